@@ -1,0 +1,38 @@
+# The two commands a newcomer types: make run, make test. Both do the set-up
+# first; scripts/setup is quick when everything is already there.
+
+GO       ?= go
+BIN      := bin/station
+ADDR     ?= :8080
+GOFILES  := $(shell find . -name '*.go' -not -path './var/*' 2>/dev/null) go.mod go.sum
+EMBEDDED := $(shell find . -path ./var -prune -o \( -name '*.sql' -o -name '*.yaml' -o -name '*.json' -o -name '*.tmpl' -o -name '*.md' -o -name '*.css' -o -name '*.js' \) -print 2>/dev/null)
+
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: setup build run test vet bench clean
+
+setup:
+	@bash scripts/setup
+
+$(BIN): $(GOFILES) $(EMBEDDED)
+	$(GO) build -o $(BIN) ./cmd/station
+
+build: $(BIN)
+
+run: setup $(BIN)
+	@$(BIN) migrate
+	@echo "citizenstation: http://localhost$(ADDR)  (readiness: http://localhost$(ADDR)/readyz)"
+	@STATION_ADDR=$(ADDR) $(BIN) serve
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+test: setup vet
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+bench: setup
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+clean:
+	rm -rf bin

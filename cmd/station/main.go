@@ -1,0 +1,88 @@
+// Command station is the citizenstation service: the HTTP API and kiosk
+// screens, and the commands that migrate, import, evaluate and administer it.
+// main only wires the parts together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/peterbourgon/ff/v3"
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/logging"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "station:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args and runs the chosen subcommand.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := &ffcli.Command{
+		Name:       "station",
+		ShortUsage: "station <subcommand> [flags]",
+		ShortHelp:  "citizenstation: the digital citizen station service",
+		LongHelp: "Every flag can also be set by an environment variable: -database-url is\n" +
+			"STATION_DATABASE_URL, -addr is STATION_ADDR, and so on.\n" +
+			"Run station <subcommand> -h for a subcommand's flags.",
+		Subcommands: []*ffcli.Command{
+			serveCommand(stdout, stderr),
+			migrateCommand(stdout, stderr),
+		},
+		Exec: func(context.Context, []string) error { return flag.ErrHelp },
+	}
+	root.FlagSet = flag.NewFlagSet("station", flag.ContinueOnError)
+	root.FlagSet.SetOutput(stderr)
+	for _, c := range root.Subcommands {
+		c.FlagSet.SetOutput(stderr)
+	}
+	if err := root.Parse(args); err != nil {
+		return err
+	}
+	return root.Run(ctx)
+}
+
+// envOptions make every flag settable from STATION_* variables.
+var envOptions = []ff.Option{ff.WithEnvVarPrefix(config.EnvPrefix)}
+
+// platform is what most subcommands open first: the logger and the pool.
+type platform struct {
+	log  *slog.Logger
+	pool *pgxpool.Pool
+}
+
+func openPlatform(ctx context.Context, cfg *config.Platform, stderr io.Writer) (*platform, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return nil, config.Invalid("log-level", cfg.LogLevel+"/"+cfg.LogFormat, err.Error())
+	}
+	pool, err := database.Open(ctx, cfg.DatabaseURL, cfg.DBWait)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
+	}
+	return &platform{log: log, pool: pool}, nil
+}
+
+func (p *platform) Close() { p.pool.Close() }

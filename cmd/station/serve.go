@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/ocr"
+)
+
+func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station serve", flag.ContinueOnError)
+	var (
+		platformCfg config.Platform
+		serverCfg   config.Server
+	)
+	platformCfg.RegisterFlags(fs)
+	serverCfg.RegisterFlags(fs)
+	return &ffcli.Command{
+		Name:       "serve",
+		ShortUsage: "station serve [flags]",
+		ShortHelp:  "run the HTTP service",
+		FlagSet:    fs,
+		Options:    envOptions,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			p, err := openPlatform(ctx, &platformCfg, stderr)
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			if serverCfg.Migrate {
+				n, err := database.Migrate(ctx, p.pool)
+				if err != nil {
+					return err
+				}
+				p.log.Info("migrations applied", "count", n)
+			}
+
+			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			srv := httpserver.New(httpserver.Options{
+				Addr:            serverCfg.Addr,
+				Logger:          p.log,
+				ShutdownTimeout: serverCfg.ShutdownTimeout,
+				Checks: []httpserver.Check{
+					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
+					{Name: "tesseract", Func: tesseract.Check},
+				},
+			})
+			return srv.ListenAndServe(ctx)
+		},
+	}
+}

@@ -1,0 +1,70 @@
+// Package vietnamese holds the text rules the whole service shares: every
+// stored or compared string is NFC, and matching folds diacritics (and đ) so
+// that "lam lai cccd" finds "Làm lại căn cước", while display keeps the
+// original text.
+package vietnamese
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// NFC returns s in Unicode normalisation form C, the form the service stores.
+func NFC(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}
+
+// Fold returns s lower-cased with every diacritic removed and đ turned into
+// d, for matching only. Whitespace runs become one space and the ends are
+// trimmed.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	decomposed := norm.NFD.String(s)
+	space := true // drops leading spaces
+	for _, r := range decomposed {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ' || r == 'Đ':
+			r = 'd'
+		case unicode.IsSpace(r):
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// stripMarks removes combining marks; kept as a transformer for streams.
+var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// FoldingReader-free helper: StripMarks removes diacritics but keeps case and
+// spacing, for things like names in an MRZ.
+func StripMarks(s string) string {
+	out, _, err := transform.String(stripMarks, s)
+	if err != nil {
+		return s
+	}
+	out = strings.ReplaceAll(out, "đ", "d")
+	return strings.ReplaceAll(out, "Đ", "D")
+}
+
+// Words splits folded text into words of letters and digits.
+func Words(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}

@@ -1,0 +1,38 @@
+package vietnamese
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Làm lại Căn cước", "lam lai can cuoc"},
+		{"  Đăng ký   thường trú ", "dang ky thuong tru"},
+		{"lam lai cccd", "lam lai cccd"},
+		{"Giấy phép lái xe", "giay phep lai xe"},
+		{"Hộ\u0323 khẩu", "ho khau"}, // stray combining dot
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNFC(t *testing.T) {
+	decomposed := "Vie\u0302\u0323t Nam" // ệ as e + circumflex + dot below
+	if got := NFC(decomposed); got != "Việt Nam" {
+		t.Errorf("NFC = %q", got)
+	}
+}
+
+func TestStripMarksAndWords(t *testing.T) {
+	if got := StripMarks("Nguyễn Văn Đức"); got != "Nguyen Van Duc" {
+		t.Errorf("StripMarks = %q", got)
+	}
+	if got := Words("Cấp lại CCCD, bị mất!"); !reflect.DeepEqual(got, []string{"cap", "lai", "cccd", "bi", "mat"}) {
+		t.Errorf("Words = %q", got)
+	}
+}
