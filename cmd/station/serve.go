@@ -11,6 +11,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -18,9 +19,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		embedCfg    procedures.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -29,6 +32,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -44,6 +54,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			catalogue, err := procedures.New(p.pool, embedder)
+			if err != nil {
+				return err
+			}
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
@@ -52,8 +66,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
+					{Name: "catalogue", Func: catalogue.Check},
 				},
-			})
+			}, catalogue)
 			return srv.ListenAndServe(ctx)
 		},
 	}
