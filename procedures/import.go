@@ -163,6 +163,11 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 			SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, nameSlugs, names); err != nil {
 			return fmt.Errorf("insert names: %w", err)
 		}
+		// Enough memory for the graph of a large catalogue to be built
+		// in memory, for this transaction only.
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `CREATE INDEX procedure_chunks_embedding_idx ON procedure_chunks USING hnsw (embedding vector_cosine_ops)`); err != nil {
 			return fmt.Errorf("build vector index: %w", err)
 		}
