@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,8 +33,9 @@ func (m Mode) String() string {
 // Search tuning, chosen on the resident test set (queries.yaml) with
 // station bench search.
 const (
-	candidates   = 40  // chunks each ranking contributes
-	efSearch     = 100 // HNSW candidate list; above candidates so the index returns them all
+	candidates   = 40   // chunks each ranking contributes
+	textBudget   = 2000 // chunks full-text search may rank; see textQuery
+	efSearch     = 100  // HNSW candidate list; above candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
 	MaxK = 20
@@ -131,12 +133,12 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 		if len(corrected) > 0 {
 			all = append(append(all, corrected...), c.synonyms.Expand(corrected)...)
 		}
-		tsq := textQuery(words, all)
+		tsq := vocab.textQuery(words, all)
 		if tsq == "" {
 			textLimit = 0
 			tsq = "x"
 		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, strings.Join(words, " "))
+		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, strings.Join(words, " "), 4*textBudget)
 		if err != nil {
 			return err
 		}
@@ -164,18 +166,20 @@ func mismatch(cause error) error {
 
 // searchSQL returns the chunks found by either ranking with their rank in
 // each, and how closely the query matches one of their entry's names (name
-// or alias, compared both ways by trigram word similarity). The vector side
+// or alias, compared both ways by trigram word similarity). $6 caps the
+// chunks full-text search ranks, should the budget of textQuery be exceeded. The vector side
 // keeps the bare ORDER BY distance LIMIT shape so the HNSW index serves it.
 const searchSQL = `
 WITH vec AS (
 	SELECT id, row_number() OVER (ORDER BY dist) AS rank
-	FROM (SELECT id, embedding <=> $1 AS dist FROM procedure_chunks
+	FROM (SELECT chunk_id AS id, embedding <=> $1 AS dist FROM procedure_vectors
 	      ORDER BY embedding <=> $1 LIMIT $3) v
 ), txt AS (
 	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
 	FROM (SELECT id, ts_rank(tsv, q, 1) AS score
-	      FROM procedure_chunks, to_tsquery('simple', $2) q
-	      WHERE tsv @@ q ORDER BY score DESC, id LIMIT $4) t
+	      FROM (SELECT id, tsv FROM procedure_chunks, to_tsquery('simple', $2) q
+	            WHERE tsv @@ q LIMIT $6) m, to_tsquery('simple', $2) q
+	      ORDER BY score DESC, id LIMIT $4) t
 ), hits AS (
 	SELECT coalesce(vec.id, txt.id) AS id, vec.rank AS vrank, txt.rank AS trank
 	FROM vec FULL JOIN txt ON vec.id = txt.id
@@ -256,19 +260,50 @@ func fuse(hits []hit, k int, t tuning) []Result {
 
 // textQuery builds a tsquery that matches any of the words (a resident's
 // query rarely shares all its words with the right passage) and rewards the
-// query's own word pairs, which carry Vietnamese compounds.
-func textQuery(words, all []string) string {
+// query's own word pairs, which carry Vietnamese compounds. Ranking costs
+// time for every chunk matched, so words are taken rarest first until
+// together they match textBudget chunks; the common words left out still
+// count when they occur together (w1 & w2 & …). On the shipped catalogue
+// every word fits the budget.
+func (v *vocabulary) textQuery(words, all []string) string {
+	type term struct {
+		w      string
+		chunks int
+	}
 	seen := map[string]bool{}
-	var parts []string
+	var terms []term
 	for _, w := range searchWords(strings.Join(all, " ")) {
-		if !seen[w] {
+		if n := v.terms[w]; n > 0 && !seen[w] {
 			seen[w] = true
-			parts = append(parts, w)
+			terms = append(terms, term{w, n})
 		}
 	}
-	ws := searchWords(strings.Join(words, " "))
-	for i := 0; i+1 < len(ws); i++ {
-		parts = append(parts, "("+ws[i]+" <-> "+ws[i+1]+")")
+	sort.SliceStable(terms, func(i, j int) bool { return terms[i].chunks < terms[j].chunks })
+	var parts []string
+	included := map[string]bool{}
+	total := 0
+	for _, t := range terms {
+		if total+t.chunks > textBudget {
+			break
+		}
+		total += t.chunks
+		included[t.w] = true
+		parts = append(parts, t.w)
+	}
+	own := searchWords(strings.Join(words, " "))
+	var common []string
+	for _, w := range own {
+		if v.terms[w] > 0 && !included[w] && !slices.Contains(common, w) {
+			common = append(common, w)
+		}
+	}
+	if len(common) > 1 {
+		parts = append(parts, "("+strings.Join(common, " & ")+")")
+	}
+	for i := 0; i+1 < len(own); i++ {
+		if included[own[i]] && included[own[i+1]] {
+			parts = append(parts, "("+own[i]+" <-> "+own[i+1]+")")
+		}
 	}
 	return strings.Join(parts, " | ")
 }
@@ -300,24 +335,26 @@ func searchWords(folded string) []string {
 // vocabulary is read again.
 type vocabulary struct {
 	version int64
-	terms   map[string]bool
+	terms   map[string]int // term → number of chunks holding it
 }
 
 func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*vocabulary, error) {
 	if v := c.vocab.Load(); v != nil && v.version == version {
 		return v, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT term FROM procedure_terms`)
+	rows, err := tx.Query(ctx, `SELECT term, chunks FROM procedure_terms`)
 	if err != nil {
 		return nil, err
 	}
-	terms, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	v := &vocabulary{version: version, terms: map[string]int{}}
+	var term string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&term, &n}, func() error {
+		v.terms[term] = n
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	v := &vocabulary{version: version, terms: make(map[string]bool, len(terms))}
-	for _, t := range terms {
-		v.terms[t] = true
 	}
 	c.vocab.Store(v)
 	return v, nil
@@ -330,10 +367,10 @@ func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*
 func (v *vocabulary) correct(ctx context.Context, tx pgx.Tx, words []string) ([]string, error) {
 	var out, unknown []string
 	for _, w := range searchWords(strings.Join(words, " ")) {
-		if v.terms[w] {
+		if v.terms[w] > 0 {
 			continue
 		}
-		if n := len(w); n > 2 && strings.ContainsRune("sfrxj", rune(w[n-1])) && v.terms[w[:n-1]] {
+		if n := len(w); n > 2 && strings.ContainsRune("sfrxj", rune(w[n-1])) && v.terms[w[:n-1]] > 0 {
 			out = append(out, w[:n-1])
 			continue
 		}

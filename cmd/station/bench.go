@@ -46,11 +46,13 @@ func benchSearchCommand(stdout, stderr io.Writer) *ffcli.Command {
 		embedCfg    procedures.Config
 		synthetic   int
 		rounds      int
+		keep        bool
 	)
 	platformCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
 	fs.IntVar(&synthetic, "synthetic", 0, "add synthetic entries until the catalogue has about this many chunks (e.g. 50000)")
 	fs.IntVar(&rounds, "rounds", 3, "times each query is run for the latency figures (after one warm-up round)")
+	fs.BoolVar(&keep, "keep", false, "keep the scratch database afterwards, for looking into query plans")
 	return &ffcli.Command{
 		Name:       "search",
 		ShortUsage: "station bench search [flags]",
@@ -74,11 +76,16 @@ func benchSearchCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			pool, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
+			pool, name, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
 			if err != nil {
 				return err
 			}
-			defer drop()
+			if keep {
+				defer fmt.Fprintf(stdout, "kept database %s\n", name)
+				defer pool.Close()
+			} else {
+				defer drop()
+			}
 			return benchSearch(ctx, pool, embedder, synthetic, rounds, stdout)
 		},
 	}
@@ -134,17 +141,17 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 // scratchDatabase creates an empty database on the server of url, migrates
 // it and returns a pool on it with a function that drops it, so that a
 // benchmark never touches the service's own catalogue.
-func scratchDatabase(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, func(), error) {
+func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool *pgxpool.Pool, name string, drop func(), err error) {
 	admin, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
+		return nil, "", nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
 	}
 	defer admin.Close(ctx)
 	b := make([]byte, 4)
 	rand.Read(b)
-	name := "cs_bench_" + hex.EncodeToString(b)
+	name = "cs_bench_" + hex.EncodeToString(b)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return nil, nil, fmt.Errorf("create scratch database: %w", err)
+		return nil, "", nil, fmt.Errorf("create scratch database: %w", err)
 	}
 	cfg := admin.Config().Copy()
 	dropDB := func() {
@@ -158,18 +165,18 @@ func scratchDatabase(ctx context.Context, url string, wait time.Duration) (*pgxp
 	u, err := neturl.Parse(url)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		dropDB()
-		return nil, nil, config.Invalid("database-url", url, "the benchmark needs a postgres:// URL to name its scratch database")
+		return nil, "", nil, config.Invalid("database-url", url, "the benchmark needs a postgres:// URL to name its scratch database")
 	}
 	u.Path = "/" + name
-	pool, err := database.Open(ctx, u.String(), wait)
+	pool, err = database.Open(ctx, u.String(), wait)
 	if err != nil {
 		dropDB()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	if _, err := database.Migrate(ctx, pool); err != nil {
 		pool.Close()
 		dropDB()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return pool, func() { pool.Close(); dropDB() }, nil
+	return pool, name, func() { pool.Close(); dropDB() }, nil
 }
