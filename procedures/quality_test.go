@@ -53,3 +53,29 @@ func TestSearchQuality(t *testing.T) {
 }
 
 func first(s []string, n int) []string { return s[:min(n, len(s))] }
+
+// BenchmarkSearch runs the target set through hybrid search on the shipped
+// catalogue; station bench search prints the fuller comparison.
+func BenchmarkSearch(b *testing.B) {
+	all, err := procedures.ShippedQueries()
+	if err != nil {
+		b.Fatal(err)
+	}
+	queries, _ := procedures.SplitHeldOut(all)
+	c := procedurestest.Load(b, dbtest.New(b))
+	ctx := context.Background()
+	if _, err := c.Measure(ctx, queries, procedures.Hybrid); err != nil { // warm-up
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var q procedures.Quality
+	for b.Loop() {
+		if q, err = c.Measure(ctx, queries, procedures.Hybrid); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(q.P50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(q.P95.Microseconds())/1000, "p95-ms")
+	b.ReportMetric(q.Recall1, "recall@1")
+	b.ReportMetric(q.Recall3, "recall@3")
+}
