@@ -79,7 +79,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	for i := range entries {
 		for j, ch := range chunks(&entries[i]) {
 			rows = append(rows, row{entries[i].Slug, j, ch})
-			texts = append(texts, ch.Folded)
+			texts = append(texts, ch.Text) // with diacritics: a model embedder needs them
 		}
 	}
 	vectors, err := c.embedder.EmbedDocuments(ctx, texts)

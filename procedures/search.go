@@ -13,6 +13,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Mode chooses the rankings a search fuses. Hybrid is what residents get;
@@ -75,7 +76,8 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	k = min(k, MaxK)
 
 	words := c.synonyms.Rewrite(q)
-	expanded := append(append([]string{}, words...), c.synonyms.Expand(words)...)
+	extra := c.synonyms.Expand(words)
+	expanded := append(slices.Clip(words), extra...)
 	vecLimit, textLimit := candidates, candidates
 	switch mode {
 	case FullTextOnly:
@@ -86,7 +88,7 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	// Embed before the transaction: a remote embedder may take a while.
 	var qv []float32
 	if vecLimit > 0 {
-		qv, err = c.embedder.EmbedQuery(ctx, strings.Join(expanded, " "))
+		qv, err = c.embedder.EmbedQuery(ctx, embeddingText(q, words, extra))
 		if err != nil {
 			return nil, apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
 				"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
@@ -183,6 +185,24 @@ func (c *Catalogue) retrieve(ctx context.Context, tx pgx.Tx, words, expanded []s
 			return nil, nil, err
 		}
 	}
+}
+
+// embeddingText is the query as typed (a model embedder needs its
+// diacritics), followed by the words the rewrites corrected and the
+// synonyms of what it says.
+func embeddingText(q string, words, extra []string) string {
+	typed := vietnamese.Words(q)
+	var b strings.Builder
+	b.WriteString(q)
+	for _, w := range words {
+		if !slices.Contains(typed, w) {
+			b.WriteString(" " + w)
+		}
+	}
+	for _, w := range extra {
+		b.WriteString(" " + w)
+	}
+	return b.String()
 }
 
 func mismatch(cause error) error {
