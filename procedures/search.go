@@ -34,9 +34,9 @@ func (m Mode) String() string {
 // Search tuning, chosen on the resident test set (queries.yaml) with
 // station bench search.
 const (
-	candidates   = 40   // chunks each ranking contributes
-	textBudget   = 1000 // chunks full-text search may rank; see textQuery
-	efSearch     = 100  // HNSW candidate list; above candidates so the index returns them all
+	candidates   = 40  // chunks each ranking contributes
+	textBudget   = 600 // chunks full-text search may rank; see textQuery
+	efSearch     = 64  // HNSW candidate list; at least candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
 	MaxK = 20
