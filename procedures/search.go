@@ -240,8 +240,9 @@ type hit struct {
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
-// best chunks (the best counts fully, the next ones less), and returns the
-// k best entries with their best chunks as citations.
+// best chunk (later ones count by chunkDecay) plus how well the query says
+// one of its names, and returns the k best entries with their best chunks
+// as citations.
 func fuse(hits []hit, k int, t tuning) []Result {
 	type scored struct {
 		hit
@@ -276,7 +277,7 @@ func fuse(hits []hit, k int, t tuning) []Result {
 			}
 		}
 		// A query that says one of the entry's names outright settles it;
-		// the cube keeps partial matches from deciding much.
+		// the high power keeps partial matches from deciding much.
 		if sim := cs[0].NameSim; sim >= t.minNameSim {
 			r.Score += t.nameWeight * math.Pow(sim, t.namePower)
 		}
