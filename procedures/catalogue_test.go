@@ -11,8 +11,8 @@ import (
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
-// A few queries as residents type them, each with the entry and the
-// citation it must find; TestSearchQuality measures the whole test set.
+// A few queries as residents type them, each with the entry it must rank
+// first; TestSearchQuality measures the whole test set.
 func TestSearchFindsWhatResidentsMean(t *testing.T) {
 	pool := dbtest.New(t)
 	c := procedurestest.Load(t, pool)
