@@ -21,10 +21,11 @@ type TestQuery struct {
 	Style string `yaml:"style"` // formal, colloquial, plain, typo, english
 }
 
-// HeldOut is the style of the queries written after the catalogue was tuned,
-// in words its aliases do not use. They measure how search copes with
-// phrasings nobody anticipated and are reported apart from the target set.
-const HeldOut = "paraphrase"
+// HeldOut is the style of the queries written after the catalogue, the
+// synonyms and the tuning were last changed, and never used to change them.
+// They measure how search copes with phrasings nobody anticipated and are
+// reported apart from the target set.
+const HeldOut = "heldout"
 
 // SplitHeldOut separates the target set from the held-out paraphrases.
 func SplitHeldOut(queries []TestQuery) (target, heldOut []TestQuery) {
