@@ -40,15 +40,15 @@ func TestSearchQuality(t *testing.T) {
 		t.Errorf("recall@1 %.3f (target %.2f), recall@3 %.3f (target %.2f)", q.Recall1, targetRecall1, q.Recall3, targetRecall3)
 	}
 
-	// The held-out paraphrases have no target from the issue; the floor
-	// only catches a regression from today's figures.
+	// The held-out set has no target from the issue; the floor only
+	// catches a regression from today's figures (recall@3 0.708).
 	h, err := c.Measure(context.Background(), heldOut, procedures.Hybrid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("held-out paraphrases: recall@1 %.3f, recall@3 %.3f, MRR %.3f over %d queries", h.Recall1, h.Recall3, h.MRR, h.Queries)
-	if h.Recall3 < 0.45 {
-		t.Errorf("held-out recall@3 %.3f fell below 0.45", h.Recall3)
+	t.Logf("held-out: recall@1 %.3f, recall@3 %.3f, MRR %.3f over %d queries", h.Recall1, h.Recall3, h.MRR, h.Queries)
+	if h.Recall3 < 0.6 {
+		t.Errorf("held-out recall@3 %.3f fell below 0.6", h.Recall3)
 	}
 }
 

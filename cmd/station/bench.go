@@ -119,7 +119,7 @@ func benchSearch(ctx context.Context, pool *pgxpool.Pool, embedder procedures.Em
 	for _, set := range []struct {
 		name    string
 		queries []procedures.TestQuery
-	}{{"target set", target}, {"held-out paraphrases", heldOut}} {
+	}{{"target set", target}, {"held-out set", heldOut}} {
 		fmt.Fprintf(stdout, "\n%s: %d queries\n", set.name, len(set.queries))
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "mode\trecall@1\trecall@3\tMRR\tp50\tp95\t")
