@@ -47,6 +47,9 @@ func TestSearchQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("held-out: recall@1 %.3f, recall@3 %.3f, MRR %.3f over %d queries", h.Recall1, h.Recall3, h.MRR, h.Queries)
+	for _, m := range h.Misses {
+		t.Logf("held-out miss (rank %d) %q want %s got %v", m.Rank, m.Q, m.Want, first(m.Got, 3))
+	}
 	if h.Recall3 < 0.6 {
 		t.Errorf("held-out recall@3 %.3f fell below 0.6", h.Recall3)
 	}
