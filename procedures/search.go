@@ -169,7 +169,7 @@ func (c *Catalogue) retrieve(ctx context.Context, tx pgx.Tx, words, expanded []s
 		// vectors of the wrong size fails too, but the mismatch says why.
 		switch {
 		case stored.Embedder == "" && errors.Is(err, pgx.ErrNoRows):
-			return nil, nil, errNotImported
+			return nil, nil, errNotImported()
 		case stored.Embedder == "" && err != nil:
 			return nil, nil, err
 		case stored.Embedder != c.embedder.Name():
