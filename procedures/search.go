@@ -76,6 +76,9 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	k = min(k, MaxK)
 
 	words := c.synonyms.Rewrite(q)
+	if len(words) == 0 {
+		return []Result{}, nil // only punctuation or symbols: nothing to look for
+	}
 	extra := c.synonyms.Expand(words)
 	expanded := append(slices.Clip(words), extra...)
 	vecLimit, textLimit := candidates, candidates
