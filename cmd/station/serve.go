@@ -18,9 +18,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		ocrCfg      ocr.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -29,6 +31,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := ocrCfg.Validate(); err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -44,7 +49,14 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
+			ocrPool, err := ocr.NewPool(ocrCfg)
+			if err != nil {
+				return err
+			}
+			defer ocrPool.Close()
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocr.NewStore(p.pool, platformCfg.DataDir))
+
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -53,7 +65,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			})
+			}, ocrService)
 			return srv.ListenAndServe(ctx)
 		},
 	}
