@@ -24,6 +24,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
+		ocrCfg      ocr.Config
+	)
+	platformCfg.RegisterFlags(fs)
+	serverCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -39,6 +44,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			embedder, err := embedCfg.NewEmbedder()
 			if err != nil {
+			if err := ocrCfg.Validate(); err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -59,6 +65,14 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
+			ocrPool, err := ocr.NewPool(ocrCfg)
+			if err != nil {
+				return err
+			}
+			defer ocrPool.Close()
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocr.NewStore(p.pool, platformCfg.DataDir))
+
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -69,6 +83,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "catalogue", Func: catalogue.Check},
 				},
 			}, catalogue)
+			}, ocrService)
 			return srv.ListenAndServe(ctx)
 		},
 	}

@@ -1,0 +1,73 @@
+package ocr
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// Service reads scans and keeps every result, so that the assistant and
+// staff can refer to it by its ID.
+type Service struct {
+	Reader *Reader
+	Store  *Store
+	// Catalogue, when set, gives the form fields of a procedure named in
+	// a request, for matching a form's labels.
+	Catalogue Catalogue
+}
+
+// Catalogue is the part of procedures.Catalogue the service uses.
+type Catalogue interface {
+	Get(ctx context.Context, slug string) (*procedures.Entry, error)
+}
+
+var errNoCatalogue = apperr.New(apperr.Unavailable, "catalogue_unavailable",
+	"Chưa tra được mẫu tờ khai của thủ tục này. Xin vui lòng thử lại sau.")
+
+// FormFields returns the form fields of the procedure called slug.
+func (s *Service) FormFields(ctx context.Context, slug string) ([]procedures.Field, error) {
+	if s.Catalogue == nil {
+		return nil, errNoCatalogue
+	}
+	e, err := s.Catalogue.Get(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return e.Form.Fields, nil
+}
+
+// NewService returns a service that reads with reader and keeps results
+// in store.
+func NewService(reader *Reader, store *Store) *Service {
+	return &Service{Reader: reader, Store: store}
+}
+
+var errBadKioskSession = apperr.New(apperr.Invalid, "invalid_kiosk_session_id",
+	"Mã phiên làm việc tại trạm không hợp lệ.")
+
+// Read recognises req's scan, stores the result with the scan, and
+// returns it with its ID. kioskSessionID, when set, ties the result to a
+// resident's visit so that it is erased if the visit ends unsubmitted.
+func (s *Service) Read(ctx context.Context, req Request, kioskSessionID string) (*Result, error) {
+	kioskSessionID = strings.TrimSpace(kioskSessionID)
+	if len(kioskSessionID) > 128 || !utf8.ValidString(kioskSessionID) {
+		return nil, errBadKioskSession
+	}
+	res, err := s.Reader.Read(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	res.KioskSessionID = kioskSessionID
+	if err := s.Store.Save(ctx, res, req.Image); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Get returns a stored result.
+func (s *Service) Get(ctx context.Context, id string) (*Result, error) {
+	return s.Store.Get(ctx, id)
+}
