@@ -1,0 +1,188 @@
+package dossiers_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/audit"
+	"github.com/citizenstation/citizenstation/dossiers"
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/staff"
+	"github.com/citizenstation/citizenstation/staff/stafftest"
+)
+
+// testKey is a data key for tests (32 bytes, base64).
+const testKey = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="
+
+// catalogue is a catalogue of entries built in the test.
+type catalogue map[string]*procedures.Entry
+
+func (c catalogue) Get(_ context.Context, slug string) (*procedures.Entry, error) {
+	if e, ok := c[slug]; ok {
+		return e, nil
+	}
+	return nil, apperr.New(apperr.NotFound, "procedure_not_found", "Không có thủ tục này.")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Two procedures: residence registration, with a fee that is halved online
+// and a time limit, and a free one without a time limit.
+var testCatalogue = catalogue{
+	"dang-ky-thuong-tru": {
+		Slug: "dang-ky-thuong-tru", Name: "Đăng ký thường trú", Kind: procedures.KindProcedure,
+		Documents: []procedures.Document{
+			{Name: "Tờ khai thay đổi thông tin cư trú (CT01)", FormCode: "CT01", Quantity: 1},
+			{Name: "Giấy tờ chứng minh chỗ ở hợp pháp", Quantity: 1},
+			{Name: "Văn bản đồng ý của chủ hộ", Optional: true},
+		},
+		Fees:       []procedures.Fee{{Label: "Lệ phí đăng ký cư trú", Amount: 20000, OnlineAmount: ptr[int64](10000)}},
+		Processing: procedures.Processing{WorkingDays: 7, Text: "7 ngày làm việc"},
+		Form: procedures.Form{Fields: []procedures.Field{
+			{Name: "full_name", Label: "Họ, chữ đệm và tên", Type: procedures.FieldText, Required: true, FromScan: "full_name", MaxLength: 100},
+			{Name: "id_number", Label: "Số định danh cá nhân", Type: procedures.FieldIDNumber, Required: true, FromScan: "id_number"},
+			{Name: "date_of_birth", Label: "Ngày sinh", Type: procedures.FieldDate, Required: true, FromScan: "date_of_birth"},
+			{Name: "phone", Label: "Số điện thoại", Type: procedures.FieldPhone},
+			{Name: "address", Label: "Địa chỉ đăng ký thường trú", Type: procedures.FieldAddress, Required: true},
+		}},
+	},
+	"xac-nhan-cu-tru": {
+		Slug: "xac-nhan-cu-tru", Name: "Xác nhận thông tin về cư trú", Kind: procedures.KindProcedure,
+		Documents:  []procedures.Document{{Name: "Tờ khai CT07", Quantity: 1}},
+		Processing: procedures.Processing{Text: "Trong ngày"},
+		Form: procedures.Form{Fields: []procedures.Field{
+			{Name: "full_name", Label: "Họ, chữ đệm và tên", Type: procedures.FieldText, Required: true},
+			{Name: "id_number", Label: "Số định danh cá nhân", Type: procedures.FieldIDNumber, Required: true},
+			{Name: "phone", Label: "Số điện thoại", Type: procedures.FieldPhone},
+		}},
+	},
+	"nop-tien-dien": {Slug: "nop-tien-dien", Name: "Nộp tiền điện", Kind: procedures.KindService},
+}
+
+// The wards of the tests.
+const (
+	wardA = "26734"
+	wardB = "26737"
+)
+
+// Applicant data used throughout.
+const (
+	lanID    = "079203001234"
+	lanPhone = "0903123456"
+)
+
+func lanFields() map[string]dossiers.FieldInput {
+	return map[string]dossiers.FieldInput{
+		"full_name":     {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{40, 120, 380, 36}},
+		"id_number":     {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
+		"date_of_birth": {Value: "1950-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
+		"phone":         {Value: lanPhone},
+		"address":       {Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: dossiers.FromLLM, Confidence: ptr(0.7)},
+	}
+}
+
+type env struct {
+	pool    *pgxpool.Pool
+	svc     *dossiers.Service
+	auth    *staff.Service
+	h       http.Handler
+	dataDir string
+	admin   *staff.User
+}
+
+func newEnv(t testing.TB, cfg dossiers.Config) *env {
+	t.Helper()
+	pool := dbtest.New(t)
+	if cfg.DataKey == "" {
+		cfg.DataKey = testKey
+	}
+	cfg.DataDir = t.TempDir()
+	svc, err := dossiers.NewService(context.Background(), pool, testCatalogue, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := staff.NewService(pool, staff.Config{})
+	admin, _ := stafftest.NewUser(t, pool, staff.RoleAdmin)
+	return &env{pool: pool, svc: svc, auth: auth, dataDir: cfg.DataDir, admin: admin,
+		h: httpserver.New(httpserver.Options{}, auth, svc.Routes(auth)).Handler()}
+}
+
+var kiosk = audit.Actor{IP: "10.20.0.5", UserAgent: "kiosk/1.0", Role: "resident"}
+
+// create files a draft of procedure in ward for Lan.
+func (e *env) create(t testing.TB, procedure, ward string) *dossiers.Created {
+	t.Helper()
+	fields := lanFields()
+	if procedure == "xac-nhan-cu-tru" {
+		delete(fields, "date_of_birth")
+		delete(fields, "address")
+	}
+	c, err := e.svc.Create(context.Background(), kiosk, dossiers.NewDossier{Procedure: procedure, Ward: ward, Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// pathTo is how a dossier reaches each status from draft.
+var pathTo = map[dossiers.Status][]dossiers.Status{
+	dossiers.StatusDraft:           {},
+	dossiers.StatusSubmitted:       {dossiers.StatusSubmitted},
+	dossiers.StatusInReview:        {dossiers.StatusSubmitted, dossiers.StatusInReview},
+	dossiers.StatusNeedsSupplement: {dossiers.StatusSubmitted, dossiers.StatusInReview, dossiers.StatusNeedsSupplement},
+	dossiers.StatusApproved:        {dossiers.StatusSubmitted, dossiers.StatusInReview, dossiers.StatusApproved},
+	dossiers.StatusRejected:        {dossiers.StatusSubmitted, dossiers.StatusInReview, dossiers.StatusRejected},
+	dossiers.StatusResultReady:     {dossiers.StatusSubmitted, dossiers.StatusInReview, dossiers.StatusApproved, dossiers.StatusResultReady},
+	dossiers.StatusCompleted:       {dossiers.StatusSubmitted, dossiers.StatusInReview, dossiers.StatusApproved, dossiers.StatusResultReady, dossiers.StatusCompleted},
+}
+
+// dossierAt creates a fee-free dossier in ward and moves it to status.
+func (e *env) dossierAt(t testing.TB, ward string, status dossiers.Status) *dossiers.Created {
+	t.Helper()
+	c := e.create(t, "xac-nhan-cu-tru", ward)
+	e.walk(t, c, pathTo[status]...)
+	c.Status = status
+	return c
+}
+
+func (e *env) walk(t testing.TB, c *dossiers.Created, steps ...dossiers.Status) {
+	t.Helper()
+	ctx := context.Background()
+	for _, to := range steps {
+		var err error
+		if to == dossiers.StatusSubmitted {
+			_, err = e.svc.Submit(ctx, kiosk, c.ID, c.Secret)
+		} else {
+			_, err = e.svc.Transition(ctx, e.admin, staff.ActorOf(e.admin, audit.Actor{IP: "10.0.0.1"}), c.ID,
+				dossiers.TransitionRequest{To: to, Reason: "Lý do " + string(to)})
+		}
+		if err != nil {
+			t.Fatalf("move %s to %s: %v", c.ID, to, err)
+		}
+	}
+}
+
+// decode reads a JSON body into v.
+func decode(t testing.TB, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("body %s: %v", body, err)
+	}
+}
+
+// count runs a count query.
+func (e *env) count(t testing.TB, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
