@@ -218,7 +218,7 @@ type Dossier struct {
 	ApplicantName     string     `json:"applicant_name"`
 	ApplicantIDMasked string     `json:"applicant_id_masked"`
 	KioskSessionID    *string    `json:"kiosk_session_id,omitempty"`
-	Fees              []FeeLine  `json:"fees"`
+	Fees              []FeeLine  `json:"fees,omitempty"`
 	FeeAmount         int64      `json:"fee_amount"`
 	FeePaidAt         *time.Time `json:"fee_paid_at,omitempty"`
 	ProcessingText    string     `json:"processing_text,omitempty"`

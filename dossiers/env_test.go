@@ -158,7 +158,11 @@ func (e *env) walk(t testing.TB, c *dossiers.Created, steps ...dossiers.Status) 
 	for _, to := range steps {
 		var err error
 		if to == dossiers.StatusSubmitted {
-			_, err = e.svc.Submit(ctx, kiosk, c.ID, c.Secret)
+			var res *dossiers.SubmitResult
+			res, err = e.svc.Submit(ctx, kiosk, c.ID, c.Secret)
+			if err == nil && res.PaymentRequired {
+				payFee(t, e, c.ID, "pay-"+c.ID, res.FeeAmount)
+			}
 		} else {
 			_, err = e.svc.Transition(ctx, e.admin, staff.ActorOf(e.admin, audit.Actor{IP: "10.0.0.1"}), c.ID,
 				dossiers.TransitionRequest{To: to, Reason: "Lý do " + string(to)})

@@ -218,7 +218,7 @@ type fieldValue struct {
 func checkFields(entry *procedures.Entry, in map[string]FieldInput) ([]fieldValue, error) {
 	var (
 		out      []fieldValue
-		problems []string
+		problems []*apperr.Error
 	)
 	names := make([]string, 0, len(in))
 	for name := range in {
@@ -229,22 +229,29 @@ func checkFields(entry *procedures.Entry, in map[string]FieldInput) ([]fieldValu
 		fi := in[name]
 		def, ok := entry.Field(name)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("Thủ tục này không có mục «%s».", name))
+			problems = append(problems, apperr.Errorf(apperr.Invalid, "field_unknown", "Thủ tục này không có mục «%s».", name))
 			continue
 		}
 		v, err := normalizeInput(def, fi)
 		if err != nil {
-			problems = append(problems, apperr.From(err).Message)
+			problems = append(problems, apperr.From(err))
 			continue
 		}
 		if v.value != "" {
 			out = append(out, v)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, apperr.New(apperr.Invalid, "fields_invalid", strings.Join(problems, " "))
+	switch len(problems) {
+	case 0:
+		return out, nil
+	case 1:
+		return nil, problems[0]
 	}
-	return out, nil
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.Message
+	}
+	return nil, apperr.New(apperr.Invalid, "fields_invalid", strings.Join(msgs, " "))
 }
 
 // normalizeInput checks one value with the form's own rules. An empty
