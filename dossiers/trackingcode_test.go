@@ -57,7 +57,7 @@ func TestTrackingCodes(t *testing.T) {
 		ok       bool
 	}{
 		{" abc-def-gh" + string(checkSymbol("ABCDEFGH")) + " ", "ABCDEFGH" + string(checkSymbol("ABCDEFGH")), true},
-		{"ABCDEFGH", "ABCDEFGH", false},  // no check symbol
+		{"ABCDEFGH", "ABCDEFGH", false},   // no check symbol
 		{"ABCDEFGH0", "ABCDEFGH0", false}, // 0 is not in the alphabet
 		{"", "", false},
 	}
