@@ -203,6 +203,8 @@ type FeeLine struct {
 	Label  string `json:"label"`
 	Amount int64  `json:"amount"` // whole đồng, the online amount when the law sets one
 	Note   string `json:"note,omitempty"`
+	// Unconfirmed: the catalogue does not know the amount; staff tell.
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 // Dossier is a resident's filing. Lists fill the summary; Fields,
@@ -220,6 +222,7 @@ type Dossier struct {
 	KioskSessionID    *string    `json:"kiosk_session_id,omitempty"`
 	Fees              []FeeLine  `json:"fees,omitempty"`
 	FeeAmount         int64      `json:"fee_amount"`
+	FeeUnconfirmed    bool       `json:"fee_unconfirmed,omitempty"`
 	FeePaidAt         *time.Time `json:"fee_paid_at,omitempty"`
 	ProcessingText    string     `json:"processing_text,omitempty"`
 	SubmittedAt       *time.Time `json:"submitted_at,omitempty"`

@@ -10,10 +10,10 @@ import (
 
 	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/dossiers"
-	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/staff/stafftest"
 )
@@ -21,50 +21,18 @@ import (
 // testKey is a data key for tests (32 bytes, base64).
 const testKey = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="
 
-// catalogue is a catalogue of entries built in the test.
-type catalogue map[string]*procedures.Entry
-
-func (c catalogue) Get(_ context.Context, slug string) (*procedures.Entry, error) {
-	if e, ok := c[slug]; ok {
-		return e, nil
-	}
-	return nil, apperr.New(apperr.NotFound, "procedure_not_found", "Không có thủ tục này.")
-}
-
 func ptr[T any](v T) *T { return &v }
 
-// Two procedures: residence registration, with a fee that is halved online
-// and a time limit, and a free one without a time limit.
-var testCatalogue = catalogue{
-	"dang-ky-thuong-tru": {
-		Slug: "dang-ky-thuong-tru", Name: "Đăng ký thường trú", Kind: procedures.KindProcedure,
-		Documents: []procedures.Document{
-			{Name: "Tờ khai thay đổi thông tin cư trú (CT01)", FormCode: "CT01", Quantity: 1},
-			{Name: "Giấy tờ chứng minh chỗ ở hợp pháp", Quantity: 1},
-			{Name: "Văn bản đồng ý của chủ hộ", Optional: true},
-		},
-		Fees:       []procedures.Fee{{Label: "Lệ phí đăng ký cư trú", Amount: 20000, OnlineAmount: ptr[int64](10000)}},
-		Processing: procedures.Processing{WorkingDays: 7, Text: "7 ngày làm việc"},
-		Form: procedures.Form{Fields: []procedures.Field{
-			{Name: "full_name", Label: "Họ, chữ đệm và tên", Type: procedures.FieldText, Required: true, FromScan: "full_name", MaxLength: 100},
-			{Name: "id_number", Label: "Số định danh cá nhân", Type: procedures.FieldIDNumber, Required: true, FromScan: "id_number"},
-			{Name: "date_of_birth", Label: "Ngày sinh", Type: procedures.FieldDate, Required: true, FromScan: "date_of_birth"},
-			{Name: "phone", Label: "Số điện thoại", Type: procedures.FieldPhone},
-			{Name: "address", Label: "Địa chỉ đăng ký thường trú", Type: procedures.FieldAddress, Required: true},
-		}},
-	},
-	"xac-nhan-cu-tru": {
-		Slug: "xac-nhan-cu-tru", Name: "Xác nhận thông tin về cư trú", Kind: procedures.KindProcedure,
-		Documents:  []procedures.Document{{Name: "Tờ khai CT07", Quantity: 1}},
-		Processing: procedures.Processing{Text: "Trong ngày"},
-		Form: procedures.Form{Fields: []procedures.Field{
-			{Name: "full_name", Label: "Họ, chữ đệm và tên", Type: procedures.FieldText, Required: true},
-			{Name: "id_number", Label: "Số định danh cá nhân", Type: procedures.FieldIDNumber, Required: true},
-			{Name: "phone", Label: "Số điện thoại", Type: procedures.FieldPhone},
-		}},
-	},
-	"nop-tien-dien": {Slug: "nop-tien-dien", Name: "Nộp tiền điện", Kind: procedures.KindService},
-}
+// The procedures of the tests, from the shipped catalogue: permanent
+// residence registration has a fee halved online and a 7-day limit; the
+// residence confirmation is free; bill payment is a service, not a dossier;
+// a passport lists several fees, one per case.
+const (
+	registerResidence = "residence.permanent-register"
+	confirmResidence  = "residence.info-confirm"
+	payBill           = "utility.bill-payment"
+	passport          = "passport.issue"
+)
 
 // The wards of the tests.
 const (
@@ -78,23 +46,41 @@ const (
 	lanPhone = "0903123456"
 )
 
+// lanFields is Lan's application for permanent residence.
 func lanFields() map[string]dossiers.FieldInput {
 	return map[string]dossiers.FieldInput{
-		"full_name":     {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{40, 120, 380, 36}},
-		"id_number":     {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
-		"date_of_birth": {Value: "1950-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
-		"phone":         {Value: lanPhone},
-		"address":       {Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: dossiers.FromLLM, Confidence: ptr(0.7)},
+		"full_name":        {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{40, 120, 380, 36}},
+		"date_of_birth":    {Value: "1950-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
+		"sex":              {Value: "Nữ", Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
+		"id_number":        {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
+		"phone":            {Value: lanPhone},
+		"address":          {Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: dossiers.FromLLM, Confidence: ptr(0.7)},
+		"relation_to_head": {Value: "con", Provenance: dossiers.FromLLM, Confidence: ptr(0.8)},
+		"housing_basis":    {Value: "relative", Provenance: dossiers.FromLLM, Confidence: ptr(0.8)},
+	}
+}
+
+// lanConfirm is Lan's request for a residence confirmation.
+func lanConfirm() map[string]dossiers.FieldInput {
+	return map[string]dossiers.FieldInput{
+		"full_name":          {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93)},
+		"date_of_birth":      {Value: "1950-03-12", Provenance: dossiers.FromMRZ},
+		"sex":                {Value: "nu", Provenance: dossiers.FromQR},
+		"id_number":          {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
+		"phone":              {Value: lanPhone},
+		"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: dossiers.FromOCR, Confidence: ptr(0.88)},
+		"delivery":           {Value: "paper"},
 	}
 }
 
 type env struct {
-	pool    *pgxpool.Pool
-	svc     *dossiers.Service
-	auth    *staff.Service
-	h       http.Handler
-	dataDir string
-	admin   *staff.User
+	pool      *pgxpool.Pool
+	catalogue *procedures.Catalogue
+	svc       *dossiers.Service
+	auth      *staff.Service
+	h         http.Handler
+	dataDir   string
+	admin     *staff.User
 }
 
 func newEnv(t testing.TB, cfg dossiers.Config) *env {
@@ -104,13 +90,14 @@ func newEnv(t testing.TB, cfg dossiers.Config) *env {
 		cfg.DataKey = testKey
 	}
 	cfg.DataDir = t.TempDir()
-	svc, err := dossiers.NewService(context.Background(), pool, testCatalogue, cfg)
+	cat := procedurestest.Load(t, pool)
+	svc, err := dossiers.NewService(context.Background(), pool, cat, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	auth := staff.NewService(pool, staff.Config{})
 	admin, _ := stafftest.NewUser(t, pool, staff.RoleAdmin)
-	return &env{pool: pool, svc: svc, auth: auth, dataDir: cfg.DataDir, admin: admin,
+	return &env{pool: pool, catalogue: cat, svc: svc, auth: auth, dataDir: cfg.DataDir, admin: admin,
 		h: httpserver.New(httpserver.Options{}, auth, svc.Routes(auth)).Handler()}
 }
 
@@ -120,9 +107,8 @@ var kiosk = audit.Actor{IP: "10.20.0.5", UserAgent: "kiosk/1.0", Role: "resident
 func (e *env) create(t testing.TB, procedure, ward string) *dossiers.Created {
 	t.Helper()
 	fields := lanFields()
-	if procedure == "xac-nhan-cu-tru" {
-		delete(fields, "date_of_birth")
-		delete(fields, "address")
+	if procedure == confirmResidence {
+		fields = lanConfirm()
 	}
 	c, err := e.svc.Create(context.Background(), kiosk, dossiers.NewDossier{Procedure: procedure, Ward: ward, Fields: fields})
 	if err != nil {
@@ -146,7 +132,7 @@ var pathTo = map[dossiers.Status][]dossiers.Status{
 // dossierAt creates a fee-free dossier in ward and moves it to status.
 func (e *env) dossierAt(t testing.TB, ward string, status dossiers.Status) *dossiers.Created {
 	t.Helper()
-	c := e.create(t, "xac-nhan-cu-tru", ward)
+	c := e.create(t, confirmResidence, ward)
 	e.walk(t, c, pathTo[status]...)
 	c.Status = status
 	return c

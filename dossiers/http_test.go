@@ -48,10 +48,14 @@ func TestResidentFiling(t *testing.T) {
 	e := newEnv(t, dossiers.Config{MaxAttachment: 4 << 10})
 	var created dossiers.Created
 	rec := (*stafftest.Client)(nil).Do(t, e.h, "POST", "/api/v1/dossiers", `{
-		"procedure": "xac-nhan-cu-tru", "ward": "26734", "kiosk_session_id": "ks-1",
+		"procedure": "residence.info-confirm", "ward": "26734", "kiosk_session_id": "ks-1",
 		"fields": {
-			"full_name": {"value": "Tran Van Minh", "provenance": "ocr", "confidence": 0.81, "box": [1, 2, 3, 4]},
+			"full_name": {"value": "Trần Văn Minh", "provenance": "ocr", "confidence": 0.81, "box": [1, 2, 3, 4]},
 			"id_number": {"value": "079 203 009 876", "provenance": "qr", "confidence": 0.99},
+			"date_of_birth": {"value": "1948-07-01", "provenance": "mrz"},
+			"sex": "Nam",
+			"place_of_residence": {"value": "45 Lê Lợi, phường Bến Thành", "provenance": "ocr", "confidence": 0.77},
+			"delivery": "paper",
 			"phone": "0909.555.123"
 		}}`)
 	if rec.Code != 201 {
@@ -62,7 +66,7 @@ func TestResidentFiling(t *testing.T) {
 		t.Fatalf("created %+v", created)
 	}
 	id := created.ID
-	other := e.create(t, "xac-nhan-cu-tru", wardA)
+	other := e.create(t, confirmResidence, wardA)
 
 	tests := []struct {
 		name       string
@@ -71,15 +75,15 @@ func TestResidentFiling(t *testing.T) {
 		wantBody   string
 	}{
 		{"unknown procedure", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"khong-co","ward":"26734"}`), 400, "unknown_procedure"},
-		{"a service is not a dossier", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"nop-tien-dien","ward":"26734"}`), 400, "not_a_procedure"},
-		{"no ward", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"xac-nhan-cu-tru"}`), 400, "ward_invalid"},
+		{"a service is not a dossier", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"utility.bill-payment","ward":"26734"}`), 400, "not_a_procedure"},
+		{"no ward", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"residence.info-confirm"}`), 400, "ward_invalid"},
 		{"bad values all reported", stafftest.NewRequest(t, "POST", "/api/v1/dossiers",
-			`{"procedure":"xac-nhan-cu-tru","ward":"26734","fields":{"id_number":"12345","phone":"99","nickname":"x"}}`), 400,
+			`{"procedure":"residence.info-confirm","ward":"26734","fields":{"id_number":"12345","phone":"99","nickname":"x"}}`), 400,
 			"Số định danh cá nhân (căn cước) gồm đúng 12 chữ số. Thủ tục này không có mục «nickname». Số điện thoại gồm 10 chữ số"},
 		{"bad provenance", stafftest.NewRequest(t, "POST", "/api/v1/dossiers",
-			`{"procedure":"xac-nhan-cu-tru","ward":"26734","fields":{"full_name":{"value":"A","provenance":"guess"}}}`), 400, "provenance_invalid"},
+			`{"procedure":"residence.info-confirm","ward":"26734","fields":{"full_name":{"value":"A","provenance":"guess"}}}`), 400, "provenance_invalid"},
 		{"bad confidence", stafftest.NewRequest(t, "POST", "/api/v1/dossiers",
-			`{"procedure":"xac-nhan-cu-tru","ward":"26734","fields":{"full_name":{"value":"A","confidence":1.5}}}`), 400, "confidence_invalid"},
+			`{"procedure":"residence.info-confirm","ward":"26734","fields":{"full_name":{"value":"A","confidence":1.5}}}`), 400, "confidence_invalid"},
 		{"not json", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `procedure=x`), 400, "body_invalid"},
 		{"attach without secret", attachReq(t, id, "", pngBytes, nil), 403, "dossier_secret_invalid"},
 		{"attach with another dossier's secret", attachReq(t, id, other.Secret, pngBytes, nil), 403, "dossier_secret_invalid"},
@@ -107,13 +111,13 @@ func TestResidentFiling(t *testing.T) {
 		})
 	}
 	// Submitting without a required field is refused with the field named.
-	incomplete, err := e.svc.Create(context.Background(), kiosk, dossiers.NewDossier{Procedure: "xac-nhan-cu-tru", Ward: wardA,
+	incomplete, err := e.svc.Create(context.Background(), kiosk, dossiers.NewDossier{Procedure: confirmResidence, Ward: wardA,
 		Fields: map[string]dossiers.FieldInput{"full_name": {Value: "Lê Văn Tám"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec = stafftest.Record(e.h, withSecret(stafftest.NewRequest(t, "POST", "/api/v1/dossiers/"+incomplete.ID+"/submit", nil), incomplete.Secret))
-	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "Hồ sơ còn thiếu: Số định danh cá nhân.") {
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "Hồ sơ còn thiếu: Ngày, tháng, năm sinh, Giới tính, Số định danh cá nhân") {
 		t.Fatalf("incomplete submit: %d %s", rec.Code, rec.Body)
 	}
 }
@@ -131,7 +135,7 @@ func TestWardIsolation(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	d := e.dossierAt(t, wardA, dossiers.StatusInReview)
 	att := e.attachTo(t, wardA)
-	draft := e.create(t, "xac-nhan-cu-tru", wardA)
+	draft := e.create(t, confirmResidence, wardA)
 
 	clerkA := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, wardA)
 	clerkB := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, wardB)
@@ -238,7 +242,7 @@ type attached struct{ dossier, id string }
 // attachTo makes a submitted dossier in ward with one scan attached.
 func (e *env) attachTo(t testing.TB, ward string) attached {
 	t.Helper()
-	c := e.create(t, "xac-nhan-cu-tru", ward)
+	c := e.create(t, confirmResidence, ward)
 	a, err := e.svc.Attach(context.Background(), kiosk, c.ID, c.Secret, dossiers.AttachmentInput{Document: ptr(0), Filename: "ct07.png", Content: bytes.NewReader(pngBytes)})
 	if err != nil {
 		t.Fatal(err)

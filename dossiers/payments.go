@@ -14,16 +14,18 @@ import (
 // fixed from the catalogue when the dossier was created, at the online
 // rate where the law sets one, since filing at a kiosk is filing online.
 type FeeDue struct {
-	DossierID    string     `json:"dossier_id"`
-	TrackingCode string     `json:"tracking_code"`
-	Procedure    string     `json:"procedure"`
-	Ward         string     `json:"ward"`
-	Lines        []FeeLine  `json:"lines"`
-	Amount       int64      `json:"amount"` // whole đồng
-	Paid         bool       `json:"paid"`
-	PaidAt       *time.Time `json:"paid_at,omitempty"`
-	PaymentID    string     `json:"payment_id,omitempty"`
-	Status       Status     `json:"status"`
+	DossierID    string    `json:"dossier_id"`
+	TrackingCode string    `json:"tracking_code"`
+	Procedure    string    `json:"procedure"`
+	Ward         string    `json:"ward"`
+	Lines        []FeeLine `json:"lines"`
+	Amount       int64     `json:"amount"` // whole đồng
+	// Unconfirmed: staff settle the fee at the ward; it cannot be paid here.
+	Unconfirmed bool       `json:"unconfirmed,omitempty"`
+	Paid        bool       `json:"paid"`
+	PaidAt      *time.Time `json:"paid_at,omitempty"`
+	PaymentID   string     `json:"payment_id,omitempty"`
+	Status      Status     `json:"status"`
 }
 
 // FeeDue returns the fee of dossier id. Payments call it before opening an
@@ -35,9 +37,9 @@ func (s *Service) FeeDue(ctx context.Context, id string) (*FeeDue, error) {
 	f := &FeeDue{DossierID: id}
 	var paymentID *string
 	err := s.pool.QueryRow(ctx, `
-		SELECT tracking_code, procedure_slug, ward, fees, fee_amount, fee_paid_at, fee_payment_id, status
+		SELECT tracking_code, procedure_slug, ward, fees, fee_amount, fee_unconfirmed, fee_paid_at, fee_payment_id, status
 		FROM dossiers WHERE id = $1`, id).
-		Scan(&f.TrackingCode, &f.Procedure, &f.Ward, &f.Lines, &f.Amount, &f.PaidAt, &paymentID, &f.Status)
+		Scan(&f.TrackingCode, &f.Procedure, &f.Ward, &f.Lines, &f.Amount, &f.Unconfirmed, &f.PaidAt, &paymentID, &f.Status)
 	if err == pgx.ErrNoRows {
 		return nil, errNotFound
 	}
@@ -71,6 +73,12 @@ func (s *Service) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID stri
 			return d.Status, nil
 		}
 		return "", apperr.New(apperr.Conflict, "fee_already_paid", "Lệ phí của hồ sơ này đã được thanh toán.")
+	}
+	if d.FeeUnconfirmed {
+		return "", apperr.New(apperr.Conflict, "fee_unconfirmed", "Lệ phí của hồ sơ này do cán bộ phường xác nhận và thu tại phường.")
+	}
+	if d.FeeAmount == 0 {
+		return "", apperr.New(apperr.Conflict, "no_fee", "Hồ sơ này không phải nộp lệ phí.")
 	}
 	if amount != d.FeeAmount {
 		return "", apperr.Errorf(apperr.Conflict, "fee_amount_mismatch", "Số tiền %s không khớp lệ phí %s của hồ sơ.",

@@ -167,10 +167,17 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem) ([]byte, error
 		p.CellFormat(0, 7, "Không thu lệ phí.", "", 1, "L", false, 0, "")
 	}
 	for _, f := range d.Fees {
+		amount := formatVND(f.Amount)
+		if f.Unconfirmed {
+			amount = "cán bộ thông báo"
+		}
 		p.CellFormat(120, 7, f.Label, "", 0, "L", false, 0, "")
-		p.CellFormat(0, 7, formatVND(f.Amount), "", 1, "R", false, 0, "")
+		p.CellFormat(0, 7, amount, "", 1, "R", false, 0, "")
 	}
-	if len(d.Fees) > 0 {
+	if d.FeeUnconfirmed {
+		p.SetFont("dejavu", "B", 11)
+		p.MultiCell(0, 7, "Mức lệ phí áp dụng sẽ do cán bộ phường xác nhận và thu khi tiếp nhận hồ sơ.", "T", "L", false)
+	} else if len(d.Fees) > 0 {
 		paid := "chưa thanh toán"
 		if d.FeePaidAt != nil {
 			paid = "đã thanh toán " + local(d.FeePaidAt, "02/01/2006")

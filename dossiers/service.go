@@ -102,17 +102,23 @@ type NewDossier struct {
 	Ward           string                `json:"ward"`
 	Fields         map[string]FieldInput `json:"fields"`
 	KioskSessionID string                `json:"kiosk_session_id,omitempty"`
+	// Fee chooses, by index, which of the procedure's fees applies when
+	// the catalogue lists several cases (first issue or reissue, kind of
+	// vehicle...). Without a choice such a fee is left for staff to settle.
+	Fee *int `json:"fee,omitempty"`
 }
 
 // Created answers a new dossier. Secret is given only here: the kiosk needs
 // it to attach scans, submit and print the receipt.
 type Created struct {
-	ID           string          `json:"id"`
-	TrackingCode string          `json:"tracking_code"`
-	Status       Status          `json:"status"`
-	Secret       string          `json:"secret"`
-	FeeAmount    int64           `json:"fee_amount"`
-	Checklist    []ChecklistItem `json:"checklist"`
+	ID           string `json:"id"`
+	TrackingCode string `json:"tracking_code"`
+	Status       Status `json:"status"`
+	Secret       string `json:"secret"`
+	FeeAmount    int64  `json:"fee_amount"`
+	// FeeUnconfirmed: the fee is settled by staff, not paid at the kiosk.
+	FeeUnconfirmed bool            `json:"fee_unconfirmed,omitempty"`
+	Checklist      []ChecklistItem `json:"checklist"`
 }
 
 var wardRe = regexp.MustCompile(`^[0-9A-Za-z_.-]{1,32}$`)
@@ -143,21 +149,24 @@ func (s *Service) Create(ctx context.Context, from audit.Actor, nd NewDossier) (
 	if ks != "" {
 		kioskSession = &ks
 	}
-	fees, total := feeLines(entry)
+	fee, err := feeOf(entry, nd.Fee)
+	if err != nil {
+		return nil, err
+	}
 	secret := randomSecret()
-	c := &Created{Status: StatusDraft, Secret: secret, FeeAmount: total}
+	c := &Created{Status: StatusDraft, Secret: secret, FeeAmount: fee.amount, FeeUnconfirmed: fee.unconfirmed}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// A fresh code almost never collides; when it does, draw again.
 		for attempt := 0; ; attempt++ {
 			c.TrackingCode = newTrackingCode()
 			err := tx.QueryRow(ctx, `
 				INSERT INTO dossiers (tracking_code, procedure_slug, procedure_name, ward, secret_hash, kiosk_session_id,
-				                      fees, fee_amount, processing_days, processing_text)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				                      fees, fee_amount, fee_unconfirmed, processing_days, processing_text)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 				ON CONFLICT (tracking_code) DO NOTHING
 				RETURNING id::text`,
 				c.TrackingCode, entry.Slug, entry.Name, nd.Ward, secretHash(secret), kioskSession,
-				fees, total, entry.Processing.WorkingDays, entry.Processing.Text).Scan(&c.ID)
+				fee.lines, fee.amount, fee.unconfirmed, entry.Processing.WorkingDays, entry.Processing.Text).Scan(&c.ID)
 			if err == nil {
 				break
 			}
@@ -356,11 +365,13 @@ func (s *Service) openValue(dossierID, name string, value *string, sealed []byte
 // applicantFields finds the form fields that name the applicant and hold the
 // numbers a resident verifies with.
 func applicantFields(entry *procedures.Entry) (name, id, phone string) {
+	// The field a scan of the ID card fills is the applicant's; other ID
+	// numbers on the form (the household head's, say) are not.
 	for _, f := range entry.Form.Fields {
 		switch {
-		case name == "" && (f.Name == "full_name" || f.FromScan == "full_name"):
+		case f.FromScan == "full_name" || (name == "" && f.Name == "full_name"):
 			name = f.Name
-		case id == "" && f.Type == procedures.FieldIDNumber:
+		case f.FromScan == "id_number" || (id == "" && f.Type == procedures.FieldIDNumber):
 			id = f.Name
 		case phone == "" && f.Type == procedures.FieldPhone:
 			phone = f.Name
@@ -394,18 +405,44 @@ func (s *Service) updateApplicant(ctx context.Context, tx pgx.Tx, dossierID stri
 	return err
 }
 
-func feeLines(entry *procedures.Entry) ([]FeeLine, int64) {
-	lines := []FeeLine{}
-	var total int64
-	for _, f := range entry.Fees {
+// fee is what a new dossier will owe.
+type fee struct {
+	lines       []FeeLine
+	amount      int64
+	unconfirmed bool
+}
+
+// feeOf picks the fee that applies, at the online rate where the law sets
+// one (kiosk filing is online filing). A procedure with one fee owes it; one
+// that lists several cases owes the chosen one, or is left for staff when
+// none was chosen; an amount the catalogue could not confirm is too.
+func feeOf(entry *procedures.Entry, choice *int) (fee, error) {
+	line := func(f procedures.Fee) FeeLine {
 		amount := f.Amount
 		if f.OnlineAmount != nil {
 			amount = *f.OnlineAmount
 		}
-		lines = append(lines, FeeLine{Label: f.Label, Amount: amount, Note: f.Note})
-		total += amount
+		return FeeLine{Label: f.Label, Amount: amount, Note: f.Note, Unconfirmed: f.Unconfirmed}
 	}
-	return lines, total
+	if choice != nil {
+		if *choice < 0 || *choice >= len(entry.Fees) {
+			return fee{}, apperr.New(apperr.Invalid, "fee_invalid", "Mức lệ phí đã chọn không có trong thủ tục này.")
+		}
+		l := line(entry.Fees[*choice])
+		return fee{lines: []FeeLine{l}, amount: l.Amount, unconfirmed: l.Unconfirmed}, nil
+	}
+	switch len(entry.Fees) {
+	case 0:
+		return fee{lines: []FeeLine{}}, nil
+	case 1:
+		l := line(entry.Fees[0])
+		return fee{lines: []FeeLine{l}, amount: l.Amount, unconfirmed: l.Unconfirmed}, nil
+	}
+	f := fee{unconfirmed: true}
+	for _, e := range entry.Fees {
+		f.lines = append(f.lines, line(e))
+	}
+	return f, nil
 }
 
 // checklist pairs the procedure's documents with the files attached.
@@ -457,13 +494,13 @@ type row struct {
 }
 
 const rowColumns = `id::text, tracking_code, procedure_slug, procedure_name, ward, status, applicant_name, applicant_id_masked,
-	kiosk_session_id, fees, fee_amount, fee_paid_at, processing_text, submitted_at, expected_on, decided_at,
+	kiosk_session_id, fees, fee_amount, fee_unconfirmed, fee_paid_at, processing_text, submitted_at, expected_on, decided_at,
 	resident_message, created_at, updated_at, submit_requested_at IS NOT NULL, secret_hash, verify_digests, processing_days`
 
 func scanRow(r pgx.Row) (*row, error) {
 	d := &row{}
 	err := r.Scan(&d.ID, &d.TrackingCode, &d.Procedure, &d.ProcedureName, &d.Ward, &d.Status, &d.ApplicantName,
-		&d.ApplicantIDMasked, &d.KioskSessionID, &d.Fees, &d.FeeAmount, &d.FeePaidAt, &d.ProcessingText,
+		&d.ApplicantIDMasked, &d.KioskSessionID, &d.Fees, &d.FeeAmount, &d.FeeUnconfirmed, &d.FeePaidAt, &d.ProcessingText,
 		&d.SubmittedAt, &d.ExpectedOn, &d.DecidedAt, &d.ResidentMessage, &d.CreatedAt, &d.UpdatedAt,
 		&d.submitRequested, &d.secretHash, &d.digests, &d.processingDays)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -485,6 +522,10 @@ func lock(ctx context.Context, tx pgx.Tx, id string) (*row, error) {
 }
 
 var errSecret = apperr.New(apperr.Forbidden, "dossier_secret_invalid", "Phiên nộp hồ sơ không hợp lệ. Xin bắt đầu lại tại trạm.")
+
+// feeDue reports whether the dossier has a fee to pay before it goes to
+// the ward. A fee staff must settle is paid there instead.
+func (d *row) feeDue() bool { return d.FeeAmount > 0 && !d.FeeUnconfirmed && d.FeePaidAt == nil }
 
 // checkSecret accepts the secret handed out at creation.
 func (d *row) checkSecret(secret string) error {
@@ -643,7 +684,7 @@ func (s *Service) Submit(ctx context.Context, from audit.Actor, id, secret strin
 			return err
 		}
 		res = &SubmitResult{ID: id, TrackingCode: d.TrackingCode, FeeAmount: d.FeeAmount, Checklist: checklist(entry, atts)}
-		if d.Status == StatusDraft && d.FeeAmount > 0 && d.FeePaidAt == nil {
+		if d.Status == StatusDraft && d.feeDue() {
 			if _, err := tx.Exec(ctx, `UPDATE dossiers SET submit_requested_at = now(), updated_at = now() WHERE id = $1`, id); err != nil {
 				return err
 			}

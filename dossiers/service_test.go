@@ -122,7 +122,7 @@ func TestAuditTrail(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	ctx := context.Background()
 	clerk := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, wardA)
-	d := e.create(t, "xac-nhan-cu-tru", wardA)
+	d := e.create(t, confirmResidence, wardA)
 	steps := []struct {
 		action string
 		do     func() error
@@ -193,7 +193,7 @@ func status(code int) error {
 func TestReceiptPDF(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	ctx := context.Background()
-	d := e.create(t, "dang-ky-thuong-tru", wardA)
+	d := e.create(t, registerResidence, wardA)
 	if _, err := e.svc.Attach(ctx, kiosk, d.ID, d.Secret, dossiers.AttachmentInput{Document: ptr(1), Content: bytes.NewReader(pngBytes)}); err != nil {
 		t.Fatal(err)
 	}
@@ -220,10 +220,11 @@ func TestReceiptPDF(t *testing.T) {
 		"Người nộp: Nguyễn Thị Lan",
 		"********1234",
 		"Ngày hẹn trả kết quả: " + expected.Format("02/01/2006") + " (dự kiến)",
-		"Lệ phí đăng ký cư trú 10.000 đồng",
+		"Lệ phí đăng ký thường trú 10.000 đồng",
 		"đã thanh toán " + fee.PaidAt.In(time.FixedZone("", 7*3600)).Format("02/01/2006"),
-		"Giấy tờ chứng minh chỗ ở hợp pháp: ☑ đã nộp bản chụp",
-		"Tờ khai thay đổi thông tin cư trú (CT01): ☐ chưa có",
+		"ở nhờ…): ☑ đã nộp bản chụp",
+		"chủ sở hữu chỗ ở): ☐ chưa có",
+		"(giấy khai sinh, giấy đăng ký kết hôn…): — nếu có",
 		"4 số cuối của số căn cước",
 	} {
 		if !strings.Contains(text, want) {
@@ -273,7 +274,7 @@ func payFee(t testing.TB, e *env, id, paymentID string, amount int64) dossiers.S
 func TestFeesAndPayment(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	ctx := context.Background()
-	d := e.create(t, "dang-ky-thuong-tru", wardA)
+	d := e.create(t, registerResidence, wardA)
 	if d.FeeAmount != 10000 {
 		t.Fatalf("fee at creation %d, want the online 10000", d.FeeAmount)
 	}
@@ -341,7 +342,7 @@ func TestFeesAndPayment(t *testing.T) {
 	}
 
 	// Paying before submitting records the payment; submit then goes straight through.
-	d2 := e.create(t, "dang-ky-thuong-tru", wardA)
+	d2 := e.create(t, registerResidence, wardA)
 	if st := payFee(t, e, d2.ID, "pay-3", 10000); st != dossiers.StatusDraft {
 		t.Fatalf("paid draft: %s", st)
 	}
@@ -349,8 +350,31 @@ func TestFeesAndPayment(t *testing.T) {
 	if err != nil || res.Status != dossiers.StatusSubmitted || res.PaymentRequired {
 		t.Fatalf("submit after paying: %+v %v", res, err)
 	}
+	// Where the catalogue lists several cases, the kiosk picks one; without
+	// a pick the fee is left for staff and cannot be paid here.
+	chosen, err := e.svc.Create(ctx, kiosk, dossiers.NewDossier{Procedure: passport, Ward: wardA, Fee: ptr(1)})
+	if err != nil || chosen.FeeAmount != 400000 || chosen.FeeUnconfirmed {
+		t.Fatalf("passport with a chosen fee: %+v %v", chosen, err)
+	}
+	open, err := e.svc.Create(ctx, kiosk, dossiers.NewDossier{Procedure: passport, Ward: wardA})
+	if err != nil || open.FeeAmount != 0 || !open.FeeUnconfirmed {
+		t.Fatalf("passport without a choice: %+v %v", open, err)
+	}
+	if fee, _ := e.svc.FeeDue(ctx, open.ID); !fee.Unconfirmed || len(fee.Lines) != 3 {
+		t.Fatalf("open fee %+v", fee)
+	}
+	err = pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		_, err := e.svc.MarkFeePaid(ctx, tx, open.ID, "pay-9", 200000)
+		return err
+	})
+	if apperr.CodeOf(err) != "fee_unconfirmed" {
+		t.Fatalf("paying an unconfirmed fee: %v", err)
+	}
+	if _, err := e.svc.Create(ctx, kiosk, dossiers.NewDossier{Procedure: passport, Ward: wardA, Fee: ptr(3)}); apperr.CodeOf(err) != "fee_invalid" {
+		t.Fatalf("fee out of range: %v", err)
+	}
 	// A free procedure never waits.
-	free := e.create(t, "xac-nhan-cu-tru", wardA)
+	free := e.create(t, confirmResidence, wardA)
 	if res, err := e.svc.Submit(ctx, kiosk, free.ID, free.Secret); err != nil || res.Status != dossiers.StatusSubmitted {
 		t.Fatalf("free submit: %+v %v", res, err)
 	}
@@ -361,7 +385,7 @@ func TestFeesAndPayment(t *testing.T) {
 func TestSealedAtRest(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	ctx := context.Background()
-	d := e.create(t, "dang-ky-thuong-tru", wardA)
+	d := e.create(t, registerResidence, wardA)
 	e.walk(t, d, dossiers.StatusSubmitted)
 	if _, err := e.svc.EditField(ctx, e.admin, kiosk, d.ID, "id_number", "079203005678", "đối chiếu căn cước"); err != nil {
 		t.Fatal(err)
@@ -396,13 +420,13 @@ func TestSealedAtRest(t *testing.T) {
 	// The service refuses to start with another key, naming the variable,
 	// and with a malformed one, without echoing it.
 	for _, key := range []string{"Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmE=", "not-a-key-at-all", ""} {
-		_, err := dossiers.NewService(ctx, e.pool, testCatalogue, dossiers.Config{DataKey: key, DataDir: t.TempDir()})
+		_, err := dossiers.NewService(ctx, e.pool, e.catalogue, dossiers.Config{DataKey: key, DataDir: t.TempDir()})
 		if err == nil || !strings.Contains(err.Error(), "STATION_DATA_KEY") || (key != "" && strings.Contains(err.Error(), key)) {
 			t.Errorf("key %q: %v", key, err)
 		}
 	}
 	// The development key is only used when asked for, and it too must match.
-	if _, err := dossiers.NewService(ctx, e.pool, testCatalogue, dossiers.Config{DevDataKey: true, DataDir: t.TempDir()}); err == nil {
+	if _, err := dossiers.NewService(ctx, e.pool, e.catalogue, dossiers.Config{DevDataKey: true, DataDir: t.TempDir()}); err == nil {
 		t.Error("dev key opened data sealed with another key")
 	}
 }
@@ -411,7 +435,7 @@ func TestFieldEditsKeepTheOldValue(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	ctx := context.Background()
 	clerk := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, wardA)
-	d := e.create(t, "dang-ky-thuong-tru", wardA)
+	d := e.create(t, registerResidence, wardA)
 	e.walk(t, d, dossiers.StatusSubmitted, dossiers.StatusInReview)
 	path := "/api/v1/staff/dossiers/" + d.ID + "/fields/"
 	tests := []struct {
@@ -422,7 +446,7 @@ func TestFieldEditsKeepTheOldValue(t *testing.T) {
 	}{
 		{"fix the name", "full_name", map[string]string{"value": "Nguyễn Thị Lan Anh", "reason": "theo căn cước"}, 200, `"value":"Nguyễn Thị Lan Anh","provenance":"staff","confidence":1`},
 		{"fix it again", "full_name", map[string]string{"value": "Nguyễn Thị Lan", "reason": "nhầm"}, 200, `"provenance":"staff"`},
-		{"bad date", "date_of_birth", map[string]string{"value": "1950-02-30"}, 400, "Ngày sinh phải là một ngày hợp lệ"},
+		{"bad date", "date_of_birth", map[string]string{"value": "1950-02-30"}, 400, "Ngày, tháng, năm sinh phải là một ngày hợp lệ"},
 		{"required cannot be emptied", "address", map[string]string{"value": " "}, 400, "field_invalid"},
 		{"unknown field", "nickname", map[string]string{"value": "x"}, 404, "field_not_found"},
 	}
@@ -459,7 +483,7 @@ func TestFieldEditsKeepTheOldValue(t *testing.T) {
 	for _, f := range full.Fields {
 		order = append(order, f.Name+":"+string(f.Provenance))
 	}
-	if strings.Join(order, " ") != "full_name:staff id_number:qr date_of_birth:mrz phone:typed address:llm" {
+	if strings.Join(order, " ") != "full_name:staff date_of_birth:mrz sex:qr id_number:qr phone:typed address:llm relation_to_head:llm housing_basis:llm" {
 		t.Errorf("fields %v", order)
 	}
 	// Once decided, a dossier's fields are locked.
@@ -475,12 +499,12 @@ func TestQueueFiltersAndPages(t *testing.T) {
 	clerk := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, wardA)
 	var ids []string
 	for i := 0; i < 5; i++ {
-		proc := "xac-nhan-cu-tru"
+		proc := confirmResidence
 		if i%2 == 1 {
-			proc = "dang-ky-thuong-tru"
+			proc = registerResidence
 		}
 		c := e.create(t, proc, wardA)
-		if proc == "dang-ky-thuong-tru" {
+		if proc == registerResidence {
 			payFee(t, e, c.ID, "p"+c.ID, 10000)
 		}
 		e.walk(t, c, dossiers.StatusSubmitted)
@@ -499,7 +523,7 @@ func TestQueueFiltersAndPages(t *testing.T) {
 		{"", []int{0, 1, 2, 3, 4}},
 		{"?status=submitted", []int{0, 1, 2, 3}},
 		{"?status=in_review", []int{4}},
-		{"?procedure=dang-ky-thuong-tru", []int{1, 3}},
+		{"?procedure=" + registerResidence, []int{1, 3}},
 		{"?older_than=3d", []int{0, 1, 2}},
 		{"?newer_than=60h", []int{3, 4}},
 		{"?older_than=36h&newer_than=100h&status=submitted", []int{1, 2, 3}},
@@ -564,7 +588,7 @@ func TestEraseKioskSession(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	ctx := context.Background()
 	newIn := func(session string) *dossiers.Created {
-		c, err := e.svc.Create(ctx, kiosk, dossiers.NewDossier{Procedure: "xac-nhan-cu-tru", Ward: wardA, Fields: lanFields2(), KioskSessionID: session})
+		c, err := e.svc.Create(ctx, kiosk, dossiers.NewDossier{Procedure: confirmResidence, Ward: wardA, Fields: lanConfirm(), KioskSessionID: session})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -619,12 +643,4 @@ func TestEraseKioskSession(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'dossier.erased'`); n != 2 {
 		t.Fatalf("%d erase entries", n)
 	}
-}
-
-// lanFields2 is Lan's data for the short form.
-func lanFields2() map[string]dossiers.FieldInput {
-	f := lanFields()
-	delete(f, "date_of_birth")
-	delete(f, "address")
-	return f
 }

@@ -87,7 +87,7 @@ func (s *Service) verify(ctx context.Context, from audit.Actor, code, last4 stri
 func (d *row) nextStep() string {
 	switch d.Status {
 	case StatusDraft:
-		if d.submitRequested && d.FeeAmount > 0 && d.FeePaidAt == nil {
+		if d.submitRequested && d.feeDue() {
 			return fmt.Sprintf("Hồ sơ sẽ được nộp khi lệ phí %s được thanh toán tại trạm.", formatVND(d.FeeAmount))
 		}
 		return "Hồ sơ chưa được nộp. Xin hoàn tất và bấm «Nộp hồ sơ» tại trạm."

@@ -7,10 +7,12 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/staff"
 )
 
@@ -19,11 +21,15 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		embedCfg    procedures.Config
 		staffCfg    staff.Config
+		dossierCfg  dossiers.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
+	dossierCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -35,6 +41,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := staffCfg.Validate(); err != nil {
+				return err
+			}
+			if err := dossierCfg.Validate(); err != nil {
+				return err
+			}
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -50,8 +66,20 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			catalogue, err := procedures.New(p.pool, embedder)
+			if err != nil {
+				return err
+			}
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			staffSvc := staff.NewService(p.pool, staffCfg)
+			dossierCfg.DataDir = platformCfg.DataDir
+			if dossierCfg.UsesDevKey() {
+				p.log.Warn("STATION_DEV_DATA_KEY: ID and phone numbers are sealed with the public development key; never use this with real data")
+			}
+			dossierSvc, err := dossiers.NewService(ctx, p.pool, catalogue, dossierCfg)
+			if err != nil {
+				return err
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -59,8 +87,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
+					{Name: "catalogue", Func: catalogue.Check},
 				},
-			}, staffSvc)
+			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc))
 			return srv.ListenAndServe(ctx)
 		},
 	}

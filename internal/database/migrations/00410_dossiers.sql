@@ -23,6 +23,9 @@ CREATE TABLE dossiers (
     kiosk_session_id    text,
     fees                jsonb       NOT NULL DEFAULT '[]',
     fee_amount          bigint      NOT NULL DEFAULT 0 CHECK (fee_amount >= 0),
+    -- The fee is not known yet: the catalogue lists several cases and none
+    -- was chosen, or the amount is unconfirmed. Staff settle it at the ward.
+    fee_unconfirmed     boolean     NOT NULL DEFAULT false,
     fee_paid_at         timestamptz,
     fee_payment_id      text,
     -- Set when the resident asked to submit but the fee was still due; the
