@@ -3,6 +3,8 @@ package dossiers_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 
@@ -98,8 +100,11 @@ func newEnv(t testing.TB, cfg dossiers.Config) *env {
 	auth := staff.NewService(pool, staff.Config{})
 	admin, _ := stafftest.NewUser(t, pool, staff.RoleAdmin)
 	return &env{pool: pool, catalogue: cat, svc: svc, auth: auth, dataDir: cfg.DataDir, admin: admin,
-		h: httpserver.New(httpserver.Options{}, auth, svc.Routes(auth)).Handler()}
+		h: httpserver.New(httpserver.Options{Logger: quiet}, auth, svc.Routes(auth)).Handler()}
 }
+
+// quiet drops the request log; tests assert on responses instead.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 var kiosk = audit.Actor{IP: "10.20.0.5", UserAgent: "kiosk/1.0", Role: "resident"}
 

@@ -74,27 +74,36 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 		}
 		afterTime, afterID = &t, id
 	}
+	// The query is built from the filters given, so that each shape gets a
+	// plan that uses its index (a ward's queue is read in submission order).
+	var (
+		where = []string{"status = ANY($1)"}
+		args  = []any{statuses}
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	if wards := u.WardFilter(); wards != nil {
+		add("ward = ANY($?)", wards)
+	}
+	if p := strings.TrimSpace(f.Procedure); p != "" {
+		add("procedure_slug = $?", p)
+	}
 	now := time.Now()
-	var olderThan, newerThan *time.Time
 	if f.OlderThan > 0 {
-		t := now.Add(-f.OlderThan)
-		olderThan = &t
+		add("submitted_at <= $?", now.Add(-f.OlderThan))
 	}
 	if f.NewerThan > 0 {
-		t := now.Add(-f.NewerThan)
-		newerThan = &t
+		add("submitted_at >= $?", now.Add(-f.NewerThan))
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT `+listColumns+` FROM dossiers
-		WHERE status = ANY($1)
-		  AND ($2::text[] IS NULL OR ward = ANY($2))
-		  AND ($3 = '' OR procedure_slug = $3)
-		  AND ($4::timestamptz IS NULL OR submitted_at <= $4)
-		  AND ($5::timestamptz IS NULL OR submitted_at >= $5)
-		  AND ($6::timestamptz IS NULL OR (submitted_at, id) > ($6, $7::uuid))
-		ORDER BY submitted_at, id
-		LIMIT $8`,
-		statuses, u.WardFilter(), strings.TrimSpace(f.Procedure), olderThan, newerThan, afterTime, nullUUID(afterID), limit+1)
+	if afterTime != nil {
+		args = append(args, *afterTime, afterID)
+		where = append(where, fmt.Sprintf("(submitted_at, id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
+	}
+	args = append(args, limit+1)
+	rows, err := s.pool.Query(ctx, `SELECT `+listColumns+` FROM dossiers WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY submitted_at, id LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
@@ -143,13 +152,6 @@ func decodeCursor(c string) (time.Time, string, error) {
 		return time.Time{}, "", bad
 	}
 	return time.UnixMicro(us), id, nil
-}
-
-func nullUUID(id string) *string {
-	if id == "" {
-		return nil
-	}
-	return &id
 }
 
 // visibleTo returns errNotFound unless u may see d: it was submitted at

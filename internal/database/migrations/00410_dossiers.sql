@@ -41,9 +41,12 @@ CREATE TABLE dossiers (
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now()
 );
--- The review queue: a ward's dossiers by status, oldest first.
+-- The review queue, oldest first: a ward's dossiers of one status, or of
+-- several (read in order and filtered), and the same across every ward.
 CREATE INDEX dossiers_queue_idx ON dossiers (ward, status, submitted_at, id);
+CREATE INDEX dossiers_ward_submitted_idx ON dossiers (ward, submitted_at, id);
 CREATE INDEX dossiers_status_idx ON dossiers (status, submitted_at, id);
+CREATE INDEX dossiers_submitted_idx ON dossiers (submitted_at, id);
 CREATE INDEX dossiers_kiosk_session_idx ON dossiers (kiosk_session_id) WHERE kiosk_session_id IS NOT NULL;
 
 -- One row per form field. Values of ID numbers and phones are sealed with
