@@ -62,7 +62,7 @@ func NewService(ctx context.Context, pool *pgxpool.Pool, catalogue Catalogue, cf
 	}
 	s := &Service{
 		pool:      pool,
-		catalogue: catalogue,
+		catalogue: newEntryCache(catalogue, time.Minute),
 		cfg:       cfg,
 		seal:      seal,
 		files:     fileStore{dir: cfg.DataDir},
