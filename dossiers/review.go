@@ -372,12 +372,8 @@ func (s *Service) EditField(ctx context.Context, u *staff.User, from audit.Actor
 			_, err := def.Normalize("")
 			return apperr.Wrap(err, apperr.Invalid, "field_invalid", apperr.From(err).Message)
 		}
-		// The old value moves to the history as it is stored, sealed or not.
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO dossier_field_history (dossier_id, name, value, value_sealed, provenance, confidence, box, replaced_by, reason)
-			SELECT dossier_id, name, value, value_sealed, provenance, confidence, box, $3, $4
-			FROM dossier_fields WHERE dossier_id = $1 AND name = $2`, id, name, u.Username, reason); err != nil {
-			return fmt.Errorf("keep old value: %w", err)
+		if err := keepOld(ctx, tx, id, name, u.Username, reason); err != nil {
+			return err
 		}
 		if err := s.putField(ctx, tx, id, v, u.Username); err != nil {
 			return err
