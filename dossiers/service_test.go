@@ -35,7 +35,7 @@ func TestTracking(t *testing.T) {
 		wantBody   string
 	}{
 		{"ID's last four", "/api/v1/track/" + code + "?last4=1234", 200, `"status":"needs_supplement"`},
-		{"phone's last four, code as printed", "/api/v1/track/" + grouped + "?last4=3456", 200, `"next_step":"Hồ sơ cần bổ sung: Lý do needs_supplement`},
+		{"phone's last four, code as printed", "/api/v1/track/" + grouped + "?last4=3456", 200, `"next_step":"Hồ sơ cần bổ sung: Lý do needs_supplement. Xin bổ sung`},
 		{"wrong digits", "/api/v1/track/" + code + "?last4=9999", 404, "tracking_not_found"},
 		{"another dossier's code", "/api/v1/track/" + other.TrackingCode + "?last4=9999", 404, "tracking_not_found"},
 		{"no digits", "/api/v1/track/" + code, 400, "last4_invalid"},
