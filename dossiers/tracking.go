@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/apperr"
