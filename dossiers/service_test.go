@@ -644,3 +644,27 @@ func TestEraseKioskSession(t *testing.T) {
 		t.Fatalf("%d erase entries", n)
 	}
 }
+
+func TestPurgeAbandonedDrafts(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	ctx := context.Background()
+	old := e.create(t, confirmResidence, wardA)
+	a, err := e.svc.Attach(ctx, kiosk, old.ID, old.Secret, dossiers.AttachmentInput{Content: bytes.NewReader(pngBytes)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := e.create(t, confirmResidence, wardA)
+	oldSubmitted := e.dossierAt(t, wardA, dossiers.StatusSubmitted)
+	e.pool.Exec(ctx, `UPDATE dossiers SET updated_at = now() - interval '8 days' WHERE id IN ($1, $2)`, old.ID, oldSubmitted.ID)
+
+	n, err := e.svc.PurgeDrafts(ctx, 7*24*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeDrafts = %d, %v; want the one old draft", n, err)
+	}
+	if e.count(t, `SELECT count(*) FROM dossiers WHERE id IN ($1, $2, $3)`, old.ID, fresh.ID, oldSubmitted.ID) != 2 {
+		t.Fatal("purged the wrong dossiers")
+	}
+	if _, err := os.Stat(e.dataDir + "/attachments/" + a.SHA256[:2] + "/" + a.SHA256); !os.IsNotExist(err) {
+		t.Fatalf("old draft's scan still on disk: %v", err)
+	}
+}

@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			benchCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
+			dossiersCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
