@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			importCommand(stdout, stderr),
 			benchCommand(stdout, stderr),
 			ocrCommand(stdout, stderr),
+			userCommand(os.Stdin, stdout, stderr),
+			auditCommand(stdout, stderr),
+			dossiersCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

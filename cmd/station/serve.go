@@ -7,11 +7,13 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/staff"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -20,6 +22,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		platformCfg config.Platform
 		serverCfg   config.Server
 		embedCfg    procedures.Config
+		staffCfg    staff.Config
+		dossierCfg  dossiers.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
@@ -29,6 +33,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
+	staffCfg.RegisterFlags(fs)
+	dossierCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -37,6 +43,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := staffCfg.Validate(); err != nil {
+				return err
+			}
+			if err := dossierCfg.Validate(); err != nil {
 				return err
 			}
 			if err := embedCfg.Validate(); err != nil {
@@ -73,6 +85,15 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			defer ocrPool.Close()
 			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocr.NewStore(p.pool, platformCfg.DataDir))
 
+			staffSvc := staff.NewService(p.pool, staffCfg)
+			dossierCfg.DataDir = platformCfg.DataDir
+			if dossierCfg.UsesDevKey() {
+				p.log.Warn("STATION_DEV_DATA_KEY: ID and phone numbers are sealed with the public development key; never use this with real data")
+			}
+			dossierSvc, err := dossiers.NewService(ctx, p.pool, catalogue, dossierCfg)
+			if err != nil {
+				return err
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -84,6 +105,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				},
 			}, catalogue)
 			}, ocrService)
+			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc))
 			return srv.ListenAndServe(ctx)
 		},
 	}
