@@ -10,7 +10,10 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/payments"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -18,9 +21,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		kioskCfg    kiosk.Config
+		paymentsCfg payments.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	kioskCfg.RegisterFlags(fs)
+	paymentsCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -28,8 +35,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		FlagSet:    fs,
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := serverCfg.Validate(); err != nil {
-				return err
+			for _, c := range []interface{ Validate() error }{&serverCfg, &kioskCfg, &paymentsCfg} {
+				if err := c.Validate(); err != nil {
+					return err
+				}
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
 			if err != nil {
@@ -44,6 +53,18 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			// Kiosk stations and payments. Erasers of the parts that keep
+			// personal data per kiosk session are passed to kiosk.NewService.
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log)
+			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
+			if err != nil {
+				return err
+			}
+			pay := payments.NewService(p.pool, paymentsCfg, p.log, nil, demoBiller)
+			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
+				go periodic.Run(ctx, p.pool, p.log, job)
+			}
+
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
@@ -53,7 +74,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			})
+			},
+				&kiosk.Handler{Service: stations},
+				&payments.Handler{Service: pay, Device: stations.RequireDevice},
+			)
 			return srv.ListenAndServe(ctx)
 		},
 	}
