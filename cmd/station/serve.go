@@ -14,6 +14,7 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/payments"
+	"github.com/citizenstation/citizenstation/staff"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -21,11 +22,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		staffCfg    staff.Config
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	staffCfg.RegisterFlags(fs)
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
 	return &ffcli.Command{
@@ -35,7 +38,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		FlagSet:    fs,
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
-			for _, c := range []interface{ Validate() error }{&serverCfg, &kioskCfg, &paymentsCfg} {
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &kioskCfg, &paymentsCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
@@ -66,6 +69,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			staffSvc := staff.NewService(p.pool, staffCfg)
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -74,8 +78,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			},
-				&kiosk.Handler{Service: stations},
+			}, staffSvc,
+				&kiosk.Handler{Service: stations,
+					Admin:  staffSvc.Require(staff.RoleAdmin),
+					Viewer: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)},
 				&payments.Handler{Service: pay, Device: stations.RequireDevice},
 			)
 			return srv.ListenAndServe(ctx)
