@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,9 @@ import (
 
 var admin = audit.Actor{Username: "test", Role: "test"}
 
+// quiet keeps the test output to the failures.
+var quiet = slog.New(slog.DiscardHandler)
+
 type env struct {
 	pool *pgxpool.Pool
 	svc  *kiosk.Service
@@ -34,9 +38,9 @@ type env struct {
 func newEnv(t *testing.T, erasers ...kiosk.Eraser) *env {
 	t.Helper()
 	pool := dbtest.New(t)
-	svc := kiosk.NewService(pool, kiosk.DefaultConfig(), nil, erasers...)
+	svc := kiosk.NewService(pool, kiosk.DefaultConfig(), quiet, erasers...)
 	st := staff.NewService(pool, staff.Config{})
-	h := httpserver.New(httpserver.Options{}, &kiosk.Handler{Service: svc,
+	h := httpserver.New(httpserver.Options{Logger: quiet}, &kiosk.Handler{Service: svc,
 		Admin: st.Require(staff.RoleAdmin), Viewer: st.Require(staff.RoleAdmin, staff.RoleCommandCentre)}).Handler()
 	return &env{pool: pool, svc: svc, h: h}
 }
@@ -177,7 +181,9 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatalf("heartbeat: %d %s", rec.Code, rec.Body)
 	}
 	rec = adm.Do(t, e.h, "POST", "/api/v1/stations/"+added.Station.ID+"/rotate", nil)
-	var rotated struct{ DeviceToken string `json:"device_token"` }
+	var rotated struct {
+		DeviceToken string `json:"device_token"`
+	}
 	json.Unmarshal(rec.Body.Bytes(), &rotated)
 	if rec.Code != 200 || rotated.DeviceToken == added.DeviceToken {
 		t.Fatalf("rotate: %d %s", rec.Code, rec.Body)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -58,6 +59,9 @@ func (testFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID string
 	return err
 }
 
+// quiet keeps the test output to the failures.
+var quiet = slog.New(slog.DiscardHandler)
+
 type env struct {
 	pool      *pgxpool.Pool
 	kiosk     *kiosk.Service
@@ -102,9 +106,9 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), nil)
-	e.pay = payments.NewService(e.pool, cfg, nil, testFees{e.pool}, demo)
-	handler = httpserver.New(httpserver.Options{}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
+	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
+	e.pay = payments.NewService(e.pool, cfg, quiet, testFees{e.pool}, demo)
+	handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
 
 	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm thử", WardCode: "26734"})
 	if err != nil {
