@@ -334,7 +334,7 @@ func (s *Service) markPaid(ctx context.Context, tx pgx.Tx, id, from, source, txn
 		if s.fees == nil {
 			return errors.New("fee paid but no fee source is wired")
 		}
-		if err := s.fees.MarkFeePaid(ctx, tx, dossier, id); err != nil {
+		if err := s.fees.MarkFeePaid(ctx, tx, dossier, id, amount); err != nil {
 			return fmt.Errorf("mark dossier %s paid: %w", dossier, err)
 		}
 	}

@@ -51,8 +51,9 @@ func (f testFees) FeeDue(ctx context.Context, id string) (payments.Fee, error) {
 	return fee, err
 }
 
-func (testFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID string) error {
-	tag, err := tx.Exec(ctx, `UPDATE test_dossiers SET paid_by = $2, status = 'fee_paid' WHERE id = $1 AND paid_by IS NULL`, id, paymentID)
+func (testFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID string, amount int64) error {
+	tag, err := tx.Exec(ctx, `UPDATE test_dossiers SET paid_by = $2, status = 'fee_paid' WHERE id = $1 AND paid_by IS NULL AND fee = $3`,
+		id, paymentID, amount)
 	if err == nil && tag.RowsAffected() != 1 {
 		err = fmt.Errorf("dossier %s not payable", id)
 	}
