@@ -207,7 +207,6 @@ func (h *Handler) events(c *gin.Context) {
 // usage answers GET /api/v1/stats/usage?from=YYYY-MM-DD&to=YYYY-MM-DD
 // (Vietnam dates, to inclusive) &station=ID &ward=CODE.
 func (h *Handler) usage(c *gin.Context) {
-	loc, _ := time.LoadLocation(Zone)
 	f := UsageFilter{StationID: c.Query("station"), WardCode: c.Query("ward")}
 	for _, d := range []struct {
 		name string
@@ -218,7 +217,7 @@ func (h *Handler) usage(c *gin.Context) {
 		if v == "" {
 			continue
 		}
-		t, err := time.ParseInLocation(time.DateOnly, v, loc)
+		t, err := time.ParseInLocation(time.DateOnly, v, vietnam)
 		if err != nil {
 			httpserver.Error(c, apperr.Errorf(apperr.Invalid, "date_invalid", "Ngày %q không đúng dạng YYYY-MM-DD.", v))
 			return

@@ -180,8 +180,11 @@ func (c *Config) Validate() error {
 	if c.OrderTTL < time.Minute {
 		return config.Invalid("payment-ttl", c.OrderTTL, "must be at least 1m")
 	}
-	if c.QueryAfter <= 0 || c.SweepEvery < time.Second {
-		return config.Invalid("payment-sweep", c.SweepEvery, "sweep and query intervals must be positive")
+	if c.QueryAfter < time.Minute {
+		return config.Invalid("payment-query-after", c.QueryAfter, "must be at least 1m")
+	}
+	if c.SweepEvery < time.Second {
+		return config.Invalid("payment-sweep", c.SweepEvery, "must be at least 1s")
 	}
 	return nil
 }

@@ -283,6 +283,8 @@ func TestCreateOrder(t *testing.T) {
 		{"fee without dossier", "k4", map[string]any{"purpose": "fee"}, 400, "dossier_id_required"},
 		{"fee of an unknown dossier", "k5", map[string]any{"purpose": "fee", "dossier_id": "NOPE"}, 404, "dossier_not_found"},
 		{"a client-sent amount is not a field", "k6", `{"purpose":"bill","amount":1}`, 400, "body_invalid"},
+		{"another station's visit", "k7", map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0002",
+			"bill_id": "WAT-202610-DEMO0002", "kiosk_session_id": "not-a-visit-here"}, 400, "kiosk_session_invalid"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var body any = tt.body
