@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Subcommands: []*ffcli.Command{
 			serveCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
+			importCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
 			stationsCommand(stdout, stderr),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -14,6 +15,7 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/payments"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/staff"
 )
 
@@ -22,13 +24,17 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		embedCfg    procedures.Config
 		staffCfg    staff.Config
+		dossierCfg  dossiers.Config
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
+	dossierCfg.RegisterFlags(fs)
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
 	return &ffcli.Command{
@@ -38,10 +44,27 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		FlagSet:    fs,
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &kioskCfg, &paymentsCfg} {
-				if err := c.Validate(); err != nil {
-					return err
-				}
+			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := staffCfg.Validate(); err != nil {
+				return err
+			}
+			if err := dossierCfg.Validate(); err != nil {
+				return err
+			}
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			if err := kioskCfg.Validate(); err != nil {
+				return err
+			}
+			if err := paymentsCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
+				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
 			if err != nil {
@@ -56,20 +79,32 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
-			// Kiosk stations and payments. Erasers of the parts that keep
-			// personal data per kiosk session are passed to kiosk.NewService.
-			stations := kiosk.NewService(p.pool, kioskCfg, p.log)
+			catalogue, err := procedures.New(p.pool, embedder)
+			if err != nil {
+				return err
+			}
+			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			staffSvc := staff.NewService(p.pool, staffCfg)
+			dossierCfg.DataDir = platformCfg.DataDir
+			if dossierCfg.UsesDevKey() {
+				p.log.Warn("STATION_DEV_DATA_KEY: ID and phone numbers are sealed with the public development key; never use this with real data")
+			}
+			dossierSvc, err := dossiers.NewService(ctx, p.pool, catalogue, dossierCfg)
+			if err != nil {
+				return err
+			}
+
+			// Kiosk stations and payments. Every part that keeps personal
+			// data per kiosk session passes its eraser to kiosk.NewService.
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log, dossierSvc)
 			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
 			if err != nil {
 				return err
 			}
-			pay := payments.NewService(p.pool, paymentsCfg, p.log, nil, demoBiller)
+			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
 			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
-
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
-			staffSvc := staff.NewService(p.pool, staffCfg)
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -77,8 +112,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
+					{Name: "catalogue", Func: catalogue.Check},
 				},
-			}, staffSvc,
+			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc),
 				&kiosk.Handler{Service: stations,
 					Admin:  staffSvc.Require(staff.RoleAdmin),
 					Viewer: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)},
