@@ -231,6 +231,9 @@ func NewService(pool *pgxpool.Pool, cfg Config, log *slog.Logger, fees FeeSource
 	return s
 }
 
+// Config returns the service's settings.
+func (s *Service) Config() Config { return s.cfg }
+
 var errPaymentNotFound = apperr.New(apperr.NotFound, "payment_not_found", "Không tìm thấy giao dịch thanh toán.")
 
 // Sweeps are the payments' background jobs: pending orders asked about at

@@ -72,7 +72,11 @@ type env struct {
 	api       *httptest.Server
 	stationID string
 	token     string
+	handler   http.Handler
 }
+
+// setHandler serves the API with h from now on.
+func (e *env) setHandler(h http.Handler) { e.handler = h }
 
 // newEnv runs the service and the sandbox gateway on real loopback HTTP
 // servers, wired to each other as in production.
@@ -89,8 +93,7 @@ func newEnv(t *testing.T) *env {
 	e.sandbox = &vnpay.Sandbox{TmnCode: tmnCode, Secret: secret}
 	e.gateway = httptest.NewServer(e.sandbox.Handler())
 	t.Cleanup(e.gateway.Close)
-	var handler http.Handler
-	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }))
 	t.Cleanup(e.api.Close)
 	e.sandbox.IPNURL = e.api.URL + "/api/v1/payments/vnpay/ipn"
 
@@ -109,7 +112,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
 	e.pay = payments.NewService(e.pool, cfg, quiet, testFees{e.pool}, demo)
-	handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
+	e.handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
 
 	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm thử", WardCode: "26734"})
 	if err != nil {
