@@ -419,3 +419,23 @@ func TestIPNChecksBeforeTouchingTheDatabase(t *testing.T) {
 		t.Errorf("%d ledger entries for a failed order", n)
 	}
 }
+
+// When recording the payment fails (here the dossier's fee changed after the
+// order was made), the IPN answers 99 so the gateway tries again, and
+// nothing is half-written.
+func TestIPNAnswers99WhenThePaymentCannotBeRecorded(t *testing.T) {
+	e := newEnv(t)
+	p := e.order(t, "k", map[string]any{"purpose": "fee", "dossier_id": "D1"})
+	e.pool.Exec(context.Background(), `UPDATE test_dossiers SET fee = fee + 1000 WHERE id = 'D1'`)
+	if got := e.sendIPN(t, ipn(secret, tmnCode, p.ID, p.Amount*100, "00", "00")); got.RspCode != "99" {
+		t.Errorf("IPN answered %+v, want 99", got)
+	}
+	if got, _ := e.pay.Get(context.Background(), p.ID); got.State != "pending" || got.Receipt != nil {
+		t.Errorf("order after the failed IPN: %+v", got)
+	}
+	for _, table := range []string{"payment_provider_events", "payment_ledger", "payment_receipts"} {
+		if n := e.count(t, `SELECT count(*) FROM `+table); n != 0 {
+			t.Errorf("%s has %d rows", table, n)
+		}
+	}
+}
