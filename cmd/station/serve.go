@@ -11,7 +11,10 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/staff"
 )
@@ -24,6 +27,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		embedCfg    procedures.Config
 		staffCfg    staff.Config
 		dossierCfg  dossiers.Config
+		kioskCfg    kiosk.Config
+		paymentsCfg payments.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
@@ -35,6 +40,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	ocrCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
 	dossierCfg.RegisterFlags(fs)
+	kioskCfg.RegisterFlags(fs)
+	paymentsCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -52,6 +59,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			if err := kioskCfg.Validate(); err != nil {
+				return err
+			}
+			if err := paymentsCfg.Validate(); err != nil {
 				return err
 			}
 			embedder, err := embedCfg.NewEmbedder()
@@ -94,6 +107,18 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
+
+			// Kiosk stations and payments. Every part that keeps personal
+			// data per kiosk session passes its eraser to kiosk.NewService.
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log, dossierSvc)
+			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
+			if err != nil {
+				return err
+			}
+			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
+			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
+				go periodic.Run(ctx, p.pool, p.log, job)
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -106,6 +131,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}, catalogue)
 			}, ocrService)
 			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc))
+			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc),
+				&kiosk.Handler{Service: stations,
+					Admin:  staffSvc.Require(staff.RoleAdmin),
+					Viewer: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)},
+				&payments.Handler{Service: pay, Device: stations.RequireDevice},
+			)
 			return srv.ListenAndServe(ctx)
 		},
 	}
