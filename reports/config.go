@@ -10,13 +10,13 @@ import (
 
 // Config holds the reports capability's settings.
 type Config struct {
-	RulesFile     string
-	MaxPhotoMB    int
-	MaxVideoMB    int
-	MaxVideo      time.Duration
-	RateWindow    time.Duration
-	RatePerDevice int
-	RatePerPhone  int
+	RulesFile      string
+	MaxPhotoMB     int
+	MaxVideoMB     int
+	MaxVideo       time.Duration
+	RateWindow     time.Duration
+	RatePerDevice  int
+	RatePerPhone   int
 	RatePerStation int
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
@@ -97,7 +98,6 @@ func (s *Service) List(ctx context.Context, o Officer, f Filter) ([]Report, erro
 	return out, rows.Err()
 }
 
-
 // Get returns one report with its routes, media and history, if the officer
 // sees it.
 func (s *Service) Get(ctx context.Context, o Officer, id string) (*Report, error) {
@@ -107,6 +107,12 @@ func (s *Service) Get(ctx context.Context, o Officer, id string) (*Report, error
 	}
 	if !o.Sees(r.WardCode) {
 		return nil, errNotYours
+	}
+	// Reading a report shows the reporter's contact: it goes in the audit log.
+	if o.ID != "" {
+		if err := o.record(ctx, s.pool, "report.read", id, r.WardCode, nil); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := s.pool.Query(ctx, `SELECT kind, code FROM report_routes WHERE report_id = $1 ORDER BY created_at,
 		CASE kind WHEN 'ward' THEN 0 WHEN 'department' THEN 1 ELSE 2 END, code`, id)
@@ -264,6 +270,13 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name); err != nil {
 			return err
 		}
+		details := map[string]any{"from": r.Status, "to": m.To}
+		if m.Target != nil {
+			details["target"] = m.Target
+		}
+		if err := o.record(ctx, tx, "report.transition", id, r.WardCode, details); err != nil {
+			return err
+		}
 		return notify(ctx, tx, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
 			Category: r.Category, Urgency: r.Urgency, Status: m.To, At: at})
 	})
@@ -271,7 +284,7 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		return nil, err
 	}
 	// A report transferred to another ward leaves this officer's sight.
-	return s.Get(ctx, Officer{CommandCentre: true}, id)
+	return s.Get(ctx, Officer{CommandCentre: true}, id) // the ID-less officer is not audited: nothing new is shown
 }
 
 // AddNote records an officer's note on a report without changing its status.
@@ -315,7 +328,17 @@ func (s *Service) mark(ctx context.Context, o Officer, id, action, note, update 
 			id, action, note, o.ID, o.Name); err != nil {
 			return err
 		}
+		if err := o.record(ctx, tx, "report."+action, id, r.WardCode, nil); err != nil {
+			return err
+		}
 		return notify(ctx, tx, FeedEvent{ReportID: id, Code: r.Code, Action: action, Ward: r.WardCode,
 			Category: r.Category, Urgency: r.Urgency, Status: r.Status, At: time.Now()})
 	})
+}
+
+// record appends an officer's action on a report to the shared audit log,
+// in the caller's transaction when db is one.
+func (o Officer) record(ctx context.Context, db audit.Execer, action, reportID, ward string, details map[string]any) error {
+	return audit.Record(ctx, db, audit.Entry{Actor: o.Actor, Action: action, SubjectKind: "report",
+		SubjectID: reportID, Ward: ward, Details: details})
 }

@@ -77,6 +77,16 @@ func NewHub(pool *pgxpool.Pool, log *slog.Logger) *Hub {
 // Ready is closed once the hub listens.
 func (h *Hub) Ready() <-chan struct{} { return h.ready }
 
+// Check is the hub's readiness check: it passes once the hub listens.
+func (h *Hub) Check(context.Context) error {
+	select {
+	case <-h.ready:
+		return nil
+	default:
+		return fmt.Errorf("reports feed: not listening yet")
+	}
+}
+
 // Subscribe registers a client of officer o.
 func (h *Hub) Subscribe(o Officer) *Subscription {
 	s := &Subscription{officer: o, C: make(chan FeedEvent, 256)}

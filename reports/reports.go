@@ -15,6 +15,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/citizenstation/citizenstation/audit"
 )
 
 // Status is where a report stands in the duty officers' workflow.
@@ -204,6 +206,8 @@ type Officer struct {
 	Name          string
 	CommandCentre bool
 	Wards         []string
+	// Actor is who the officer is for the audit log, with their address.
+	Actor audit.Actor
 }
 
 // Sees reports whether o may see a report of ward (ward is "" when the

@@ -33,13 +33,13 @@ type Rules struct {
 		Code string `yaml:"code"`
 		Name string `yaml:"name"`
 	} `yaml:"command_centre"`
-	Departments      map[string]string  `yaml:"departments"`
-	SLA              map[Urgency]SLA    `yaml:"sla"`
-	Duplicates       DuplicateRule      `yaml:"duplicates"`
-	EmergencyNumbers map[string]string  `yaml:"emergency_numbers"`
-	Categories       []Category         `yaml:"categories"`
-	Injury           InjuryRule         `yaml:"injury"`
-	Routes           []Route            `yaml:"routes"`
+	Departments      map[string]string `yaml:"departments"`
+	SLA              map[Urgency]SLA   `yaml:"sla"`
+	Duplicates       DuplicateRule     `yaml:"duplicates"`
+	EmergencyNumbers map[string]string `yaml:"emergency_numbers"`
+	Categories       []Category        `yaml:"categories"`
+	Injury           InjuryRule        `yaml:"injury"`
+	Routes           []Route           `yaml:"routes"`
 	byCode           map[string]*Category
 }
 
