@@ -146,7 +146,7 @@ func runLoad(b *testing.B, rate int, duration time.Duration) {
 	// The duty officer acknowledges every report as it appears.
 	var ackErrors atomic.Int64
 	var officers sync.WaitGroup
-	for w := 0; w < 8; w++ {
+	for w := 0; w < 32; w++ {
 		officers.Add(1)
 		go func() {
 			defer officers.Done()

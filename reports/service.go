@@ -348,30 +348,26 @@ func (s *Service) linkDuplicate(ctx context.Context, tx pgx.Tx, id, category, st
 	if loc.Lat == nil && station == "" {
 		return "", nil
 	}
+	// One statement finds the earliest open report of the same category
+	// nearby (or from the same station) and links to the original of its
+	// chain, so duplicates form a star.
 	var original string
 	err := tx.QueryRow(ctx, `
-		SELECT o.id FROM reports o, reports n
-		WHERE n.id = $1 AND o.id <> n.id AND o.category = n.category
-		  AND o.spam_at IS NULL AND o.closed_at IS NULL
-		  AND o.created_at >= n.created_at - $2::interval
-		  AND ((n.location IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, n.location, $3))
-		       OR (n.location IS NULL AND o.station_id = n.station_id))
-		ORDER BY coalesce(o.duplicate_of, o.id) = o.id DESC, o.created_at
-		LIMIT 1`, id, s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&original)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
+		UPDATE reports n SET duplicate_of = (
+			SELECT coalesce(o.duplicate_of, o.id) FROM reports o
+			WHERE o.id <> n.id AND o.category = n.category
+			  AND o.spam_at IS NULL AND o.closed_at IS NULL
+			  AND o.created_at >= n.created_at - $2::interval
+			  AND ((n.location IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, n.location, $3))
+			       OR (n.location IS NULL AND o.station_id = n.station_id))
+			ORDER BY o.created_at
+			LIMIT 1)
+		WHERE n.id = $1
+		RETURNING coalesce(n.duplicate_of::text, '')`, id, s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&original)
 	if err != nil {
-		return "", fmt.Errorf("find duplicate: %w", err)
-	}
-	// Link to the original of the chain, so duplicates form a star.
-	if _, err := tx.Exec(ctx, `
-		UPDATE reports SET duplicate_of = (SELECT coalesce(duplicate_of, id) FROM reports WHERE id = $2)
-		WHERE id = $1`, id, original); err != nil {
 		return "", fmt.Errorf("link duplicate: %w", err)
 	}
-	err = tx.QueryRow(ctx, `SELECT duplicate_of FROM reports WHERE id = $1`, id).Scan(&original)
-	return original, err
+	return original, nil
 }
 
 // codeAlphabet leaves out letters and digits residents confuse (0/O, 1/I/L).
