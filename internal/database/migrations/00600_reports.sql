@@ -92,6 +92,8 @@ CREATE TABLE report_media (
     created_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (report_id, position)
 );
+-- Photos and video are compressed already: store them without trying again.
+ALTER TABLE report_media ALTER COLUMN data SET STORAGE EXTERNAL;
 
 -- Every step of the duty-officer workflow, timed and attributed; append-only.
 CREATE TABLE report_events (
