@@ -47,9 +47,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Subcommands: []*ffcli.Command{
 			serveCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
+			importCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
-			importCommand(stdout, stderr),
+			stationsCommand(stdout, stderr),
+			paymentsCommand(stdout, stderr),
+			sandboxGatewayCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
