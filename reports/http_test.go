@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/staff/stafftest"
 )
@@ -47,7 +48,8 @@ func newTestServer(t testing.TB, edit func(*Config)) *testServer {
 	t.Cleanup(func() { cancel(); <-done })
 	<-hub.Ready()
 	staffSvc := staff.NewService(pool, staff.DefaultConfig())
-	h := &HTTP{Service: svc, Hub: hub, Staff: staffSvc, Track: nil}
+	h := &HTTP{Service: svc, Hub: hub, Staff: staffSvc,
+		Devices: kiosk.NewService(pool, kiosk.DefaultConfig(), slog.New(slog.DiscardHandler))}
 	return &testServer{
 		pool: pool, svc: svc, hub: hub,
 		handler:  httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, staffSvc, h).Handler(),
@@ -88,6 +90,7 @@ func (f form) encode(t testing.TB) (io.Reader, string) {
 type step struct {
 	name   string
 	as     *stafftest.Client // nil: a resident, not signed in
+	device string            // a kiosk's device token
 	method string
 	path   string
 	body   any // form, url.Values (Open311), or JSON
@@ -114,6 +117,9 @@ func (s *testServer) run(t *testing.T, steps []step) {
 			}
 			if st.as != nil {
 				st.as.Authorize(r)
+			}
+			if st.device != "" {
+				r.Header.Set("Authorization", "Bearer "+st.device)
 			}
 			rec := stafftest.Record(s.handler, r)
 			body := rec.Body.Bytes()
@@ -272,6 +278,38 @@ func TestHTTPReports(t *testing.T) {
 			}},
 		{name: "spam needs a reason", as: s.benThanh, method: "POST", path: "/api/v1/duty/reports/" + theft.ID + "/spam",
 			body: map[string]string{}, status: 400, code: "reason_required"},
+	})
+}
+
+func TestHTTPKioskReport(t *testing.T) {
+	s := newTestServer(t, nil)
+	station, token := addStation(t, s.pool, tanDinh, inTanDinh[0], inTanDinh[1])
+	other, _ := addStation(t, s.pool, saiGon, inSaiGon[0], inSaiGon[1])
+	fields := func(station string) form {
+		return form{fields: map[string]string{"category": "suspicious", "description": "Người lạ thử mở cửa từng căn hộ", "station_id": station}}
+	}
+	s.run(t, []step{
+		{name: "the kiosk's own report goes to its ward", method: "POST", path: "/api/v1/reports", device: token,
+			body: form{fields: map[string]string{"category": "suspicious", "description": "Người lạ"}}, status: 201,
+			check: func(t *testing.T, b []byte) {
+				var r Receipt
+				json.Unmarshal(b, &r)
+				if r.RoutedTo[0] != (Target{ToWard, tanDinh}) {
+					t.Errorf("routed to %v", r.RoutedTo)
+				}
+				var channel, st string
+				s.pool.QueryRow(context.Background(), `SELECT channel, station_id FROM reports WHERE id = $1`, r.ID).Scan(&channel, &st)
+				if channel != "kiosk" || st != station {
+					t.Errorf("channel %s station %s", channel, st)
+				}
+			}},
+		{name: "naming its station too", method: "POST", path: "/api/v1/reports", device: token, body: fields(station), status: 201},
+		{name: "a station_id without the station's token", method: "POST", path: "/api/v1/reports", body: fields(station),
+			status: 401, code: "station_auth_required"},
+		{name: "another station's id", method: "POST", path: "/api/v1/reports", device: token, body: fields(other),
+			status: 403, code: "station_mismatch"},
+		{name: "a wrong token", method: "POST", path: "/api/v1/reports", device: "cst_wrong", body: fields(""),
+			status: 401, code: "device_token_invalid"},
 	})
 }
 

@@ -3,14 +3,17 @@ package reports
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/kiosk"
 )
 
 // Points in the sample wards (see wards-sample.geojson).
@@ -29,21 +32,17 @@ const (
 	cauOngLanh = "26758"
 )
 
-// stationDirectory stands in for the kiosk package's stations until that
-// branch is merged: the same lookup, from a map.
-type stationDirectory map[string]Station
-
-func (d stationDirectory) Station(_ context.Context, id string) (Station, error) {
-	st, ok := d[id]
-	if !ok {
-		return Station{}, apperr.New(apperr.NotFound, "station_not_found", "Không tìm thấy trạm.")
+// addStation registers a kiosk station through the kiosk package and
+// returns its ID and device token.
+func addStation(t testing.TB, pool *pgxpool.Pool, ward string, lat, lng float64) (id, token string) {
+	t.Helper()
+	k := kiosk.NewService(pool, kiosk.DefaultConfig(), slog.New(slog.DiscardHandler))
+	st, token, err := k.AddStation(context.Background(), audit.Actor{Role: "test"},
+		kiosk.NewStation{Name: "Trạm " + ward, WardCode: ward, Latitude: &lat, Longitude: &lng})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return st, nil
-}
-
-var testStations = stationDirectory{
-	"ST-TANDINH-01": {ID: "ST-TANDINH-01", WardCode: tanDinh, Lat: ptr(10.7901), Lng: ptr(106.6902)},
-	"ST-NOWARD":     {ID: "ST-NOWARD", Lat: ptr(inSaiGon[0]), Lng: ptr(inSaiGon[1])},
+	return st.ID, token
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -65,7 +64,8 @@ func newTestService(t testing.TB, edit func(*Config)) (*Service, *pgxpool.Pool) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewService(pool, cfg, rules, testStations), pool
+	k := kiosk.NewService(pool, kiosk.DefaultConfig(), slog.New(slog.DiscardHandler))
+	return NewService(pool, cfg, rules, KioskStations{Kiosk: k}), pool
 }
 
 func at(p [2]float64) (lat, lng *float64) { return ptr(p[0]), ptr(p[1]) }
@@ -129,6 +129,9 @@ func TestImportWards(t *testing.T) {
 func TestRouting(t *testing.T) {
 	svc, pool := newTestService(t, nil)
 	ctx := context.Background()
+	// A station registered for Tân Định, standing just inside Sài Gòn: the
+	// station's ward wins.
+	station, _ := addStation(t, pool, tanDinh, inSaiGon[0], inSaiGon[1])
 	tests := []struct {
 		name       string
 		sub        Submission
@@ -142,10 +145,13 @@ func TestRouting(t *testing.T) {
 			[]Target{{ToWard, saiGon}, {ToDepartment, "PC04"}, {ToCommandCentre, "TTCH"}}},
 		{"nearest ward when outside every polygon", submission("traffic_accident", outside), cauOngLanh, "nearest",
 			[]Target{{ToWard, cauOngLanh}, {ToDepartment, "PC08"}, {ToCommandCentre, "TTCH"}}},
-		{"by the kiosk's station", Submission{Category: "fire", Description: "Khói dưới tầng hầm", StationID: "ST-TANDINH-01", Channel: Kiosk},
+		{"by the kiosk's station", Submission{Category: "fire", Description: "Khói dưới tầng hầm", StationID: station, Channel: Kiosk},
 			tanDinh, "station", []Target{{ToWard, tanDinh}, {ToDepartment, "PC07"}, {ToCommandCentre, "TTCH"}}},
-		{"station without a ward: by its position", Submission{Category: "gambling", Description: "Đánh bạc", StationID: "ST-NOWARD", Channel: Kiosk},
-			saiGon, "polygon", []Target{{ToWard, saiGon}, {ToDepartment, "PC06"}, {ToCommandCentre, "TTCH"}}},
+		{"a position given at the kiosk wins over the station", func() Submission {
+			s := submission("gambling", inBenThanh)
+			s.StationID, s.Channel = station, Kiosk
+			return s
+		}(), benThanh, "polygon", []Target{{ToWard, benThanh}, {ToDepartment, "PC06"}, {ToCommandCentre, "TTCH"}}},
 		{"by a ward named in the address", Submission{Category: "suspicious", Description: "Người lạ", Address: "12 Lê Lợi, phuong Ben Thanh"},
 			benThanh, "address", []Target{{ToWard, benThanh}, {ToCommandCentre, "TTCH"}}},
 		{"address with no ward: the command centre places it", Submission{Category: "suspicious", Description: "Người lạ", Address: "ở đâu đó"},
@@ -190,7 +196,7 @@ func TestSubmitRejects(t *testing.T) {
 		{"no location", Submission{Category: "theft", Description: "x"}, "location_required"},
 		{"half a position", Submission{Category: "theft", Description: "x", Lat: ptr(10.7)}, "bad_location"},
 		{"kiosk without station", Submission{Category: "theft", Description: "x", Address: "a", Channel: Kiosk}, "station_required"},
-		{"unknown station", Submission{Category: "theft", Description: "x", StationID: "ST-NONE", Channel: Kiosk}, "unknown_station"},
+		{"unknown station", Submission{Category: "theft", Description: "x", StationID: "00000000-0000-0000-0000-000000000000", Channel: Kiosk}, "unknown_station"},
 		{"in the future", Submission{Category: "theft", Description: "x", Address: "a", OccurredAt: ptr(time.Now().Add(time.Hour))}, "occurred_in_future"},
 		{"photo location allowed but photo has none", Submission{Category: "theft", Description: "x", UsePhotoLocation: true,
 			Files: []Upload{{"a.jpg", testJPEG(t, nil)}}}, "location_required"},
@@ -350,15 +356,16 @@ func TestDuplicatesLinked(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	svc, _ := newTestService(t, func(c *Config) { c.RatePerStation, c.RatePerDevice, c.RatePerPhone = 3, 2, 1 })
+	svc, pool := newTestService(t, func(c *Config) { c.RatePerStation, c.RatePerDevice, c.RatePerPhone = 3, 2, 1 })
 	ctx := context.Background()
+	station, _ := addStation(t, pool, tanDinh, inTanDinh[0], inTanDinh[1])
 	tests := []struct {
 		name  string
 		sub   func(i int) Submission
 		allow int
 	}{
 		{"per station", func(int) Submission {
-			return Submission{Category: "theft", Description: "x", StationID: "ST-TANDINH-01", Channel: Kiosk}
+			return Submission{Category: "theft", Description: "x", StationID: station, Channel: Kiosk}
 		}, 3},
 		{"per device", func(int) Submission {
 			s := submission("theft", inSaiGon)
