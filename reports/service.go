@@ -256,8 +256,8 @@ func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedi
 	return loc, nil
 }
 
-// store writes the report, its routes, media and first event, links a likely
-// duplicate and announces it on the live feed, all inside tx.
+// store writes the report (linked to a likely duplicate), its routes, media
+// and first event, and announces it on the live feed, all inside tx.
 func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Category, a Assessment, loc location, media []storedMedia) (*Receipt, error) {
 	code, err := newCode()
 	if err != nil {
@@ -276,19 +276,35 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	if loc.Ward != "" {
 		ward = &loc.Ward
 	}
-	var id string
+	// The insert links a likely duplicate as it goes: the earliest open
+	// report of the same category nearby (or from the same station) within
+	// the rules' time window, or rather the original that one points to, so
+	// duplicates form a star. Duplicates are linked, never dropped: each
+	// still reaches the officers.
+	var id, dup string
 	var created time.Time
 	err = tx.QueryRow(ctx, `
+		WITH p AS (
+			SELECT CASE WHEN $8::float8 IS NULL THEN NULL
+				ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END AS loc),
+		original AS (
+			SELECT coalesce(o.duplicate_of, o.id) AS id FROM reports o, p
+			WHERE o.category = $2 AND o.spam_at IS NULL AND o.closed_at IS NULL
+			  AND o.created_at >= now() - $20::interval
+			  AND ((p.loc IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, p.loc, $21))
+			       OR (p.loc IS NULL AND o.station_id = $11))
+			ORDER BY o.created_at LIMIT 1)
 		INSERT INTO reports (code, category, urgency, injury, in_progress, description, occurred_at,
 			location, location_source, address, station_id, ward_code, ward_source, channel,
-			contact, device_id, acknowledge_due, resolve_due)
-		VALUES ($1, $2, $3, $4, $5, $6, $7,
-			CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END,
-			$10, $11, $12, $13, $14, $15, $16, $17, now() + $18::interval, now() + $19::interval)
-		RETURNING id, created_at`,
+			contact, device_id, acknowledge_due, resolve_due, duplicate_of)
+		SELECT $1, $2, $3, $4, $5, $6, $7, p.loc, $10, $11, $12, $13, $14, $15, $16, $17,
+			now() + $18::interval, now() + $19::interval, (SELECT id FROM original)
+		FROM p
+		RETURNING id, created_at, coalesce(duplicate_of::text, '')`,
 		code, cat.Code, a.Urgency, sub.Injury, sub.InProgress, sub.Description, sub.OccurredAt,
 		loc.Lat, loc.Lng, loc.Source, sub.Address, station, ward, loc.WardSource, sub.Channel,
-		contact, device, a.SLA.Acknowledge, a.SLA.Resolve).Scan(&id, &created)
+		contact, device, a.SLA.Acknowledge, a.SLA.Resolve,
+		s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&id, &created, &dup)
 	if err != nil {
 		return nil, fmt.Errorf("insert report: %w", err)
 	}
@@ -327,10 +343,6 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 		return nil, fmt.Errorf("route report: %w", err)
 	}
 
-	dup, err := s.linkDuplicate(ctx, tx, id, cat.Code, sub.StationID, loc)
-	if err != nil {
-		return nil, err
-	}
 	r.DuplicateOf = dup
 	if err := notify(ctx, tx, FeedEvent{
 		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
@@ -339,35 +351,6 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 		return nil, err
 	}
 	return r, nil
-}
-
-// linkDuplicate links the report to the earliest open report of the same
-// category nearby (or from the same station) in the rules' time window.
-// Duplicates are linked, never dropped: each still reaches the officers.
-func (s *Service) linkDuplicate(ctx context.Context, tx pgx.Tx, id, category, station string, loc location) (string, error) {
-	if loc.Lat == nil && station == "" {
-		return "", nil
-	}
-	// One statement finds the earliest open report of the same category
-	// nearby (or from the same station) and links to the original of its
-	// chain, so duplicates form a star.
-	var original string
-	err := tx.QueryRow(ctx, `
-		UPDATE reports n SET duplicate_of = (
-			SELECT coalesce(o.duplicate_of, o.id) FROM reports o
-			WHERE o.id <> n.id AND o.category = n.category
-			  AND o.spam_at IS NULL AND o.closed_at IS NULL
-			  AND o.created_at >= n.created_at - $2::interval
-			  AND ((n.location IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, n.location, $3))
-			       OR (n.location IS NULL AND o.station_id = n.station_id))
-			ORDER BY o.created_at
-			LIMIT 1)
-		WHERE n.id = $1
-		RETURNING coalesce(n.duplicate_of::text, '')`, id, s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&original)
-	if err != nil {
-		return "", fmt.Errorf("link duplicate: %w", err)
-	}
-	return original, nil
 }
 
 // codeAlphabet leaves out letters and digits residents confuse (0/O, 1/I/L).
