@@ -537,6 +537,15 @@ func TestOverdueAndStats(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].ID != late.ID || !list[0].Overdue {
 		t.Fatalf("overdue = %+v, %v", list, err)
 	}
+	// The sweep announces it once, in its history and on the feed.
+	for want, runs := 1, 0; runs < 2; want, runs = 0, runs+1 {
+		if n, err := svc.SweepOverdue(ctx); err != nil || n != want {
+			t.Errorf("sweep %d: %d overdue, %v; want %d", runs+1, n, err, want)
+		}
+	}
+	if r, _ := svc.Get(ctx, officer, late.ID); r.Events[len(r.Events)-1].Action != "overdue" {
+		t.Errorf("history = %+v", r.Events)
+	}
 	all, _ := svc.List(ctx, officer, Filter{Open: true})
 	if len(all) != 2 || all[0].ID != late.ID || all[1].ID != onTime.ID {
 		t.Errorf("open list (most urgent first) = %v", all)
