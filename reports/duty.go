@@ -261,11 +261,6 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO report_events (report_id, action, from_status, to_status, note, target_kind, target_code, actor_id, actor_name)
-			VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
-			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name); err != nil {
-			return err
-		}
 		details := map[string]any{"from": r.Status, "to": m.To}
 		if m.Target != nil {
 			details["target"] = m.Target
@@ -273,8 +268,13 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		if err := o.record(ctx, tx, "report.transition", id, r.WardCode, details); err != nil {
 			return err
 		}
-		return notify(ctx, tx, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO report_events (report_id, action, from_status, to_status, note, target_kind, target_code, actor_id, actor_name)
+			VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
+			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name)
+		queueNotify(b, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
 			Category: r.Category, Urgency: r.Urgency, Status: m.To, At: at})
+		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return nil, err

@@ -65,6 +65,6 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 // Sweeps are the reports' background jobs, for internal/periodic: one
 // replica at a time looks for reports that have just become overdue.
 func (s *Service) Sweeps() []periodic.Job {
-	return []periodic.Job{{Name: "reports-overdue", LockKey: 600_001, Every: 30 * time.Second,
+	return []periodic.Job{{Name: "reports-overdue", LockKey: 7_000_601, Every: 30 * time.Second,
 		Run: func(ctx context.Context) error { _, err := s.SweepOverdue(ctx); return err }}}
 }

@@ -339,17 +339,14 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	}
 	batch.Queue(`INSERT INTO report_events (report_id, action, to_status, actor_id, actor_name) VALUES ($1, 'received', 'received', $2, $3)`,
 		id, "reporter:"+string(sub.Channel), "Người phản ánh")
+	queueNotify(batch, FeedEvent{
+		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
+		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
+	})
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("route report: %w", err)
 	}
-
 	r.DuplicateOf = dup
-	if err := notify(ctx, tx, FeedEvent{
-		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
-		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
-	}); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 
