@@ -139,6 +139,7 @@ func readSubmission(c *gin.Context) (Submission, error) {
 	if sub.DeviceID == "" {
 		sub.DeviceID = c.GetHeader("X-Device-ID")
 	}
+	sub.ClientIP = c.ClientIP()
 	if sub.Channel == "" && sub.StationID != "" {
 		sub.Channel = Kiosk
 	}

@@ -89,7 +89,7 @@ type loadTimes struct {
 
 func runLoad(b *testing.B, rate int, duration time.Duration) {
 	s := newTestServer(b, func(c *Config) {
-		c.RatePerDevice, c.RatePerPhone, c.RatePerStation = 1_000_000, 1_000_000, 1_000_000
+		c.RatePerDevice, c.RatePerPhone, c.RatePerStation, c.RatePerAddress = 1_000_000, 1_000_000, 1_000_000, 1_000_000
 	})
 	// Quiet access logs: at this rate they would cost more than the work.
 	staffSvc := staff.NewService(s.pool, staff.DefaultConfig())

@@ -134,6 +134,7 @@ func (h *HTTP) o311Create(c *gin.Context) {
 		Description: form("description"),
 		Address:     form("address_string"),
 		DeviceID:    form("device_id"),
+		ClientIP:    c.ClientIP(),
 		Channel:     App,
 		Contact:     form("phone"),
 	}

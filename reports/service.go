@@ -27,7 +27,7 @@ type Service struct {
 	stations Stations
 	limits   MediaLimits
 
-	perStation, perDevice, perPhone *ratelimit.Limiter
+	perStation, perDevice, perPhone, perAddress *ratelimit.Limiter
 
 	// beforeCommit, when set, runs inside the transaction that stores a
 	// report, after everything is written; tests use it to stop mid-request.
@@ -45,6 +45,7 @@ func NewService(pool *pgxpool.Pool, cfg Config, rules *Rules, stations Stations)
 		perStation: ratelimit.New(pool, cfg.RatePerStation, cfg.RateWindow),
 		perDevice:  ratelimit.New(pool, cfg.RatePerDevice, cfg.RateWindow),
 		perPhone:   ratelimit.New(pool, cfg.RatePerPhone, cfg.RateWindow),
+		perAddress: ratelimit.New(pool, cfg.RatePerAddress, cfg.RateWindow),
 	}
 }
 
@@ -138,11 +139,16 @@ func (s *Service) check(sub *Submission) (*Category, error) {
 	return cat, nil
 }
 
-// rateLimit applies the per-station, per-device and per-phone limits. Keys
-// carry a digest, never the phone number itself.
+// rateLimit applies the per-station (or, for reports from no kiosk,
+// per-address), per-device and per-phone limits. Keys carry a digest, never
+// the phone number or address itself.
 func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
 	if sub.StationID != "" {
 		if err := s.perStation.Allow(ctx, "report:station:"+sub.StationID); err != nil {
+			return err
+		}
+	} else if sub.ClientIP != "" {
+		if err := s.perAddress.Allow(ctx, "report:ip:"+keyDigest(sub.ClientIP)); err != nil {
 			return err
 		}
 	}

@@ -56,7 +56,7 @@ func newTestService(t testing.TB, edit func(*Config)) (*Service, *pgxpool.Pool) 
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
-	cfg.RatePerDevice, cfg.RatePerPhone, cfg.RatePerStation = 1000, 1000, 1000
+	cfg.RatePerDevice, cfg.RatePerPhone, cfg.RatePerStation, cfg.RatePerAddress = 1000, 1000, 1000, 1000
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -356,7 +356,7 @@ func TestDuplicatesLinked(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	svc, pool := newTestService(t, func(c *Config) { c.RatePerStation, c.RatePerDevice, c.RatePerPhone = 3, 2, 1 })
+	svc, pool := newTestService(t, func(c *Config) { c.RatePerStation, c.RatePerDevice, c.RatePerPhone, c.RatePerAddress = 3, 2, 1, 4 })
 	ctx := context.Background()
 	station, _ := addStation(t, pool, tanDinh, inTanDinh[0], inTanDinh[1])
 	tests := []struct {
@@ -389,9 +389,22 @@ func TestRateLimits(t *testing.T) {
 			t.Errorf("%s: report %d: err = %v, want rate limited", tc.name, tc.allow+1, err)
 		}
 	}
-	// An anonymous web report without a device is not held back by others.
-	if _, err := svc.Submit(ctx, submission("theft", inSaiGon)); err != nil {
-		t.Error(err)
+	// An anonymous web report without a device is not held back by others,
+	// but by its address; a kiosk behind the same address is not.
+	anonymous := func() Submission { s := submission("theft", inSaiGon); s.ClientIP = "203.0.113.9"; return s }
+	for i := 0; i < 4; i++ {
+		if _, err := svc.Submit(ctx, anonymous()); err != nil {
+			t.Fatalf("anonymous report %d: %v", i+1, err)
+		}
+	}
+	if _, err := svc.Submit(ctx, anonymous()); !apperr.IsKind(err, apperr.RateLimited) {
+		t.Errorf("fifth from one address: %v", err)
+	}
+	other, _ := addStation(t, pool, saiGon, inSaiGon[0], inSaiGon[1])
+	kioskReport := anonymous()
+	kioskReport.StationID, kioskReport.Channel = other, Kiosk
+	if _, err := svc.Submit(ctx, kioskReport); err != nil {
+		t.Errorf("kiosk behind the same address: %v", err)
 	}
 }
 
