@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/staff"
@@ -40,7 +41,13 @@ type testServer struct {
 
 func newTestServer(t testing.TB, edit func(*Config)) *testServer {
 	t.Helper()
-	svc, pool := newTestService(t, edit)
+	return newTestServerOn(t, dbtest.New(t), edit)
+}
+
+// newTestServerOn is newTestServer on a pool of the caller's.
+func newTestServerOn(t testing.TB, pool *pgxpool.Pool, edit func(*Config)) *testServer {
+	t.Helper()
+	svc, pool := newTestServiceOn(t, pool, edit)
 	ctx, cancel := context.WithCancel(context.Background())
 	hub := NewHub(pool, nil)
 	done := make(chan struct{})

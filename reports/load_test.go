@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/staff/stafftest"
@@ -35,7 +37,8 @@ import (
 //	go test -run '^$' -bench ReportsLoad -benchtime 1x ./reports
 //
 // STATION_LOAD_RATE (reports/s, default 200) and STATION_LOAD_DURATION
-// (default 60s) change the load.
+// (default 60s) change the load; STATION_LOAD_POOL (default 16) is the
+// server's pool_max_conns.
 func BenchmarkReportsLoad(b *testing.B) {
 	rate := envInt("STATION_LOAD_RATE", 200)
 	duration, err := time.ParseDuration(envString("STATION_LOAD_DURATION", "60s"))
@@ -43,7 +46,7 @@ func BenchmarkReportsLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := 0; i < b.N; i++ {
-		runLoad(b, rate, duration)
+		runLoad(b, rate, duration, envInt("STATION_LOAD_POOL", 16))
 	}
 }
 
@@ -87,8 +90,20 @@ type loadTimes struct {
 	seenCount, ackedCount              int
 }
 
-func runLoad(b *testing.B, rate int, duration time.Duration) {
-	s := newTestServer(b, func(c *Config) {
+func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
+	// The pool size is a production setting (pool_max_conns in
+	// STATION_DATABASE_URL); pgx's default is 4 on this machine.
+	url, drop, err := dbtest.Create(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(drop)
+	pool, err := database.Open(context.Background(), url+"?pool_max_conns="+strconv.Itoa(poolSize), 10*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	s := newTestServerOn(b, pool, func(c *Config) {
 		c.RatePerDevice, c.RatePerPhone, c.RatePerStation, c.RatePerAddress = 1_000_000, 1_000_000, 1_000_000, 1_000_000
 	})
 	// Quiet access logs: at this rate they would cost more than the work.
@@ -181,6 +196,7 @@ func runLoad(b *testing.B, rate int, duration time.Duration) {
 		inflight                      = make(chan struct{}, 512)
 		wg                            sync.WaitGroup
 	)
+	loadBefore, _ := os.ReadFile("/proc/loadavg")
 	b.ResetTimer()
 	start := time.Now()
 	tick := time.NewTicker(time.Second / time.Duration(rate))
@@ -297,6 +313,7 @@ func runLoad(b *testing.B, rate int, duration time.Duration) {
 
 	ok := int64(reports) == stored.Load() && unrouted == 0 && badCC == 0 && badWard == 0 && codes == reports &&
 		media == reports && exifLeft == 0 && seenTwice == 0 && notSeen == 0 && notAcked == 0
+	b.Logf("pool_max_conns %d; load average before %s", poolSize, loadBefore)
 	b.Logf("load: %d/s for %s (achieved %.1f/s): sent %d, stored %d, failed %d, skipped (server behind) %d",
 		rate, duration, float64(sent.Load())/elapsed.Seconds(), sent.Load(), stored.Load(), failed.Load(), skipped.Load())
 	b.Logf("count after: %d reports, %d distinct codes, %d unrouted, %d without exactly one command-centre route, %d without exactly one ward route, %d photos (%d with EXIF left)",

@@ -51,7 +51,12 @@ func ptr[T any](v T) *T { return &v }
 // wards imported.
 func newTestService(t testing.TB, edit func(*Config)) (*Service, *pgxpool.Pool) {
 	t.Helper()
-	pool := dbtest.New(t)
+	return newTestServiceOn(t, dbtest.New(t), edit)
+}
+
+// newTestServiceOn is newTestService on a pool of the caller's.
+func newTestServiceOn(t testing.TB, pool *pgxpool.Pool, edit func(*Config)) (*Service, *pgxpool.Pool) {
+	t.Helper()
 	if _, err := ImportWards(context.Background(), pool, SampleWards); err != nil {
 		t.Fatal(err)
 	}
