@@ -342,11 +342,20 @@ func (h *HTTP) stats(c *gin.Context) {
 
 // feed streams the live feed as server-sent events: every report arriving
 // in, or moving through, the officer's wards (every ward for the command
-// centre). A "resync" event asks the client to reload its list.
+// centre, or the one ward it asks for). A "resync" event asks the client to
+// reload its list.
 func (h *HTTP) feed(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
+	}
+	// ?ward= narrows the feed to one of the wards the officer sees.
+	if ward := c.Query("ward"); ward != "" {
+		if !o.Sees(ward) {
+			httpserver.Error(c, errNotYours)
+			return
+		}
+		o = Officer{ID: o.ID, Name: o.Name, Wards: []string{ward}}
 	}
 	sub := h.Hub.Subscribe(o)
 	defer h.Hub.Unsubscribe(sub)

@@ -407,8 +407,8 @@ func TestLiveFeed(t *testing.T) {
 	s := newTestServer(t, nil)
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close) // after the clients below have hung up
-	open := func(c *stafftest.Client) <-chan FeedEvent {
-		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/duty/feed", nil)
+	open := func(c *stafftest.Client, query string) <-chan FeedEvent {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/duty/feed"+query, nil)
 		c.Authorize(req)
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
@@ -418,7 +418,14 @@ func TestLiveFeed(t *testing.T) {
 		}
 		return readFeed(resp.Body)
 	}
-	sg, bt, cc := open(s.saiGon), open(s.benThanh), open(s.centre)
+	sg, bt, cc := open(s.saiGon, ""), open(s.benThanh, ""), open(s.centre, "")
+	ccBenThanh := open(s.centre, "?ward="+benThanh)
+	// An officer cannot listen to another ward.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/duty/feed?ward="+saiGon, nil)
+	s.benThanh.Authorize(req)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 404 {
+		t.Fatalf("another ward's feed: %v %v", resp, err)
+	}
 	fire, err := s.svc.Submit(context.Background(), submission("fire", inSaiGon))
 	if err != nil {
 		t.Fatal(err)
@@ -447,6 +454,7 @@ func TestLiveFeed(t *testing.T) {
 	expect("Sài Gòn", sg, fire.ID+"/received", fire.ID+"/acknowledged")
 	expect("Bến Thành", bt, theft.ID+"/received")
 	expect("command centre", cc, fire.ID+"/received", theft.ID+"/received", fire.ID+"/acknowledged")
+	expect("command centre, Bến Thành only", ccBenThanh, theft.ID+"/received")
 }
 
 // readFeed parses server-sent "report" events from r.
