@@ -74,14 +74,14 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.locate(ctx, sub, media)
-	if err != nil {
-		return nil, err
-	}
 	a := s.rules.Assess(cat, sub.Injury, sub.InProgress)
 
 	var receipt *Receipt
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		loc, err := s.locate(ctx, tx, sub, media)
+		if err != nil {
+			return err
+		}
 		receipt, err = s.store(ctx, tx, sub, cat, a, loc, media)
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ type location struct {
 // a given position (the ward whose polygon holds it, or the nearest ward), a
 // kiosk's station, the position in a photo when the reporter allows it, or a
 // ward named in the address.
-func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedia) (location, error) {
+func (s *Service) locate(ctx context.Context, q querier, sub Submission, media []storedMedia) (location, error) {
 	loc := location{Source: "none", WardSource: "none"}
 	switch {
 	case sub.Lat != nil:
@@ -240,7 +240,7 @@ func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedi
 		}
 	}
 	if loc.Lat != nil {
-		ward, src, err := locateWard(ctx, s.pool, *loc.Lat, *loc.Lng)
+		ward, src, err := locateWard(ctx, q, *loc.Lat, *loc.Lng)
 		if err != nil {
 			return loc, fmt.Errorf("locate ward: %w", err)
 		}
@@ -248,7 +248,7 @@ func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedi
 		return loc, nil
 	}
 	if sub.Address != "" {
-		ward, err := wardFromAddress(ctx, s.pool, sub.Address)
+		ward, err := wardFromAddress(ctx, q, sub.Address)
 		if err != nil {
 			return loc, fmt.Errorf("ward from address: %w", err)
 		}
