@@ -28,6 +28,8 @@ type Service struct {
 	limits   MediaLimits
 
 	perStation, perDevice, perPhone, perAddress *ratelimit.Limiter
+	// slots admits a bounded number of submissions to the database at once.
+	slots chan struct{}
 
 	// beforeCommit, when set, runs inside the transaction that stores a
 	// report, after everything is written; tests use it to stop mid-request.
@@ -46,6 +48,7 @@ func NewService(pool *pgxpool.Pool, cfg Config, rules *Rules, stations Stations)
 		perDevice:  ratelimit.New(pool, cfg.RatePerDevice, cfg.RateWindow),
 		perPhone:   ratelimit.New(pool, cfg.RatePerPhone, cfg.RateWindow),
 		perAddress: ratelimit.New(pool, cfg.RatePerAddress, cfg.RateWindow),
+		slots:      make(chan struct{}, max(1, cfg.Concurrency)),
 	}
 }
 
@@ -67,11 +70,17 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.rateLimit(ctx, sub); err != nil {
-		return nil, err
-	}
 	media, err := prepareMedia(sub.Files, s.limits)
 	if err != nil {
+		return nil, err
+	}
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := s.rateLimit(ctx, sub); err != nil {
 		return nil, err
 	}
 	a := s.rules.Assess(cat, sub.Injury, sub.InProgress)
