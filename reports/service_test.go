@@ -609,3 +609,25 @@ func TestTrack(t *testing.T) {
 		t.Errorf("unknown code: %v", err)
 	}
 }
+
+// TestSubmissionsWaitTheirTurn fills every submission slot: a further
+// report waits, and gives up when its request does, writing nothing.
+func TestSubmissionsWaitTheirTurn(t *testing.T) {
+	svc, pool := newTestService(t, func(c *Config) { c.Concurrency = 2 })
+	svc.slots <- struct{}{}
+	svc.slots <- struct{}{}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := svc.Submit(ctx, submission("theft", inSaiGon)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	<-svc.slots
+	if _, err := svc.Submit(context.Background(), submission("theft", inSaiGon)); err != nil {
+		t.Fatalf("with a free slot: %v", err)
+	}
+	var n int
+	pool.QueryRow(context.Background(), `SELECT count(*) FROM reports`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d reports stored, want 1", n)
+	}
+}
