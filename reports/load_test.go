@@ -17,8 +17,10 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -287,6 +289,19 @@ func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
 	if err := q.Scan(&reports, &unrouted, &badCC, &badWard, &codes, &media, &exifLeft); err != nil {
 		b.Fatal(err)
 	}
+	// CPU spent: this process (server and load generator) and the
+	// PostgreSQL backends serving this database.
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	goCPU := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	var pgCPU time.Duration
+	rows, _ := s.pool.Query(context.Background(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	for rows.Next() {
+		var pid int
+		rows.Scan(&pid)
+		pgCPU += procCPU(pid)
+	}
+	rows.Close()
 	var feedLat, ackLat, endToEnd []time.Duration
 	var seenTwice, notSeen, notAcked int
 	mu.Lock()
@@ -319,6 +334,10 @@ func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
 	b.Logf("count after: %d reports, %d distinct codes, %d unrouted, %d without exactly one command-centre route, %d without exactly one ward route, %d photos (%d with EXIF left)",
 		reports, codes, unrouted, badCC, badWard, media, exifLeft)
 	b.Logf("feed: %d seen once, %d twice, %d never; %d not acknowledged; ack errors %d", len(feedLat), seenTwice, notSeen, notAcked, ackErrors.Load())
+	if n := stored.Load(); n > 0 {
+		b.Logf("CPU per report (with its acknowledgement): %v in this process (server + load generator), %v in PostgreSQL backends",
+			goCPU/time.Duration(n), pgCPU/time.Duration(n))
+	}
 	b.Logf("submit latency      p50 %v  p95 %v  p99 %v", pct(submit, 50), pct(submit, 95), pct(submit, 99))
 	b.Logf("stored → on feed    p50 %v  p95 %v  p99 %v", pct(feedLat, 50), pct(feedLat, 95), pct(feedLat, 99))
 	b.Logf("ack sent → on feed  p50 %v  p95 %v  p99 %v", pct(ackLat, 50), pct(ackLat, 95), pct(ackLat, 99))
@@ -347,4 +366,22 @@ func pct(ds []time.Duration, p int) time.Duration {
 	slices.Sort(s)
 	i := (len(s)*p + 99) / 100
 	return s[max(0, min(len(s)-1, i-1))].Round(time.Millisecond / 10)
+}
+
+// procCPU returns the CPU time a process has used, from /proc (Linux).
+func procCPU(pid int) time.Duration {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th of them, in clock ticks (100 a second).
+	rest := string(data[bytes.LastIndexByte(data, ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
