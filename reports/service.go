@@ -291,11 +291,12 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	if loc.Ward != "" {
 		ward = &loc.Ward
 	}
-	// The insert links a likely duplicate as it goes: the earliest open
-	// report of the same category nearby (or from the same station) within
-	// the rules' time window, or rather the original that one points to, so
-	// duplicates form a star. Duplicates are linked, never dropped: each
-	// still reaches the officers.
+	// The insert links a likely duplicate as it goes: to the earliest open
+	// original (a report that is no one's duplicate) of the same category
+	// nearby, or from the same station, within the rules' time window; so
+	// duplicates form a star around it, and the search looks only at
+	// originals, however many duplicates pile up. Duplicates are linked,
+	// never dropped: each still reaches the officers.
 	var id, dup string
 	var created time.Time
 	err = tx.QueryRow(ctx, `
@@ -303,8 +304,8 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 			SELECT CASE WHEN $8::float8 IS NULL THEN NULL
 				ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END AS loc),
 		original AS (
-			SELECT coalesce(o.duplicate_of, o.id) AS id FROM reports o, p
-			WHERE o.category = $2 AND o.spam_at IS NULL AND o.closed_at IS NULL
+			SELECT o.id FROM reports o, p
+			WHERE o.duplicate_of IS NULL AND o.category = $2 AND o.spam_at IS NULL AND o.closed_at IS NULL
 			  AND o.created_at >= now() - $20::interval
 			  AND ((p.loc IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, p.loc, $21))
 			       OR (p.loc IS NULL AND o.station_id = $11))

@@ -50,7 +50,8 @@ CREATE TABLE reports (
 CREATE INDEX reports_ward_idx ON reports (ward_code, created_at DESC);
 CREATE INDEX reports_created_idx ON reports (created_at DESC);
 CREATE INDEX reports_open_due_idx ON reports (acknowledge_due) WHERE closed_at IS NULL;
-CREATE INDEX reports_location_idx ON reports USING gist (location);
+-- Originals (reports that are no one's duplicate), where duplicates are sought.
+CREATE INDEX reports_originals_idx ON reports USING gist (location) WHERE duplicate_of IS NULL;
 CREATE INDEX reports_duplicate_idx ON reports (duplicate_of) WHERE duplicate_of IS NOT NULL;
 
 -- Where a report was sent: its ward, the departments the rules name and the
