@@ -255,6 +255,7 @@ func (h *HTTP) media(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, ctype, data)
 }
 
