@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"image"
+	"image/draw"
+	"image/jpeg"
 	"time"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -115,12 +118,23 @@ func preparePhoto(ctype string, data []byte) (storedMedia, error) {
 	var err error
 	switch ctype {
 	case "image/jpeg":
+		orientation := 1
 		if x, xerr := exif.Decode(bytes.NewReader(data)); xerr == nil {
 			if lat, lng, gerr := x.LatLong(); gerr == nil && validLatLng(lat, lng) {
 				m.Lat, m.Lng = &lat, &lng
 			}
+			if tag, terr := x.Get(exif.Orientation); terr == nil {
+				if o, oerr := tag.Int(0); oerr == nil {
+					orientation = o
+				}
+			}
 		}
 		m.Data, err = stripJPEG(data)
+		if err == nil && orientation >= 2 && orientation <= 8 {
+			// Without its EXIF the photo would show sideways: turn the
+			// pixels themselves, the one case worth a new encoding.
+			m.Data, err = reorient(m.Data, orientation)
+		}
 	case "image/png":
 		m.Data, err = stripPNG(data)
 	}
@@ -206,6 +220,53 @@ func stripPNG(data []byte) ([]byte, error) {
 		}
 	}
 	return nil, errors.New("png: no end chunk")
+}
+
+// reorient decodes a JPEG, turns it upright as EXIF orientation o (2–8)
+// says, and encodes it again.
+func reorient(data []byte, o int) ([]byte, error) {
+	src, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	// Where the pixel at (x, y) of the stored picture goes in the upright one.
+	var dw, dh int
+	var to func(x, y int) (int, int)
+	switch o {
+	case 2:
+		dw, dh, to = w, h, func(x, y int) (int, int) { return w - 1 - x, y }
+	case 3:
+		dw, dh, to = w, h, func(x, y int) (int, int) { return w - 1 - x, h - 1 - y }
+	case 4:
+		dw, dh, to = w, h, func(x, y int) (int, int) { return x, h - 1 - y }
+	case 5:
+		dw, dh, to = h, w, func(x, y int) (int, int) { return y, x }
+	case 6:
+		dw, dh, to = h, w, func(x, y int) (int, int) { return h - 1 - y, x }
+	case 7:
+		dw, dh, to = h, w, func(x, y int) (int, int) { return h - 1 - y, w - 1 - x }
+	default: // 8
+		dw, dh, to = h, w, func(x, y int) (int, int) { return y, w - 1 - x }
+	}
+	// One fast conversion to RGBA, then whole pixels moved by index: a
+	// 12-megapixel phone photo takes a fraction of a second.
+	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(rgba, rgba.Bounds(), src, b.Min, draw.Src)
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	for y := 0; y < h; y++ {
+		row := rgba.Pix[y*rgba.Stride:]
+		for x := 0; x < w; x++ {
+			dx, dy := to(x, y)
+			copy(dst.Pix[dy*dst.Stride+dx*4:dy*dst.Stride+dx*4+4], row[x*4:x*4+4])
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // mp4Duration reads a video's length from the movie header (moov/mvhd) of

@@ -222,6 +222,52 @@ func assertNoMetadata(t testing.TB, data []byte) {
 	}
 }
 
+// withOrientation puts an EXIF APP1 segment holding only an Orientation tag
+// in front of a JPEG, as a phone held upright writes it.
+func withOrientation(data []byte, o uint16) []byte {
+	le := binary.LittleEndian
+	tiff := make([]byte, 26)
+	copy(tiff, "II")
+	le.PutUint16(tiff[2:], 42)
+	le.PutUint32(tiff[4:], 8)
+	le.PutUint16(tiff[8:], 1)
+	le.PutUint16(tiff[10:], 0x0112)
+	le.PutUint16(tiff[12:], 3) // SHORT
+	le.PutUint32(tiff[14:], 1)
+	le.PutUint16(tiff[18:], o)
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	out := append([]byte{0xFF, 0xD8}, append(seg, payload...)...)
+	return append(out, data[2:]...)
+}
+
+func TestPhotoTurnedUpright(t *testing.T) {
+	plain := testJPEG(t, nil) // 64×48
+	for _, tc := range []struct {
+		o    uint16
+		w, h int
+	}{{1, 64, 48}, {3, 64, 48}, {6, 48, 64}, {8, 48, 64}} {
+		got, err := prepareMedia([]Upload{{"a.jpg", withOrientation(plain, tc.o)}}, testLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertNoMetadata(t, got[0].Data)
+		img, _ := jpeg.Decode(bytes.NewReader(got[0].Data))
+		if b := img.Bounds(); b.Dx() != tc.w || b.Dy() != tc.h {
+			t.Errorf("orientation %d: stored %dx%d, want %dx%d", tc.o, b.Dx(), b.Dy(), tc.w, tc.h)
+		}
+		if tc.o == 6 {
+			// The top-left pixel of the picture (dark red-green) ends up
+			// at the top right once turned a quarter clockwise.
+			r, g, _, _ := img.At(47, 0).RGBA()
+			if r>>8 > 40 || g>>8 > 40 {
+				t.Errorf("orientation 6: top right is %d,%d; want the dark corner", r>>8, g>>8)
+			}
+		}
+	}
+}
+
 func TestPNGTextStripped(t *testing.T) {
 	got, err := prepareMedia([]Upload{{"a.png", testPNG(t)}}, testLimits)
 	if err != nil {
