@@ -45,6 +45,7 @@ func scanReport(row pgx.Row) (*Report, error) {
 type Filter struct {
 	Ward     string // one of the officer's wards; "" for all they see
 	Status   Status
+	Category string
 	Overdue  bool
 	Open     bool // not resolved or unfounded
 	WithSpam bool
@@ -70,6 +71,9 @@ func (s *Service) List(ctx context.Context, o Officer, f Filter) ([]Report, erro
 	}
 	if f.Status != "" {
 		add("r.status = $%d", string(f.Status))
+	}
+	if f.Category != "" {
+		add("r.category = $%d", f.Category)
 	}
 	if !f.WithSpam {
 		where = append(where, "r.spam_at IS NULL")

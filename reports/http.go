@@ -214,6 +214,7 @@ func (h *HTTP) list(c *gin.Context) {
 	f := Filter{
 		Ward:     c.Query("ward"),
 		Status:   Status(c.Query("status")),
+		Category: c.Query("category"),
 		Overdue:  truthy(c.Query("overdue")),
 		Open:     truthy(c.Query("open")),
 		WithSpam: truthy(c.Query("spam")),

@@ -32,7 +32,7 @@ type MediaLimits struct {
 // photoTypes and videoTypes are the content types taken.
 var (
 	photoTypes = []string{"image/jpeg", "image/png"}
-	videoTypes = []string{"video/mp4", "video/quicktime"}
+	videoTypes = []string{"video/mp4", "video/quicktime", "video/3gpp"}
 )
 
 // storedMedia is a file ready to store: metadata removed, checked.
@@ -84,7 +84,7 @@ func prepareMedia(files []Upload, lim MediaLimits) ([]storedMedia, error) {
 			out = append(out, storedMedia{Kind: "video", ContentType: ctype, Data: f.Data, SHA256: digest(f.Data), Duration: d})
 		default:
 			return nil, apperr.Errorf(apperr.Unsupported, "unsupported_media",
-				"Tệp %q không phải ảnh JPEG/PNG hay video MP4, nên không gửi được.", f.Name)
+				"Tệp %q không phải ảnh JPEG/PNG hay video MP4/MOV/3GP, nên không gửi được.", f.Name)
 		}
 	}
 	return out, nil

@@ -564,6 +564,9 @@ func TestOverdueAndStats(t *testing.T) {
 	if r, _ := svc.Get(ctx, officer, late.ID); r.Events[len(r.Events)-1].Action != "overdue" {
 		t.Errorf("history = %+v", r.Events)
 	}
+	if drugs, _ := svc.List(ctx, officer, Filter{Category: "drugs"}); len(drugs) != 1 || drugs[0].ID != done.ID {
+		t.Errorf("drugs in Sài Gòn = %v", drugs)
+	}
 	all, _ := svc.List(ctx, officer, Filter{Open: true})
 	if len(all) != 2 || all[0].ID != late.ID || all[1].ID != onTime.ID {
 		t.Errorf("open list (most urgent first) = %v", all)
