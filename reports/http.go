@@ -260,6 +260,15 @@ func (h *HTTP) media(c *gin.Context) {
 	c.Data(http.StatusOK, ctype, data)
 }
 
+// bindJSON reads the request's JSON body into v, or answers 400.
+func bindJSON(c *gin.Context, v any) bool {
+	if err := c.ShouldBindJSON(v); err != nil {
+		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "bad_json", "Yêu cầu không đúng định dạng JSON."))
+		return false
+	}
+	return true
+}
+
 type moveRequest struct {
 	To     Status  `json:"to"`
 	Note   string  `json:"note"`
@@ -272,8 +281,7 @@ func (h *HTTP) advance(c *gin.Context) {
 		return
 	}
 	var req moveRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "bad_json", "Yêu cầu không đúng định dạng JSON."))
+	if !bindJSON(c, &req) {
 		return
 	}
 	r, err := h.Service.Advance(c, o, c.Param("id"), Move{To: req.To, Note: req.Note, Target: req.Target})
@@ -303,8 +311,7 @@ func (h *HTTP) annotate(c *gin.Context, do func(Officer, noteRequest) error) {
 		return
 	}
 	var req noteRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "bad_json", "Yêu cầu không đúng định dạng JSON."))
+	if !bindJSON(c, &req) {
 		return
 	}
 	if err := do(o, req); err != nil {

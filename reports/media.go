@@ -49,45 +49,51 @@ type storedMedia struct {
 // prepareMedia sniffs, checks and strips every upload, in order.
 func prepareMedia(files []Upload, lim MediaLimits) ([]storedMedia, error) {
 	var out []storedMedia
-	photos, videos := 0, 0
+	count := map[string]int{}
 	for _, f := range files {
 		kind, ctype := sniff(f.Data)
-		switch kind {
-		case "photo":
-			photos++
-			if photos > lim.MaxPhotos {
-				return nil, apperr.Errorf(apperr.TooLarge, "too_many_photos", "Mỗi phản ánh gửi được tối đa %d ảnh.", lim.MaxPhotos)
-			}
-			if len(f.Data) > lim.MaxPhotoBytes {
-				return nil, apperr.Errorf(apperr.TooLarge, "photo_too_large", "Ảnh %q quá lớn (tối đa %d MB).", f.Name, lim.MaxPhotoBytes>>20)
-			}
+		if kind == "" {
+			return nil, apperr.Errorf(apperr.Unsupported, "unsupported_media",
+				"Tệp %q không phải ảnh JPEG/PNG hay video MP4/MOV/3GP, nên không gửi được.", f.Name)
+		}
+		count[kind]++
+		if err := lim.check(kind, count[kind], f); err != nil {
+			return nil, err
+		}
+		if kind == "photo" {
 			m, err := preparePhoto(ctype, f.Data)
 			if err != nil {
 				return nil, apperr.Wrap(err, apperr.Invalid, "photo_unreadable", fmt.Sprintf("Không đọc được ảnh %q. Xin chụp lại.", f.Name))
 			}
 			out = append(out, m)
-		case "video":
-			videos++
-			if videos > lim.MaxVideos {
-				return nil, apperr.Errorf(apperr.TooLarge, "too_many_videos", "Mỗi phản ánh gửi được tối đa %d video.", lim.MaxVideos)
-			}
-			if len(f.Data) > lim.MaxVideoBytes {
-				return nil, apperr.Errorf(apperr.TooLarge, "video_too_large", "Video %q quá lớn (tối đa %d MB).", f.Name, lim.MaxVideoBytes>>20)
-			}
-			d, err := mp4Duration(f.Data)
-			if err != nil {
-				return nil, apperr.Wrap(err, apperr.Invalid, "video_unreadable", fmt.Sprintf("Không đọc được video %q.", f.Name))
-			}
-			if d > lim.MaxVideo {
-				return nil, apperr.Errorf(apperr.TooLarge, "video_too_long", "Video %q dài quá %d giây.", f.Name, int(lim.MaxVideo.Seconds()))
-			}
-			out = append(out, storedMedia{Kind: "video", ContentType: ctype, Data: f.Data, SHA256: digest(f.Data), Duration: d})
-		default:
-			return nil, apperr.Errorf(apperr.Unsupported, "unsupported_media",
-				"Tệp %q không phải ảnh JPEG/PNG hay video MP4/MOV/3GP, nên không gửi được.", f.Name)
+			continue
 		}
+		d, err := mp4Duration(f.Data)
+		if err != nil {
+			return nil, apperr.Wrap(err, apperr.Invalid, "video_unreadable", fmt.Sprintf("Không đọc được video %q.", f.Name))
+		}
+		if d > lim.MaxVideo {
+			return nil, apperr.Errorf(apperr.TooLarge, "video_too_long", "Video %q dài quá %d giây.", f.Name, int(lim.MaxVideo.Seconds()))
+		}
+		out = append(out, storedMedia{Kind: "video", ContentType: ctype, Data: f.Data, SHA256: digest(f.Data), Duration: d})
 	}
 	return out, nil
+}
+
+// check applies the count and size limits to the n-th file of a kind
+// (photo or video).
+func (lim MediaLimits) check(kind string, n int, f Upload) error {
+	most, maxBytes, word := lim.MaxPhotos, lim.MaxPhotoBytes, "ảnh"
+	if kind == "video" {
+		most, maxBytes, word = lim.MaxVideos, lim.MaxVideoBytes, "video"
+	}
+	if n > most {
+		return apperr.Errorf(apperr.TooLarge, "too_many_"+kind+"s", "Mỗi phản ánh gửi được tối đa %d %s.", most, word)
+	}
+	if len(f.Data) > maxBytes {
+		return apperr.Errorf(apperr.TooLarge, kind+"_too_large", "Tệp %s %q quá lớn (tối đa %d MB).", word, f.Name, maxBytes>>20)
+	}
+	return nil
 }
 
 // sniff decides a file's kind from its first bytes.
