@@ -200,7 +200,8 @@ type Move struct {
 const maxNote = 2000
 
 // Advance moves a report one step along the workflow, with a note, timed and
-// attributed, and announces the step on the live feed.
+// attributed, and announces the step on the live feed. It returns the report
+// as it now stands, without its routes, media and history (Get has them).
 func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*Report, error) {
 	m.Note = vietnamese.NFC(strings.TrimSpace(m.Note))
 	if utf8.RuneCountInString(m.Note) > maxNote {
@@ -221,6 +222,7 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 	} else {
 		m.Target = nil
 	}
+	var moved *Report
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		r, err := s.get(ctx, tx, id, true)
 		if err != nil {
@@ -256,12 +258,11 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		if newWard != "" {
 			wardArg = &newWard
 		}
-		var at time.Time
-		err = tx.QueryRow(ctx, `
-			UPDATE reports SET status = $2, ward_code = $3, updated_at = now(),
+		moved, err = scanReport(tx.QueryRow(ctx, `
+			UPDATE reports r SET status = $2, ward_code = $3, updated_at = now(),
 				acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,
 				closed_at = CASE WHEN $2 IN ('resolved', 'unfounded') THEN now() ELSE closed_at END
-			WHERE id = $1 RETURNING updated_at`, id, string(m.To), wardArg).Scan(&at)
+			WHERE id = $1 RETURNING `+reportColumns, id, string(m.To), wardArg))
 		if err != nil {
 			return err
 		}
@@ -277,14 +278,13 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 			VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
 			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name)
 		queueNotify(b, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
-			Category: r.Category, Urgency: r.Urgency, Status: m.To, At: at})
+			Category: r.Category, Urgency: r.Urgency, Status: m.To, At: moved.UpdatedAt})
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return nil, err
 	}
-	// A report transferred to another ward leaves this officer's sight.
-	return s.Get(ctx, Officer{CommandCentre: true}, id) // the ID-less officer is not audited: nothing new is shown
+	return moved, nil
 }
 
 // AddNote records an officer's note on a report without changing its status.

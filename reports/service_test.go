@@ -453,6 +453,7 @@ func TestWorkflow(t *testing.T) {
 			if r.Status != to {
 				t.Fatalf("status = %s, want %s", r.Status, to)
 			}
+			r, _ = svc.Get(ctx, centre, id)
 			last := r.Events[len(r.Events)-1]
 			if last.From != from || last.To != to || last.ActorID != "7" || last.ActorName != "tran.van.a" || last.Note != m.Note || last.At.IsZero() {
 				t.Errorf("event = %+v", last)
@@ -505,11 +506,10 @@ func TestWorkflow(t *testing.T) {
 	if _, err := svc.Get(ctx, officer, id); !apperr.IsKind(err, apperr.NotFound) {
 		t.Errorf("after transfer the first ward still sees it: %v", err)
 	}
-	r, err := svc.Advance(ctx, other, id, Move{To: Acknowledged, Note: "đã nhận"})
-	if err != nil {
+	if _, err := svc.Advance(ctx, other, id, Move{To: Acknowledged, Note: "đã nhận"}); err != nil {
 		t.Fatalf("receiving ward acknowledges: %v", err)
 	}
-	if !slices.Contains(r.RoutedTo, Target{ToWard, benThanh}) {
+	if r, _ := svc.Get(ctx, other, id); !slices.Contains(r.RoutedTo, Target{ToWard, benThanh}) {
 		t.Errorf("routes after transfer = %v", r.RoutedTo)
 	}
 	// Notes and spam are attributed; spam stays stored but leaves lists.
