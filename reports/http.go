@@ -27,6 +27,9 @@ type HTTP struct {
 	Devices Devices
 	// Track limits lookups of tracking codes per client address.
 	Track *ratelimit.Limiter
+	// Keepalive is how often an idle live feed sends a comment and checks
+	// that its officer is still signed in (default 20 s).
+	Keepalive time.Duration
 }
 
 // officerOf is the signed-in staff user as a reports officer.
@@ -374,8 +377,13 @@ func (h *HTTP) feed(c *gin.Context) {
 	c.Status(http.StatusOK)
 	c.SSEvent("ready", gin.H{"wards": o.Wards, "command_centre": o.CommandCentre})
 	c.Writer.Flush()
-	keepalive := time.NewTicker(20 * time.Second)
+	every := h.Keepalive
+	if every <= 0 {
+		every = 20 * time.Second
+	}
+	keepalive := time.NewTicker(every)
 	defer keepalive.Stop()
+	token, _ := c.Cookie(staff.CookieName)
 	for {
 		select {
 		case <-c.Request.Context().Done():
@@ -386,6 +394,12 @@ func (h *HTTP) feed(c *gin.Context) {
 			}
 			c.SSEvent("report", ev)
 		case <-keepalive.C:
+			// A feed outlives no login: signed out, disabled or expired, it ends.
+			if _, err := h.Staff.Authenticate(c, token); err != nil {
+				c.SSEvent("signed_out", gin.H{})
+				c.Writer.Flush()
+				return
+			}
 			io.WriteString(c.Writer, ": keepalive\n\n")
 		}
 		c.Writer.Flush()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -55,7 +56,7 @@ func newTestServerOn(t testing.TB, pool *pgxpool.Pool, edit func(*Config)) *test
 	t.Cleanup(func() { cancel(); <-done })
 	<-hub.Ready()
 	staffSvc := staff.NewService(pool, staff.DefaultConfig())
-	h := &HTTP{Service: svc, Hub: hub, Staff: staffSvc,
+	h := &HTTP{Service: svc, Hub: hub, Staff: staffSvc, Keepalive: 200 * time.Millisecond,
 		Devices: kiosk.NewService(pool, kiosk.DefaultConfig(), slog.New(slog.DiscardHandler))}
 	return &testServer{
 		pool: pool, svc: svc, hub: hub,
@@ -480,4 +481,36 @@ func readFeed(r io.ReadCloser) <-chan FeedEvent {
 		close(ch)
 	}()
 	return ch
+}
+
+// TestFeedEndsAtSignOut signs the officer out while the feed is open: the
+// stream says so and ends.
+func TestFeedEndsAtSignOut(t *testing.T) {
+	s := newTestServer(t, nil)
+	srv := httptest.NewServer(s.handler)
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/duty/feed", nil)
+	s.saiGon.Authorize(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("feed: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	staffSvc := staff.NewService(s.pool, staff.DefaultConfig())
+	if err := staffSvc.Logout(context.Background(), audit.Actor{}, s.saiGon.Token); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(resp.Body)
+		done <- string(b)
+	}()
+	select {
+	case body := <-done:
+		if !strings.Contains(body, "event:signed_out") {
+			t.Errorf("stream ended without saying why: %q", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the feed outlived the login")
+	}
 }
