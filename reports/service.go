@@ -33,7 +33,7 @@ type Service struct {
 
 	// beforeCommit, when set, runs inside the transaction that stores a
 	// report, after everything is written; tests use it to stop mid-request.
-	beforeCommit func(ctx context.Context) error
+	beforeCommit func(ctx context.Context, tx pgx.Tx) error
 }
 
 // NewService returns a service; stations may be nil when no station
@@ -96,7 +96,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 			return err
 		}
 		if s.beforeCommit != nil {
-			return s.beforeCommit(ctx)
+			return s.beforeCommit(ctx, tx)
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/audit"
@@ -290,7 +291,7 @@ func TestNeverStoredHalfWritten(t *testing.T) {
 	ctx := context.Background()
 	// The server stops after the report, routes and media are written but
 	// before the commit: nothing of the report remains.
-	svc.beforeCommit = func(context.Context) error { return errors.New("server stopped") }
+	svc.beforeCommit = func(context.Context, pgx.Tx) error { return errors.New("server stopped") }
 	sub := submission("fire", inSaiGon)
 	sub.Files = []Upload{{"a.jpg", testJPEG(t, nil)}}
 	if _, err := svc.Submit(ctx, sub); err == nil {
@@ -303,16 +304,31 @@ func TestNeverStoredHalfWritten(t *testing.T) {
 	}
 	// A cancelled request (the client or server went away) rolls back too.
 	cctx, cancel := context.WithCancel(ctx)
-	svc.beforeCommit = func(context.Context) error { cancel(); return cctx.Err() }
+	svc.beforeCommit = func(context.Context, pgx.Tx) error { cancel(); return cctx.Err() }
 	if _, err := svc.Submit(cctx, sub); err == nil {
 		t.Fatal("want the cancellation")
 	}
+	// The database connection dies before the commit (the server process
+	// killed, the network cut): PostgreSQL discards the transaction.
+	svc.beforeCommit = func(ctx context.Context, tx pgx.Tx) error {
+		tx.Exec(ctx, `SELECT pg_terminate_backend(pg_backend_pid())`)
+		return nil
+	}
+	if _, err := svc.Submit(ctx, sub); err == nil {
+		t.Fatal("want the lost connection")
+	}
 	pool.QueryRow(ctx, `SELECT count(*) FROM reports`).Scan(&n)
 	if n != 0 {
-		t.Errorf("%d reports left by a cancelled submission", n)
+		t.Errorf("%d reports left by cancelled and cut submissions", n)
+	}
+	// With the hook gone the same report goes through, routed.
+	svc.beforeCommit = nil
+	r, err := svc.Submit(ctx, sub)
+	if err != nil || len(routes(t, pool, r.ID)) != 3 {
+		t.Fatalf("after the failures: %v", err)
 	}
 	// The database itself refuses a report without its command-centre copy.
-	_, err := pool.Exec(ctx, `INSERT INTO reports (code, category, urgency, description, location_source, ward_source, channel, acknowledge_due, resolve_due)
+	_, err = pool.Exec(ctx, `INSERT INTO reports (code, category, urgency, description, location_source, ward_source, channel, acknowledge_due, resolve_due)
 		VALUES ('PA-TEST', 'theft', 'normal', 'x', 'none', 'none', 'web', now(), now())`)
 	if err == nil {
 		t.Error("a report without routes was committed")
