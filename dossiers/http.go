@@ -31,6 +31,7 @@ func (h *handler) RegisterRoutes(r *gin.RouterGroup) {
 	small := httpserver.LimitBody(256 << 10)
 	r.POST("/api/v1/dossiers", small, h.create)
 	r.POST("/api/v1/dossiers/:id/attachments", httpserver.LimitBody(h.svc.cfg.MaxAttachment+1<<20), h.attach)
+	r.PATCH("/api/v1/dossiers/:id/fields", small, h.updateFields)
 	r.POST("/api/v1/dossiers/:id/submit", small, h.submit)
 	r.GET("/api/v1/dossiers/:id/receipt.pdf", h.receipt)
 	r.GET("/api/v1/track/:code", h.track)
@@ -89,6 +90,22 @@ func (h *handler) attach(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, a)
+}
+
+func (h *handler) updateFields(c *gin.Context) {
+	var req struct {
+		Fields map[string]FieldInput `json:"fields"`
+	}
+	if err := c.ShouldBindJSON(&req); err != nil {
+		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu hồ sơ không đúng định dạng."))
+		return
+	}
+	res, err := h.svc.UpdateFields(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader), req.Fields)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
 }
 
 func (h *handler) submit(c *gin.Context) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -119,6 +120,65 @@ func TestResidentFiling(t *testing.T) {
 	rec = stafftest.Record(e.h, withSecret(stafftest.NewRequest(t, "POST", "/api/v1/dossiers/"+incomplete.ID+"/submit", nil), incomplete.Secret))
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "Hồ sơ còn thiếu: Ngày, tháng, năm sinh, Giới tính, Số định danh cá nhân") {
 		t.Fatalf("incomplete submit: %d %s", rec.Code, rec.Body)
+	}
+	// The kiosk fills the rest in two goes, then submits.
+	patch := func(secret, body string) *httptest.ResponseRecorder {
+		return stafftest.Record(e.h, withSecret(stafftest.NewRequest(t, "PATCH", "/api/v1/dossiers/"+incomplete.ID+"/fields", body), secret))
+	}
+	steps := []struct {
+		secret, body string
+		wantStatus   int
+		wantBody     string
+	}{
+		{other.Secret, `{"fields":{"sex":"nam"}}`, 403, "dossier_secret_invalid"},
+		{incomplete.Secret, `{"fields":{"sex":"nam","date_of_birth":"1940-13-01"}}`, 400, "Ngày, tháng, năm sinh phải là một ngày hợp lệ"},
+		{incomplete.Secret, `{"fields":{"sex":"nam","date_of_birth":"1940-12-01"}}`, 200, `"missing":["Số định danh cá nhân","Số điện thoại liên hệ","Nơi cư trú","Hình thức nhận"]`},
+		{incomplete.Secret, `{"fields":{"id_number":{"value":"079040001111","provenance":"qr","confidence":0.98},"phone":"0911222333","place_of_residence":"3 Lê Lợi","delivery":"paper"}}`, 200, `"missing":[]`},
+	}
+	for _, st := range steps {
+		if rec := patch(st.secret, st.body); rec.Code != st.wantStatus || !strings.Contains(rec.Body.String(), st.wantBody) {
+			t.Fatalf("PATCH %s = %d %s; want %d with %s", st.body, rec.Code, rec.Body, st.wantStatus, st.wantBody)
+		}
+	}
+	if _, err := e.svc.Submit(context.Background(), kiosk, incomplete.ID, incomplete.Secret); err != nil {
+		t.Fatal(err)
+	}
+	if rec := patch(incomplete.Secret, `{"fields":{"sex":"nu"}}`); rec.Code != 409 {
+		t.Fatalf("PATCH after submitting: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestSupplement is the round trip of a supplement: staff ask, the resident
+// corrects a value and adds a scan, resubmits, and staff see what changed.
+func TestSupplement(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	ctx := context.Background()
+	d := e.dossierAt(t, wardA, dossiers.StatusNeedsSupplement)
+	res, err := e.svc.UpdateFields(ctx, kiosk, d.ID, d.Secret, map[string]dossiers.FieldInput{"phone": {Value: "0987654321"}})
+	if err != nil || len(res.Updated) != 1 {
+		t.Fatalf("update: %+v %v", res, err)
+	}
+	if _, err := e.svc.Attach(ctx, kiosk, d.ID, d.Secret, dossiers.AttachmentInput{Document: ptr(0), Content: bytes.NewReader(pngBytes)}); err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := e.svc.Submit(ctx, kiosk, d.ID, d.Secret); err != nil || sub.Status != dossiers.StatusSubmitted || sub.Checklist[0].Attached != 1 {
+		t.Fatalf("resubmit: %+v %v", sub, err)
+	}
+	full, err := e.svc.Get(ctx, e.admin, kiosk, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range full.Fields {
+		if f.Name == "phone" && (f.Value != "0987654321" || len(f.History) != 1 || f.History[0].Value != lanPhone || f.History[0].ReplacedBy != "resident") {
+			t.Errorf("phone %+v", f)
+		}
+	}
+	// The new phone verifies tracking; the old one no longer does.
+	if _, err := e.svc.Track(ctx, kiosk, d.TrackingCode, "4321"); err != nil {
+		t.Errorf("new phone: %v", err)
+	}
+	if _, err := e.svc.Track(ctx, kiosk, d.TrackingCode, "3456"); err == nil {
+		t.Error("old phone still verifies")
 	}
 }
 

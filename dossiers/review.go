@@ -103,7 +103,7 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 	}
 	args = append(args, limit+1)
 	rows, err := s.pool.Query(ctx, `SELECT `+listColumns+` FROM dossiers WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY submitted_at, id LIMIT $%d`, len(args)), args...)
+		fmt.Sprintf(` ORDER BY dossiers.submitted_at, dossiers.id LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
@@ -188,22 +188,27 @@ func lockVisible(ctx context.Context, tx pgx.Tx, u *staff.User, id string) (*row
 // confidence and history, attachments, the document checklist and the
 // status history. The read is audited.
 func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id string) (*Dossier, error) {
-	d, err := s.read(ctx, u, id)
-	if err != nil {
-		return nil, err
+	if !uuidRe.MatchString(id) {
+		return nil, errNotFound
 	}
-	entry, err := s.procedure(ctx, d.Procedure)
-	if err != nil {
-		return nil, err
-	}
-	// One round trip for the parts.
+	// One round trip for the dossier and its parts; nothing is shown or
+	// audited unless u may see it.
 	b := &pgx.Batch{}
 	var (
+		d       *row
 		fields  []Field
 		history = map[string][]FieldVersion{}
 		atts    []Attachment
 		events  []Event
 	)
+	b.Queue(`SELECT `+rowColumns+` FROM dossiers WHERE id = $1`, id).QueryRow(func(r pgx.Row) error {
+		var err error
+		d, err = scanRow(r)
+		if IsNotFound(err) {
+			return nil // reported below, once the batch is drained
+		}
+		return err
+	})
 	b.Queue(`SELECT name, value, value_sealed, provenance, confidence, box, updated_by, updated_at
 		FROM dossier_fields WHERE dossier_id = $1`, id).Query(func(rows pgx.Rows) error {
 		var (
@@ -257,11 +262,20 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 			events, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Event])
 			return err
 		})
-	entryAudit := audit.Entry{Actor: from, Action: "dossier.read", SubjectKind: "dossier", SubjectID: id, Ward: d.Ward}
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read dossier %s: %w", id, err)
 	}
-	if err := audit.Record(ctx, s.pool, entryAudit); err != nil {
+	if d == nil {
+		return nil, errNotFound
+	}
+	if err := d.visibleTo(u); err != nil {
+		return nil, err
+	}
+	entry, err := s.procedure(ctx, d.Procedure)
+	if err != nil {
+		return nil, err
+	}
+	if err := audit.Record(ctx, s.pool, audit.Entry{Actor: from, Action: "dossier.read", SubjectKind: "dossier", SubjectID: id, Ward: d.Ward}); err != nil {
 		return nil, err
 	}
 	out := d.Dossier
@@ -358,12 +372,8 @@ func (s *Service) EditField(ctx context.Context, u *staff.User, from audit.Actor
 			_, err := def.Normalize("")
 			return apperr.Wrap(err, apperr.Invalid, "field_invalid", apperr.From(err).Message)
 		}
-		// The old value moves to the history as it is stored, sealed or not.
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO dossier_field_history (dossier_id, name, value, value_sealed, provenance, confidence, box, replaced_by, reason)
-			SELECT dossier_id, name, value, value_sealed, provenance, confidence, box, $3, $4
-			FROM dossier_fields WHERE dossier_id = $1 AND name = $2`, id, name, u.Username, reason); err != nil {
-			return fmt.Errorf("keep old value: %w", err)
+		if err := keepOld(ctx, tx, id, name, u.Username, reason); err != nil {
+			return err
 		}
 		if err := s.putField(ctx, tx, id, v, u.Username); err != nil {
 			return err

@@ -62,7 +62,7 @@ func NewService(ctx context.Context, pool *pgxpool.Pool, catalogue Catalogue, cf
 	}
 	s := &Service{
 		pool:      pool,
-		catalogue: catalogue,
+		catalogue: newEntryCache(catalogue, time.Minute),
 		cfg:       cfg,
 		seal:      seal,
 		files:     fileStore{dir: cfg.DataDir},
@@ -331,6 +331,19 @@ func (s *Service) putField(ctx context.Context, tx pgx.Tx, dossierID string, v f
 	return nil
 }
 
+// keepOld copies a field's current value, as stored (sealed or not), to its
+// history before it is replaced.
+func keepOld(ctx context.Context, tx pgx.Tx, dossierID, name, by, reason string) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO dossier_field_history (dossier_id, name, value, value_sealed, provenance, confidence, box, replaced_by, reason)
+		SELECT dossier_id, name, value, value_sealed, provenance, confidence, box, $3, $4
+		FROM dossier_fields WHERE dossier_id = $1 AND name = $2`, dossierID, name, by, reason)
+	if err != nil {
+		return fmt.Errorf("keep old value of %s: %w", name, err)
+	}
+	return nil
+}
+
 // currentValues reads a dossier's field values, opening sealed ones.
 func (s *Service) currentValues(ctx context.Context, q querier, dossierID string) (map[string]string, error) {
 	rows, err := q.Query(ctx, `SELECT name, value, value_sealed FROM dossier_fields WHERE dossier_id = $1`, dossierID)
@@ -491,18 +504,19 @@ type row struct {
 	secretHash     []byte
 	digests        [][]byte
 	processingDays int
+	feePaymentID   *string
 }
 
 const rowColumns = `id::text, tracking_code, procedure_slug, procedure_name, ward, status, applicant_name, applicant_id_masked,
 	kiosk_session_id, fees, fee_amount, fee_unconfirmed, fee_paid_at, processing_text, submitted_at, expected_on, decided_at,
-	resident_message, created_at, updated_at, submit_requested_at IS NOT NULL, secret_hash, verify_digests, processing_days`
+	resident_message, created_at, updated_at, submit_requested_at IS NOT NULL, secret_hash, verify_digests, processing_days, fee_payment_id`
 
 func scanRow(r pgx.Row) (*row, error) {
 	d := &row{}
 	err := r.Scan(&d.ID, &d.TrackingCode, &d.Procedure, &d.ProcedureName, &d.Ward, &d.Status, &d.ApplicantName,
 		&d.ApplicantIDMasked, &d.KioskSessionID, &d.Fees, &d.FeeAmount, &d.FeeUnconfirmed, &d.FeePaidAt, &d.ProcessingText,
 		&d.SubmittedAt, &d.ExpectedOn, &d.DecidedAt, &d.ResidentMessage, &d.CreatedAt, &d.UpdatedAt,
-		&d.submitRequested, &d.secretHash, &d.digests, &d.processingDays)
+		&d.submitRequested, &d.secretHash, &d.digests, &d.processingDays, &d.feePaymentID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	}
@@ -542,6 +556,75 @@ type AttachmentInput struct {
 	Document *int
 	Filename string
 	Content  io.Reader
+}
+
+// FieldsUpdate answers UpdateFields: what changed and which required
+// fields are still empty.
+type FieldsUpdate struct {
+	Updated []string `json:"updated"`
+	Missing []string `json:"missing"`
+}
+
+// UpdateFields sets values of a draft, or of a dossier staff sent back for a
+// supplement, as the resident (kiosk or assistant) gives them. Replaced
+// values are kept in the field's history, so staff see what changed.
+func (s *Service) UpdateFields(ctx context.Context, from audit.Actor, id, secret string, in map[string]FieldInput) (*FieldsUpdate, error) {
+	var out *FieldsUpdate
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		d, err := lock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := d.checkSecret(secret); err != nil {
+			return err
+		}
+		if d.Status != StatusDraft && d.Status != StatusNeedsSupplement {
+			return apperr.Errorf(apperr.Conflict, "dossier_closed", "Hồ sơ đang ở trạng thái «%s», không sửa được thông tin.", d.Status.Label())
+		}
+		entry, err := s.procedure(ctx, d.Procedure)
+		if err != nil {
+			return err
+		}
+		values, err := checkFields(entry, in)
+		if err != nil {
+			return err
+		}
+		out = &FieldsUpdate{Updated: []string{}, Missing: []string{}}
+		for _, v := range values {
+			if err := keepOld(ctx, tx, id, v.def.Name, "resident", ""); err != nil {
+				return err
+			}
+			if err := s.putField(ctx, tx, id, v, "resident"); err != nil {
+				return err
+			}
+			out.Updated = append(out.Updated, v.def.Name)
+		}
+		if err := s.updateApplicant(ctx, tx, id, entry); err != nil {
+			return err
+		}
+		current, err := s.currentValues(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out.Missing = missingFields(entry, current)
+		return audit.Record(ctx, tx, audit.Entry{Actor: resident(from), Action: "dossier.fields_updated",
+			SubjectKind: "dossier", SubjectID: id, Ward: d.Ward, Details: map[string]any{"fields": out.Updated}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// missingFields lists the labels of required fields without a value.
+func missingFields(entry *procedures.Entry, values map[string]string) []string {
+	missing := []string{}
+	for _, f := range entry.Form.Fields {
+		if f.Required && values[f.Name] == "" {
+			missing = append(missing, f.Label)
+		}
+	}
+	return missing
 }
 
 // maxAttachments bounds the files of one dossier.
@@ -670,13 +753,7 @@ func (s *Service) Submit(ctx context.Context, from audit.Actor, id, secret strin
 		if err != nil {
 			return err
 		}
-		var missing []string
-		for _, f := range entry.Form.Fields {
-			if f.Required && values[f.Name] == "" {
-				missing = append(missing, f.Label)
-			}
-		}
-		if len(missing) > 0 {
+		if missing := missingFields(entry, values); len(missing) > 0 {
 			return apperr.Errorf(apperr.Invalid, "fields_missing", "Hồ sơ còn thiếu: %s.", strings.Join(missing, ", "))
 		}
 		atts, err := attachments(ctx, tx, id)

@@ -439,3 +439,45 @@ func TestIPNAnswers99WhenThePaymentCannotBeRecorded(t *testing.T) {
 		}
 	}
 }
+
+func TestRefundGivesABillBack(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	by := audit.Actor{Username: "os:operator", Role: "cli"}
+	bill := map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0003", "bill_id": "APA-202610-DEMO0003"}
+	p := e.order(t, "k1", bill)
+	if _, err := e.pay.Refund(ctx, by, p.ID, "Thu nhầm"); apperr.CodeOf(err) != "payment_not_paid" {
+		t.Errorf("refunding a pending order: %v", err)
+	}
+	payAtGateway(t, e, p, "pay")
+	if _, err := e.pay.Refund(ctx, by, p.ID, " "); apperr.CodeOf(err) != "refund_reason_required" {
+		t.Errorf("refund without a reason: %v", err)
+	}
+	got, err := e.pay.Refund(ctx, by, p.ID, "Cư dân thanh toán hai lần")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != "refunded" {
+		t.Errorf("state %s", got.State)
+	}
+	// A second refund is refused here and would be at the gateway.
+	if _, err := e.pay.Refund(ctx, by, p.ID, "lần nữa"); apperr.CodeOf(err) != "payment_not_paid" {
+		t.Errorf("second refund: %v", err)
+	}
+	var debit, credit string
+	e.pool.QueryRow(ctx, `SELECT debit_account, credit_account FROM payment_ledger WHERE payment_id = $1 AND kind = 'refund'`, p.ID).Scan(&debit, &credit)
+	if debit != "biller:demo" || credit != "gateway:vnpay" {
+		t.Errorf("refund entry %s → %s", debit, credit)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'payment.refund' AND subject_id = $1`, p.ID); n != 1 {
+		t.Errorf("%d audit entries", n)
+	}
+	// The bill is unpaid again and can be paid with a new order.
+	e.order(t, "k2", bill)
+
+	fee := e.order(t, "k3", map[string]any{"purpose": "fee", "dossier_id": "D2"})
+	payAtGateway(t, e, fee, "pay")
+	if _, err := e.pay.Refund(ctx, by, fee.ID, "Thu nhầm"); apperr.CodeOf(err) != "fee_refund_by_ward" {
+		t.Errorf("refunding a fee: %v", err)
+	}
+}
