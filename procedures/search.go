@@ -2,7 +2,10 @@ package procedures
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Mode chooses the rankings a search fuses. Hybrid is what residents get;
@@ -17,28 +21,40 @@ import (
 type Mode int
 
 const (
-	Hybrid Mode = iota
-	FullTextOnly
-	VectorOnly
+	Hybrid        Mode = iota
+	FullTextOnly       // full-text ranking and the name signal
+	VectorOnly         // vector ranking and the name signal
+	HybridNoNames      // both rankings, without the name signal
 )
 
 func (m Mode) String() string {
-	return [...]string{"hybrid", "fulltext", "vector"}[m]
+	return [...]string{"hybrid", "fulltext", "vector", "hybrid-no-names"}[m]
 }
 
-// Search tuning. Candidates is how many chunks each ranking contributes;
-// rrfK is reciprocal rank fusion's constant; the weights favour the ranking
-// that proved more precise on the test set (testdata/queries.yaml).
+// Search tuning, chosen on the resident test set (queries.yaml) with
+// station bench search.
 const (
-	candidates   = 40
-	rrfK         = 60
-	vectorWeight = 1.0
-	textWeight   = 1.0
-	efSearch     = 100
+	candidates   = 40  // chunks each ranking contributes
+	textBudget   = 600 // chunks full-text search may rank; see textQuery
+	efSearch     = 64  // HNSW candidate list; at least candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
 	MaxK = 20
 )
+
+// tuning weighs the signals fusion combines.
+type tuning struct {
+	rrfK                     int     // reciprocal rank fusion's constant
+	vectorWeight, textWeight float64 // of each ranking of chunks
+	chunkDecay               float64 // an entry's n-th best chunk counts chunkDecay^(n-1)
+	nameWeight, namePower    float64 // of the query's similarity to one of the entry's names
+	minNameSim               float64 // below this, a name similarity is noise
+}
+
+var defaultTuning = tuning{
+	rrfK: 60, vectorWeight: 1, textWeight: 1, chunkDecay: 0,
+	nameWeight: 0.1, namePower: 4, minNameSim: 0.3,
+}
 
 // Search finds the k entries that best match a resident's query, in their
 // own words, with or without diacritics, with typos: hybrid full-text and
@@ -60,74 +76,133 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	k = min(k, MaxK)
 
 	words := c.synonyms.Rewrite(q)
+	extra := c.synonyms.Expand(words)
+	expanded := append(slices.Clip(words), extra...)
+	vecLimit, textLimit := candidates, candidates
+	switch mode {
+	case FullTextOnly:
+		vecLimit = 0
+	case VectorOnly:
+		textLimit = 0
+	}
+	// Embed before the transaction: a remote embedder may take a while.
+	var qv []float32
+	if vecLimit > 0 {
+		qv, err = c.embedder.EmbedQuery(ctx, embeddingText(q, words, extra))
+		if err != nil {
+			return nil, apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
+				"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
+		}
+	}
+
 	var results []Result
-	err = pgx.BeginTxFunc(ctx, c.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// SET LOCAL: the settings end with the transaction and never
-		// leak to the next user of the pooled connection.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = relaxed_order`, efSearch)); err != nil {
-			return err
-		}
-		var stored Status
-		err := tx.QueryRow(ctx, `SELECT version, embedder, dimension FROM procedure_catalogue`).
-			Scan(&stored.Version, &stored.Embedder, &stored.Dimension)
-		if err == pgx.ErrNoRows {
-			return errNotImported
-		}
+	// One snapshot for the catalogue's record and the search, so that an
+	// import committing meanwhile cannot mix two versions.
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err = pgx.BeginTxFunc(ctx, c.pool, opts, func(tx pgx.Tx) error {
+		hits, vocab, err := c.retrieve(ctx, tx, words, expanded, qv, vecLimit, textLimit)
 		if err != nil {
 			return err
 		}
-		if stored.Embedder != c.embedder.Name() {
-			return mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
+		qt := trigrams(words)
+		for i := range hits {
+			hits[i].NameSim = vocab.nameSimilarity(hits[i].Slug, qt)
 		}
-
-		corrected, err := correct(ctx, tx, words)
-		if err != nil {
-			return err
+		t := defaultTuning
+		if mode == HybridNoNames {
+			t.nameWeight = 0
 		}
-		all := append(append([]string{}, words...), corrected...)
-		all = append(all, c.synonyms.Expand(all)...)
-
-		vecLimit, textLimit := candidates, candidates
-		switch mode {
-		case FullTextOnly:
-			vecLimit = 0
-		case VectorOnly:
-			textLimit = 0
-		}
-		var vec pgvector.Vector
-		if vecLimit > 0 {
-			v, err := c.embedder.EmbedQuery(ctx, strings.Join(all, " "))
-			if err != nil {
-				return apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
-					"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
-			}
-			if len(v) != stored.Dimension {
-				return mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(v), stored.Dimension))
-			}
-			vec = pgvector.NewVector(v)
-		} else {
-			vec = pgvector.NewVector(make([]float32, stored.Dimension))
-		}
-		tsq := textQuery(words, all)
-		if tsq == "" {
-			textLimit = 0
-			tsq = "x"
-		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit)
-		if err != nil {
-			return err
-		}
-		hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[hit])
-		if err != nil {
-			return err
-		}
-		results = fuse(hits, k)
+		results = fuse(hits, k, t)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return results, nil
+}
+
+// retrieve sends, in one round trip, the transaction's settings with the
+// catalogue's record and the search itself, built with the vocabulary of
+// the last version this replica saw. When the record shows another version
+// (a new import, or the first search), it reads that version's vocabulary
+// and searches again.
+func (c *Catalogue) retrieve(ctx context.Context, tx pgx.Tx, words, expanded []string, qv []float32, vecLimit, textLimit int) ([]hit, *vocabulary, error) {
+	vocab := c.vocab.Load()
+	for {
+		batch := &pgx.Batch{}
+		// set_config(…, true) is SET LOCAL: the settings end with the
+		// transaction and never leak to the next user of the pooled
+		// connection.
+		var stored Status
+		batch.Queue(`
+			SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+			       version, embedder, dimension
+			FROM procedure_catalogue`, fmt.Sprint(efSearch)).QueryRow(func(row pgx.Row) error {
+			return row.Scan(nil, nil, &stored.Version, &stored.Embedder, &stored.Dimension)
+		})
+		var hits []hit
+		if vocab != nil {
+			vec := pgvector.NewVector(qv)
+			if qv == nil {
+				vec = pgvector.NewVector(make([]float32, max(1, vocab.dimension)))
+			}
+			all := expanded
+			if corrected := vocab.correct(words); len(corrected) > 0 {
+				all = append(append(slices.Clip(all), corrected...), c.synonyms.Expand(corrected)...)
+			}
+			tsq, textLimit := vocab.textQuery(words, all), textLimit
+			if tsq == "" {
+				tsq, textLimit = "x", 0
+			}
+			batch.Queue(searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget).Query(func(rows pgx.Rows) error {
+				var err error
+				hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
+					var h hit
+					err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
+					return h, err
+				})
+				return err
+			})
+		}
+		err := tx.SendBatch(ctx, batch).Close()
+		// The record decides which error the caller sees: a search with
+		// vectors of the wrong size fails too, but the mismatch says why.
+		switch {
+		case stored.Embedder == "" && errors.Is(err, pgx.ErrNoRows):
+			return nil, nil, errNotImported
+		case stored.Embedder == "" && err != nil:
+			return nil, nil, err
+		case stored.Embedder != c.embedder.Name():
+			return nil, nil, mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
+		case qv != nil && len(qv) != stored.Dimension:
+			return nil, nil, mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(qv), stored.Dimension))
+		case err != nil:
+			return nil, nil, err
+		case vocab != nil && vocab.version == stored.Version:
+			return hits, vocab, nil
+		}
+		if vocab, err = c.vocabulary(ctx, tx, stored); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// embeddingText is the query as typed (a model embedder needs its
+// diacritics), followed by the words the rewrites corrected and the
+// synonyms of what it says.
+func embeddingText(q string, words, extra []string) string {
+	typed := vietnamese.Words(q)
+	var b strings.Builder
+	b.WriteString(q)
+	for _, w := range words {
+		if !slices.Contains(typed, w) {
+			b.WriteString(" " + w)
+		}
+	}
+	for _, w := range extra {
+		b.WriteString(" " + w)
+	}
+	return b.String()
 }
 
 func mismatch(cause error) error {
@@ -137,17 +212,19 @@ func mismatch(cause error) error {
 
 // searchSQL returns the chunks found by either ranking with their rank in
 // each. The vector side keeps the bare ORDER BY distance LIMIT shape so the
-// HNSW index serves it.
+// HNSW index serves it; $5 caps the chunks full-text search ranks, should
+// the budget of textQuery be exceeded.
 const searchSQL = `
 WITH vec AS (
 	SELECT id, row_number() OVER (ORDER BY dist) AS rank
-	FROM (SELECT id, embedding <=> $1 AS dist FROM procedure_chunks
+	FROM (SELECT chunk_id AS id, embedding <=> $1 AS dist FROM procedure_vectors
 	      ORDER BY embedding <=> $1 LIMIT $3) v
 ), txt AS (
 	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
 	FROM (SELECT id, ts_rank(tsv, q, 1) AS score
-	      FROM procedure_chunks, to_tsquery('simple', $2) q
-	      WHERE tsv @@ q ORDER BY score DESC, id LIMIT $4) t
+	      FROM (SELECT id, tsv FROM procedure_chunks, to_tsquery('simple', $2) q
+	            WHERE tsv @@ q LIMIT $5) m, to_tsquery('simple', $2) q
+	      ORDER BY score DESC, id LIMIT $4) t
 )
 SELECT c.slug, e.name, c.section, c.body, c.ord, coalesce(vec.rank, 0), coalesce(txt.rank, 0)
 FROM vec FULL JOIN txt ON vec.id = txt.id
@@ -159,12 +236,14 @@ type hit struct {
 	Slug, Name, Section, Body string
 	Ord                       int
 	VecRank, TextRank         int
+	NameSim                   float64 `db:"-"` // of the query to the entry's names; see vocabulary.nameSimilarity
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
-// best chunks (the best counts fully, the next ones less), and returns the
-// k best entries with their best chunks as citations.
-func fuse(hits []hit, k int) []Result {
+// best chunk (later ones count by chunkDecay) plus how well the query says
+// one of its names, and returns the k best entries with their best chunks
+// as citations.
+func fuse(hits []hit, k int, t tuning) []Result {
 	type scored struct {
 		hit
 		score float64
@@ -173,10 +252,10 @@ func fuse(hits []hit, k int) []Result {
 	for _, h := range hits {
 		var s float64
 		if h.VecRank > 0 {
-			s += vectorWeight / float64(rrfK+h.VecRank)
+			s += t.vectorWeight / float64(t.rrfK+h.VecRank)
 		}
 		if h.TextRank > 0 {
-			s += textWeight / float64(rrfK+h.TextRank)
+			s += t.textWeight / float64(t.rrfK+h.TextRank)
 		}
 		bySlug[h.Slug] = append(bySlug[h.Slug], scored{h, s})
 	}
@@ -192,10 +271,15 @@ func fuse(hits []hit, k int) []Result {
 		decay := 1.0
 		for i, ch := range cs {
 			r.Score += decay * ch.score
-			decay *= 0.5
+			decay *= t.chunkDecay
 			if i < maxCitations {
 				r.Citations = append(r.Citations, Citation{Slug: slug, Section: ch.Section, Text: ch.Body})
 			}
+		}
+		// A query that says one of the entry's names outright settles it;
+		// the high power keeps partial matches from deciding much.
+		if sim := cs[0].NameSim; sim >= t.minNameSim {
+			r.Score += t.nameWeight * math.Pow(sim, t.namePower)
 		}
 		results = append(results, r)
 	}
@@ -213,19 +297,54 @@ func fuse(hits []hit, k int) []Result {
 
 // textQuery builds a tsquery that matches any of the words (a resident's
 // query rarely shares all its words with the right passage) and rewards the
-// query's own word pairs, which carry Vietnamese compounds.
-func textQuery(words, all []string) string {
+// query's own word pairs, which carry Vietnamese compounds. Ranking costs
+// time for every chunk matched, so words are taken rarest first until
+// together they match textBudget chunks; the common words left out still
+// count when they occur together (w1 & w2 & …) if that stays within the
+// budget. On the shipped catalogue every word fits the budget.
+func (v *vocabulary) textQuery(words, all []string) string {
+	type term struct {
+		w      string
+		chunks int
+	}
 	seen := map[string]bool{}
-	var parts []string
+	var terms []term
 	for _, w := range searchWords(strings.Join(all, " ")) {
-		if !seen[w] {
+		if n := v.terms[w]; n > 0 && !seen[w] {
 			seen[w] = true
-			parts = append(parts, w)
+			terms = append(terms, term{w, n})
 		}
 	}
-	ws := searchWords(strings.Join(words, " "))
-	for i := 0; i+1 < len(ws); i++ {
-		parts = append(parts, "("+ws[i]+" <-> "+ws[i+1]+")")
+	sort.SliceStable(terms, func(i, j int) bool { return terms[i].chunks < terms[j].chunks })
+	var parts []string
+	included := map[string]bool{}
+	total := 0
+	for _, t := range terms {
+		if total+t.chunks > textBudget {
+			break
+		}
+		total += t.chunks
+		included[t.w] = true
+		parts = append(parts, t.w)
+	}
+	own := searchWords(strings.Join(words, " "))
+	var common []string
+	rarest := math.MaxInt
+	for _, w := range own {
+		if n := v.terms[w]; n > 0 && !included[w] && !slices.Contains(common, w) {
+			common = append(common, w)
+			rarest = min(rarest, n)
+		}
+	}
+	// Together the common words match no more chunks than the rarest of
+	// them does; past the budget they are left to the other rankings.
+	if len(common) > 1 && rarest <= textBudget {
+		parts = append(parts, "("+strings.Join(common, " & ")+")")
+	}
+	for i := 0; i+1 < len(own); i++ {
+		if included[own[i]] && included[own[i+1]] {
+			parts = append(parts, "("+own[i]+" <-> "+own[i+1]+")")
+		}
 	}
 	return strings.Join(parts, " | ")
 }
@@ -251,54 +370,103 @@ func searchWords(folded string) []string {
 	return out
 }
 
-// correct returns, for each query word the catalogue does not contain, the
-// catalogue words it was probably meant to be: the word without a stray
-// telex tone key ("kys" → "ky") or its nearest words by trigram similarity.
-func correct(ctx context.Context, tx pgx.Tx, words []string) ([]string, error) {
-	var probe []string
-	for _, w := range searchWords(strings.Join(words, " ")) {
-		probe = append(probe, w)
-		if n := len(w); n > 2 && strings.ContainsRune("sfrxj", rune(w[n-1])) {
-			probe = append(probe, w[:n-1])
-		}
+// vocabulary is every word of one import of the catalogue. The catalogue
+// is immutable between imports, so each replica may keep the vocabulary of
+// the version it last saw; a new import changes the version and the
+// vocabulary is read again.
+type vocabulary struct {
+	version   int64
+	dimension int
+	terms     map[string]int        // term → number of chunks holding it
+	grams     map[string][]string   // trigram → the terms holding it, for corrections
+	names     map[string][][]string // slug → trigrams of each of its names
+}
+
+func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, stored Status) (*vocabulary, error) {
+	if v := c.vocab.Load(); v != nil && v.version == stored.Version {
+		return v, nil
 	}
-	if len(probe) == 0 {
-		return nil, nil
-	}
-	rows, err := tx.Query(ctx, `
-		SELECT w, known, near FROM (
-			SELECT w, EXISTS (SELECT 1 FROM procedure_terms WHERE term = w) AS known
-			FROM unnest($1::text[]) AS w) p,
-		LATERAL (SELECT CASE WHEN known THEN NULL ELSE ARRAY(
-			SELECT term FROM procedure_terms WHERE term % w ORDER BY term <-> w, term LIMIT 2) END AS near) n`, probe)
+	rows, err := tx.Query(ctx, `SELECT term, chunks FROM procedure_terms`)
 	if err != nil {
 		return nil, err
 	}
-	known := map[string]bool{}
-	near := map[string][]string{}
-	for rows.Next() {
-		var w string
-		var k bool
-		var n []string
-		if err := rows.Scan(&w, &k, &n); err != nil {
-			return nil, err
+	v := &vocabulary{version: stored.Version, dimension: stored.Dimension,
+		terms: map[string]int{}, grams: map[string][]string{}, names: map[string][][]string{}}
+	var term string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&term, &n}, func() error {
+		v.terms[term] = n
+		for _, g := range trigrams([]string{term}) {
+			v.grams[g] = append(v.grams[g], term)
 		}
-		known[w] = k
-		near[w] = n
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	if rows, err = tx.Query(ctx, `SELECT slug, folded FROM procedure_names`); err != nil {
+		return nil, err
+	}
+	var slug, name string
+	_, err = pgx.ForEachRow(rows, []any{&slug, &name}, func() error {
+		v.names[slug] = append(v.names[slug], trigrams(strings.Fields(name)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.vocab.Store(v)
+	return v, nil
+}
+
+// correct returns, for each query word the catalogue does not contain, the
+// catalogue words it was probably meant to be: the word without a stray
+// telex tone key ("kys" → "ky"), or else the words most similar to it by
+// trigrams, as pg_trgm's similarity counts them (at least 0.3).
+func (v *vocabulary) correct(words []string) []string {
 	var out []string
 	for _, w := range searchWords(strings.Join(words, " ")) {
-		if known[w] {
+		if v.terms[w] > 0 {
 			continue
 		}
-		if n := len(w); n > 2 && known[w[:n-1]] && strings.ContainsRune("sfrxj", rune(w[n-1])) {
+		if n := len(w); n > 2 && strings.ContainsRune("sfrxj", rune(w[n-1])) && v.terms[w[:n-1]] > 0 {
 			out = append(out, w[:n-1])
 			continue
 		}
-		out = append(out, near[w]...)
+		out = append(out, v.nearest(w, 2)...)
 	}
-	return out, nil
+	return out
+}
+
+// nearest returns up to n terms most similar to w, best first.
+func (v *vocabulary) nearest(w string, n int) []string {
+	wg := trigrams([]string{w})
+	shared := map[string]int{}
+	for _, g := range wg {
+		for _, t := range v.grams[g] {
+			shared[t]++
+		}
+	}
+	type scored struct {
+		term string
+		sim  float64
+	}
+	var best []scored
+	for t, common := range shared {
+		union := len(wg) + len(trigrams([]string{t})) - common
+		if sim := float64(common) / float64(union); sim >= 0.3 {
+			best = append(best, scored{t, sim})
+		}
+	}
+	sort.Slice(best, func(i, j int) bool {
+		if best[i].sim != best[j].sim {
+			return best[i].sim > best[j].sim
+		}
+		return best[i].term < best[j].term
+	})
+	var out []string
+	for i := 0; i < len(best) && i < n; i++ {
+		out = append(out, best[i].term)
+	}
+	return out
 }

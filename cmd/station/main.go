@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			serveCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
 			importCommand(stdout, stderr),
+			benchCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
 			stationsCommand(stdout, stderr),
