@@ -26,6 +26,7 @@ func importCommand(stdout, stderr io.Writer) *ffcli.Command {
 	embedCfg.RegisterFlags(fs)
 	subcommands := []*ffcli.Command{
 		importCatalogueCommand(stdout, stderr),
+		importWardsCommand(stdout, stderr),
 	}
 	for _, c := range subcommands {
 		c.FlagSet.SetOutput(stderr)

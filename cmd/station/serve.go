@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
@@ -12,10 +13,12 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/reports"
 	"github.com/citizenstation/citizenstation/staff"
 )
 
@@ -29,6 +32,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		dossierCfg  dossiers.Config
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
+		reportsCfg  reports.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
@@ -42,6 +46,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	dossierCfg.RegisterFlags(fs)
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
+	reportsCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -65,6 +70,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := paymentsCfg.Validate(); err != nil {
+				return err
+			}
+			if err := reportsCfg.Validate(); err != nil {
+				return err
+			}
+			rules, err := reportsCfg.Rules()
+			if err != nil {
 				return err
 			}
 			embedder, err := embedCfg.NewEmbedder()
@@ -119,6 +131,14 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
+			// Security reports: routed by ward polygons and kiosk stations,
+			// with one live-feed listener per replica.
+			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
+			feed := reports.NewHub(p.pool, p.log)
+			go feed.Run(ctx)
+			for _, job := range reportsSvc.Sweeps() {
+				go periodic.Run(ctx, p.pool, p.log, job)
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -127,6 +147,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 					{Name: "catalogue", Func: catalogue.Check},
+					{Name: "reports_feed", Func: feed.Check},
 				},
 			}, catalogue)
 			}, ocrService)
@@ -136,6 +157,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Admin:  staffSvc.Require(staff.RoleAdmin),
 					Viewer: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)},
 				&payments.Handler{Service: pay, Device: stations.RequireDevice},
+				&reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
+					Track: ratelimit.New(p.pool, 30, time.Minute)},
 			)
 			return srv.ListenAndServe(ctx)
 		},
