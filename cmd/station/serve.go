@@ -7,6 +7,7 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -18,9 +19,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		assistCfg   assistant.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	assistCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -29,6 +32,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := assistCfg.Validate(); err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -44,6 +50,17 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			model, err := assistant.OpenModel(assistCfg, p.log)
+			if err != nil {
+				return err
+			}
+			// TODO(merge): Catalogue is procedures.Catalogue (catalogue branch),
+			// Scans the OCR result store (ocr branch), Dossiers dossiers.Service.
+			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: nil, Model: model, Logger: p.log}, assistCfg)
+			if err != nil {
+				return err
+			}
+
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
@@ -53,7 +70,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			})
+			}, assist)
 			return srv.ListenAndServe(ctx)
 		},
 	}
