@@ -28,13 +28,13 @@ func TestParseDate(t *testing.T) {
 		{"  29/2/2024 ", "2024-02-29"},
 	}
 	for _, tt := range tests {
-		got, err := parseDate(tt.in, now)
+		got, err := parseDate(tt.in, now, true)
 		if err != nil || got != tt.want {
 			t.Errorf("parseDate(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 	for _, bad := range []string{"31/2/1950", "hôm qua", "12/13/1950", "12/3", "1/1/2030", "29/2/2023", "12/3/195"} {
-		if got, err := parseDate(bad, now); err == nil {
+		if got, err := parseDate(bad, now, true); err == nil {
 			t.Errorf("parseDate(%q) = %q, want an error", bad, got)
 		}
 	}
@@ -64,6 +64,9 @@ func TestParseValue(t *testing.T) {
 		{"select so 1", sex, "số 1", "nam"},
 		{"select partial", relation, "vo", "vo_chong"},
 		{"select thu ba", relation, "thu ba", "con"},
+		{"select words", relation, "vo chong", "vo_chong"},
+		{"date of a stay may be ahead", procedures.Field{Name: "stay_until", Type: procedures.FieldDate, Required: true}, "1/6/2099", "2099-06-01"},
+		{"birth date may not", procedures.Field{Name: "date_of_birth", Type: procedures.FieldDate, Required: true}, "1/6/2099", ""},
 		{"select unknown", sex, "khác", ""},
 		{"yes", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "Dạ có", "true"},
 		{"no no marks", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "khong", "false"},
