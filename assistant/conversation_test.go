@@ -58,10 +58,13 @@ func (c *chat) send(m Message) *chat {
 	return c
 }
 
-func (c *chat) say(text string) *chat    { c.t.Helper(); return c.send(Message{Text: text}) }
-func (c *chat) choose(id string) *chat   { c.t.Helper(); return c.send(Message{Choice: id}) }
-func (c *chat) scan(id string) *chat     { c.t.Helper(); return c.send(Message{OCRResultID: id}) }
-func (c *chat) fatalf(f string, a ...any) { c.t.Helper(); c.t.Fatalf(f+"\nconversation:\n%s", append(a, strings.Join(c.log, "\n"))...) }
+func (c *chat) say(text string) *chat  { c.t.Helper(); return c.send(Message{Text: text}) }
+func (c *chat) choose(id string) *chat { c.t.Helper(); return c.send(Message{Choice: id}) }
+func (c *chat) scan(id string) *chat   { c.t.Helper(); return c.send(Message{OCRResultID: id}) }
+func (c *chat) fatalf(f string, a ...any) {
+	c.t.Helper()
+	c.t.Fatalf(f+"\nconversation:\n%s", append(a, strings.Join(c.log, "\n"))...)
+}
 
 // check asserts the rules every reply follows: a status, the prompt
 // version, a way to call staff and (outside handoff) a way back.
@@ -117,7 +120,7 @@ func (c *chat) pick(slug string) *chat {
 	}
 	for i, ch := range c.r.Choices {
 		if ch.ID == "p:"+slug {
-			return c.say(strconv.Itoa(i + 1)).want(StageExplain, StatusAnswered)
+			return c.say(strconv.Itoa(i+1)).want(StageExplain, StatusAnswered)
 		}
 	}
 	c.fatalf("%s not offered among %+v", slug, c.r.Choices)
