@@ -19,10 +19,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		ocrCfg      ocr.Config
 		assistCfg   assistant.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
 	assistCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -32,6 +34,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := ocrCfg.Validate(); err != nil {
 				return err
 			}
 			if err := assistCfg.Validate(); err != nil {
@@ -50,18 +55,27 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
+			ocrPool, err := ocr.NewPool(ocrCfg)
+			if err != nil {
+				return err
+			}
+			defer ocrPool.Close()
+			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
+
 			model, err := assistant.OpenModel(assistCfg, p.log)
 			if err != nil {
 				return err
 			}
-			// TODO(merge): Catalogue is procedures.Catalogue (catalogue branch),
-			// Scans the OCR result store (ocr branch), Dossiers dossiers.Service.
-			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: nil, Model: model, Logger: p.log}, assistCfg)
+			// TODO(merge): Catalogue is procedures.Catalogue (catalogue
+			// branch); Dossiers is dossiers.Service (dossiers branch).
+			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: nil, Scans: assistant.OCRScans{Results: ocrStore},
+				Model: model, Logger: p.log}, assistCfg)
 			if err != nil {
 				return err
 			}
 
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -70,7 +84,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			}, assist)
+			}, ocrService, assist)
 			return srv.ListenAndServe(ctx)
 		},
 	}
