@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
 const testEvalToken = "evaluator-token-0123456789"
@@ -19,7 +20,7 @@ func newTestService(t testing.TB, model *Model, scans Scans) *Service {
 	pool := dbtest.New(t)
 	cfg := Defaults()
 	cfg.EvalToken = testEvalToken
-	svc, err := New(Deps{Pool: pool, Catalogue: testCatalogue(t), Scans: scans, Model: model}, cfg)
+	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

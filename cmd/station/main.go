@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			serveCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
 			ocrCommand(stdout, stderr),
+			importCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -20,11 +21,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		platformCfg config.Platform
 		serverCfg   config.Server
 		ocrCfg      ocr.Config
+		embedCfg    procedures.Config
 		assistCfg   assistant.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
 	assistCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -42,6 +45,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err := assistCfg.Validate(); err != nil {
 				return err
 			}
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
+				return err
+			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
 			if err != nil {
 				return err
@@ -55,6 +65,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			catalogue, err := procedures.New(p.pool, embedder)
+			if err != nil {
+				return err
+			}
 			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
 			ocrPool, err := ocr.NewPool(ocrCfg)
 			if err != nil {
@@ -68,14 +82,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			// TODO(merge): Catalogue is procedures.Catalogue (catalogue
-			// branch); Dossiers is dossiers.Service (dossiers branch).
-			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: nil, Scans: assistant.OCRScans{Results: ocrStore},
+			// TODO(merge): Dossiers is dossiers.Service (dossiers branch).
+			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
 				Model: model, Logger: p.log}, assistCfg)
 			if err != nil {
 				return err
 			}
-
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -83,8 +95,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
+					{Name: "catalogue", Func: catalogue.Check},
 				},
-			}, ocrService, assist)
+			}, catalogue, ocrService, assist)
 			return srv.ListenAndServe(ctx)
 		},
 	}
