@@ -321,12 +321,16 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 	}
 	t.retrieved = res
 	for _, r := range res {
-		if r.Score >= t.svc.cfg.RelevanceFloor {
+		if r.Score < t.svc.cfg.RelevanceFloor || len(t.relevant) == 3 {
+			continue
+		}
+		e, err := t.svc.catalogue.Get(ctx, r.Slug)
+		if err != nil {
+			return "", fmt.Errorf("search result %s: %w", r.Slug, err)
+		}
+		if relevantTo(q, e, r.Citations) {
 			t.relevant = append(t.relevant, r)
 		}
-	}
-	if len(t.relevant) > 3 && t.intent.Action == "describe" {
-		t.relevant = t.relevant[:3]
 	}
 	if t.svc.model != nil && t.intent.Action == "describe" && len(t.relevant) > 1 {
 		t.pickProcedure(ctx)
