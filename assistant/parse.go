@@ -39,7 +39,7 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 	case procedures.FieldSelect:
 		v, err = parseOption(f, in)
 	case procedures.FieldNumber:
-		v, err = parseDigits(in, 1, 18)
+		v, err = parseNumber(in)
 	case procedures.FieldAddress:
 		v, err = parseAddress(in)
 	case procedures.FieldEmail:
@@ -130,6 +130,14 @@ func parseDigits(in string, min, max int) (string, error) {
 		return "", fmt.Errorf("Số này chưa đúng. Xin nhập lại.")
 	}
 	return digits, nil
+}
+
+// parseNumber reads a count or an amount: "2", "35.000.000", "35 triệu".
+func parseNumber(in string) (string, error) {
+	if m := amountRe.FindStringSubmatch(strings.ToLower(in)); m != nil {
+		return strconv.FormatInt(parseAmount(m[1], m[2]), 10), nil
+	}
+	return parseDigits(in, 1, 18)
 }
 
 // parsePhone accepts 0903 123 456, 0903.123.456 and +84 903 123 456.
