@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func newTestService(t testing.TB, model *Model, scans Scans) *Service {
 	pool := dbtest.New(t)
 	cfg := Defaults()
 	cfg.EvalToken = testEvalToken
-	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model}, cfg)
+	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model, Logger: slog.New(slog.DiscardHandler)}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
