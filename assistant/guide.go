@@ -470,11 +470,12 @@ func (t *turn) submit(ctx context.Context) error {
 	d := t.draft()
 	t.sess.State.Draft = d
 	if t.svc.dossiers != nil {
-		id, err := t.svc.dossiers.CreateDraft(ctx, *d)
+		ref, err := t.svc.dossiers.CreateDraft(ctx, *d)
 		if err != nil {
 			return err
 		}
-		t.sess.DossierID = id
+		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.reply.Dossier = ref
 	}
 	t.push()
 	t.sess.Stage = StageDone

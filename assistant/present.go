@@ -129,8 +129,8 @@ func (t *turn) present() {
 			choices = append([]Choice{t.choice(ChoiceConfirm)}, choices...)
 		}
 	case StageDone:
-		if t.sess.DossierID != "" {
-			q = append(q, t.say("done_with_id", "id", t.sess.DossierID))
+		if t.sess.State.TrackingCode != "" {
+			q = append(q, t.say("done_with_id", "id", t.sess.State.TrackingCode))
 		} else {
 			q = append(q, t.say("done"))
 		}
