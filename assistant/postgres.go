@@ -231,9 +231,13 @@ func (s *Store) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID
 	return nil, nil
 }
 
-// Purge deletes expired sessions; run it now and then.
-func (s *Store) Purge(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM assistant_sessions WHERE expires_at <= $1`, now)
+// Purge deletes up to limit expired sessions with their fields and turns.
+// The service calls it as sessions start, so personal data does not
+// outlive its session on any replica without a separate job.
+func (s *Store) Purge(ctx context.Context, now time.Time, limit int) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		DELETE FROM assistant_sessions WHERE id IN (
+			SELECT id FROM assistant_sessions WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, limit)
 	return tag.RowsAffected(), err
 }
 

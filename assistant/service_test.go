@@ -257,3 +257,45 @@ func TestSlipQR(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestExpiredSessionsArePurged(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	old := startChat(t, svc, StartRequest{})
+	old.say("lam ho chieu")
+	svc.now = func() time.Time { return time.Now().Add(3 * time.Hour) }
+	startChat(t, svc, StartRequest{}) // starting a session purges expired ones
+	var n int
+	svc.store.pool.QueryRow(ctx, `SELECT count(*) FROM assistant_turns WHERE session_id = $1`, old.id).Scan(&n)
+	if n != 0 {
+		t.Fatalf("expired session's %d turns remain", n)
+	}
+}
+
+func TestConcurrentTurnsConflict(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	c := startChat(t, svc, StartRequest{})
+	a, _ := svc.store.Get(ctx, c.id, time.Now())
+	b, _ := svc.store.Get(ctx, c.id, time.Now())
+	turn := Turn{InputKind: "text", Input: "x", Reply: "y", Status: StatusAnswered, Stage: StageIdentify, Route: RouteUnclear, PromptVersion: "v1"}
+	if err := svc.store.SaveTurn(ctx, a, turn); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.store.SaveTurn(ctx, b, turn); apperr.CodeOf(err) != "session_busy" {
+		t.Fatalf("second writer: %v", err)
+	}
+}
+
+func TestDependencyFailureGivesAnErrorReply(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	c := startChat(t, svc, StartRequest{})
+	c.say("lam ho chieu").want(StageConfirm, StatusAnswered)
+	if _, err := svc.store.pool.Exec(context.Background(), `DELETE FROM procedure_catalogue`); err != nil {
+		t.Fatal(err)
+	}
+	c.say("dang ky tam tru").want(StageConfirm, StatusError)
+	if !c.has(ChoiceHandoff) || !strings.Contains(c.r.Reply, "cán bộ") {
+		t.Fatalf("error reply %+v", c.r)
+	}
+}
