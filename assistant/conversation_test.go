@@ -269,7 +269,7 @@ func TestConversationResidence(t *testing.T) {
 func TestConversationIDCard(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
-	c.say("lam lai can cuoc bi mat").pick("idcard.reissue")
+	c.say("lam lai can cuocc bi mat").pick("idcard.reissue") // a typo
 	c.through("tiep", "tiep tuc", "bat dau").wantField("full_name")
 	c.say("tran thi bich").wantField("date_of_birth")
 	c.say("ngày 5 tháng 11 năm 1948").wantField("sex")
@@ -288,7 +288,7 @@ func TestConversationIDCard(t *testing.T) {
 func TestConversationPassport(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
-	c.say("xin ho chieu di nuoc ngoai").pick("passport.issue").through()
+	c.say("xin ho chiu di nuoc ngoai").pick("passport.issue").through() // a typo
 	c.say("hoi gi vay?").want(StageCollect, StatusAnswered) // a question is not a name
 	c.fill(map[string]string{
 		"full_name":          "le van binh",
