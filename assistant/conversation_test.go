@@ -289,7 +289,7 @@ func TestConversationPassport(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
 	c.say("xin ho chiu di nuoc ngoai").pick("passport.issue").through() // a typo
-	c.say("hoi gi vay?").want(StageCollect, StatusAnswered) // a question is not a name
+	c.say("hoi gi vay?").want(StageCollect, StatusAnswered)             // a question is not a name
 	c.fill(map[string]string{
 		"full_name":          "le van binh",
 		"date_of_birth":      "2/9/1960",
