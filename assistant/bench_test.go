@@ -34,7 +34,7 @@ func BenchmarkDeterministicTurn(b *testing.B) {
 	svc := newTestService(b, nil, nil)
 	ctx := context.Background()
 	script := []Message{
-		{Text: "dang ky tam tru cho nguoi thue tro"}, {Text: "1"}, {Choice: ChoiceNext}, {Choice: ChoiceNext}, {Choice: ChoiceNext},
+		{Text: "dang ky tam tru cho nguoi thue tro"}, {Text: "1"}, {Choice: ChoiceNext}, {Choice: ChoiceNext}, {Choice: ChoiceSkip},
 		{Text: "nguyen van an"}, {Text: "31/2/1950"}, {Text: "12/3/1950"}, {Text: "nu"}, {Text: "079050001234"},
 		{Text: "le phi bao nhieu?"}, {Text: "5 Tran Hung Dao, phuong Cau Ong Lanh"}, {Text: "0903123456"}, {Choice: ChoiceSkip},
 		{Text: "12 Le Loi, phuong Ben Thanh"}, {Choice: ChoiceBack}, {Text: "12 Le Loi, phuong Ben Thanh"},

@@ -129,13 +129,16 @@ func (c *chat) pick(slug string) *chat {
 	return c
 }
 
-// through reads the three explanation pages and arrives at the first field.
+// through reads the explanation pages and arrives at the first field.
 func (c *chat) through(next ...string) *chat {
 	c.t.Helper()
-	for i := 0; i <= lastPage; i++ {
+	for i := 0; c.r.Stage == StageExplain; i++ {
+		if i > 12 {
+			c.fatalf("the explanation never ends")
+		}
 		word := "tiep tuc"
-		if i < len(next) {
-			word = next[i]
+		if len(next) > 0 {
+			word = next[i%len(next)]
 		}
 		c.say(word)
 	}
@@ -204,10 +207,14 @@ func TestConversationResidence(t *testing.T) {
 	c := startChat(t, svc, StartRequest{StationID: "st-01"}).want(StageIdentify, StatusAnswered)
 	c.say("xin chao").want(StageIdentify, StatusAnswered)
 	c.say("dang ky tam tru cho nguoi thue tro").want(StageConfirm, StatusAnswered)
-	c.pick("residence.temporary-register").wantText("Đăng ký tạm trú")
-	c.say("tiep").wantText("Tờ khai thay đổi thông tin cư trú")
-	c.choose(ChoiceBack).want(StageExplain, StatusAnswered).wantText("Các bước")
-	c.say("tiep tuc").say("tiep tuc").wantText("15.000 đồng", "7.000 đồng", "03 ngày làm việc")
+	c.pick("residence.temporary-register").wantText("Đăng ký tạm trú", "có 4 bước")
+	c.say("tiep").wantText("Bước 1 trên 4", "Tờ khai thay đổi thông tin cư trú")
+	c.choose(ChoiceBack).want(StageExplain, StatusAnswered).wantText("có 4 bước")
+	for range 5 {
+		c.say("tiep tuc")
+	}
+	c.wantText("Bác cần chuẩn bị", "CT01")
+	c.say("tiep tuc").wantText("15.000 đồng", "7.000 đồng", "03 ngày làm việc", "Công an phường")
 	c.say("ok").wantField("full_name")
 
 	c.say("nguyen van an").wantField("date_of_birth")
@@ -307,7 +314,7 @@ func TestConversationCivil(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
 	c.say("lam giay khai sinh cho chau").pick("civil.birth-register")
-	c.choose(ChoiceNext).choose(ChoiceNext).choose(ChoiceNext).wantField("child_full_name")
+	c.choose(ChoiceNext).wantText("Bước 1").choose(ChoiceSkip).wantField("child_full_name") // skips the rest of the explanation
 	c.say("nguyễn minh khang").wantField("child_date_of_birth")
 	c.say("1/10/2026").wantField("child_sex")
 	c.say("con trai").want(StageCollect, StatusClarify).wantField("child_sex")

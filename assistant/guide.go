@@ -213,13 +213,18 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 	case StageIdentify, StageConfirm:
 		return t.identify(ctx, in)
 	case StageExplain:
-		if in.Action == ChoiceNext || in.Action == ChoiceYes {
+		switch in.Action {
+		case ChoiceNext, ChoiceYes:
 			t.push()
-			if t.sess.State.Page < lastPage {
+			if t.sess.State.Page < t.lastPage() {
 				t.sess.State.Page++
 			} else {
 				t.startCollect()
 			}
+			return nil
+		case ChoiceSkip: // the resident knows the procedure: straight to the form
+			t.push()
+			t.startCollect()
 			return nil
 		}
 	case StageCollect:
@@ -296,8 +301,9 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 	return nil
 }
 
-// lastPage is the index of the last explanation page.
-const lastPage = 2
+// The explanation pages: what the procedure is for, then one page per
+// step, the documents, and the fees with the time limit and the place.
+func (t *turn) lastPage() int { return len(t.entry.Steps) + 2 }
 
 func (t *turn) startCollect() {
 	t.sess.Stage = StageCollect
