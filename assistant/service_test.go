@@ -3,6 +3,7 @@ package assistant
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
 	"strings"
 	"testing"
@@ -297,5 +298,42 @@ func TestDependencyFailureGivesAnErrorReply(t *testing.T) {
 	c.say("dang ky tam tru").want(StageConfirm, StatusError)
 	if !c.has(ChoiceHandoff) || !strings.Contains(c.r.Reply, "cán bộ") {
 		t.Fatalf("error reply %+v", c.r)
+	}
+}
+
+func TestHandoffIsAnnounced(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	conn, err := svc.store.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+HandoffChannel); err != nil {
+		t.Fatal(err)
+	}
+	c := startChat(t, svc, StartRequest{StationID: "st-05", KioskSessionID: "visit-5"})
+	wait := func() Handoff {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		n, err := conn.Conn().WaitForNotification(wctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h Handoff
+		if err := json.Unmarshal([]byte(n.Payload), &h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	c.choose(ChoiceHandoff)
+	if h := wait(); h.SessionID != c.id || h.StationID != "st-05" || h.KioskSessionID != "visit-5" || h.Urgent {
+		t.Fatalf("handoff %+v", h)
+	}
+	c.choose(ChoiceResume)
+	c.say("ông tôi ngất xỉu rồi, cứu với")
+	if h := wait(); !h.Urgent {
+		t.Fatalf("emergency %+v", h)
 	}
 }
