@@ -131,18 +131,12 @@ func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, 
 // as skipped.
 func (t *turn) run(ctx context.Context) error {
 	if done := t.step("input_check", t.checkInput); done {
-		return t.skip("rewrite", "route", "retrieve", "answer", "output_check")
+		t.skip("rewrite", "route", "retrieve", "answer", "output_check")
+		return nil
 	}
 	t.step("rewrite", t.rewrite)
+	t.step("route", func() string { return t.routeStep(ctx) })
 	var err error
-	t.step("route", func() string {
-		var outcome string
-		outcome, err = t.routeStep(ctx)
-		return outcome
-	})
-	if err != nil {
-		return err
-	}
 	t.step("retrieve", func() string {
 		var outcome string
 		outcome, err = t.retrieve(ctx)
@@ -174,11 +168,10 @@ func (t *turn) step(name string, f func() string) bool {
 	return outcome == "stop"
 }
 
-func (t *turn) skip(names ...string) error {
+func (t *turn) skip(names ...string) {
 	for _, n := range names {
 		t.steps = append(t.steps, Step{Name: n, Outcome: "skipped"})
 	}
-	return nil
 }
 
 // checkInput is the first step: emergencies get the numbers at once;
@@ -242,7 +235,7 @@ func (t *turn) rewrite() string {
 
 // routeStep labels the message: the deterministic router first, the model
 // (when configured) only for what the router could not place.
-func (t *turn) routeStep(ctx context.Context) (string, error) {
+func (t *turn) routeStep(ctx context.Context) string {
 	in := t.routeMessage()
 	if t.svc.model != nil && t.text != "" && t.needsModel(in) {
 		if mi, ok := t.understand(ctx, in); ok {
@@ -251,7 +244,7 @@ func (t *turn) routeStep(ctx context.Context) (string, error) {
 	}
 	t.intent = in
 	t.route = routeOf(in, t.sess.Stage)
-	return string(t.route) + ":" + in.Action, nil
+	return string(t.route) + ":" + in.Action
 }
 
 // needsModel says when the deterministic router is unsure enough to ask
