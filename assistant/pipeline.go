@@ -32,6 +32,7 @@ type turn struct {
 	retrieved []procedures.Result // everything the search returned
 	relevant  []procedures.Result // above the relevance floor
 	modelText string              // what the model wrote, for the output check
+	phrased   string              // the model's checked rewording of the step explained
 
 	reply     *Reply
 	status    Status
@@ -155,8 +156,34 @@ func (t *turn) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if t.svc.model != nil && t.sess.Stage == StageExplain && t.sess.State.Page >= 1 && t.sess.State.Page <= len(t.entry.Steps) {
+		t.step("phrase", func() string { return t.phrase(ctx) })
+	}
 	t.step("output_check", t.checkOutput)
 	return nil
+}
+
+// phrase lets the model reword the step being explained. The rewording is
+// kept only when it brings no number, amount, form code or document that
+// the step and its entry do not have; otherwise the template stands.
+func (t *turn) phrase(ctx context.Context) string {
+	step := facts{p: t.svc.prompts, e: t.entry}.step(t.sess.State.Page - 1)
+	start := time.Now()
+	text, usage, err := t.svc.model.Phrase(ctx, step, t.svc.prompts, t.onToken)
+	t.addUsage(usage)
+	if err == nil {
+		if nums := NewNumbers(text, step); len(nums) > 0 {
+			err = fmt.Errorf("%w: new numbers %v", errInvalidOutput, nums)
+		} else if bad := CheckOutput(text, t.entry); len(bad) > 0 {
+			err = fmt.Errorf("%w: %v", errInvalidOutput, bad)
+		}
+	}
+	t.modelStep("model_phrase", start, err)
+	if err != nil {
+		return "template"
+	}
+	t.phrased = text
+	return "phrased"
 }
 
 // step runs one pipeline step, times it and records its outcome. It

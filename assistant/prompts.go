@@ -25,6 +25,7 @@ type PromptSet struct {
 	Version    string
 	Understand string
 	Answer     string
+	Phrase     string
 	guide      map[string]string
 }
 
@@ -70,6 +71,7 @@ func LoadPrompts(version string) (*PromptSet, error) {
 		Version:    version + "." + hex.EncodeToString(h.Sum(nil))[:8],
 		Understand: files["understand.txt"],
 		Answer:     files["answer.txt"],
+		Phrase:     files["phrase.txt"],
 	}
 	if err := yaml.Unmarshal([]byte(files["guide.yaml"]), &p.guide); err != nil {
 		return nil, fmt.Errorf("prompt set %q: guide.yaml: %w", version, err)
@@ -79,8 +81,8 @@ func LoadPrompts(version string) (*PromptSet, error) {
 			return nil, fmt.Errorf("prompt set %q: guide.yaml lacks %q", version, k)
 		}
 	}
-	if p.Understand == "" || p.Answer == "" {
-		return nil, fmt.Errorf("prompt set %q: understand.txt and answer.txt are required", version)
+	if p.Understand == "" || p.Answer == "" || p.Phrase == "" {
+		return nil, fmt.Errorf("prompt set %q: understand.txt, answer.txt and phrase.txt are required", version)
 	}
 	return p, nil
 }
