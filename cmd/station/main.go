@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			migrateCommand(stdout, stderr),
 			ocrCommand(stdout, stderr),
 			importCommand(stdout, stderr),
+			benchCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
