@@ -245,6 +245,8 @@ func TestConversationResidence(t *testing.T) {
 	// Correct a value from the review and come back to it.
 	c.choose("edit:phone").wantField("phone")
 	c.say("+84 912 345 678").want(StageReview, StatusAnswered).wantDraft("phone", "0912345678", FromTyped)
+	c.say("sua ngay sinh").wantField("date_of_birth") // the field named in words
+	c.choose(ChoiceBack).want(StageReview, StatusAnswered)
 
 	v, err := svc.Get(context.Background(), c.id)
 	if err != nil {

@@ -42,9 +42,16 @@ var (
 	crisisMarked = []string{"tự tử", "tự sát"}
 )
 
+// placeNames hold emergency words but name places a resident gives as an
+// answer ("Bệnh viện Cấp cứu Trưng Vương" as a place of birth).
+var placeNames = []string{"benh vien cap cuu"}
+
 // CheckInput classifies a message before anything else reads it.
 func CheckInput(text string) Verdict {
 	folded := vietnamese.Fold(text)
+	for _, name := range placeNames {
+		folded = strings.ReplaceAll(folded, name, " ")
+	}
 	lower := strings.ToLower(vietnamese.NFC(text))
 	if containsAny(lower, crisisMarked) || containsPhrase(folded, crisisFolded) {
 		return VerdictCrisis
