@@ -89,9 +89,9 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	if opts.Eval {
 		t.reply.Eval = t.evalInfo()
 	}
-	sess.PromptVersion = s.prompts.Version
-	sess.ExpiresAt = s.expiry(sess)
-	if err := s.store.SaveTurn(ctx, sess, t.record()); err != nil {
+	t.sess.PromptVersion = s.prompts.Version
+	t.sess.ExpiresAt = s.expiry(t.sess)
+	if err := s.store.SaveTurn(ctx, t.sess, t.record()); err != nil {
 		return nil, err
 	}
 	return t.reply, nil
