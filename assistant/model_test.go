@@ -2,8 +2,8 @@ package assistant
 
 import (
 	"context"
-	"flag"
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 	"time"
