@@ -13,6 +13,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Mode chooses the rankings a search fuses. Hybrid is what residents get;
@@ -33,9 +34,9 @@ func (m Mode) String() string {
 // Search tuning, chosen on the resident test set (queries.yaml) with
 // station bench search.
 const (
-	candidates   = 40   // chunks each ranking contributes
-	textBudget   = 1000 // chunks full-text search may rank; see textQuery
-	efSearch     = 100  // HNSW candidate list; above candidates so the index returns them all
+	candidates   = 40  // chunks each ranking contributes
+	textBudget   = 600 // chunks full-text search may rank; see textQuery
+	efSearch     = 64  // HNSW candidate list; at least candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
 	MaxK = 20
@@ -75,7 +76,11 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	k = min(k, MaxK)
 
 	words := c.synonyms.Rewrite(q)
-	expanded := append(append([]string{}, words...), c.synonyms.Expand(words)...)
+	if len(words) == 0 {
+		return []Result{}, nil // only punctuation or symbols: nothing to look for
+	}
+	extra := c.synonyms.Expand(words)
+	expanded := append(slices.Clip(words), extra...)
 	vecLimit, textLimit := candidates, candidates
 	switch mode {
 	case FullTextOnly:
@@ -86,7 +91,7 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	// Embed before the transaction: a remote embedder may take a while.
 	var qv []float32
 	if vecLimit > 0 {
-		qv, err = c.embedder.EmbedQuery(ctx, strings.Join(expanded, " "))
+		qv, err = c.embedder.EmbedQuery(ctx, embeddingText(q, words, extra))
 		if err != nil {
 			return nil, apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
 				"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
@@ -94,59 +99,11 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	}
 
 	var results []Result
-	err = pgx.BeginTxFunc(ctx, c.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// set_config(…, true) is SET LOCAL: the settings end with the
-		// transaction and never leak to the next user of the pooled
-		// connection.
-		var stored Status
-		err := tx.QueryRow(ctx, `
-			SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
-			       version, embedder, dimension
-			FROM procedure_catalogue`, fmt.Sprint(efSearch)).
-			Scan(nil, nil, &stored.Version, &stored.Embedder, &stored.Dimension)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotImported
-		}
-		if err != nil {
-			return err
-		}
-		if stored.Embedder != c.embedder.Name() {
-			return mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
-		}
-		if qv != nil && len(qv) != stored.Dimension {
-			return mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(qv), stored.Dimension))
-		}
-		vec := pgvector.NewVector(qv)
-		if qv == nil {
-			vec = pgvector.NewVector(make([]float32, stored.Dimension))
-		}
-
-		vocab, err := c.vocabulary(ctx, tx, stored.Version)
-		if err != nil {
-			return err
-		}
-		corrected, err := vocab.correct(ctx, tx, words)
-		if err != nil {
-			return err
-		}
-		all := expanded
-		if len(corrected) > 0 {
-			all = append(append(all, corrected...), c.synonyms.Expand(corrected)...)
-		}
-		tsq := vocab.textQuery(words, all)
-		if tsq == "" {
-			textLimit = 0
-			tsq = "x"
-		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget)
-		if err != nil {
-			return err
-		}
-		hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
-			var h hit
-			err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
-			return h, err
-		})
+	// One snapshot for the catalogue's record and the search, so that an
+	// import committing meanwhile cannot mix two versions.
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err = pgx.BeginTxFunc(ctx, c.pool, opts, func(tx pgx.Tx) error {
+		hits, vocab, err := c.retrieve(ctx, tx, words, expanded, qv, vecLimit, textLimit)
 		if err != nil {
 			return err
 		}
@@ -165,6 +122,90 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return results, nil
+}
+
+// retrieve sends, in one round trip, the transaction's settings with the
+// catalogue's record and the search itself, built with the vocabulary of
+// the last version this replica saw. When the record shows another version
+// (a new import, or the first search), it reads that version's vocabulary
+// and searches again.
+func (c *Catalogue) retrieve(ctx context.Context, tx pgx.Tx, words, expanded []string, qv []float32, vecLimit, textLimit int) ([]hit, *vocabulary, error) {
+	vocab := c.vocab.Load()
+	for {
+		batch := &pgx.Batch{}
+		// set_config(…, true) is SET LOCAL: the settings end with the
+		// transaction and never leak to the next user of the pooled
+		// connection.
+		var stored Status
+		batch.Queue(`
+			SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+			       version, embedder, dimension
+			FROM procedure_catalogue`, fmt.Sprint(efSearch)).QueryRow(func(row pgx.Row) error {
+			return row.Scan(nil, nil, &stored.Version, &stored.Embedder, &stored.Dimension)
+		})
+		var hits []hit
+		if vocab != nil {
+			vec := pgvector.NewVector(qv)
+			if qv == nil {
+				vec = pgvector.NewVector(make([]float32, max(1, vocab.dimension)))
+			}
+			all := expanded
+			if corrected := vocab.correct(words); len(corrected) > 0 {
+				all = append(append(slices.Clip(all), corrected...), c.synonyms.Expand(corrected)...)
+			}
+			tsq, textLimit := vocab.textQuery(words, all), textLimit
+			if tsq == "" {
+				tsq, textLimit = "x", 0
+			}
+			batch.Queue(searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget).Query(func(rows pgx.Rows) error {
+				var err error
+				hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
+					var h hit
+					err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
+					return h, err
+				})
+				return err
+			})
+		}
+		err := tx.SendBatch(ctx, batch).Close()
+		// The record decides which error the caller sees: a search with
+		// vectors of the wrong size fails too, but the mismatch says why.
+		switch {
+		case stored.Embedder == "" && errors.Is(err, pgx.ErrNoRows):
+			return nil, nil, errNotImported()
+		case stored.Embedder == "" && err != nil:
+			return nil, nil, err
+		case stored.Embedder != c.embedder.Name():
+			return nil, nil, mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
+		case qv != nil && len(qv) != stored.Dimension:
+			return nil, nil, mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(qv), stored.Dimension))
+		case err != nil:
+			return nil, nil, err
+		case vocab != nil && vocab.version == stored.Version:
+			return hits, vocab, nil
+		}
+		if vocab, err = c.vocabulary(ctx, tx, stored); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// embeddingText is the query as typed (a model embedder needs its
+// diacritics), followed by the words the rewrites corrected and the
+// synonyms of what it says.
+func embeddingText(q string, words, extra []string) string {
+	typed := vietnamese.Words(q)
+	var b strings.Builder
+	b.WriteString(q)
+	for _, w := range words {
+		if !slices.Contains(typed, w) {
+			b.WriteString(" " + w)
+		}
+	}
+	for _, w := range extra {
+		b.WriteString(" " + w)
+	}
+	return b.String()
 }
 
 func mismatch(cause error) error {
@@ -202,8 +243,9 @@ type hit struct {
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
-// best chunks (the best counts fully, the next ones less), and returns the
-// k best entries with their best chunks as citations.
+// best chunk (later ones count by chunkDecay) plus how well the query says
+// one of its names, and returns the k best entries with their best chunks
+// as citations.
 func fuse(hits []hit, k int, t tuning) []Result {
 	type scored struct {
 		hit
@@ -238,7 +280,7 @@ func fuse(hits []hit, k int, t tuning) []Result {
 			}
 		}
 		// A query that says one of the entry's names outright settles it;
-		// the cube keeps partial matches from deciding much.
+		// the high power keeps partial matches from deciding much.
 		if sim := cs[0].NameSim; sim >= t.minNameSim {
 			r.Score += t.nameWeight * math.Pow(sim, t.namePower)
 		}
@@ -254,158 +296,4 @@ func fuse(hits []hit, k int, t tuning) []Result {
 		results = results[:k]
 	}
 	return results
-}
-
-// textQuery builds a tsquery that matches any of the words (a resident's
-// query rarely shares all its words with the right passage) and rewards the
-// query's own word pairs, which carry Vietnamese compounds. Ranking costs
-// time for every chunk matched, so words are taken rarest first until
-// together they match textBudget chunks; the common words left out still
-// count when they occur together (w1 & w2 & …) if that stays within the
-// budget. On the shipped catalogue every word fits the budget.
-func (v *vocabulary) textQuery(words, all []string) string {
-	type term struct {
-		w      string
-		chunks int
-	}
-	seen := map[string]bool{}
-	var terms []term
-	for _, w := range searchWords(strings.Join(all, " ")) {
-		if n := v.terms[w]; n > 0 && !seen[w] {
-			seen[w] = true
-			terms = append(terms, term{w, n})
-		}
-	}
-	sort.SliceStable(terms, func(i, j int) bool { return terms[i].chunks < terms[j].chunks })
-	var parts []string
-	included := map[string]bool{}
-	total := 0
-	for _, t := range terms {
-		if total+t.chunks > textBudget {
-			break
-		}
-		total += t.chunks
-		included[t.w] = true
-		parts = append(parts, t.w)
-	}
-	own := searchWords(strings.Join(words, " "))
-	var common []string
-	rarest := math.MaxInt
-	for _, w := range own {
-		if n := v.terms[w]; n > 0 && !included[w] && !slices.Contains(common, w) {
-			common = append(common, w)
-			rarest = min(rarest, n)
-		}
-	}
-	// Together the common words match no more chunks than the rarest of
-	// them does; past the budget they are left to the other rankings.
-	if len(common) > 1 && rarest <= textBudget {
-		parts = append(parts, "("+strings.Join(common, " & ")+")")
-	}
-	for i := 0; i+1 < len(own); i++ {
-		if included[own[i]] && included[own[i+1]] {
-			parts = append(parts, "("+own[i]+" <-> "+own[i+1]+")")
-		}
-	}
-	return strings.Join(parts, " | ")
-}
-
-// searchWords keeps the folded words made only of ASCII letters and digits,
-// the only ones a tsquery is built from, so that no query text can change
-// the tsquery's syntax.
-func searchWords(folded string) []string {
-	var out []string
-	for _, w := range strings.Fields(folded) {
-		w = strings.Trim(w, ".,;:!?()\"'")
-		ok := w != ""
-		for _, r := range w {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-				ok = false
-				break
-			}
-		}
-		if ok && !stopWords[w] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// vocabulary is every word of one import of the catalogue. The catalogue
-// is immutable between imports, so each replica may keep the vocabulary of
-// the version it last saw; a new import changes the version and the
-// vocabulary is read again.
-type vocabulary struct {
-	version int64
-	terms   map[string]int        // term → number of chunks holding it
-	names   map[string][][]string // slug → trigrams of each of its names
-}
-
-func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*vocabulary, error) {
-	if v := c.vocab.Load(); v != nil && v.version == version {
-		return v, nil
-	}
-	rows, err := tx.Query(ctx, `SELECT term, chunks FROM procedure_terms`)
-	if err != nil {
-		return nil, err
-	}
-	v := &vocabulary{version: version, terms: map[string]int{}, names: map[string][][]string{}}
-	var term string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&term, &n}, func() error {
-		v.terms[term] = n
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if rows, err = tx.Query(ctx, `SELECT slug, folded FROM procedure_names`); err != nil {
-		return nil, err
-	}
-	var slug, name string
-	_, err = pgx.ForEachRow(rows, []any{&slug, &name}, func() error {
-		v.names[slug] = append(v.names[slug], trigrams(strings.Fields(name)))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	c.vocab.Store(v)
-	return v, nil
-}
-
-// correct returns, for each query word the catalogue does not contain, the
-// catalogue words it was probably meant to be: the word without a stray
-// telex tone key ("kys" → "ky"), or else its nearest words by trigram
-// similarity. It asks the database only when a word is unknown.
-func (v *vocabulary) correct(ctx context.Context, tx pgx.Tx, words []string) ([]string, error) {
-	var out, unknown []string
-	for _, w := range searchWords(strings.Join(words, " ")) {
-		if v.terms[w] > 0 {
-			continue
-		}
-		if n := len(w); n > 2 && strings.ContainsRune("sfrxj", rune(w[n-1])) && v.terms[w[:n-1]] > 0 {
-			out = append(out, w[:n-1])
-			continue
-		}
-		unknown = append(unknown, w)
-	}
-	if len(unknown) == 0 {
-		return out, nil
-	}
-	rows, err := tx.Query(ctx, `
-		SELECT near FROM unnest($1::text[]) AS w,
-		LATERAL (SELECT ARRAY(SELECT term FROM procedure_terms WHERE term % w
-		                      ORDER BY term <-> w, term LIMIT 2) AS near) n`, unknown)
-	if err != nil {
-		return nil, err
-	}
-	near, err := pgx.CollectRows(rows, pgx.RowTo[[]string])
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range near {
-		out = append(out, n...)
-	}
-	return out, nil
 }
