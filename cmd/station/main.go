@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			stationsCommand(stdout, stderr),
 			paymentsCommand(stdout, stderr),
 			sandboxGatewayCommand(stdout, stderr),
+			ocrCommand(stdout, stderr),
+			importCommand(stdout, stderr),
+			benchCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

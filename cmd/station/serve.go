@@ -9,6 +9,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/dossiers"
+	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -38,6 +39,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	serverCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
 		ocrCfg      ocr.Config
+		embedCfg    procedures.Config
+		assistCfg   assistant.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
@@ -47,6 +50,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
 	reportsCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
+	assistCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -61,6 +66,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := dossierCfg.Validate(); err != nil {
+			if err := ocrCfg.Validate(); err != nil {
+				return err
+			}
+			if err := assistCfg.Validate(); err != nil {
 				return err
 			}
 			if err := embedCfg.Validate(); err != nil {
@@ -108,7 +117,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			defer ocrPool.Close()
-			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocr.NewStore(p.pool, platformCfg.DataDir))
+			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
 
 			staffSvc := staff.NewService(p.pool, staffCfg)
 			dossierCfg.DataDir = platformCfg.DataDir
@@ -139,6 +149,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			for _, job := range reportsSvc.Sweeps() {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
+			model, err := assistant.OpenModel(assistCfg, p.log)
+			if err != nil {
+				return err
+			}
+			// TODO(merge): Dossiers is dossiers.Service (dossiers branch).
+			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
+				Model: model, Logger: p.log}, assistCfg)
+			if err != nil {
+				return err
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -160,6 +180,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				&reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
 					Track: ratelimit.New(p.pool, 30, time.Minute)},
 			)
+			}, catalogue, ocrService, assist)
 			return srv.ListenAndServe(ctx)
 		},
 	}
