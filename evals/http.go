@@ -1,0 +1,97 @@
+package evals
+
+import (
+	"crypto/subtle"
+	"flag"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+)
+
+// Config holds the evals' settings.
+type Config struct {
+	// Token is the evaluator token: it opens GET /api/v1/evals/runs and
+	// the assistant's eval mode. Empty disables both.
+	Token string
+}
+
+// RegisterFlags adds the evals' settings to fs.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Token, "eval-token", "", "evaluator token for /api/v1/evals and the assistant's eval mode (empty: disabled)")
+}
+
+// Validate checks the settings.
+func (c *Config) Validate() error {
+	if c.Token != "" && len(c.Token) < 16 {
+		return config.Invalid("eval-token", "…", "must be at least 16 characters")
+	}
+	return nil
+}
+
+// Handler serves past runs to the staff console.
+type Handler struct {
+	Store *Store
+	// Token guards the routes; see Config.Token.
+	Token string
+}
+
+// RegisterRoutes adds GET /api/v1/evals/runs and /api/v1/evals/runs/{id}.
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	g := r.Group("/api/v1/evals", h.requireToken)
+	g.GET("/runs", h.listRuns)
+	g.GET("/runs/:id", h.getRun)
+}
+
+// requireToken lets through requests that carry the evaluator token as
+// "Authorization: Bearer …" or "X-Eval-Token".
+func (h *Handler) requireToken(c *gin.Context) {
+	if !ValidToken(h.Token, c.Request) {
+		httpserver.Error(c, apperr.New(apperr.Unauthorized, "eval_token_required", "Cần mã đánh giá hợp lệ."))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// ValidToken says whether req carries the evaluator token want. An empty
+// want accepts nothing.
+func ValidToken(want string, req *http.Request) bool {
+	got := req.Header.Get("X-Eval-Token")
+	if got == "" {
+		got, _ = strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+	}
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (h *Handler) listRuns(c *gin.Context) {
+	limit := 20
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 200 {
+			httpserver.Error(c, apperr.New(apperr.Invalid, "invalid_limit", "Tham số limit phải từ 1 đến 200."))
+			return
+		}
+		limit = n
+	}
+	runs, err := h.Store.ListRuns(c, limit, c.Query("before"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"runs": runs})
+}
+
+func (h *Handler) getRun(c *gin.Context) {
+	r, err := h.Store.GetRun(c, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
