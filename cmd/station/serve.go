@@ -11,6 +11,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/staff"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -18,9 +19,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		staffCfg    staff.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	staffCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -29,6 +32,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := staffCfg.Validate(); err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -45,6 +51,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			staffSvc := staff.NewService(p.pool, staffCfg)
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -53,7 +60,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			})
+			}, staffSvc)
 			return srv.ListenAndServe(ctx)
 		},
 	}
