@@ -87,10 +87,10 @@ type Citation struct {
 
 // EvalInfo is what the assistant's eval mode adds to a reply.
 type EvalInfo struct {
-	Route     string           `json:"route,omitempty"`
-	Model     string           `json:"model,omitempty"`
-	Retrieved []RetrievedChunk `json:"retrieved,omitempty"`
-	Tokens    map[string]int   `json:"tokens,omitempty"`
+	Route     string             `json:"route,omitempty"`
+	Model     string             `json:"model,omitempty"`
+	Retrieved []RetrievedChunk   `json:"retrieved,omitempty"`
+	Tokens    map[string]int     `json:"tokens,omitempty"`
 	TimingsMS map[string]float64 `json:"timings_ms,omitempty"`
 }
 

@@ -37,26 +37,32 @@ func (c *Config) Validate() error {
 // Handler serves past runs to the staff console.
 type Handler struct {
 	Store *Store
-	// Token guards the routes; see Config.Token.
+	// Token lets evaluators' tools in; see Config.Token.
 	Token string
+	// Staff, when set, lets signed-in staff in: the staff package's
+	// middleware requiring the roles that see every ward.
+	Staff gin.HandlerFunc
 }
 
 // RegisterRoutes adds GET /api/v1/evals/runs and /api/v1/evals/runs/{id}.
 func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
-	g := r.Group("/api/v1/evals", h.requireToken)
+	g := r.Group("/api/v1/evals", h.authorize)
 	g.GET("/runs", h.listRuns)
 	g.GET("/runs/:id", h.getRun)
 }
 
-// requireToken lets through requests that carry the evaluator token as
-// "Authorization: Bearer …" or "X-Eval-Token".
-func (h *Handler) requireToken(c *gin.Context) {
-	if !ValidToken(h.Token, c.Request) {
+// authorize lets through requests that carry the evaluator token (as
+// "Authorization: Bearer …" or "X-Eval-Token"), then signed-in staff when
+// Staff is set.
+func (h *Handler) authorize(c *gin.Context) {
+	switch {
+	case ValidToken(h.Token, c.Request):
+		c.Next()
+	case h.Staff != nil:
+		h.Staff(c) // answers 401/403 itself, or calls the next handler
+	default:
 		httpserver.Error(c, apperr.New(apperr.Unauthorized, "eval_token_required", "Cần mã đánh giá hợp lệ."))
-		c.Abort()
-		return
 	}
-	c.Next()
 }
 
 // ValidToken says whether req carries the evaluator token want. An empty

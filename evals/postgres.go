@@ -75,14 +75,14 @@ func (s *Store) PruneCache(ctx context.Context) (int64, error) {
 
 // RunSummary is a past run as the staff console lists it.
 type RunSummary struct {
-	ID         string            `json:"id"`
-	StartedAt  time.Time         `json:"started_at"`
-	FinishedAt time.Time         `json:"finished_at"`
-	Passed     bool              `json:"passed"`
-	PassRate   float64           `json:"pass_rate"`
-	Suites     int               `json:"suites"`
-	Cases      int               `json:"cases"`
-	Label      string            `json:"label"`
+	ID         string      `json:"id"`
+	StartedAt  time.Time   `json:"started_at"`
+	FinishedAt time.Time   `json:"finished_at"`
+	Passed     bool        `json:"passed"`
+	PassRate   float64     `json:"pass_rate"`
+	Suites     int         `json:"suites"`
+	Cases      int         `json:"cases"`
+	Label      string      `json:"label"`
 	Results    []RunResult `json:"results"`
 }
 

@@ -190,7 +190,7 @@ func TestHTMLReportShowsConversationsAndMarksFailures(t *testing.T) {
 		`<li class="failed">equals ok`, // the failed assertion is marked
 		`<li class="ok">equals ok`,
 		"&lt;b&gt;sai&lt;/b&gt; &amp; lạc đề", // replies are escaped
-		"<details open>",                       // failed cases are open
+		"<details open>",                      // failed cases are open
 		"PASSED",
 	} {
 		if !strings.Contains(html, want) {

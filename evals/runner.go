@@ -65,7 +65,7 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 		sr := &report.Suites[si]
 		*sr = SuiteResult{Name: s.Name, Description: s.Description, Path: s.Path, Threshold: s.PassThreshold()}
 		for _, p := range s.Providers {
-			if r.Provider != "" && p.Name() != r.Provider {
+			if !r.wants(p) {
 				continue
 			}
 			matched = true
@@ -85,7 +85,7 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 	for si, s := range suites {
 		pi := 0
 		for _, p := range s.Providers {
-			if r.Provider != "" && p.Name() != r.Provider {
+			if !r.wants(p) {
 				continue
 			}
 			pr := &report.Suites[si].Providers[pi]
@@ -173,6 +173,12 @@ func tally(pr *ProviderResult, threshold float64) {
 	}
 	// A hair of tolerance so 0.9 of 10 cases meets a 0.9 threshold.
 	pr.Passed = pr.Error == "" && pr.PassRate+1e-9 >= threshold
+}
+
+// wants says whether the run includes provider p: all, or the one named
+// by its label or id.
+func (r *Runner) wants(p Provider) bool {
+	return r.Provider == "" || p.Name() == r.Provider || p.ID == r.Provider
 }
 
 func (r *Runner) repeatFor(s *Suite, c *Case) int {

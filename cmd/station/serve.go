@@ -7,6 +7,7 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/evals"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -20,10 +21,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		platformCfg config.Platform
 		serverCfg   config.Server
 		staffCfg    staff.Config
+		evalCfg     evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
+	evalCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -35,6 +38,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := staffCfg.Validate(); err != nil {
+				return err
+			}
+			if err := evalCfg.Validate(); err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -60,7 +66,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			}, staffSvc)
+			}, staffSvc, &evals.Handler{
+				Store: evals.NewStore(p.pool),
+				Token: evalCfg.Token,
+				Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+			})
 			return srv.ListenAndServe(ctx)
 		},
 	}

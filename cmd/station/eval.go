@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/citizenstation/citizenstation/evals"
+	"github.com/citizenstation/citizenstation/internal/config"
+)
+
+func evalCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return &ffcli.Command{
+		Name:       "eval",
+		ShortUsage: "station eval <run|compare> [flags] ...",
+		ShortHelp:  "run prompt test suites against the assistant, compare runs",
+		FlagSet:    fs,
+		Subcommands: []*ffcli.Command{
+			evalRunCommand(stdout, stderr),
+			evalCompareCommand(stdout, stderr),
+		},
+		Exec: func(context.Context, []string) error { return flag.ErrHelp },
+	}
+}
+
+func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station eval run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		platformCfg config.Platform
+		runCfg      evals.RunConfig
+		evalCfg     evals.Config
+	)
+	platformCfg.RegisterFlags(fs)
+	runCfg.RegisterFlags(fs)
+	evalCfg.RegisterFlags(fs)
+	return &ffcli.Command{
+		Name:       "run",
+		ShortUsage: "station eval run PATH... [--provider NAME] [--concurrency N] [--repeat N] [--json FILE] [--junit FILE] [--html FILE]",
+		ShortHelp:  "play the suites in PATH (files or directories); exit 0 only when every suite meets its threshold",
+		FlagSet:    fs,
+		Options:    envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			paths, err := parseInterspersed(fs, args)
+			if err != nil {
+				return err
+			}
+			if len(paths) == 0 {
+				return errors.New("eval run: name at least one suite file or directory")
+			}
+			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.Token}
+			if runCfg.Judge.Enabled() {
+				llm, err := runCfg.Judge.LLM()
+				if err != nil {
+					return fmt.Errorf("judge: %w", err)
+				}
+				env.Checker.Judge = &evals.ModelJudge{Model: llm}
+			}
+			if runCfg.Embed.Enabled() {
+				if env.Checker.Embedder, err = runCfg.Embed.Embedder(); err != nil {
+					return fmt.Errorf("embedder: %w", err)
+				}
+			}
+			p, err := openPlatform(ctx, &platformCfg, stderr)
+			switch {
+			case err == nil:
+				defer p.Close()
+				env.Store = evals.NewStore(p.pool)
+			case runCfg.URL == "":
+				return err
+			default:
+				fmt.Fprintf(stderr, "station: no database (%v): the run is not stored and answers are not cached\n", err)
+			}
+			_, err = evals.RunSuites(ctx, runCfg, env, paths, stdout)
+			return err
+		},
+	}
+}
+
+func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station eval compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return &ffcli.Command{
+		Name:       "compare",
+		ShortUsage: "station eval compare OLD.json NEW.json",
+		ShortHelp:  "list regressions and improvements case by case; exit non-zero on a regression",
+		FlagSet:    fs,
+		Exec: func(_ context.Context, args []string) error {
+			if len(args) != 2 {
+				return errors.New("eval compare: give two reports, OLD.json NEW.json")
+			}
+			cmp, err := evals.CompareFiles(args[0], args[1], stdout)
+			if err != nil {
+				return err
+			}
+			if cmp.Regressed() {
+				return fmt.Errorf("%d regressions", len(cmp.Regressions)+len(cmp.SuitesBroken))
+			}
+			return nil
+		},
+	}
+}
+
+// parseInterspersed lets flags follow the paths (station eval run
+// evals/suites --repeat 3), which the flag package alone stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			positional = append(positional, args[0])
+			args = args[1:]
+		}
+	}
+	return positional, nil
+}

@@ -1,0 +1,134 @@
+package evals
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/tmc/langchaingo/embeddings"
+	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/llms/ollama"
+	"github.com/tmc/langchaingo/llms/openai"
+
+	"github.com/citizenstation/citizenstation/internal/config"
+)
+
+// RunConfig holds the settings of station eval run.
+type RunConfig struct {
+	Provider    string
+	Concurrency int
+	Repeat      int
+	Timeout     time.Duration
+	JSON        string
+	JUnit       string
+	HTML        string
+	// URL, when set, plays every suite against a running service instead
+	// of each suite's provider matrix.
+	URL     string
+	Label   string
+	NoCache bool
+	NoStore bool
+	// Judge is the model that grades rubric assertions.
+	Judge ModelConfig
+	// Embed is the embedder similar uses when the catalogue's is not wanted.
+	Embed ModelConfig
+}
+
+// ModelConfig names a model reached through langchaingo.
+type ModelConfig struct {
+	Provider string // openai or ollama
+	URL      string
+	Model    string
+	// APIKeyEnv names the variable holding the key (not the key itself).
+	APIKeyEnv string
+}
+
+// RegisterFlags adds the settings of station eval run to fs.
+func (c *RunConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Provider, "provider", "", "run only the provider of this name (label or id) of each suite's matrix")
+	fs.IntVar(&c.Concurrency, "concurrency", 4, "conversations in flight at once")
+	fs.IntVar(&c.Repeat, "repeat", 0, "play each case this many times and report its pass rate (0: as the suite says)")
+	fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "time limit of each turn, unless a suite sets timeout_ms")
+	fs.StringVar(&c.JSON, "json", "", "write the results as JSON to this file")
+	fs.StringVar(&c.JUnit, "junit", "", "write JUnit XML to this file")
+	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report to this file")
+	fs.StringVar(&c.URL, "url", "", "play every suite against the service at this URL instead of in-process")
+	fs.StringVar(&c.Label, "label", "", "a name for this run in the stored history (a git ref, a prompt change)")
+	fs.BoolVar(&c.NoCache, "no-cache", false, "always ask the models; do not reuse cached answers")
+	fs.BoolVar(&c.NoStore, "no-store", false, "do not store the run in PostgreSQL")
+	c.Judge.register(fs, "judge", "the judge model of rubric assertions")
+	c.Embed.register(fs, "embed", "the embedder of similar assertions (default: the catalogue's)")
+}
+
+func (m *ModelConfig) register(fs *flag.FlagSet, prefix, what string) {
+	fs.StringVar(&m.Provider, prefix+"-provider", "openai", what+": openai (any OpenAI-compatible server) or ollama")
+	fs.StringVar(&m.URL, prefix+"-url", "", what+": base URL (empty: none)")
+	fs.StringVar(&m.Model, prefix+"-model", "", what+": model name")
+	fs.StringVar(&m.APIKeyEnv, prefix+"-api-key-env", "", what+": the environment variable that holds the API key")
+}
+
+// Validate checks the settings.
+func (c *RunConfig) Validate() error {
+	if c.Concurrency < 1 || c.Concurrency > 256 {
+		return config.Invalid("concurrency", c.Concurrency, "want 1 to 256")
+	}
+	if c.Repeat < 0 || c.Repeat > 100 {
+		return config.Invalid("repeat", c.Repeat, "want 0 to 100")
+	}
+	if c.Timeout <= 0 {
+		return config.Invalid("timeout", c.Timeout, "must be positive")
+	}
+	for prefix, m := range map[string]ModelConfig{"judge": c.Judge, "embed": c.Embed} {
+		if m.URL == "" {
+			continue
+		}
+		if m.Provider != ProviderOpenAI && m.Provider != ProviderOllama {
+			return config.Invalid(prefix+"-provider", m.Provider, "want openai or ollama")
+		}
+		if m.Model == "" {
+			return config.Invalid(prefix+"-model", m.Model, "required with -"+prefix+"-url")
+		}
+	}
+	return nil
+}
+
+// Enabled says whether a model is configured.
+func (m ModelConfig) Enabled() bool { return m.URL != "" }
+
+// LLM builds the langchaingo model m names.
+func (m ModelConfig) LLM() (llms.Model, error) {
+	switch m.Provider {
+	case ProviderOllama:
+		return ollama.New(ollama.WithServerURL(m.URL), ollama.WithModel(m.Model))
+	case ProviderOpenAI, "":
+		// langchaingo insists on a token even for local servers.
+		key := "none"
+		if m.APIKeyEnv != "" {
+			if key = os.Getenv(m.APIKeyEnv); key == "" {
+				return nil, fmt.Errorf("%s is empty", m.APIKeyEnv)
+			}
+		}
+		return openai.New(openai.WithBaseURL(m.URL), openai.WithModel(m.Model), openai.WithEmbeddingModel(m.Model), openai.WithToken(key))
+	}
+	return nil, fmt.Errorf("unknown model provider %q", m.Provider)
+}
+
+// Embedder builds a langchaingo embedder on the model m names.
+func (m ModelConfig) Embedder() (embeddings.Embedder, error) {
+	llm, err := m.LLM()
+	if err != nil {
+		return nil, err
+	}
+	client, ok := llm.(embeddings.EmbedderClient)
+	if !ok {
+		return nil, errors.New("this provider cannot embed")
+	}
+	return embeddings.NewEmbedder(client)
+}
+
+// ModelOf is the model settings of a suite's provider.
+func ModelOf(p Provider) ModelConfig {
+	return ModelConfig{Provider: p.ID, URL: p.Config.URL, Model: p.Config.Model, APIKeyEnv: p.Config.APIKeyEnv}
+}
