@@ -50,6 +50,7 @@ const (
 	AssertStage       = "stage"
 	AssertStatus      = "status"
 	AssertRoute       = "route"
+	AssertChoices     = "choices"
 	AssertFields      = "fields"
 	AssertJSONSchema  = "json_schema"
 	AssertCites       = "cites"
@@ -77,7 +78,7 @@ var aliases = map[string]struct {
 // AssertionTypes lists every type, for documentation and reports.
 var AssertionTypes = []string{
 	AssertEquals, AssertContains, AssertNotContains, AssertRegex, AssertProcedure,
-	AssertStage, AssertStatus, AssertRoute, AssertFields, AssertJSONSchema, AssertCites,
+	AssertStage, AssertStatus, AssertRoute, AssertChoices, AssertFields, AssertJSONSchema, AssertCites,
 	AssertFacts, AssertLatency, AssertSimilar, AssertRubric,
 }
 
@@ -108,7 +109,7 @@ func (a *Assertion) compile(dir string) error {
 	}
 	var err error
 	switch a.Type {
-	case AssertEquals, AssertContains, AssertNotContains, AssertProcedure, AssertStage, AssertStatus, AssertRoute:
+	case AssertEquals, AssertContains, AssertNotContains, AssertProcedure, AssertStage, AssertStatus, AssertRoute, AssertChoices:
 		a.texts, err = stringList(a.Value)
 		if err == nil && len(a.texts) == 0 {
 			err = errors.New("value is empty")
@@ -275,6 +276,8 @@ func (ck *Checker) check(ctx context.Context, a *Assertion, s subject) (bool, fl
 			return false, -1, "no eval information in the reply (is the eval token set?)"
 		}
 		return oneOf(s.reply.Eval.Route, a.texts, "route")
+	case AssertChoices:
+		return checkChoices(a.texts, s.reply.Choices)
 	case AssertFields:
 		return checkFields(a.fields, s.state)
 	case AssertJSONSchema:
@@ -374,6 +377,32 @@ func oneOf(got string, want []string, what string) (bool, float64, string) {
 		}
 	}
 	return false, -1, fmt.Sprintf("%s is %q", what, got)
+}
+
+// checkChoices says whether every wanted choice is offered, matched by id
+// or by label (ignoring case and diacritics).
+func checkChoices(want []string, offered []Choice) (bool, float64, string) {
+	var missing []string
+	for _, w := range want {
+		found := false
+		for _, c := range offered {
+			if c.ID == w || vietnamese.Fold(c.Label) == vietnamese.Fold(w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) == 0 {
+		return true, -1, ""
+	}
+	ids := make([]string, len(offered))
+	for i, c := range offered {
+		ids[i] = c.ID
+	}
+	return false, -1, fmt.Sprintf("no choice %q among %s", missing, strings.Join(ids, ", "))
 }
 
 func checkFields(want map[string]string, st *State) (bool, float64, string) {

@@ -99,6 +99,7 @@ func TestEveryAssertionTypePassesAndFails(t *testing.T) {
 		{"procedure none", `{type: procedure, value: none}`, Reply{}, nil, good, nil},
 		{"stage", `{type: stage, value: [explain, collect]}`, good, nil, bad, nil},
 		{"status", `{type: status, value: answered}`, good, nil, bad, nil},
+		{"choices", `{type: choices, value: ["p:dang-ky-tam-tru", "goi can bo"]}`, Reply{Choices: []Choice{{ID: "p:dang-ky-tam-tru", Label: "Đăng ký tạm trú"}, {ID: "handoff", Label: "Gọi cán bộ"}}}, nil, good, nil},
 		{"route", `{type: route, value: procedure_question}`, good, nil, bad, nil},
 		{"fields", `{type: fields, value: {full_name: Nguyễn Văn An, date_of_birth: "1950-03-02"}}`, good, state, good, wrongState},
 		{"json_schema", schema, good, nil, Reply{Raw: []byte(`{"reply":"x","stage":"dancing","status":"answered"}`)}, nil},

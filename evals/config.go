@@ -15,6 +15,43 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 )
 
+// Config holds the evals' settings of station serve.
+type Config struct {
+	// Token is the evaluator token (STATION_EVAL_TOKEN): it opens
+	// GET /api/v1/evals/runs and, in the assistant, the eval mode. Empty
+	// disables both.
+	Token string
+	// shared is the assistant's -eval-token flag when it was registered
+	// first: both parts read the one variable.
+	shared flag.Value
+}
+
+// RegisterFlags adds -eval-token to fs, or shares it when the assistant
+// registered it already.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	if f := fs.Lookup("eval-token"); f != nil {
+		c.shared = f.Value
+		return
+	}
+	fs.StringVar(&c.Token, "eval-token", "", "evaluator token for /api/v1/evals and the assistant's eval mode (empty: disabled)")
+}
+
+// EvalToken is the token in force.
+func (c *Config) EvalToken() string {
+	if c.shared != nil {
+		return c.shared.String()
+	}
+	return c.Token
+}
+
+// Validate checks the settings.
+func (c *Config) Validate() error {
+	if t := c.EvalToken(); t != "" && len(t) < 16 {
+		return config.Invalid("eval-token", "…", "must be at least 16 characters")
+	}
+	return nil
+}
+
 // RunConfig holds the settings of station eval run.
 type RunConfig struct {
 	Provider    string

@@ -85,21 +85,32 @@ type Citation struct {
 	Text    string `json:"text,omitempty"`
 }
 
-// EvalInfo is what the assistant's eval mode adds to a reply.
+// EvalInfo is what the assistant's eval mode adds to a reply: the route
+// label, the retrieved passages with their scores, the model and prompt
+// version, token counts and the time of each pipeline step.
 type EvalInfo struct {
-	Route     string             `json:"route,omitempty"`
-	Model     string             `json:"model,omitempty"`
-	Retrieved []RetrievedChunk   `json:"retrieved,omitempty"`
-	Tokens    map[string]int     `json:"tokens,omitempty"`
-	TimingsMS map[string]float64 `json:"timings_ms,omitempty"`
+	Route            string           `json:"route,omitempty"`
+	Retrieved        []RetrievedChunk `json:"retrieved,omitempty"`
+	Model            string           `json:"model,omitempty"`
+	PromptVersion    string           `json:"prompt_version,omitempty"`
+	PromptTokens     int              `json:"prompt_tokens,omitempty"`
+	CompletionTokens int              `json:"completion_tokens,omitempty"`
+	Steps            []Step           `json:"steps,omitempty"`
 }
 
-// RetrievedChunk is one catalogue chunk retrieval returned, with its score.
+// RetrievedChunk is one search result retrieval returned, with its score.
 type RetrievedChunk struct {
-	Slug    string  `json:"slug"`
-	Section string  `json:"section,omitempty"`
-	Score   float64 `json:"score"`
-	Text    string  `json:"text,omitempty"`
+	Slug      string     `json:"slug"`
+	Name      string     `json:"name,omitempty"`
+	Score     float64    `json:"score"`
+	Citations []Citation `json:"citations,omitempty"`
+}
+
+// Step is one pipeline step as it ran for a turn.
+type Step struct {
+	Name    string  `json:"name"`
+	Outcome string  `json:"outcome"`
+	MS      float64 `json:"ms"`
 }
 
 // State is a session's stored state.

@@ -2,7 +2,6 @@ package evals
 
 import (
 	"crypto/subtle"
-	"flag"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,29 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
-	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 )
-
-// Config holds the evals' settings.
-type Config struct {
-	// Token is the evaluator token: it opens GET /api/v1/evals/runs and
-	// the assistant's eval mode. Empty disables both.
-	Token string
-}
-
-// RegisterFlags adds the evals' settings to fs.
-func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Token, "eval-token", "", "evaluator token for /api/v1/evals and the assistant's eval mode (empty: disabled)")
-}
-
-// Validate checks the settings.
-func (c *Config) Validate() error {
-	if c.Token != "" && len(c.Token) < 16 {
-		return config.Invalid("eval-token", "…", "must be at least 16 characters")
-	}
-	return nil
-}
 
 // Handler serves past runs to the staff console.
 type Handler struct {

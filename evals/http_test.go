@@ -3,6 +3,8 @@ package evals
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,7 +56,7 @@ func TestRunsAPI(t *testing.T) {
 	}
 	staffSvc := staff.NewService(pool, staff.DefaultConfig())
 	h := &Handler{Store: store, Token: "evaluator-token-0123456789", Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)}
-	srv := httpserver.New(httpserver.Options{}, h).Handler()
+	srv := httpserver.New(httpserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, h).Handler()
 	admin := stafftest.SignIn(t, pool, staff.RoleAdmin)
 	wardStaff := stafftest.SignIn(t, pool, staff.RoleWardStaff, "26734")
 

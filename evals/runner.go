@@ -416,5 +416,5 @@ func withTimeout[T any](ctx context.Context, d time.Duration, fn func(context.Co
 }
 
 func msSince(t time.Time) float64 {
-	return float64(time.Since(t).Microseconds()) / 1000
+	return float64(time.Since(t)) / float64(time.Millisecond)
 }

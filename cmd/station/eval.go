@@ -55,7 +55,7 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if len(paths) == 0 {
 				return errors.New("eval run: name at least one suite file or directory")
 			}
-			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.Token}
+			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.EvalToken()}
 			if runCfg.Judge.Enabled() {
 				llm, err := runCfg.Judge.LLM()
 				if err != nil {

@@ -68,7 +68,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				},
 			}, staffSvc, &evals.Handler{
 				Store: evals.NewStore(p.pool),
-				Token: evalCfg.Token,
+				Token: evalCfg.EvalToken(),
 				Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
 			})
 			return srv.ListenAndServe(ctx)
