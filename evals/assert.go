@@ -1,6 +1,7 @@
 package evals
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,7 +37,9 @@ type Assertion struct {
 	cite   Citation
 	re     *regexp.Regexp
 	schema *jsonschema.Schema
-	number float64
+	// schemaDoc is the schema as a document, for the promptfoo export.
+	schemaDoc any
+	number    float64
 }
 
 // The assertion types. promptfoo's spellings of the same checks are
@@ -128,7 +131,7 @@ func (a *Assertion) compile(dir string) error {
 			err = errors.New("value: give field: expected value pairs")
 		}
 	case AssertJSONSchema:
-		a.schema, err = compileSchema(a.Value, dir)
+		a.schema, a.schemaDoc, err = compileSchema(a.Value, dir)
 	case AssertCites:
 		a.cite, err = citationValue(a.Value)
 	case AssertFacts:
@@ -449,45 +452,47 @@ func checkSchema(schema *jsonschema.Schema, r Reply) (bool, float64, string) {
 }
 
 // compileSchema compiles an inline schema (a YAML mapping) or a schema file
-// named relative to the suite.
-func compileSchema(v any, dir string) (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	const inline = "inline.json"
+// named relative to the suite, and returns the schema document too.
+func compileSchema(v any, dir string) (*jsonschema.Schema, any, error) {
+	var data []byte
 	switch s := v.(type) {
 	case string:
 		path := s
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
-		f, err := os.Open(path)
+		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		defer f.Close()
-		doc, err := jsonschema.UnmarshalJSON(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if err := c.AddResource(inline, doc); err != nil {
-			return nil, err
-		}
+		data = b
 	case map[string]any:
-		// Round-trip through JSON so YAML's numbers become json.Number.
 		b, err := json.Marshal(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
-		if err != nil {
-			return nil, err
-		}
-		if err := c.AddResource(inline, doc); err != nil {
-			return nil, err
-		}
+		data = b
 	default:
-		return nil, errors.New("value: give a schema (a mapping) or a schema file")
+		return nil, nil, errors.New("value: give a schema (a mapping) or a schema file")
 	}
-	return c.Compile(inline)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, fmt.Errorf("schema: %w", err)
+	}
+	const name = "schema.json"
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(name, doc); err != nil {
+		return nil, nil, err
+	}
+	schema, err := c.Compile(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var plain any
+	if err := json.Unmarshal(data, &plain); err != nil {
+		return nil, nil, err
+	}
+	return schema, plain, nil
 }
 
 func cosine(a, b []float32) float64 {

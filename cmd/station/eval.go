@@ -25,6 +25,7 @@ func evalCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Subcommands: []*ffcli.Command{
 			evalRunCommand(stdout, stderr),
 			evalCompareCommand(stdout, stderr),
+			evalPromptfooCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
@@ -104,6 +105,29 @@ func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return fmt.Errorf("%d regressions", len(cmp.Regressions)+len(cmp.SuitesBroken))
 			}
 			return nil
+		},
+	}
+}
+
+func evalPromptfooCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station eval promptfoo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "http://127.0.0.1:8080", "the service the promptfoo provider talks to")
+	return &ffcli.Command{
+		Name:       "promptfoo",
+		ShortUsage: "station eval promptfoo PATH... [--url URL] > promptfooconfig.yaml",
+		ShortHelp:  "write the suites as a promptfoo config using the shipped HTTP provider",
+		FlagSet:    fs,
+		Exec: func(_ context.Context, args []string) error {
+			paths, err := parseInterspersed(fs, args)
+			if err != nil {
+				return err
+			}
+			suites, err := evals.LoadSuites(paths...)
+			if err != nil {
+				return err
+			}
+			return evals.WritePromptfoo(stdout, suites, *url)
 		},
 	}
 }
