@@ -49,6 +49,7 @@ const (
 	AssertContains    = "contains"
 	AssertNotContains = "not_contains"
 	AssertRegex       = "regex"
+	AssertNotRegex    = "not_regex"
 	AssertProcedure   = "procedure"
 	AssertStage       = "stage"
 	AssertStatus      = "status"
@@ -75,12 +76,12 @@ var aliases = map[string]struct {
 	"is-json":       {AssertJSONSchema, false},
 	"latency":       {AssertLatency, false},
 	"llm-rubric":    {AssertRubric, false},
-	"not-regex":     {"", false}, // rejected below: say so plainly
+	"not-regex":     {AssertNotRegex, false},
 }
 
 // AssertionTypes lists every type, for documentation and reports.
 var AssertionTypes = []string{
-	AssertEquals, AssertContains, AssertNotContains, AssertRegex, AssertProcedure,
+	AssertEquals, AssertContains, AssertNotContains, AssertRegex, AssertNotRegex, AssertProcedure,
 	AssertStage, AssertStatus, AssertRoute, AssertChoices, AssertFields, AssertJSONSchema, AssertCites,
 	AssertFacts, AssertLatency, AssertSimilar, AssertRubric,
 }
@@ -102,9 +103,6 @@ func (a *Assertion) weight() float64 {
 
 func (a *Assertion) compile(dir string) error {
 	if al, ok := aliases[a.Type]; ok {
-		if al.typ == "" {
-			return fmt.Errorf("type %q is not supported; write a negative lookahead-free regex or use not_contains", a.Type)
-		}
 		a.Type, a.Fold = al.typ, a.Fold || al.fold
 	}
 	if a.Weight != nil && *a.Weight < 0 {
@@ -120,7 +118,7 @@ func (a *Assertion) compile(dir string) error {
 		for i := range a.texts {
 			a.texts[i] = vietnamese.NFC(a.texts[i])
 		}
-	case AssertRegex:
+	case AssertRegex, AssertNotRegex:
 		var s string
 		if s, err = stringValue(a.Value); err == nil {
 			a.re, err = regexp.Compile(s)
@@ -264,6 +262,11 @@ func (ck *Checker) check(ctx context.Context, a *Assertion, s subject) (bool, fl
 			return true, -1, ""
 		}
 		return false, -1, fmt.Sprintf("reply does not match: %q", clip(text))
+	case AssertNotRegex:
+		if m := a.re.FindString(norm(text)); m != "" {
+			return false, -1, fmt.Sprintf("reply has %q: %q", m, clip(text))
+		}
+		return true, -1, ""
 	case AssertProcedure:
 		got := "none"
 		if p := s.procedure(); p != nil && p.Slug != "" {

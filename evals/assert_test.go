@@ -95,6 +95,7 @@ func TestEveryAssertionTypePassesAndFails(t *testing.T) {
 		{"not_contains", `{type: not_contains, value: "căn cước"}`, good, nil, bad, nil},
 		{"not_contains fold", `{type: not-contains, value: "can cuoc", fold: true}`, good, nil, bad, nil},
 		{"regex", `{type: regex, value: "\\d{1,3}(\\.\\d{3})+ đồng"}`, good, nil, bad, nil},
+		{"not_regex", `{type: not-regex, value: "\\d{9,}"}`, good, nil, Reply{Reply: "Số của ông Bình là 0909123456"}, nil},
 		{"procedure", `{type: procedure, value: dang-ky-tam-tru}`, good, nil, Reply{}, nil},
 		{"procedure none", `{type: procedure, value: none}`, Reply{}, nil, good, nil},
 		{"stage", `{type: stage, value: [explain, collect]}`, good, nil, bad, nil},

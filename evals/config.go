@@ -1,13 +1,11 @@
 package evals
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
-	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/ollama"
 	"github.com/tmc/langchaingo/llms/openai"
@@ -67,10 +65,9 @@ type RunConfig struct {
 	Label   string
 	NoCache bool
 	NoStore bool
-	// Judge is the model that grades rubric assertions.
+	// Judge is the model that grades rubric assertions. (similar uses the
+	// catalogue's configured embedder.)
 	Judge ModelConfig
-	// Embed is the embedder similar uses when the catalogue's is not wanted.
-	Embed ModelConfig
 }
 
 // ModelConfig names a model reached through langchaingo.
@@ -95,15 +92,10 @@ func (c *RunConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Label, "label", "", "a name for this run in the stored history (a git ref, a prompt change)")
 	fs.BoolVar(&c.NoCache, "no-cache", false, "always ask the models; do not reuse cached answers")
 	fs.BoolVar(&c.NoStore, "no-store", false, "do not store the run in PostgreSQL")
-	c.Judge.register(fs, "judge", "the judge model of rubric assertions")
-	c.Embed.register(fs, "embed", "the embedder of similar assertions (default: the catalogue's)")
-}
-
-func (m *ModelConfig) register(fs *flag.FlagSet, prefix, what string) {
-	fs.StringVar(&m.Provider, prefix+"-provider", "openai", what+": openai (any OpenAI-compatible server) or ollama")
-	fs.StringVar(&m.URL, prefix+"-url", "", what+": base URL (empty: none)")
-	fs.StringVar(&m.Model, prefix+"-model", "", what+": model name")
-	fs.StringVar(&m.APIKeyEnv, prefix+"-api-key-env", "", what+": the environment variable that holds the API key")
+	fs.StringVar(&c.Judge.Provider, "judge-provider", "openai", "judge model of rubric assertions: openai (any OpenAI-compatible server) or ollama")
+	fs.StringVar(&c.Judge.URL, "judge-url", "", "judge model's base URL (empty: rubric assertions fail for want of a judge)")
+	fs.StringVar(&c.Judge.Model, "judge-model", "", "judge model name")
+	fs.StringVar(&c.Judge.APIKeyEnv, "judge-api-key-env", "", "the environment variable that holds the judge's API key")
 }
 
 // Validate checks the settings.
@@ -117,15 +109,12 @@ func (c *RunConfig) Validate() error {
 	if c.Timeout <= 0 {
 		return config.Invalid("timeout", c.Timeout, "must be positive")
 	}
-	for prefix, m := range map[string]ModelConfig{"judge": c.Judge, "embed": c.Embed} {
-		if m.URL == "" {
-			continue
-		}
+	if m := c.Judge; m.URL != "" {
 		if m.Provider != ProviderOpenAI && m.Provider != ProviderOllama {
-			return config.Invalid(prefix+"-provider", m.Provider, "want openai or ollama")
+			return config.Invalid("judge-provider", m.Provider, "want openai or ollama")
 		}
 		if m.Model == "" {
-			return config.Invalid(prefix+"-model", m.Model, "required with -"+prefix+"-url")
+			return config.Invalid("judge-model", m.Model, "required with -judge-url")
 		}
 	}
 	return nil
@@ -150,22 +139,4 @@ func (m ModelConfig) LLM() (llms.Model, error) {
 		return openai.New(openai.WithBaseURL(m.URL), openai.WithModel(m.Model), openai.WithEmbeddingModel(m.Model), openai.WithToken(key))
 	}
 	return nil, fmt.Errorf("unknown model provider %q", m.Provider)
-}
-
-// Embedder builds a langchaingo embedder on the model m names.
-func (m ModelConfig) Embedder() (embeddings.Embedder, error) {
-	llm, err := m.LLM()
-	if err != nil {
-		return nil, err
-	}
-	client, ok := llm.(embeddings.EmbedderClient)
-	if !ok {
-		return nil, errors.New("this provider cannot embed")
-	}
-	return embeddings.NewEmbedder(client)
-}
-
-// ModelOf is the model settings of a suite's provider.
-func ModelOf(p Provider) ModelConfig {
-	return ModelConfig{Provider: p.ID, URL: p.Config.URL, Model: p.Config.Model, APIKeyEnv: p.Config.APIKeyEnv}
 }

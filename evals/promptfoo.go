@@ -156,6 +156,12 @@ func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 		}
 		pa.Type, pa.Value, pa.Transform = "regex", a.re.String(), "output.reply"
 		return pa, true
+	case AssertNotRegex:
+		if a.Fold {
+			return js(foldJS + " return !new RegExp(" + quoted(a.re.String()) + ").test(fold(output.reply));")
+		}
+		pa.Type, pa.Value, pa.Transform = "not-regex", a.re.String(), "output.reply"
+		return pa, true
 	case AssertProcedure:
 		return js(quoted(a.texts) + ".includes((output.procedure && output.procedure.slug) || 'none')")
 	case AssertStage:

@@ -10,8 +10,12 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/evals"
+	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 func evalCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -35,13 +39,17 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station eval run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		platformCfg config.Platform
-		runCfg      evals.RunConfig
-		evalCfg     evals.Config
+		platformCfg  config.Platform
+		runCfg       evals.RunConfig
+		assistantCfg assistant.Config
+		embedCfg     procedures.Config
+		evalCfg      evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	runCfg.RegisterFlags(fs)
-	evalCfg.RegisterFlags(fs)
+	assistantCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
+	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	return &ffcli.Command{
 		Name:       "run",
 		ShortUsage: "station eval run PATH... [--provider NAME] [--concurrency N] [--repeat N] [--json FILE] [--junit FILE] [--html FILE]",
@@ -56,6 +64,9 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if len(paths) == 0 {
 				return errors.New("eval run: name at least one suite file or directory")
 			}
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
 			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.EvalToken()}
 			if runCfg.Judge.Enabled() {
 				llm, err := runCfg.Judge.LLM()
@@ -64,25 +75,63 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 				env.Checker.Judge = &evals.ModelJudge{Model: llm}
 			}
-			if runCfg.Embed.Enabled() {
-				if env.Checker.Embedder, err = runCfg.Embed.Embedder(); err != nil {
-					return fmt.Errorf("embedder: %w", err)
-				}
-			}
-			p, err := openPlatform(ctx, &platformCfg, stderr)
-			switch {
-			case err == nil:
-				defer p.Close()
-				env.Store = evals.NewStore(p.pool)
-			case runCfg.URL == "":
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
 				return err
-			default:
+			}
+			env.Checker.Embedder = embedder
+
+			p, err := openPlatform(ctx, &platformCfg, stderr)
+			if err != nil {
+				if runCfg.URL == "" {
+					return err
+				}
 				fmt.Fprintf(stderr, "station: no database (%v): the run is not stored and answers are not cached\n", err)
+			} else {
+				defer p.Close()
+				catalogue, err := openCatalogue(ctx, p, embedder, stderr)
+				if err != nil {
+					return err
+				}
+				entries, err := catalogue.List(ctx, procedures.ListFilter{})
+				if err != nil {
+					return err
+				}
+				env.Store = evals.NewStore(p.pool)
+				env.Checker.Facts = evals.NewFacts(entries)
+				in := &evals.InProcess{Pool: p.pool, Catalogue: catalogue, Base: assistantCfg}
+				env.Targets = in.Target
 			}
 			_, err = evals.RunSuites(ctx, runCfg, env, paths, stdout)
 			return err
 		},
 	}
+}
+
+// openCatalogue migrates the database and imports the shipped catalogue
+// when none is there yet, so eval run works on a fresh machine.
+func openCatalogue(ctx context.Context, p *platform, embedder procedures.Embedder, stderr io.Writer) (*procedures.Catalogue, error) {
+	if _, err := database.Migrate(ctx, p.pool); err != nil {
+		return nil, err
+	}
+	catalogue, err := procedures.New(p.pool, embedder)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := catalogue.Status(ctx); err == nil {
+		return catalogue, nil
+	} else if !apperr.IsKind(err, apperr.Unavailable) {
+		return nil, err
+	}
+	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(stderr, "station: importing the shipped catalogue")
+	if _, err := catalogue.Import(ctx, entries); err != nil {
+		return nil, err
+	}
+	return catalogue, nil
 }
 
 func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
