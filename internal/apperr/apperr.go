@@ -16,17 +16,17 @@ type Kind string
 
 // The kinds of error. Every Error has one.
 const (
-	Invalid      Kind = "invalid"        // the request is wrong; fix it and retry
-	NotFound     Kind = "not_found"      // nothing there, or nothing the caller may see
-	Conflict     Kind = "conflict"       // the state does not allow it now
-	Unauthorized Kind = "unauthorized"   // who are you?
-	Forbidden    Kind = "forbidden"      // you may not
-	TooLarge     Kind = "too_large"      // the body or file is over a limit
-	Unsupported  Kind = "unsupported"    // a media type the service does not take
-	RateLimited  Kind = "rate_limited"   // slow down
-	Unavailable  Kind = "unavailable"    // busy or a dependency is down; retry later
-	Timeout      Kind = "timeout"        // an upstream did not answer in time
-	Internal     Kind = "internal"       // a fault of ours
+	Invalid      Kind = "invalid"      // the request is wrong; fix it and retry
+	NotFound     Kind = "not_found"    // nothing there, or nothing the caller may see
+	Conflict     Kind = "conflict"     // the state does not allow it now
+	Unauthorized Kind = "unauthorized" // who are you?
+	Forbidden    Kind = "forbidden"    // you may not
+	TooLarge     Kind = "too_large"    // the body or file is over a limit
+	Unsupported  Kind = "unsupported"  // a media type the service does not take
+	RateLimited  Kind = "rate_limited" // slow down
+	Unavailable  Kind = "unavailable"  // busy or a dependency is down; retry later
+	Timeout      Kind = "timeout"      // an upstream did not answer in time
+	Internal     Kind = "internal"     // a fault of ours
 )
 
 // Error is an error that knows how to present itself safely.
