@@ -120,3 +120,16 @@ func CheckQuery(q string) (string, error) {
 	}
 	return q, nil
 }
+
+// Check reports whether the catalogue is imported and was embedded by this
+// catalogue's embedder, for the readiness probe.
+func (c *Catalogue) Check(ctx context.Context) error {
+	s, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Embedder != c.embedder.Name() {
+		return mismatch(fmt.Errorf("catalogue embedded by %s, configured embedder is %s", s.Embedder, c.embedder.Name()))
+	}
+	return nil
+}

@@ -89,6 +89,16 @@ func chunks(e *Entry) []chunk {
 	return out
 }
 
+// entryNames returns the folded names residents use for an entry: its name
+// and its aliases.
+func entryNames(e *Entry) []string {
+	names := []string{vietnamese.Fold(e.Name)}
+	for _, a := range e.Aliases {
+		names = append(names, vietnamese.Fold(a))
+	}
+	return names
+}
+
 // FormatVND writes an amount of đồng the Vietnamese way: 1.000.000 đồng.
 func FormatVND(amount int64) string {
 	if amount == 0 {

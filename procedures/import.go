@@ -152,6 +152,17 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 		if _, err := tx.Exec(ctx, `INSERT INTO procedure_terms (term) SELECT unnest($1::text[])`, termList); err != nil {
 			return fmt.Errorf("insert terms: %w", err)
 		}
+		var nameSlugs, names []string
+		for i := range entries {
+			for _, n := range entryNames(&entries[i]) {
+				nameSlugs = append(nameSlugs, entries[i].Slug)
+				names = append(names, n)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO procedure_names (slug, folded)
+			SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, nameSlugs, names); err != nil {
+			return fmt.Errorf("insert names: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `CREATE INDEX procedure_chunks_embedding_idx ON procedure_chunks USING hnsw (embedding vector_cosine_ops)`); err != nil {
 			return fmt.Errorf("build vector index: %w", err)
 		}

@@ -34,6 +34,9 @@ const (
 	rrfK         = 60
 	vectorWeight = 1.0
 	textWeight   = 1.0
+	nameWeight   = 0.03
+	chunkDecay   = 0.3
+	minNameSim   = 0.3
 	efSearch     = 100
 	maxCitations = 3
 	// MaxK is the most results a search returns.
@@ -113,7 +116,7 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 			textLimit = 0
 			tsq = "x"
 		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit)
+		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, strings.Join(words, " "))
 		if err != nil {
 			return err
 		}
@@ -136,8 +139,9 @@ func mismatch(cause error) error {
 }
 
 // searchSQL returns the chunks found by either ranking with their rank in
-// each. The vector side keeps the bare ORDER BY distance LIMIT shape so the
-// HNSW index serves it.
+// each, and how closely the query matches one of their entry's names (name
+// or alias, compared both ways by trigram word similarity). The vector side
+// keeps the bare ORDER BY distance LIMIT shape so the HNSW index serves it.
 const searchSQL = `
 WITH vec AS (
 	SELECT id, row_number() OVER (ORDER BY dist) AS rank
@@ -148,17 +152,27 @@ WITH vec AS (
 	FROM (SELECT id, ts_rank(tsv, q, 1) AS score
 	      FROM procedure_chunks, to_tsquery('simple', $2) q
 	      WHERE tsv @@ q ORDER BY score DESC, id LIMIT $4) t
+), hits AS (
+	SELECT coalesce(vec.id, txt.id) AS id, vec.rank AS vrank, txt.rank AS trank
+	FROM vec FULL JOIN txt ON vec.id = txt.id
+), names AS (
+	SELECT slug, max(word_similarity(folded, $5) + word_similarity($5, folded)) / 2 AS sim
+	FROM procedure_names
+	WHERE slug IN (SELECT c.slug FROM hits JOIN procedure_chunks c ON c.id = hits.id)
+	GROUP BY slug
 )
-SELECT c.slug, e.name, c.section, c.body, c.ord, coalesce(vec.rank, 0), coalesce(txt.rank, 0)
-FROM vec FULL JOIN txt ON vec.id = txt.id
-JOIN procedure_chunks c ON c.id = coalesce(vec.id, txt.id)
-JOIN procedure_entries e ON e.slug = c.slug`
+SELECT c.slug, e.name, c.section, c.body, c.ord, coalesce(hits.vrank, 0), coalesce(hits.trank, 0), coalesce(names.sim, 0)
+FROM hits
+JOIN procedure_chunks c ON c.id = hits.id
+JOIN procedure_entries e ON e.slug = c.slug
+LEFT JOIN names ON names.slug = c.slug`
 
 // hit is one chunk found, with its rank in each ranking (0: not found by it).
 type hit struct {
 	Slug, Name, Section, Body string
 	Ord                       int
 	VecRank, TextRank         int
+	NameSim                   float64
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
@@ -192,10 +206,15 @@ func fuse(hits []hit, k int) []Result {
 		decay := 1.0
 		for i, ch := range cs {
 			r.Score += decay * ch.score
-			decay *= 0.5
+			decay *= chunkDecay
 			if i < maxCitations {
 				r.Citations = append(r.Citations, Citation{Slug: slug, Section: ch.Section, Text: ch.Body})
 			}
+		}
+		// A query that says one of the entry's names outright settles it;
+		// the cube keeps partial matches from deciding much.
+		if sim := cs[0].NameSim; sim >= minNameSim {
+			r.Score += nameWeight * sim * sim * sim
 		}
 		results = append(results, r)
 	}

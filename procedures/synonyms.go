@@ -18,8 +18,8 @@ var shippedSynonyms []byte
 // the same thing (hộ khẩu ↔ thường trú, CCCD ↔ căn cước) and corrects
 // common misspellings. The lists are data (synonyms.yaml), not code.
 type Synonyms struct {
-	rewrites []rewrite   // longest first
-	groups   [][]phrase  // each group's phrases
+	rewrites []rewrite        // longest first
+	groups   [][]phrase       // each group's phrases
 	index    map[string][]int // first word of a phrase → groups holding it
 }
 

@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
 			evalCommand(stdout, stderr),
+			importCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/staff"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -21,11 +22,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		platformCfg config.Platform
 		serverCfg   config.Server
 		staffCfg    staff.Config
+		embedCfg    procedures.Config
 		evalCfg     evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
 	evalCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -43,6 +46,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err := evalCfg.Validate(); err != nil {
 				return err
 			}
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
+				return err
+			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
 			if err != nil {
 				return err
@@ -56,6 +66,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			catalogue, err := procedures.New(p.pool, embedder)
+			if err != nil {
+				return err
+			}
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			staffSvc := staff.NewService(p.pool, staffCfg)
 			srv := httpserver.New(httpserver.Options{
@@ -65,8 +79,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
+					{Name: "catalogue", Func: catalogue.Check},
 				},
-			}, staffSvc, &evals.Handler{
+			}, staffSvc, catalogue, &evals.Handler{
 				Store: evals.NewStore(p.pool),
 				Token: evalCfg.EvalToken(),
 				Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
