@@ -254,6 +254,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 		if len(t.relevant) == 0 {
 			t.status = StatusOutOfScope
 			t.note(t.say("not_found"))
+			t.quiet = true
 			if t.sess.Stage != StageIdentify {
 				t.push()
 				t.sess.Stage = StageIdentify

@@ -3,6 +3,7 @@ package assistant
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 	)
 	switch f.Type {
 	case procedures.FieldDate:
-		v, err = parseDate(in, time.Now())
+		v, err = parseDate(in, time.Now(), strings.Contains(f.Name, "birth"))
 	case procedures.FieldIDNumber:
 		v, err = parseDigits(in, 12, 12)
 	case procedures.FieldPhone:
@@ -38,7 +39,7 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 	case procedures.FieldSelect:
 		v, err = parseOption(f, in)
 	case procedures.FieldNumber:
-		v, err = parseDigits(in, 1, 18)
+		v, err = parseNumber(in)
 	case procedures.FieldAddress:
 		v, err = parseAddress(in)
 	case procedures.FieldEmail:
@@ -66,7 +67,8 @@ var (
 
 // parseDate reads the common Vietnamese ways of writing a date (day first)
 // and returns YYYY-MM-DD. Two-digit years fall in the last hundred years.
-func parseDate(in string, now time.Time) (string, error) {
+// A birth date cannot be in the future; other dates (a stay's end) can.
+func parseDate(in string, now time.Time, past bool) (string, error) {
 	s := vietnamese.Fold(in)
 	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 	s = strings.ReplaceAll(s, ",", " ")
@@ -96,7 +98,7 @@ func parseDate(in string, now time.Time) (string, error) {
 	if t.Day() != day || int(t.Month()) != month || year < 1900 {
 		return "", fmt.Errorf("Ngày %d/%d/%d không có trên lịch. Xin xem lại giúp tôi.", day, month, year)
 	}
-	if t.After(now) {
+	if past && t.After(now) {
 		return "", fmt.Errorf("Ngày %02d/%02d/%d chưa tới. Xin xem lại giúp tôi.", day, month, year)
 	}
 	return t.Format(time.DateOnly), nil
@@ -128,6 +130,14 @@ func parseDigits(in string, min, max int) (string, error) {
 		return "", fmt.Errorf("Số này chưa đúng. Xin nhập lại.")
 	}
 	return digits, nil
+}
+
+// parseNumber reads a count or an amount: "2", "35.000.000", "35 triệu".
+func parseNumber(in string) (string, error) {
+	if m := amountRe.FindStringSubmatch(strings.ToLower(in)); m != nil {
+		return strconv.FormatInt(parseAmount(m[1], m[2]), 10), nil
+	}
+	return parseDigits(in, 1, 18)
 }
 
 // parsePhone accepts 0903 123 456, 0903.123.456 and +84 903 123 456.
@@ -198,7 +208,7 @@ func parseOption(f procedures.Field, in string) (string, error) {
 		if s == label || s == vietnamese.Fold(o.Value) {
 			return o.Value, nil
 		}
-		if s != "" && (strings.Contains(label, s) || strings.Contains(s, label)) {
+		if s != "" && (strings.Contains(label, s) || strings.Contains(s, label) || wordsWithin(s, label)) {
 			partial = append(partial, o)
 		}
 	}
@@ -206,6 +216,17 @@ func parseOption(f procedures.Field, in string) (string, error) {
 		return partial[0].Value, nil
 	}
 	return "", fmt.Errorf("Xin chọn một trong các số ở dưới.")
+}
+
+// wordsWithin reports whether every word of a is a word of b.
+func wordsWithin(a, b string) bool {
+	bw := strings.Fields(b)
+	for _, w := range strings.Fields(a) {
+		if !slices.Contains(bw, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // choiceNumber reads "2", "số 2", "thứ hai" as 2.

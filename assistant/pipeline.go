@@ -2,9 +2,7 @@ package assistant
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -82,7 +80,9 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	}
 
 	if err := t.run(ctx); err != nil {
-		return nil, err
+		if t, err = s.failedTurn(ctx, t, err); err != nil {
+			return nil, err
+		}
 	}
 	t.finish()
 	if opts.Eval {
@@ -94,6 +94,36 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 		return nil, err
 	}
 	return t.reply, nil
+}
+
+// failedTurn answers a turn whose pipeline failed (the catalogue or the
+// database is down): the session stays as it was, and the resident gets a
+// reply with status error, the way to ask staff, and the same question.
+// Errors about the request itself are returned as they are.
+func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, error) {
+	switch apperr.KindOf(cause) {
+	case apperr.Invalid, apperr.NotFound, apperr.Conflict, apperr.RateLimited, apperr.Forbidden:
+		return nil, cause
+	}
+	if ctx.Err() != nil {
+		return nil, cause
+	}
+	sess, err := s.store.Get(ctx, t.sess.ID, s.now())
+	if err != nil {
+		return nil, cause
+	}
+	s.log.Error("assistant turn failed", "session", sess.ID, "err", cause)
+	f := &turn{svc: s, sess: sess, msg: t.msg, text: t.text, status: StatusError, route: t.route, steps: t.steps,
+		reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
+	f.steps = append(f.steps, Step{Name: "error", Outcome: apperr.CodeOf(cause)})
+	if sess.Procedure != nil {
+		f.entry, _ = s.catalogue.Get(ctx, sess.Procedure.Slug)
+		if f.entry == nil {
+			sess.Procedure, sess.Stage = nil, StageIdentify
+		}
+	}
+	f.note(apperr.From(cause).Message)
+	return f, nil
 }
 
 // run is the pipeline. A step that decides the reply by itself (an
@@ -150,8 +180,6 @@ func (t *turn) skip(names ...string) error {
 	}
 	return nil
 }
-
-func (t *turn) note0(s string) { t.notes = append([]string{s}, t.notes...) }
 
 // checkInput is the first step: emergencies get the numbers at once;
 // instructions aimed at the assistant and requests for other people's data
@@ -293,12 +321,16 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 	}
 	t.retrieved = res
 	for _, r := range res {
-		if r.Score >= t.svc.cfg.RelevanceFloor {
+		if r.Score < t.svc.cfg.RelevanceFloor || len(t.relevant) == 3 {
+			continue
+		}
+		e, err := t.svc.catalogue.Get(ctx, r.Slug)
+		if err != nil {
+			return "", fmt.Errorf("search result %s: %w", r.Slug, err)
+		}
+		if relevantTo(q, e, r.Citations) {
 			t.relevant = append(t.relevant, r)
 		}
-	}
-	if len(t.relevant) > 3 && t.intent.Action == "describe" {
-		t.relevant = t.relevant[:3]
 	}
 	if t.svc.model != nil && t.intent.Action == "describe" && len(t.relevant) > 1 {
 		t.pickProcedure(ctx)
@@ -396,10 +428,8 @@ func (t *turn) checkOutput() string {
 
 // finish renders the position and fills the reply.
 func (t *turn) finish() {
-	if len(t.reply.Choices) == 0 {
+	if len(t.reply.Choices) == 0 { // the input check may have presented already
 		t.present()
-	} else {
-		// input check already presented; keep its reply
 	}
 	r := t.reply
 	r.Stage = t.sess.Stage
@@ -467,7 +497,3 @@ func validateMessage(m *Message) error {
 	}
 	return nil
 }
-
-var errNoModel = errors.New("no model configured")
-
-var _ = slog.Default

@@ -83,14 +83,12 @@ func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, er
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			n    string
-			v    Value
-			conf float32
+			n string
+			v Value
 		)
-		if err := rows.Scan(&n, &v.Value, &v.Provenance, &conf, &v.Confirmed); err != nil {
+		if err := rows.Scan(&n, &v.Value, &v.Provenance, &v.Confidence, &v.Confirmed); err != nil {
 			return nil, err
 		}
-		v.Confidence = float64(conf)
 		sess.Fields[n] = v
 	}
 	return sess, rows.Err()

@@ -143,7 +143,7 @@ func (t *turn) present() {
 		}
 		choices = append(choices, t.choice(ChoiceRestart))
 	case StageHandoff:
-		if t.status != StatusHandoff || len(t.notes) == 0 {
+		if !t.emergency {
 			q = append(q, t.say("handoff"))
 		}
 		choices = append(choices, t.choice(ChoiceResume))

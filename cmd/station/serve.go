@@ -7,13 +7,14 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/evals"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
-	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/staff"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -22,14 +23,18 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		platformCfg config.Platform
 		serverCfg   config.Server
 		staffCfg    staff.Config
+		ocrCfg      ocr.Config
 		embedCfg    procedures.Config
+		assistCfg   assistant.Config
 		evalCfg     evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
-	evalCfg.RegisterFlags(fs)
+	assistCfg.RegisterFlags(fs)
+	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -41,6 +46,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := staffCfg.Validate(); err != nil {
+				return err
+			}
+			if err := ocrCfg.Validate(); err != nil {
+				return err
+			}
+			if err := assistCfg.Validate(); err != nil {
 				return err
 			}
 			if err := evalCfg.Validate(); err != nil {
@@ -70,8 +81,26 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			staffSvc := staff.NewService(p.pool, staffCfg)
+			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
+			ocrPool, err := ocr.NewPool(ocrCfg)
+			if err != nil {
+				return err
+			}
+			defer ocrPool.Close()
+			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
+
+			model, err := assistant.OpenModel(assistCfg, p.log)
+			if err != nil {
+				return err
+			}
+			// TODO(merge): Dossiers is dossiers.Service (dossiers branch).
+			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
+				Model: model, Logger: p.log}, assistCfg)
+			if err != nil {
+				return err
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -81,7 +110,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "tesseract", Func: tesseract.Check},
 					{Name: "catalogue", Func: catalogue.Check},
 				},
-			}, staffSvc, catalogue, &evals.Handler{
+			}, staffSvc, catalogue, ocrService, assist, &evals.Handler{
 				Store: evals.NewStore(p.pool),
 				Token: evalCfg.EvalToken(),
 				Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),

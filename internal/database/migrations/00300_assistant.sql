@@ -29,7 +29,7 @@ CREATE TABLE assistant_fields (
     name       text        NOT NULL,
     value      text        NOT NULL,
     provenance text        NOT NULL CHECK (provenance IN ('typed', 'ocr', 'qr', 'mrz', 'llm')),
-    confidence real        NOT NULL DEFAULT 1,
+    confidence double precision NOT NULL DEFAULT 1,
     confirmed  boolean     NOT NULL DEFAULT false,
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (session_id, name)
