@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/ocr"
 )
 
 // InProcess builds targets that run the assistant inside this process, on
@@ -133,4 +135,45 @@ func (c *assistantConversation) State(ctx context.Context) (State, error) {
 		return State{}, err
 	}
 	return decodeState(raw)
+}
+
+// OCR reads fixture images in-process with the service's own reader and
+// store, so a scan turn goes through Tesseract exactly as at the kiosk.
+// Tesseract starts on the first image; Close stops it.
+type OCR struct {
+	Config  ocr.Config
+	Store   *ocr.Store
+	once    sync.Once
+	service *ocr.Service
+	pool    *ocr.Pool
+	err     error
+}
+
+// Recognise reads the image at path, stores the result and returns its id.
+func (o *OCR) Recognise(ctx context.Context, path string) (string, error) {
+	o.once.Do(func() {
+		o.pool, o.err = ocr.NewPool(o.Config)
+		if o.err == nil {
+			o.service = ocr.NewService(ocr.NewReader(o.pool), o.Store)
+		}
+	})
+	if o.err != nil {
+		return "", o.err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	res, err := o.service.Read(ctx, ocr.Request{Image: data}, "")
+	if err != nil {
+		return "", err
+	}
+	return res.ID, nil
+}
+
+// Close stops Tesseract if it was started.
+func (o *OCR) Close() {
+	if o.pool != nil {
+		o.pool.Close()
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
@@ -22,7 +24,10 @@ func TestExplore(t *testing.T) {
 	if os.Getenv("FLOOR") != "" {
 		fmt.Sscan(os.Getenv("FLOOR"), &base.RelevanceFloor)
 	}
-	ip := &InProcess{Pool: pool, Catalogue: cat, Base: base}
+	scans := ocr.NewStore(pool, t.TempDir())
+	reader := &OCR{Config: ocr.Config{Workers: 1, Queue: 4, QueueTimeout: time.Minute, Languages: []string{"vie"}}, Store: scans}
+	defer reader.Close()
+	ip := &InProcess{Pool: pool, Catalogue: cat, Base: base, Scans: assistant.OCRScans{Results: scans}, Recognise: reader.Recognise}
 	target, err := ip.Target(context.Background(), Provider{ID: "guide"})
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +42,9 @@ func TestExplore(t *testing.T) {
 			in := Input{Text: turn}
 			if strings.HasPrefix(turn, "#") {
 				in = Input{Choice: turn[1:]}
+			}
+			if strings.HasPrefix(turn, "@") {
+				in = Input{Image: turn[1:]}
 			}
 			r, err := c.Send(context.Background(), in)
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -43,12 +44,14 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 		runCfg       evals.RunConfig
 		assistantCfg assistant.Config
 		embedCfg     procedures.Config
+		ocrCfg       ocr.Config
 		evalCfg      evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	runCfg.RegisterFlags(fs)
 	assistantCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
 	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	return &ffcli.Command{
 		Name:       "run",
@@ -65,6 +68,9 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return errors.New("eval run: name at least one suite file or directory")
 			}
 			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			if err := ocrCfg.Validate(); err != nil {
 				return err
 			}
 			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.EvalToken()}
@@ -99,7 +105,11 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 				env.Store = evals.NewStore(p.pool)
 				env.Checker.Facts = evals.NewFacts(entries)
-				in := &evals.InProcess{Pool: p.pool, Catalogue: catalogue, Base: assistantCfg}
+				scans := ocr.NewStore(p.pool, platformCfg.DataDir)
+				reader := &evals.OCR{Config: ocrCfg, Store: scans}
+				defer reader.Close()
+				in := &evals.InProcess{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans},
+					Recognise: reader.Recognise, Base: assistantCfg}
 				env.Targets = in.Target
 			}
 			_, err = evals.RunSuites(ctx, runCfg, env, paths, stdout)

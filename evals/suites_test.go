@@ -1,0 +1,114 @@
+package evals
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/procedurestest"
+)
+
+// TestShippedSuites plays every shipped suite in-process against the real
+// assistant, on the real catalogue, PostgreSQL and Tesseract: once with the
+// deterministic guide, once with the guide helped by a scripted model
+// behind an OpenAI-compatible server. It fails when any suite falls below
+// its threshold, as station eval run would.
+func TestShippedSuites(t *testing.T) {
+	suites, err := LoadSuites("suites")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := 0
+	for _, s := range suites {
+		cases += len(s.Tests)
+	}
+	if cases < 120 {
+		t.Errorf("the shipped suites hold %d cases, want at least 120", cases)
+	}
+
+	pool := dbtest.New(t)
+	catalogue := procedurestest.Load(t, pool)
+	entries, err := catalogue.List(context.Background(), procedures.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scans := ocr.NewStore(pool, t.TempDir())
+	reader := &OCR{Config: ocr.Config{Workers: 2, Queue: 8, QueueTimeout: time.Minute, Languages: []string{"vie"}}, Store: scans}
+	defer reader.Close()
+	base := assistant.Defaults()
+	base.LLMRetries = 0 // a failed call falls back at once
+	in := &InProcess{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Recognise: reader.Recognise,
+		Base: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	checker := &Checker{Facts: NewFacts(entries), Embedder: procedures.NewLocalEmbedder()}
+
+	model := newFakeModel(t, scriptedModel)
+	providers := map[string][]Provider{
+		"guide":          {{ID: ProviderGuide}},
+		"scripted-model": {{ID: ProviderOpenAI, Label: "scripted-model", Config: ProviderConfig{URL: model.URL, Model: "scripted"}}},
+	}
+	for _, name := range []string{"guide", "scripted-model"} {
+		t.Run(name, func(t *testing.T) {
+			for _, s := range suites {
+				s.Providers = providers[name]
+			}
+			r := &Runner{Targets: in.Target, Checker: checker, Concurrency: 4}
+			report, err := r.Run(context.Background(), suites)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var summary bytes.Buffer
+			report.WriteSummary(&summary)
+			t.Log("\n" + summary.String())
+			for _, s := range report.Suites {
+				for _, p := range s.Providers {
+					if !p.Passed {
+						t.Errorf("suite %s [%s]: pass rate %.1f%% below its threshold %.0f%% %s", s.Name, p.Provider, 100*p.PassRate, 100*s.Threshold, p.Error)
+					}
+				}
+			}
+		})
+	}
+	if model.calls() == 0 {
+		t.Error("the scripted model was never called")
+	}
+}
+
+var residentText = regexp.MustCompile(`(?s)<resident>(.*)</resident>`)
+
+// scriptedModel plays a small model that is right about some things,
+// useless about others and dishonest about fees: it picks a procedure from
+// the candidates, recognises off-topic talk and requests for a person,
+// answers anything else with prose instead of JSON, and words every
+// free answer with an invented fee and form. The assistant must carry the
+// same conversations: fall back to the guide on bad output, and replace
+// invented facts with the catalogue's.
+func scriptedModel(msgs []fakeMessage) string {
+	system, user := msgs[0].Content, msgs[len(msgs)-1].Content
+	if !strings.Contains(system, "JSON") || strings.Contains(user, "<sources>") {
+		return "Dạ, lệ phí là 999.000 đồng, Bác điền mẫu XY99 rồi nộp ở phường ạ."
+	}
+	resident := ""
+	if m := residentText.FindStringSubmatch(user); m != nil {
+		resident = strings.ToLower(m[1])
+	}
+	switch {
+	case strings.Contains(resident, "cán bộ") || strings.Contains(resident, "người giúp"):
+		return `{"intent": "ask_person"}`
+	case strings.Contains(resident, "bóng") || strings.Contains(resident, "thời tiết") || strings.Contains(resident, "trời"):
+		return `{"intent": "out_of_scope"}`
+	case strings.Contains(user, "<stage>identify</stage>") && strings.Contains(user, "<candidates>\n") && !strings.Contains(user, "<candidates>\n</candidates>"):
+		block := user[strings.Index(user, "<candidates>\n")+len("<candidates>\n"):]
+		first, _, _ := strings.Cut(block, ":")
+		return `{"intent": "choose_procedure", "procedure": "` + first + `"}`
+	}
+	return "Xin lỗi, tôi chưa chắc Bác muốn gì."
+}
