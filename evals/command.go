@@ -45,7 +45,7 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 	r := &Runner{
 		Targets: func(ctx context.Context, p Provider) (Target, error) {
 			if p.ID == ProviderHTTP {
-				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name()}, nil
+				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name(), Model: p.Config.Model}, nil
 			}
 			if env.Targets == nil {
 				return nil, fmt.Errorf("provider %s needs the in-process assistant, which is not available", p.Name())

@@ -25,12 +25,15 @@ type HTTPTarget struct {
 	EvalToken string
 	// Provider names the target in reports and cache keys.
 	Provider string
+	// Model is the model the service is configured with, as the suite's
+	// provider config states it; the service does not say until a turn
+	// uses the model. Answers are cached only when it is known.
+	Model string
 }
 
-// Identity opens a session to learn the prompt version and model the
-// service reports.
+// Identity opens a session to learn the prompt version the service uses.
 func (t *HTTPTarget) Identity(ctx context.Context) (Identity, error) {
-	id := Identity{Provider: t.Provider}
+	id := Identity{Provider: t.Provider, Model: t.Model}
 	if id.Provider == "" {
 		id.Provider = ProviderHTTP
 	}
@@ -40,12 +43,11 @@ func (t *HTTPTarget) Identity(ctx context.Context) (Identity, error) {
 	}
 	var st struct {
 		PromptVersion string `json:"prompt_version"`
-		Model         string `json:"model"`
 	}
 	if err := t.do(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(conv.id), nil, "", &st); err != nil {
 		return id, err
 	}
-	id.PromptVersion, id.Model = st.PromptVersion, st.Model
+	id.PromptVersion = st.PromptVersion
 	return id, nil
 }
 
