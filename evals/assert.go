@@ -17,7 +17,6 @@ import (
 	"github.com/tmc/langchaingo/embeddings"
 
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
-	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // Assertion is one check, written as in promptfoo: a type, a value, an
@@ -642,12 +641,4 @@ func orNone(s string) string {
 		return "(none chosen)"
 	}
 	return s
-}
-
-// entryFor is a small helper for Facts users who hold entries by slug.
-func entryFor(entries map[string]*procedures.Entry, slug string) *procedures.Entry {
-	if slug == "" {
-		return nil
-	}
-	return entries[slug]
 }

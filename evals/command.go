@@ -80,6 +80,12 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 		}
 		fmt.Fprintf(out, "stored as run %s\n", report.ID)
 	}
+	if env.Store != nil {
+		// Expired answers would never be read again.
+		if _, err := env.Store.PruneCache(ctx); err != nil {
+			return report, err
+		}
+	}
 	if !report.Passed {
 		return report, ErrBelowThreshold
 	}

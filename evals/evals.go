@@ -126,8 +126,8 @@ type Field struct {
 	Provenance string `json:"provenance,omitempty"`
 }
 
-// Turn is one step of a transcript: what was sent, what came back, and the
-// state after it when an assertion needed it.
+// Turn is one step of a transcript: what was sent and what came back, or
+// the error that ended the conversation there.
 type Turn struct {
 	Input Input  `json:"input"`
 	Reply Reply  `json:"reply"`
@@ -137,8 +137,8 @@ type Turn struct {
 // Transcript is a played conversation, the unit the cache stores.
 type Transcript struct {
 	Turns []Turn `json:"turns"`
-	// States holds the state after each turn whose assertions needed it,
-	// indexed by turn; the last entry is the end state.
+	// States holds the state after each turn (by index) whose assertions
+	// needed it; End is the state after the last turn.
 	States map[int]State `json:"states,omitempty"`
 	End    *State        `json:"end,omitempty"`
 	At     time.Time     `json:"at"`

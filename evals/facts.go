@@ -61,7 +61,7 @@ var (
 // no entry, any amount or form code is unsupported.
 func (f *Facts) Unsupported(slug, text string) []string {
 	var bad []string
-	entry := entryFor(f.entries, slug)
+	entry := f.entries[slug]
 	if slug != "" && entry == nil {
 		return []string{"unknown procedure " + slug}
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -258,7 +257,7 @@ func ReadReport(path string) (*Report, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%s: not an eval report: %w", path, err)
 	}
-	if len(r.Suites) == 0 && !strings.Contains(string(data), `"suites"`) {
+	if r.Suites == nil {
 		return nil, fmt.Errorf("%s: not an eval report (no suites)", path)
 	}
 	return &r, nil

@@ -41,8 +41,6 @@ type Runner struct {
 	Timeout time.Duration
 	// Provider, when set, runs only the provider of that name.
 	Provider string
-	// Progress, when set, is called after each attempt.
-	Progress func(suite, provider, description string, a *Attempt)
 }
 
 // Run plays every case of every suite against each provider of the suite's
@@ -116,9 +114,6 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 							return err
 						}
 						*slot = r.attempt(gctx, s, c, p, target, id, ai, cacheable)
-						if r.Progress != nil {
-							r.Progress(s.Name, p.Name(), c.Description, slot)
-						}
 						return nil
 					})
 				}
@@ -283,10 +278,9 @@ func (r *Runner) check(ctx context.Context, s *Suite, c *Case, a *Attempt) {
 		}
 		st := tr.End
 		if i < len(c.Turns)-1 {
-			if s, ok := tr.States[i]; ok {
-				st = &s
-			} else {
-				st = nil
+			st = nil
+			if after, ok := tr.States[i]; ok {
+				st = &after
 			}
 		}
 		for j := range turn.Assert {
