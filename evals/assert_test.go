@@ -131,6 +131,21 @@ func TestEveryAssertionTypePassesAndFails(t *testing.T) {
 	}
 }
 
+// TestSimilarWithTheCataloguesLocalEmbedder uses the default embedder of
+// station eval run, the catalogue's local one.
+func TestSimilarWithTheCataloguesLocalEmbedder(t *testing.T) {
+	ck := &Checker{Embedder: procedures.NewLocalEmbedder()}
+	a := compiled(t, `{type: similar, value: "Lệ phí đăng ký tạm trú 15.000 đồng, nộp trực tuyến 7.000 đồng.", threshold: 0.7}`)
+	same := Reply{Reply: "Lệ phí:\n- Lệ phí đăng ký tạm trú (cá nhân, hộ gia đình): 15.000 đồng; nộp trực tuyến: 7.000 đồng"}
+	other := Reply{Reply: "Lệ phí:\n- Lệ phí cấp lại thẻ căn cước: 70.000 đồng"}
+	if o := ck.Check(context.Background(), a, subject{reply: same}); !o.Pass {
+		t.Errorf("same facts: %s (%.3f)", o.Reason, o.Score)
+	}
+	if o := ck.Check(context.Background(), a, subject{reply: other}); o.Pass || o.Score <= 0 || o.Score >= 0.7 {
+		t.Errorf("another procedure's fee: pass %v score %.3f", o.Pass, o.Score)
+	}
+}
+
 func TestRubricKeepsTheJudgesReasonAndScore(t *testing.T) {
 	model := newFakeModel(t, func([]fakeMessage) string {
 		return `Here is my grade: {"score": 0.4, "reason": "Câu quá dài, hỏi hai câu một lúc."}`
