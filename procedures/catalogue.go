@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +23,7 @@ type Catalogue struct {
 	pool     *pgxpool.Pool
 	embedder Embedder
 	synonyms *Synonyms
+	vocab    atomic.Pointer[vocabulary] // of the last import seen; see vocabulary
 }
 
 // New returns the catalogue stored in pool, searched with embedder and the

@@ -39,7 +39,8 @@ type Quality struct {
 	Recall1, Recall3 float64 // share of queries whose entry came first, or in the first three
 	MRR              float64 // mean reciprocal rank of the expected entry (0 when not in the top k)
 	P50, P95         time.Duration
-	Misses           []Miss // queries whose entry was not first
+	Latencies        []time.Duration // of each query, in order
+	Misses           []Miss          // queries whose entry was not first
 }
 
 // Miss is a query whose entry was not ranked first.
@@ -86,6 +87,7 @@ func (c *Catalogue) Measure(ctx context.Context, queries []TestQuery, mode Mode)
 	n := float64(len(queries))
 	q.Recall1, q.Recall3, q.MRR = float64(hits1)/n, float64(hits3)/n, rr/n
 	q.P50, q.P95 = Percentile(latencies, 50), Percentile(latencies, 95)
+	q.Latencies = latencies
 	return q, nil
 }
 

@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			evalCommand(stdout, stderr),
 			ocrCommand(stdout, stderr),
 			importCommand(stdout, stderr),
+			benchCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
