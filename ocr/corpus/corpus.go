@@ -446,13 +446,23 @@ func (g *Generator) Page(kind string, p Person, degradation string) (Page, error
 			return pg, err
 		}
 	case Back:
-		pg.MRZ = p.MRZ()
-		img, pg.Fields, pg.Text = g.fonts.BackPage(p, pg.MRZ)
+		return g.Back(p, p.MRZ(), degradation)
 	case Form:
 		img, pg.Fields, pg.Text = g.fonts.FormPage(p, g.rng)
 	default:
 		return pg, fmt.Errorf("corpus: unknown kind %q", kind)
 	}
+	var err error
+	pg.Image, err = Degrade(img, degradation, g.rng)
+	return pg, err
+}
+
+// Back renders the back of p's card with the given MRZ lines, which tests
+// corrupt to see a failed check digit reported.
+func (g *Generator) Back(p Person, mrz []string, degradation string) (Page, error) {
+	pg := Page{Kind: Back, Degradation: degradation, Name: fmt.Sprintf("%s-%s-%s", Back, degradation, p.IDNumber[6:]), MRZ: mrz}
+	var img *image.Gray
+	img, pg.Fields, pg.Text = g.fonts.BackPage(p, mrz)
 	var err error
 	pg.Image, err = Degrade(img, degradation, g.rng)
 	return pg, err
