@@ -124,6 +124,8 @@ type State struct {
 	Before *Position `json:"before,omitempty"`
 	// Draft is the dossier draft produced at review.
 	Draft *Draft `json:"draft,omitempty"`
+	// TrackingCode is the dossier's, once the draft was handed over.
+	TrackingCode string `json:"tracking_code,omitempty"`
 	// Scanned holds values read from scans, by scan field name, until the
 	// procedure's form can take them.
 	Scanned map[string]ScanField `json:"scanned,omitempty"`
@@ -181,6 +183,7 @@ type Reply struct {
 	PromptVersion string                `json:"prompt_version"`
 	Field         *FieldPrompt          `json:"field,omitempty"`
 	Draft         *Draft                `json:"draft,omitempty"`
+	Dossier       *DossierRef           `json:"dossier,omitempty"`
 	Eval          *EvalInfo             `json:"eval,omitempty"`
 }
 
@@ -281,7 +284,16 @@ type Scans interface {
 }
 
 // Dossiers receives the draft when the resident confirms the review. The
-// dossiers package provides it; until then the draft stays in the session.
+// dossiers package provides it (the ward comes from the station); until it
+// is wired the draft stays in the session.
 type Dossiers interface {
-	CreateDraft(ctx context.Context, d Draft) (id string, err error)
+	CreateDraft(ctx context.Context, d Draft) (*DossierRef, error)
+}
+
+// DossierRef is the dossier a draft became. Secret lets the kiosk attach
+// scans and submit; it is in that turn's reply only and never stored here.
+type DossierRef struct {
+	ID           string `json:"id"`
+	TrackingCode string `json:"tracking_code"`
+	Secret       string `json:"secret,omitempty"`
 }

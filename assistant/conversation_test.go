@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func newTestService(t testing.TB, model *Model, scans Scans) *Service {
 	pool := dbtest.New(t)
 	cfg := Defaults()
 	cfg.EvalToken = testEvalToken
-	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model}, cfg)
+	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model, Logger: slog.New(slog.DiscardHandler)}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +129,16 @@ func (c *chat) pick(slug string) *chat {
 	return c
 }
 
-// through reads the three explanation pages and arrives at the first field.
+// through reads the explanation pages and arrives at the first field.
 func (c *chat) through(next ...string) *chat {
 	c.t.Helper()
-	for i := 0; i <= lastPage; i++ {
+	for i := 0; c.r.Stage == StageExplain; i++ {
+		if i > 12 {
+			c.fatalf("the explanation never ends")
+		}
 		word := "tiep tuc"
-		if i < len(next) {
-			word = next[i]
+		if len(next) > 0 {
+			word = next[i%len(next)]
 		}
 		c.say(word)
 	}
@@ -203,10 +207,14 @@ func TestConversationResidence(t *testing.T) {
 	c := startChat(t, svc, StartRequest{StationID: "st-01"}).want(StageIdentify, StatusAnswered)
 	c.say("xin chao").want(StageIdentify, StatusAnswered)
 	c.say("dang ky tam tru cho nguoi thue tro").want(StageConfirm, StatusAnswered)
-	c.pick("residence.temporary-register").wantText("Đăng ký tạm trú")
-	c.say("tiep").wantText("Tờ khai thay đổi thông tin cư trú")
-	c.choose(ChoiceBack).want(StageExplain, StatusAnswered).wantText("Các bước")
-	c.say("tiep tuc").say("tiep tuc").wantText("15.000 đồng", "7.000 đồng", "03 ngày làm việc")
+	c.pick("residence.temporary-register").wantText("Đăng ký tạm trú", "có 4 bước")
+	c.say("tiep").wantText("Bước 1 trên 4", "Tờ khai thay đổi thông tin cư trú")
+	c.choose(ChoiceBack).want(StageExplain, StatusAnswered).wantText("có 4 bước")
+	for range 5 {
+		c.say("tiep tuc")
+	}
+	c.wantText("Bác cần chuẩn bị", "CT01")
+	c.say("tiep tuc").wantText("15.000 đồng", "7.000 đồng", "03 ngày làm việc", "Công an phường")
 	c.say("ok").wantField("full_name")
 
 	c.say("nguyen van an").wantField("date_of_birth")
@@ -268,7 +276,7 @@ func TestConversationResidence(t *testing.T) {
 func TestConversationIDCard(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
-	c.say("lam lai can cuoc bi mat").pick("idcard.reissue")
+	c.say("lam lai can cuocc bi mat").pick("idcard.reissue") // a typo
 	c.through("tiep", "tiep tuc", "bat dau").wantField("full_name")
 	c.say("tran thi bich").wantField("date_of_birth")
 	c.say("ngày 5 tháng 11 năm 1948").wantField("sex")
@@ -287,8 +295,8 @@ func TestConversationIDCard(t *testing.T) {
 func TestConversationPassport(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
-	c.say("xin ho chieu di nuoc ngoai").pick("passport.issue").through()
-	c.say("hoi gi vay?").want(StageCollect, StatusAnswered) // a question is not a name
+	c.say("xin ho chiu di nuoc ngoai").pick("passport.issue").through() // a typo
+	c.say("hoi gi vay?").want(StageCollect, StatusAnswered)             // a question is not a name
 	c.fill(map[string]string{
 		"full_name":          "le van binh",
 		"date_of_birth":      "2/9/1960",
@@ -306,7 +314,7 @@ func TestConversationCivil(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
 	c.say("lam giay khai sinh cho chau").pick("civil.birth-register")
-	c.choose(ChoiceNext).choose(ChoiceNext).choose(ChoiceNext).wantField("child_full_name")
+	c.choose(ChoiceNext).wantText("Bước 1").choose(ChoiceSkip).wantField("child_full_name") // skips the rest of the explanation
 	c.say("nguyễn minh khang").wantField("child_date_of_birth")
 	c.say("1/10/2026").wantField("child_sex")
 	c.say("con trai").want(StageCollect, StatusClarify).wantField("child_sex")

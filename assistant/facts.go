@@ -39,9 +39,10 @@ type facts struct {
 	e *procedures.Entry
 }
 
+// steps lists every step, for a question about them.
 func (f facts) steps() string {
 	var b strings.Builder
-	b.WriteString(f.p.Say("explain_steps"))
+	b.WriteString(f.p.Say("explain_steps", "count", strconv.Itoa(len(f.e.Steps))))
 	for i, s := range f.e.Steps {
 		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + s.Title)
 		if s.Text != "" {
@@ -49,6 +50,16 @@ func (f facts) steps() string {
 		}
 	}
 	return b.String()
+}
+
+// step explains step i alone, as one page of the explanation.
+func (f facts) step(i int) string {
+	s := f.e.Steps[i]
+	text := f.p.Say("explain_step", "n", strconv.Itoa(i+1), "count", strconv.Itoa(len(f.e.Steps)), "title", strings.TrimSuffix(s.Title, "."))
+	if s.Text != "" {
+		text += "\n" + strings.TrimSpace(s.Text)
+	}
+	return text
 }
 
 func (f facts) documents() string {

@@ -189,3 +189,22 @@ func parseAmount(num, unit string) int64 {
 	}
 	return n
 }
+
+var numberRe = regexp.MustCompile(`\d+`)
+
+// NewNumbers returns the numbers of rewritten that source does not have:
+// a rewording may not change a count, a time limit or an amount. Leading
+// zeros do not count ("07" is "7").
+func NewNumbers(rewritten, source string) []string {
+	have := map[string]bool{}
+	for _, n := range numberRe.FindAllString(strings.ReplaceAll(source, ".", ""), -1) {
+		have[strings.TrimLeft(n, "0")] = true
+	}
+	var out []string
+	for _, n := range numberRe.FindAllString(strings.ReplaceAll(rewritten, ".", ""), -1) {
+		if !have[strings.TrimLeft(n, "0")] {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -94,3 +94,13 @@ func TestFormatVND(t *testing.T) {
 		}
 	}
 }
+
+func TestNewNumbers(t *testing.T) {
+	source := "Bước 4 trên 4: Nhận kết quả. Trong 03 ngày làm việc, lệ phí 15.000 đồng."
+	if got := NewNumbers("Sau 3 ngày làm việc Bác nhận kết quả, phí 15.000 đồng.", source); len(got) != 0 {
+		t.Errorf("kept numbers flagged: %v", got)
+	}
+	if got := NewNumbers("Sau 5 ngày, phí 20.000 đồng.", source); len(got) != 2 {
+		t.Errorf("new numbers = %v, want 5 and 20000", got)
+	}
+}

@@ -126,9 +126,7 @@ func (t *turn) routeMessage() Intent {
 
 func routeChoice(id string, stage Stage) Intent {
 	switch id {
-	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart:
-		return Intent{Action: id}
-	case ChoiceYes, ChoiceNo:
+	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart, ChoiceYes, ChoiceNo:
 		return Intent{Action: id}
 	}
 	if slug, ok := strings.CutPrefix(id, "p:"); ok {
@@ -186,7 +184,8 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 	case "resume":
 		if t.sess.Stage == StageHandoff && t.sess.State.Before != nil {
 			t.note(t.say("resume"))
-			return t.restore(ctx, *t.sess.State.Before)
+			t.restore(*t.sess.State.Before)
+			return nil
 		}
 	case "restart":
 		t.push()
@@ -213,13 +212,18 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 	case StageIdentify, StageConfirm:
 		return t.identify(ctx, in)
 	case StageExplain:
-		if in.Action == ChoiceNext || in.Action == ChoiceYes {
+		switch in.Action {
+		case ChoiceNext, ChoiceYes:
 			t.push()
-			if t.sess.State.Page < lastPage {
+			if t.sess.State.Page < t.lastPage() {
 				t.sess.State.Page++
 			} else {
 				t.startCollect()
 			}
+			return nil
+		case ChoiceSkip: // the resident knows the procedure: straight to the form
+			t.push()
+			t.startCollect()
 			return nil
 		}
 	case StageCollect:
@@ -296,8 +300,9 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 	return nil
 }
 
-// lastPage is the index of the last explanation page.
-const lastPage = 2
+// The explanation pages: what the procedure is for, then one page per
+// step, the documents, and the fees with the time limit and the place.
+func (t *turn) lastPage() int { return len(t.entry.Steps) + 2 }
 
 func (t *turn) startCollect() {
 	t.sess.Stage = StageCollect
@@ -470,11 +475,12 @@ func (t *turn) submit(ctx context.Context) error {
 	d := t.draft()
 	t.sess.State.Draft = d
 	if t.svc.dossiers != nil {
-		id, err := t.svc.dossiers.CreateDraft(ctx, *d)
+		ref, err := t.svc.dossiers.CreateDraft(ctx, *d)
 		if err != nil {
 			return err
 		}
-		t.sess.DossierID = id
+		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.reply.Dossier = ref
 	}
 	t.push()
 	t.sess.Stage = StageDone
@@ -491,7 +497,7 @@ func (t *turn) goBack() {
 	}
 	if t.sess.Stage == StageHandoff && st.Before != nil {
 		t.note(t.say("resume"))
-		t.restoreNoCtx(*st.Before)
+		t.restore(*st.Before)
 		return
 	}
 	if len(st.History) == 0 {
@@ -501,12 +507,12 @@ func (t *turn) goBack() {
 	p := st.History[len(st.History)-1]
 	st.History = st.History[:len(st.History)-1]
 	t.note(t.say("back"))
-	t.restoreNoCtx(p)
+	t.restore(p)
 }
 
-// restoreNoCtx restores a position whose procedure is already loaded or
-// none; positions of another procedure are reloaded by restore.
-func (t *turn) restoreNoCtx(p Position) {
+// restore returns to position p. When p is about another procedure than
+// the one loaded, its entry is loaded after the answer step (reloadEntry).
+func (t *turn) restore(p Position) {
 	if p.Procedure != nil && (t.entry == nil || t.entry.Slug != p.Procedure.Slug) {
 		t.reload = p.Procedure.Slug
 	}
@@ -524,11 +530,6 @@ func (t *turn) restoreNoCtx(p Position) {
 	if p.Stage == StageReview && t.entry != nil {
 		t.sess.State.Draft = t.draft()
 	}
-}
-
-func (t *turn) restore(ctx context.Context, p Position) error {
-	t.restoreNoCtx(p)
-	return t.reloadEntry(ctx)
 }
 
 func (t *turn) reloadEntry(ctx context.Context) error {

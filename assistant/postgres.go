@@ -132,8 +132,41 @@ func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
 				return fmt.Errorf("save field %s: %w", name, err)
 			}
 		}
-		return insertTurn(ctx, tx, sess.ID, seq, t)
+		if err := insertTurn(ctx, tx, sess.ID, seq, t); err != nil {
+			return err
+		}
+		if t.Status == StatusHandoff {
+			return notifyHandoff(ctx, tx, sess, t)
+		}
+		return nil
 	})
+}
+
+// HandoffChannel is the PostgreSQL channel on which the assistant
+// announces that a resident asked for a person (or is in danger), for the
+// staff console and the station to LISTEN on. The payload holds no
+// personal data.
+const HandoffChannel = "assistant_handoff"
+
+// Handoff is the payload of a notification on HandoffChannel.
+type Handoff struct {
+	SessionID      string `json:"session_id"`
+	StationID      string `json:"station_id,omitempty"`
+	KioskSessionID string `json:"kiosk_session_id,omitempty"`
+	// Urgent is set for emergencies and crises: the resident was given
+	// 113/114/115 and needs someone now.
+	Urgent bool `json:"urgent"`
+}
+
+func notifyHandoff(ctx context.Context, tx pgx.Tx, sess *Session, t Turn) error {
+	payload, err := json.Marshal(Handoff{SessionID: sess.ID, StationID: sess.StationID, KioskSessionID: sess.KioskSessionID, Urgent: t.Route == RouteGuarded})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, HandoffChannel, string(payload)); err != nil {
+		return fmt.Errorf("notify handoff: %w", err)
+	}
+	return nil
 }
 
 func insertTurn(ctx context.Context, tx pgx.Tx, id string, seq int, t Turn) error {
@@ -231,9 +264,13 @@ func (s *Store) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID
 	return nil, nil
 }
 
-// Purge deletes expired sessions; run it now and then.
-func (s *Store) Purge(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM assistant_sessions WHERE expires_at <= $1`, now)
+// Purge deletes up to limit expired sessions with their fields and turns.
+// The service calls it as sessions start, so personal data does not
+// outlive its session on any replica without a separate job.
+func (s *Store) Purge(ctx context.Context, now time.Time, limit int) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		DELETE FROM assistant_sessions WHERE id IN (
+			SELECT id FROM assistant_sessions WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, limit)
 	return tag.RowsAffected(), err
 }
 

@@ -31,19 +31,25 @@ func (t *turn) present() {
 		choices = append(choices, t.choice(ChoiceNone))
 	case StageExplain:
 		f := facts{p: t.svc.prompts, e: t.entry}
-		switch st.Page {
-		case 0:
+		steps := len(t.entry.Steps)
+		switch {
+		case st.Page == 0:
 			q = append(q, t.say("chosen", "name", t.entry.Name))
 			if t.entry.Summary != "" {
 				q = append(q, t.say("explain_summary", "summary", strings.TrimSpace(t.entry.Summary)))
 				t.cite(f.cite(SectionSummary, t.entry.Summary))
 			}
-			if len(t.entry.Steps) > 0 {
-				s := f.steps()
-				q = append(q, s)
-				t.cite(f.cite(SectionSteps, s))
+			if steps > 0 {
+				q = append(q, t.say("explain_steps", "count", strconv.Itoa(steps)))
 			}
-		case 1:
+		case st.Page <= steps:
+			s := f.step(st.Page - 1)
+			t.cite(f.cite(SectionSteps, s))
+			if t.phrased != "" {
+				s = t.phrased
+			}
+			q = append(q, s)
+		case st.Page == steps+1:
 			d := f.documents()
 			q = append(q, d)
 			t.cite(f.cite(SectionDocuments, d))
@@ -60,12 +66,13 @@ func (t *turn) present() {
 				t.cite(f.cite(SectionSubmitAt, s))
 			}
 		}
-		if st.Page < lastPage {
+		if st.Page < t.lastPage() {
 			q = append(q, t.say("explain_more"))
+			choices = append(choices, t.choice(ChoiceNext), Choice{ID: ChoiceSkip, Label: t.say("choice_skip_explain")})
 		} else {
 			q = append(q, t.say("explain_last"))
+			choices = append(choices, t.choice(ChoiceNext))
 		}
-		choices = append(choices, t.choice(ChoiceNext))
 	case StageCollect:
 		field, ok := t.currentField()
 		if !ok {
@@ -129,8 +136,8 @@ func (t *turn) present() {
 			choices = append([]Choice{t.choice(ChoiceConfirm)}, choices...)
 		}
 	case StageDone:
-		if t.sess.DossierID != "" {
-			q = append(q, t.say("done_with_id", "id", t.sess.DossierID))
+		if t.sess.State.TrackingCode != "" {
+			q = append(q, t.say("done_with_id", "id", t.sess.State.TrackingCode))
 		} else {
 			q = append(q, t.say("done"))
 		}

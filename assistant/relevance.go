@@ -47,7 +47,8 @@ func relevantTo(query string, e *procedures.Entry, passages []procedures.Citatio
 	for _, p := range passages {
 		parts = append(parts, p.Text)
 	}
-	text := " " + strings.Join(norm(strings.Join(parts, " \n ")), " ") + " "
+	words := norm(strings.Join(parts, " \n "))
+	text := " " + strings.Join(words, " ") + " "
 	content := func(w string) bool { return !stopSyllables[vietnamese.Fold(w)] }
 	var pairs, singles int
 	for i, w := range q {
@@ -56,7 +57,7 @@ func relevantTo(query string, e *procedures.Entry, passages []procedures.Citatio
 		}
 		if i+1 < len(q) && (content(w) || content(q[i+1])) && !genericPairs[vietnamese.Fold(w+" "+q[i+1])] {
 			pairs++
-			if strings.Contains(text, " "+w+" "+q[i+1]+" ") {
+			if strings.Contains(text, " "+w+" "+q[i+1]+" ") || nearPair(w, q[i+1], words) {
 				return true
 			}
 		}
@@ -85,4 +86,48 @@ func joined(text string) string {
 		b.WriteString(words[i] + words[i+1] + " ")
 	}
 	return b.String()
+}
+
+// nearPair reports whether a and b appear next to each other in words,
+// each allowing one typo when it has three letters or more ("chiu" for
+// "chieu", "cuocc" for "cuoc").
+func nearPair(a, b string, words []string) bool {
+	for i := 0; i+1 < len(words); i++ {
+		if near(a, words[i]) && near(b, words[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func near(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < 3 || len(rb) < 3 || len(ra)-len(rb) > 1 || len(rb)-len(ra) > 1 {
+		return false
+	}
+	return editDistance(ra, rb) <= 1
+}
+
+// editDistance is the Levenshtein distance of two short words.
+func editDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -88,6 +88,9 @@ func (s *Service) Start(ctx context.Context, r StartRequest) (*Reply, error) {
 	if err := s.store.Create(ctx, sess, rec); err != nil {
 		return nil, err
 	}
+	if _, err := s.store.Purge(ctx, s.now(), 20); err != nil {
+		s.log.Warn("purge expired assistant sessions", "err", err)
+	}
 	t.reply.SessionID = sess.ID
 	return t.reply, nil
 }

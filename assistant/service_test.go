@@ -3,6 +3,7 @@ package assistant
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
 	"strings"
 	"testing"
@@ -255,5 +256,84 @@ func TestSlipQR(t *testing.T) {
 	}
 	if _, err := SlipQR("abc"); !apperr.IsKind(err, apperr.Invalid) {
 		t.Fatal(err)
+	}
+}
+
+func TestExpiredSessionsArePurged(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	old := startChat(t, svc, StartRequest{})
+	old.say("lam ho chieu")
+	svc.now = func() time.Time { return time.Now().Add(3 * time.Hour) }
+	startChat(t, svc, StartRequest{}) // starting a session purges expired ones
+	var n int
+	svc.store.pool.QueryRow(ctx, `SELECT count(*) FROM assistant_turns WHERE session_id = $1`, old.id).Scan(&n)
+	if n != 0 {
+		t.Fatalf("expired session's %d turns remain", n)
+	}
+}
+
+func TestConcurrentTurnsConflict(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	c := startChat(t, svc, StartRequest{})
+	a, _ := svc.store.Get(ctx, c.id, time.Now())
+	b, _ := svc.store.Get(ctx, c.id, time.Now())
+	turn := Turn{InputKind: "text", Input: "x", Reply: "y", Status: StatusAnswered, Stage: StageIdentify, Route: RouteUnclear, PromptVersion: "v1"}
+	if err := svc.store.SaveTurn(ctx, a, turn); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.store.SaveTurn(ctx, b, turn); apperr.CodeOf(err) != "session_busy" {
+		t.Fatalf("second writer: %v", err)
+	}
+}
+
+func TestDependencyFailureGivesAnErrorReply(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	c := startChat(t, svc, StartRequest{})
+	c.say("lam ho chieu").want(StageConfirm, StatusAnswered)
+	if _, err := svc.store.pool.Exec(context.Background(), `DELETE FROM procedure_catalogue`); err != nil {
+		t.Fatal(err)
+	}
+	c.say("dang ky tam tru").want(StageConfirm, StatusError)
+	if !c.has(ChoiceHandoff) || !strings.Contains(c.r.Reply, "cán bộ") {
+		t.Fatalf("error reply %+v", c.r)
+	}
+}
+
+func TestHandoffIsAnnounced(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	conn, err := svc.store.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+HandoffChannel); err != nil {
+		t.Fatal(err)
+	}
+	c := startChat(t, svc, StartRequest{StationID: "st-05", KioskSessionID: "visit-5"})
+	wait := func() Handoff {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		n, err := conn.Conn().WaitForNotification(wctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h Handoff
+		if err := json.Unmarshal([]byte(n.Payload), &h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	c.choose(ChoiceHandoff)
+	if h := wait(); h.SessionID != c.id || h.StationID != "st-05" || h.KioskSessionID != "visit-5" || h.Urgent {
+		t.Fatalf("handoff %+v", h)
+	}
+	c.choose(ChoiceResume)
+	c.say("ông tôi ngất xỉu rồi, cứu với")
+	if h := wait(); !h.Urgent {
+		t.Fatalf("emergency %+v", h)
 	}
 }
