@@ -67,10 +67,11 @@ tests:
           - {type: route, value: procedure_question}
           - {type: json_schema, value: ` + filepath.Join(mustAbs(t, "suites/schemas"), "reply.schema.json") + `}
       - choice: "p:residence.temporary-register"
+        assert: [{type: cites, value: "residence.temporary-register#summary"}]
+      - choice: next
         assert: [{type: cites, value: "residence.temporary-register#steps"}]
-      - choice: next
-      - choice: next
-      - choice: next
+      - choice: skip
+        assert: [{type: stage, value: collect}]
       - image: "` + fixture + `"
         assert: [{type: route, value: scan}]
     assert:
