@@ -35,21 +35,7 @@ func TestShippedSuites(t *testing.T) {
 		t.Errorf("the shipped suites hold %d cases, want at least 120", cases)
 	}
 
-	pool := dbtest.New(t)
-	catalogue := procedurestest.Load(t, pool)
-	entries, err := catalogue.List(context.Background(), procedures.ListFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scans := ocr.NewStore(pool, t.TempDir())
-	reader := &OCR{Config: ocr.Config{Workers: 2, Queue: 8, QueueTimeout: time.Minute, Languages: []string{"vie"}}, Store: scans}
-	defer reader.Close()
-	base := assistant.Defaults()
-	base.LLMRetries = 0 // a failed call falls back at once
-	in := &InProcess{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Recognise: reader.Recognise,
-		Base: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	checker := &Checker{Facts: NewFacts(entries), Embedder: procedures.NewLocalEmbedder()}
-
+	in, checker := shippedAssistant(t)
 	model := newFakeModel(t, scriptedModel)
 	providers := map[string][]Provider{
 		"guide":          {{ID: ProviderGuide}},
@@ -79,6 +65,47 @@ func TestShippedSuites(t *testing.T) {
 	}
 	if model.calls() == 0 {
 		t.Error("the scripted model was never called")
+	}
+}
+
+// shippedAssistant builds the in-process assistant on a test database with
+// the shipped catalogue, the real OCR reader and the catalogue's embedder.
+func shippedAssistant(tb testing.TB) (*InProcess, *Checker) {
+	tb.Helper()
+	pool := dbtest.New(tb)
+	catalogue := procedurestest.Load(tb, pool)
+	entries, err := catalogue.List(context.Background(), procedures.ListFilter{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	scans := ocr.NewStore(pool, tb.TempDir())
+	reader := &OCR{Config: ocr.Config{Workers: 2, Queue: 8, QueueTimeout: time.Minute, Languages: []string{"vie"}}, Store: scans}
+	tb.Cleanup(reader.Close)
+	base := assistant.Defaults()
+	base.LLMRetries = 0 // a failed call falls back at once
+	in := &InProcess{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Recognise: reader.Recognise,
+		Base: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return in, &Checker{Facts: NewFacts(entries), Embedder: procedures.NewLocalEmbedder()}
+}
+
+// BenchmarkShippedSuites times a whole run of the shipped suites against
+// the deterministic guide, in-process (the target: under 60 s on 2 cores
+// for station eval run, which adds the migration and catalogue import).
+func BenchmarkShippedSuites(b *testing.B) {
+	suites, err := LoadSuites("suites")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, checker := shippedAssistant(b)
+	r := &Runner{Targets: in.Target, Checker: checker, Concurrency: 4}
+	b.ResetTimer()
+	for b.Loop() {
+		report, err := r.Run(context.Background(), suites)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(report.Cases()), "cases")
+		b.ReportMetric(100*report.PassRate(), "pass%")
 	}
 }
 
