@@ -27,7 +27,7 @@ type pfProvider struct {
 
 type pfTest struct {
 	Description string            `yaml:"description"`
-	Vars        map[string]string `yaml:"vars"`
+	Vars        map[string]quoted `yaml:"vars"`
 	Metadata    map[string]any    `yaml:"metadata"`
 	Assert      []pfAssert        `yaml:"assert,omitempty"`
 	Threshold   *float64          `yaml:"threshold,omitempty"`
@@ -41,8 +41,17 @@ type pfAssert struct {
 	Transform string   `yaml:"transform,omitempty"`
 }
 
-// foldJS is vietnamese.Fold in JavaScript, for folded text assertions.
-const foldJS = `const fold = s => String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();`
+// quoted is a string written in double quotes, so that an ID number like
+// 079160004321 stays text for promptfoo's YAML reader.
+type quoted string
+
+// MarshalYAML writes q as a JSON string, which is valid double-quoted YAML.
+func (q quoted) MarshalYAML() ([]byte, error) { return json.Marshal(string(q)) }
+
+// foldJS is vietnamese.Fold in JavaScript, for folded text assertions. It
+// ends in a newline: promptfoo runs a one-line javascript value as an
+// expression and a multi-line one as a function body.
+const foldJS = "const fold = s => String(s).normalize('NFD').replace(/[\\u0300-\\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\\s+/g, ' ').trim();\n"
 
 // WritePromptfoo writes suites as one promptfoo config that plays them
 // through the shipped provider (evals/promptfoo/station-provider.js)
@@ -67,14 +76,14 @@ func WritePromptfoo(w io.Writer, suites []*Suite, url string) error {
 				last := ti == len(c.Turns)-1
 				test := pfTest{
 					Description: fmt.Sprintf("%s — turn %d/%d", conversation, ti+1, len(c.Turns)),
-					Vars:        map[string]string{"text": t.Text},
+					Vars:        map[string]quoted{"text": quoted(t.Text)},
 					Metadata:    map[string]any{"conversationId": conversation, "suite": s.Name, "turn": ti + 1, "last": last},
 				}
 				if t.Choice != "" {
-					test.Vars["choice"] = t.Choice
+					test.Vars["choice"] = quoted(t.Choice)
 				}
 				if t.Image != "" {
-					test.Vars["image"] = t.Image
+					test.Vars["image"] = quoted(t.Image)
 				}
 				list := t.Assert
 				if last {
@@ -130,14 +139,14 @@ func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 	switch a.Type {
 	case AssertEquals:
 		if a.Fold {
-			return js(foldJS + " return " + quoted(a.texts) + ".some(w => fold(w) === fold(output.reply));")
+			return js(foldJS + "return " + quoted(a.texts) + ".some(w => fold(w) === fold(output.reply));")
 		}
 		return text("equals")
 	case AssertContains, AssertNotContains:
 		if a.Fold {
-			expr := foldJS + " const r = fold(output.reply); return " + quoted(a.texts) + ".every(w => r.includes(fold(w)));"
+			expr := foldJS + "const r = fold(output.reply);\nreturn " + quoted(a.texts) + ".every(w => r.includes(fold(w)));"
 			if a.Type == AssertNotContains {
-				expr = foldJS + " const r = fold(output.reply); return !" + quoted(a.texts) + ".some(w => r.includes(fold(w)));"
+				expr = foldJS + "const r = fold(output.reply);\nreturn !" + quoted(a.texts) + ".some(w => r.includes(fold(w)));"
 			}
 			return js(expr)
 		}
@@ -152,13 +161,13 @@ func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 		return text("not-contains-any")
 	case AssertRegex:
 		if a.Fold {
-			return js(foldJS + " return new RegExp(" + quoted(a.re.String()) + ").test(fold(output.reply));")
+			return js(foldJS + "return new RegExp(" + quoted(a.re.String()) + ").test(fold(output.reply));")
 		}
 		pa.Type, pa.Value, pa.Transform = "regex", a.re.String(), "output.reply"
 		return pa, true
 	case AssertNotRegex:
 		if a.Fold {
-			return js(foldJS + " return !new RegExp(" + quoted(a.re.String()) + ").test(fold(output.reply));")
+			return js(foldJS + "return !new RegExp(" + quoted(a.re.String()) + ").test(fold(output.reply));")
 		}
 		pa.Type, pa.Value, pa.Transform = "not-regex", a.re.String(), "output.reply"
 		return pa, true
@@ -171,7 +180,7 @@ func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 	case AssertRoute:
 		return js(quoted(a.texts) + ".includes(output.eval && output.eval.route)")
 	case AssertChoices:
-		return js(foldJS + " const c = output.choices || []; return " + quoted(a.texts) +
+		return js(foldJS + "const c = output.choices || [];\nreturn " + quoted(a.texts) +
 			".every(w => c.some(x => x.id === w || fold(x.label) === fold(w)));")
 	case AssertCites:
 		return js("(output.citations || []).some(c => c.slug === " + quoted(a.cite.Slug) +
@@ -180,7 +189,7 @@ func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 		if !last {
 			return pa, false
 		}
-		return js("const f = (output.state && output.state.fields) || {}; return Object.entries(" + quoted(a.fields) +
+		return js("const f = (output.state && output.state.fields) || {};\nreturn Object.entries(" + quoted(a.fields) +
 			").every(([k, v]) => f[k] && f[k].value === v);")
 	case AssertLatency:
 		pa.Type, pa.Threshold = "latency", &a.number
@@ -192,7 +201,19 @@ func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 		pa.Type, pa.Value, pa.Threshold, pa.Transform = "llm-rubric", a.texts[0], a.Threshold, "output.reply"
 		return pa, true
 	case AssertJSONSchema:
-		pa.Type, pa.Value, pa.Transform = "is-json", a.schemaDoc, "JSON.stringify(output)"
+		// promptfoo's validator (Ajv) does not know draft 2020-12 by its
+		// $schema URL; the keywords the suites use read the same without it.
+		doc := a.schemaDoc
+		if m, ok := doc.(map[string]any); ok {
+			plain := make(map[string]any, len(m))
+			for k, v := range m {
+				if k != "$schema" {
+					plain[k] = v
+				}
+			}
+			doc = plain
+		}
+		pa.Type, pa.Value, pa.Transform = "is-json", doc, "JSON.stringify(output)"
 		return pa, true
 	}
 	return pa, false

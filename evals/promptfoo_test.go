@@ -16,6 +16,7 @@ tests:
       - text: "đăng ký tạm trú"
         assert: [{type: choices, value: ["p:residence.temporary-register"]}, {type: icontains, value: "thu tuc"}]
       - choice: "p:residence.temporary-register"
+      - text: "079160004321"
     assert:
       - {type: procedure, value: residence.temporary-register}
       - {type: facts_from_catalogue}
@@ -38,7 +39,7 @@ tests:
 	if err := yaml.Unmarshal(buf.Bytes(), &cfg); err != nil {
 		t.Fatalf("not YAML: %v\n%s", err, buf.String())
 	}
-	if len(cfg.Tests) != 2 || cfg.Providers[0].ID != "file://evals/promptfoo/station-provider.js" || cfg.EvaluateOptions.MaxConcurrency != 1 {
+	if len(cfg.Tests) != 3 || cfg.Providers[0].ID != "file://evals/promptfoo/station-provider.js" || cfg.EvaluateOptions.MaxConcurrency != 1 {
 		t.Fatalf("config = %+v", cfg)
 	}
 	first, second := cfg.Tests[0], cfg.Tests[1]
@@ -54,6 +55,9 @@ tests:
 			}
 			types = append(types, a.Type)
 		}
+	}
+	if !strings.Contains(buf.String(), `text: "079160004321"`) {
+		t.Error("an ID number must stay a quoted string, or YAML readers take it for a number")
 	}
 	if got := strings.Join(types, ","); got != "javascript,javascript,javascript,contains,latency,is-json,javascript" {
 		t.Errorf("types = %s", got)
