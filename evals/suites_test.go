@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,7 +37,8 @@ func TestShippedSuites(t *testing.T) {
 	}
 
 	in, checker := shippedAssistant(t)
-	model := newFakeModel(t, scriptedModel)
+	script := &scriptedModel{}
+	model := newFakeModel(t, script.answer)
 	providers := map[string][]Provider{
 		"guide":          {{ID: ProviderGuide}},
 		"scripted-model": {{ID: ProviderOpenAI, Label: "scripted-model", Config: ProviderConfig{URL: model.URL, Model: "scripted"}}},
@@ -63,8 +65,8 @@ func TestShippedSuites(t *testing.T) {
 			}
 		})
 	}
-	if model.calls() == 0 {
-		t.Error("the scripted model was never called")
+	if model.calls() == 0 || script.invented.Load() == 0 {
+		t.Errorf("the scripted model answered %d calls, %d with invented facts; the suites must exercise both paths", model.calls(), script.invented.Load())
 	}
 }
 
@@ -118,9 +120,14 @@ var residentText = regexp.MustCompile(`(?s)<resident>(.*)</resident>`)
 // free answer with an invented fee and form. The assistant must carry the
 // same conversations: fall back to the guide on bad output, and replace
 // invented facts with the catalogue's.
-func scriptedModel(msgs []fakeMessage) string {
+type scriptedModel struct {
+	invented atomic.Int64 // answers that named a fee and form no entry has
+}
+
+func (m *scriptedModel) answer(msgs []fakeMessage) string {
 	system, user := msgs[0].Content, msgs[len(msgs)-1].Content
 	if !strings.Contains(system, "JSON") || strings.Contains(user, "<sources>") {
+		m.invented.Add(1)
 		return "Dạ, lệ phí là 999.000 đồng, Bác điền mẫu XY99 rồi nộp ở phường ạ."
 	}
 	resident := ""
