@@ -37,10 +37,21 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 	if err != nil {
 		return nil, err
 	}
+	checker := &Checker{}
+	if env.Checker != nil {
+		*checker = *env.Checker
+	}
 	if cfg.URL != "" {
 		for _, s := range suites {
 			s.Providers = []Provider{{ID: ProviderHTTP, Label: ProviderHTTP, Config: ProviderConfig{URL: cfg.URL}}}
 		}
+		// The service's own catalogue, not this machine's, decides which
+		// facts its replies may name.
+		entries, err := RemoteCatalogue(ctx, cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("read the catalogue of %s: %w", cfg.URL, err)
+		}
+		checker.Facts = NewFacts(entries)
 	}
 	r := &Runner{
 		Targets: func(ctx context.Context, p Provider) (Target, error) {
@@ -52,7 +63,7 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 			}
 			return env.Targets(ctx, p)
 		},
-		Checker:     env.Checker,
+		Checker:     checker,
 		Concurrency: cfg.Concurrency,
 		Repeat:      cfg.Repeat,
 		Timeout:     cfg.Timeout,

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // HTTPTarget plays conversations against a running service through its
@@ -215,4 +217,26 @@ func (t *HTTPTarget) do(ctx context.Context, method, path string, body io.Reader
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	return nil
+}
+
+// RemoteCatalogue reads the catalogue a running service answers from
+// (GET /api/v1/procedures, then each entry), so that facts_from_catalogue
+// checks a service's replies against that service's own entries.
+func RemoteCatalogue(ctx context.Context, baseURL string) ([]procedures.Entry, error) {
+	t := &HTTPTarget{BaseURL: baseURL}
+	var list struct {
+		Procedures []struct {
+			Slug string `json:"slug"`
+		} `json:"procedures"`
+	}
+	if err := t.do(ctx, http.MethodGet, "/api/v1/procedures", nil, "", &list); err != nil {
+		return nil, err
+	}
+	entries := make([]procedures.Entry, len(list.Procedures))
+	for i, p := range list.Procedures {
+		if err := t.do(ctx, http.MethodGet, "/api/v1/procedures/"+url.PathEscape(p.Slug), nil, "", &entries[i]); err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
 }

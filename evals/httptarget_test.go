@@ -1,6 +1,7 @@
 package evals
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -101,6 +102,18 @@ tests:
 	first := p.Cases[0].Attempts[0].Transcript.Turns[0].Reply
 	if first.Eval == nil || len(first.Eval.Retrieved) == 0 || len(first.Eval.Steps) == 0 {
 		t.Errorf("eval mode details missing: %+v", first.Eval)
+	}
+
+	// station eval run --url: a shipped suite against the same service,
+	// whatever providers the suite names.
+	var out bytes.Buffer
+	cfg := RunConfig{URL: srv.URL, Concurrency: 2, Timeout: time.Minute, NoStore: true}
+	report, err = RunSuites(context.Background(), cfg, Environment{EvalToken: evalToken}, []string{"suites/civil.yaml"}, &out)
+	if err != nil {
+		t.Fatalf("RunSuites: %v\n%s", err, out.String())
+	}
+	if got := report.Suites[0].Providers[0]; got.Provider != ProviderHTTP || !got.Passed {
+		t.Errorf("civil over HTTP: %s passed %v\n%s", got.Provider, got.Passed, out.String())
 	}
 }
 
