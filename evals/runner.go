@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -48,72 +47,61 @@ type Runner struct {
 // attempts; Run itself fails only when the context ends or no suite has the
 // requested provider.
 func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
-	report := &Report{StartedAt: time.Now().UTC(), Repeat: r.Repeat}
+	report := &Report{StartedAt: time.Now().UTC(), Repeat: r.Repeat, Suites: make([]SuiteResult, len(suites))}
 	limit := r.Concurrency
 	if limit <= 0 {
 		limit = 2 * runtime.GOMAXPROCS(0)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
-	targets := map[string]*targetOnce{}
+	// Suites naming the same provider with the same settings share one
+	// target, built on first use.
+	targets := map[string]*built{}
 	matched := false
-
-	report.Suites = make([]SuiteResult, len(suites))
 	for si, s := range suites {
 		sr := &report.Suites[si]
 		*sr = SuiteResult{Name: s.Name, Description: s.Description, Path: s.Path, Threshold: s.PassThreshold()}
 		for _, p := range s.Providers {
-			if !r.wants(p) {
-				continue
+			if r.wants(p) {
+				sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name()})
 			}
-			matched = true
-			key := providerKey(p)
-			if targets[key] == nil {
-				targets[key] = &targetOnce{}
-			}
-			sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name()})
 		}
-	}
-	if !matched {
-		return nil, fmt.Errorf("no suite has provider %q", r.Provider)
-	}
-
-	// Each attempt writes into its own slot, so no locking is needed for
-	// the results; targets are built once per provider.
-	for si, s := range suites {
+		// Each attempt writes into its own slot of the report, so the
+		// results need no lock.
 		pi := 0
 		for _, p := range s.Providers {
 			if !r.wants(p) {
 				continue
 			}
-			pr := &report.Suites[si].Providers[pi]
+			matched = true
+			pr := &sr.Providers[pi]
 			pi++
-			once := targets[providerKey(p)]
-			target, id, err := once.get(gctx, r.Targets, p)
-			if err != nil {
-				pr.Error = err.Error()
-				pr.Cases = make([]CaseResult, len(s.Tests))
+			b := targets[providerKey(p)]
+			if b == nil {
+				b = r.build(gctx, p)
+				targets[providerKey(p)] = b
+			}
+			pr.Cases = make([]CaseResult, len(s.Tests))
+			if b.err != nil {
+				pr.Error = b.err.Error()
 				for ci := range s.Tests {
-					pr.Cases[ci] = CaseResult{Description: s.Tests[ci].Description, Status: StatusFail,
-						Attempts: []Attempt{{Error: err.Error()}}}
+					pr.Cases[ci] = CaseResult{Description: s.Tests[ci].Description, Attempts: []Attempt{{Error: pr.Error}}}
 				}
 				continue
 			}
-			pr.Identity = id
-			cacheable := r.Cache != nil && p.ID != ProviderGuide && id.Model != "" &&
+			pr.Identity = b.id
+			cacheable := r.Cache != nil && p.ID != ProviderGuide && b.id.Model != "" &&
 				(p.Config.Cache == nil || *p.Config.Cache)
-			pr.Cases = make([]CaseResult, len(s.Tests))
 			for ci := range s.Tests {
 				c := &s.Tests[ci]
-				repeat := r.repeatFor(s, c)
-				pr.Cases[ci] = CaseResult{Description: c.Description, Attempts: make([]Attempt, repeat)}
-				for ai := 0; ai < repeat; ai++ {
+				pr.Cases[ci] = CaseResult{Description: c.Description, Attempts: make([]Attempt, r.repeatFor(s, c))}
+				for ai := range pr.Cases[ci].Attempts {
 					slot := &pr.Cases[ci].Attempts[ai]
 					g.Go(func() error {
 						if err := gctx.Err(); err != nil {
 							return err
 						}
-						*slot = r.attempt(gctx, s, c, p, target, id, ai, cacheable)
+						*slot = r.attempt(gctx, s, c, p, b.target, b.id, ai, cacheable)
 						return nil
 					})
 				}
@@ -122,6 +110,9 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if !matched {
+		return nil, fmt.Errorf("no suite has provider %q", r.Provider)
 	}
 	report.Passed = true
 	for si := range report.Suites {
@@ -136,6 +127,25 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 	}
 	report.FinishedAt = time.Now().UTC()
 	return report, nil
+}
+
+// built is a provider's target, or why it could not be built.
+type built struct {
+	target Target
+	id     Identity
+	err    error
+}
+
+func (r *Runner) build(ctx context.Context, p Provider) *built {
+	if r.Targets == nil {
+		return &built{err: errors.New("no target for providers")}
+	}
+	t, err := r.Targets(ctx, p)
+	if err != nil {
+		return &built{err: err}
+	}
+	id, err := t.Identity(ctx)
+	return &built{target: t, id: id, err: err}
 }
 
 // tally computes the case and provider pass rates.
@@ -368,28 +378,6 @@ func CacheKey(p Provider, id Identity, inputs []Input, repeat int) (string, erro
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
-}
-
-// targetOnce builds a provider's target once and shares it.
-type targetOnce struct {
-	once   sync.Once
-	target Target
-	id     Identity
-	err    error
-}
-
-func (o *targetOnce) get(ctx context.Context, build TargetFunc, p Provider) (Target, Identity, error) {
-	o.once.Do(func() {
-		if build == nil {
-			o.err = errors.New("no target for providers")
-			return
-		}
-		o.target, o.err = build(ctx, p)
-		if o.err == nil {
-			o.id, o.err = o.target.Identity(ctx)
-		}
-	})
-	return o.target, o.id, o.err
 }
 
 // providerKey identifies a provider across suites: two suites naming the
