@@ -281,9 +281,9 @@ func BenchmarkSoak(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Four lines of the form: small, so that thousands of recognitions
-	// take a minute, yet every part of a recognition runs.
-	small := pngOf(b, cropGray(g, image.Rect(100, 350, 1240, 620)))
+	// Two lines of the form: small, so that thousands of recognitions
+	// take minutes, yet every part of a recognition runs.
+	small := pngOf(b, cropGray(g, image.Rect(100, 350, 1240, 480)))
 	pool := benchPool(b, 2)
 	r := NewReader(pool)
 	warm := func(n int) {
