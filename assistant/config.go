@@ -47,7 +47,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.LLMRetries, "llm-retries", 2, "retries of a failed model call, with exponential backoff")
 	fs.StringVar(&c.LLMPII, "llm-pii", "mask", "mask: ID and phone numbers are masked before text reaches the model; allow: sent as typed")
 	fs.StringVar(&c.EvalToken, "eval-token", "", "token evaluators send in X-Eval-Token to get eval details with each reply (empty: eval mode off)")
-	fs.Float64Var(&c.RelevanceFloor, "assistant-relevance-floor", 0.03, "search score (reciprocal rank fusion) under which a result is not used; results above it must also share words with the question")
+	fs.Float64Var(&c.RelevanceFloor, "assistant-relevance-floor", 0, "search score (reciprocal rank fusion) under which a result is not used; results above it must also share words with the question")
 	fs.IntVar(&c.SearchK, "assistant-search-k", 5, "passages retrieved per question")
 	fs.DurationVar(&c.SessionTTL, "assistant-session-ttl", 2*time.Hour, "how long an idle assistant session can be resumed by id")
 	fs.DurationVar(&c.SlipTTL, "assistant-slip-ttl", 72*time.Hour, "how long a session saved with a printed slip can be resumed")

@@ -107,6 +107,9 @@ func (t *turn) routeMessage() Intent {
 				return Intent{Action: "edit", Arg: fields[n-1].Name}
 			}
 		}
+		if name, ok := t.fieldNamed(f); ok {
+			return Intent{Action: "edit", Arg: name}
+		}
 		if isQuestion(t.text, f) {
 			return Intent{Action: "question", Question: t.text}
 		}
@@ -139,6 +142,31 @@ func routeChoice(id string, stage Stage) Intent {
 		return Intent{Action: "edit", Arg: name}
 	}
 	return Intent{Action: "unclear"}
+}
+
+// fieldNamed reads "sửa số điện thoại" at the review as the field to edit.
+func (t *turn) fieldNamed(folded string) (string, bool) {
+	rest, ok := "", false
+	for _, verb := range []string{"sua lai ", "sua ", "doi lai ", "doi ", "chinh lai ", "chinh sua ", "nhap lai "} {
+		if r, found := strings.CutPrefix(folded, verb); found {
+			rest, ok = strings.TrimSpace(r), true
+			break
+		}
+	}
+	if !ok || rest == "" {
+		return "", false
+	}
+	var match []string
+	for _, f := range t.reviewFields() {
+		label := strings.Join(vietnamese.Words(f.Label), " ")
+		if strings.Contains(label, rest) || wordsWithin(rest, label) {
+			match = append(match, f.Name)
+		}
+	}
+	if len(match) != 1 {
+		return "", false
+	}
+	return match[0], true
 }
 
 // routeFieldAnswer decides whether text answers the field being asked or

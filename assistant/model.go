@@ -340,25 +340,38 @@ func (t *turn) fromUnderstanding(u Understanding, candidates []ProcedureRef, fie
 	return Intent{}, false
 }
 
-// pickProcedure lets the model put the procedure it thinks the resident
-// means first among those found; the resident still confirms it.
+// pickProcedure lets the model say which procedure the resident means:
+// among several found, it puts its choice first; when none cleared the
+// relevance check (the resident's words are far from the catalogue's), it
+// may pick one of the search's results, which the resident then confirms.
+// It never brings a procedure the search did not return.
 func (t *turn) pickProcedure(ctx context.Context) {
+	pool := t.relevant
+	if len(pool) == 0 {
+		pool = t.retrieved
+	}
 	var refs []ProcedureRef
-	for _, r := range t.relevant {
+	for _, r := range pool {
 		refs = append(refs, ProcedureRef{Slug: r.Slug, Name: r.Name})
 	}
 	start := time.Now()
 	u, usage, err := t.svc.model.Understand(ctx, StageIdentify, nil, refs, nil, t.rewritten, t.svc.prompts)
 	t.addUsage(usage)
-	if err == nil && u.Intent == "choose_procedure" {
-		for i, r := range t.relevant {
-			if r.Slug == u.Procedure {
-				t.relevant[0], t.relevant[i] = t.relevant[i], t.relevant[0]
-				break
-			}
-		}
-	}
 	t.modelStep("model_pick", start, err)
+	if err != nil || u.Intent != "choose_procedure" {
+		return
+	}
+	for i, r := range pool {
+		if r.Slug != u.Procedure {
+			continue
+		}
+		if len(t.relevant) == 0 {
+			t.relevant = []procedures.Result{r}
+		} else {
+			t.relevant[0], t.relevant[i] = t.relevant[i], t.relevant[0]
+		}
+		return
+	}
 }
 
 // modelAnswer words the answer from passages; ok is false when the model

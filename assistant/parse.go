@@ -18,6 +18,12 @@ import (
 // then checks. They never guess: input they cannot read is an error that
 // asks again with an example.
 
+// askAgain is a parser's error: a message for the resident, in Vietnamese,
+// that says what was wrong and how to write it.
+type askAgain string
+
+func (a askAgain) Error() string { return string(a) }
+
 // ParseValue reads input as a value of field f and returns it normalised.
 func ParseValue(f procedures.Field, input string) (string, error) {
 	in := strings.TrimSpace(vietnamese.NFC(input))
@@ -83,7 +89,7 @@ func parseDate(in string, now time.Time, past bool) (string, error) {
 	} else if g := compactRe.FindStringSubmatch(s); g != nil {
 		d, m, y = g[1], g[2], g[3]
 	} else {
-		return "", fmt.Errorf("Tôi chưa đọc được ngày này. Xin viết theo dạng ngày/tháng/năm, ví dụ 12/3/1950.")
+		return "", askAgain("Tôi chưa đọc được ngày này. Xin viết theo dạng ngày/tháng/năm, ví dụ 12/3/1950.")
 	}
 	day, _ := strconv.Atoi(d)
 	month, _ := strconv.Atoi(m)
@@ -96,10 +102,10 @@ func parseDate(in string, now time.Time, past bool) (string, error) {
 	}
 	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
 	if t.Day() != day || int(t.Month()) != month || year < 1900 {
-		return "", fmt.Errorf("Ngày %d/%d/%d không có trên lịch. Xin xem lại giúp tôi.", day, month, year)
+		return "", askAgain(fmt.Sprintf("Ngày %d/%d/%d không có trên lịch. Xin xem lại giúp tôi.", day, month, year))
 	}
 	if past && t.After(now) {
-		return "", fmt.Errorf("Ngày %02d/%02d/%d chưa tới. Xin xem lại giúp tôi.", day, month, year)
+		return "", askAgain(fmt.Sprintf("Ngày %02d/%02d/%d chưa tới. Xin xem lại giúp tôi.", day, month, year))
 	}
 	return t.Format(time.DateOnly), nil
 }
@@ -113,9 +119,9 @@ func parseDigits(in string, min, max int) (string, error) {
 	runs := digitRunRe.FindAllString(in, -1)
 	if len(runs) != 1 {
 		if min == 12 {
-			return "", fmt.Errorf("Xin nhập số định danh cá nhân gồm 12 chữ số, in trên thẻ căn cước.")
+			return "", askAgain("Xin nhập số định danh cá nhân gồm 12 chữ số, in trên thẻ căn cước.")
 		}
-		return "", fmt.Errorf("Xin nhập một con số.")
+		return "", askAgain("Xin nhập một con số.")
 	}
 	digits := strings.Map(func(r rune) rune {
 		if unicode.IsDigit(r) {
@@ -125,9 +131,9 @@ func parseDigits(in string, min, max int) (string, error) {
 	}, runs[0])
 	if len(digits) < min || len(digits) > max {
 		if min == 12 {
-			return "", fmt.Errorf("Số định danh cá nhân gồm đúng 12 chữ số; số vừa nhập có %d chữ số. Xin xem lại trên thẻ căn cước.", len(digits))
+			return "", askAgain(fmt.Sprintf("Số định danh cá nhân gồm đúng 12 chữ số; số vừa nhập có %d chữ số. Xin xem lại trên thẻ căn cước.", len(digits)))
 		}
-		return "", fmt.Errorf("Số này chưa đúng. Xin nhập lại.")
+		return "", askAgain("Số này chưa đúng. Xin nhập lại.")
 	}
 	return digits, nil
 }
@@ -144,7 +150,7 @@ func parseNumber(in string) (string, error) {
 func parsePhone(in string) (string, error) {
 	runs := digitRunRe.FindAllString(in, -1)
 	if len(runs) != 1 {
-		return "", fmt.Errorf("Xin nhập số điện thoại 10 chữ số, ví dụ 0903 123 456.")
+		return "", askAgain("Xin nhập số điện thoại 10 chữ số, ví dụ 0903 123 456.")
 	}
 	digits := strings.Map(func(r rune) rune {
 		if unicode.IsDigit(r) {
@@ -156,7 +162,7 @@ func parsePhone(in string) (string, error) {
 		digits = "0" + strings.TrimPrefix(digits, "84")
 	}
 	if len(digits) != 10 || digits[0] != '0' {
-		return "", fmt.Errorf("Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0. Số vừa nhập có %d chữ số.", len(digits))
+		return "", askAgain(fmt.Sprintf("Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0. Số vừa nhập có %d chữ số.", len(digits)))
 	}
 	return digits, nil
 }
@@ -188,7 +194,7 @@ func parseYesNo(in string) (bool, error) {
 	if hasNo != hasYes {
 		return hasYes, nil
 	}
-	return false, fmt.Errorf("Xin trả lời “có” hoặc “không”.")
+	return false, askAgain("Xin trả lời “có” hoặc “không”.")
 }
 
 // ordinals are only the "thứ …" forms: bare number words collide with
@@ -215,7 +221,7 @@ func parseOption(f procedures.Field, in string) (string, error) {
 	if len(partial) == 1 {
 		return partial[0].Value, nil
 	}
-	return "", fmt.Errorf("Xin chọn một trong các số ở dưới.")
+	return "", askAgain("Xin chọn một trong các số ở dưới.")
 }
 
 // wordsWithin reports whether every word of a is a word of b.
@@ -250,7 +256,7 @@ func parseAddress(in string) (string, error) {
 	s := strings.Join(strings.Fields(in), " ")
 	s = strings.Trim(s, " ,.")
 	if len(vietnamese.Words(s)) < 3 {
-		return "", fmt.Errorf("Địa chỉ còn thiếu. Xin ghi số nhà, tên đường, phường, ví dụ: 12 Lê Lợi, phường Bến Thành.")
+		return "", askAgain("Địa chỉ còn thiếu. Xin ghi số nhà, tên đường, phường, ví dụ: 12 Lê Lợi, phường Bến Thành.")
 	}
 	return s, nil
 }

@@ -89,9 +89,9 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	if opts.Eval {
 		t.reply.Eval = t.evalInfo()
 	}
-	sess.PromptVersion = s.prompts.Version
-	sess.ExpiresAt = s.expiry(sess)
-	if err := s.store.SaveTurn(ctx, sess, t.record()); err != nil {
+	t.sess.PromptVersion = s.prompts.Version
+	t.sess.ExpiresAt = s.expiry(t.sess)
+	if err := s.store.SaveTurn(ctx, t.sess, t.record()); err != nil {
 		return nil, err
 	}
 	return t.reply, nil
@@ -352,7 +352,7 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 			t.relevant = append(t.relevant, r)
 		}
 	}
-	if t.svc.model != nil && t.intent.Action == "describe" && len(t.relevant) > 1 {
+	if t.svc.model != nil && t.intent.Action == "describe" && (len(t.relevant) > 1 || len(t.relevant) == 0 && len(t.retrieved) > 0) {
 		t.pickProcedure(ctx)
 	}
 	return fmt.Sprintf("%d_of_%d_above_floor", len(t.relevant), len(res)), nil

@@ -34,7 +34,7 @@ type PromptSet struct {
 var requiredMessages = []string{
 	"welcome", "ask_again_need", "candidates", "not_found", "none_of_these", "chosen",
 	"explain_summary", "explain_steps", "explain_step", "explain_documents", "explain_no_documents", "explain_fees",
-	"explain_no_fee", "explain_processing", "explain_submit_at", "explain_more", "explain_last",
+	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_more", "explain_last",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
 	"done", "done_with_id", "done_already", "handoff", "resume", "emergency", "crisis",

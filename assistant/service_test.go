@@ -156,7 +156,7 @@ func TestSaveAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(slip.Code) != 9 || slip.Code[4] != '-' || slip.ExpiresAt.Sub(time.Now()) < 71*time.Hour {
+	if len(slip.Code) != 9 || slip.Code[4] != '-' || time.Until(slip.ExpiresAt) < 71*time.Hour {
 		t.Fatalf("slip %+v", slip)
 	}
 	if _, err := png.Decode(bytes.NewReader(slip.QRPNG)); err != nil {
@@ -295,9 +295,14 @@ func TestDependencyFailureGivesAnErrorReply(t *testing.T) {
 	if _, err := svc.store.pool.Exec(context.Background(), `DELETE FROM procedure_catalogue`); err != nil {
 		t.Fatal(err)
 	}
+	before, _ := svc.store.Get(context.Background(), c.id, time.Now())
 	c.say("dang ky tam tru").want(StageConfirm, StatusError)
 	if !c.has(ChoiceHandoff) || !strings.Contains(c.r.Reply, "cán bộ") {
 		t.Fatalf("error reply %+v", c.r)
+	}
+	after, _ := svc.store.Get(context.Background(), c.id, time.Now())
+	if after.Stage != before.Stage || len(after.State.Candidates) != len(before.State.Candidates) || after.State.Candidates[0] != before.State.Candidates[0] {
+		t.Fatalf("the failed turn changed the session: %+v → %+v", before.State, after.State)
 	}
 }
 
