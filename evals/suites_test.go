@@ -13,6 +13,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
@@ -111,13 +112,51 @@ func BenchmarkShippedSuites(b *testing.B) {
 	}
 }
 
+// closestCandidate is the candidate of the prompt whose name shares the
+// most distinct words (of three letters or more) with the resident's
+// text; empty when none shares two.
+func closestCandidate(prompt, resident string) string {
+	block, _, _ := strings.Cut(strings.SplitN(prompt, "<candidates>\n", 2)[len(strings.SplitN(prompt, "<candidates>\n", 2))-1], "</candidates>")
+	// Words are compared with their marks ("giá" is not "gia"), unless
+	// the resident typed none.
+	norm := func(s string) string { return strings.ToLower(vietnamese.NFC(s)) }
+	if vietnamese.StripMarks(resident) == resident {
+		norm = vietnamese.Fold
+	}
+	said := map[string]bool{}
+	for _, w := range strings.Fields(norm(resident)) {
+		if len(w) >= 3 {
+			said[w] = true
+		}
+	}
+	best, most := "", 1
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		slug, name, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		shared, seen := 0, map[string]bool{}
+		for _, w := range strings.Fields(norm(name)) {
+			if said[w] && !seen[w] {
+				shared++
+			}
+			seen[w] = true
+		}
+		if shared > most {
+			best, most = slug, shared
+		}
+	}
+	return best
+}
+
 var residentText = regexp.MustCompile(`(?s)<resident>(.*)</resident>`)
 
 // scriptedModel plays a small model that is right about some things,
-// useless about others and dishonest about fees: it picks a procedure from
-// the candidates, recognises off-topic talk and requests for a person,
-// answers anything else with prose instead of JSON, and words every
-// free answer with an invented fee and form. The assistant must carry the
+// useless about others and dishonest about fees: it picks the candidate
+// whose name shares words with what the resident said (and none when
+// nothing does), recognises off-topic talk and requests for a person,
+// answers anything else with prose instead of JSON, and words every free
+// answer with an invented fee and form. The assistant must carry the
 // same conversations: fall back to the guide on bad output, and replace
 // invented facts with the catalogue's.
 type scriptedModel struct {
@@ -139,10 +178,11 @@ func (m *scriptedModel) answer(msgs []fakeMessage) string {
 		return `{"intent": "ask_person"}`
 	case strings.Contains(resident, "bóng") || strings.Contains(resident, "thời tiết") || strings.Contains(resident, "trời"):
 		return `{"intent": "out_of_scope"}`
-	case strings.Contains(user, "<stage>identify</stage>") && strings.Contains(user, "<candidates>\n") && !strings.Contains(user, "<candidates>\n</candidates>"):
-		block := user[strings.Index(user, "<candidates>\n")+len("<candidates>\n"):]
-		first, _, _ := strings.Cut(block, ":")
-		return `{"intent": "choose_procedure", "procedure": "` + first + `"}`
+	case strings.Contains(user, "<stage>identify</stage>"):
+		if slug := closestCandidate(user, resident); slug != "" {
+			return `{"intent": "choose_procedure", "procedure": "` + slug + `"}`
+		}
+		return `{"intent": "unclear"}`
 	}
 	return "Xin lỗi, tôi chưa chắc Bác muốn gì."
 }
