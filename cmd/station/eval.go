@@ -88,13 +88,21 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 			env.Checker.Embedder = embedder
 
 			p, err := openPlatform(ctx, &platformCfg, stderr)
-			if err != nil {
-				if runCfg.URL == "" {
+			switch {
+			case err != nil && runCfg.URL == "":
+				return err
+			case err != nil:
+				fmt.Fprintf(stderr, "station: no database (%v): the run is not stored and answers are not cached\n", err)
+			default:
+				defer p.Close()
+				if _, err := database.Migrate(ctx, p.pool); err != nil {
 					return err
 				}
-				fmt.Fprintf(stderr, "station: no database (%v): the run is not stored and answers are not cached\n", err)
-			} else {
-				defer p.Close()
+				env.Store = evals.NewStore(p.pool)
+			}
+			if runCfg.URL == "" {
+				// In-process: the assistant on this database's catalogue,
+				// with Tesseract for fixture scans.
 				catalogue, err := openCatalogue(ctx, p, embedder, stderr)
 				if err != nil {
 					return err
@@ -103,7 +111,6 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				if err != nil {
 					return err
 				}
-				env.Store = evals.NewStore(p.pool)
 				env.Checker.Facts = evals.NewFacts(entries)
 				scans := ocr.NewStore(p.pool, platformCfg.DataDir)
 				reader := &evals.OCR{Config: ocrCfg, Store: scans}
@@ -118,12 +125,9 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 	}
 }
 
-// openCatalogue migrates the database and imports the shipped catalogue
-// when none is there yet, so eval run works on a fresh machine.
+// openCatalogue imports the shipped catalogue when none is there yet, so
+// eval run works on a fresh machine.
 func openCatalogue(ctx context.Context, p *platform, embedder procedures.Embedder, stderr io.Writer) (*procedures.Catalogue, error) {
-	if _, err := database.Migrate(ctx, p.pool); err != nil {
-		return nil, err
-	}
 	catalogue, err := procedures.New(p.pool, embedder)
 	if err != nil {
 		return nil, err
