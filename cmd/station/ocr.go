@@ -45,7 +45,7 @@ func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
 				out := struct {
 					File string `json:"file"`
 					*ocr.Result
-					Error *cliError `json:"error,omitempty"`
+					Error *ocrFileError `json:"error,omitempty"`
 				}{File: name}
 				data, err := os.ReadFile(name)
 				if err == nil {
@@ -54,7 +54,7 @@ func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
 				if err != nil {
 					failed++
 					e := apperr.From(err)
-					out.Error = &cliError{Code: apperr.CodeOf(e), Message: e.Message}
+					out.Error = &ocrFileError{Code: apperr.CodeOf(e), Message: e.Message}
 					if e.Kind == apperr.Internal {
 						out.Error.Message = err.Error()
 					}
@@ -71,7 +71,8 @@ func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
 	}
 }
 
-type cliError struct {
+// ocrFileError is a file's error in station ocr's JSON output.
+type ocrFileError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }

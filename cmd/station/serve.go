@@ -10,6 +10,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/evals"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -20,6 +21,7 @@ import (
 	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/reports"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/staff"
 )
 
@@ -38,12 +40,15 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
+		staffCfg    staff.Config
 		ocrCfg      ocr.Config
 		embedCfg    procedures.Config
 		assistCfg   assistant.Config
+		evalCfg     evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	staffCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
 	dossierCfg.RegisterFlags(fs)
@@ -52,6 +57,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	reportsCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
 	assistCfg.RegisterFlags(fs)
+	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -70,6 +76,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			if err := assistCfg.Validate(); err != nil {
+				return err
+			}
+			if err := evalCfg.Validate(); err != nil {
 				return err
 			}
 			if err := embedCfg.Validate(); err != nil {
@@ -111,6 +120,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			staffSvc := staff.NewService(p.pool, staffCfg)
 			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
 			ocrPool, err := ocr.NewPool(ocrCfg)
 			if err != nil {
@@ -181,6 +191,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Track: ratelimit.New(p.pool, 30, time.Minute)},
 			)
 			}, catalogue, ocrService, assist)
+			}, staffSvc, catalogue, ocrService, assist, &evals.Handler{
+				Store: evals.NewStore(p.pool),
+				Token: evalCfg.EvalToken(),
+				Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+			})
 			return srv.ListenAndServe(ctx)
 		},
 	}

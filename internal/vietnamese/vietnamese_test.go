@@ -2,6 +2,7 @@ package vietnamese
 
 import (
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -35,4 +36,24 @@ func TestStripMarksAndWords(t *testing.T) {
 	if got := Words("Cấp lại CCCD, bị mất!"); !reflect.DeepEqual(got, []string{"cap", "lai", "cccd", "bi", "mat"}) {
 		t.Errorf("Words = %q", got)
 	}
+}
+
+// TestStripMarksIsSafeForConcurrentUse guards against a shared stateful
+// transformer: go test -race reports the race, and interleaved calls would
+// garble each other's output.
+func TestStripMarksIsSafeForConcurrentUse(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				if got := StripMarks("Nguyễn Thị Đào"); got != "Nguyen Thi Dao" {
+					t.Errorf("StripMarks = %q", got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

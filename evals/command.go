@@ -1,0 +1,154 @@
+package evals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Environment is what station eval run finds on the machine: each may be
+// nil, and whatever needs a missing one fails clearly.
+type Environment struct {
+	// Store keeps runs and cached answers (nil without a database).
+	Store *Store
+	// Targets builds the in-process targets (the assistant with the guide
+	// or a model); the HTTP provider is built here.
+	Targets TargetFunc
+	// Checker carries the catalogue facts, the embedder and the judge.
+	Checker *Checker
+	// EvalToken asks a running service for its eval mode.
+	EvalToken string
+}
+
+// ErrBelowThreshold is returned when a suite misses its threshold.
+var ErrBelowThreshold = errors.New("suites below their threshold")
+
+// RunSuites is station eval run: it loads the suites, plays them, prints
+// the summary to out, writes the report files and stores the run. It
+// returns the report, and ErrBelowThreshold when any suite fails.
+func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []string, out io.Writer) (*Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	suites, err := LoadSuites(paths...)
+	if err != nil {
+		return nil, err
+	}
+	checker := &Checker{}
+	if env.Checker != nil {
+		*checker = *env.Checker
+	}
+	if cfg.URL != "" {
+		for _, s := range suites {
+			s.Providers = []Provider{{ID: ProviderHTTP, Label: ProviderHTTP, Config: ProviderConfig{URL: cfg.URL}}}
+		}
+		// The service's own catalogue, not this machine's, decides which
+		// facts its replies may name.
+		entries, err := RemoteCatalogue(ctx, cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("read the catalogue of %s: %w", cfg.URL, err)
+		}
+		checker.Facts = NewFacts(entries)
+	}
+	r := &Runner{
+		Targets: func(ctx context.Context, p Provider) (Target, error) {
+			if p.ID == ProviderHTTP {
+				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name(), Model: p.Config.Model}, nil
+			}
+			if env.Targets == nil {
+				return nil, fmt.Errorf("provider %s needs the in-process assistant, which is not available", p.Name())
+			}
+			return env.Targets(ctx, p)
+		},
+		Checker:     checker,
+		Concurrency: cfg.Concurrency,
+		Repeat:      cfg.Repeat,
+		Timeout:     cfg.Timeout,
+		Provider:    cfg.Provider,
+	}
+	if env.Store != nil && !cfg.NoCache {
+		r.Cache = env.Store
+	}
+	cases := 0
+	for _, s := range suites {
+		cases += len(s.Tests)
+	}
+	fmt.Fprintf(out, "running %d suites, %d cases…\n", len(suites), cases)
+	report, err := r.Run(ctx, suites)
+	if err != nil {
+		return nil, err
+	}
+	report.WriteSummary(out)
+	if err := writeFiles(report, cfg); err != nil {
+		return report, err
+	}
+	if env.Store != nil && !cfg.NoStore {
+		if err := env.Store.SaveRun(ctx, cfg.Label, report); err != nil {
+			return report, err
+		}
+		fmt.Fprintf(out, "stored as run %s\n", report.ID)
+	}
+	if env.Store != nil {
+		// Expired answers would never be read again.
+		if _, err := env.Store.PruneCache(ctx); err != nil {
+			return report, err
+		}
+	}
+	if !report.Passed {
+		return report, ErrBelowThreshold
+	}
+	return report, nil
+}
+
+func writeFiles(r *Report, cfg RunConfig) error {
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{cfg.JSON, r.WriteJSON}, {cfg.JUnit, r.WriteJUnit}, {cfg.HTML, r.WriteHTML}} {
+		if f.path == "" {
+			continue
+		}
+		if err := writeFile(f.path, f.write); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFile writes through a temporary file, so a reader never sees half a
+// report.
+func writeFile(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".eval-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	tmp.Chmod(0o644)
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// CompareFiles is station eval compare: it prints what changed between two
+// JSON reports and says whether anything regressed.
+func CompareFiles(oldPath, newPath string, out io.Writer) (*Comparison, error) {
+	old, err := ReadReport(oldPath)
+	if err != nil {
+		return nil, err
+	}
+	newer, err := ReadReport(newPath)
+	if err != nil {
+		return nil, err
+	}
+	cmp := Compare(old, newer)
+	cmp.Write(out)
+	return cmp, nil
+}

@@ -1,0 +1,242 @@
+package evals
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// HTTPTarget plays conversations against a running service through its
+// public API: POST /api/v1/sessions, POST /api/v1/sessions/{id}/messages,
+// GET /api/v1/sessions/{id}, and POST /api/v1/ocr for fixture images. With
+// an evaluator token it asks for the eval mode, whose replies carry the
+// retrieved chunks, the route label and timings.
+type HTTPTarget struct {
+	BaseURL   string
+	Client    *http.Client
+	EvalToken string
+	// Provider names the target in reports and cache keys.
+	Provider string
+	// Model is the model the service is configured with, as the suite's
+	// provider config states it; the service does not say until a turn
+	// uses the model. Answers are cached only when it is known.
+	Model string
+}
+
+// Identity opens a session to learn the prompt version the service uses.
+func (t *HTTPTarget) Identity(ctx context.Context) (Identity, error) {
+	id := Identity{Provider: t.Provider, Model: t.Model}
+	if id.Provider == "" {
+		id.Provider = ProviderHTTP
+	}
+	conv, err := t.start(ctx)
+	if err != nil {
+		return id, err
+	}
+	var st struct {
+		PromptVersion string `json:"prompt_version"`
+	}
+	if err := t.do(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(conv.id), nil, "", &st); err != nil {
+		return id, err
+	}
+	id.PromptVersion = st.PromptVersion
+	return id, nil
+}
+
+// Start creates a session.
+func (t *HTTPTarget) Start(ctx context.Context) (Conversation, error) { return t.start(ctx) }
+
+func (t *HTTPTarget) start(ctx context.Context) (*httpConversation, error) {
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := t.doJSON(ctx, http.MethodPost, "/api/v1/sessions", map[string]any{}, &created); err != nil {
+		return nil, err
+	}
+	if created.ID == "" {
+		return nil, fmt.Errorf("POST /api/v1/sessions returned no id")
+	}
+	return &httpConversation{target: t, id: created.ID}, nil
+}
+
+type httpConversation struct {
+	target *HTTPTarget
+	id     string
+}
+
+// Send posts one turn; an image is first sent to the OCR endpoint and the
+// turn carries the recognition's id.
+func (c *httpConversation) Send(ctx context.Context, in Input) (Reply, error) {
+	body := map[string]any{}
+	switch {
+	case in.Text != "":
+		body["text"] = in.Text
+	case in.Choice != "":
+		body["choice"] = in.Choice
+	case in.Image != "":
+		id, err := c.target.recognise(ctx, in.Image)
+		if err != nil {
+			return Reply{}, err
+		}
+		body["ocr_result_id"] = id
+	}
+	var raw json.RawMessage
+	path := "/api/v1/sessions/" + url.PathEscape(c.id) + "/messages"
+	if c.target.EvalToken != "" {
+		path += "?eval=1"
+	}
+	if err := c.target.doJSON(ctx, http.MethodPost, path, body, &raw); err != nil {
+		return Reply{}, err
+	}
+	var r Reply
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Reply{}, fmt.Errorf("reply is not the API's shape: %w", err)
+	}
+	r.Raw = raw
+	return r, nil
+}
+
+// State reads the session.
+func (c *httpConversation) State(ctx context.Context) (State, error) {
+	var raw json.RawMessage
+	if err := c.target.do(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(c.id), nil, "", &raw); err != nil {
+		return State{}, err
+	}
+	return decodeState(raw)
+}
+
+// decodeState reads a session's state; fields may come as a map of name to
+// {value, provenance} or as a list of {name, value, provenance}.
+func decodeState(raw []byte) (State, error) {
+	var doc struct {
+		Stage     string          `json:"stage"`
+		Procedure *Procedure      `json:"procedure"`
+		Fields    json.RawMessage `json:"fields"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return State{}, fmt.Errorf("session state: %w", err)
+	}
+	st := State{Stage: doc.Stage, Procedure: doc.Procedure, Fields: map[string]Field{}}
+	if len(doc.Fields) == 0 || string(doc.Fields) == "null" {
+		return st, nil
+	}
+	if json.Unmarshal(doc.Fields, &st.Fields) == nil {
+		return st, nil
+	}
+	var list []struct {
+		Name string `json:"name"`
+		Field
+	}
+	if err := json.Unmarshal(doc.Fields, &list); err != nil {
+		return State{}, fmt.Errorf("session fields: %w", err)
+	}
+	for _, f := range list {
+		st.Fields[f.Name] = f.Field
+	}
+	return st, nil
+}
+
+// recognise uploads a fixture image to the OCR endpoint.
+func (t *HTTPTarget) recognise(ctx context.Context, path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("fixture image: %w", err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	part, err := mw.CreateFormFile("file", filepath.Base(path))
+	if err != nil {
+		return "", err
+	}
+	part.Write(data)
+	if err := mw.Close(); err != nil {
+		return "", err
+	}
+	var res struct {
+		ID string `json:"id"`
+	}
+	if err := t.do(ctx, http.MethodPost, "/api/v1/ocr", &body, mw.FormDataContentType(), &res); err != nil {
+		return "", fmt.Errorf("OCR of %s: %w", filepath.Base(path), err)
+	}
+	return res.ID, nil
+}
+
+func (t *HTTPTarget) doJSON(ctx context.Context, method, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return t.do(ctx, method, path, bytes.NewReader(b), "application/json", out)
+}
+
+// do sends one request and decodes the JSON answer into out; an error
+// answer becomes an error naming its status and code.
+func (t *HTTPTarget) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(t.BaseURL, "/")+path, body)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	if t.EvalToken != "" {
+		req.Header.Set("X-Eval-Token", t.EvalToken)
+	}
+	client := t.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		json.Unmarshal(data, &e)
+		return fmt.Errorf("%s %s: HTTP %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// RemoteCatalogue reads the catalogue a running service answers from
+// (GET /api/v1/procedures, then each entry), so that facts_from_catalogue
+// checks a service's replies against that service's own entries.
+func RemoteCatalogue(ctx context.Context, baseURL string) ([]procedures.Entry, error) {
+	t := &HTTPTarget{BaseURL: baseURL}
+	var list struct {
+		Procedures []struct {
+			Slug string `json:"slug"`
+		} `json:"procedures"`
+	}
+	if err := t.do(ctx, http.MethodGet, "/api/v1/procedures", nil, "", &list); err != nil {
+		return nil, err
+	}
+	entries := make([]procedures.Entry, len(list.Procedures))
+	for i, p := range list.Procedures {
+		if err := t.do(ctx, http.MethodGet, "/api/v1/procedures/"+url.PathEscape(p.Slug), nil, "", &entries[i]); err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}

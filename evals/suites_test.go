@@ -1,0 +1,188 @@
+package evals
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/procedurestest"
+)
+
+// TestShippedSuites plays every shipped suite in-process against the real
+// assistant, on the real catalogue, PostgreSQL and Tesseract: once with the
+// deterministic guide, once with the guide helped by a scripted model
+// behind an OpenAI-compatible server. It fails when any suite falls below
+// its threshold, as station eval run would.
+func TestShippedSuites(t *testing.T) {
+	suites, err := LoadSuites("suites")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := 0
+	for _, s := range suites {
+		cases += len(s.Tests)
+	}
+	if cases < 120 {
+		t.Errorf("the shipped suites hold %d cases, want at least 120", cases)
+	}
+
+	in, checker := shippedAssistant(t)
+	script := &scriptedModel{}
+	model := newFakeModel(t, script.answer)
+	providers := map[string][]Provider{
+		"guide":          {{ID: ProviderGuide}},
+		"scripted-model": {{ID: ProviderOpenAI, Label: "scripted-model", Config: ProviderConfig{URL: model.URL, Model: "scripted"}}},
+	}
+	for _, name := range []string{"guide", "scripted-model"} {
+		t.Run(name, func(t *testing.T) {
+			for _, s := range suites {
+				s.Providers = providers[name]
+			}
+			r := &Runner{Targets: in.Target, Checker: checker, Concurrency: 4}
+			report, err := r.Run(context.Background(), suites)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var summary bytes.Buffer
+			report.WriteSummary(&summary)
+			t.Log("\n" + summary.String())
+			for _, s := range report.Suites {
+				for _, p := range s.Providers {
+					if !p.Passed {
+						t.Errorf("suite %s [%s]: pass rate %.1f%% below its threshold %.0f%% %s", s.Name, p.Provider, 100*p.PassRate, 100*s.Threshold, p.Error)
+					}
+				}
+			}
+		})
+	}
+	if model.calls() == 0 || script.invented.Load() == 0 {
+		t.Errorf("the scripted model answered %d calls, %d with invented facts; the suites must exercise both paths", model.calls(), script.invented.Load())
+	}
+}
+
+// shippedAssistant builds the in-process assistant on a test database with
+// the shipped catalogue, the real OCR reader and the catalogue's embedder.
+func shippedAssistant(tb testing.TB) (*InProcess, *Checker) {
+	tb.Helper()
+	pool := dbtest.New(tb)
+	catalogue := procedurestest.Load(tb, pool)
+	entries, err := catalogue.List(context.Background(), procedures.ListFilter{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	scans := ocr.NewStore(pool, tb.TempDir())
+	reader := &OCR{Config: ocr.Config{Workers: 2, Queue: 8, QueueTimeout: time.Minute, Languages: []string{"vie"}}, Store: scans}
+	tb.Cleanup(reader.Close)
+	base := assistant.Defaults()
+	base.LLMRetries = 0 // a failed call falls back at once
+	in := &InProcess{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Recognise: reader.Recognise,
+		Base: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return in, &Checker{Facts: NewFacts(entries), Embedder: procedures.NewLocalEmbedder()}
+}
+
+// BenchmarkShippedSuites times a whole run of the shipped suites against
+// the deterministic guide, in-process (the target: under 60 s on 2 cores
+// for station eval run, which adds the migration and catalogue import).
+func BenchmarkShippedSuites(b *testing.B) {
+	suites, err := LoadSuites("suites")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, checker := shippedAssistant(b)
+	r := &Runner{Targets: in.Target, Checker: checker, Concurrency: 4}
+	b.ResetTimer()
+	for b.Loop() {
+		report, err := r.Run(context.Background(), suites)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(report.Cases()), "cases")
+		b.ReportMetric(100*report.PassRate(), "pass%")
+	}
+}
+
+// closestCandidate is the candidate of the prompt whose name shares the
+// most distinct words (of three letters or more) with the resident's
+// text; empty when none shares two.
+func closestCandidate(prompt, resident string) string {
+	block, _, _ := strings.Cut(strings.SplitN(prompt, "<candidates>\n", 2)[len(strings.SplitN(prompt, "<candidates>\n", 2))-1], "</candidates>")
+	// Words are compared with their marks ("giá" is not "gia"), unless
+	// the resident typed none.
+	norm := func(s string) string { return strings.ToLower(vietnamese.NFC(s)) }
+	if vietnamese.StripMarks(resident) == resident {
+		norm = vietnamese.Fold
+	}
+	said := map[string]bool{}
+	for _, w := range strings.Fields(norm(resident)) {
+		if len(w) >= 3 {
+			said[w] = true
+		}
+	}
+	best, most := "", 1
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		slug, name, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		shared, seen := 0, map[string]bool{}
+		for _, w := range strings.Fields(norm(name)) {
+			if said[w] && !seen[w] {
+				shared++
+			}
+			seen[w] = true
+		}
+		if shared > most {
+			best, most = slug, shared
+		}
+	}
+	return best
+}
+
+var residentText = regexp.MustCompile(`(?s)<resident>(.*)</resident>`)
+
+// scriptedModel plays a small model that is right about some things,
+// useless about others and dishonest about fees: it picks the candidate
+// whose name shares words with what the resident said (and none when
+// nothing does), recognises off-topic talk and requests for a person,
+// answers anything else with prose instead of JSON, and words every free
+// answer with an invented fee and form. The assistant must carry the
+// same conversations: fall back to the guide on bad output, and replace
+// invented facts with the catalogue's.
+type scriptedModel struct {
+	invented atomic.Int64 // answers that named a fee and form no entry has
+}
+
+func (m *scriptedModel) answer(msgs []fakeMessage) string {
+	system, user := msgs[0].Content, msgs[len(msgs)-1].Content
+	if !strings.Contains(system, "JSON") || strings.Contains(user, "<sources>") {
+		m.invented.Add(1)
+		return "Dạ, lệ phí là 999.000 đồng, Bác điền mẫu XY99 rồi nộp ở phường ạ."
+	}
+	resident := ""
+	if m := residentText.FindStringSubmatch(user); m != nil {
+		resident = strings.ToLower(m[1])
+	}
+	switch {
+	case strings.Contains(resident, "cán bộ") || strings.Contains(resident, "người giúp"):
+		return `{"intent": "ask_person"}`
+	case strings.Contains(resident, "bóng") || strings.Contains(resident, "thời tiết") || strings.Contains(resident, "trời"):
+		return `{"intent": "out_of_scope"}`
+	case strings.Contains(user, "<stage>identify</stage>"):
+		if slug := closestCandidate(user, resident); slug != "" {
+			return `{"intent": "choose_procedure", "procedure": "` + slug + `"}`
+		}
+		return `{"intent": "unclear"}`
+	}
+	return "Xin lỗi, tôi chưa chắc Bác muốn gì."
+}
