@@ -1,0 +1,455 @@
+// The kiosk screen. Everything a resident enters lives only in this page's
+// memory and on the server: nothing is written to localStorage,
+// sessionStorage, IndexedDB or cookies, so leaving the page (or the idle
+// timer sending it home) forgets it all. One screen shows at a time; each
+// has a progress line, "Quay lại" and "Gọi cán bộ".
+"use strict";
+(function () {
+  const body = document.body;
+  const idleMs = Number(body.dataset.idleMs) || 90000;
+  const warnMs = Number(body.dataset.warnMs) || 15000;
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+
+  // ---------- the API ----------
+  class APIError extends Error {
+    constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+  }
+  async function api(method, path, payload, headers) {
+    const opts = { method, headers: Object.assign({ Accept: "application/json" }, headers || {}), credentials: "same-origin", cache: "no-store" };
+    if (payload instanceof FormData) {
+      opts.body = payload;
+    } else if (payload !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(payload);
+    }
+    let res;
+    try {
+      res = await fetch(path, opts);
+    } catch (e) {
+      throw new APIError(0, "network", "Mất kết nối. Bác thử lại hoặc chạm “Gọi cán bộ”.");
+    }
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!res.ok) {
+      const err = (data && data.error) || {};
+      throw new APIError(res.status, err.code || "http_" + res.status, err.message || "Có lỗi xảy ra. Bác thử lại hoặc chạm “Gọi cán bộ”.");
+    }
+    return data;
+  }
+  const randomKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const money = (n) => new Intl.NumberFormat("vi-VN").format(n) + " đồng";
+
+  // ---------- the visit (kiosk session) ----------
+  const station = new URLSearchParams(location.search).get("station") || "";
+  const visit = { id: null, services: [] };
+  async function startVisit(service) {
+    if (!visit.services.includes(service)) visit.services.push(service);
+    if (visit.id) return visit.id;
+    try {
+      const s = await api("POST", "/api/v1/kiosk/sessions", { station_id: station, service });
+      visit.id = s.id;
+    } catch (e) {
+      visit.id = null; // the screens still work; nothing to erase then
+    }
+    return visit.id;
+  }
+  // endVisit tells the server the visit is over; what was not submitted is
+  // erased there. keepalive lets the request outlive the page.
+  function endVisit(reason) {
+    if (!visit.id) return Promise.resolve();
+    const id = visit.id;
+    visit.id = null;
+    return fetch("/api/v1/kiosk/sessions/" + encodeURIComponent(id) + "/end", {
+      method: "POST", keepalive: true, credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason }),
+    }).catch(() => {});
+  }
+  async function goHomeAndForget(reason) {
+    stopSpeaking();
+    await endVisit(reason);
+    location.replace("/" + (station ? "?station=" + encodeURIComponent(station) : ""));
+  }
+  window.addEventListener("pagehide", () => { endVisit("abandoned"); });
+
+  // ---------- screens ----------
+  const history = [];
+  let current = "home";
+  function show(name, opts) {
+    const next = $(`section[data-screen="${name}"]`);
+    if (!next) return;
+    if (!(opts && opts.replace) && current !== name) history.push(current);
+    $$("section.screen").forEach((s) => { s.hidden = s !== next; });
+    $$("[data-error]", next).forEach((e) => { e.textContent = ""; });
+    current = name;
+    body.dataset.screen = name;
+    const step = next.dataset.step, steps = next.dataset.steps;
+    $("#progress").textContent = step ? `Bước ${step}/${steps}` : (next.dataset.title || "");
+    $("#back").disabled = name === "home";
+    stopSpeaking();
+    window.scrollTo(0, 0);
+    const focus = $("input:not(.visually-hidden), textarea", next) || $("h1", next);
+    if (focus) { if (focus.tagName === "H1") focus.tabIndex = -1; focus.focus({ preventScroll: true }); }
+  }
+  function showError(err) {
+    const el = $(`section[data-screen="${current}"] [data-error]`);
+    if (el) el.textContent = err && err.message ? err.message : String(err);
+  }
+  function back() {
+    const prev = history.pop();
+    show(prev || "home", { replace: true });
+  }
+  $("#back").addEventListener("click", back);
+  document.addEventListener("click", (ev) => {
+    const go = ev.target.closest("[data-go]");
+    if (go) { ev.preventDefault(); startVisit(serviceOf(go.dataset.go)); show(go.dataset.go); }
+    if (ev.target.closest("[data-finish]")) { ev.preventDefault(); goHomeAndForget("finished"); }
+    const sp = ev.target.closest("[data-speak]");
+    if (sp) { ev.preventDefault(); speak($(sp.dataset.speak).innerText, sp); }
+  });
+  function serviceOf(screen) {
+    return { f: "procedures", t: "tracking", b: "bills", r: "reports", h: "health" }[screen.charAt(0)] || "home";
+  }
+
+  // ---------- call staff ----------
+  $("#call").addEventListener("click", () => {
+    $("#call-box").hidden = false;
+    $("#call-close").focus();
+    if (visit.id) api("POST", "/api/v1/kiosk/sessions/" + encodeURIComponent(visit.id) + "/help", {}).catch(() => {});
+  });
+  $("#call-close").addEventListener("click", () => { $("#call-box").hidden = true; });
+
+  // ---------- read aloud ----------
+  let audio = null;
+  function stopSpeaking() {
+    if (audio) { audio.pause(); URL.revokeObjectURL(audio.src); audio = null; }
+    $$("[data-speak]").forEach((b) => { b.textContent = "Nghe đọc"; });
+  }
+  async function speak(text, button) {
+    if (audio) { stopSpeaking(); return; }
+    text = (text || "").trim();
+    if (!text) return;
+    button.textContent = "Đang đọc… (chạm để dừng)";
+    try {
+      const res = await fetch("/api/v1/speech", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: text.slice(0, 1500) }) });
+      if (!res.ok) throw new Error("speech " + res.status);
+      const blob = await res.blob();
+      audio = new Audio(URL.createObjectURL(blob));
+      audio.addEventListener("ended", stopSpeaking);
+      await audio.play().catch(() => {});
+    } catch (e) {
+      button.textContent = "Nghe đọc";
+    }
+  }
+
+  // ---------- inactivity ----------
+  let lastTouch = Date.now();
+  let warningUntil = 0;
+  ["pointerdown", "keydown", "input", "touchstart", "wheel"].forEach((ev) =>
+    document.addEventListener(ev, () => { if (!warningUntil) lastTouch = Date.now(); }, { capture: true, passive: true }));
+  $("#idle-stay").addEventListener("click", () => {
+    warningUntil = 0; lastTouch = Date.now(); $("#idle-box").hidden = true;
+  });
+  setInterval(() => {
+    const now = Date.now();
+    $("#clock").textContent = new Date(now).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+    const busy = current !== "home" || visit.id;
+    if (!busy) { lastTouch = now; return; }
+    if (!warningUntil && now - lastTouch >= idleMs) {
+      warningUntil = now + warnMs;
+      $("#idle-box").hidden = false;
+      $("#idle-stay").focus();
+    }
+    if (warningUntil) {
+      const left = Math.max(0, Math.ceil((warningUntil - now) / 1000));
+      $("#idle-count").textContent = String(left);
+      if (now >= warningUntil) { warningUntil = 0; goHomeAndForget("idle"); }
+    }
+  }, 250);
+
+  // ---------- administrative procedures ----------
+  const filing = { session: null, procedure: null, ocr: null, corrections: {}, state: null, dossier: null, payment: null };
+  const stageStep = { identify: 1, confirm: 1, explain: 1, collect: 3, review: 4, done: 4, handoff: 1 };
+
+  async function assistantSay(message, said) {
+    await startVisit("procedures");
+    if (!filing.session) {
+      const s = await api("POST", "/api/v1/sessions", { station_id: station, kiosk_session_id: visit.id || undefined });
+      filing.session = s.id;
+    }
+    const r = await api("POST", "/api/v1/sessions/" + encodeURIComponent(filing.session) + "/messages", message);
+    renderReply(r, said);
+    return r;
+  }
+  function renderReply(r, said) {
+    filing.state = r;
+    if (r.procedure && r.procedure.slug) filing.procedure = r.procedure;
+    const section = $('section[data-screen="f-chat"]');
+    section.dataset.step = String(stageStep[r.stage] || 1);
+    $("#chat-title").textContent = filing.procedure ? filing.procedure.name : "Trợ lý thủ tục";
+    $("#chat-said").textContent = said ? "Bác đã chọn: " + said : "";
+    $("#chat-reply").textContent = r.reply || "";
+    const box = $("#chat-choices");
+    box.replaceChildren();
+    (r.choices || []).forEach((c) => {
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = c.label; b.dataset.choice = c.id;
+      b.addEventListener("click", () => send({ choice: c.id }, c.label));
+      box.appendChild(b);
+    });
+    if (r.stage === "collect" && !filing.ocr) {
+      box.appendChild(extraButton("Quét căn cước để máy điền sẵn", () => show("f-scan")));
+    }
+    if (r.stage === "review" || r.stage === "done") {
+      box.appendChild(extraButton("Xem tờ khai đã điền", openReview));
+    }
+    if (r.stage === "handoff") { $("#call-box").hidden = false; }
+    $("#chat-text").value = "";
+    show("f-chat", { replace: current === "f-chat" });
+  }
+  function extraButton(label, fn) {
+    const b = document.createElement("button");
+    b.type = "button"; b.className = "secondary"; b.textContent = label;
+    b.addEventListener("click", fn);
+    return b;
+  }
+  async function send(message, said) {
+    try { await assistantSay(message, said); } catch (e) { showError(e); }
+  }
+  $("#ask-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = $("#ask-text").value.trim();
+    if (text) send({ text }, text);
+  });
+  $("#chat-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = $("#chat-text").value.trim();
+    if (text) send({ text }, text);
+  });
+  $$("[data-ask]").forEach((b) => b.addEventListener("click", () => {
+    show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, b.dataset.ask);
+  }));
+
+  // Scan: the picture goes to the OCR endpoint tagged with the visit, so it
+  // is erased with the visit unless the dossier is submitted.
+  $("#scan-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (!file) return;
+    $("#scan-status").textContent = "Đang đọc giấy tờ, bác chờ một chút…";
+    try {
+      await startVisit("procedures");
+      const form = new FormData();
+      form.append("file", file);
+      if (visit.id) form.append("kiosk_session_id", visit.id);
+      const r = await api("POST", "/api/v1/ocr", form);
+      filing.ocr = r;
+      $("#scan-preview").src = URL.createObjectURL(file);
+      renderFields($("#scan-fields"), Object.entries(r.fields || {}).map(([name, f]) => ({ name, label: fieldLabel(name), value: f.value, provenance: f.source, confidence: f.confidence })), "scan");
+      $("#scan-status").textContent = "";
+      show("f-scan-confirm");
+    } catch (e) {
+      $("#scan-status").textContent = "";
+      showError(e);
+    } finally {
+      ev.target.value = "";
+    }
+  });
+  $("#scan-skip").addEventListener("click", () => back());
+  $("#scan-ok").addEventListener("click", async () => {
+    collectCorrections($("#scan-fields"));
+    try { await assistantSay({ ocr_result_id: filing.ocr.id }, "Dùng thông tin trên giấy tờ"); } catch (e) { showError(e); }
+  });
+
+  const labels = {
+    full_name: "Họ và tên", id_number: "Số căn cước", date_of_birth: "Ngày sinh", sex: "Giới tính",
+    nationality: "Quốc tịch", place_of_origin: "Quê quán", place_of_residence: "Nơi thường trú",
+    date_of_expiry: "Có giá trị đến", date_of_issue: "Ngày cấp", phone: "Số điện thoại", address: "Địa chỉ",
+  };
+  const fieldLabel = (name) => labels[name] || name.replace(/_/g, " ");
+  const provenanceLabel = { typed: "bác nhập", ocr: "đọc từ ảnh", qr: "đọc từ mã QR", mrz: "đọc từ dòng MRZ", text: "đọc từ ảnh", llm: "trợ lý điền", staff: "cán bộ sửa" };
+  function renderFields(root, fields, prefix) {
+    root.replaceChildren();
+    fields.forEach((f) => {
+      const id = prefix + "-" + f.name;
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = f.label + " ";
+      if (f.provenance) {
+        const tag = document.createElement("span");
+        const low = typeof f.confidence === "number" && f.confidence < 0.8;
+        tag.className = "tag" + (low ? " low" : "");
+        tag.textContent = (provenanceLabel[f.provenance] || f.provenance) + (low ? " – cần kiểm tra" : "");
+        label.appendChild(tag);
+      }
+      const input = document.createElement("input");
+      input.id = id; input.name = f.name; input.value = f.value || ""; input.autocomplete = "off";
+      input.dataset.original = f.value || "";
+      root.append(label, input);
+    });
+  }
+  function collectCorrections(root) {
+    $$("input", root).forEach((i) => { if (i.value !== i.dataset.original) filing.corrections[i.name] = i.value; });
+  }
+
+  async function openReview() {
+    try {
+      const s = await api("GET", "/api/v1/sessions/" + encodeURIComponent(filing.session));
+      const draft = reviewDraft(s);
+      $("#review-procedure").textContent = filing.procedure ? filing.procedure.name : "";
+      renderFields($("#review-fields"), draft, "review");
+      show("f-review");
+    } catch (e) { showError(e); }
+  }
+  // reviewDraft lists the session's collected fields with their provenance,
+  // with the resident's corrections of the scan applied.
+  function reviewDraft(s) {
+    const fields = s.fields || {};
+    const list = Array.isArray(fields) ? fields : Object.entries(fields).map(([name, f]) => Object.assign({ name }, typeof f === "object" ? f : { value: f }));
+    return list.map((f) => {
+      const corrected = filing.corrections[f.name];
+      return {
+        name: f.name, label: f.label || fieldLabel(f.name),
+        value: corrected !== undefined ? corrected : f.value,
+        provenance: corrected !== undefined ? "typed" : f.provenance, confidence: f.confidence,
+      };
+    });
+  }
+  $("#review-submit").addEventListener("click", async () => {
+    collectCorrections($("#review-fields"));
+    const fields = {};
+    $$("#review-fields input").forEach((i) => {
+      const changed = i.value !== i.dataset.original || filing.corrections[i.name] !== undefined;
+      fields[i.name] = { value: i.value, provenance: changed ? "typed" : undefined };
+    });
+    try {
+      const d = await api("POST", "/api/v1/dossiers", {
+        procedure: filing.procedure.slug, session_id: filing.session, kiosk_session_id: visit.id || undefined, fields,
+        ocr_result_id: filing.ocr ? filing.ocr.id : undefined,
+      });
+      const sub = await api("POST", "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/submit", {});
+      filing.dossier = Object.assign({}, d, sub || {});
+      await payFee();
+    } catch (e) { showError(e); }
+  });
+  async function payFee() {
+    const p = await api("POST", "/api/v1/payments", { purpose: "fee", dossier_id: filing.dossier.id }, { "Idempotency-Key": randomKey() }).catch((e) => {
+      if (e.code === "no_fee_due" || e.status === 409) return null;
+      throw e;
+    });
+    if (!p || !p.amount) { showReceipt(); return; }
+    filing.payment = p;
+    $("#pay-amount").textContent = money(p.amount);
+    $("#pay-qr").src = p.vietqr.png;
+    show("f-pay");
+    waitPaid(p.id, "#pay-status", showReceipt);
+  }
+  function waitPaid(id, statusSel, done) {
+    const screen = current;
+    const tick = async () => {
+      if (current !== screen) return;
+      try {
+        const p = await api("GET", "/api/v1/payments/" + encodeURIComponent(id));
+        if (p.state === "paid") { done(p); return; }
+        if (p.state === "failed" || p.state === "expired") { $(statusSel).textContent = "Thanh toán không thành công. Bác chạm “Gọi cán bộ” để được giúp."; return; }
+      } catch (e) { /* keep waiting */ }
+      setTimeout(tick, 1500);
+    };
+    tick();
+  }
+  function showReceipt() {
+    const d = filing.dossier;
+    $("#receipt-code").textContent = d.tracking_code;
+    $("#receipt-detail").textContent = filing.procedure ? "Thủ tục: " + filing.procedure.name : "";
+    $("#receipt-pdf").href = "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/receipt.pdf";
+    history.length = 0;
+    show("f-receipt");
+  }
+
+  // ---------- follow a dossier ----------
+  const tracking = { code: "" };
+  $("#track-code-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    tracking.code = $("#track-code").value.trim().toUpperCase().replace(/[\s-]/g, "");
+    if (tracking.code) show("t-last4");
+  });
+  $("#track-last4-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await api("GET", "/api/v1/track/" + encodeURIComponent(tracking.code) + "?last4=" + encodeURIComponent($("#track-last4").value.trim()));
+      const lines = [];
+      if (r.procedure_name || r.procedure) lines.push("Thủ tục: " + (r.procedure_name || (r.procedure && r.procedure.name) || r.procedure));
+      lines.push("Tình trạng: " + (r.status_label || r.status));
+      if (r.next_step) lines.push("Việc tiếp theo: " + r.next_step);
+      if (r.expected_at || r.due_date) lines.push("Ngày hẹn trả: " + new Date(r.expected_at || r.due_date).toLocaleDateString("vi-VN"));
+      $("#track-result").textContent = lines.join("\n");
+      show("t-result");
+    } catch (e) { showError(e); }
+  });
+
+  // ---------- pay a bill ----------
+  const bill = { category: "", code: "", chosen: null };
+  $$("[data-bill]").forEach((b) => b.addEventListener("click", () => { bill.category = b.dataset.bill; show("b-code"); }));
+  $("#bill-code-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    bill.code = $("#bill-code").value.trim().toUpperCase();
+    try {
+      const r = await api("GET", "/api/v1/bills?biller=demo&customer_code=" + encodeURIComponent(bill.code));
+      const list = (r.bills || []).filter((x) => !bill.category || x.category === bill.category);
+      const box = $("#bill-list");
+      box.replaceChildren();
+      if (!list.length) { showError({ message: "Không có hóa đơn nào chưa trả với mã này." }); return; }
+      list.forEach((x) => {
+        const b = document.createElement("button");
+        b.type = "button"; b.textContent = `Kỳ ${x.period}: ${money(x.amount)}`;
+        b.addEventListener("click", () => payBill(x));
+        box.appendChild(b);
+      });
+      show("b-list");
+    } catch (e) { showError(e); }
+  });
+  async function payBill(x) {
+    try {
+      const p = await api("POST", "/api/v1/payments", { purpose: "bill", biller: "demo", customer_code: bill.code, bill_id: x.id }, { "Idempotency-Key": randomKey() });
+      $("#bill-amount").textContent = money(p.amount);
+      $("#bill-qr").src = p.vietqr.png;
+      show("b-pay");
+      waitPaid(p.id, "#bill-status", () => {
+        $("#bill-done").textContent = `Đã trả ${money(p.amount)} cho kỳ ${x.period}. Mã giao dịch: ${p.id}`;
+        history.length = 0;
+        show("b-done");
+      });
+    } catch (e) { showError(e); }
+  }
+
+  // ---------- report ----------
+  const report = { category: "", photo: null };
+  $$("[data-report]").forEach((b) => b.addEventListener("click", () => { report.category = b.dataset.report; show("r-desc"); }));
+  $("#report-desc-form").addEventListener("submit", (ev) => { ev.preventDefault(); show("r-photo"); });
+  $("#report-photo").addEventListener("change", (ev) => {
+    report.photo = ev.target.files[0] || null;
+    $("#report-photo-status").textContent = report.photo ? "Đã có ảnh." : "";
+    if (report.photo) show("r-confirm");
+  });
+  $("#report-send").addEventListener("click", async () => {
+    const form = new FormData();
+    form.append("category", report.category);
+    form.append("description", $("#report-desc").value.trim());
+    form.append("occurred_at", new Date().toISOString());
+    form.append("channel", "kiosk");
+    if (station) form.append("station_id", station);
+    const contact = $("#report-contact").value.trim();
+    if (contact) form.append("contact", contact);
+    if (report.photo) form.append("files", report.photo);
+    try {
+      const r = await api("POST", "/api/v1/reports", form);
+      $("#report-code").textContent = r.code;
+      const em = $("#report-emergency");
+      if (r.emergency) { em.textContent = r.emergency.message || ("Gọi ngay " + r.emergency.call.join(", ")); em.hidden = false; }
+      history.length = 0;
+      show("r-done");
+    } catch (e) { showError(e); }
+  });
+
+  show("home", { replace: true });
+})();
