@@ -1,0 +1,113 @@
+// The kiosk screen in Chromium: the home screen, every service's first
+// screens, read-aloud, the inactivity wipe and the browser's storage.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, IDLE_BASE, openBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen } from "./lib.mjs";
+
+let b;
+before(async () => { b = await openBrowser(); });
+after(async () => {
+  await b.close();
+  assert.deepEqual(b.errors, [], "script errors on the pages");
+});
+
+test("home screen: five services, large type, big targets, accessible", async () => {
+  const { page } = b;
+  await page.goto(BASE + "/");
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  const tiles = await page.locator(".tile .tile-title").allTextContents();
+  assert.deepEqual(tiles, ["Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế"]);
+  await kioskRules(page, "home");
+  await axeCheck(page, "home");
+  await shot(page, "kiosk-01-home");
+});
+
+// Every first screen of every service, and one more step where it needs no
+// server: the progress line, the rules and axe on each, and "Quay lại".
+test("each service's screens: progress line, Quay lại, Gọi cán bộ", async () => {
+  const { page } = b;
+  const walks = [
+    { tile: "Thủ tục hành chính", screens: [["f-ask", "Bước 1/5"]] },
+    { tile: "Tra cứu hồ sơ", screens: [["t-code", "Bước 1/2"]], fill: ["#track-code", "ABCD2345"], then: ["t-last4", "Bước 2/2"] },
+    { tile: "Thanh toán phí và hóa đơn", screens: [["b-cat", "Bước 1/4"]], click: "Tiền điện", then: ["b-code", "Bước 2/4"] },
+    { tile: "Phản ánh an ninh trật tự", screens: [["r-cat", "Bước 1/4"]], click: "Trộm cắp", then: ["r-desc", "Bước 2/4"] },
+    { tile: "Dịch vụ y tế", screens: [["h-menu", "Bước 1/1"]], click: "Cấp cứu", then: ["h-emergency", "Cấp cứu"] },
+  ];
+  for (const w of walks) {
+    await page.goto(BASE + "/");
+    await page.getByRole("button", { name: w.tile }).click();
+    const [screen, progress] = w.screens[0];
+    assert.equal(await visibleScreen(page), screen);
+    assert.equal(await kioskRules(page, screen), progress);
+    await axeCheck(page, screen);
+    await shot(page, "kiosk-02-" + screen);
+    if (w.fill) {
+      await page.fill(w.fill[0], w.fill[1]);
+      await page.keyboard.press("Enter");
+    }
+    if (w.click) await page.getByRole("button", { name: w.click, exact: true }).click();
+    if (w.then) {
+      assert.equal(await visibleScreen(page), w.then[0]);
+      assert.equal(await kioskRules(page, w.then[0]), w.then[1]);
+      await axeCheck(page, w.then[0]);
+      await shot(page, "kiosk-02-" + w.then[0]);
+      await page.getByRole("button", { name: "Quay lại" }).click();
+      assert.equal(await visibleScreen(page), screen, "Quay lại goes one screen back");
+    }
+    await page.getByRole("button", { name: "Quay lại" }).click();
+    assert.equal(await visibleScreen(page), "home");
+  }
+});
+
+test("Gọi cán bộ opens a dialog that says help is coming", async () => {
+  const { page } = b;
+  await page.goto(BASE + "/");
+  await page.getByRole("button", { name: "Gọi cán bộ" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Cán bộ sẽ đến hỗ trợ/);
+  await axeCheck(page, "call dialog");
+  await shot(page, "kiosk-03-call-staff");
+  await page.getByRole("button", { name: "Đóng" }).click();
+  await dialog.waitFor({ state: "hidden" });
+});
+
+test("read aloud: the server speaks Vietnamese as WAV", async () => {
+  const { page } = b;
+  await page.goto(BASE + "/");
+  const r = await page.evaluate(async () => {
+    const res = await fetch("/api/v1/speech", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "Xin chào bác. Hồ sơ của bác đã được tiếp nhận." }) });
+    const buf = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get("content-type"), head: String.fromCharCode(...buf.slice(0, 4)) + String.fromCharCode(...buf.slice(8, 12)), size: buf.length };
+  });
+  assert.equal(r.status, 200);
+  assert.equal(r.type, "audio/wav");
+  assert.equal(r.head, "RIFFWAVE");
+  assert.ok(r.size > 20000, `only ${r.size} bytes of audio`);
+});
+
+// The idle server runs with a short STATION_KIOSK_IDLE: the warning shows a
+// countdown, "Tôi vẫn đang dùng" keeps the visit, and when nobody touches
+// the screen it goes home with what was typed forgotten.
+test("inactivity: warning, countdown, then home with nothing kept", async () => {
+  const { page } = b;
+  await page.goto(IDLE_BASE + "/");
+  await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
+  await page.fill("#track-code", "ABCD2345");
+  const warning = page.getByRole("alertdialog");
+  await warning.waitFor({ timeout: 30000 });
+  assert.match(await page.locator("#idle-count").textContent(), /^\d+$/);
+  await axeCheck(page, "idle warning");
+  await shot(page, "kiosk-04-idle-warning");
+  await page.getByRole("button", { name: "Tôi vẫn đang dùng" }).click();
+  await warning.waitFor({ state: "hidden" });
+  assert.equal(await visibleScreen(page), "t-code", "the visit goes on");
+  assert.equal(await page.inputValue("#track-code"), "ABCD2345");
+
+  await warning.waitFor({ timeout: 30000 });
+  await page.waitForURL(IDLE_BASE + "/", { timeout: 30000 });
+  await page.waitForFunction(() => document.body.dataset.screen === "home");
+  assert.equal(await page.inputValue("#track-code"), "", "typed text is gone");
+  await assertNoBrowserStorage(page, "after the idle wipe");
+  await shot(page, "kiosk-05-after-idle");
+});
