@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Subcommands: []*ffcli.Command{
 			serveCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
+			userCommand(os.Stdin, stdout, stderr),
+			auditCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/web"
 )
 
@@ -19,10 +20,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
+		staffCfg    staff.Config
 		webCfg      web.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
+	staffCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -32,6 +35,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := serverCfg.Validate(); err != nil {
+				return err
+			}
+			if err := staffCfg.Validate(); err != nil {
 				return err
 			}
 			if err := webCfg.Validate(); err != nil {
@@ -55,6 +61,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			staffSvc := staff.NewService(p.pool, staffCfg)
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -63,7 +70,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 				},
-			}, screens)
+			}, staffSvc, screens)
 			return srv.ListenAndServe(ctx)
 		},
 	}
