@@ -80,6 +80,8 @@ func TestBrowser(t *testing.T) {
 		"E2E_BASE_URL="+base,
 		"E2E_IDLE_BASE_URL="+idleBase,
 		"E2E_DATABASE_URL="+dbURL,
+		"E2E_WARD="+e2eWard,
+		"E2E_PASSWORD="+e2ePassword,
 		"E2E_SCREENSHOTS="+filepath.Join(root, "e2e", "screenshots"),
 	)
 	var out bytes.Buffer
@@ -99,8 +101,19 @@ type setupCommand struct {
 // e2eSetupCommands prepare the database as an operator would: the shipped
 // catalogue and the accounts the tests sign in with.
 func e2eSetupCommands(root string) []setupCommand {
-	return nil
+	return []setupCommand{
+		{args: []string{"migrate"}},
+		{args: []string{"user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard, "--password-stdin"}, stdin: e2ePassword + "\n"},
+		{args: []string{"user", "add", "--username", "truc.ban", "--role", "duty_officer", "--ward", e2eWard, "--password-stdin"}, stdin: e2ePassword + "\n"},
+		{args: []string{"user", "add", "--username", "quan.tri", "--role", "admin", "--password-stdin"}, stdin: e2ePassword + "\n"},
+	}
 }
+
+// The accounts and the ward the browser tests use.
+const (
+	e2eWard     = "26734"
+	e2ePassword = "mat-khau-thu-nghiem-2026"
+)
 
 // startServer runs station serve on a free loopback port until the test
 // ends and returns its base URL once /healthz answers.

@@ -6,13 +6,15 @@
   const $ = (sel, root) => (root || document).querySelector(sel);
   const page = document.body.dataset.page;
 
-  function csrfToken() {
-    const m = document.cookie.match(/(?:^|;\s*)csrf_token=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
+  // The session's CSRF token comes from "who am I" and stays in memory.
+  let me = null;
+  async function whoAmI() {
+    if (!me) me = api("GET", "/api/v1/auth/me").catch((e) => { me = null; throw e; });
+    return me;
   }
   async function api(method, path, payload) {
     const opts = { method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
-    if (method !== "GET") opts.headers["X-CSRF-Token"] = csrfToken();
+    if (method !== "GET" && page !== "login") opts.headers["X-CSRF-Token"] = (await whoAmI()).csrf_token || "";
     if (payload !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(payload); }
     const res = await fetch(path, opts);
     if (res.status === 401 && page !== "login") {
@@ -49,8 +51,7 @@
       location.href = "/staff/login";
     });
     try {
-      const me = await api("GET", "/api/v1/auth/me");
-      const u = me.user || me;
+      const u = (await whoAmI()).user;
       $("#who").textContent = u.username + (u.wards && u.wards.length ? " (" + u.wards.join(", ") + ")" : "");
     } catch (e) { /* the page's own call reports it */ }
   }
