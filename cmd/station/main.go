@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			migrateCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
+			importCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

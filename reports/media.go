@@ -1,0 +1,279 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"time"
+
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/rwcarlsen/goexif/exif"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+)
+
+// MediaLimits bound what a report may carry. The type of each file is
+// decided by its content, never by its name or the declared type.
+type MediaLimits struct {
+	MaxPhotos     int
+	MaxVideos     int
+	MaxPhotoBytes int
+	MaxVideoBytes int
+	MaxVideo      time.Duration
+}
+
+// photoTypes and videoTypes are the content types taken.
+var (
+	photoTypes = []string{"image/jpeg", "image/png"}
+	videoTypes = []string{"video/mp4", "video/quicktime"}
+)
+
+// storedMedia is a file ready to store: metadata removed, checked.
+type storedMedia struct {
+	Kind        string
+	ContentType string
+	Data        []byte
+	SHA256      string
+	Duration    time.Duration
+	// GPS from the photo's EXIF, read before it was stripped.
+	Lat, Lng *float64
+}
+
+// prepareMedia sniffs, checks and strips every upload, in order.
+func prepareMedia(files []Upload, lim MediaLimits) ([]storedMedia, error) {
+	var out []storedMedia
+	photos, videos := 0, 0
+	for _, f := range files {
+		kind, ctype := sniff(f.Data)
+		switch kind {
+		case "photo":
+			photos++
+			if photos > lim.MaxPhotos {
+				return nil, apperr.Errorf(apperr.TooLarge, "too_many_photos", "Mỗi phản ánh gửi được tối đa %d ảnh.", lim.MaxPhotos)
+			}
+			if len(f.Data) > lim.MaxPhotoBytes {
+				return nil, apperr.Errorf(apperr.TooLarge, "photo_too_large", "Ảnh %q quá lớn (tối đa %d MB).", f.Name, lim.MaxPhotoBytes>>20)
+			}
+			m, err := preparePhoto(ctype, f.Data)
+			if err != nil {
+				return nil, apperr.Wrap(err, apperr.Invalid, "photo_unreadable", fmt.Sprintf("Không đọc được ảnh %q. Xin chụp lại.", f.Name))
+			}
+			out = append(out, m)
+		case "video":
+			videos++
+			if videos > lim.MaxVideos {
+				return nil, apperr.Errorf(apperr.TooLarge, "too_many_videos", "Mỗi phản ánh gửi được tối đa %d video.", lim.MaxVideos)
+			}
+			if len(f.Data) > lim.MaxVideoBytes {
+				return nil, apperr.Errorf(apperr.TooLarge, "video_too_large", "Video %q quá lớn (tối đa %d MB).", f.Name, lim.MaxVideoBytes>>20)
+			}
+			d, err := mp4Duration(f.Data)
+			if err != nil {
+				return nil, apperr.Wrap(err, apperr.Invalid, "video_unreadable", fmt.Sprintf("Không đọc được video %q.", f.Name))
+			}
+			if d > lim.MaxVideo {
+				return nil, apperr.Errorf(apperr.TooLarge, "video_too_long", "Video %q dài quá %d giây.", f.Name, int(lim.MaxVideo.Seconds()))
+			}
+			out = append(out, storedMedia{Kind: "video", ContentType: ctype, Data: f.Data, SHA256: digest(f.Data), Duration: d})
+		default:
+			return nil, apperr.Errorf(apperr.Unsupported, "unsupported_media",
+				"Tệp %q không phải ảnh JPEG/PNG hay video MP4, nên không gửi được.", f.Name)
+		}
+	}
+	return out, nil
+}
+
+// sniff decides a file's kind from its first bytes.
+func sniff(data []byte) (kind, contentType string) {
+	m := mimetype.Detect(data)
+	for _, t := range photoTypes {
+		if m.Is(t) {
+			return "photo", t
+		}
+	}
+	for _, t := range videoTypes {
+		if m.Is(t) {
+			return "video", t
+		}
+	}
+	return "", m.String()
+}
+
+func digest(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// preparePhoto reads the GPS position from a JPEG's EXIF and returns the
+// photo with its metadata removed.
+func preparePhoto(ctype string, data []byte) (storedMedia, error) {
+	m := storedMedia{Kind: "photo", ContentType: ctype}
+	var err error
+	switch ctype {
+	case "image/jpeg":
+		if x, xerr := exif.Decode(bytes.NewReader(data)); xerr == nil {
+			if lat, lng, gerr := x.LatLong(); gerr == nil && validLatLng(lat, lng) {
+				m.Lat, m.Lng = &lat, &lng
+			}
+		}
+		m.Data, err = stripJPEG(data)
+	case "image/png":
+		m.Data, err = stripPNG(data)
+	}
+	if err != nil {
+		return m, err
+	}
+	m.SHA256 = digest(m.Data)
+	return m, nil
+}
+
+func validLatLng(lat, lng float64) bool {
+	return lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180 && !(lat == 0 && lng == 0)
+}
+
+// stripJPEG copies a JPEG without the segments that carry metadata: APP1
+// (EXIF with GPS, XMP), APP13 (IPTC) and comments. APP0 (JFIF), APP2 (the
+// colour profile) and APP14 (Adobe colour transform) stay, since they change
+// how the picture looks. The image data itself is copied untouched, which is
+// much cheaper than decoding and encoding it again.
+func stripJPEG(data []byte) ([]byte, error) {
+	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
+		return nil, errors.New("jpeg: no start of image")
+	}
+	out := make([]byte, 0, len(data))
+	out = append(out, 0xFF, 0xD8)
+	i := 2
+	for {
+		if i+4 > len(data) || data[i] != 0xFF {
+			return nil, errors.New("jpeg: bad segment marker")
+		}
+		marker := data[i+1]
+		if marker == 0xFF { // fill byte
+			i++
+			continue
+		}
+		if marker == 0xD9 { // end of image before any scan
+			return nil, errors.New("jpeg: no image data")
+		}
+		n := int(binary.BigEndian.Uint16(data[i+2:]))
+		end := i + 2 + n
+		if n < 2 || end > len(data) {
+			return nil, errors.New("jpeg: truncated segment")
+		}
+		drop := marker == 0xE1 || marker == 0xED || marker == 0xFE
+		if !drop {
+			out = append(out, data[i:end]...)
+		}
+		i = end
+		if marker == 0xDA { // start of scan: the rest is image data
+			return append(out, data[i:]...), nil
+		}
+	}
+}
+
+// stripPNG copies a PNG without its text and EXIF chunks.
+func stripPNG(data []byte) ([]byte, error) {
+	const sig = "\x89PNG\r\n\x1a\n"
+	if len(data) < len(sig) || string(data[:len(sig)]) != sig {
+		return nil, errors.New("png: bad signature")
+	}
+	out := append(make([]byte, 0, len(data)), sig...)
+	for i := len(sig); i < len(data); {
+		if i+12 > len(data) {
+			return nil, errors.New("png: truncated chunk")
+		}
+		n := int(binary.BigEndian.Uint32(data[i:]))
+		end := i + 12 + n
+		if n < 0 || end > len(data) {
+			return nil, errors.New("png: truncated chunk")
+		}
+		typ := string(data[i+4 : i+8])
+		if crc32.ChecksumIEEE(data[i+4:i+8+n]) != binary.BigEndian.Uint32(data[i+8+n:]) {
+			return nil, errors.New("png: bad chunk checksum")
+		}
+		switch typ {
+		case "tEXt", "iTXt", "zTXt", "eXIf", "tIME":
+		default:
+			out = append(out, data[i:end]...)
+		}
+		i = end
+		if typ == "IEND" {
+			return out, nil
+		}
+	}
+	return nil, errors.New("png: no end chunk")
+}
+
+// mp4Duration reads a video's length from the movie header (moov/mvhd) of
+// an ISO base media file (MP4, QuickTime).
+func mp4Duration(data []byte) (time.Duration, error) {
+	moov, ok := findBox(data, "moov")
+	if !ok {
+		return 0, errors.New("mp4: no moov box")
+	}
+	mvhd, ok := findBox(moov, "mvhd")
+	if !ok || len(mvhd) < 4 {
+		return 0, errors.New("mp4: no mvhd box")
+	}
+	var timescale uint32
+	var duration uint64
+	switch mvhd[0] { // version
+	case 0:
+		if len(mvhd) < 20 {
+			return 0, errors.New("mp4: short mvhd")
+		}
+		timescale = binary.BigEndian.Uint32(mvhd[12:])
+		duration = uint64(binary.BigEndian.Uint32(mvhd[16:]))
+	case 1:
+		if len(mvhd) < 32 {
+			return 0, errors.New("mp4: short mvhd")
+		}
+		timescale = binary.BigEndian.Uint32(mvhd[20:])
+		duration = binary.BigEndian.Uint64(mvhd[24:])
+	default:
+		return 0, fmt.Errorf("mp4: mvhd version %d", mvhd[0])
+	}
+	if timescale == 0 {
+		return 0, errors.New("mp4: zero timescale")
+	}
+	if duration == 0xFFFFFFFF || duration == 0xFFFFFFFFFFFFFFFF {
+		return 0, errors.New("mp4: unknown duration")
+	}
+	secs := duration / uint64(timescale)
+	if secs > 1<<31 {
+		return 0, errors.New("mp4: absurd duration")
+	}
+	frac := time.Duration(duration%uint64(timescale)) * time.Second / time.Duration(timescale)
+	return time.Duration(secs)*time.Second + frac, nil
+}
+
+// findBox returns the payload of the first box of type typ among the boxes
+// that make up data.
+func findBox(data []byte, typ string) ([]byte, bool) {
+	for i := 0; i+8 <= len(data); {
+		size := uint64(binary.BigEndian.Uint32(data[i:]))
+		header := uint64(8)
+		switch size {
+		case 0: // to the end
+			size = uint64(len(data) - i)
+		case 1: // 64-bit size follows
+			if i+16 > len(data) {
+				return nil, false
+			}
+			size = binary.BigEndian.Uint64(data[i+8:])
+			header = 16
+		}
+		if size < header || uint64(i)+size > uint64(len(data)) {
+			return nil, false
+		}
+		if string(data[i+4:i+8]) == typ {
+			return data[uint64(i)+header : uint64(i)+size], true
+		}
+		i += int(size)
+	}
+	return nil, false
+}

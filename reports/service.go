@@ -1,0 +1,428 @@
+package reports
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+)
+
+// Service stores, routes and tracks reports. Tests call it directly; the
+// HTTP handlers are thin shells around it.
+type Service struct {
+	pool     *pgxpool.Pool
+	rules    *Rules
+	stations Stations
+	limits   MediaLimits
+
+	perStation, perDevice, perPhone *ratelimit.Limiter
+
+	// beforeCommit, when set, runs inside the transaction that stores a
+	// report, after everything is written; tests use it to stop mid-request.
+	beforeCommit func(ctx context.Context) error
+}
+
+// NewService returns a service; stations may be nil when no station
+// directory is wired (kiosk reports then need a position or an address).
+func NewService(pool *pgxpool.Pool, cfg Config, rules *Rules, stations Stations) *Service {
+	return &Service{
+		pool:       pool,
+		rules:      rules,
+		stations:   stations,
+		limits:     cfg.Limits(),
+		perStation: ratelimit.New(pool, cfg.RatePerStation, cfg.RateWindow),
+		perDevice:  ratelimit.New(pool, cfg.RatePerDevice, cfg.RateWindow),
+		perPhone:   ratelimit.New(pool, cfg.RatePerPhone, cfg.RateWindow),
+	}
+}
+
+// Rules returns the routing rules in force.
+func (s *Service) Rules() *Rules { return s.rules }
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+const maxDescription = 4000
+
+// Submit checks a report, stores it with its media and routes it, all in one
+// transaction, and tells the reporter whether to call an emergency number.
+func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) {
+	cat, err := s.check(&sub)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.rateLimit(ctx, sub); err != nil {
+		return nil, err
+	}
+	media, err := prepareMedia(sub.Files, s.limits)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.locate(ctx, sub, media)
+	if err != nil {
+		return nil, err
+	}
+	a := s.rules.Assess(cat, sub.Injury, sub.InProgress)
+
+	var receipt *Receipt
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		receipt, err = s.store(ctx, tx, sub, cat, a, loc, media)
+		if err != nil {
+			return err
+		}
+		if s.beforeCommit != nil {
+			return s.beforeCommit(ctx)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return receipt, nil
+}
+
+// check validates and normalises a submission.
+func (s *Service) check(sub *Submission) (*Category, error) {
+	cat, ok := s.rules.Category(strings.TrimSpace(sub.Category))
+	if !ok {
+		return nil, apperr.New(apperr.Invalid, "unknown_category", "Xin chọn loại sự việc cần phản ánh.")
+	}
+	sub.Description = vietnamese.NFC(strings.TrimSpace(sub.Description))
+	if sub.Description == "" && len(sub.Files) == 0 {
+		return nil, apperr.New(apperr.Invalid, "description_required", "Xin mô tả ngắn sự việc, hoặc gửi kèm ảnh hay video.")
+	}
+	if utf8.RuneCountInString(sub.Description) > maxDescription {
+		return nil, apperr.Errorf(apperr.Invalid, "description_too_long", "Phần mô tả dài quá %d ký tự.", maxDescription)
+	}
+	switch sub.Channel {
+	case Kiosk, App, Web:
+	case "":
+		sub.Channel = Web
+	default:
+		return nil, apperr.New(apperr.Invalid, "unknown_channel", "Kênh gửi phản ánh phải là kiosk, app hoặc web.")
+	}
+	if sub.OccurredAt != nil && sub.OccurredAt.After(time.Now().Add(10*time.Minute)) {
+		return nil, apperr.New(apperr.Invalid, "occurred_in_future", "Thời điểm xảy ra sự việc không thể ở tương lai.")
+	}
+	if (sub.Lat == nil) != (sub.Lng == nil) || (sub.Lat != nil && !validLatLng(*sub.Lat, *sub.Lng)) {
+		return nil, apperr.New(apperr.Invalid, "bad_location", "Vị trí không hợp lệ: cần cả vĩ độ và kinh độ.")
+	}
+	sub.Address = vietnamese.NFC(strings.TrimSpace(sub.Address))
+	sub.Contact = vietnamese.NFC(strings.TrimSpace(sub.Contact))
+	sub.StationID = strings.TrimSpace(sub.StationID)
+	sub.DeviceID = strings.TrimSpace(sub.DeviceID)
+	if len(sub.Address) > 500 || len(sub.Contact) > 200 || len(sub.StationID) > 100 || len(sub.DeviceID) > 200 {
+		return nil, apperr.New(apperr.Invalid, "field_too_long", "Địa chỉ, liên hệ hoặc mã thiết bị quá dài.")
+	}
+	if sub.Channel == Kiosk && sub.StationID == "" {
+		return nil, apperr.New(apperr.Invalid, "station_required", "Phản ánh gửi từ trạm cần mã trạm (station_id).")
+	}
+	if sub.Lat == nil && sub.StationID == "" && sub.Address == "" && !sub.UsePhotoLocation {
+		return nil, apperr.New(apperr.Invalid, "location_required", "Xin cho biết nơi xảy ra sự việc: vị trí trên bản đồ hoặc địa chỉ.")
+	}
+	return cat, nil
+}
+
+// rateLimit applies the per-station, per-device and per-phone limits. Keys
+// carry a digest, never the phone number itself.
+func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
+	if sub.StationID != "" {
+		if err := s.perStation.Allow(ctx, "report:station:"+sub.StationID); err != nil {
+			return err
+		}
+	}
+	if sub.DeviceID != "" {
+		if err := s.perDevice.Allow(ctx, "report:device:"+keyDigest(sub.DeviceID)); err != nil {
+			return err
+		}
+	}
+	if phone := phoneDigits(sub.Contact); phone != "" {
+		if err := s.perPhone.Allow(ctx, "report:phone:"+keyDigest(phone)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func keyDigest(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:12])
+}
+
+// phoneDigits returns a Vietnamese phone number in a contact, in the 0xxx
+// form, or "" when the contact is not a phone number.
+func phoneDigits(contact string) string {
+	var b strings.Builder
+	for _, r := range contact {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' || r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
+		default:
+			return ""
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "84") && len(d) == 11 {
+		d = "0" + d[2:]
+	}
+	if len(d) < 9 || len(d) > 11 {
+		return ""
+	}
+	return d
+}
+
+// location is where a report happened and how the ward was found.
+type location struct {
+	Lat, Lng   *float64
+	Source     string // gps, exif, station, address, none
+	Ward       string
+	WardSource string // polygon, station, nearest, address, none
+}
+
+// locate works out where the report happened and which ward it belongs to:
+// a given position (the ward whose polygon holds it, or the nearest ward), a
+// kiosk's station, the position in a photo when the reporter allows it, or a
+// ward named in the address.
+func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedia) (location, error) {
+	loc := location{Source: "none", WardSource: "none"}
+	switch {
+	case sub.Lat != nil:
+		loc.Lat, loc.Lng, loc.Source = sub.Lat, sub.Lng, "gps"
+	case sub.StationID != "":
+		if s.stations == nil {
+			return loc, apperr.New(apperr.Invalid, "unknown_station", "Không tìm thấy trạm công dân số này.")
+		}
+		st, err := s.stations.Station(ctx, sub.StationID)
+		if err != nil {
+			if apperr.IsKind(err, apperr.NotFound) {
+				return loc, apperr.Wrap(err, apperr.Invalid, "unknown_station", "Không tìm thấy trạm công dân số này.")
+			}
+			return loc, err
+		}
+		loc.Lat, loc.Lng, loc.Source = st.Lat, st.Lng, "station"
+		if st.WardCode != "" {
+			loc.Ward, loc.WardSource = st.WardCode, "station"
+			return loc, nil
+		}
+	default:
+		if sub.UsePhotoLocation {
+			for _, m := range media {
+				if m.Lat != nil {
+					loc.Lat, loc.Lng, loc.Source = m.Lat, m.Lng, "exif"
+					break
+				}
+			}
+		}
+		if loc.Lat == nil && sub.Address != "" {
+			loc.Source = "address"
+		}
+	}
+	if loc.Lat != nil {
+		ward, src, err := locateWard(ctx, s.pool, *loc.Lat, *loc.Lng)
+		if err != nil {
+			return loc, fmt.Errorf("locate ward: %w", err)
+		}
+		loc.Ward, loc.WardSource = ward, src
+		return loc, nil
+	}
+	if sub.Address != "" {
+		ward, err := wardFromAddress(ctx, s.pool, sub.Address)
+		if err != nil {
+			return loc, fmt.Errorf("ward from address: %w", err)
+		}
+		if ward != "" {
+			loc.Ward, loc.WardSource = ward, "address"
+		}
+	}
+	if loc.Source == "none" {
+		return loc, apperr.New(apperr.Invalid, "location_required", "Ảnh không có vị trí. Xin cho biết nơi xảy ra sự việc: vị trí trên bản đồ hoặc địa chỉ.")
+	}
+	return loc, nil
+}
+
+// store writes the report, its routes, media and first event, links a likely
+// duplicate and announces it on the live feed, all inside tx.
+func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Category, a Assessment, loc location, media []storedMedia) (*Receipt, error) {
+	code, err := newCode()
+	if err != nil {
+		return nil, err
+	}
+	var contact, station, device, ward *string
+	if sub.Contact != "" {
+		contact = &sub.Contact
+	}
+	if sub.StationID != "" {
+		station = &sub.StationID
+	}
+	if sub.DeviceID != "" {
+		device = &sub.DeviceID
+	}
+	if loc.Ward != "" {
+		ward = &loc.Ward
+	}
+	var id string
+	var created time.Time
+	err = tx.QueryRow(ctx, `
+		INSERT INTO reports (code, category, urgency, injury, in_progress, description, occurred_at,
+			location, location_source, address, station_id, ward_code, ward_source, channel,
+			contact, device_id, acknowledge_due, resolve_due)
+		VALUES ($1, $2, $3, $4, $5, $6, $7,
+			CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END,
+			$10, $11, $12, $13, $14, $15, $16, $17, now() + $18::interval, now() + $19::interval)
+		RETURNING id, created_at`,
+		code, cat.Code, a.Urgency, sub.Injury, sub.InProgress, sub.Description, sub.OccurredAt,
+		loc.Lat, loc.Lng, loc.Source, sub.Address, station, ward, loc.WardSource, sub.Channel,
+		contact, device, a.SLA.Acknowledge, a.SLA.Resolve).Scan(&id, &created)
+	if err != nil {
+		return nil, fmt.Errorf("insert report: %w", err)
+	}
+
+	r := &Receipt{ID: id, Code: code, Status: Received, Emergency: a.Emergency}
+	if loc.Ward != "" {
+		r.RoutedTo = append(r.RoutedTo, Target{ToWard, loc.Ward})
+	}
+	for _, d := range a.Departments {
+		r.RoutedTo = append(r.RoutedTo, Target{ToDepartment, d})
+	}
+	r.RoutedTo = append(r.RoutedTo, Target{ToCommandCentre, s.rules.CommandCentre.Code})
+	batch := &pgx.Batch{}
+	for _, t := range r.RoutedTo {
+		reason := "rules:" + cat.Code + "/" + string(a.Urgency)
+		switch t.Kind {
+		case ToWard:
+			reason = "ward:" + loc.WardSource
+		case ToCommandCentre:
+			reason = "always"
+		}
+		batch.Queue(`INSERT INTO report_routes (report_id, kind, code, reason) VALUES ($1, $2, $3, $4)`, id, t.Kind, t.Code, reason)
+	}
+	for i, m := range media {
+		var ms *int
+		if m.Kind == "video" {
+			v := int(m.Duration.Milliseconds())
+			ms = &v
+		}
+		batch.Queue(`INSERT INTO report_media (report_id, position, kind, content_type, size, sha256, duration_ms, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, i+1, m.Kind, m.ContentType, len(m.Data), m.SHA256, ms, m.Data)
+	}
+	batch.Queue(`INSERT INTO report_events (report_id, action, to_status, actor_id, actor_name) VALUES ($1, 'received', 'received', $2, $3)`,
+		id, "reporter:"+string(sub.Channel), "Người phản ánh")
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return nil, fmt.Errorf("route report: %w", err)
+	}
+
+	dup, err := s.linkDuplicate(ctx, tx, id, cat.Code, sub.StationID, loc)
+	if err != nil {
+		return nil, err
+	}
+	r.DuplicateOf = dup
+	if err := notify(ctx, tx, FeedEvent{
+		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
+		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
+	}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// linkDuplicate links the report to the earliest open report of the same
+// category nearby (or from the same station) in the rules' time window.
+// Duplicates are linked, never dropped: each still reaches the officers.
+func (s *Service) linkDuplicate(ctx context.Context, tx pgx.Tx, id, category, station string, loc location) (string, error) {
+	if loc.Lat == nil && station == "" {
+		return "", nil
+	}
+	var original string
+	err := tx.QueryRow(ctx, `
+		SELECT o.id FROM reports o, reports n
+		WHERE n.id = $1 AND o.id <> n.id AND o.category = n.category
+		  AND o.spam_at IS NULL AND o.closed_at IS NULL
+		  AND o.created_at >= n.created_at - $2::interval
+		  AND ((n.location IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, n.location, $3))
+		       OR (n.location IS NULL AND o.station_id = n.station_id))
+		ORDER BY coalesce(o.duplicate_of, o.id) = o.id DESC, o.created_at
+		LIMIT 1`, id, s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&original)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find duplicate: %w", err)
+	}
+	// Link to the original of the chain, so duplicates form a star.
+	if _, err := tx.Exec(ctx, `
+		UPDATE reports SET duplicate_of = (SELECT coalesce(duplicate_of, id) FROM reports WHERE id = $2)
+		WHERE id = $1`, id, original); err != nil {
+		return "", fmt.Errorf("link duplicate: %w", err)
+	}
+	err = tx.QueryRow(ctx, `SELECT duplicate_of FROM reports WHERE id = $1`, id).Scan(&original)
+	return original, err
+}
+
+// codeAlphabet leaves out letters and digits residents confuse (0/O, 1/I/L).
+const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// newCode returns a tracking code such as PA-7K3Q-9M2X-HT: 10 random
+// characters, too many to guess.
+func newCode() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return "PA-" + string(b[:4]) + "-" + string(b[4:8]) + "-" + string(b[8:]), nil
+}
+
+// normalizeCode accepts a code typed in lower case, with spaces or without
+// dashes.
+func normalizeCode(code string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		if strings.ContainsRune(codeAlphabet, r) {
+			b.WriteRune(r)
+		}
+	}
+	c := b.String()
+	c = strings.TrimPrefix(c, "PA")
+	if len(c) != 10 {
+		return ""
+	}
+	return "PA-" + c[:4] + "-" + c[4:8] + "-" + c[8:]
+}
+
+// Track returns a report's status for its reporter.
+func (s *Service) Track(ctx context.Context, code string) (*Tracking, error) {
+	notFound := apperr.New(apperr.NotFound, "report_not_found", "Không tìm thấy phản ánh có mã này. Xin kiểm tra lại mã.")
+	code = normalizeCode(code)
+	if code == "" {
+		return nil, notFound
+	}
+	var t Tracking
+	err := s.pool.QueryRow(ctx, `SELECT code, status, category, created_at, updated_at FROM reports WHERE code = $1`, code).
+		Scan(&t.Code, &t.Status, &t.Category, &t.CreatedAt, &t.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Label = t.Status.Label()
+	return &t, nil
+}
