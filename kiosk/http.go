@@ -1,0 +1,222 @@
+package kiosk
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+)
+
+// Handler serves the kiosk API: device endpoints authenticated by the
+// station's token, and admin endpoints behind the staff middleware.
+type Handler struct {
+	Service *Service
+	// Admin guards registering and managing stations (staff admins).
+	Admin gin.HandlerFunc
+	// Viewer guards reading station events and usage figures (admins and
+	// the command centre).
+	Viewer gin.HandlerFunc
+}
+
+// RegisterRoutes adds the kiosk routes. Without staff middleware the admin
+// and viewer routes are not served at all.
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	dev := r.Group("/api/v1/kiosk", httpserver.LimitBody(64<<10), h.Service.RequireDevice)
+	dev.POST("/heartbeat", h.heartbeat)
+	dev.POST("/sessions", h.startSession)
+	dev.GET("/sessions/:id", h.session)
+	dev.POST("/sessions/:id/activity", h.touch)
+	dev.POST("/sessions/:id/finish", h.finish)
+
+	if h.Admin != nil {
+		admin := r.Group("/api/v1/stations", httpserver.LimitBody(64<<10), h.Admin)
+		admin.POST("", h.addStation)
+		admin.POST("/:id/rotate", h.rotate)
+		admin.POST("/:id/revoke", h.revoke)
+	}
+	if h.Viewer != nil {
+		view := r.Group("/api/v1", h.Viewer)
+		view.GET("/stations", h.stations)
+		view.GET("/stations/:id", h.station)
+		view.GET("/stations/:id/events", h.events)
+		view.GET("/stats/usage", h.usage)
+	}
+}
+
+const deviceKey = "kiosk.device"
+
+// RequireDevice authenticates a station by `Authorization: Bearer <token>`.
+func (s *Service) RequireDevice(c *gin.Context) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok {
+		httpserver.Error(c, errBadToken)
+		return
+	}
+	d, err := s.Authenticate(c, strings.TrimSpace(token))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.Set(deviceKey, d)
+	c.Next()
+}
+
+// DeviceFrom returns the station RequireDevice authenticated.
+func DeviceFrom(c *gin.Context) *Device {
+	d, _ := c.Get(deviceKey)
+	dev, _ := d.(*Device)
+	return dev
+}
+
+func bind(c *gin.Context, v any) bool {
+	if err := c.ShouldBindJSON(v); err != nil {
+		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
+		return false
+	}
+	return true
+}
+
+func (h *Handler) heartbeat(c *gin.Context) {
+	var hb Heartbeat
+	if !bind(c, &hb) {
+		return
+	}
+	reply, err := h.Service.Beat(c, DeviceFrom(c).StationID, hb)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reply)
+}
+
+func (h *Handler) startSession(c *gin.Context) {
+	k, err := h.Service.StartSession(c, DeviceFrom(c).StationID)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, k)
+}
+
+func (h *Handler) session(c *gin.Context) {
+	k, err := h.Service.Session(c, DeviceFrom(c).StationID, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, k)
+}
+
+func (h *Handler) touch(c *gin.Context) {
+	var a Activity
+	if c.Request.ContentLength != 0 && !bind(c, &a) {
+		return
+	}
+	k, err := h.Service.Touch(c, DeviceFrom(c).StationID, c.Param("id"), a)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, k)
+}
+
+func (h *Handler) finish(c *gin.Context) {
+	k, err := h.Service.Finish(c, DeviceFrom(c).StationID, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, k)
+}
+
+func (h *Handler) addStation(c *gin.Context) {
+	var n NewStation
+	if !bind(c, &n) {
+		return
+	}
+	st, token, err := h.Service.AddStation(c, n)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"station": st, "device_token": token})
+}
+
+func (h *Handler) rotate(c *gin.Context) {
+	token, err := h.Service.RotateToken(c, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"device_token": token})
+}
+
+func (h *Handler) revoke(c *gin.Context) {
+	if err := h.Service.Revoke(c, c.Param("id")); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *Handler) stations(c *gin.Context) {
+	list, err := h.Service.Stations(c, c.Query("ward"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"stations": list})
+}
+
+func (h *Handler) station(c *gin.Context) {
+	st, err := h.Service.Station(c, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (h *Handler) events(c *gin.Context) {
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	list, err := h.Service.Events(c, c.Param("id"), limit)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"events": list})
+}
+
+// usage answers GET /api/v1/stats/usage?from=YYYY-MM-DD&to=YYYY-MM-DD
+// (Vietnam dates, to inclusive) &station=ID &ward=CODE.
+func (h *Handler) usage(c *gin.Context) {
+	loc, _ := time.LoadLocation(Zone)
+	f := UsageFilter{StationID: c.Query("station"), WardCode: c.Query("ward")}
+	for _, d := range []struct {
+		name string
+		into *time.Time
+		add  int
+	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
+		v := c.Query(d.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(time.DateOnly, v, loc)
+		if err != nil {
+			httpserver.Error(c, apperr.Errorf(apperr.Invalid, "date_invalid", "Ngày %q không đúng dạng YYYY-MM-DD.", v))
+			return
+		}
+		*d.into = t.AddDate(0, 0, d.add)
+	}
+	u, err := h.Service.Usage(c, f)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}

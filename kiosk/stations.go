@@ -1,0 +1,290 @@
+package kiosk
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+)
+
+// Station is a registered kiosk and its last known state.
+type Station struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	WardCode     string        `json:"ward_code"`
+	Address      string        `json:"address"`
+	Latitude     *float64      `json:"latitude"`
+	Longitude    *float64      `json:"longitude"`
+	OpeningHours string        `json:"opening_hours"`
+	CreatedAt    time.Time     `json:"created_at"`
+	RevokedAt    *time.Time    `json:"revoked_at,omitempty"`
+	Online       bool          `json:"online"`
+	LastSeenAt   *time.Time    `json:"last_seen_at"`
+	AppVersion   string        `json:"app_version"`
+	Uptime       int64         `json:"uptime_seconds"`
+	Network      Network       `json:"network"`
+	Peripherals  []Peripheral  `json:"peripherals"`
+}
+
+// NewStation is what an admin registers.
+type NewStation struct {
+	Name         string   `json:"name"`
+	WardCode     string   `json:"ward_code"`
+	Address      string   `json:"address"`
+	Latitude     *float64 `json:"latitude"`
+	Longitude    *float64 `json:"longitude"`
+	OpeningHours string   `json:"opening_hours"`
+}
+
+func (n *NewStation) normalize() error {
+	n.Name = strings.TrimSpace(vietnamese.NFC(n.Name))
+	n.WardCode = strings.TrimSpace(n.WardCode)
+	n.Address = strings.TrimSpace(vietnamese.NFC(n.Address))
+	n.OpeningHours = strings.TrimSpace(vietnamese.NFC(n.OpeningHours))
+	switch {
+	case n.Name == "" || len(n.Name) > 200:
+		return apperr.New(apperr.Invalid, "station_name_invalid", "Tên trạm phải có và không quá 200 ký tự.")
+	case n.WardCode == "" || len(n.WardCode) > 32:
+		return apperr.New(apperr.Invalid, "ward_code_invalid", "Mã phường/xã của trạm phải có.")
+	case len(n.Address) > 500 || len(n.OpeningHours) > 500:
+		return apperr.New(apperr.Invalid, "station_text_too_long", "Địa chỉ hoặc giờ mở cửa quá dài.")
+	case (n.Latitude == nil) != (n.Longitude == nil):
+		return apperr.New(apperr.Invalid, "coordinates_incomplete", "Cần cả vĩ độ và kinh độ, hoặc bỏ trống cả hai.")
+	case n.Latitude != nil && (*n.Latitude < -90 || *n.Latitude > 90 || *n.Longitude < -180 || *n.Longitude > 180):
+		return apperr.New(apperr.Invalid, "coordinates_invalid", "Tọa độ không hợp lệ.")
+	}
+	return nil
+}
+
+// Device is the station a request authenticated as.
+type Device struct {
+	StationID string
+	Name      string
+	WardCode  string
+}
+
+// newToken returns a device token and the hash stored for it. The token
+// carries 256 random bits, so a plain SHA-256 is a sound way to store it.
+func newToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = "cst_" + base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+var errStationNotFound = apperr.New(apperr.NotFound, "station_not_found", "Không tìm thấy trạm.")
+
+// AddStation registers a station and returns it with its device token,
+// which is shown this once and stored only as a hash.
+func (s *Service) AddStation(ctx context.Context, n NewStation) (*Station, string, error) {
+	if err := n.normalize(); err != nil {
+		return nil, "", err
+	}
+	token, hash := newToken()
+	var id string
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO stations (name, ward_code, address, latitude, longitude, opening_hours, token_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			n.Name, n.WardCode, n.Address, n.Latitude, n.Longitude, n.OpeningHours, hash).Scan(&id); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, id, "registered", "", nil)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("add station: %w", err)
+	}
+	st, err := s.Station(ctx, id)
+	return st, token, err
+}
+
+const stationColumns = `id, name, ward_code, address, latitude, longitude, opening_hours, created_at,
+	revoked_at, online, last_seen_at, app_version, uptime_seconds, network, peripherals`
+
+func scanStation(row pgx.Row) (*Station, error) {
+	var st Station
+	err := row.Scan(&st.ID, &st.Name, &st.WardCode, &st.Address, &st.Latitude, &st.Longitude, &st.OpeningHours,
+		&st.CreatedAt, &st.RevokedAt, &st.Online, &st.LastSeenAt, &st.AppVersion, &st.Uptime, &st.Network, &st.Peripherals)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errStationNotFound
+	}
+	return &st, err
+}
+
+// Station returns one station.
+func (s *Service) Station(ctx context.Context, id string) (*Station, error) {
+	if !isUUID(id) {
+		return nil, errStationNotFound
+	}
+	return scanStation(s.pool.QueryRow(ctx, `SELECT `+stationColumns+` FROM stations WHERE id = $1`, id))
+}
+
+// Stations lists the stations, of one ward when ward is not empty.
+func (s *Service) Stations(ctx context.Context, ward string) ([]Station, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+stationColumns+` FROM stations
+		WHERE $1 = '' OR ward_code = $1 ORDER BY ward_code, name`, ward)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []Station{}
+	for rows.Next() {
+		st, err := scanStation(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, *st)
+	}
+	return list, rows.Err()
+}
+
+// RotateToken gives a station a new device token; the old one stops working
+// at once.
+func (s *Service) RotateToken(ctx context.Context, id string) (string, error) {
+	if !isUUID(id) {
+		return "", errStationNotFound
+	}
+	token, hash := newToken()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE stations SET token_hash = $2, token_rotated_at = now()
+			WHERE id = $1 AND revoked_at IS NULL`, id, hash)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return s.revokedOrMissing(ctx, tx, id)
+		}
+		return addEvent(ctx, tx, id, "token_rotated", "", nil)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Revoke stops a station's token for good; the station goes offline.
+func (s *Service) Revoke(ctx context.Context, id string) error {
+	if !isUUID(id) {
+		return errStationNotFound
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE stations SET revoked_at = now(), online = false
+			WHERE id = $1 AND revoked_at IS NULL`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return s.revokedOrMissing(ctx, tx, id)
+		}
+		return addEvent(ctx, tx, id, "revoked", "", nil)
+	})
+}
+
+func (s *Service) revokedOrMissing(ctx context.Context, tx pgx.Tx, id string) error {
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stations WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return errStationNotFound
+	}
+	return apperr.New(apperr.Conflict, "station_revoked", "Trạm đã bị thu hồi quyền truy cập.")
+}
+
+var errBadToken = apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên.")
+
+// Authenticate returns the station a device token belongs to. Wrong,
+// rotated-out and revoked tokens all get the same answer.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Device, error) {
+	if !strings.HasPrefix(token, "cst_") || len(token) > 100 {
+		return nil, errBadToken
+	}
+	var d Device
+	err := s.pool.QueryRow(ctx, `SELECT id, name, ward_code FROM stations
+		WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token)).Scan(&d.StationID, &d.Name, &d.WardCode)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Event is something that happened to a station.
+type Event struct {
+	ID         int64          `json:"id"`
+	At         time.Time      `json:"at"`
+	Kind       string         `json:"kind"`
+	Peripheral string         `json:"peripheral,omitempty"`
+	Detail     map[string]any `json:"detail,omitempty"`
+}
+
+// Event kinds.
+const (
+	EventUp                  = "up"
+	EventDown                = "down"
+	EventPeripheralFault     = "peripheral_fault"
+	EventPeripheralWarning   = "peripheral_warning"
+	EventPeripheralRecovered = "peripheral_recovered"
+)
+
+func addEvent(ctx context.Context, tx pgx.Tx, stationID, kind, peripheral string, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO station_events (station_id, kind, peripheral, detail) VALUES ($1, $2, $3, $4)`,
+		stationID, kind, peripheral, detail)
+	return err
+}
+
+// Events lists a station's events, newest first.
+func (s *Service) Events(ctx context.Context, stationID string, limit int) ([]Event, error) {
+	if _, err := s.Station(ctx, stationID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, at, kind, peripheral, detail FROM station_events
+		WHERE station_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, stationID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+		var e Event
+		err := r.Scan(&e.ID, &e.At, &e.Kind, &e.Peripheral, &e.Detail)
+		return e, err
+	})
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case (r < '0' || r > '9') && (r < 'a' || r > 'f') && (r < 'A' || r > 'F'):
+			return false
+		}
+	}
+	return true
+}
