@@ -2,9 +2,7 @@
 // checked by axe-core, and the redirect to sign-in without a session.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, openBrowser, shot, axeCheck } from "./lib.mjs";
-
-const PASSWORD = process.env.E2E_PASSWORD;
+import { BASE, PASSWORD, openBrowser, shot, axeCheck, signIn, deviceCall } from "./lib.mjs";
 
 let b;
 before(async () => { b = await openBrowser(); });
@@ -12,13 +10,6 @@ after(async () => {
   await b.close();
   assert.deepEqual(b.errors, [], "script errors on the pages");
 });
-
-export async function signIn(page, username, next) {
-  await page.goto(BASE + "/staff/login" + (next ? "?next=" + encodeURIComponent(next) : ""));
-  await page.getByLabel("Tên đăng nhập").fill(username);
-  await page.getByLabel("Mật khẩu").fill(PASSWORD);
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-}
 
 test("without a session the console sends staff to sign in", async () => {
   const { page } = b;

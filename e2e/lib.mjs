@@ -12,6 +12,11 @@ const require = createRequire(import.meta.url);
 
 export const BASE = process.env.E2E_BASE_URL || "http://127.0.0.1:8080";
 export const IDLE_BASE = process.env.E2E_IDLE_BASE_URL || BASE;
+export const DEVICE_TOKEN = process.env.E2E_DEVICE_TOKEN || "";
+export const PASSWORD = process.env.E2E_PASSWORD || "";
+// The kiosk screen as a station opens it: its device token in the fragment.
+export const KIOSK = BASE + "/#device=" + DEVICE_TOKEN;
+export const IDLE_KIOSK = IDLE_BASE + "/#device=" + DEVICE_TOKEN;
 const SHOTS = process.env.E2E_SCREENSHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), "screenshots");
 fs.mkdirSync(SHOTS, { recursive: true });
 
@@ -108,4 +113,29 @@ export async function assertNoBrowserStorage(page, label) {
 
 export async function visibleScreen(page) {
   return page.evaluate(() => document.body.dataset.screen);
+}
+
+// signIn signs a staff member in through the login page.
+export async function signIn(page, username, next) {
+  await page.goto(BASE + "/staff/login" + (next ? "?next=" + encodeURIComponent(next) : ""));
+  await page.getByLabel("Tên đăng nhập").fill(username);
+  await page.getByLabel("Mật khẩu").fill(PASSWORD);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  if (next) await page.waitForURL(BASE + next);
+}
+
+// device calls the kiosk API as the station does, from the page.
+export async function deviceCall(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body, token }) => {
+    const res = await fetch(path, { method, headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }, { method, path, body, token: DEVICE_TOKEN });
+}
+
+// openKiosk loads the kiosk screen afresh (a fragment-only change of address
+// would not reload the page).
+export async function openKiosk(page, url) {
+  await page.goto("about:blank");
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.screen === "home");
 }

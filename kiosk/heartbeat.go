@@ -41,8 +41,8 @@ type Peripheral struct {
 
 // XFS4IoT vocabulary.
 var (
-	DeviceStatuses   = []string{"online", "offline", "powerOff", "noDevice", "hardwareError", "userError", "deviceBusy"}
-	PaperStates      = []string{"full", "low", "out", "jammed"}
+	DeviceStatuses    = []string{"online", "offline", "powerOff", "noDevice", "hardwareError", "userError", "deviceBusy"}
+	PaperStates       = []string{"full", "low", "out", "jammed"}
 	PeripheralClasses = []string{"document_scanner", "camera", "receipt_printer", "card_reader",
 		"barcode_reader", "nfc_reader", "blood_pressure_monitor", "scale", "thermometer", "pulse_oximeter", "ups"}
 	NetworkTypes = []string{"ethernet", "wifi", "cellular", "other"}

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/periodic"
 )
 
 // Eraser deletes what a kiosk session left behind: each part that stores
@@ -95,3 +96,18 @@ func (s *Service) Config() Config { return s.cfg }
 // identifier is the shape of the service, step and peripheral names devices
 // send: short, lower-case, no free text (and so no personal data).
 var identifier = regexp.MustCompile(`^[a-z0-9][a-z0-9_.:-]{0,79}$`)
+
+// Sweeps are the kiosk's background jobs: stations gone silent, and
+// visits gone idle. Each replica schedules them; one runs each tick.
+func (s *Service) Sweeps() []periodic.Job {
+	return []periodic.Job{
+		{Name: "kiosk-offline", LockKey: 7_000_501, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
+			_, err := s.SweepOffline(ctx)
+			return err
+		}},
+		{Name: "kiosk-idle", LockKey: 7_000_502, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
+			_, err := s.SweepIdle(ctx)
+			return err
+		}},
+	}
+}

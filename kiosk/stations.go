@@ -18,21 +18,21 @@ import (
 
 // Station is a registered kiosk and its last known state.
 type Station struct {
-	ID           string        `json:"id"`
-	Name         string        `json:"name"`
-	WardCode     string        `json:"ward_code"`
-	Address      string        `json:"address"`
-	Latitude     *float64      `json:"latitude"`
-	Longitude    *float64      `json:"longitude"`
-	OpeningHours string        `json:"opening_hours"`
-	CreatedAt    time.Time     `json:"created_at"`
-	RevokedAt    *time.Time    `json:"revoked_at,omitempty"`
-	Online       bool          `json:"online"`
-	LastSeenAt   *time.Time    `json:"last_seen_at"`
-	AppVersion   string        `json:"app_version"`
-	Uptime       int64         `json:"uptime_seconds"`
-	Network      Network       `json:"network"`
-	Peripherals  []Peripheral  `json:"peripherals"`
+	ID           string       `json:"id"`
+	Name         string       `json:"name"`
+	WardCode     string       `json:"ward_code"`
+	Address      string       `json:"address"`
+	Latitude     *float64     `json:"latitude"`
+	Longitude    *float64     `json:"longitude"`
+	OpeningHours string       `json:"opening_hours"`
+	CreatedAt    time.Time    `json:"created_at"`
+	RevokedAt    *time.Time   `json:"revoked_at,omitempty"`
+	Online       bool         `json:"online"`
+	LastSeenAt   *time.Time   `json:"last_seen_at"`
+	AppVersion   string       `json:"app_version"`
+	Uptime       int64        `json:"uptime_seconds"`
+	Network      Network      `json:"network"`
+	Peripherals  []Peripheral `json:"peripherals"`
 }
 
 // NewStation is what an admin registers.

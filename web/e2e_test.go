@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,12 +19,20 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 )
 
-// TestBrowser builds the station binary, starts it on a fresh database with
-// the shipped catalogue, and runs the browser tests in e2e/ against it:
-// playwright-core drives Debian's Chromium through the kiosk, staff and duty
-// screens and axe-core checks each page. A second server with a short
-// STATION_KIOSK_IDLE serves the inactivity test. Node's exit status is the
-// test's result; its report is in the log, screenshots in e2e/screenshots.
+// The accounts, ward and station the browser tests use.
+const (
+	e2eWard     = "26734" // Phường Sài Gòn in reports/wards-sample.geojson
+	e2ePassword = "mat-khau-thu-nghiem-2026"
+)
+
+// TestBrowser builds the station binary, prepares a fresh database as an
+// operator would (wards, staff accounts, a station), starts the service and
+// the sandbox payment gateway, and runs the browser tests in e2e/ against
+// them: playwright-core drives Debian's Chromium through the kiosk, staff
+// and duty screens and axe-core checks each page. A second service with a
+// short STATION_KIOSK_IDLE serves the inactivity test. Node's exit status is
+// the test's result; its report is in the log, screenshots in
+// e2e/screenshots.
 func TestBrowser(t *testing.T) {
 	for _, tool := range []string{"node", "/usr/bin/chromium"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -45,29 +54,53 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("build station: %v\n%s", err, out)
 	}
 
-	ctx := context.Background()
-	dbURL, drop, err := dbtest.Create(ctx)
+	dbURL, drop, err := dbtest.Create(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
+
+	addr, idleAddr, gatewayAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	base, idleBase := "http://"+addr, "http://"+idleAddr
 	env := []string{
 		"STATION_DATABASE_URL=" + dbURL,
 		"STATION_DATA_DIR=" + filepath.Join(tmp, "data"),
 		"STATION_LOG_LEVEL=warn",
 		"STATION_LOG_FORMAT=text",
+		"STATION_COOKIE_SECURE=false",
+		"STATION_VIETQR_BIN=970436",
+		"STATION_VIETQR_ACCOUNT=0011000012345",
+		"STATION_VNPAY_URL=http://" + gatewayAddr + "/paymentv2/vpcpay.html",
+		"STATION_VNPAY_API_URL=http://" + gatewayAddr + "/merchant_webapi/api/transaction",
+		"STATION_VNPAY_RETURN_URL=" + base + "/api/v1/payments/vnpay/return",
 	}
-	for _, args := range e2eSetupCommands(root) {
-		cmd := exec.Command(bin, args.args...)
+	station := func(stdin string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), env...)
-		cmd.Stdin = strings.NewReader(args.stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("station %s: %v\n%s", strings.Join(args.args, " "), err, out)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("station %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
+		return string(out)
+	}
+	station("", "migrate")
+	station("", "import", "wards", filepath.Join(root, "reports", "wards-sample.geojson"))
+	station(e2ePassword+"\n", "user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard, "--password-stdin")
+	station(e2ePassword+"\n", "user", "add", "--username", "truc.ban", "--role", "duty_officer", "--ward", e2eWard, "--password-stdin")
+	station(e2ePassword+"\n", "user", "add", "--username", "quan.tri", "--role", "admin", "--password-stdin")
+	out := station("", "stations", "add", "--name", "Trạm chung cư Bến Nghé", "--ward", e2eWard,
+		"--address", "12 Tôn Đức Thắng, Phường Sài Gòn", "--lat", "10.7765", "--lng", "106.7050")
+	token := regexp.MustCompile(`(?m)^(\S{20,})\s*$`).FindStringSubmatch(out)
+	if token == nil {
+		t.Fatalf("no device token in:\n%s", out)
 	}
 
-	base := startServer(t, bin, append(env, "STATION_MIGRATE=true"))
-	idleBase := startServer(t, bin, append(env, "STATION_MIGRATE=false", "STATION_KIOSK_IDLE=5s", "STATION_KIOSK_IDLE_WARNING=3s"))
+	start(t, bin, []string{"sandbox-gateway"}, append(env, "STATION_SANDBOX_ADDR="+gatewayAddr, "STATION_SANDBOX_IPN_URL="+base+"/api/v1/payments/vnpay/ipn"), "")
+	start(t, bin, []string{"serve"}, append(env, "STATION_ADDR="+addr, "STATION_MIGRATE=false"), base+"/healthz")
+	start(t, bin, []string{"serve"}, append(env, "STATION_ADDR="+idleAddr, "STATION_MIGRATE=false",
+		"STATION_KIOSK_IDLE=10s", "STATION_KIOSK_IDLE_WARNING=4s", "STATION_KIOSK_SWEEP=1s"), idleBase+"/healthz")
 
 	files, _ := filepath.Glob(filepath.Join(root, "e2e", "*.test.mjs"))
 	if len(files) == 0 {
@@ -80,55 +113,39 @@ func TestBrowser(t *testing.T) {
 		"E2E_BASE_URL="+base,
 		"E2E_IDLE_BASE_URL="+idleBase,
 		"E2E_DATABASE_URL="+dbURL,
+		"E2E_DEVICE_TOKEN="+token[1],
 		"E2E_WARD="+e2eWard,
 		"E2E_PASSWORD="+e2ePassword,
 		"E2E_SCREENSHOTS="+filepath.Join(root, "e2e", "screenshots"),
 	)
-	var out bytes.Buffer
-	node.Stdout, node.Stderr = &out, &out
+	var report bytes.Buffer
+	node.Stdout, node.Stderr = &report, &report
 	err = node.Run()
-	t.Logf("browser tests:\n%s", out.String())
+	t.Logf("browser tests:\n%s", report.String())
 	if err != nil {
 		t.Fatalf("browser tests failed: %v", err)
 	}
 }
 
-type setupCommand struct {
-	args  []string
-	stdin string
-}
-
-// e2eSetupCommands prepare the database as an operator would: the shipped
-// catalogue and the accounts the tests sign in with.
-func e2eSetupCommands(root string) []setupCommand {
-	return []setupCommand{
-		{args: []string{"migrate"}},
-		{args: []string{"user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard, "--password-stdin"}, stdin: e2ePassword + "\n"},
-		{args: []string{"user", "add", "--username", "truc.ban", "--role", "duty_officer", "--ward", e2eWard, "--password-stdin"}, stdin: e2ePassword + "\n"},
-		{args: []string{"user", "add", "--username", "quan.tri", "--role", "admin", "--password-stdin"}, stdin: e2ePassword + "\n"},
-	}
-}
-
-// The accounts and the ward the browser tests use.
-const (
-	e2eWard     = "26734"
-	e2ePassword = "mat-khau-thu-nghiem-2026"
-)
-
-// startServer runs station serve on a free loopback port until the test
-// ends and returns its base URL once /healthz answers.
-func startServer(t *testing.T, bin string, env []string) string {
+// freeAddr returns a loopback address with a port free at the moment.
+func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(), env...), "STATION_ADDR="+addr)
-	var logs syncBuffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// start runs bin with args until the test ends and, when health is set,
+// waits until it answers 200 there.
+func start(t *testing.T, bin string, args, env []string, health string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -143,27 +160,28 @@ func startServer(t *testing.T, bin string, env []string) string {
 			<-done
 		}
 		if t.Failed() {
-			t.Logf("server %s log:\n%s", addr, logs.String())
+			t.Logf("station %s log:\n%s", strings.Join(args, " "), logs.String())
 		}
 	})
-	base := "http://" + addr
+	if health == "" {
+		return
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		res, err := http.Get(base + "/healthz")
+		res, err := http.Get(health)
 		if err == nil {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return base
+				return
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("server on %s did not start:\n%s", addr, logs.String())
-	return ""
+	t.Fatalf("station %s did not answer %s:\n%s", strings.Join(args, " "), health, logs.String())
 }
 
-// syncBuffer collects a server's log while the test may read it.
+// syncBuffer collects a process's log while the test may read it.
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

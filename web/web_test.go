@@ -188,8 +188,8 @@ func TestConfigValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	c.KioskIdle = time.Second
-	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "STATION_KIOSK_IDLE") {
-		t.Errorf("err %v, want one naming STATION_KIOSK_IDLE", err)
+	c.KioskIdleWarning = c.KioskIdle
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "STATION_KIOSK_IDLE_WARNING") {
+		t.Errorf("err %v, want one naming STATION_KIOSK_IDLE_WARNING", err)
 	}
 }

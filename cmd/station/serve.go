@@ -11,8 +11,11 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/periodic"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/reports"
 	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/web"
@@ -25,12 +28,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		serverCfg   config.Server
 		staffCfg    staff.Config
 		reportsCfg  reports.Config
+		kioskCfg    kiosk.Config
+		paymentsCfg payments.Config
 		webCfg      web.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
 	reportsCfg.RegisterFlags(fs)
+	kioskCfg.RegisterFlags(fs)
+	paymentsCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -39,20 +46,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		FlagSet:    fs,
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := serverCfg.Validate(); err != nil {
-				return err
-			}
-			if err := staffCfg.Validate(); err != nil {
-				return err
-			}
-			if err := reportsCfg.Validate(); err != nil {
-				return err
+			// The kiosk screen ends a visit after the same inactivity as
+			// the server (STATION_KIOSK_IDLE).
+			webCfg.KioskIdle = kioskCfg.Idle
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &webCfg} {
+				if err := c.Validate(); err != nil {
+					return err
+				}
 			}
 			rules, err := reportsCfg.Rules()
 			if err != nil {
-				return err
-			}
-			if err := webCfg.Validate(); err != nil {
 				return err
 			}
 			screens, err := web.New(webCfg)
@@ -72,15 +75,27 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			staffSvc := staff.NewService(p.pool, staffCfg)
-			// Kiosk stations are not wired yet: kiosk reports then need a
-			// position or an address.
-			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, nil)
+
+			// Kiosk stations and payments. Erasers of the parts that keep
+			// personal data per kiosk session are passed to kiosk.NewService.
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log)
+			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
+			if err != nil {
+				return err
+			}
+			pay := payments.NewService(p.pool, paymentsCfg, p.log, nil, demoBiller)
+			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
+				go periodic.Run(ctx, p.pool, p.log, job)
+			}
+
+			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, kioskStations{stations})
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
 			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc,
 				Track: ratelimit.New(p.pool, 30, time.Minute)}
+
+			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -90,8 +105,29 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "tesseract", Func: tesseract.Check},
 					{Name: "reports_feed", Func: feed.Check},
 				},
-			}, staffSvc, reportsHTTP, screens)
+			},
+				staffSvc,
+				reportsHTTP,
+				&kiosk.Handler{
+					Service: stations,
+					Admin:   staffSvc.Require(staff.RoleAdmin),
+					Viewer:  staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+				},
+				&payments.Handler{Service: pay, Device: stations.RequireDevice},
+				screens,
+			)
 			return srv.ListenAndServe(ctx)
 		},
 	}
+}
+
+// kioskStations gives reports the station a kiosk report came from.
+type kioskStations struct{ kiosk *kiosk.Service }
+
+func (k kioskStations) Station(ctx context.Context, id string) (reports.Station, error) {
+	st, err := k.kiosk.Station(ctx, id)
+	if err != nil {
+		return reports.Station{}, err
+	}
+	return reports.Station{ID: st.ID, WardCode: st.WardCode, Lat: st.Latitude, Lng: st.Longitude}, nil
 }

@@ -167,12 +167,16 @@
 
   // ---------- duty feed ----------
   const reportStatus = { received: "Mới nhận", acknowledged: "Đã tiếp nhận", verifying: "Đang xác minh", dispatched: "Đã điều lực lượng", resolved: "Đã giải quyết", unfounded: "Không có cơ sở", transferred: "Đã chuyển" };
-  const category = { fire: "Cháy, nổ", violence: "Bạo lực, gây rối", injury: "Thương tích", traffic_accident: "Tai nạn giao thông", theft: "Trộm cắp", suspicious: "Khả nghi", drugs: "Ma túy", gambling: "Cờ bạc", other: "Khác" };
-  const emergencyCats = new Set(["fire", "violence", "injury"]);
+  const category = {};
+  const emergencyCats = new Set(["fire"]);
   const nextActions = { received: [["acknowledged", "Tiếp nhận"]], acknowledged: [["verifying", "Xác minh"]], verifying: [["dispatched", "Điều lực lượng"], ["unfounded", "Không có cơ sở"]], dispatched: [["resolved", "Đã giải quyết"]] };
   async function duty() {
     const reports = new Map();
-    const isEmergency = (r) => r.emergency === true || !!(r.emergency && r.emergency.call) || emergencyCats.has(r.category);
+    const isEmergency = (r) => r.urgency === "critical" || r.injury || emergencyCats.has(r.category);
+    try {
+      const c = await api("GET", "/api/v1/reports/categories");
+      (c.categories || []).forEach((x) => { category[x.code] = x.name; });
+    } catch (e) { /* the codes' short names above still read */ }
     const render = () => {
       const list = Array.from(reports.values()).filter((r) => !["resolved", "unfounded", "transferred"].includes(r.status));
       list.sort((a, b) => (isEmergency(b) - isEmergency(a)) || (new Date(a.created_at) - new Date(b.created_at)));
@@ -194,7 +198,7 @@
         b.dataset.to = to;
         b.addEventListener("click", async () => {
           try {
-            const u = await api("POST", "/api/v1/duty/reports/" + encodeURIComponent(r.id) + "/transition", { to });
+            const u = await api("POST", "/api/v1/duty/reports/" + encodeURIComponent(r.id) + "/transitions", { to });
             reports.set(r.id, Object.assign({}, r, (u && u.report) || u || {}, { status: (u && u.status) || to }));
             render();
           } catch (e) { fail(e); }
@@ -204,24 +208,31 @@
       div.append(actions);
       return div;
     };
-    try {
-      const r = await api("GET", "/api/v1/duty/reports");
-      (r.reports || r.items || []).forEach((x) => reports.set(x.id, x));
+    const load = async () => {
+      const r = await api("GET", "/api/v1/duty/reports?open=true");
+      reports.clear();
+      (r.reports || []).forEach((x) => reports.set(x.id, x));
       render();
-    } catch (e) { fail(e); return; }
+    };
+    try { await load(); } catch (e) { fail(e); return; }
+    // The feed says which report changed; the console fetches it, so the
+    // feed itself carries no personal data.
     const es = new EventSource("/api/v1/duty/feed");
     es.addEventListener("open", () => { $("#live").textContent = "● Trực tuyến"; });
     es.addEventListener("error", () => { $("#live").textContent = "○ Đang kết nối lại…"; });
-    const onEvent = (ev) => {
+    es.addEventListener("resync", () => { load().catch(fail); });
+    es.addEventListener("report", async (ev) => {
       let x;
       try { x = JSON.parse(ev.data); } catch (e) { return; }
-      x = x.report || x;
-      if (!x.id) return;
-      reports.set(x.id, Object.assign({}, reports.get(x.id) || {}, x));
+      if (!x.report_id) return;
+      try {
+        const r = await api("GET", "/api/v1/duty/reports/" + encodeURIComponent(x.report_id));
+        reports.set(r.id, r);
+      } catch (e) {
+        reports.delete(x.report_id); // transferred away from this officer's wards
+      }
       render();
-    };
-    es.addEventListener("message", onEvent);
-    ["report", "report.created", "report.updated"].forEach((t) => es.addEventListener(t, onEvent));
+    });
     setInterval(render, 30000); // overdue marks move with the clock
   }
 

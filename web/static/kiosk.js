@@ -42,36 +42,57 @@
   const money = (n) => new Intl.NumberFormat("vi-VN").format(n) + " đồng";
 
   // ---------- the visit (kiosk session) ----------
-  const station = new URLSearchParams(location.search).get("station") || "";
-  const visit = { id: null, services: [] };
+  // The station's device token comes in the address's fragment
+  // (http://server/#device=TOKEN, set up once on the kiosk), which the
+  // browser never sends to a server or a log. It is a credential of the
+  // machine, not of a resident, and it stays in the address bar.
+  const device = new URLSearchParams(location.hash.slice(1)).get("device") || "";
+  const deviceHeaders = () => (device ? { Authorization: "Bearer " + device } : {});
+  const visit = { id: null, station: "", services: [], lastSent: 0 };
   async function startVisit(service) {
-    if (!visit.services.includes(service)) visit.services.push(service);
-    if (visit.id) return visit.id;
-    try {
-      const s = await api("POST", "/api/v1/kiosk/sessions", { station_id: station, service });
-      visit.id = s.id;
-    } catch (e) {
-      visit.id = null; // the screens still work; nothing to erase then
+    if (!visit.id && device) {
+      try {
+        const s = await api("POST", "/api/v1/kiosk/sessions", {}, deviceHeaders());
+        visit.id = s.id;
+        visit.station = s.station_id;
+      } catch (e) {
+        visit.id = null; // the screens still work; nothing to erase then
+      }
+    }
+    if (service && !visit.services.includes(service)) {
+      visit.services.push(service);
+      activity({ service });
     }
     return visit.id;
   }
+  // activity tells the server the resident is still there and where, so
+  // the server's own idle sweep and the usage figures agree with the screen.
+  function activity(a) {
+    if (!visit.id) return;
+    visit.lastSent = Date.now();
+    api("POST", "/api/v1/kiosk/sessions/" + encodeURIComponent(visit.id) + "/activity", a || {}, deviceHeaders()).catch(() => {});
+  }
   // endVisit tells the server the visit is over; what was not submitted is
-  // erased there. keepalive lets the request outlive the page.
-  function endVisit(reason) {
+  // erased there at once. keepalive lets the request outlive the page.
+  function endVisit() {
     if (!visit.id) return Promise.resolve();
     const id = visit.id;
     visit.id = null;
-    return fetch("/api/v1/kiosk/sessions/" + encodeURIComponent(id) + "/end", {
-      method: "POST", keepalive: true, credentials: "same-origin",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason }),
+    return fetch("/api/v1/kiosk/sessions/" + encodeURIComponent(id) + "/finish", {
+      method: "POST", keepalive: true, credentials: "same-origin", headers: deviceHeaders(),
     }).catch(() => {});
   }
-  async function goHomeAndForget(reason) {
+  // goHomeAndForget reloads the page: a reload is the one sure way to drop
+  // everything the page held in memory.
+  let leaving = false;
+  async function goHomeAndForget() {
+    leaving = true;
     stopSpeaking();
-    await endVisit(reason);
-    location.replace("/" + (station ? "?station=" + encodeURIComponent(station) : ""));
+    $$("input, textarea").forEach((i) => { i.value = ""; });
+    await endVisit();
+    location.reload();
   }
-  window.addEventListener("pagehide", () => { endVisit("abandoned"); });
+  window.addEventListener("pagehide", () => { endVisit(); });
 
   // ---------- screens ----------
   const history = [];
@@ -87,6 +108,7 @@
     const step = next.dataset.step, steps = next.dataset.steps;
     $("#progress").textContent = step ? `Bước ${step}/${steps}` : (next.dataset.title || "");
     $("#back").disabled = name === "home";
+    if (name !== "home") activity({ service: serviceOf(name), step: name });
     stopSpeaking();
     window.scrollTo(0, 0);
     const focus = $("input:not(.visually-hidden), textarea", next) || $("h1", next);
@@ -104,7 +126,7 @@
   document.addEventListener("click", (ev) => {
     const go = ev.target.closest("[data-go]");
     if (go) { ev.preventDefault(); startVisit(serviceOf(go.dataset.go)); show(go.dataset.go); }
-    if (ev.target.closest("[data-finish]")) { ev.preventDefault(); goHomeAndForget("finished"); }
+    if (ev.target.closest("[data-finish]")) { ev.preventDefault(); goHomeAndForget(); }
     const sp = ev.target.closest("[data-speak]");
     if (sp) { ev.preventDefault(); speak($(sp.dataset.speak).innerText, sp); }
   });
@@ -116,7 +138,7 @@
   $("#call").addEventListener("click", () => {
     $("#call-box").hidden = false;
     $("#call-close").focus();
-    if (visit.id) api("POST", "/api/v1/kiosk/sessions/" + encodeURIComponent(visit.id) + "/help", {}).catch(() => {});
+    activity({ step: "call-staff" });
   });
   $("#call-close").addEventListener("click", () => { $("#call-box").hidden = true; });
 
@@ -146,17 +168,25 @@
   // ---------- inactivity ----------
   let lastTouch = Date.now();
   let warningUntil = 0;
+  function touched() {
+    if (warningUntil) return;
+    lastTouch = Date.now();
+    if (lastTouch - visit.lastSent > 5000) activity({});
+  }
   ["pointerdown", "keydown", "input", "touchstart", "wheel"].forEach((ev) =>
-    document.addEventListener(ev, () => { if (!warningUntil) lastTouch = Date.now(); }, { capture: true, passive: true }));
+    document.addEventListener(ev, touched, { capture: true, passive: true }));
   $("#idle-stay").addEventListener("click", () => {
-    warningUntil = 0; lastTouch = Date.now(); $("#idle-box").hidden = true;
+    warningUntil = 0; $("#idle-box").hidden = true; touched(); activity({});
   });
   setInterval(() => {
+    if (leaving) return;
     const now = Date.now();
     $("#clock").textContent = new Date(now).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
     const busy = current !== "home" || visit.id;
     if (!busy) { lastTouch = now; return; }
-    if (!warningUntil && now - lastTouch >= idleMs) {
+    // The warning takes the last warnMs of the idle time, so the screen
+    // and the server end the visit together.
+    if (!warningUntil && now - lastTouch >= idleMs - warnMs) {
       warningUntil = now + warnMs;
       $("#idle-box").hidden = false;
       $("#idle-stay").focus();
@@ -164,7 +194,7 @@
     if (warningUntil) {
       const left = Math.max(0, Math.ceil((warningUntil - now) / 1000));
       $("#idle-count").textContent = String(left);
-      if (now >= warningUntil) { warningUntil = 0; goHomeAndForget("idle"); }
+      if (now >= warningUntil) goHomeAndForget();
     }
   }, 250);
 
@@ -175,7 +205,7 @@
   async function assistantSay(message, said) {
     await startVisit("procedures");
     if (!filing.session) {
-      const s = await api("POST", "/api/v1/sessions", { station_id: station, kiosk_session_id: visit.id || undefined });
+      const s = await api("POST", "/api/v1/sessions", { station_id: visit.station || undefined, kiosk_session_id: visit.id || undefined });
       filing.session = s.id;
     }
     const r = await api("POST", "/api/v1/sessions/" + encodeURIComponent(filing.session) + "/messages", message);
@@ -423,8 +453,33 @@
   }
 
   // ---------- report ----------
-  const report = { category: "", photo: null };
-  $$("[data-report]").forEach((b) => b.addEventListener("click", () => { report.category = b.dataset.report; show("r-desc"); }));
+  // The categories come from the routing rules, so the buttons match what
+  // the duty officers receive.
+  const report = { category: "", injury: false, inProgress: false, photo: null, loaded: false };
+  const emergencyCategories = new Set(["fire", "violence"]);
+  async function loadCategories() {
+    if (report.loaded) return;
+    try {
+      const r = await api("GET", "/api/v1/reports/categories");
+      const box = $("#report-categories");
+      box.replaceChildren(...(r.categories || []).map((c) => {
+        const b = document.createElement("button");
+        b.type = "button"; b.textContent = c.name; b.dataset.report = c.code;
+        if (c.urgency === "critical" || emergencyCategories.has(c.code)) b.className = "danger";
+        b.addEventListener("click", () => { report.category = c.code; show("r-urgent"); });
+        return b;
+      }));
+      report.loaded = true;
+    } catch (e) { showError(e); }
+  }
+  $$('[data-go="r-cat"]').forEach((b) => b.addEventListener("click", loadCategories));
+  $$("[data-urgent]").forEach((b) => b.addEventListener("click", () => {
+    report.injury = b.dataset.urgent === "injury";
+    report.inProgress = b.dataset.urgent !== "over";
+    show("r-where");
+  }));
+  $("#report-where-form").addEventListener("submit", (ev) => { ev.preventDefault(); show("r-desc"); });
+  $("#report-here").addEventListener("click", () => { $("#report-where").value = ""; show("r-desc"); });
   $("#report-desc-form").addEventListener("submit", (ev) => { ev.preventDefault(); show("r-photo"); });
   $("#report-photo").addEventListener("change", (ev) => {
     report.photo = ev.target.files[0] || null;
@@ -435,9 +490,12 @@
     const form = new FormData();
     form.append("category", report.category);
     form.append("description", $("#report-desc").value.trim());
-    form.append("occurred_at", new Date().toISOString());
-    form.append("channel", "kiosk");
-    if (station) form.append("station_id", station);
+    if (report.injury) form.append("injury", "true");
+    if (report.inProgress) form.append("in_progress", "true");
+    form.append("occurred_at", new Date().toISOString().replace(/\.\d+Z$/, "Z"));
+    const where = $("#report-where").value.trim();
+    if (where) form.append("address", where);
+    if (visit.station) { form.append("station_id", visit.station); form.append("channel", "kiosk"); } else form.append("channel", "web");
     const contact = $("#report-contact").value.trim();
     if (contact) form.append("contact", contact);
     if (report.photo) form.append("files", report.photo);
@@ -446,6 +504,7 @@
       $("#report-code").textContent = r.code;
       const em = $("#report-emergency");
       if (r.emergency) { em.textContent = r.emergency.message || ("Gọi ngay " + r.emergency.call.join(", ")); em.hidden = false; }
+      activity({ outcome: "report_sent" });
       history.length = 0;
       show("r-done");
     } catch (e) { showError(e); }

@@ -1,0 +1,126 @@
+package payments
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/kiosk"
+)
+
+// Handler serves the payment API.
+type Handler struct {
+	Service *Service
+	// Device authenticates the station asking (kiosk.Service.RequireDevice).
+	Device gin.HandlerFunc
+}
+
+// RegisterRoutes adds the payment routes. Orders are made and bills looked
+// up by stations only; an order is then read by its unguessable id (the
+// kiosk's <img> of the QR cannot send a token); the gateway's IPN and
+// return carry their own signature.
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	r.GET("/api/v1/billers", h.billers)
+	r.GET("/api/v1/bills", h.Device, h.bills)
+	r.POST("/api/v1/payments", httpserver.LimitBody(16<<10), h.Device, h.create)
+	r.GET("/api/v1/payments/:id", h.get)
+	r.GET("/api/v1/payments/:id/qr.png", h.qr)
+	r.GET("/api/v1/payments/vnpay/ipn", h.ipn)
+	r.GET("/api/v1/payments/vnpay/return", h.ret)
+}
+
+func (h *Handler) billers(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"billers": h.Service.Billers()})
+}
+
+func (h *Handler) bills(c *gin.Context) {
+	bills, err := h.Service.Bills(c, c.Query("biller"), c.Query("customer_code"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"bills": bills})
+}
+
+func (h *Handler) create(c *gin.Context) {
+	var req Request
+	if err := c.ShouldBindJSON(&req); err != nil {
+		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
+		return
+	}
+	if d := kiosk.DeviceFrom(c); d != nil {
+		req.StationID = d.StationID
+	}
+	req.IPAddr = c.ClientIP()
+	p, created, err := h.Service.Create(c, c.GetHeader("Idempotency-Key"), req)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, p)
+}
+
+func (h *Handler) get(c *gin.Context) {
+	p, err := h.Service.Get(c, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (h *Handler) qr(c *gin.Context) {
+	size, _ := strconv.Atoi(c.DefaultQuery("size", "320"))
+	if size < 128 || size > 1024 {
+		size = 320
+	}
+	png, err := h.Service.QR(c, c.Param("id"), size)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "image/png", png)
+}
+
+// ipn answers the gateway in its protocol: HTTP 200 and a RspCode.
+func (h *Handler) ipn(c *gin.Context) {
+	c.JSON(http.StatusOK, h.Service.IPN(c, c.Request.URL.Query()))
+}
+
+var returnPage = template.Must(template.New("return").Parse(`<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Kết quả thanh toán</title>
+<style>body{font:24px/1.5 sans-serif;max-width:36em;margin:2em auto;padding:0 1em}.ok{color:#0a6b2d}.no{color:#a61b1b}</style>
+</head><body>
+{{if not .Valid}}<h1 class="no">Không xác nhận được kết quả</h1><p>Thông tin trả về từ cổng thanh toán không hợp lệ.</p>
+{{else if eq .Payment.State "paid"}}<h1 class="ok">Đã thanh toán</h1>
+<p>{{.Payment.Description}}: <b>{{.Payment.Amount}} đồng</b></p>{{with .Payment.Receipt}}<p>Biên lai số <b>{{.Number}}</b></p>{{end}}
+{{else if eq .Payment.State "pending"}}<h1>Đang chờ xác nhận</h1><p>Trạm sẽ báo ngay khi nhận được tiền. Vui lòng chờ.</p>
+{{else}}<h1 class="no">Chưa thanh toán</h1><p>Giao dịch không thành công. Bạn có thể thử lại.</p>{{end}}
+</body></html>`))
+
+// ret shows the result to the payer's browser; it changes nothing (the IPN
+// is what records a payment).
+func (h *Handler) ret(c *gin.Context) {
+	v, err := h.Service.Return(c, c.Request.URL.Query())
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	if c.NegotiateFormat(gin.MIMEHTML, gin.MIMEJSON) == gin.MIMEHTML {
+		c.Header("Content-Type", "text/html; charset=utf-8")
+		c.Status(http.StatusOK)
+		returnPage.Execute(c.Writer, v)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
