@@ -237,28 +237,38 @@
   }
 
   // ---------- fleet ----------
+  const serviceName = { procedures: "Thủ tục hành chính", tracking: "Tra cứu hồ sơ", bills: "Thanh toán hóa đơn", reports: "Phản ánh an ninh trật tự", health: "Dịch vụ y tế" };
+  const peripheralName = {
+    document_scanner: "Máy quét giấy tờ", camera: "Camera", receipt_printer: "Máy in biên nhận", card_reader: "Đầu đọc thẻ",
+    barcode_reader: "Đầu đọc mã vạch", nfc_reader: "Đầu đọc NFC", blood_pressure_monitor: "Máy đo huyết áp", scale: "Cân",
+    thermometer: "Nhiệt kế", pulse_oximeter: "Máy đo SpO2", ups: "Bộ lưu điện",
+  };
+  const deviceState = { online: "hoạt động", offline: "mất kết nối", powerOff: "tắt nguồn", noDevice: "không có", hardwareError: "lỗi phần cứng", userError: "lỗi thao tác", deviceBusy: "đang bận" };
+  const paperState = { full: "đầy", low: "sắp hết", out: "hết", jammed: "kẹt" };
+  const okStates = new Set(["online"]);
   async function fleet() {
     try {
       const r = await api("GET", "/api/v1/stations");
-      const list = r.stations || r.items || [];
-      $("#stations").replaceChildren(...list.map((s) => el("tr", {},
-        el("td", {}, s.name),
-        el("td", {}, s.ward || ""),
+      $("#stations").replaceChildren(...(r.stations || []).map((s) => el("tr", {},
+        el("td", {}, s.name, el("br"), el("small", {}, s.address || "")),
+        el("td", {}, s.ward_code || ""),
         el("td", {}, el("span", { className: "badge " + (s.online ? "green" : "red") }, s.online ? "Trực tuyến" : "Mất kết nối")),
-        el("td", {}, ...Object.entries(s.peripherals || {}).map(([k, v]) => {
-          const state = typeof v === "string" ? v : (v.state || "") + (v.paper ? " / giấy " + v.paper : "");
-          const bad = !/^online/.test(state) || /out|jammed/.test(state);
-          return el("span", { className: "badge " + (bad ? "amber" : "green") }, k + ": " + state);
+        el("td", {}, ...(s.peripherals || []).map((p) => {
+          const bad = !okStates.has(p.status) || p.paper === "out" || p.paper === "jammed";
+          const warn = p.paper === "low";
+          const label = (peripheralName[p.class] || p.class || p.id) + ": " + (deviceState[p.status] || p.status) + (p.paper ? " · giấy " + (paperState[p.paper] || p.paper) : "");
+          return el("span", { className: "badge " + (bad ? "red" : warn ? "amber" : "green") }, label);
         })),
-        el("td", {}, when(s.last_seen_at || s.last_heartbeat_at)))));
+        el("td", {}, when(s.last_seen_at)))));
       const u = await api("GET", "/api/v1/stats/usage");
-      const byService = u.by_service || u.services || {};
-      $("#use-service").replaceChildren(...Object.entries(byService).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, typeof v === "object" ? v.count : v))));
-      const byHour = u.by_hour || u.hours || {};
-      const counts = Array.from({ length: 24 }, (_, h) => { const v = byHour[h] !== undefined ? byHour[h] : byHour[String(h).padStart(2, "0")]; return Number(typeof v === "object" && v ? v.count : v) || 0; });
+      $("#use-service").replaceChildren(...(u.by_service || []).map((c) => el("tr", {}, el("td", {}, serviceName[c.key] || c.key), el("td", {}, c.count))));
+      const counts = Array.from({ length: 24 }, () => 0);
+      (u.by_hour || []).forEach((c) => { const h = parseInt(c.key, 10); if (h >= 0 && h < 24) counts[h] = c.count; });
       const max = Math.max(1, ...counts);
-      $("#use-hour").replaceChildren(...counts.map((c, h) => { const s = el("span", { title: h + " giờ: " + c }); s.style.height = (c / max) * 100 + "%"; return s; }));
-      $("#use-hour-text").textContent = counts.map((c, h) => c ? h + "h: " + c : "").filter(Boolean).join(" · ");
+      $("#use-hour").replaceChildren(...counts.map((c, h) => { const b = el("span", { title: h + " giờ: " + c + " lượt" }); b.style.height = (c / max) * 100 + "%"; return b; }));
+      $("#use-hour-text").textContent = counts.map((c, h) => (c ? h + " giờ: " + c + " lượt" : "")).filter(Boolean).join(" · ");
+      $("#use-summary").textContent = `${u.sessions} lượt sử dụng, thời gian trung vị ${Math.round(u.median_session_seconds || 0)} giây.` +
+        ((u.abandoned_at || []).length ? " Bỏ dở nhiều nhất ở bước: " + u.abandoned_at.map((c) => c.key + " (" + c.count + ")").join(", ") + "." : "");
     } catch (e) { fail(e); }
   }
 

@@ -138,7 +138,7 @@
   $("#call").addEventListener("click", () => {
     $("#call-box").hidden = false;
     $("#call-close").focus();
-    activity({ step: "call-staff" });
+    activity({});
   });
   $("#call-close").addEventListener("click", () => { $("#call-box").hidden = true; });
 
