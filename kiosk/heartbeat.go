@@ -136,6 +136,13 @@ func (s *Service) Beat(ctx context.Context, stationID string, h Heartbeat) (*Hea
 	}
 	reply := &HeartbeatReply{IntervalSeconds: int(s.cfg.HeartbeatInterval / time.Second), IdleSeconds: int(s.cfg.Idle / time.Second)}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// A heartbeat is telemetry that the next one repeats: its commit
+		// need not wait for the disk. A crash loses at most the last
+		// moment's beats, state and events together, and the next beat
+		// finds the same changes again.
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+			return err
+		}
 		var (
 			wasOnline bool
 			before    []Peripheral

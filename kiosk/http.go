@@ -10,6 +10,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/staff"
 )
 
 // Handler serves the kiosk API: device endpoints authenticated by the
@@ -139,7 +140,7 @@ func (h *Handler) addStation(c *gin.Context) {
 	if !bind(c, &n) {
 		return
 	}
-	st, token, err := h.Service.AddStation(c, n)
+	st, token, err := h.Service.AddStation(c, staff.ActorFrom(c), n)
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -148,7 +149,7 @@ func (h *Handler) addStation(c *gin.Context) {
 }
 
 func (h *Handler) rotate(c *gin.Context) {
-	token, err := h.Service.RotateToken(c, c.Param("id"))
+	token, err := h.Service.RotateToken(c, staff.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -157,7 +158,7 @@ func (h *Handler) rotate(c *gin.Context) {
 }
 
 func (h *Handler) revoke(c *gin.Context) {
-	if err := h.Service.Revoke(c, c.Param("id")); err != nil {
+	if err := h.Service.Revoke(c, staff.ActorFrom(c), c.Param("id")); err != nil {
 		httpserver.Error(c, err)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
@@ -90,7 +91,7 @@ var errStationNotFound = apperr.New(apperr.NotFound, "station_not_found", "Khôn
 
 // AddStation registers a station and returns it with its device token,
 // which is shown this once and stored only as a hash.
-func (s *Service) AddStation(ctx context.Context, n NewStation) (*Station, string, error) {
+func (s *Service) AddStation(ctx context.Context, by audit.Actor, n NewStation) (*Station, string, error) {
 	if err := n.normalize(); err != nil {
 		return nil, "", err
 	}
@@ -103,7 +104,11 @@ func (s *Service) AddStation(ctx context.Context, n NewStation) (*Station, strin
 			n.Name, n.WardCode, n.Address, n.Latitude, n.Longitude, n.OpeningHours, hash).Scan(&id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, id, "registered", "", nil)
+		if err := addEvent(ctx, tx, id, "registered", "", nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "station.add", SubjectKind: "station", SubjectID: id,
+			Ward: n.WardCode, Details: map[string]any{"name": n.Name}})
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("add station: %w", err)
@@ -154,7 +159,7 @@ func (s *Service) Stations(ctx context.Context, ward string) ([]Station, error) 
 
 // RotateToken gives a station a new device token; the old one stops working
 // at once.
-func (s *Service) RotateToken(ctx context.Context, id string) (string, error) {
+func (s *Service) RotateToken(ctx context.Context, by audit.Actor, id string) (string, error) {
 	if !isUUID(id) {
 		return "", errStationNotFound
 	}
@@ -168,7 +173,10 @@ func (s *Service) RotateToken(ctx context.Context, id string) (string, error) {
 		if tag.RowsAffected() == 0 {
 			return s.revokedOrMissing(ctx, tx, id)
 		}
-		return addEvent(ctx, tx, id, "token_rotated", "", nil)
+		if err := addEvent(ctx, tx, id, "token_rotated", "", nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "station.rotate_token", SubjectKind: "station", SubjectID: id})
 	})
 	if err != nil {
 		return "", err
@@ -177,7 +185,7 @@ func (s *Service) RotateToken(ctx context.Context, id string) (string, error) {
 }
 
 // Revoke stops a station's token for good; the station goes offline.
-func (s *Service) Revoke(ctx context.Context, id string) error {
+func (s *Service) Revoke(ctx context.Context, by audit.Actor, id string) error {
 	if !isUUID(id) {
 		return errStationNotFound
 	}
@@ -190,7 +198,10 @@ func (s *Service) Revoke(ctx context.Context, id string) error {
 		if tag.RowsAffected() == 0 {
 			return s.revokedOrMissing(ctx, tx, id)
 		}
-		return addEvent(ctx, tx, id, "revoked", "", nil)
+		if err := addEvent(ctx, tx, id, "revoked", "", nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "station.revoke", SubjectKind: "station", SubjectID: id})
 	})
 }
 

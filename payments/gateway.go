@@ -116,8 +116,11 @@ func (s *Service) apply(ctx context.Context, source string, o outcome, params ur
 			code = vnpay.RspAlreadyConfirmed
 			return nil
 		}
-		if o.success() {
+		switch {
+		case o.success():
 			return s.markPaid(ctx, tx, o.TxnRef, state, source, o.TransactionNo, o.Detail)
+		case o.TransactionStatus == "01" && o.ResponseCode == vnpay.Success:
+			return nil // not completed yet: the order stays pending
 		}
 		return s.transition(ctx, tx, o.TxnRef, state, StateFailed, source, o.Detail)
 	})

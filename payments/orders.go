@@ -66,7 +66,17 @@ func (s *Service) Create(ctx context.Context, idempotencyKey string, req Request
 		}
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO payments (id, purpose, dossier_id, biller, customer_code, bill_id, description,
+		// The key first: a concurrent request with the same key waits here
+		// until this transaction ends, then finds the key taken.
+		tag, err := tx.Exec(ctx, `INSERT INTO payment_idempotency_keys (key, request_hash, payment_id)
+			VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, idempotencyKey, hash, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return errKeyTaken
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO payments (id, purpose, dossier_id, biller, customer_code, bill_id, description,
 				amount, state, provider, station_id, kiosk_session_id, created_at, updated_at, expires_at, pay_url, vietqr_payload)
 			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), nullif($5, ''), nullif($6, ''), $7, $8, 'created', 'vnpay',
 				nullif($9, '')::uuid, nullif($10, ''), $11, $11, $12, $13, $14)`,
@@ -80,14 +90,6 @@ func (s *Service) Create(ctx context.Context, idempotencyKey string, req Request
 		}
 		if err := s.transition(ctx, tx, id, StateCreated, StatePending, "api", nil); err != nil {
 			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO payment_idempotency_keys (key, request_hash, payment_id)
-			VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, idempotencyKey, hash, id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return errKeyTaken
 		}
 		return nil
 	})
@@ -332,7 +334,7 @@ func (s *Service) markPaid(ctx context.Context, tx pgx.Tx, id, from, source, txn
 		if s.fees == nil {
 			return errors.New("fee paid but no fee source is wired")
 		}
-		if err := s.fees.MarkFeePaid(ctx, tx, dossier, id); err != nil {
+		if err := s.fees.MarkFeePaid(ctx, tx, dossier, id, amount); err != nil {
 			return fmt.Errorf("mark dossier %s paid: %w", dossier, err)
 		}
 	}

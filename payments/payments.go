@@ -109,9 +109,11 @@ type FeeSource interface {
 	// entry with the online reduction: apperr NotFound when there is no
 	// such dossier, apperr Conflict when nothing is due.
 	FeeDue(ctx context.Context, dossierID string) (Fee, error)
-	// MarkFeePaid records, inside the payment's transaction, that the
-	// dossier's fee is paid, which moves the dossier on.
-	MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paymentID string) error
+	// MarkFeePaid records, inside the payment's transaction, that payment
+	// paymentID paid amount for the dossier's fee, which moves the dossier
+	// on. An error rolls the payment back (the IPN then answers 99 and the
+	// gateway retries).
+	MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paymentID string, amount int64) error
 }
 
 // Config holds the payment settings.

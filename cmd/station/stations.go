@@ -67,7 +67,7 @@ func stationsCommand(stdout, stderr io.Writer) *ffcli.Command {
 				*c.into = &f
 			}
 			return withKiosk(ctx, func(s *kiosk.Service) error {
-				st, token, err := s.AddStation(ctx, n)
+				st, token, err := s.AddStation(ctx, cliActor(), n)
 				if err != nil {
 					return err
 				}
@@ -108,7 +108,7 @@ func stationsCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return flag.ErrHelp
 			}
 			return withKiosk(ctx, func(s *kiosk.Service) error {
-				token, err := s.RotateToken(ctx, args[0])
+				token, err := s.RotateToken(ctx, cliActor(), args[0])
 				if err != nil {
 					return err
 				}
@@ -122,7 +122,7 @@ func stationsCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return flag.ErrHelp
 			}
 			return withKiosk(ctx, func(s *kiosk.Service) error {
-				if err := s.Revoke(ctx, args[0]); err != nil {
+				if err := s.Revoke(ctx, cliActor(), args[0]); err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "station %s revoked\n", args[0])

@@ -166,6 +166,8 @@ func OrderInfo(s string) string {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(" ._:-", r):
 			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
 		}
 	}
 	out := strings.Join(strings.Fields(b.String()), " ")

@@ -79,7 +79,9 @@ CREATE TABLE payment_receipts (
 CREATE TABLE payment_idempotency_keys (
     key          text        PRIMARY KEY,
     request_hash bytea       NOT NULL,
-    payment_id   text        NOT NULL REFERENCES payments (id),
+    -- Deferred: the key is inserted first, so concurrent requests with one
+    -- key queue on it, and the order it names follows in the same transaction.
+    payment_id   text        NOT NULL REFERENCES payments (id) DEFERRABLE INITIALLY DEFERRED,
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX payment_idempotency_keys_created_idx ON payment_idempotency_keys (created_at);
