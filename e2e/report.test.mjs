@@ -54,8 +54,7 @@ test("a report filed at the kiosk arrives live on the duty console and is acknow
   await kioskRules(kiosk.page, "r-done");
   await axeCheck(kiosk.page, "r-done emergency");
   await shot(kiosk.page, "report-02-emergency");
-  await kiosk.page.getByRole("button", { name: "Về trang chủ" }).click();
-  await kiosk.page.waitForEvent("load");
+  await Promise.all([kiosk.page.waitForEvent("load"), kiosk.page.getByRole("button", { name: "Về trang chủ" }).click()]);
   await assertNoBrowserStorage(kiosk.page, "after a report");
 
   // Both arrived without reloading the console; the fire is on top.

@@ -102,12 +102,24 @@ func TestBrowser(t *testing.T) {
 	start(t, bin, []string{"serve"}, append(env, "STATION_ADDR="+idleAddr, "STATION_MIGRATE=false",
 		"STATION_KIOSK_IDLE=10s", "STATION_KIOSK_IDLE_WARNING=4s", "STATION_KIOSK_SWEEP=1s"), idleBase+"/healthz")
 
-	files, _ := filepath.Glob(filepath.Join(root, "e2e", "*.test.mjs"))
+	// E2E_ONLY=bills runs e2e/bills.test.mjs alone, while working on it.
+	pattern := "*"
+	if only := os.Getenv("E2E_ONLY"); only != "" {
+		pattern = only
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "e2e", pattern+".test.mjs"))
 	if len(files) == 0 {
 		t.Fatal("no browser tests in e2e/")
 	}
-	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
-	node := exec.Command("node", args...)
+	args := append([]string{"--test", "--test-concurrency=1", "--test-timeout=120000", "--test-reporter=spec"}, files...)
+	// Node and the Chromium it starts form a process group, stopped whole
+	// if they outlive the deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	node := exec.CommandContext(ctx, "node", args...)
+	node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	node.Cancel = func() error { return syscall.Kill(-node.Process.Pid, syscall.SIGKILL) }
+	node.WaitDelay = 10 * time.Second
 	node.Dir = filepath.Join(root, "e2e")
 	node.Env = append(os.Environ(),
 		"E2E_BASE_URL="+base,

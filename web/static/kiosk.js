@@ -363,16 +363,21 @@
     } catch (e) { showError(e); }
   });
   async function payFee() {
-    const p = await api("POST", "/api/v1/payments", { purpose: "fee", dossier_id: filing.dossier.id }, { "Idempotency-Key": randomKey() }).catch((e) => {
+    const p = await api("POST", "/api/v1/payments", { purpose: "fee", dossier_id: filing.dossier.id, kiosk_session_id: visit.id || undefined },
+      Object.assign({ "Idempotency-Key": randomKey() }, deviceHeaders())).catch((e) => {
       if (e.code === "no_fee_due" || e.status === 409) return null;
       throw e;
     });
     if (!p || !p.amount) { showReceipt(); return; }
     filing.payment = p;
     $("#pay-amount").textContent = money(p.amount);
-    $("#pay-qr").src = p.vietqr.png;
+    showQR($("#pay-qr"), p);
     show("f-pay");
     waitPaid(p.id, "#pay-status", showReceipt);
+  }
+  function showQR(img, p) {
+    img.hidden = !p.vietqr;
+    if (p.vietqr) img.src = p.vietqr.png;
   }
   function waitPaid(id, statusSel, done) {
     const screen = current;
@@ -424,14 +429,14 @@
     ev.preventDefault();
     bill.code = $("#bill-code").value.trim().toUpperCase();
     try {
-      const r = await api("GET", "/api/v1/bills?biller=demo&customer_code=" + encodeURIComponent(bill.code));
+      const r = await api("GET", "/api/v1/bills?biller=demo&customer_code=" + encodeURIComponent(bill.code), undefined, deviceHeaders());
       const list = (r.bills || []).filter((x) => !bill.category || x.category === bill.category);
       const box = $("#bill-list");
       box.replaceChildren();
       if (!list.length) { showError({ message: "Không có hóa đơn nào chưa trả với mã này." }); return; }
       list.forEach((x) => {
         const b = document.createElement("button");
-        b.type = "button"; b.textContent = `Kỳ ${x.period}: ${money(x.amount)}`;
+        b.type = "button"; b.textContent = `${x.description || "Kỳ " + x.period}: ${money(x.amount)}`;
         b.addEventListener("click", () => payBill(x));
         box.appendChild(b);
       });
@@ -440,12 +445,13 @@
   });
   async function payBill(x) {
     try {
-      const p = await api("POST", "/api/v1/payments", { purpose: "bill", biller: "demo", customer_code: bill.code, bill_id: x.id }, { "Idempotency-Key": randomKey() });
+      const p = await api("POST", "/api/v1/payments", { purpose: "bill", biller: "demo", customer_code: bill.code, bill_id: x.id, kiosk_session_id: visit.id || undefined },
+        Object.assign({ "Idempotency-Key": randomKey() }, deviceHeaders()));
       $("#bill-amount").textContent = money(p.amount);
-      $("#bill-qr").src = p.vietqr.png;
+      showQR($("#bill-qr"), p);
       show("b-pay");
-      waitPaid(p.id, "#bill-status", () => {
-        $("#bill-done").textContent = `Đã trả ${money(p.amount)} cho kỳ ${x.period}. Mã giao dịch: ${p.id}`;
+      waitPaid(p.id, "#bill-status", (paid) => {
+        $("#bill-done").textContent = `Đã trả ${money(paid.amount)}: ${x.description || "kỳ " + x.period}.` + (paid.receipt ? ` Biên lai số ${paid.receipt.number}.` : "");
         history.length = 0;
         show("b-done");
       });
