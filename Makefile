@@ -21,6 +21,7 @@ build: $(BIN)
 
 run: setup $(BIN)
 	@$(BIN) migrate
+	@$(BIN) import
 	@echo "citizenstation: http://localhost$(ADDR)  (readiness: http://localhost$(ADDR)/readyz)"
 	@STATION_ADDR=$(ADDR) $(BIN) serve
 

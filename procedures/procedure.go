@@ -83,6 +83,10 @@ type Fee struct {
 	Amount       int64  `json:"amount" yaml:"amount"`
 	OnlineAmount *int64 `json:"online_amount,omitempty" yaml:"online_amount,omitempty"`
 	Note         string `json:"note,omitempty" yaml:"note,omitempty"`
+	// Unconfirmed marks a fee whose amount the catalogue's authors could
+	// not confirm (one set by the city council, for example). Amount is then
+	// 0 and means "ask the staff", never "free".
+	Unconfirmed bool `json:"unconfirmed,omitempty" yaml:"unconfirmed,omitempty"`
 }
 
 // Processing is the time limit for the agency to answer.
@@ -161,3 +165,25 @@ func (e *Entry) Field(name string) (Field, bool) {
 
 // Checked parses the date the entry's facts were last checked.
 func (s Source) Checked() (time.Time, error) { return time.Parse(time.DateOnly, s.CheckedOn) }
+
+// ListFilter narrows a listing; empty fields match everything.
+type ListFilter struct {
+	Group string
+	Kind  Kind
+}
+
+// Result is one entry found by a search, with the chunks that matched.
+type Result struct {
+	Slug      string     `json:"slug"`
+	Name      string     `json:"name"`
+	Score     float64    `json:"score"`
+	Citations []Citation `json:"citations"`
+}
+
+// Citation is a passage of an entry that matched the query: which section
+// of the entry, and its text as stored (never folded).
+type Citation struct {
+	Slug    string `json:"slug"`
+	Section string `json:"section"`
+	Text    string `json:"text"`
+}

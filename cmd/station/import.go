@@ -3,23 +3,110 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
-// importCommand groups the commands that load reference data into the
-// database: station import wards FILE, and others as capabilities add them.
+// importCommand groups the commands that load reviewed data into the
+// database. Alone, it imports the catalogue built into the binary.
 func importCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station import", flag.ContinueOnError)
-	return &ffcli.Command{
-		Name:       "import",
-		ShortUsage: "station import <what> [flags] FILE",
-		ShortHelp:  "load reference data (wards, …) into the database",
-		FlagSet:    fs,
-		Subcommands: []*ffcli.Command{
-			importWardsCommand(stdout, stderr),
-		},
-		Exec: func(context.Context, []string) error { return flag.ErrHelp },
+	var (
+		platformCfg config.Platform
+		embedCfg    procedures.Config
+	)
+	platformCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
+	subcommands := []*ffcli.Command{
+		importCatalogueCommand(stdout, stderr),
+		importWardsCommand(stdout, stderr),
 	}
+	for _, c := range subcommands {
+		c.FlagSet.SetOutput(stderr)
+	}
+	return &ffcli.Command{
+		Name:        "import",
+		ShortUsage:  "station import [flags] | station import <subcommand> [flags] ARGS",
+		ShortHelp:   "import reviewed data; alone, the procedure catalogue built into the binary",
+		FlagSet:     fs,
+		Options:     envOptions,
+		Subcommands: subcommands,
+		Exec: func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("station import: unknown subcommand %q", args[0])
+			}
+			return importCatalogue(ctx, &platformCfg, &embedCfg, procedures.Shipped(), "the shipped catalogue", stdout, stderr)
+		},
+	}
+}
+
+func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station import catalogue", flag.ContinueOnError)
+	var (
+		platformCfg config.Platform
+		embedCfg    procedures.Config
+	)
+	platformCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
+	return &ffcli.Command{
+		Name:       "catalogue",
+		ShortUsage: "station import catalogue [flags] [DIR]",
+		ShortHelp:  "import the procedure catalogue from DIR (*.yaml entries), or the shipped one",
+		LongHelp: "Validates every entry against the schema, embeds the chunks with the configured\n" +
+			"embedder and replaces the stored catalogue in one transaction. Importing the same\n" +
+			"entries with the same embedder again changes nothing.",
+		FlagSet: fs,
+		Options: envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			switch len(args) {
+			case 0:
+				return importCatalogue(ctx, &platformCfg, &embedCfg, procedures.Shipped(), "the shipped catalogue", stdout, stderr)
+			case 1:
+				return importCatalogue(ctx, &platformCfg, &embedCfg, os.DirFS(args[0]), args[0], stdout, stderr)
+			}
+			return fmt.Errorf("station import catalogue: want at most one directory, got %d arguments", len(args))
+		},
+	}
+}
+
+func importCatalogue(ctx context.Context, platformCfg *config.Platform, embedCfg *procedures.Config, files fs.FS, from string, stdout, stderr io.Writer) error {
+	if err := embedCfg.Validate(); err != nil {
+		return err
+	}
+	entries, err := procedures.Load(files)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	embedder, err := embedCfg.NewEmbedder()
+	if err != nil {
+		return err
+	}
+	p, err := openPlatform(ctx, platformCfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	catalogue, err := procedures.New(p.pool, embedder)
+	if err != nil {
+		return err
+	}
+	rep, err := catalogue.Import(ctx, entries)
+	if err != nil {
+		return err
+	}
+	if rep.Unchanged {
+		fmt.Fprintf(stdout, "catalogue unchanged: version %d, %d entries, %d chunks embedded by %s (%d dimensions)\n",
+			rep.Version, rep.Entries, rep.Chunks, rep.Embedder, rep.Dimension)
+		return nil
+	}
+	fmt.Fprintf(stdout, "imported %s: version %d, %d entries, %d chunks embedded by %s (%d dimensions)\n",
+		from, rep.Version, rep.Entries, rep.Chunks, rep.Embedder, rep.Dimension)
+	return nil
 }

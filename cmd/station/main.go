@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),
 			importCommand(stdout, stderr),
+			benchCommand(stdout, stderr),
 			stationsCommand(stdout, stderr),
 			paymentsCommand(stdout, stderr),
 			sandboxGatewayCommand(stdout, stderr),

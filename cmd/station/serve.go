@@ -16,6 +16,7 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/payments"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/reports"
 	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/web"
@@ -30,6 +31,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		reportsCfg  reports.Config
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
+		embedCfg    procedures.Config
 		webCfg      web.Config
 	)
 	platformCfg.RegisterFlags(fs)
@@ -38,6 +40,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	reportsCfg.RegisterFlags(fs)
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -49,12 +52,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			// The kiosk screen ends a visit after the same inactivity as
 			// the server (STATION_KIOSK_IDLE).
 			webCfg.KioskIdle = kioskCfg.Idle
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &webCfg} {
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &webCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
 			}
 			rules, err := reportsCfg.Rules()
+			if err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
 			if err != nil {
 				return err
 			}
@@ -75,6 +82,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				p.log.Info("migrations applied", "count", n)
 			}
 
+			catalogue, err := procedures.New(p.pool, embedder)
+			if err != nil {
+				return err
+			}
 			staffSvc := staff.NewService(p.pool, staffCfg)
 
 			// Kiosk stations and payments. Erasers of the parts that keep
@@ -104,8 +115,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 					{Name: "reports_feed", Func: feed.Check},
+					{Name: "catalogue", Func: catalogue.Check},
 				},
 			},
+				catalogue,
 				staffSvc,
 				reportsHTTP,
 				&kiosk.Handler{
