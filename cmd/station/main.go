@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			auditCommand(stdout, stderr),
 			importCommand(stdout, stderr),
 			benchCommand(stdout, stderr),
+			ocrCommand(stdout, stderr),
 			stationsCommand(stdout, stderr),
 			paymentsCommand(stdout, stderr),
 			sandboxGatewayCommand(stdout, stderr),

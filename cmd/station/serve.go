@@ -32,6 +32,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
 		embedCfg    procedures.Config
+		ocrCfg      ocr.Config
 		webCfg      web.Config
 	)
 	platformCfg.RegisterFlags(fs)
@@ -41,6 +42,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -52,7 +54,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			// The kiosk screen ends a visit after the same inactivity as
 			// the server (STATION_KIOSK_IDLE).
 			webCfg.KioskIdle = kioskCfg.Idle
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &webCfg} {
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &webCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
@@ -86,11 +88,18 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
+			ocrPool, err := ocr.NewPool(ocrCfg)
+			if err != nil {
+				return err
+			}
+			defer ocrPool.Close()
+			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
 			staffSvc := staff.NewService(p.pool, staffCfg)
 
 			// Kiosk stations and payments. Erasers of the parts that keep
 			// personal data per kiosk session are passed to kiosk.NewService.
-			stations := kiosk.NewService(p.pool, kioskCfg, p.log)
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore)
 			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
 			if err != nil {
 				return err
@@ -106,7 +115,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc,
 				Track: ratelimit.New(p.pool, 30, time.Minute)}
 
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -119,6 +128,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				},
 			},
 				catalogue,
+				ocrService,
 				staffSvc,
 				reportsHTTP,
 				&kiosk.Handler{

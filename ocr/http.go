@@ -1,0 +1,93 @@
+package ocr
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+)
+
+// RegisterRoutes adds the OCR endpoints:
+//
+//	POST /api/v1/ocr       multipart: file, optional kind and kiosk_session_id
+//	GET  /api/v1/ocr/:id   a stored result
+func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+	// The multipart envelope around a 15 MB scan needs a little room.
+	r.POST("/api/v1/ocr", httpserver.LimitBody(MaxBytes+1<<20), s.handleRead)
+	r.GET("/api/v1/ocr/:id", s.handleGet)
+}
+
+// response is the JSON of a result as the API returns it.
+type response struct {
+	ID         string           `json:"id"`
+	Kind       Kind             `json:"kind"`
+	Fields     map[string]Field `json:"fields"`
+	Text       string           `json:"text"`
+	Lines      []Line           `json:"lines"`
+	Warnings   []string         `json:"warnings"`
+	DurationMS int64            `json:"duration_ms"`
+}
+
+func responseOf(res *Result) response {
+	lines := res.Lines
+	if lines == nil {
+		lines = []Line{}
+	}
+	warnings := res.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	return response{ID: res.ID, Kind: res.Kind, Fields: res.Fields, Text: res.Text, Lines: lines,
+		Warnings: warnings, DurationMS: res.DurationMS}
+}
+
+var errNoFile = apperr.New(apperr.Invalid, "file_missing",
+	"Chưa có ảnh giấy tờ. Xin gửi ảnh trong trường \"file\".")
+
+func (s *Service) handleRead(c *gin.Context) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpserver.Error(c, errTooBig)
+			return
+		}
+		httpserver.Error(c, apperr.Wrap(err, errNoFile.Kind, errNoFile.Code, errNoFile.Message))
+		return
+	}
+	if fh.Size > MaxBytes {
+		httpserver.Error(c, errTooBig)
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	req := Request{Image: data, Kind: Kind(c.PostForm("kind"))}
+	res, err := s.Read(c.Request.Context(), req, c.PostForm("kiosk_session_id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, responseOf(res))
+}
+
+func (s *Service) handleGet(c *gin.Context) {
+	res, err := s.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, responseOf(res))
+}

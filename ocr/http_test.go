@@ -1,0 +1,164 @@
+package ocr
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc32"
+	"image"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/ocr/corpus"
+)
+
+// upload builds a multipart request to POST /api/v1/ocr.
+func upload(t *testing.T, file []byte, fields map[string]string) *http.Request {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if file != nil {
+		fw, err := w.CreateFormFile("file", "scan.png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(file)
+	}
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/ocr", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return req
+}
+
+// bombPNG is a valid PNG header claiming 10000 × 5000 pixels (50 MP) with
+// almost no data behind it: it must be refused before decoding.
+func bombPNG(t *testing.T) []byte {
+	t.Helper()
+	data := pngOf(t, image.NewGray(image.Rect(0, 0, 1, 1)))
+	// IHDR starts at byte 16: width, height, big-endian.
+	copy(data[16:], []byte{0, 0, 0x27, 0x10, 0, 0, 0x13, 0x88})
+	binary.BigEndian.PutUint32(data[29:], crc32.ChecksumIEEE(data[12:29]))
+	return data
+}
+
+func TestOCREndpoint(t *testing.T) {
+	pool := testPool(t)
+	svc := NewService(NewReader(pool), NewStore(dbtest.New(t), t.TempDir()))
+	handler := httpserver.New(httpserver.Options{}, svc).Handler()
+
+	card := testPage(t, 7, corpus.Front, corpus.Clean)
+	clean := pngOf(t, blankPage(600, 400))
+	var huge bytes.Buffer
+	huge.Write(clean[:64])
+	huge.Write(make([]byte, MaxBytes))
+
+	tests := []struct {
+		name       string
+		req        *http.Request
+		status     int
+		code       string
+		retryAfter bool
+	}{
+		{"an ID card's front", upload(t, card.Image, map[string]string{"kiosk_session_id": "visit-7"}), 200, "", false},
+		{"no file", upload(t, nil, nil), 400, "file_missing", false},
+		{"an empty file", upload(t, []byte{}, nil), 400, "empty_file", false},
+		{"text named .png", upload(t, []byte("Xin chào, đây không phải là ảnh."), nil), 415, "not_an_image", false},
+		{"a PDF", upload(t, []byte("%PDF-1.7\n..."), nil), 415, "pdf_not_supported", false},
+		{"a truncated PNG", upload(t, card.Image[:len(card.Image)/2], nil), 400, "damaged_image", false},
+		{"a PNG header only", upload(t, card.Image[:20], nil), 400, "damaged_image", false},
+		{"over 15 MB", upload(t, huge.Bytes(), nil), 413, "", false},
+		{"a 50-megapixel bomb", upload(t, bombPNG(t), nil), 413, "image_too_large", false},
+		{"a blank page", upload(t, clean, nil), 400, "no_text", false},
+		{"an unknown kind", upload(t, card.Image, map[string]string{"kind": "passport"}), 400, "unknown_kind", false},
+		{"a QR asked of a form", upload(t, clean, map[string]string{"kind": "cccd_qr"}), 400, "qr_not_found", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, tt.req)
+			if rec.Code != tt.status {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.status, rec.Body)
+			}
+			if tt.code != "" {
+				var e httpserver.ErrorBody
+				json.Unmarshal(rec.Body.Bytes(), &e)
+				if e.Error.Code != tt.code || e.Error.Message == "" {
+					t.Fatalf("error = %+v, want code %s with a message", e.Error, tt.code)
+				}
+			}
+		})
+	}
+
+	// The card's result has the shape, is stored, and can be
+	// fetched by its id.
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, upload(t, card.Image, nil))
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "kind", "fields", "text", "warnings", "duration_ms"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("response lacks %q: %s", k, rec.Body)
+		}
+	}
+	var res response
+	json.Unmarshal(rec.Body.Bytes(), &res)
+	if res.Kind != KindCCCDFront || res.Fields["id_number"].Value != card.Fields["id_number"] || res.Fields["id_number"].Source != SourceQR {
+		t.Fatalf("result = %+v, want the card's id %s from the QR", res, card.Fields["id_number"])
+	}
+	rec = httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/ocr/"+res.ID, nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), card.Fields["date_of_birth"]) {
+		t.Fatalf("GET stored result: %d %s", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/ocr/00000000-0000-0000-0000-000000000000", nil))
+	if rec.Code != 404 {
+		t.Fatalf("GET unknown result: %d", rec.Code)
+	}
+}
+
+func TestBusyPoolAnswers503WithRetryAfter(t *testing.T) {
+	pool, err := NewPool(Config{Workers: 1, Queue: 0, QueueTimeout: time.Second, Languages: []string{"vie"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	svc := NewService(NewReader(pool), NewStore(dbtest.New(t), t.TempDir()))
+	handler := httpserver.New(httpserver.Options{}, svc).Handler()
+
+	// Hold the only worker.
+	held, release := make(chan struct{}), make(chan struct{})
+	go pool.Do(context.Background(), func(*Client) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, upload(t, testPage(t, 3, corpus.Form, corpus.Clean).Image, nil))
+	close(release)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status = %d, want 503; %s", rec.Code, rec.Body)
+	}
+	if s, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || s < 1 {
+		t.Fatalf("Retry-After = %q", rec.Header().Get("Retry-After"))
+	}
+	body, _ := io.ReadAll(rec.Body)
+	if !strings.Contains(string(body), "ocr_busy") {
+		t.Fatalf("body = %s", body)
+	}
+}

@@ -1,0 +1,120 @@
+package ocr
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The synthetic, validated TD1 sample from the research notes.
+var sampleMRZ = []string{
+	"IDVNM2030012345079203001234<<5",
+	"0305152F2805151VNM<<<<<<<<<<<2",
+	"NGUYEN<<THI<MINH<ANH<<<<<<<<<<",
+}
+
+func TestMRZCheckDigit(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want byte
+	}{
+		{"203001234", '5'},
+		{"079203001234", '5'},
+		{"030515", '2'},
+		{"280515", '1'},
+		{"L898902C3", '6'}, // ICAO 9303 part 4's specimen
+		{"<<<<<<", '0'},
+	} {
+		if got := MRZCheckDigit(tt.in); got != tt.want {
+			t.Errorf("MRZCheckDigit(%q) = %c, want %c", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseMRZ(t *testing.T) {
+	corrupt := func(line, pos int, c byte) []string {
+		l := slices.Clone(sampleMRZ)
+		b := []byte(l[line])
+		b[pos] = c
+		l[line] = string(b)
+		return l
+	}
+	tests := []struct {
+		name   string
+		lines  []string
+		want   MRZ
+		failed []string
+	}{
+		{"the sample", sampleMRZ, MRZ{DocumentNumber: "203001234", IDNumber: "079203001234", DateOfBirth: "2003-05-15",
+			Sex: "Nữ", ExpiryDate: "2028-05-15", Nationality: "VNM", FullName: "NGUYEN THI MINH ANH"}, nil},
+		{"as OCR reads it: spaces, « for <<, O for 0", []string{
+			"IDVNM 2O3OO1234 5 O792O3OO1234«5",
+			"O3O515 2F 28O5151VNM<<<<<<<<<<<2",
+			"NGUYEN<<THI<MINH<ANH<<<<<<<<<",
+		}, MRZ{DocumentNumber: "203001234", IDNumber: "079203001234", DateOfBirth: "2003-05-15",
+			Sex: "Nữ", ExpiryDate: "2028-05-15", Nationality: "VNM", FullName: "NGUYEN THI MINH ANH"}, nil},
+		{"a wrong date of birth digit", corrupt(1, 6, '7'), MRZ{}, []string{"date_of_birth", "composite"}},
+		{"a misread birth day", corrupt(1, 5, '6'), MRZ{}, []string{"date_of_birth", "composite"}},
+		{"a misread ID digit", corrupt(0, 20, '9'), MRZ{}, []string{"id_number", "composite"}},
+		{"a misread document number", corrupt(0, 8, '7'), MRZ{}, []string{"document_number", "composite"}},
+		{"a wrong composite", corrupt(1, 29, '9'), MRZ{}, []string{"composite"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMRZ(tt.lines)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want.IDNumber != "" {
+				got := *m
+				got.Failed = nil
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Fatalf("got %+v\nwant %+v", got, tt.want)
+				}
+			}
+			for _, f := range tt.failed {
+				if !slices.Contains(m.Failed, f) {
+					t.Errorf("Failed = %v, want it to name %s", m.Failed, f)
+				}
+			}
+			if len(tt.failed) == 0 && len(m.Failed) > 0 {
+				t.Errorf("Failed = %v, want none", m.Failed)
+			}
+		})
+	}
+}
+
+func TestParseMRZRefusesOtherText(t *testing.T) {
+	for _, lines := range [][]string{
+		nil,
+		{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "TỜ KHAI"},
+		sampleMRZ[:2],
+		{"short", "short", "short"},
+	} {
+		if _, err := ParseMRZ(lines); err == nil {
+			t.Errorf("ParseMRZ(%q) parsed", lines)
+		}
+	}
+}
+
+func FuzzParseMRZ(f *testing.F) {
+	f.Add(strings.Join(sampleMRZ, "\n"))
+	f.Add("IDVNM1986565192079198656519<<2\n9803190F3803198VNM<<<<<<<<<<<4\nHOANG<<THU<DUNG<<<<<<<<<<<<<<<")
+	f.Add("IDVNM«««\n<<<<\n")
+	f.Add("\n\n\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseMRZ(strings.Split(s, "\n"))
+		if err != nil {
+			return
+		}
+		for _, d := range []string{m.DateOfBirth, m.ExpiryDate} {
+			if d != "" && len(d) != 10 {
+				t.Fatalf("date %q is not YYYY-MM-DD", d)
+			}
+		}
+		if m.IDNumber != "" && (len(m.IDNumber) != 12 || !allDigits(m.IDNumber)) {
+			t.Fatalf("id %q is not 12 digits", m.IDNumber)
+		}
+	})
+}
