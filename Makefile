@@ -23,7 +23,8 @@ run: setup $(BIN)
 	@$(BIN) migrate
 	@$(BIN) import
 	@echo "citizenstation: http://localhost$(ADDR)  (readiness: http://localhost$(ADDR)/readyz)"
-	@STATION_ADDR=$(ADDR) $(BIN) serve
+	@# The public development data key is used only while STATION_DATA_KEY is unset.
+	@STATION_ADDR=$(ADDR) STATION_DEV_DATA_KEY=true $(BIN) serve
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

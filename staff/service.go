@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,7 +28,8 @@ type Service struct {
 	userLimit *ratelimit.Limiter
 	ipLimit   *ratelimit.Limiter
 	// dummyHash is checked when a username does not exist, so that a wrong
-	// username takes as long as a wrong password.
+	// username takes as long as a wrong password. Made on first use.
+	dummyOnce sync.Once
 	dummyHash string
 }
 
@@ -46,13 +48,11 @@ func NewService(pool *pgxpool.Pool, cfg Config) *Service {
 	if cfg.LoginWindow == 0 {
 		cfg.LoginWindow = d.LoginWindow
 	}
-	dummy, _ := hashPassword("citizenstation-no-such-user")
 	return &Service{
 		pool:      pool,
 		cfg:       cfg,
 		userLimit: ratelimit.New(pool, cfg.LoginAttempts, cfg.LoginWindow),
 		ipLimit:   ratelimit.New(pool, 5*cfg.LoginAttempts, cfg.LoginWindow),
-		dummyHash: dummy,
 	}
 }
 
@@ -180,6 +180,7 @@ func (s *Service) Login(ctx context.Context, from audit.Actor, username, passwor
 		return nil, err
 	}
 	if !found {
+		s.dummyOnce.Do(func() { s.dummyHash, _ = hashPassword("citizenstation-no-such-user") })
 		hash = s.dummyHash
 	}
 	ok, err := verifyPassword(password, hash)

@@ -6,8 +6,11 @@ import (
 	"io"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/dossiers"
+	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -33,6 +36,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		paymentsCfg payments.Config
 		embedCfg    procedures.Config
 		ocrCfg      ocr.Config
+		dossierCfg  dossiers.Config
 		webCfg      web.Config
 	)
 	platformCfg.RegisterFlags(fs)
@@ -43,6 +47,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	paymentsCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
+	dossierCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -54,7 +59,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			// The kiosk screen ends a visit after the same inactivity as
 			// the server (STATION_KIOSK_IDLE).
 			webCfg.KioskIdle = kioskCfg.Idle
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &webCfg} {
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &webCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
@@ -96,15 +101,23 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
 			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
 			staffSvc := staff.NewService(p.pool, staffCfg)
+			dossierCfg.DataDir = platformCfg.DataDir
+			if dossierCfg.UsesDevKey() {
+				p.log.Warn("STATION_DEV_DATA_KEY: ID and phone numbers are sealed with the public development key; never use this with real data")
+			}
+			dossierSvc, err := dossiers.NewService(ctx, p.pool, catalogue, dossierCfg)
+			if err != nil {
+				return err
+			}
 
 			// Kiosk stations and payments. Erasers of the parts that keep
 			// personal data per kiosk session are passed to kiosk.NewService.
-			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore)
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore, dossierSvc)
 			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
 			if err != nil {
 				return err
 			}
-			pay := payments.NewService(p.pool, paymentsCfg, p.log, nil, demoBiller)
+			pay := payments.NewService(p.pool, paymentsCfg, p.log, dossierFees{dossierSvc}, demoBiller)
 			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
@@ -130,6 +143,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				catalogue,
 				ocrService,
 				staffSvc,
+				dossierSvc.Routes(staffSvc),
 				reportsHTTP,
 				&kiosk.Handler{
 					Service: stations,
@@ -153,4 +167,28 @@ func (k kioskStations) Station(ctx context.Context, id string) (reports.Station,
 		return reports.Station{}, err
 	}
 	return reports.Station{ID: st.ID, WardCode: st.WardCode, Lat: st.Latitude, Lng: st.Longitude}, nil
+}
+
+// dossierFees gives payments a dossier's fee and records its payment.
+type dossierFees struct{ dossiers *dossiers.Service }
+
+func (d dossierFees) FeeDue(ctx context.Context, dossierID string) (payments.Fee, error) {
+	f, err := d.dossiers.FeeDue(ctx, dossierID)
+	if err != nil {
+		return payments.Fee{}, err
+	}
+	switch {
+	case f.Paid:
+		return payments.Fee{}, apperr.New(apperr.Conflict, "fee_already_paid", "Lệ phí của hồ sơ này đã được thanh toán.")
+	case f.Unconfirmed:
+		return payments.Fee{}, apperr.New(apperr.Conflict, "fee_unconfirmed", "Lệ phí của hồ sơ này do cán bộ phường xác nhận và thu tại phường.")
+	case f.Amount == 0:
+		return payments.Fee{}, apperr.New(apperr.Conflict, "no_fee_due", "Hồ sơ này không phải nộp lệ phí.")
+	}
+	return payments.Fee{Amount: f.Amount, Description: "Lệ phí hồ sơ " + f.TrackingCode}, nil
+}
+
+func (d dossierFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paymentID string, amount int64) error {
+	_, err := d.dossiers.MarkFeePaid(ctx, tx, dossierID, paymentID, amount)
+	return err
 }

@@ -46,7 +46,9 @@ type Client struct {
 func SignIn(tb testing.TB, pool *pgxpool.Pool, role staff.Role, wards ...string) *Client {
 	tb.Helper()
 	u, password := NewUser(tb, pool, role, wards...)
-	sess, err := staff.NewService(pool, staff.Config{}).Login(context.Background(),
+	// Many sign-ins from one test must not trip the login rate limit.
+	svc := staff.NewService(pool, staff.Config{LoginAttempts: 1 << 20})
+	sess, err := svc.Login(context.Background(),
 		audit.Actor{IP: "127.0.0.1", UserAgent: "stafftest"}, u.Username, password)
 	if err != nil {
 		tb.Fatalf("stafftest: sign in %s: %v", u.Username, err)
