@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
@@ -37,6 +39,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		embedCfg    procedures.Config
 		ocrCfg      ocr.Config
 		dossierCfg  dossiers.Config
+		assistCfg   assistant.Config
 		webCfg      web.Config
 	)
 	platformCfg.RegisterFlags(fs)
@@ -48,6 +51,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	embedCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
 	dossierCfg.RegisterFlags(fs)
+	assistCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
@@ -59,7 +63,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			// The kiosk screen ends a visit after the same inactivity as
 			// the server (STATION_KIOSK_IDLE).
 			webCfg.KioskIdle = kioskCfg.Idle
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &webCfg} {
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &assistCfg, &webCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
@@ -112,7 +116,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 
 			// Kiosk stations and payments. Erasers of the parts that keep
 			// personal data per kiosk session are passed to kiosk.NewService.
-			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore, dossierSvc)
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore, dossierSvc, assistant.NewStore(p.pool))
 			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
 			if err != nil {
 				return err
@@ -120,6 +124,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			pay := payments.NewService(p.pool, paymentsCfg, p.log, dossierFees{dossierSvc}, demoBiller)
 			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
 				go periodic.Run(ctx, p.pool, p.log, job)
+			}
+
+			model, err := assistant.OpenModel(assistCfg, p.log)
+			if err != nil {
+				return err
+			}
+			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
+				Dossiers: assistantDossiers{dossiers: dossierSvc, stations: stations}, Model: model, Logger: p.log}, assistCfg)
+			if err != nil {
+				return err
 			}
 
 			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, kioskStations{stations})
@@ -142,6 +156,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			},
 				catalogue,
 				ocrService,
+				assist,
 				staffSvc,
 				dossierSvc.Routes(staffSvc),
 				reportsHTTP,
@@ -191,4 +206,32 @@ func (d dossierFees) FeeDue(ctx context.Context, dossierID string) (payments.Fee
 func (d dossierFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paymentID string, amount int64) error {
 	_, err := d.dossiers.MarkFeePaid(ctx, tx, dossierID, paymentID, amount)
 	return err
+}
+
+// assistantDossiers files the assistant's draft as a dossier of the ward of
+// the station the resident stands at.
+type assistantDossiers struct {
+	dossiers *dossiers.Service
+	stations *kiosk.Service
+}
+
+func (a assistantDossiers) CreateDraft(ctx context.Context, d assistant.Draft) (*assistant.DossierRef, error) {
+	if d.StationID == "" {
+		return nil, apperr.New(apperr.Invalid, "station_required", "Hồ sơ chỉ nộp được tại trạm công dân số.")
+	}
+	st, err := a.stations.Station(ctx, d.StationID)
+	if err != nil {
+		return nil, err
+	}
+	fields := make(map[string]dossiers.FieldInput, len(d.Fields))
+	for _, f := range d.Fields {
+		confidence := f.Confidence
+		fields[f.Name] = dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence}
+	}
+	c, err := a.dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
+		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: st.WardCode, Fields: fields, KioskSessionID: d.KioskSessionID})
+	if err != nil {
+		return nil, err
+	}
+	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret}, nil
 }

@@ -1,0 +1,200 @@
+package assistant
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// Facts are rendered from the catalogue entry and only from it. The model
+// never writes a fee, a document, a form code, a time limit or a place.
+
+// Section names used in citations of rendered facts.
+const (
+	SectionSummary    = "summary"
+	SectionSteps      = "steps"
+	SectionDocuments  = "documents"
+	SectionFees       = "fees"
+	SectionProcessing = "processing"
+	SectionSubmitAt   = "submit_at"
+)
+
+// FormatVND writes an amount as residents read it: 1.200.000 đồng.
+func FormatVND(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	return b.String() + " đồng"
+}
+
+// facts renders the parts of an entry the guide states.
+type facts struct {
+	p *PromptSet
+	e *procedures.Entry
+}
+
+// steps lists every step, for a question about them.
+func (f facts) steps() string {
+	var b strings.Builder
+	b.WriteString(f.p.Say("explain_steps", "count", strconv.Itoa(len(f.e.Steps))))
+	for i, s := range f.e.Steps {
+		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + s.Title)
+		if s.Text != "" {
+			b.WriteString(": " + s.Text)
+		}
+	}
+	return b.String()
+}
+
+// step explains step i alone, as one page of the explanation.
+func (f facts) step(i int) string {
+	s := f.e.Steps[i]
+	text := f.p.Say("explain_step", "n", strconv.Itoa(i+1), "count", strconv.Itoa(len(f.e.Steps)), "title", strings.TrimSuffix(s.Title, "."))
+	if s.Text != "" {
+		text += "\n" + strings.TrimSpace(s.Text)
+	}
+	return text
+}
+
+func (f facts) documents() string {
+	if len(f.e.Documents) == 0 {
+		return f.p.Say("explain_no_documents")
+	}
+	var b strings.Builder
+	b.WriteString(f.p.Say("explain_documents"))
+	for i, d := range f.e.Documents {
+		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + d.Name)
+		if d.FormCode != "" && !strings.Contains(d.Name, d.FormCode) {
+			b.WriteString(" (mẫu " + d.FormCode + ")")
+		}
+		if d.Quantity > 1 {
+			b.WriteString(", " + strconv.Itoa(d.Quantity) + " bản")
+		}
+		if kinds := copyKinds(d.Accepted); kinds != "" {
+			b.WriteString(" — " + kinds)
+		}
+		if d.Optional {
+			b.WriteString(" (nếu có)")
+		}
+		if d.Note != "" {
+			b.WriteString(". " + strings.TrimSuffix(d.Note, "."))
+		}
+	}
+	return b.String()
+}
+
+func copyKinds(kinds []procedures.CopyKind) string {
+	var out []string
+	for _, k := range kinds {
+		switch k {
+		case procedures.CopyOriginal:
+			out = append(out, "bản chính")
+		case procedures.CopyCopy:
+			out = append(out, "bản sao kèm bản chính để đối chiếu")
+		case procedures.CopyCertified:
+			out = append(out, "bản sao có chứng thực")
+		case procedures.CopyElectronic:
+			out = append(out, "bản điện tử")
+		}
+	}
+	return strings.Join(out, " hoặc ")
+}
+
+func (f facts) fees() string {
+	if len(f.e.Fees) == 0 {
+		return f.p.Say("explain_no_fee")
+	}
+	var b strings.Builder
+	b.WriteString(f.p.Say("explain_fees"))
+	for _, fee := range f.e.Fees {
+		b.WriteString("\n- ")
+		if fee.Label != "" {
+			b.WriteString(fee.Label + ": ")
+		}
+		if fee.Amount == 0 {
+			b.WriteString("không mất tiền")
+		} else {
+			b.WriteString(FormatVND(fee.Amount))
+		}
+		if fee.OnlineAmount != nil && *fee.OnlineAmount != fee.Amount {
+			b.WriteString("; nộp trực tuyến: " + FormatVND(*fee.OnlineAmount))
+		}
+		if fee.Note != "" {
+			b.WriteString(" (" + strings.TrimSuffix(fee.Note, ".") + ")")
+		}
+	}
+	return b.String()
+}
+
+func (f facts) processing() string {
+	t := f.e.Processing.Text
+	if t == "" && f.e.Processing.WorkingDays > 0 {
+		t = strconv.Itoa(f.e.Processing.WorkingDays) + " ngày làm việc"
+	}
+	if t == "" {
+		return ""
+	}
+	return f.p.Say("explain_processing", "processing", strings.TrimSuffix(t, "."))
+}
+
+func (f facts) submitAt() string {
+	if len(f.e.SubmitAt) == 0 {
+		return ""
+	}
+	return f.p.Say("explain_submit_at", "submit_at", strings.TrimSuffix(strings.Join(f.e.SubmitAt, "; hoặc "), "."))
+}
+
+// all renders every fact: what the output check falls back to.
+func (f facts) all() string {
+	return joinLines(f.documents(), f.fees(), f.processing(), f.submitAt())
+}
+
+// cite returns the citation of a rendered section.
+func (f facts) cite(section, text string) procedures.Citation {
+	return procedures.Citation{Slug: f.e.Slug, Section: section, Text: text}
+}
+
+// topic renders the facts a question asks about, or "" when it asks about
+// none of them.
+func (f facts) topic(folded string) (string, []procedures.Citation) {
+	var parts []string
+	var cites []procedures.Citation
+	add := func(section, text string) {
+		if text != "" {
+			parts = append(parts, text)
+			cites = append(cites, f.cite(section, text))
+		}
+	}
+	if containsAny(folded, []string{"le phi", "phi ", "bao nhieu tien", "mat tien", "ton tien", "het bao nhieu", "tien ", "mien phi", "phi?"}) || strings.HasSuffix(folded, "phi") {
+		add(SectionFees, f.fees())
+	}
+	if containsAny(folded, []string{"giay to", "ho so gom", "mang theo", "mang gi", "can mang", "chuan bi", "can nhung gi", "can gi", "to khai", "mau don"}) {
+		add(SectionDocuments, f.documents())
+	}
+	if containsAny(folded, []string{"bao lau", "may ngay", "bao nhieu ngay", "khi nao co", "bao gio co", "thoi gian", "thoi han", "mat may"}) {
+		add(SectionProcessing, f.processing())
+	}
+	if containsAny(folded, []string{"o dau", "noi nop", "nop o", "cho nao", "den dau", "co quan nao"}) {
+		add(SectionSubmitAt, f.submitAt())
+	}
+	if containsAny(folded, []string{"cac buoc", "lam the nao", "lam sao", "thu tuc gom", "trinh tu", "quy trinh"}) {
+		add(SectionSteps, f.steps())
+	}
+	return joinLines(parts...), cites
+}
+
+func joinLines(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,191 @@
+package assistant
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// Verdict is what the input check found in a message.
+type Verdict string
+
+const (
+	VerdictClean     Verdict = "clean"
+	VerdictInjection Verdict = "injection"   // instructions aimed at the assistant
+	VerdictOthers    Verdict = "others_data" // asks for another person's data
+	VerdictEmergency Verdict = "emergency"   // danger now: 113/114/115
+	VerdictCrisis    Verdict = "crisis"      // self-harm: a person, now
+)
+
+// The input check is a fixed list of patterns on folded text (and, for words
+// whose folded form is ambiguous, on the text with its diacritics). It is
+// cheap, local and predictable; a model never decides it.
+var (
+	injectionRe = regexp.MustCompile(`\b(bo qua|phot lo|quen|lo di|khong can theo) (het |di |moi |tat ca |cac |nhung |toan bo )*(huong dan|chi dan|lenh|quy tac|chi thi|yeu cau)( truoc| tren| he thong)?` +
+		`|ignore (all |any |the )?(previous|prior|above|earlier|your)? ?(instructions|rules|prompts?)` +
+		`|disregard (all |the )?(previous|prior|above)? ?(instructions|rules)` +
+		`|system prompt|developer mode|jailbreak|\bdan mode\b|you are now|act as |pretend (to be|you)` +
+		`|(ban|may) (bay gio )?(la|dong vai) (mot )?(tro ly|ai|chatbot|nguoi) (khac|moi|khong)` +
+		`|dong vai|(tiet lo|in ra|cho xem|hien thi) (prompt|loi nhac|huong dan he thong|cau lenh)` +
+		`|(dat|sua|doi|cho) (le phi|phi) (thanh|bang|ve) ?0|mien phi cho toi|duyet ngay ho so|<\/?(system|assistant|instructions?)>`)
+	othersRe = regexp.MustCompile(`(tra cuu|tra|xem|tim|cho biet|lay|doc)( giup| ho)?( toi)? (thong tin|so can cuoc|so cccd|can cuoc|so dien thoai|dia chi|ho so|ngay sinh|so dinh danh|cccd|sdt)( ca nhan)? cua (nguoi khac|hang xom|nguoi ta|nguoi nay|ong ay|ba ay|anh ay|chi ay|ong ta|ba ta|anh ta|co ta|ho|nha ben canh|mot nguoi|nguoi o|ong |ba |anh |chi |co |chu )` +
+		`|(thong tin|so can cuoc|so dien thoai|dia chi|ho so) cua (nguoi khac|hang xom|nguoi ta)`)
+	// Emergencies: folded phrases that are not ambiguous without marks.
+	emergencyFolded = []string{"hoa hoan", "chay nha", "bi chay", "dang boc chay", "khoi den", "cuop", "an cuop", "trom dang", "dang bi danh", "bi danh dap", "danh nhau", "dam nhau", "dam chem", "tai nan", "cap cuu", "dot quy", "ngat xiu", "bat tinh", "dau tim", "dau nguc", "kho tho", "khong tho duoc", "chay mau", "bi thuong", "bi chem", "duoi nuoc", "dien giat", "ro ri gas", "ro khi gas", "no binh gas", "bat coc", "cam dao", "cam sung", "giet nguoi", "dang bi theo doi", "cuu voi", "cuu toi", "cuu mang"}
+	// Emergencies that need their diacritics to be told apart.
+	emergencyMarked = []string{"cháy", "ngất", "cướp", "bị thương"}
+	// "tu tu" is also "từ từ" (slowly): only in phrases that mean harm.
+	crisisFolded = []string{"muon tu tu", "dinh tu tu", "se tu tu", "tu tu chet", "muon chet", "khong muon song", "ket lieu", "chet di cho xong", "song de lam gi", "ton thuong ban than", "cat tay"}
+	crisisMarked = []string{"tự tử", "tự sát"}
+)
+
+// CheckInput classifies a message before anything else reads it.
+func CheckInput(text string) Verdict {
+	folded := vietnamese.Fold(text)
+	lower := strings.ToLower(vietnamese.NFC(text))
+	if containsAny(lower, crisisMarked) || containsPhrase(folded, crisisFolded) {
+		return VerdictCrisis
+	}
+	if containsPhrase(folded, emergencyFolded) || containsWord(lower, emergencyMarked) {
+		return VerdictEmergency
+	}
+	if injectionRe.MatchString(folded) || injectionRe.MatchString(lower) {
+		return VerdictInjection
+	}
+	if othersRe.MatchString(folded) {
+		return VerdictOthers
+	}
+	return VerdictClean
+}
+
+func containsPhrase(folded string, phrases []string) bool {
+	padded := " " + folded + " "
+	for _, p := range phrases {
+		if strings.Contains(padded, " "+p+" ") || strings.Contains(padded, " "+p+",") || strings.Contains(padded, " "+p+"!") || strings.Contains(padded, " "+p+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWord matches whole words of text that keeps its diacritics.
+func containsWord(lower string, words []string) bool {
+	fields := strings.FieldsFunc(lower, func(r rune) bool { return !isWordRune(r) })
+	joined := " " + strings.Join(fields, " ") + " "
+	for _, w := range words {
+		if strings.Contains(joined, " "+w+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || ('0' <= r && r <= '9') || (r >= 'a' && r <= 'z') || r > 127
+}
+
+// The output check: every amount, form code and document a reply mentions
+// must be in the entry it is about. Anything else is caught and the reply is
+// replaced by facts rendered from the entry.
+
+var (
+	amountRe = regexp.MustCompile(`(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(triệu|trieu|nghìn|nghin|ngàn|ngan|k\b|đồng|dong|đ\b|vnd|vnđ)`)
+	// Form codes as printed on Vietnamese forms: CT01, TK01, DK13, TP/HT-2020-KS.1
+	formCodeRe = regexp.MustCompile(`\b(?:[A-ZĐ]{2,3}\d{1,3}[a-z]?|TP/[A-Z]{2}-\d{4}-[A-Z.0-9]+|X\d{2}[a-z]?)\b`)
+)
+
+// knownDocuments are names of papers residents bring for one procedure or
+// another. A reply that names one the entry does not list is wrong.
+var knownDocuments = []string{
+	"giay khai sinh", "so ho khau", "so tam tru", "ho chieu", "giay chung nhan ket hon", "giay chung tu",
+	"giay xac nhan tinh trang hon nhan", "giay phep lai xe", "bang lai", "giay dang ky xe", "giay chung nhan quyen su dung dat",
+	"so do", "so hong", "hop dong thue nha", "hop dong mua ban", "giay chung nhan dang ky ket hon", "anh the",
+	"giay to tuy than", "giay kham suc khoe", "giay chung nhan suc khoe", "chung minh nhan dan", "giay bao tu",
+	"visa", "thi thuc", "the tam tru", "giay phep lao dong", "ly lich tu phap", "giay uy quyen", "to khai",
+	"giay chung sinh", "bien ban", "giay ra vien", "giay phep so huu vu khi",
+}
+
+// Violation is one fact in a reply that the entry does not contain.
+type Violation struct {
+	Kind  string `json:"kind"` // amount, form_code, document
+	Value string `json:"value"`
+}
+
+// CheckOutput returns the facts a reply invents about entry.
+func CheckOutput(reply string, e *procedures.Entry) []Violation {
+	var out []Violation
+	allowed := map[int64]bool{}
+	codes := map[string]bool{}
+	var docs []string
+	if e != nil {
+		for _, f := range e.Fees {
+			allowed[f.Amount] = true
+			if f.OnlineAmount != nil {
+				allowed[*f.OnlineAmount] = true
+			}
+		}
+		for _, d := range e.Documents {
+			if d.FormCode != "" {
+				codes[strings.ToUpper(d.FormCode)] = true
+			}
+			docs = append(docs, vietnamese.Fold(d.Name+" "+d.Note))
+		}
+		for _, s := range e.Steps {
+			for _, c := range formCodeRe.FindAllString(s.Text, -1) {
+				codes[strings.ToUpper(c)] = true
+			}
+		}
+		for _, c := range formCodeRe.FindAllString(e.Summary, -1) {
+			codes[strings.ToUpper(c)] = true
+		}
+	}
+	lower := strings.ToLower(reply)
+	for _, m := range amountRe.FindAllStringSubmatch(lower, -1) {
+		n := parseAmount(m[1], m[2])
+		if n < 1000 && !(n == 0 && strings.Contains(m[0], "0")) {
+			continue // a count of days or pages, not money
+		}
+		if !allowed[n] {
+			out = append(out, Violation{Kind: "amount", Value: strings.TrimSpace(m[0])})
+		}
+	}
+	for _, c := range formCodeRe.FindAllString(reply, -1) {
+		if !codes[strings.ToUpper(c)] {
+			out = append(out, Violation{Kind: "form_code", Value: c})
+		}
+	}
+	folded := vietnamese.Fold(reply)
+	entryText := strings.Join(docs, " | ")
+	for _, d := range knownDocuments {
+		if strings.Contains(folded, d) && !strings.Contains(entryText, d) {
+			out = append(out, Violation{Kind: "document", Value: d})
+		}
+	}
+	return out
+}
+
+// parseAmount turns "50.000 đồng", "50 nghìn", "1,5 triệu" into đồng.
+func parseAmount(num, unit string) int64 {
+	unit = vietnamese.Fold(unit)
+	clean := strings.NewReplacer(".", "", ",", "").Replace(num)
+	n, _ := strconv.ParseInt(clean, 10, 64)
+	switch unit {
+	case "trieu":
+		return n * 1_000_000
+	case "nghin", "ngan", "k":
+		return n * 1000
+	}
+	return n
+}

@@ -1,0 +1,680 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// The deterministic guide: what each understood message does to the
+// session, and how the session's position is put to the resident. It needs
+// no model and is the default; a model only helps the routing step.
+
+// Intent is what the routing step understood a message to ask for.
+type Intent struct {
+	Action     string // back, handoff, resume, restart, next, choose, none, yes, no, skip, confirm, edit, value, question, describe, greet, thanks, scan, unclear, out_of_scope
+	Arg        string // a slug, a field name or a value
+	Provenance Provenance
+	Question   string // a standalone question, when Action is question
+}
+
+var (
+	backWords     = []string{"quay lai", "tro lai", "lui lai", "quay ve", "back", "buoc truoc", "lam lai buoc truoc"}
+	personWords   = []string{"can bo", "nhan vien", "gap nguoi", "goi nguoi", "nguoi that", "nguoi giup", "goi ho tro", "ho tro truc tiep", "gap cong an", "noi chuyen voi nguoi"}
+	greetWords    = []string{"xin chao", "chao", "chao ban", "chao em", "chao chau", "hello", "hi", "alo", "a lo", "chao co", "chao anh", "chao chi"}
+	thanksWords   = []string{"cam on", "cam on nhe", "cam on em", "cam on chau", "cam on ban", "thank you", "thanks", "cam on nhieu"}
+	nextWords     = []string{"tiep", "tiep tuc", "tiep di", "xem tiep", "ok", "oke", "duoc", "roi", "xong", "hieu roi", "bat dau", "khai", "lam tiep", "co", "vang", "da", "u"}
+	confirmWords  = []string{"xac nhan", "dong y", "dung", "dung roi", "dung het", "ok", "co", "vang", "da", "chinh xac", "gui", "nop"}
+	questionWords = []string{"bao nhieu", "bao lau", "may ngay", "o dau", "the nao", "lam sao", "khi nao", "bao gio", "co can", "can gi",
+		"can nhung gi", "gi khong", "duoc khong", "phai khong", "the nao", "tai sao", "vi sao", "la gi", "nhu nao", "giay to", "le phi", "mang theo", "nop o", "hoi"}
+)
+
+func isOneOf(folded string, words []string) bool {
+	s := strings.Trim(folded, " .!?,")
+	return slices.Contains(words, s)
+}
+
+func isQuestion(text, folded string) bool {
+	return strings.Contains(text, "?") || containsPhrase(folded, questionWords)
+}
+
+// routeMessage is the deterministic router.
+func (t *turn) routeMessage() Intent {
+	m := t.msg
+	if m.OCRResultID != "" {
+		return Intent{Action: "scan", Arg: m.OCRResultID}
+	}
+	if m.Choice != "" {
+		return routeChoice(m.Choice, t.sess.Stage)
+	}
+	f := t.folded
+	switch {
+	case f == "":
+		return Intent{Action: "unclear"}
+	case containsPhrase(f, backWords) && len(vietnamese.Words(f)) <= 5:
+		return Intent{Action: "back"}
+	case containsPhrase(f, personWords):
+		return Intent{Action: "handoff"}
+	case isOneOf(f, greetWords):
+		return Intent{Action: "greet"}
+	case isOneOf(f, thanksWords):
+		return Intent{Action: "thanks"}
+	}
+	st := &t.sess.State
+	switch t.sess.Stage {
+	case StageIdentify:
+		return Intent{Action: "describe"}
+	case StageConfirm:
+		if n, ok := choiceNumber(f); ok {
+			if n >= 1 && n <= len(st.Candidates) {
+				return Intent{Action: "choose", Arg: st.Candidates[n-1].Slug}
+			}
+			return Intent{Action: "unclear"}
+		}
+		if yes, err := parseYesNo(f); err == nil {
+			if yes && len(st.Candidates) == 1 {
+				return Intent{Action: "choose", Arg: st.Candidates[0].Slug}
+			}
+			if !yes {
+				return Intent{Action: "none"}
+			}
+		}
+		for _, c := range st.Candidates {
+			if vietnamese.Fold(c.Name) == f {
+				return Intent{Action: "choose", Arg: c.Slug}
+			}
+		}
+		return Intent{Action: "describe"}
+	case StageExplain:
+		if isOneOf(f, nextWords) {
+			return Intent{Action: "next"}
+		}
+		return Intent{Action: "question", Question: t.text}
+	case StageCollect:
+		return t.routeFieldAnswer()
+	case StageReview:
+		if isOneOf(f, confirmWords) {
+			return Intent{Action: "confirm"}
+		}
+		if n, ok := choiceNumber(f); ok {
+			if fields := t.reviewFields(); n >= 1 && n <= len(fields) {
+				return Intent{Action: "edit", Arg: fields[n-1].Name}
+			}
+		}
+		if isQuestion(t.text, f) {
+			return Intent{Action: "question", Question: t.text}
+		}
+		return Intent{Action: "unclear"}
+	case StageHandoff:
+		if isOneOf(f, nextWords) {
+			return Intent{Action: "resume"}
+		}
+		return Intent{Action: "unclear"}
+	case StageDone:
+		if isQuestion(t.text, f) {
+			return Intent{Action: "question", Question: t.text}
+		}
+	}
+	return Intent{Action: "unclear"}
+}
+
+func routeChoice(id string, stage Stage) Intent {
+	switch id {
+	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart:
+		return Intent{Action: id}
+	case ChoiceYes, ChoiceNo:
+		return Intent{Action: id}
+	}
+	if slug, ok := strings.CutPrefix(id, "p:"); ok {
+		return Intent{Action: "choose", Arg: slug}
+	}
+	if v, ok := strings.CutPrefix(id, "opt:"); ok && stage == StageCollect {
+		return Intent{Action: "value", Arg: v, Provenance: FromTyped}
+	}
+	if name, ok := strings.CutPrefix(id, "edit:"); ok {
+		return Intent{Action: "edit", Arg: name}
+	}
+	return Intent{Action: "unclear"}
+}
+
+// routeFieldAnswer decides whether text answers the field being asked or
+// asks a question about the procedure.
+func (t *turn) routeFieldAnswer() Intent {
+	st := &t.sess.State
+	if len(st.Confirming) > 0 {
+		if yes, err := parseYesNo(t.text); err == nil {
+			if yes {
+				return Intent{Action: "yes"}
+			}
+			return Intent{Action: "no"}
+		}
+		// Anything else is the right value, typed in.
+		return Intent{Action: "value", Arg: t.text, Provenance: FromTyped}
+	}
+	field, ok := t.currentField()
+	if !ok {
+		return Intent{Action: "unclear"}
+	}
+	if !field.Required && isOneOf(t.folded, []string{"bo qua", "khong co", "khong", "skip"}) && field.Type != procedures.FieldBoolean {
+		return Intent{Action: "skip"}
+	}
+	free := field.Type == procedures.FieldText || field.Type == procedures.FieldAddress
+	if free && isQuestion(t.text, t.folded) {
+		return Intent{Action: "question", Question: t.text}
+	}
+	if _, err := ParseValue(field, t.text); err != nil && isQuestion(t.text, t.folded) {
+		return Intent{Action: "question", Question: t.text}
+	}
+	return Intent{Action: "value", Arg: t.text, Provenance: FromTyped}
+}
+
+// act carries out the intent and sets the reply's status.
+func (t *turn) act(ctx context.Context, in Intent) error {
+	switch in.Action {
+	case "back":
+		t.goBack()
+		return nil
+	case "handoff":
+		t.handoff()
+		return nil
+	case "resume":
+		if t.sess.Stage == StageHandoff && t.sess.State.Before != nil {
+			t.note(t.say("resume"))
+			return t.restore(ctx, *t.sess.State.Before)
+		}
+	case "restart":
+		t.push()
+		t.note(t.say("restart"))
+		t.sess.Stage, t.sess.Procedure, t.entry = StageIdentify, nil, nil
+		t.sess.State.Candidates, t.sess.State.Field, t.sess.State.Draft = nil, "", nil
+		return nil
+	case "greet":
+		t.note(t.say("greeting"))
+		return nil
+	case "thanks":
+		t.note(t.say("thanks"))
+		return nil
+	case "scan":
+		return t.scan(ctx, in.Arg)
+	case "out_of_scope":
+		t.status = StatusOutOfScope
+		t.note(t.say("out_of_scope"))
+		return nil
+	case "question":
+		return t.answerQuestion(ctx, in)
+	}
+	switch t.sess.Stage {
+	case StageIdentify, StageConfirm:
+		return t.identify(ctx, in)
+	case StageExplain:
+		switch in.Action {
+		case ChoiceNext, ChoiceYes:
+			t.push()
+			if t.sess.State.Page < t.lastPage() {
+				t.sess.State.Page++
+			} else {
+				t.startCollect()
+			}
+			return nil
+		case ChoiceSkip: // the resident knows the procedure: straight to the form
+			t.push()
+			t.startCollect()
+			return nil
+		}
+	case StageCollect:
+		return t.collect(in)
+	case StageReview:
+		switch in.Action {
+		case ChoiceConfirm, ChoiceYes:
+			return t.submit(ctx)
+		case "edit":
+			if _, ok := t.entry.Field(in.Arg); ok {
+				t.push()
+				t.sess.Stage, t.sess.State.Field, t.sess.State.Editing = StageCollect, in.Arg, true
+				return nil
+			}
+		}
+	case StageDone:
+		if in.Action == ChoiceConfirm {
+			return nil
+		}
+	}
+	t.status = StatusClarify
+	t.note(t.say("unclear"))
+	return nil
+}
+
+// identify handles what the resident says they need and the choice among
+// the procedures found.
+func (t *turn) identify(ctx context.Context, in Intent) error {
+	st := &t.sess.State
+	switch in.Action {
+	case "describe":
+		if len(t.relevant) == 0 {
+			t.status = StatusOutOfScope
+			t.note(t.say("not_found"))
+			t.quiet = true
+			if t.sess.Stage != StageIdentify {
+				t.push()
+				t.sess.Stage = StageIdentify
+			}
+			return nil
+		}
+		t.push()
+		st.LastQuery = t.rewritten
+		st.Candidates = st.Candidates[:0]
+		for _, r := range t.relevant {
+			st.Candidates = append(st.Candidates, ProcedureRef{Slug: r.Slug, Name: r.Name})
+		}
+		t.sess.Stage = StageConfirm
+		return nil
+	case "choose":
+		e, err := t.svc.catalogue.Get(ctx, in.Arg)
+		if err != nil {
+			if apperr.IsKind(err, apperr.NotFound) {
+				t.status = StatusClarify
+				t.note(t.say("unclear"))
+				return nil
+			}
+			return err
+		}
+		t.push()
+		t.entry = e
+		t.sess.Procedure = &ProcedureRef{Slug: e.Slug, Name: e.Name}
+		t.sess.Stage, st.Page = StageExplain, 0
+		return nil
+	case ChoiceNone, ChoiceNo:
+		t.push()
+		t.sess.Stage, st.Candidates = StageIdentify, nil
+		t.note(t.say("none_of_these"))
+		t.quiet = true
+		return nil
+	}
+	t.status = StatusClarify
+	t.note(t.say("unclear"))
+	return nil
+}
+
+// The explanation pages: what the procedure is for, then one page per
+// step, the documents, and the fees with the time limit and the place.
+func (t *turn) lastPage() int { return len(t.entry.Steps) + 2 }
+
+func (t *turn) startCollect() {
+	t.sess.Stage = StageCollect
+	t.applyScanned()
+	t.note(t.say("collect_intro"))
+	t.advance()
+}
+
+// advance moves to the next field to ask, or to the review.
+func (t *turn) advance() {
+	st := &t.sess.State
+	if st.Editing {
+		st.Editing = false
+		if len(st.Confirming) == 0 {
+			t.toReview()
+			return
+		}
+	}
+	for _, f := range t.entry.Form.Fields {
+		v, ok := t.sess.Fields[f.Name]
+		if ok && v.Value != "" {
+			continue
+		}
+		if slices.Contains(st.Skipped, f.Name) {
+			continue
+		}
+		st.Field = f.Name
+		return
+	}
+	st.Field = ""
+	if len(st.Confirming) == 0 {
+		t.toReview()
+	}
+}
+
+func (t *turn) toReview() {
+	t.sess.Stage = StageReview
+	t.sess.State.Field = ""
+	t.sess.State.Draft = t.draft()
+}
+
+func (t *turn) currentField() (procedures.Field, bool) {
+	if t.entry == nil {
+		return procedures.Field{}, false
+	}
+	if c := t.sess.State.Confirming; len(c) > 0 {
+		return t.entry.Field(c[0])
+	}
+	return t.entry.Field(t.sess.State.Field)
+}
+
+// collect takes the answer to the field being asked.
+func (t *turn) collect(in Intent) error {
+	st := &t.sess.State
+	field, ok := t.currentField()
+	if !ok {
+		t.advance()
+		return nil
+	}
+	if len(st.Confirming) > 0 {
+		switch in.Action {
+		case ChoiceYes:
+			v := t.sess.Fields[field.Name]
+			v.Confirmed = true
+			t.sess.Fields[field.Name] = v
+			st.Confirming = st.Confirming[1:]
+			t.advance()
+			return nil
+		case ChoiceNo:
+			delete(t.sess.Fields, field.Name)
+			st.Confirming = st.Confirming[1:]
+			st.Field = field.Name
+			t.note(t.say("scan_rejected"))
+			return nil
+		case "value":
+			st.Confirming = st.Confirming[1:]
+		default:
+			t.status = StatusClarify
+			t.note(t.say("unclear"))
+			return nil
+		}
+	}
+	switch in.Action {
+	case ChoiceSkip:
+		if field.Required {
+			t.status = StatusClarify
+			t.note(t.say("unclear"))
+			return nil
+		}
+		t.push()
+		st.Skipped = append(st.Skipped, field.Name)
+		t.advance()
+		return nil
+	case ChoiceYes, ChoiceNo:
+		if field.Type != procedures.FieldBoolean {
+			break
+		}
+		in = Intent{Action: "value", Arg: strconv.FormatBool(in.Action == ChoiceYes), Provenance: FromTyped}
+		fallthrough
+	case "value":
+		v, err := ParseValue(field, in.Arg)
+		if err != nil {
+			var fe *procedures.FieldError
+			if !errors.As(err, &fe) {
+				return err
+			}
+			t.status = StatusClarify
+			t.note(t.say("field_invalid", "error", fe.Message))
+			return nil
+		}
+		prov := in.Provenance
+		if prov == "" {
+			prov = FromTyped
+		}
+		t.push()
+		t.sess.Fields[field.Name] = Value{Value: v, Provenance: prov, Confidence: 1, Confirmed: true}
+		st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
+		t.note(t.say("field_saved", "value", displayValue(field, v)))
+		t.advance()
+		return nil
+	}
+	t.status = StatusClarify
+	t.note(t.say("unclear"))
+	return nil
+}
+
+// reviewFields are the form fields shown at review, in form order.
+func (t *turn) reviewFields() []procedures.Field {
+	if t.entry == nil {
+		return nil
+	}
+	return t.entry.Form.Fields
+}
+
+// draft builds the dossier draft from the collected fields.
+func (t *turn) draft() *Draft {
+	d := &Draft{ProcedureSlug: t.entry.Slug, StationID: t.sess.StationID, KioskSessionID: t.sess.KioskSessionID}
+	for _, f := range t.entry.Form.Fields {
+		v, ok := t.sess.Fields[f.Name]
+		if !ok || v.Value == "" {
+			continue
+		}
+		d.Fields = append(d.Fields, DraftField{Name: f.Name, Label: f.Label, Value: v.Value, Provenance: v.Provenance, Confidence: v.Confidence})
+	}
+	return d
+}
+
+// missing lists required fields without a value.
+func (t *turn) missing() []string {
+	out := []string{}
+	if t.entry == nil {
+		return out
+	}
+	for _, f := range t.entry.Form.Fields {
+		if v, ok := t.sess.Fields[f.Name]; f.Required && (!ok || v.Value == "") {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// submit hands the draft over when nothing required is missing.
+func (t *turn) submit(ctx context.Context) error {
+	if m := t.missing(); len(m) > 0 {
+		t.status = StatusClarify
+		t.push()
+		t.sess.Stage, t.sess.State.Field = StageCollect, m[0]
+		return nil
+	}
+	d := t.draft()
+	t.sess.State.Draft = d
+	if t.svc.dossiers != nil {
+		ref, err := t.svc.dossiers.CreateDraft(ctx, *d)
+		if err != nil {
+			return err
+		}
+		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.reply.Dossier = ref
+	}
+	t.push()
+	t.sess.Stage = StageDone
+	return nil
+}
+
+// goBack returns to the previous position.
+func (t *turn) goBack() {
+	t.route = RouteNavigation
+	st := &t.sess.State
+	if t.sess.Stage == StageDone {
+		t.note(t.say("done_already"))
+		return
+	}
+	if t.sess.Stage == StageHandoff && st.Before != nil {
+		t.note(t.say("resume"))
+		t.restoreNoCtx(*st.Before)
+		return
+	}
+	if len(st.History) == 0 {
+		t.note(t.say("back_at_start"))
+		return
+	}
+	p := st.History[len(st.History)-1]
+	st.History = st.History[:len(st.History)-1]
+	t.note(t.say("back"))
+	t.restoreNoCtx(p)
+}
+
+// restoreNoCtx restores a position whose procedure is already loaded or
+// none; positions of another procedure are reloaded by restore.
+func (t *turn) restoreNoCtx(p Position) {
+	if p.Procedure != nil && (t.entry == nil || t.entry.Slug != p.Procedure.Slug) {
+		t.reload = p.Procedure.Slug
+	}
+	t.sess.Stage = p.Stage
+	t.sess.Procedure = p.Procedure
+	if p.Procedure == nil {
+		t.entry = nil
+	}
+	t.sess.State.Page = p.Page
+	t.sess.State.Field = p.Field
+	t.sess.State.Candidates = p.Candidates
+	t.sess.State.Confirming = nil
+	t.sess.State.Editing = false
+	t.sess.State.Before = nil
+	if p.Stage == StageReview && t.entry != nil {
+		t.sess.State.Draft = t.draft()
+	}
+}
+
+func (t *turn) restore(ctx context.Context, p Position) error {
+	t.restoreNoCtx(p)
+	return t.reloadEntry(ctx)
+}
+
+func (t *turn) reloadEntry(ctx context.Context) error {
+	if t.reload == "" {
+		return nil
+	}
+	e, err := t.svc.catalogue.Get(ctx, t.reload)
+	t.reload = ""
+	if err != nil {
+		return err
+	}
+	t.entry = e
+	if t.sess.Stage == StageReview {
+		t.sess.State.Draft = t.draft()
+	}
+	return nil
+}
+
+func (t *turn) position() Position {
+	return Position{Stage: t.sess.Stage, Page: t.sess.State.Page, Field: t.sess.State.Field, Candidates: t.sess.State.Candidates, Procedure: t.sess.Procedure}
+}
+
+// push remembers the current position for "go back".
+func (t *turn) push() {
+	h := append(t.sess.State.History, t.position())
+	if len(h) > 40 {
+		h = h[len(h)-40:]
+	}
+	t.sess.State.History = h
+}
+
+// handoff asks for a person; the position is kept to carry on after.
+func (t *turn) handoff() {
+	t.route = RoutePerson
+	t.status = StatusHandoff
+	if t.sess.Stage != StageHandoff {
+		p := t.position()
+		t.sess.State.Before = &p
+		t.sess.Stage = StageHandoff
+	}
+}
+
+// scan fills fields from a stored OCR result. Values are data: they go
+// through the same parsers and checks as typed ones, and a value that holds
+// instructions is dropped.
+func (t *turn) scan(ctx context.Context, id string) error {
+	if t.svc.scans == nil {
+		t.status = StatusClarify
+		t.note(t.say("scan_unreadable"))
+		return nil
+	}
+	sc, err := t.svc.scans.Scan(ctx, id)
+	if err != nil {
+		if apperr.IsKind(err, apperr.NotFound) {
+			t.status = StatusClarify
+			t.note(t.say("scan_unreadable"))
+			return nil
+		}
+		return err
+	}
+	st := &t.sess.State
+	if st.Scanned == nil {
+		st.Scanned = map[string]ScanField{}
+	}
+	kept := 0
+	for name, f := range sc.Fields {
+		if CheckInput(f.Value) != VerdictClean {
+			t.flags = append(t.flags, "scan_field_dropped:"+name)
+			continue
+		}
+		st.Scanned[name] = f
+		kept++
+	}
+	if CheckInput(sc.Text) == VerdictInjection {
+		t.flags = append(t.flags, "scan_text_injection")
+	}
+	if t.entry == nil || (t.sess.Stage != StageCollect && t.sess.Stage != StageReview) {
+		if kept == 0 {
+			t.note(t.say("scan_nothing"))
+		} else {
+			t.note(t.say("scan_filled", "count", strconv.Itoa(kept)))
+		}
+		return nil
+	}
+	n := t.applyScanned()
+	if n == 0 {
+		t.note(t.say("scan_nothing"))
+		return nil
+	}
+	t.note(t.say("scan_filled", "count", strconv.Itoa(n)))
+	if t.sess.Stage == StageReview && len(st.Confirming) > 0 {
+		t.push()
+		t.sess.Stage = StageCollect
+	}
+	if t.sess.Stage == StageCollect {
+		t.advance()
+	} else {
+		st.Draft = t.draft()
+	}
+	return nil
+}
+
+// ConfidenceFloor is the confidence under which a scanned value is read
+// back to the resident before it counts.
+const ConfidenceFloor = 0.85
+
+// applyScanned fills the procedure's fields from scanned values by their
+// FromScan names and returns how many it filled. Typed values win.
+func (t *turn) applyScanned() int {
+	st := &t.sess.State
+	n := 0
+	for _, f := range t.entry.Form.Fields {
+		if f.FromScan == "" {
+			continue
+		}
+		sf, ok := st.Scanned[f.FromScan]
+		if !ok {
+			continue
+		}
+		if cur, ok := t.sess.Fields[f.Name]; ok && cur.Provenance == FromTyped {
+			continue
+		}
+		v, err := ParseValue(f, sf.Value)
+		if err != nil {
+			continue
+		}
+		prov := FromOCR
+		switch sf.Source {
+		case "qr":
+			prov = FromQR
+		case "mrz":
+			prov = FromMRZ
+		}
+		confirmed := sf.Confidence >= ConfidenceFloor
+		t.sess.Fields[f.Name] = Value{Value: v, Provenance: prov, Confidence: sf.Confidence, Confirmed: confirmed}
+		if !confirmed && !slices.Contains(st.Confirming, f.Name) {
+			st.Confirming = append(st.Confirming, f.Name)
+		}
+		n++
+	}
+	return n
+}

@@ -1,0 +1,194 @@
+package assistant
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+)
+
+// RegisterRoutes adds the assistant's API:
+//
+//	POST /api/v1/sessions                 open a session → {"id", …the welcome reply}
+//	POST /api/v1/sessions/{id}/messages   {"text"} | {"choice"} | {"ocr_result_id"} → reply (SSE with Accept: text/event-stream)
+//	GET  /api/v1/sessions/{id}            the session's state, turns and current question
+//	POST /api/v1/sessions/{id}/slip       print a save-and-resume slip → {"code", "expires_at", "qr_png"}
+//	POST /api/v1/sessions/resume          {"code", "last4"} → the session's state
+//	GET  /api/v1/slips/{code}/qr.png      the slip's QR code
+func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+	g := r.Group("/api/v1", httpserver.LimitBody(16<<10))
+	g.POST("/sessions", s.handleStart)
+	g.POST("/sessions/resume", s.handleResume)
+	g.GET("/sessions/:id", s.handleGet)
+	g.POST("/sessions/:id/messages", s.handleMessage)
+	g.POST("/sessions/:id/slip", s.handleSlip)
+	g.GET("/slips/:code/qr.png", s.handleSlipQR)
+}
+
+// bind reads an optional JSON body into v.
+func bind(c *gin.Context, v any) error {
+	if c.Request.ContentLength == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return apperr.Wrap(err, apperr.TooLarge, "body_too_large", "Nội dung gửi lên quá lớn.")
+		}
+		return apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung gửi lên không đúng định dạng JSON.")
+	}
+	return nil
+}
+
+type startResponse struct {
+	ID string `json:"id"`
+	*Reply
+}
+
+func (s *Service) handleStart(c *gin.Context) {
+	var req StartRequest
+	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	reply, err := s.Start(c.Request.Context(), req)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, startResponse{ID: reply.SessionID, Reply: reply})
+}
+
+func (s *Service) handleGet(c *gin.Context) {
+	v, err := s.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+type messageRequest struct {
+	Message
+	// Eval asks for the pipeline's workings; honoured only with the
+	// evaluator token in X-Eval-Token.
+	Eval bool `json:"eval,omitempty"`
+}
+
+func (s *Service) handleMessage(c *gin.Context) {
+	var req messageRequest
+	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	if req.Eval || c.Query("eval") == "1" {
+		if !s.evalAllowed(c.GetHeader("X-Eval-Token")) {
+			httpserver.Error(c, apperr.New(apperr.Forbidden, "eval_forbidden", "Chế độ đánh giá cần mã của người đánh giá."))
+			return
+		}
+		req.Eval = true
+	}
+	opts := SendOptions{Eval: req.Eval}
+	if !strings.Contains(c.GetHeader("Accept"), "text/event-stream") {
+		reply, err := s.Send(c.Request.Context(), c.Param("id"), req.Message, opts)
+		if err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, reply)
+		return
+	}
+	// Server-sent events: "token" events as a model streams, then one
+	// "reply" event with the whole reply, which is authoritative (the
+	// output check may have replaced what was streamed). Errors before
+	// the stream starts are plain JSON errors.
+	sse := &sseWriter{c: c}
+	opts.OnToken = func(text string) { sse.event("token", gin.H{"text": text}) }
+	reply, err := s.Send(c.Request.Context(), c.Param("id"), req.Message, opts)
+	if err != nil {
+		if !sse.started {
+			httpserver.Error(c, err)
+			return
+		}
+		e := apperr.From(err)
+		httpserver.LoggerFrom(c).Warn("stream failed", "code", apperr.CodeOf(e), "cause", e.Error())
+		sse.event("error", httpserver.ErrorBody{Error: httpserver.ErrorDetail{Code: apperr.CodeOf(e), Message: e.Message, RequestID: httpserver.RequestID(c)}})
+		return
+	}
+	sse.event("reply", reply)
+}
+
+// sseWriter writes server-sent events, starting the stream on the first.
+type sseWriter struct {
+	c       *gin.Context
+	started bool
+}
+
+func (w *sseWriter) event(name string, data any) {
+	if !w.started {
+		h := w.c.Writer.Header()
+		h.Set("Content-Type", "text/event-stream; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+		w.c.Status(http.StatusOK)
+		w.started = true
+	}
+	b, _ := json.Marshal(data)
+	fmt.Fprintf(w.c.Writer, "event: %s\ndata: %s\n\n", name, b)
+	w.c.Writer.Flush()
+}
+
+func (s *Service) evalAllowed(token string) bool {
+	return s.cfg.EvalToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.EvalToken)) == 1
+}
+
+func (s *Service) handleSlip(c *gin.Context) {
+	var req struct {
+		Last4 string `json:"last4"`
+	}
+	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	slip, err := s.SaveSlip(c.Request.Context(), c.Param("id"), req.Last4)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, slip)
+}
+
+func (s *Service) handleResume(c *gin.Context) {
+	var req ResumeRequest
+	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	client := c.ClientIP()
+	if req.StationID != "" {
+		client = "station:" + req.StationID
+	}
+	v, err := s.Resume(c.Request.Context(), req, client)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Service) handleSlipQR(c *gin.Context) {
+	png, err := SlipQR(c.Param("code"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=3600")
+	c.Data(http.StatusOK, "image/png", png)
+}

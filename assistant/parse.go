@@ -1,0 +1,297 @@
+package assistant
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// The parsers turn what a resident types — with or without diacritics, with
+// the usual separators — into the canonical value procedures.Field.Normalize
+// then checks. They never guess: input they cannot read is an error that
+// asks again with an example.
+
+// ParseValue reads input as a value of field f and returns it normalised.
+func ParseValue(f procedures.Field, input string) (string, error) {
+	in := strings.TrimSpace(vietnamese.NFC(input))
+	var (
+		v   string
+		err error
+	)
+	switch f.Type {
+	case procedures.FieldDate:
+		v, err = parseDate(in, time.Now(), strings.Contains(f.Name, "birth"))
+	case procedures.FieldIDNumber:
+		v, err = parseDigits(in, 12, 12)
+	case procedures.FieldPhone:
+		v, err = parsePhone(in)
+	case procedures.FieldBoolean:
+		var b bool
+		b, err = parseYesNo(in)
+		v = strconv.FormatBool(b)
+	case procedures.FieldSelect:
+		v, err = parseOption(f, in)
+	case procedures.FieldNumber:
+		v, err = parseNumber(in)
+	case procedures.FieldAddress:
+		v, err = parseAddress(in)
+	case procedures.FieldEmail:
+		v = strings.ToLower(strings.Join(strings.Fields(in), ""))
+	default:
+		v = strings.Join(strings.Fields(in), " ")
+		if strings.Contains(f.Name, "name") {
+			v = titleCase(v)
+		}
+	}
+	if err != nil {
+		return "", &procedures.FieldError{Field: f.Name, Message: err.Error()}
+	}
+	return f.Normalize(v)
+}
+
+var (
+	// 12/3/1950, 12-03-50, 12.3.1950, 12 3 1950
+	dmyRe = regexp.MustCompile(`^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{2}|\d{4})$`)
+	// ngay 12 thang 3 nam 1950 (folded), with any of the words left out
+	wordsDateRe = regexp.MustCompile(`^(?:ngay\s*)?(\d{1,2})\s*(?:thang|/|-)\s*(\d{1,2})\s*(?:nam|/|-)?\s*(\d{2}|\d{4})$`)
+	isoRe       = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	compactRe   = regexp.MustCompile(`^(\d{2})(\d{2})(\d{4})$`) // 12031950
+)
+
+// parseDate reads the common Vietnamese ways of writing a date (day first)
+// and returns YYYY-MM-DD. Two-digit years fall in the last hundred years.
+// A birth date cannot be in the future; other dates (a stay's end) can.
+func parseDate(in string, now time.Time, past bool) (string, error) {
+	s := vietnamese.Fold(in)
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	s = strings.ReplaceAll(s, ",", " ")
+	s = strings.Join(strings.Fields(s), " ")
+	var d, m, y string
+	if g := isoRe.FindStringSubmatch(s); g != nil {
+		y, m, d = g[1], g[2], g[3]
+	} else if g := dmyRe.FindStringSubmatch(s); g != nil {
+		d, m, y = g[1], g[2], g[3]
+	} else if g := wordsDateRe.FindStringSubmatch(s); g != nil {
+		d, m, y = g[1], g[2], g[3]
+	} else if g := compactRe.FindStringSubmatch(s); g != nil {
+		d, m, y = g[1], g[2], g[3]
+	} else {
+		return "", fmt.Errorf("Tôi chưa đọc được ngày này. Xin viết theo dạng ngày/tháng/năm, ví dụ 12/3/1950.")
+	}
+	day, _ := strconv.Atoi(d)
+	month, _ := strconv.Atoi(m)
+	year, _ := strconv.Atoi(y)
+	if len(y) == 2 {
+		year += 2000
+		if year > now.Year() {
+			year -= 100
+		}
+	}
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day || int(t.Month()) != month || year < 1900 {
+		return "", fmt.Errorf("Ngày %d/%d/%d không có trên lịch. Xin xem lại giúp tôi.", day, month, year)
+	}
+	if past && t.After(now) {
+		return "", fmt.Errorf("Ngày %02d/%02d/%d chưa tới. Xin xem lại giúp tôi.", day, month, year)
+	}
+	return t.Format(time.DateOnly), nil
+}
+
+// digitRunRe finds a number written with spaces, dots or dashes between
+// groups of digits.
+var digitRunRe = regexp.MustCompile(`\+?\d[\d .\-]*\d|\d`)
+
+// parseDigits finds the one number in the input and checks its length.
+func parseDigits(in string, min, max int) (string, error) {
+	runs := digitRunRe.FindAllString(in, -1)
+	if len(runs) != 1 {
+		if min == 12 {
+			return "", fmt.Errorf("Xin nhập số định danh cá nhân gồm 12 chữ số, in trên thẻ căn cước.")
+		}
+		return "", fmt.Errorf("Xin nhập một con số.")
+	}
+	digits := strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, runs[0])
+	if len(digits) < min || len(digits) > max {
+		if min == 12 {
+			return "", fmt.Errorf("Số định danh cá nhân gồm đúng 12 chữ số; số vừa nhập có %d chữ số. Xin xem lại trên thẻ căn cước.", len(digits))
+		}
+		return "", fmt.Errorf("Số này chưa đúng. Xin nhập lại.")
+	}
+	return digits, nil
+}
+
+// parseNumber reads a count or an amount: "2", "35.000.000", "35 triệu".
+func parseNumber(in string) (string, error) {
+	if m := amountRe.FindStringSubmatch(strings.ToLower(in)); m != nil {
+		return strconv.FormatInt(parseAmount(m[1], m[2]), 10), nil
+	}
+	return parseDigits(in, 1, 18)
+}
+
+// parsePhone accepts 0903 123 456, 0903.123.456 and +84 903 123 456.
+func parsePhone(in string) (string, error) {
+	runs := digitRunRe.FindAllString(in, -1)
+	if len(runs) != 1 {
+		return "", fmt.Errorf("Xin nhập số điện thoại 10 chữ số, ví dụ 0903 123 456.")
+	}
+	digits := strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, runs[0])
+	if strings.HasPrefix(runs[0], "+84") || (strings.HasPrefix(digits, "84") && len(digits) == 11) {
+		digits = "0" + strings.TrimPrefix(digits, "84")
+	}
+	if len(digits) != 10 || digits[0] != '0' {
+		return "", fmt.Errorf("Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0. Số vừa nhập có %d chữ số.", len(digits))
+	}
+	return digits, nil
+}
+
+var (
+	yesWords = map[string]bool{"co": true, "dung": true, "vang": true, "da": true, "u": true, "uh": true, "ok": true, "phai": true, "roi": true, "yes": true, "duoc": true, "chinh xac": true, "dung roi": true, "co a": true, "da co": true, "vang a": true, "da dung": true, "dung vay": true}
+	noWords  = map[string]bool{"khong": true, "ko": true, "k": true, "sai": true, "chua": true, "no": true, "khong phai": true, "khong dung": true, "sai roi": true, "da khong": true, "khong a": true, "chua co": true}
+)
+
+// parseYesNo reads có/không and their common spoken forms.
+func parseYesNo(in string) (bool, error) {
+	s := strings.Trim(vietnamese.Fold(in), " .!?")
+	if yesWords[s] {
+		return true, nil
+	}
+	if noWords[s] {
+		return false, nil
+	}
+	words := vietnamese.Words(in)
+	hasNo, hasYes := false, false
+	for _, w := range words {
+		switch {
+		case noWords[w]:
+			hasNo = true
+		case yesWords[w]:
+			hasYes = true
+		}
+	}
+	if hasNo != hasYes {
+		return hasYes, nil
+	}
+	return false, fmt.Errorf("Xin trả lời “có” hoặc “không”.")
+}
+
+// ordinals are only the "thứ …" forms: bare number words collide with
+// labels once diacritics are gone (năm/nam, bà/ba).
+var ordinals = map[string]int{"thu nhat": 1, "dau tien": 1, "thu hai": 2, "thu ba": 3, "thu tu": 4, "thu nam": 5, "thu sau": 6}
+
+// parseOption picks a select option by its number, its value or its label,
+// with or without diacritics.
+func parseOption(f procedures.Field, in string) (string, error) {
+	if n, ok := choiceNumber(in); ok && n >= 1 && n <= len(f.Options) {
+		return f.Options[n-1].Value, nil
+	}
+	s := vietnamese.Fold(in)
+	var partial []procedures.Option
+	for _, o := range f.Options {
+		label := vietnamese.Fold(o.Label)
+		if s == label || s == vietnamese.Fold(o.Value) {
+			return o.Value, nil
+		}
+		if s != "" && (strings.Contains(label, s) || strings.Contains(s, label) || wordsWithin(s, label)) {
+			partial = append(partial, o)
+		}
+	}
+	if len(partial) == 1 {
+		return partial[0].Value, nil
+	}
+	return "", fmt.Errorf("Xin chọn một trong các số ở dưới.")
+}
+
+// wordsWithin reports whether every word of a is a word of b.
+func wordsWithin(a, b string) bool {
+	bw := strings.Fields(b)
+	for _, w := range strings.Fields(a) {
+		if !slices.Contains(bw, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// choiceNumber reads "2", "số 2", "thứ hai" as 2.
+func choiceNumber(in string) (int, bool) {
+	s := strings.Trim(vietnamese.Fold(in), " .!?")
+	s = strings.TrimPrefix(s, "so ")
+	s = strings.TrimPrefix(s, "chon ")
+	s = strings.TrimPrefix(s, "so ")
+	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+		return n, true
+	}
+	if n, ok := ordinals[s]; ok {
+		return n, true
+	}
+	return 0, false
+}
+
+// parseAddress keeps an address as written but asks again when it is too
+// short to find a house (a street or a ward must be there).
+func parseAddress(in string) (string, error) {
+	s := strings.Join(strings.Fields(in), " ")
+	s = strings.Trim(s, " ,.")
+	if len(vietnamese.Words(s)) < 3 {
+		return "", fmt.Errorf("Địa chỉ còn thiếu. Xin ghi số nhà, tên đường, phường, ví dụ: 12 Lê Lợi, phường Bến Thành.")
+	}
+	return s, nil
+}
+
+// titleCase writes each word of a name with a capital first letter.
+func titleCase(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r := []rune(strings.ToLower(w))
+		r[0] = unicode.ToUpper(r[0])
+		words[i] = string(r)
+	}
+	return strings.Join(words, " ")
+}
+
+// displayValue shows a canonical value the way a resident reads it.
+func displayValue(f procedures.Field, v string) string {
+	switch f.Type {
+	case procedures.FieldDate:
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			return t.Format("02/01/2006")
+		}
+	case procedures.FieldIDNumber:
+		if len(v) == 12 {
+			return v[:4] + " " + v[4:8] + " " + v[8:]
+		}
+	case procedures.FieldPhone:
+		if len(v) == 10 {
+			return v[:4] + " " + v[4:7] + " " + v[7:]
+		}
+	case procedures.FieldBoolean:
+		if v == "true" {
+			return "Có"
+		}
+		return "Không"
+	case procedures.FieldSelect:
+		for _, o := range f.Options {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+	}
+	return v
+}

@@ -1,0 +1,96 @@
+package assistant
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+func TestParseDate(t *testing.T) {
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in, want string
+	}{
+		{"12/3/1950", "1950-03-12"},
+		{"12/03/1950", "1950-03-12"},
+		{"12-03-50", "1950-03-12"},
+		{"12.3.1950", "1950-03-12"},
+		{"12 3 1950", "1950-03-12"},
+		{"ngày 12 tháng 3 năm 1950", "1950-03-12"},
+		{"ngay 12 thang 3 nam 1950", "1950-03-12"},
+		{"Ngày 5 tháng 11 năm 2001.", "2001-11-05"},
+		{"12 thang 3 1950", "1950-03-12"},
+		{"1950-03-12", "1950-03-12"},
+		{"12031950", "1950-03-12"},
+		{"1/1/05", "2005-01-01"},
+		{"  29/2/2024 ", "2024-02-29"},
+	}
+	for _, tt := range tests {
+		got, err := parseDate(tt.in, now, true)
+		if err != nil || got != tt.want {
+			t.Errorf("parseDate(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"31/2/1950", "hôm qua", "12/13/1950", "12/3", "1/1/2030", "29/2/2023", "12/3/195"} {
+		if got, err := parseDate(bad, now, true); err == nil {
+			t.Errorf("parseDate(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
+func TestParseValue(t *testing.T) {
+	sex := procedures.Field{Name: "sex", Label: "Giới tính", Type: procedures.FieldSelect, Required: true,
+		Options: []procedures.Option{{Value: "nam", Label: "Nam"}, {Value: "nu", Label: "Nữ"}}}
+	relation := procedures.Field{Name: "relation", Label: "Quan hệ", Type: procedures.FieldSelect,
+		Options: []procedures.Option{{Value: "chu_ho", Label: "Là chủ hộ"}, {Value: "vo_chong", Label: "Vợ hoặc chồng"}, {Value: "con", Label: "Con"}}}
+	tests := []struct {
+		name  string
+		field procedures.Field
+		in    string
+		want  string // "" means an error is expected
+	}{
+		{"id with spaces", procedures.Field{Name: "id_number", Type: procedures.FieldIDNumber, Required: true}, "0790 5000 1234", "079050001234"},
+		{"id in a sentence", procedures.Field{Name: "id_number", Type: procedures.FieldIDNumber, Required: true}, "số của tôi là 079050001234 nhé", "079050001234"},
+		{"id too short", procedures.Field{Name: "id_number", Type: procedures.FieldIDNumber, Required: true}, "07905000123", ""},
+		{"phone dots", procedures.Field{Name: "phone", Type: procedures.FieldPhone, Required: true}, "0903.123.456", "0903123456"},
+		{"phone +84", procedures.Field{Name: "phone", Type: procedures.FieldPhone, Required: true}, "+84 903 123 456", "0903123456"},
+		{"phone 9 digits", procedures.Field{Name: "phone", Type: procedures.FieldPhone, Required: true}, "090312345", ""},
+		{"date words", procedures.Field{Name: "dob", Type: procedures.FieldDate, Required: true}, "ngay 2 thang 9 nam 1945", "1945-09-02"},
+		{"select by number", sex, "2", "nu"},
+		{"select by label no marks", sex, "nu", "nu"},
+		{"select by label", sex, "Nữ", "nu"},
+		{"select so 1", sex, "số 1", "nam"},
+		{"select partial", relation, "vo", "vo_chong"},
+		{"select thu ba", relation, "thu ba", "con"},
+		{"amount in words", procedures.Field{Name: "value", Type: procedures.FieldNumber, Required: true}, "35 triệu", "35000000"},
+		{"amount with dots", procedures.Field{Name: "value", Type: procedures.FieldNumber, Required: true}, "35.000.000 đồng", "35000000"},
+		{"count", procedures.Field{Name: "quantity", Type: procedures.FieldNumber, Required: true}, "2 cái", "2"},
+		{"select words", relation, "vo chong", "vo_chong"},
+		{"date of a stay may be ahead", procedures.Field{Name: "stay_until", Type: procedures.FieldDate, Required: true}, "1/6/2099", "2099-06-01"},
+		{"birth date may not", procedures.Field{Name: "date_of_birth", Type: procedures.FieldDate, Required: true}, "1/6/2099", ""},
+		{"select unknown", sex, "khác", ""},
+		{"yes", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "Dạ có", "true"},
+		{"no no marks", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "khong", "false"},
+		{"yes unclear", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "để tôi nghĩ", ""},
+		{"name title case", procedures.Field{Name: "full_name", Type: procedures.FieldText, Required: true}, "  nguyễn   văn an ", "Nguyễn Văn An"},
+		{"address", procedures.Field{Name: "address", Type: procedures.FieldAddress, Required: true}, "12 Lê Lợi, phường Bến Thành", "12 Lê Lợi, phường Bến Thành"},
+		{"address too short", procedures.Field{Name: "address", Type: procedures.FieldAddress, Required: true}, "Lê Lợi", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseValue(tt.field, tt.in)
+			if tt.want == "" {
+				var fe *procedures.FieldError
+				if !errors.As(err, &fe) || fe.Message == "" {
+					t.Fatalf("ParseValue(%q) = %q, %v; want a FieldError with a message", tt.in, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseValue(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,499 @@
+package assistant
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/pii"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// MaxTextLength bounds one message, like GOV.UK Chat's question limit: a
+// resident's answer is never longer, and a long text is more likely an
+// attempt at the model.
+const MaxTextLength = 500
+
+// turn is one message going through the pipeline.
+type turn struct {
+	svc     *Service
+	sess    *Session
+	entry   *procedures.Entry
+	msg     Message
+	text    string // NFC, trimmed
+	folded  string
+	onToken func(string)
+
+	intent    Intent
+	rewritten string
+	retrieved []procedures.Result // everything the search returned
+	relevant  []procedures.Result // above the relevance floor
+	modelText string              // what the model wrote, for the output check
+
+	reply     *Reply
+	status    Status
+	route     Route
+	notes     []string
+	citations []procedures.Citation
+	steps     []Step
+	flags     []string
+	quiet     bool   // the notes already ask the question
+	emergency bool   // the reply is the emergency numbers
+	reload    string // slug to load after going back
+	model     string
+	usage     Usage
+}
+
+// SendOptions are per-request switches of Send.
+type SendOptions struct {
+	// Eval adds the pipeline's inner workings to the reply.
+	Eval bool
+	// OnToken receives the reply's text as a model streams it.
+	OnToken func(string)
+}
+
+// Send runs one message through the pipeline and stores the turn. The steps
+// are, in order: input check, rewrite, route, retrieve, answer, output
+// check; each is timed and stored with the turn.
+func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptions) (*Reply, error) {
+	if err := validateMessage(&m); err != nil {
+		return nil, err
+	}
+	sess, err := s.store.Get(ctx, id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	t := &turn{svc: s, sess: sess, msg: m, onToken: opts.OnToken, status: StatusAnswered,
+		reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
+	t.text = strings.TrimSpace(vietnamese.NFC(m.Text))
+	t.folded = vietnamese.Fold(t.text)
+	if sess.Procedure != nil {
+		if t.entry, err = s.catalogue.Get(ctx, sess.Procedure.Slug); err != nil {
+			return nil, fmt.Errorf("load procedure %s: %w", sess.Procedure.Slug, err)
+		}
+	}
+	if sess.Fields == nil {
+		sess.Fields = map[string]Value{}
+	}
+
+	if err := t.run(ctx); err != nil {
+		if t, err = s.failedTurn(ctx, t, err); err != nil {
+			return nil, err
+		}
+	}
+	t.finish()
+	if opts.Eval {
+		t.reply.Eval = t.evalInfo()
+	}
+	sess.PromptVersion = s.prompts.Version
+	sess.ExpiresAt = s.expiry(sess)
+	if err := s.store.SaveTurn(ctx, sess, t.record()); err != nil {
+		return nil, err
+	}
+	return t.reply, nil
+}
+
+// failedTurn answers a turn whose pipeline failed (the catalogue or the
+// database is down): the session stays as it was, and the resident gets a
+// reply with status error, the way to ask staff, and the same question.
+// Errors about the request itself are returned as they are.
+func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, error) {
+	switch apperr.KindOf(cause) {
+	case apperr.Invalid, apperr.NotFound, apperr.Conflict, apperr.RateLimited, apperr.Forbidden:
+		return nil, cause
+	}
+	if ctx.Err() != nil {
+		return nil, cause
+	}
+	sess, err := s.store.Get(ctx, t.sess.ID, s.now())
+	if err != nil {
+		return nil, cause
+	}
+	s.log.Error("assistant turn failed", "session", sess.ID, "err", cause)
+	f := &turn{svc: s, sess: sess, msg: t.msg, text: t.text, status: StatusError, route: t.route, steps: t.steps,
+		reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
+	f.steps = append(f.steps, Step{Name: "error", Outcome: apperr.CodeOf(cause)})
+	if sess.Procedure != nil {
+		f.entry, _ = s.catalogue.Get(ctx, sess.Procedure.Slug)
+		if f.entry == nil {
+			sess.Procedure, sess.Stage = nil, StageIdentify
+		}
+	}
+	f.note(apperr.From(cause).Message)
+	return f, nil
+}
+
+// run is the pipeline. A step that decides the reply by itself (an
+// emergency, a guarded input) ends it early; the later steps are recorded
+// as skipped.
+func (t *turn) run(ctx context.Context) error {
+	if done := t.step("input_check", t.checkInput); done {
+		return t.skip("rewrite", "route", "retrieve", "answer", "output_check")
+	}
+	t.step("rewrite", t.rewrite)
+	var err error
+	t.step("route", func() string {
+		var outcome string
+		outcome, err = t.routeStep(ctx)
+		return outcome
+	})
+	if err != nil {
+		return err
+	}
+	t.step("retrieve", func() string {
+		var outcome string
+		outcome, err = t.retrieve(ctx)
+		return outcome
+	})
+	if err != nil {
+		return err
+	}
+	t.step("answer", func() string {
+		err = t.act(ctx, t.intent)
+		if err == nil {
+			err = t.reloadEntry(ctx)
+		}
+		return string(t.status)
+	})
+	if err != nil {
+		return err
+	}
+	t.step("output_check", t.checkOutput)
+	return nil
+}
+
+// step runs one pipeline step, times it and records its outcome. It
+// returns true when the step ended the turn.
+func (t *turn) step(name string, f func() string) bool {
+	start := time.Now()
+	outcome := f()
+	t.steps = append(t.steps, Step{Name: name, Outcome: outcome, Millis: float64(time.Since(start).Microseconds()) / 1000})
+	return outcome == "stop"
+}
+
+func (t *turn) skip(names ...string) error {
+	for _, n := range names {
+		t.steps = append(t.steps, Step{Name: n, Outcome: "skipped"})
+	}
+	return nil
+}
+
+// checkInput is the first step: emergencies get the numbers at once;
+// instructions aimed at the assistant and requests for other people's data
+// are refused and change nothing.
+func (t *turn) checkInput() string {
+	if t.text == "" {
+		return "clean"
+	}
+	switch v := CheckInput(t.text); v {
+	case VerdictEmergency, VerdictCrisis:
+		t.route, t.status, t.emergency = RouteGuarded, StatusHandoff, true
+		if v == VerdictCrisis {
+			t.note(t.say("crisis"))
+		} else {
+			t.note(t.say("emergency"))
+		}
+		if t.sess.Stage != StageHandoff {
+			p := t.position()
+			t.sess.State.Before = &p
+			t.sess.Stage = StageHandoff
+		}
+		t.flags = append(t.flags, string(v))
+		t.present()
+		return "stop"
+	case VerdictInjection, VerdictOthers:
+		t.route, t.status = RouteGuarded, StatusGuarded
+		if v == VerdictInjection {
+			t.note(t.say("guarded_injection"))
+		} else {
+			t.note(t.say("guarded_others"))
+		}
+		t.flags = append(t.flags, string(v))
+		t.present()
+		return "stop"
+	}
+	return "clean"
+}
+
+// rewrite makes the message stand alone: a short follow-up in the
+// identify stage is read with the resident's last description, and a
+// question about the procedure names it.
+func (t *turn) rewrite() string {
+	t.rewritten = t.text
+	if t.text == "" {
+		return "none"
+	}
+	words := len(vietnamese.Words(t.text))
+	switch {
+	case (t.sess.Stage == StageIdentify || t.sess.Stage == StageConfirm) && t.sess.State.LastQuery != "" && words <= 3 && !isOneOf(t.folded, greetWords):
+		if _, ok := choiceNumber(t.text); !ok {
+			t.rewritten = t.sess.State.LastQuery + " " + t.text
+			return "joined_last_query"
+		}
+	case t.sess.Procedure != nil && isQuestion(t.text, t.folded):
+		t.rewritten = t.text + " (" + t.sess.Procedure.Name + ")"
+		return "named_procedure"
+	}
+	return "unchanged"
+}
+
+// routeStep labels the message: the deterministic router first, the model
+// (when configured) only for what the router could not place.
+func (t *turn) routeStep(ctx context.Context) (string, error) {
+	in := t.routeMessage()
+	if t.svc.model != nil && t.text != "" && t.needsModel(in) {
+		if mi, ok := t.understand(ctx, in); ok {
+			in = mi
+		}
+	}
+	t.intent = in
+	t.route = routeOf(in, t.sess.Stage)
+	return string(t.route) + ":" + in.Action, nil
+}
+
+// needsModel says when the deterministic router is unsure enough to ask
+// the model: unclear text, and field answers the parsers cannot read.
+func (t *turn) needsModel(in Intent) bool {
+	switch in.Action {
+	case "unclear":
+		return true
+	case "value":
+		if f, ok := t.currentField(); ok && len(t.sess.State.Confirming) == 0 {
+			_, err := ParseValue(f, in.Arg)
+			return err != nil
+		}
+	}
+	return false
+}
+
+func routeOf(in Intent, stage Stage) Route {
+	switch in.Action {
+	case "describe", "question", "choose":
+		return RouteProcedure
+	case "value", "skip":
+		return RouteField
+	case "yes", "no":
+		if stage == StageCollect {
+			return RouteField
+		}
+		return RouteNavigation
+	case "greet", "thanks":
+		return RouteSmallTalk
+	case "handoff":
+		return RoutePerson
+	case "out_of_scope":
+		return RouteOutOfScope
+	case "unclear":
+		return RouteUnclear
+	case "scan":
+		return RouteScan
+	}
+	return RouteNavigation
+}
+
+// retrieve searches the catalogue for descriptions and for questions the
+// entry's rendered facts do not answer, and keeps what clears the floor.
+func (t *turn) retrieve(ctx context.Context) (string, error) {
+	switch t.intent.Action {
+	case "describe":
+	case "question":
+		if t.entry != nil {
+			if text, _ := (facts{p: t.svc.prompts, e: t.entry}).topic(vietnamese.Fold(t.intent.Question)); text != "" {
+				return "facts", nil
+			}
+		}
+	default:
+		return "not_needed", nil
+	}
+	q := t.rewritten
+	if t.intent.Action == "question" && t.intent.Question != "" && t.intent.Question != t.text {
+		q = t.intent.Question
+	}
+	res, err := t.svc.catalogue.Search(ctx, q, t.svc.cfg.SearchK)
+	if err != nil {
+		if apperr.IsKind(err, apperr.Invalid) {
+			return "invalid_query", nil
+		}
+		return "", fmt.Errorf("search: %w", err)
+	}
+	t.retrieved = res
+	for _, r := range res {
+		if r.Score < t.svc.cfg.RelevanceFloor || len(t.relevant) == 3 {
+			continue
+		}
+		e, err := t.svc.catalogue.Get(ctx, r.Slug)
+		if err != nil {
+			return "", fmt.Errorf("search result %s: %w", r.Slug, err)
+		}
+		if relevantTo(q, e, r.Citations) {
+			t.relevant = append(t.relevant, r)
+		}
+	}
+	if t.svc.model != nil && t.intent.Action == "describe" && len(t.relevant) > 1 {
+		t.pickProcedure(ctx)
+	}
+	return fmt.Sprintf("%d_of_%d_above_floor", len(t.relevant), len(res)), nil
+}
+
+// answerQuestion answers a question about the procedure: facts rendered
+// from the entry when the question is about them; otherwise the retrieved
+// passages (worded by the model when there is one); below the floor, it
+// says so and offers staff. The current question is then asked again.
+func (t *turn) answerQuestion(ctx context.Context, in Intent) error {
+	q := in.Question
+	if q == "" {
+		q = t.text
+	}
+	if t.entry != nil {
+		f := facts{p: t.svc.prompts, e: t.entry}
+		if text, cites := f.topic(vietnamese.Fold(q)); text != "" {
+			t.note(text)
+			t.citations = append(t.citations, cites...)
+			return nil
+		}
+	}
+	var passages []procedures.Citation
+	for _, r := range t.relevant {
+		if t.entry != nil && r.Slug != t.entry.Slug {
+			continue
+		}
+		passages = append(passages, r.Citations...)
+	}
+	if t.entry == nil {
+		for _, r := range t.relevant {
+			passages = append(passages, r.Citations...)
+		}
+	}
+	if len(passages) == 0 {
+		t.status = StatusOutOfScope
+		t.note(t.say("no_answer"))
+		return nil
+	}
+	if len(passages) > 4 {
+		passages = passages[:4]
+	}
+	if t.svc.model != nil {
+		if text, ok := t.modelAnswer(ctx, q, passages); ok {
+			t.modelText = text
+			t.note(text)
+			t.citations = append(t.citations, passages...)
+			return nil
+		}
+	}
+	t.note(t.say("from_catalogue"))
+	for _, p := range passages[:min(2, len(passages))] {
+		t.note(strings.TrimSpace(p.Text))
+	}
+	t.citations = append(t.citations, passages...)
+	return nil
+}
+
+// checkOutput is the last step: a model's words are checked against the
+// entry; any amount, form code or document it does not contain replaces
+// the model's answer with the facts rendered from the entry.
+func (t *turn) checkOutput() string {
+	if t.modelText == "" {
+		return "template"
+	}
+	bad := CheckOutput(t.modelText, t.entry)
+	if len(bad) == 0 {
+		return "passed"
+	}
+	var kinds []string
+	for _, v := range bad {
+		kinds = append(kinds, v.Kind+"="+v.Value)
+	}
+	t.flags = append(t.flags, "output_replaced")
+	for i, n := range t.notes {
+		if n == t.modelText {
+			replacement := t.say("no_answer")
+			if t.entry != nil {
+				replacement = joinLines(t.say("facts_replaced"), facts{p: t.svc.prompts, e: t.entry}.all())
+				t.citations = t.citations[:0]
+				f := facts{p: t.svc.prompts, e: t.entry}
+				t.citations = append(t.citations, f.cite(SectionDocuments, f.documents()), f.cite(SectionFees, f.fees()))
+			} else {
+				t.status = StatusOutOfScope
+			}
+			t.notes[i] = replacement
+		}
+	}
+	t.modelText = ""
+	t.svc.log.Warn("model reply replaced by catalogue facts", "session", t.sess.ID, "violations", strings.Join(kinds, ","))
+	return "replaced:" + strings.Join(kinds, ",")
+}
+
+// finish renders the position and fills the reply.
+func (t *turn) finish() {
+	if len(t.reply.Choices) == 0 { // the input check may have presented already
+		t.present()
+	}
+	r := t.reply
+	r.Stage = t.sess.Stage
+	r.Status = t.status
+	r.Procedure = t.sess.Procedure
+	r.MissingFields = t.missing()
+	r.Citations = t.citations
+	if r.Citations == nil {
+		r.Citations = []procedures.Citation{}
+	}
+	if t.sess.Stage == StageReview || t.sess.Stage == StageDone {
+		r.Draft = t.sess.State.Draft
+	}
+	if t.route == "" {
+		t.route = RouteNavigation
+	}
+}
+
+func (t *turn) evalInfo() *EvalInfo {
+	info := &EvalInfo{Route: t.route, Model: t.model, PromptVersion: t.svc.prompts.Version,
+		PromptTokens: t.usage.PromptTokens, CompletionTokens: t.usage.CompletionTokens, Steps: t.steps, Rewritten: t.rewritten,
+		Retrieved: []Retrieved{}}
+	if info.Model == "" {
+		info.Model = "none"
+	}
+	for _, r := range t.retrieved {
+		info.Retrieved = append(info.Retrieved, Retrieved{Slug: r.Slug, Name: r.Name, Score: r.Score, Citations: r.Citations})
+	}
+	return info
+}
+
+// record is the turn as stored: personal numbers in the input are masked
+// (the values themselves live in the session's fields).
+func (t *turn) record() Turn {
+	kind, input := "text", t.text
+	switch {
+	case t.msg.Choice != "":
+		kind, input = "choice", t.msg.Choice
+	case t.msg.OCRResultID != "":
+		kind, input = "ocr", t.msg.OCRResultID
+	}
+	steps := t.steps
+	if len(t.flags) > 0 {
+		steps = append(steps, Step{Name: "flags", Outcome: strings.Join(t.flags, ",")})
+	}
+	return Turn{InputKind: kind, Input: pii.Mask(input), Reply: pii.Mask(t.reply.Reply), Status: t.status, Stage: t.sess.Stage,
+		Route: t.route, Steps: steps, Model: t.model, PromptVersion: t.svc.prompts.Version}
+}
+
+func validateMessage(m *Message) error {
+	n := 0
+	for _, s := range []string{m.Text, m.Choice, m.OCRResultID} {
+		if strings.TrimSpace(s) != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return apperr.New(apperr.Invalid, "message_invalid", "Mỗi tin nhắn gồm đúng một trong ba: text, choice hoặc ocr_result_id.")
+	}
+	if len([]rune(m.Text)) > MaxTextLength {
+		return apperr.New(apperr.Invalid, "message_too_long", fmt.Sprintf("Tin nhắn dài quá %d ký tự. Xin viết ngắn hơn.", MaxTextLength))
+	}
+	if len(m.Choice) > 200 || len(m.OCRResultID) > 100 {
+		return apperr.New(apperr.Invalid, "message_invalid", "Lựa chọn không hợp lệ.")
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package assistant
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// Service is the assistant: sessions, the pipeline and save-and-resume.
+// Tests call it directly; http.go is a thin layer over it.
+type Service struct {
+	store     *Store
+	catalogue Catalogue
+	scans     Scans
+	dossiers  Dossiers
+	model     *Model
+	prompts   *PromptSet
+	cfg       Config
+	log       *slog.Logger
+	// resumeLimit bounds slip-code attempts per code and per client.
+	resumeLimit *ratelimit.Limiter
+	now         func() time.Time
+}
+
+// Deps are the parts the service uses. Scans, Dossiers and Model may be
+// nil: without scans an OCR result cannot be read, without dossiers the
+// draft stays in the session, without a model the deterministic guide
+// answers every turn.
+type Deps struct {
+	Pool      *pgxpool.Pool
+	Catalogue Catalogue
+	Scans     Scans
+	Dossiers  Dossiers
+	Model     *Model
+	Logger    *slog.Logger
+}
+
+// New returns the assistant service.
+func New(d Deps, cfg Config) (*Service, error) {
+	prompts, err := LoadPrompts(cfg.Prompts)
+	if err != nil {
+		return nil, err
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return &Service{
+		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, model: d.Model,
+		prompts: prompts, cfg: cfg, log: d.Logger,
+		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
+		now:         time.Now,
+	}, nil
+}
+
+// Store returns the session store, for the kiosk's eraser.
+func (s *Service) Store() *Store { return s.store }
+
+// PromptVersion is the version of the prompts in use.
+func (s *Service) PromptVersion() string { return s.prompts.Version }
+
+// StartRequest opens a session.
+type StartRequest struct {
+	StationID      string `json:"station_id"`
+	KioskSessionID string `json:"kiosk_session_id"`
+}
+
+// Start opens a session and returns the welcome.
+func (s *Service) Start(ctx context.Context, r StartRequest) (*Reply, error) {
+	if len(r.StationID) > 100 || len(r.KioskSessionID) > 100 {
+		return nil, apperr.New(apperr.Invalid, "session_invalid", "Mã trạm hoặc mã lượt sử dụng không hợp lệ.")
+	}
+	sess := &Session{StationID: strings.TrimSpace(r.StationID), KioskSessionID: strings.TrimSpace(r.KioskSessionID),
+		Stage: StageIdentify, Fields: map[string]Value{}, PromptVersion: s.prompts.Version}
+	sess.ExpiresAt = s.now().Add(s.cfg.SessionTTL)
+	t := &turn{svc: s, sess: sess, status: StatusAnswered, quiet: true, reply: &Reply{PromptVersion: s.prompts.Version}}
+	t.note(t.say("welcome"))
+	t.finish()
+	rec := t.record()
+	rec.InputKind, rec.Route = "start", RouteNavigation
+	if err := s.store.Create(ctx, sess, rec); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.Purge(ctx, s.now(), 20); err != nil {
+		s.log.Warn("purge expired assistant sessions", "err", err)
+	}
+	t.reply.SessionID = sess.ID
+	return t.reply, nil
+}
+
+// View is a session's state as GET /api/v1/sessions/{id} shows it.
+type View struct {
+	*Session
+	Turns []Turn `json:"turns"`
+	// Current is the question the session is at, with its choices.
+	Current *Reply `json:"current"`
+	Draft   *Draft `json:"draft,omitempty"`
+}
+
+// Get returns a session's state, its turns and its current question.
+func (s *Service) Get(ctx context.Context, id string) (*View, error) {
+	sess, err := s.store.Get(ctx, id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	turns, err := s.store.Turns(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t := &turn{svc: s, sess: sess, status: StatusAnswered, quiet: true, reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
+	if sess.Procedure != nil {
+		if t.entry, err = s.catalogue.Get(ctx, sess.Procedure.Slug); err != nil {
+			return nil, fmt.Errorf("load procedure: %w", err)
+		}
+	}
+	if sess.Stage == StageIdentify {
+		t.quiet = false
+	}
+	t.finish()
+	return &View{Session: sess, Turns: turns, Current: t.reply, Draft: sess.State.Draft}, nil
+}
+
+// expiry is when a session ends if nothing more happens: the idle limit,
+// or the slip's limit once a slip was printed.
+func (s *Service) expiry(sess *Session) time.Time {
+	idle := s.now().Add(s.cfg.SessionTTL)
+	if sess.Saved && sess.ExpiresAt.After(idle) {
+		return sess.ExpiresAt
+	}
+	return idle
+}
+
+// entryFor loads a session's procedure, if any.
+func (s *Service) entryFor(ctx context.Context, sess *Session) (*procedures.Entry, error) {
+	if sess.Procedure == nil {
+		return nil, nil
+	}
+	return s.catalogue.Get(ctx, sess.Procedure.Slug)
+}
