@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/ocr/corpus"
 )
 
 // The accounts, ward and station the browser tests use.
@@ -68,6 +69,7 @@ func TestBrowser(t *testing.T) {
 		"STATION_LOG_LEVEL=warn",
 		"STATION_LOG_FORMAT=text",
 		"STATION_COOKIE_SECURE=false",
+		"STATION_DEV_DATA_KEY=true",
 		"STATION_VIETQR_BIN=970436",
 		"STATION_VIETQR_ACCOUNT=0011000012345",
 		"STATION_VNPAY_URL=http://" + gatewayAddr + "/paymentv2/vpcpay.html",
@@ -86,6 +88,7 @@ func TestBrowser(t *testing.T) {
 		return string(out)
 	}
 	station("", "migrate")
+	station("", "import")
 	station("", "import", "wards", filepath.Join(root, "reports", "wards-sample.geojson"))
 	station(e2ePassword+"\n", "user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard, "--password-stdin")
 	station(e2ePassword+"\n", "user", "add", "--username", "truc.ban", "--role", "duty_officer", "--ward", e2eWard, "--password-stdin")
@@ -96,6 +99,8 @@ func TestBrowser(t *testing.T) {
 	if token == nil {
 		t.Fatalf("no device token in:\n%s", out)
 	}
+
+	scan, name := cardScan(t, tmp)
 
 	start(t, bin, []string{"sandbox-gateway"}, append(env, "STATION_SANDBOX_ADDR="+gatewayAddr, "STATION_SANDBOX_IPN_URL="+base+"/api/v1/payments/vnpay/ipn"), "")
 	start(t, bin, []string{"serve"}, append(env, "STATION_ADDR="+addr, "STATION_MIGRATE=false"), base+"/healthz")
@@ -127,6 +132,8 @@ func TestBrowser(t *testing.T) {
 		"E2E_DATABASE_URL="+dbURL,
 		"E2E_DEVICE_TOKEN="+token[1],
 		"E2E_WARD="+e2eWard,
+		"E2E_SCAN="+scan,
+		"E2E_SCAN_NAME="+name,
 		"E2E_PASSWORD="+e2ePassword,
 		"E2E_SCREENSHOTS="+filepath.Join(root, "e2e", "screenshots"),
 	)
@@ -137,6 +144,27 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser tests failed: %v", err)
 	}
+}
+
+// cardScan renders the front of an invented resident's ID card, as the
+// OCR corpus draws it, for the kiosk to scan; it returns the file and the
+// name printed on it.
+func cardScan(t *testing.T, dir string) (file, name string) {
+	t.Helper()
+	g, err := corpus.NewGenerator(2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := g.Person()
+	page, err := g.Page(corpus.Front, p, corpus.Clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file = filepath.Join(dir, "cccd-front.png")
+	if err := os.WriteFile(file, page.Image, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file, p.FullName
 }
 
 // freeAddr returns a loopback address with a port free at the moment.

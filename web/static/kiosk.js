@@ -118,11 +118,18 @@
     const el = $(`section[data-screen="${current}"] [data-error]`);
     if (el) el.textContent = err && err.message ? err.message : String(err);
   }
+  // A screen may handle "Quay lại" itself (the assistant keeps its own
+  // place in a conversation); otherwise it returns to the previous screen.
+  const backHandlers = {};
   function back() {
     const prev = history.pop();
     show(prev || "home", { replace: true });
   }
-  $("#back").addEventListener("click", back);
+  $("#back").addEventListener("click", () => {
+    const h = backHandlers[current];
+    if (h && h()) return;
+    back();
+  });
   document.addEventListener("click", (ev) => {
     const go = ev.target.closest("[data-go]");
     if (go) { ev.preventDefault(); startVisit(serviceOf(go.dataset.go)); show(go.dataset.go); }
@@ -199,13 +206,18 @@
   }, 250);
 
   // ---------- administrative procedures ----------
-  const filing = { session: null, procedure: null, ocr: null, corrections: {}, state: null, dossier: null, payment: null };
-  const stageStep = { identify: 1, confirm: 1, explain: 1, collect: 3, review: 4, done: 4, handoff: 1 };
+  // The assistant leads the conversation; this screen shows one reply at a
+  // time with its choices as buttons. The scan, the review, the fee and the
+  // receipt are screens of their own.
+  const filing = { session: null, procedure: null, stage: "", scanFile: null, ocr: null, dossier: null, submitted: null };
+  const stageStep = { identify: 1, confirm: 1, explain: 2, collect: 3, review: 4, done: 4, handoff: 1 };
+  const ownButtons = new Set(["back", "handoff"]); // the screen has its own
+  const keyboard = { id_number: "numeric", number: "numeric", phone: "tel", date: "text" };
 
   async function assistantSay(message, said) {
     await startVisit("procedures");
     if (!filing.session) {
-      const s = await api("POST", "/api/v1/sessions", { station_id: visit.station || undefined, kiosk_session_id: visit.id || undefined });
+      const s = await api("POST", "/api/v1/sessions", { station_id: visit.station || "", kiosk_session_id: visit.id || "" });
       filing.session = s.id;
     }
     const r = await api("POST", "/api/v1/sessions/" + encodeURIComponent(filing.session) + "/messages", message);
@@ -213,40 +225,43 @@
     return r;
   }
   function renderReply(r, said) {
-    filing.state = r;
+    filing.stage = r.stage;
     if (r.procedure && r.procedure.slug) filing.procedure = r.procedure;
+    if (r.stage === "review" && r.draft) { renderReview(r); return; }
+    if (r.dossier) { filing.dossier = r.dossier; submitDossier(); return; }
     const section = $('section[data-screen="f-chat"]');
     section.dataset.step = String(stageStep[r.stage] || 1);
     $("#chat-title").textContent = filing.procedure ? filing.procedure.name : "Trợ lý thủ tục";
-    $("#chat-said").textContent = said ? "Bác đã chọn: " + said : "";
+    $("#chat-said").textContent = said ? "Bác vừa trả lời: " + said : "";
     $("#chat-reply").textContent = r.reply || "";
     const box = $("#chat-choices");
-    box.replaceChildren();
-    (r.choices || []).forEach((c) => {
-      const b = document.createElement("button");
-      b.type = "button"; b.textContent = c.label; b.dataset.choice = c.id;
-      b.addEventListener("click", () => send({ choice: c.id }, c.label));
-      box.appendChild(b);
-    });
-    if (r.stage === "collect" && !filing.ocr) {
-      box.appendChild(extraButton("Quét căn cước để máy điền sẵn", () => show("f-scan")));
-    }
-    if (r.stage === "review" || r.stage === "done") {
-      box.appendChild(extraButton("Xem tờ khai đã điền", openReview));
-    }
-    if (r.stage === "handoff") { $("#call-box").hidden = false; }
-    $("#chat-text").value = "";
+    box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => choiceButton(c.label, () => send({ choice: c.id }, c.label))));
+    if (r.stage === "collect" && !filing.ocr) box.appendChild(choiceButton("Quét căn cước để máy điền sẵn", () => show("f-scan"), "secondary"));
+    const input = $("#chat-text");
+    input.value = "";
+    input.inputMode = (r.field && keyboard[r.field.type]) || "text";
+    $("#chat-text-label").textContent = r.field ? r.field.label : "Câu trả lời của bác";
+    if (r.stage === "handoff") $("#call-box").hidden = false;
     show("f-chat", { replace: current === "f-chat" });
   }
-  function extraButton(label, fn) {
+  function choiceButton(label, fn, cls) {
     const b = document.createElement("button");
-    b.type = "button"; b.className = "secondary"; b.textContent = label;
+    b.type = "button"; b.textContent = label;
+    if (cls) b.className = cls;
     b.addEventListener("click", fn);
     return b;
   }
   async function send(message, said) {
     try { await assistantSay(message, said); } catch (e) { showError(e); }
   }
+  // "Quay lại" in the conversation steps back in the assistant, except at
+  // its start, where it leaves for the previous screen.
+  backHandlers["f-chat"] = () => {
+    if (!filing.session || filing.stage === "identify" || filing.stage === "confirm") return false;
+    send({ choice: "back" }, "Quay lại");
+    return true;
+  };
+  backHandlers["f-review"] = () => { send({ choice: "back" }, "Quay lại"); return true; };
   $("#ask-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("#ask-text").value.trim();
@@ -261,8 +276,16 @@
     show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, b.dataset.ask);
   }));
 
-  // Scan: the picture goes to the OCR endpoint tagged with the visit, so it
-  // is erased with the visit unless the dossier is submitted.
+  // Scan: the picture goes to the OCR endpoint tagged with the visit, so the
+  // server erases it with the visit unless the dossier is submitted. The
+  // file stays in memory to be attached to the dossier.
+  const labels = {
+    full_name: "Họ và tên", id_number: "Số căn cước", date_of_birth: "Ngày sinh", sex: "Giới tính",
+    nationality: "Quốc tịch", place_of_origin: "Quê quán", place_of_residence: "Nơi thường trú",
+    date_of_expiry: "Có giá trị đến", expiry_date: "Có giá trị đến", issue_date: "Ngày cấp", date_of_issue: "Ngày cấp", old_id_number: "Số CMND cũ",
+  };
+  const provenanceLabel = { typed: "bác nhập", ocr: "đọc từ ảnh", qr: "đọc từ mã QR", mrz: "đọc từ dòng MRZ", text: "đọc từ ảnh", llm: "trợ lý điền", staff: "cán bộ sửa" };
+  const LOW = 0.8;
   $("#scan-file").addEventListener("change", async (ev) => {
     const file = ev.target.files[0];
     if (!file) return;
@@ -274,8 +297,11 @@
       if (visit.id) form.append("kiosk_session_id", visit.id);
       const r = await api("POST", "/api/v1/ocr", form);
       filing.ocr = r;
+      filing.scanFile = file;
       $("#scan-preview").src = URL.createObjectURL(file);
-      renderFields($("#scan-fields"), Object.entries(r.fields || {}).map(([name, f]) => ({ name, label: fieldLabel(name), value: f.value, provenance: f.source, confidence: f.confidence })), "scan");
+      const rows = Object.entries(r.fields || {}).filter(([, f]) => f && f.value);
+      $("#scan-fields").replaceChildren(fieldTable(rows.map(([name, f]) => ({ label: labels[name] || name, value: f.value, provenance: f.source, confidence: f.confidence }))));
+      $("#scan-empty").hidden = rows.length > 0;
       $("#scan-status").textContent = "";
       show("f-scan-confirm");
     } catch (e) {
@@ -286,89 +312,86 @@
     }
   });
   $("#scan-skip").addEventListener("click", () => back());
-  $("#scan-ok").addEventListener("click", async () => {
-    collectCorrections($("#scan-fields"));
-    try { await assistantSay({ ocr_result_id: filing.ocr.id }, "Dùng thông tin trên giấy tờ"); } catch (e) { showError(e); }
-  });
+  $("#scan-retake").addEventListener("click", () => { filing.ocr = null; filing.scanFile = null; show("f-scan", { replace: true }); });
+  $("#scan-ok").addEventListener("click", () => send({ ocr_result_id: filing.ocr.id }, "Dùng thông tin trên giấy tờ"));
 
-  const labels = {
-    full_name: "Họ và tên", id_number: "Số căn cước", date_of_birth: "Ngày sinh", sex: "Giới tính",
-    nationality: "Quốc tịch", place_of_origin: "Quê quán", place_of_residence: "Nơi thường trú",
-    date_of_expiry: "Có giá trị đến", date_of_issue: "Ngày cấp", phone: "Số điện thoại", address: "Địa chỉ",
-  };
-  const fieldLabel = (name) => labels[name] || name.replace(/_/g, " ");
-  const provenanceLabel = { typed: "bác nhập", ocr: "đọc từ ảnh", qr: "đọc từ mã QR", mrz: "đọc từ dòng MRZ", text: "đọc từ ảnh", llm: "trợ lý điền", staff: "cán bộ sửa" };
-  function renderFields(root, fields, prefix) {
-    root.replaceChildren();
-    fields.forEach((f) => {
-      const id = prefix + "-" + f.name;
-      const label = document.createElement("label");
-      label.htmlFor = id;
-      label.textContent = f.label + " ";
-      if (f.provenance) {
+  // fieldTable shows values with where each came from; a value read with
+  // low confidence is marked for the resident to check.
+  function fieldTable(rows, edit) {
+    const table = document.createElement("table");
+    table.className = "fields";
+    rows.forEach((f) => {
+      const tr = table.insertRow();
+      const th = document.createElement("th");
+      th.scope = "row"; th.textContent = f.label;
+      tr.appendChild(th);
+      const td = tr.insertCell();
+      td.textContent = f.value || "—";
+      if (f.provenance && f.provenance !== "typed") {
+        const low = typeof f.confidence === "number" && f.confidence < LOW;
         const tag = document.createElement("span");
-        const low = typeof f.confidence === "number" && f.confidence < 0.8;
         tag.className = "tag" + (low ? " low" : "");
-        tag.textContent = (provenanceLabel[f.provenance] || f.provenance) + (low ? " – cần kiểm tra" : "");
-        label.appendChild(tag);
+        tag.textContent = (provenanceLabel[f.provenance] || f.provenance) + (low ? " – bác kiểm tra lại" : "");
+        td.append(" ", tag);
       }
-      const input = document.createElement("input");
-      input.id = id; input.name = f.name; input.value = f.value || ""; input.autocomplete = "off";
-      input.dataset.original = f.value || "";
-      root.append(label, input);
+      if (edit) tr.insertCell().appendChild(edit(f));
     });
-  }
-  function collectCorrections(root) {
-    $$("input", root).forEach((i) => { if (i.value !== i.dataset.original) filing.corrections[i.name] = i.value; });
+    return table;
   }
 
-  async function openReview() {
-    try {
-      const s = await api("GET", "/api/v1/sessions/" + encodeURIComponent(filing.session));
-      const draft = reviewDraft(s);
-      $("#review-procedure").textContent = filing.procedure ? filing.procedure.name : "";
-      renderFields($("#review-fields"), draft, "review");
-      show("f-review");
-    } catch (e) { showError(e); }
+  function renderReview(r) {
+    filing.draft = r.draft;
+    $("#review-procedure").textContent = filing.procedure ? filing.procedure.name : "";
+    const edits = new Map((r.choices || []).filter((c) => c.id.startsWith("edit:")).map((c) => [c.id.slice(5), c]));
+    $("#review-fields").replaceChildren(fieldTable(r.draft.fields, (f) => {
+      const c = edits.get(f.name);
+      if (!c) return document.createTextNode("");
+      const b = choiceButton("Sửa", () => send({ choice: c.id }, c.label), "secondary");
+      b.setAttribute("aria-label", c.label);
+      return b;
+    }));
+    show("f-review", { replace: current === "f-review" });
   }
-  // reviewDraft lists the session's collected fields with their provenance,
-  // with the resident's corrections of the scan applied.
-  function reviewDraft(s) {
-    const fields = s.fields || {};
-    const list = Array.isArray(fields) ? fields : Object.entries(fields).map(([name, f]) => Object.assign({ name }, typeof f === "object" ? f : { value: f }));
-    return list.map((f) => {
-      const corrected = filing.corrections[f.name];
-      return {
-        name: f.name, label: f.label || fieldLabel(f.name),
-        value: corrected !== undefined ? corrected : f.value,
-        provenance: corrected !== undefined ? "typed" : f.provenance, confidence: f.confidence,
-      };
-    });
-  }
-  $("#review-submit").addEventListener("click", async () => {
-    collectCorrections($("#review-fields"));
-    const fields = {};
-    $$("#review-fields input").forEach((i) => {
-      const changed = i.value !== i.dataset.original || filing.corrections[i.name] !== undefined;
-      fields[i.name] = { value: i.value, provenance: changed ? "typed" : undefined };
-    });
+  $("#review-submit").addEventListener("click", () => send({ choice: "confirm" }, "Xác nhận"));
+
+  // submitDossier attaches the scan to the dossier the assistant filed and
+  // submits it; a fee is paid first, and the payment submits it.
+  async function submitDossier() {
+    const d = filing.dossier;
+    const secret = { "X-Dossier-Secret": d.secret };
     try {
-      const d = await api("POST", "/api/v1/dossiers", {
-        procedure: filing.procedure.slug, session_id: filing.session, kiosk_session_id: visit.id || undefined, fields,
-        ocr_result_id: filing.ocr ? filing.ocr.id : undefined,
-      });
-      const sub = await api("POST", "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/submit", {});
-      filing.dossier = Object.assign({}, d, sub || {});
-      await payFee();
-    } catch (e) { showError(e); }
-  });
+      if (filing.scanFile) {
+        const form = new FormData();
+        form.append("file", filing.scanFile);
+        await api("POST", "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/attachments", form, secret);
+        const boxed = scanBoxes();
+        if (Object.keys(boxed).length) await api("PATCH", "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/fields", { fields: boxed }, secret);
+      }
+      filing.submitted = await api("POST", "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/submit", {}, secret);
+      if (filing.submitted.payment_required) await payFee(); else showReceipt();
+    } catch (e) {
+      if (current !== "f-review") show("f-review");
+      showError(e);
+    }
+  }
+  // scanBoxes tells staff where on the attached scan each value filled
+  // from it was read: the draft's scanned values with the boxes the OCR
+  // reported, matched by name or else by value.
+  function scanBoxes() {
+    const out = {};
+    if (!filing.draft || !filing.ocr) return out;
+    const read = Object.entries(filing.ocr.fields || {});
+    const same = (a, b) => String(a).toLowerCase().replace(/\s+/g, " ").trim() === String(b).toLowerCase().replace(/\s+/g, " ").trim();
+    filing.draft.fields.forEach((f) => {
+      if (!["qr", "ocr", "mrz"].includes(f.provenance)) return;
+      const hit = read.find(([name]) => name === f.name) || read.find(([, o]) => same(o.value, f.value));
+      if (hit && hit[1].box) out[f.name] = { value: f.value, provenance: f.provenance, confidence: f.confidence, box: hit[1].box };
+    });
+    return out;
+  }
   async function payFee() {
     const p = await api("POST", "/api/v1/payments", { purpose: "fee", dossier_id: filing.dossier.id, kiosk_session_id: visit.id || undefined },
-      Object.assign({ "Idempotency-Key": randomKey() }, deviceHeaders())).catch((e) => {
-      if (e.code === "no_fee_due" || e.status === 409) return null;
-      throw e;
-    });
-    if (!p || !p.amount) { showReceipt(); return; }
+      Object.assign({ "Idempotency-Key": randomKey() }, deviceHeaders()));
     filing.payment = p;
     $("#pay-amount").textContent = money(p.amount);
     showQR($("#pay-qr"), p);
@@ -392,13 +415,26 @@
     };
     tick();
   }
-  function showReceipt() {
+  // The receipt PDF is fetched with the dossier's secret and shown from
+  // memory, so the secret never appears in an address.
+  async function showReceipt(paid) {
     const d = filing.dossier;
     $("#receipt-code").textContent = d.tracking_code;
-    $("#receipt-detail").textContent = filing.procedure ? "Thủ tục: " + filing.procedure.name : "";
-    $("#receipt-pdf").href = "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/receipt.pdf";
+    const lines = [];
+    if (filing.procedure) lines.push("Thủ tục: " + filing.procedure.name);
+    if (paid && paid.amount) lines.push("Đã nộp lệ phí: " + money(paid.amount));
+    const expected = filing.submitted && filing.submitted.expected_on;
+    if (expected) lines.push("Ngày hẹn trả kết quả: " + new Date(expected).toLocaleDateString("vi-VN"));
+    $("#receipt-detail").textContent = lines.join("\n");
+    activity({ outcome: "dossier_filed" });
     history.length = 0;
     show("f-receipt");
+    try {
+      const res = await fetch("/api/v1/dossiers/" + encodeURIComponent(d.id) + "/receipt.pdf", { headers: { "X-Dossier-Secret": d.secret }, cache: "no-store" });
+      if (!res.ok) throw new Error("receipt " + res.status);
+      $("#receipt-pdf").href = URL.createObjectURL(await res.blob());
+      $("#receipt-pdf").hidden = false;
+    } catch (e) { $("#receipt-pdf").hidden = true; }
   }
 
   // ---------- follow a dossier ----------
