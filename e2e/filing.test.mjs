@@ -173,3 +173,26 @@ test("a ward officer reviews the dossier beside its scan and approves it", async
   assert.equal(await page.locator("#d-status").textContent(), "Đã duyệt");
   await shot(page, "staff-07-approved");
 });
+
+test("the resident follows the dossier at the kiosk with its code and four digits", async () => {
+  assert.ok(tracking, "the filing test made a dossier");
+  const { page } = kiosk;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
+  await page.locator("#track-code").fill(tracking.toLowerCase());
+  await page.getByRole("button", { name: "Tiếp tục" }).click();
+  // Wrong digits are refused without saying whether the code exists.
+  await page.locator("#track-last4").fill("0000");
+  await page.getByRole("button", { name: "Tra cứu" }).click();
+  await page.locator("section[data-screen='t-last4'] [data-error]:not(:empty)").waitFor();
+  await shot(page, "track-01-wrong-digits");
+  await page.locator("#track-last4").fill(process.env.E2E_SCAN_LAST4);
+  await page.getByRole("button", { name: "Tra cứu" }).click();
+  await screenIs(page, "t-result");
+  const result = await page.locator("#track-result").textContent();
+  assert.match(result, new RegExp("Hồ sơ " + tracking));
+  assert.match(result, /Tình trạng: /);
+  await kioskRules(page, "t-result");
+  await axeCheck(page, "t-result");
+  await shot(page, "track-02-result");
+});

@@ -100,7 +100,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no device token in:\n%s", out)
 	}
 
-	scan, name := cardScan(t, tmp)
+	scan, name, last4 := cardScan(t, tmp)
 
 	start(t, bin, []string{"sandbox-gateway"}, append(env, "STATION_SANDBOX_ADDR="+gatewayAddr, "STATION_SANDBOX_IPN_URL="+base+"/api/v1/payments/vnpay/ipn"), "")
 	start(t, bin, []string{"serve"}, append(env, "STATION_ADDR="+addr, "STATION_MIGRATE=false"), base+"/healthz")
@@ -134,6 +134,7 @@ func TestBrowser(t *testing.T) {
 		"E2E_WARD="+e2eWard,
 		"E2E_SCAN="+scan,
 		"E2E_SCAN_NAME="+name,
+		"E2E_SCAN_LAST4="+last4,
 		"E2E_PASSWORD="+e2ePassword,
 		"E2E_SCREENSHOTS="+filepath.Join(root, "e2e", "screenshots"),
 	)
@@ -147,9 +148,9 @@ func TestBrowser(t *testing.T) {
 }
 
 // cardScan renders the front of an invented resident's ID card, as the
-// OCR corpus draws it, for the kiosk to scan; it returns the file and the
-// name printed on it.
-func cardScan(t *testing.T, dir string) (file, name string) {
+// OCR corpus draws it, for the kiosk to scan; it returns the file, the name
+// printed on it and the last four digits of its number.
+func cardScan(t *testing.T, dir string) (file, name, last4 string) {
 	t.Helper()
 	g, err := corpus.NewGenerator(2026)
 	if err != nil {
@@ -164,7 +165,7 @@ func cardScan(t *testing.T, dir string) (file, name string) {
 	if err := os.WriteFile(file, page.Image, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return file, p.FullName
+	return file, p.FullName, p.IDNumber[len(p.IDNumber)-4:]
 }
 
 // freeAddr returns a loopback address with a port free at the moment.

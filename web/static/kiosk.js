@@ -232,10 +232,10 @@
     const section = $('section[data-screen="f-chat"]');
     section.dataset.step = String(stageStep[r.stage] || 1);
     $("#chat-title").textContent = filing.procedure ? filing.procedure.name : "Trợ lý thủ tục";
-    $("#chat-said").textContent = said ? "Bác vừa trả lời: " + said : "";
+    $("#chat-said").textContent = said || "";
     $("#chat-reply").textContent = r.reply || "";
     const box = $("#chat-choices");
-    box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => choiceButton(c.label, () => send({ choice: c.id }, c.label))));
+    box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => choiceButton(c.label, () => send({ choice: c.id }, "Bác đã chọn: " + c.label))));
     if (r.stage === "collect" && !filing.ocr) box.appendChild(choiceButton("Quét căn cước để máy điền sẵn", () => show("f-scan"), "secondary"));
     const input = $("#chat-text");
     input.value = "";
@@ -258,22 +258,22 @@
   // its start, where it leaves for the previous screen.
   backHandlers["f-chat"] = () => {
     if (!filing.session || filing.stage === "identify" || filing.stage === "confirm") return false;
-    send({ choice: "back" }, "Quay lại");
+    send({ choice: "back" }, "");
     return true;
   };
-  backHandlers["f-review"] = () => { send({ choice: "back" }, "Quay lại"); return true; };
+  backHandlers["f-review"] = () => { send({ choice: "back" }, ""); return true; };
   $("#ask-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("#ask-text").value.trim();
-    if (text) send({ text }, text);
+    if (text) send({ text }, "Bác vừa hỏi: " + text);
   });
   $("#chat-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("#chat-text").value.trim();
-    if (text) send({ text }, text);
+    if (text) send({ text }, "Bác vừa trả lời: " + text);
   });
   $$("[data-ask]").forEach((b) => b.addEventListener("click", () => {
-    show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, b.dataset.ask);
+    show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, "Bác vừa hỏi: " + b.dataset.ask);
   }));
 
   // Scan: the picture goes to the OCR endpoint tagged with the visit, so the
@@ -313,7 +313,7 @@
   });
   $("#scan-skip").addEventListener("click", () => back());
   $("#scan-retake").addEventListener("click", () => { filing.ocr = null; filing.scanFile = null; show("f-scan", { replace: true }); });
-  $("#scan-ok").addEventListener("click", () => send({ ocr_result_id: filing.ocr.id }, "Dùng thông tin trên giấy tờ"));
+  $("#scan-ok").addEventListener("click", () => send({ ocr_result_id: filing.ocr.id }, "Bác đã dùng thông tin trên giấy tờ."));
 
   // fieldTable shows values with where each came from; a value read with
   // low confidence is marked for the resident to check.
@@ -339,20 +339,33 @@
     return table;
   }
 
+  // The review reply lists "N. label: value" with values as the resident
+  // reads them (a choice's words rather than its code); the table shows
+  // those.
+  function shownValues(reply) {
+    const m = new Map();
+    (reply || "").split("\n").forEach((line) => {
+      const x = line.match(/^\d+\.\s+(.+?):\s+(.*)$/);
+      if (x) m.set(x[1], x[2]);
+    });
+    return m;
+  }
   function renderReview(r) {
     filing.draft = r.draft;
+    const shown = shownValues(r.reply);
     $("#review-procedure").textContent = filing.procedure ? filing.procedure.name : "";
     const edits = new Map((r.choices || []).filter((c) => c.id.startsWith("edit:")).map((c) => [c.id.slice(5), c]));
-    $("#review-fields").replaceChildren(fieldTable(r.draft.fields, (f) => {
+    const rows = r.draft.fields.map((f) => Object.assign({}, f, { value: shown.get(f.label) || f.value }));
+    $("#review-fields").replaceChildren(fieldTable(rows, (f) => {
       const c = edits.get(f.name);
       if (!c) return document.createTextNode("");
-      const b = choiceButton("Sửa", () => send({ choice: c.id }, c.label), "secondary");
+      const b = choiceButton("Sửa", () => send({ choice: c.id }, "Bác muốn " + c.label.toLowerCase()), "secondary");
       b.setAttribute("aria-label", c.label);
       return b;
     }));
     show("f-review", { replace: current === "f-review" });
   }
-  $("#review-submit").addEventListener("click", () => send({ choice: "confirm" }, "Xác nhận"));
+  $("#review-submit").addEventListener("click", () => send({ choice: "confirm" }, ""));
 
   // submitDossier attaches the scan to the dossier the assistant filed and
   // submits it; a fee is paid first, and the payment submits it.
@@ -437,26 +450,36 @@
     } catch (e) { $("#receipt-pdf").hidden = true; }
   }
 
-  // ---------- follow a dossier ----------
+  // ---------- follow a dossier (or a report) ----------
+  // A dossier needs its code and the last four digits of the applicant's ID
+  // or phone; a report's code (PA-…) alone shows its status.
   const tracking = { code: "" };
-  $("#track-code-form").addEventListener("submit", (ev) => {
+  const day = (t) => new Date(t).toLocaleDateString("vi-VN");
+  $("#track-code-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    tracking.code = $("#track-code").value.trim().toUpperCase().replace(/[\s-]/g, "");
-    if (tracking.code) show("t-last4");
+    tracking.code = $("#track-code").value.trim().toUpperCase().replace(/\s+/g, "");
+    if (!tracking.code) return;
+    if (!tracking.code.startsWith("PA-")) { tracking.code = tracking.code.replace(/-/g, ""); show("t-last4"); return; }
+    try {
+      const r = await api("GET", "/api/v1/reports/track/" + encodeURIComponent(tracking.code));
+      showTracking([`Phản ánh ${r.code}`, "Tình trạng: " + (r.status_label || r.status), "Gửi ngày " + day(r.created_at)]);
+    } catch (e) { showError(e); }
   });
   $("#track-last4-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
       const r = await api("GET", "/api/v1/track/" + encodeURIComponent(tracking.code) + "?last4=" + encodeURIComponent($("#track-last4").value.trim()));
-      const lines = [];
-      if (r.procedure_name || r.procedure) lines.push("Thủ tục: " + (r.procedure_name || (r.procedure && r.procedure.name) || r.procedure));
-      lines.push("Tình trạng: " + (r.status_label || r.status));
+      const lines = [`Hồ sơ ${r.tracking_code}`, "Tình trạng: " + (r.status_label || r.status)];
       if (r.next_step) lines.push("Việc tiếp theo: " + r.next_step);
-      if (r.expected_at || r.due_date) lines.push("Ngày hẹn trả: " + new Date(r.expected_at || r.due_date).toLocaleDateString("vi-VN"));
-      $("#track-result").textContent = lines.join("\n");
-      show("t-result");
+      if (r.submitted_at) lines.push("Đã nộp ngày " + day(r.submitted_at));
+      if (r.expected_on) lines.push("Ngày hẹn trả kết quả: " + day(r.expected_on));
+      showTracking(lines);
     } catch (e) { showError(e); }
   });
+  function showTracking(lines) {
+    $("#track-result").textContent = lines.join("\n");
+    show("t-result");
+  }
 
   // ---------- pay a bill ----------
   const bill = { category: "", code: "", chosen: null };
