@@ -196,3 +196,50 @@ test("the resident follows the dossier at the kiosk with its code and four digit
   await axeCheck(page, "t-result");
   await shot(page, "track-02-result");
 });
+
+// A dossier filed through the API with a value read poorly: the review page
+// marks it in amber, and the officer asks the resident for a supplement.
+test("low-confidence values stand out and an officer requests a supplement", async () => {
+  const { page } = desk;
+  await signIn(page, "canbo.phuong", "/staff");
+  const created = await page.request.post(BASE + "/api/v1/dossiers", { data: {
+    procedure: "residence.stay-notify", ward: process.env.E2E_WARD,
+    fields: {
+      full_name: { value: "Lê Thị Mai", provenance: "ocr", confidence: 0.55, box: [250, 330, 330, 40] },
+      date_of_birth: { value: "1950-03-12", provenance: "ocr", confidence: 0.97, box: [250, 380, 330, 30] },
+      id_number: { value: "079150012345", provenance: "ocr", confidence: 0.92, box: [250, 280, 330, 30] },
+      address: "12 Tôn Đức Thắng, Phường Sài Gòn", stay_from: "2026-12-01", stay_until: "2026-12-05", phone: "0903123456",
+    },
+  } });
+  assert.equal(created.status(), 201, await created.text());
+  const d = await created.json();
+  const secret = { "X-Dossier-Secret": d.secret };
+  const fs = await import("node:fs");
+  const attached = await page.request.post(BASE + `/api/v1/dossiers/${d.id}/attachments`, { headers: secret,
+    multipart: { file: { name: "cccd.png", mimeType: "image/png", buffer: fs.readFileSync(SCAN) } } });
+  assert.equal(attached.status(), 201, await attached.text());
+  const submitted = await page.request.post(BASE + `/api/v1/dossiers/${d.id}/submit`, { headers: secret, data: {} });
+  assert.equal(submitted.status(), 200, await submitted.text());
+
+  await page.goto(BASE + "/staff/dossiers/" + d.id);
+  const low = page.locator("#fields tr.field", { hasText: "Lê Thị Mai" });
+  await low.waitFor();
+  assert.match(await low.textContent(), /55% — cần kiểm tra/);
+  const colours = await page.evaluate(() => {
+    const rows = [...document.querySelectorAll("#fields tr.field")];
+    const bg = (r) => getComputedStyle(r.cells[1]).backgroundColor;
+    return { low: bg(rows.find((r) => r.textContent.includes("Lê Thị Mai"))), sure: bg(rows.find((r) => r.textContent.includes("0903123456"))) };
+  });
+  assert.notEqual(colours.low, colours.sure, "low confidence has its own colour");
+  await low.click();
+  await page.locator("#scan-box").waitFor();
+  await axeCheck(page, "review with low confidence");
+  await shot(page, "staff-08-low-confidence");
+
+  await page.getByRole("button", { name: "Yêu cầu bổ sung" }).click();
+  await page.locator("#page-error:not(:empty)").waitFor(); // a message to the resident is needed
+  await page.getByLabel("Lý do hoặc lời nhắn cho người dân").fill("Xin chụp lại căn cước cho rõ họ tên.");
+  await page.getByRole("button", { name: "Yêu cầu bổ sung" }).click();
+  await page.locator("#d-status", { hasText: "Chờ bổ sung" }).waitFor();
+  assert.equal(await page.locator("#page-error").textContent(), "");
+});
