@@ -262,6 +262,8 @@
     return true;
   };
   backHandlers["f-review"] = () => { send({ choice: "back" }, ""); return true; };
+  // After a service is done, "Quay lại" ends the visit like "Về trang chủ".
+  ["f-receipt", "t-result", "b-done", "r-done"].forEach((name) => { backHandlers[name] = () => { goHomeAndForget(); return true; }; });
   $("#ask-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("#ask-text").value.trim();
