@@ -9,7 +9,7 @@ EMBEDDED := $(shell find . -path ./var -prune -o \( -name '*.sql' -o -name '*.ya
 
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup build run test vet bench clean
+.PHONY: setup build run sandbox test vet bench clean
 
 setup:
 	@bash scripts/setup
@@ -25,6 +25,11 @@ run: setup $(BIN)
 	@echo "citizenstation: http://localhost$(ADDR)  (readiness: http://localhost$(ADDR)/readyz)"
 	@# The public development data key is used only while STATION_DATA_KEY is unset.
 	@STATION_ADDR=$(ADDR) STATION_DEV_DATA_KEY=true $(BIN) serve
+
+# The local payment gateway (VNPay protocol, no real money) that make run's
+# payments go to; run it beside make run to try paying a fee or a bill.
+sandbox: $(BIN)
+	@$(BIN) sandbox-gateway -sandbox-ipn-url http://127.0.0.1$(ADDR)/api/v1/payments/vnpay/ipn
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

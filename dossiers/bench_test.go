@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,6 +65,9 @@ func BenchmarkReviewQueue(b *testing.B) {
 	}
 	b.Logf("seeded %d dossiers in %v", dossierCount, time.Since(start).Round(time.Millisecond))
 
+	if os.Getenv("STATION_BENCH_EXPLAIN") != "" {
+		explain(b, pool, ward)
+	}
 	auth := staff.NewService(pool, staff.Config{})
 	srv := httpserver.New(httpserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, auth, svc.Routes(auth))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -290,3 +294,23 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// explain logs the plans of the queue's and detail's main queries.
+func explain(b *testing.B, pool *pgxpool.Pool, ward string) {
+	var id string
+	pool.QueryRow(context.Background(), `SELECT id::text FROM dossiers LIMIT 1`).Scan(&id)
+	for _, q := range []string{
+		`SELECT ` + listColumns + ` FROM dossiers WHERE status = ANY('{submitted}') AND ward = ANY('{` + ward + `}') ORDER BY dossiers.submitted_at, dossiers.id LIMIT 51`,
+		`SELECT ` + listColumns + ` FROM dossiers WHERE status = ANY('{submitted,in_review}') AND ward = ANY('{` + ward + `}') AND submitted_at <= now() - interval '7 days' ORDER BY dossiers.submitted_at, dossiers.id LIMIT 51`,
+		`SELECT ` + listColumns + ` FROM dossiers WHERE status = ANY('{submitted,in_review}') AND ward = ANY('{` + ward + `}') AND procedure_slug = 'residence.info-confirm' ORDER BY dossiers.submitted_at, dossiers.id LIMIT 51`,
+		`SELECT ` + rowColumns + ` FROM dossiers WHERE id = '` + id + `'`,
+		`SELECT name, value, value_sealed FROM dossier_fields WHERE dossier_id = '` + id + `'`,
+	} {
+		rows, err := pool.Query(context.Background(), "EXPLAIN (ANALYZE, BUFFERS) "+q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+		b.Logf("%s\n%s", q[max(0, len(q)-120):], strings.Join(lines, "\n"))
+	}
+}

@@ -2,6 +2,7 @@ package dossiers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,7 +41,7 @@ func (s *Service) FeeDue(ctx context.Context, id string) (*FeeDue, error) {
 		SELECT tracking_code, procedure_slug, ward, fees, fee_amount, fee_unconfirmed, fee_paid_at, fee_payment_id, status
 		FROM dossiers WHERE id = $1`, id).
 		Scan(&f.TrackingCode, &f.Procedure, &f.Ward, &f.Lines, &f.Amount, &f.Unconfirmed, &f.PaidAt, &paymentID, &f.Status)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	}
 	if err != nil {
@@ -64,12 +65,8 @@ func (s *Service) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID stri
 	if err != nil {
 		return "", err
 	}
-	var paidBy *string
-	if err := tx.QueryRow(ctx, `SELECT fee_payment_id FROM dossiers WHERE id = $1`, id).Scan(&paidBy); err != nil {
-		return "", err
-	}
 	if d.FeePaidAt != nil {
-		if paidBy != nil && *paidBy == paymentID {
+		if d.feePaymentID != nil && *d.feePaymentID == paymentID {
 			return d.Status, nil
 		}
 		return "", apperr.New(apperr.Conflict, "fee_already_paid", "Lệ phí của hồ sơ này đã được thanh toán.")

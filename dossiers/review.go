@@ -103,7 +103,7 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 	}
 	args = append(args, limit+1)
 	rows, err := s.pool.Query(ctx, `SELECT `+listColumns+` FROM dossiers WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY submitted_at, id LIMIT $%d`, len(args)), args...)
+		fmt.Sprintf(` ORDER BY dossiers.submitted_at, dossiers.id LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}

@@ -504,18 +504,19 @@ type row struct {
 	secretHash     []byte
 	digests        [][]byte
 	processingDays int
+	feePaymentID   *string
 }
 
 const rowColumns = `id::text, tracking_code, procedure_slug, procedure_name, ward, status, applicant_name, applicant_id_masked,
 	kiosk_session_id, fees, fee_amount, fee_unconfirmed, fee_paid_at, processing_text, submitted_at, expected_on, decided_at,
-	resident_message, created_at, updated_at, submit_requested_at IS NOT NULL, secret_hash, verify_digests, processing_days`
+	resident_message, created_at, updated_at, submit_requested_at IS NOT NULL, secret_hash, verify_digests, processing_days, fee_payment_id`
 
 func scanRow(r pgx.Row) (*row, error) {
 	d := &row{}
 	err := r.Scan(&d.ID, &d.TrackingCode, &d.Procedure, &d.ProcedureName, &d.Ward, &d.Status, &d.ApplicantName,
 		&d.ApplicantIDMasked, &d.KioskSessionID, &d.Fees, &d.FeeAmount, &d.FeeUnconfirmed, &d.FeePaidAt, &d.ProcessingText,
 		&d.SubmittedAt, &d.ExpectedOn, &d.DecidedAt, &d.ResidentMessage, &d.CreatedAt, &d.UpdatedAt,
-		&d.submitRequested, &d.secretHash, &d.digests, &d.processingDays)
+		&d.submitRequested, &d.secretHash, &d.digests, &d.processingDays, &d.feePaymentID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	}

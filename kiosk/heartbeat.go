@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -124,10 +125,13 @@ type HeartbeatReply struct {
 	IdleSeconds     int       `json:"idle_seconds"`
 }
 
-// Beat records a heartbeat: the station is online and its state is what it
-// says. A station coming back and a peripheral's change of condition are
-// events, written in the same transaction.
-func (s *Service) Beat(ctx context.Context, stationID string, h Heartbeat) (*HeartbeatReply, error) {
+// Beat records the heartbeat of the station whose device token is token:
+// the station is online and its state is what it says. A station coming
+// back and a peripheral's change of condition are events, written by the
+// same statement. A beat costs two statements: one reads the station by its
+// token, one writes the new state and the events, on the condition that
+// nothing changed in between (otherwise it reads again).
+func (s *Service) Beat(ctx context.Context, token string, h Heartbeat) (*HeartbeatReply, error) {
 	if err := h.validate(); err != nil {
 		return nil, err
 	}
@@ -135,59 +139,78 @@ func (s *Service) Beat(ctx context.Context, stationID string, h Heartbeat) (*Hea
 		h.Peripherals = []Peripheral{}
 	}
 	reply := &HeartbeatReply{IntervalSeconds: int(s.cfg.HeartbeatInterval / time.Second), IdleSeconds: int(s.cfg.Idle / time.Second)}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// A heartbeat is telemetry that the next one repeats: its commit
-		// need not wait for the disk. A crash loses at most the last
-		// moment's beats, state and events together, and the next beat
-		// finds the same changes again.
-		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
-			return err
-		}
+	for range 5 {
 		var (
+			id        string
 			wasOnline bool
 			before    []Peripheral
+			seq       int64
 		)
-		err := tx.QueryRow(ctx, `
-			UPDATE stations s SET online = true, last_seen_at = now(), app_version = $2,
-				uptime_seconds = $3, network = $4, peripherals = $5
-			FROM (SELECT id, online, peripherals FROM stations WHERE id = $1 AND revoked_at IS NULL FOR UPDATE) old
-			WHERE s.id = old.id
-			RETURNING old.online, old.peripherals, now()`,
-			stationID, h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals).Scan(&wasOnline, &before, &reply.ServerTime)
-		if err == pgx.ErrNoRows {
-			return errBadToken
+		err := s.pool.QueryRow(ctx, `SELECT id, online, peripherals, beat_seq FROM stations
+			WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token)).Scan(&id, &wasOnline, &before, &seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, errBadToken
 		}
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("heartbeat: %w", err)
 		}
+		events := []newEvent{}
 		if !wasOnline {
-			if err := addEvent(ctx, tx, stationID, EventUp, "", map[string]any{"app_version": h.AppVersion}); err != nil {
-				return err
-			}
+			events = append(events, newEvent{Kind: EventUp, Detail: map[string]any{"app_version": h.AppVersion}})
 		}
 		changed := peripheralEvents(before, h.Peripherals)
 		for _, p := range h.Peripherals {
-			kind, ok := changed[p.ID]
-			if !ok {
-				continue
-			}
-			detail := map[string]any{"class": p.Class, "status": p.Status}
-			if p.Paper != "" {
-				detail["paper"] = p.Paper
-			}
-			if p.ErrorCode != "" {
-				detail["error_code"] = p.ErrorCode
-			}
-			if err := addEvent(ctx, tx, stationID, kind, p.ID, detail); err != nil {
-				return err
+			if kind, ok := changed[p.ID]; ok {
+				events = append(events, newEvent{Kind: kind, Peripheral: p.ID, Detail: p.detail()})
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("heartbeat: %w", err)
+		// A heartbeat is telemetry that the next one repeats, so its commit
+		// does not wait for the disk (set_config is local to this
+		// statement's transaction). A crash loses at most the last moment's
+		// beats, state and events together, and the next beat finds the
+		// same changes again.
+		err = s.pool.QueryRow(ctx, `
+			WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)),
+			beat AS (
+				UPDATE stations SET online = true, last_seen_at = now(), app_version = $3, uptime_seconds = $4,
+					network = $5, peripherals = $6, beat_seq = beat_seq + 1
+				WHERE id = $1 AND beat_seq = $2 AND revoked_at IS NULL AND EXISTS (SELECT FROM durability)
+				RETURNING id
+			),
+			logged AS (
+				INSERT INTO station_events (station_id, kind, peripheral, detail)
+				SELECT beat.id, e.kind, e.peripheral, e.detail
+				FROM beat, jsonb_to_recordset($7::jsonb) AS e(kind text, peripheral text, detail jsonb)
+			)
+			SELECT now() FROM beat`,
+			id, seq, h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals, events).Scan(&reply.ServerTime)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // the station changed since we read it: read again
+		}
+		if err != nil {
+			return nil, fmt.Errorf("heartbeat: %w", err)
+		}
+		return reply, nil
 	}
-	return reply, nil
+	return nil, apperr.New(apperr.Unavailable, "heartbeat_busy", "Máy chủ đang bận, trạm sẽ gửi lại trạng thái sau.")
+}
+
+// newEvent is an event a heartbeat writes.
+type newEvent struct {
+	Kind       string         `json:"kind"`
+	Peripheral string         `json:"peripheral"`
+	Detail     map[string]any `json:"detail"`
+}
+
+func (p Peripheral) detail() map[string]any {
+	d := map[string]any{"class": p.Class, "status": p.Status}
+	if p.Paper != "" {
+		d["paper"] = p.Paper
+	}
+	if p.ErrorCode != "" {
+		d["error_code"] = p.ErrorCode
+	}
+	return d
 }
 
 // SweepOffline marks stations silent for longer than OfflineAfter as
@@ -195,7 +218,7 @@ func (s *Service) Beat(ctx context.Context, stationID string, h Heartbeat) (*Hea
 func (s *Service) SweepOffline(ctx context.Context) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `
 		WITH down AS (
-			UPDATE stations SET online = false
+			UPDATE stations SET online = false, beat_seq = beat_seq + 1
 			WHERE online AND last_seen_at < now() - make_interval(secs => $1)
 			RETURNING id, last_seen_at
 		)

@@ -27,8 +27,9 @@ type Handler struct {
 // RegisterRoutes adds the kiosk routes. Without staff middleware the admin
 // and viewer routes are not served at all.
 func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	// The heartbeat authenticates inside Beat, which reads the station once.
+	r.POST("/api/v1/kiosk/heartbeat", httpserver.LimitBody(64<<10), h.heartbeat)
 	dev := r.Group("/api/v1/kiosk", httpserver.LimitBody(64<<10), h.Service.RequireDevice)
-	dev.POST("/heartbeat", h.heartbeat)
 	dev.POST("/sessions", h.startSession)
 	dev.GET("/sessions/:id", h.session)
 	dev.POST("/sessions/:id/activity", h.touch)
@@ -53,18 +54,23 @@ const deviceKey = "kiosk.device"
 
 // RequireDevice authenticates a station by `Authorization: Bearer <token>`.
 func (s *Service) RequireDevice(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	token, ok := bearer(c)
 	if !ok {
 		httpserver.Error(c, errBadToken)
 		return
 	}
-	d, err := s.Authenticate(c, strings.TrimSpace(token))
+	d, err := s.Authenticate(c, token)
 	if err != nil {
 		httpserver.Error(c, err)
 		return
 	}
 	c.Set(deviceKey, d)
 	c.Next()
+}
+
+func bearer(c *gin.Context) (string, bool) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	return strings.TrimSpace(token), ok && strings.HasPrefix(strings.TrimSpace(token), "cst_")
 }
 
 // DeviceFrom returns the station RequireDevice authenticated.
@@ -83,11 +89,16 @@ func bind(c *gin.Context, v any) bool {
 }
 
 func (h *Handler) heartbeat(c *gin.Context) {
+	token, ok := bearer(c)
+	if !ok {
+		httpserver.Error(c, errBadToken)
+		return
+	}
 	var hb Heartbeat
 	if !bind(c, &hb) {
 		return
 	}
-	reply, err := h.Service.Beat(c, DeviceFrom(c).StationID, hb)
+	reply, err := h.Service.Beat(c, token, hb)
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -196,7 +207,6 @@ func (h *Handler) events(c *gin.Context) {
 // usage answers GET /api/v1/stats/usage?from=YYYY-MM-DD&to=YYYY-MM-DD
 // (Vietnam dates, to inclusive) &station=ID &ward=CODE.
 func (h *Handler) usage(c *gin.Context) {
-	loc, _ := time.LoadLocation(Zone)
 	f := UsageFilter{StationID: c.Query("station"), WardCode: c.Query("ward")}
 	for _, d := range []struct {
 		name string
@@ -207,7 +217,7 @@ func (h *Handler) usage(c *gin.Context) {
 		if v == "" {
 			continue
 		}
-		t, err := time.ParseInLocation(time.DateOnly, v, loc)
+		t, err := time.ParseInLocation(time.DateOnly, v, vietnam)
 		if err != nil {
 			httpserver.Error(c, apperr.Errorf(apperr.Invalid, "date_invalid", "Ngày %q không đúng dạng YYYY-MM-DD.", v))
 			return

@@ -113,9 +113,18 @@ func TestDeviceTokens(t *testing.T) {
 			if s.before != nil {
 				s.before()
 			}
+			// The heartbeat authenticates on its own; the other device
+			// routes through RequireDevice: both must agree.
 			rec := e.device(t, s.token(), "POST", "/api/v1/kiosk/heartbeat", beat)
 			if rec.Code != s.status || errorCode(rec) != s.code {
-				t.Fatalf("status %d code %q, want %d %q: %s", rec.Code, errorCode(rec), s.status, s.code, rec.Body)
+				t.Fatalf("heartbeat: status %d code %q, want %d %q: %s", rec.Code, errorCode(rec), s.status, s.code, rec.Body)
+			}
+			want := s.status
+			if want == 200 {
+				want = 201
+			}
+			if rec := e.device(t, s.token(), "POST", "/api/v1/kiosk/sessions", ""); rec.Code != want || errorCode(rec) != s.code {
+				t.Fatalf("start session: status %d code %q, want %d %q", rec.Code, errorCode(rec), want, s.code)
 			}
 		})
 	}

@@ -220,3 +220,24 @@ func (s *Service) SweepIdle(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Querier is what CheckOpenSession reads through: a pool or a transaction.
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// CheckOpenSession is for the parts that tie what they create to a visit
+// (a payment, a scan): it fails unless id is an open visit of the station.
+func CheckOpenSession(ctx context.Context, db Querier, stationID, id string) error {
+	var open bool
+	err := db.QueryRow(ctx, `SELECT ended_at IS NULL FROM kiosk_sessions WHERE id = $1 AND station_id::text = $2`, id, stationID).Scan(&open)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return apperr.New(apperr.Invalid, "kiosk_session_invalid", "Phiên làm việc không thuộc trạm này.")
+	case err != nil:
+		return err
+	case !open:
+		return errSessionEnded
+	}
+	return nil
+}

@@ -160,24 +160,9 @@ func (s *Service) Stations(ctx context.Context, ward string) ([]Station, error) 
 // RotateToken gives a station a new device token; the old one stops working
 // at once.
 func (s *Service) RotateToken(ctx context.Context, by audit.Actor, id string) (string, error) {
-	if !isUUID(id) {
-		return "", errStationNotFound
-	}
 	token, hash := newToken()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE stations SET token_hash = $2, token_rotated_at = now()
-			WHERE id = $1 AND revoked_at IS NULL`, id, hash)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return s.revokedOrMissing(ctx, tx, id)
-		}
-		if err := addEvent(ctx, tx, id, "token_rotated", "", nil); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "station.rotate_token", SubjectKind: "station", SubjectID: id})
-	})
+	err := s.change(ctx, by, id, "token_rotated", "station.rotate_token",
+		`UPDATE stations SET token_hash = $2, token_rotated_at = now() WHERE id = $1 AND revoked_at IS NULL`, hash)
 	if err != nil {
 		return "", err
 	}
@@ -186,22 +171,29 @@ func (s *Service) RotateToken(ctx context.Context, by audit.Actor, id string) (s
 
 // Revoke stops a station's token for good; the station goes offline.
 func (s *Service) Revoke(ctx context.Context, by audit.Actor, id string) error {
+	return s.change(ctx, by, id, "revoked", "station.revoke",
+		`UPDATE stations SET revoked_at = now(), online = false WHERE id = $1 AND revoked_at IS NULL`)
+}
+
+// change runs an admin's update of a station that is not revoked ($1 is the
+// station's id) and records it as an event and in the audit log, in one
+// transaction.
+func (s *Service) change(ctx context.Context, by audit.Actor, id, event, action, update string, args ...any) error {
 	if !isUUID(id) {
 		return errStationNotFound
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE stations SET revoked_at = now(), online = false
-			WHERE id = $1 AND revoked_at IS NULL`, id)
+		tag, err := tx.Exec(ctx, update, append([]any{id}, args...)...)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return s.revokedOrMissing(ctx, tx, id)
 		}
-		if err := addEvent(ctx, tx, id, "revoked", "", nil); err != nil {
+		if err := addEvent(ctx, tx, id, event, "", nil); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "station.revoke", SubjectKind: "station", SubjectID: id})
+		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: action, SubjectKind: "station", SubjectID: id})
 	})
 }
 

@@ -52,6 +52,10 @@ type StationCount struct {
 // Zone is where the stations are: hours and days are counted in it.
 const Zone = "Asia/Ho_Chi_Minh"
 
+// vietnam is Zone for Go: UTC+7 all year, without relying on the host's
+// time zone files.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
 // A visit lasts from its start to its end, except that one ended for
 // inactivity lasts only until its last activity.
 const sessionSeconds = `extract(epoch FROM (CASE WHEN end_reason = 'idle' THEN last_activity_at ELSE ended_at END) - started_at)`

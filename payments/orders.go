@@ -184,8 +184,10 @@ func (s *Service) price(ctx context.Context, r *Request) (int64, string, error) 
 	if amount <= 0 || amount > maxAmount {
 		return 0, "", apperr.Errorf(apperr.Invalid, "amount_invalid", "Số tiền %d đồng không thể thanh toán tại trạm.", amount)
 	}
-	if len(r.KioskSessionID) > 64 {
-		return 0, "", apperr.New(apperr.Invalid, "kiosk_session_invalid", "Mã phiên không hợp lệ.")
+	if r.KioskSessionID != "" {
+		if err := kiosk.CheckOpenSession(ctx, s.pool, r.StationID, r.KioskSessionID); err != nil {
+			return 0, "", err
+		}
 	}
 	return amount, description, nil
 }

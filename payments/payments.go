@@ -180,8 +180,11 @@ func (c *Config) Validate() error {
 	if c.OrderTTL < time.Minute {
 		return config.Invalid("payment-ttl", c.OrderTTL, "must be at least 1m")
 	}
-	if c.QueryAfter <= 0 || c.SweepEvery < time.Second {
-		return config.Invalid("payment-sweep", c.SweepEvery, "sweep and query intervals must be positive")
+	if c.QueryAfter < time.Minute {
+		return config.Invalid("payment-query-after", c.QueryAfter, "must be at least 1m")
+	}
+	if c.SweepEvery < time.Second {
+		return config.Invalid("payment-sweep", c.SweepEvery, "must be at least 1s")
 	}
 	return nil
 }
@@ -228,13 +231,23 @@ func NewService(pool *pgxpool.Pool, cfg Config, log *slog.Logger, fees FeeSource
 	return s
 }
 
+// Config returns the service's settings.
+func (s *Service) Config() Config { return s.cfg }
+
 var errPaymentNotFound = apperr.New(apperr.NotFound, "payment_not_found", "Không tìm thấy giao dịch thanh toán.")
 
 // Sweeps are the payments' background jobs: pending orders asked about at
-// the gateway. Each replica schedules them; one runs each tick.
+// the gateway, and idempotency keys forgotten after three days (a kiosk
+// retries within minutes). Each replica schedules them; one runs each tick.
 func (s *Service) Sweeps() []periodic.Job {
-	return []periodic.Job{{Name: "payments-querydr", LockKey: 7_000_511, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
-		_, err := s.SweepPending(ctx)
-		return err
-	}}}
+	return []periodic.Job{
+		{Name: "payments-querydr", LockKey: 7_000_511, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
+			_, err := s.SweepPending(ctx)
+			return err
+		}},
+		{Name: "payments-idempotency-keys", LockKey: 7_000_512, Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := s.pool.Exec(ctx, `DELETE FROM payment_idempotency_keys WHERE created_at < now() - interval '72 hours'`)
+			return err
+		}},
+	}
 }

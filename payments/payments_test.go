@@ -72,7 +72,11 @@ type env struct {
 	api       *httptest.Server
 	stationID string
 	token     string
+	handler   http.Handler
 }
+
+// setHandler serves the API with h from now on.
+func (e *env) setHandler(h http.Handler) { e.handler = h }
 
 // newEnv runs the service and the sandbox gateway on real loopback HTTP
 // servers, wired to each other as in production.
@@ -89,8 +93,7 @@ func newEnv(t *testing.T) *env {
 	e.sandbox = &vnpay.Sandbox{TmnCode: tmnCode, Secret: secret}
 	e.gateway = httptest.NewServer(e.sandbox.Handler())
 	t.Cleanup(e.gateway.Close)
-	var handler http.Handler
-	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }))
 	t.Cleanup(e.api.Close)
 	e.sandbox.IPNURL = e.api.URL + "/api/v1/payments/vnpay/ipn"
 
@@ -109,7 +112,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
 	e.pay = payments.NewService(e.pool, cfg, quiet, testFees{e.pool}, demo)
-	handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
+	e.handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
 
 	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm thử", WardCode: "26734"})
 	if err != nil {
@@ -283,6 +286,8 @@ func TestCreateOrder(t *testing.T) {
 		{"fee without dossier", "k4", map[string]any{"purpose": "fee"}, 400, "dossier_id_required"},
 		{"fee of an unknown dossier", "k5", map[string]any{"purpose": "fee", "dossier_id": "NOPE"}, 404, "dossier_not_found"},
 		{"a client-sent amount is not a field", "k6", `{"purpose":"bill","amount":1}`, 400, "body_invalid"},
+		{"another station's visit", "k7", map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0002",
+			"bill_id": "WAT-202610-DEMO0002", "kiosk_session_id": "not-a-visit-here"}, 400, "kiosk_session_invalid"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var body any = tt.body
@@ -412,5 +417,67 @@ func TestIPNChecksBeforeTouchingTheDatabase(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT count(*) FROM payment_ledger`); n != 0 {
 		t.Errorf("%d ledger entries for a failed order", n)
+	}
+}
+
+// When recording the payment fails (here the dossier's fee changed after the
+// order was made), the IPN answers 99 so the gateway tries again, and
+// nothing is half-written.
+func TestIPNAnswers99WhenThePaymentCannotBeRecorded(t *testing.T) {
+	e := newEnv(t)
+	p := e.order(t, "k", map[string]any{"purpose": "fee", "dossier_id": "D1"})
+	e.pool.Exec(context.Background(), `UPDATE test_dossiers SET fee = fee + 1000 WHERE id = 'D1'`)
+	if got := e.sendIPN(t, ipn(secret, tmnCode, p.ID, p.Amount*100, "00", "00")); got.RspCode != "99" {
+		t.Errorf("IPN answered %+v, want 99", got)
+	}
+	if got, _ := e.pay.Get(context.Background(), p.ID); got.State != "pending" || got.Receipt != nil {
+		t.Errorf("order after the failed IPN: %+v", got)
+	}
+	for _, table := range []string{"payment_provider_events", "payment_ledger", "payment_receipts"} {
+		if n := e.count(t, `SELECT count(*) FROM `+table); n != 0 {
+			t.Errorf("%s has %d rows", table, n)
+		}
+	}
+}
+
+func TestRefundGivesABillBack(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	by := audit.Actor{Username: "os:operator", Role: "cli"}
+	bill := map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0003", "bill_id": "APA-202610-DEMO0003"}
+	p := e.order(t, "k1", bill)
+	if _, err := e.pay.Refund(ctx, by, p.ID, "Thu nhầm"); apperr.CodeOf(err) != "payment_not_paid" {
+		t.Errorf("refunding a pending order: %v", err)
+	}
+	payAtGateway(t, e, p, "pay")
+	if _, err := e.pay.Refund(ctx, by, p.ID, " "); apperr.CodeOf(err) != "refund_reason_required" {
+		t.Errorf("refund without a reason: %v", err)
+	}
+	got, err := e.pay.Refund(ctx, by, p.ID, "Cư dân thanh toán hai lần")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != "refunded" {
+		t.Errorf("state %s", got.State)
+	}
+	// A second refund is refused here and would be at the gateway.
+	if _, err := e.pay.Refund(ctx, by, p.ID, "lần nữa"); apperr.CodeOf(err) != "payment_not_paid" {
+		t.Errorf("second refund: %v", err)
+	}
+	var debit, credit string
+	e.pool.QueryRow(ctx, `SELECT debit_account, credit_account FROM payment_ledger WHERE payment_id = $1 AND kind = 'refund'`, p.ID).Scan(&debit, &credit)
+	if debit != "biller:demo" || credit != "gateway:vnpay" {
+		t.Errorf("refund entry %s → %s", debit, credit)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'payment.refund' AND subject_id = $1`, p.ID); n != 1 {
+		t.Errorf("%d audit entries", n)
+	}
+	// The bill is unpaid again and can be paid with a new order.
+	e.order(t, "k2", bill)
+
+	fee := e.order(t, "k3", map[string]any{"purpose": "fee", "dossier_id": "D2"})
+	payAtGateway(t, e, fee, "pay")
+	if _, err := e.pay.Refund(ctx, by, fee.ID, "Thu nhầm"); apperr.CodeOf(err) != "fee_refund_by_ward" {
+		t.Errorf("refunding a fee: %v", err)
 	}
 }

@@ -108,9 +108,9 @@ func (s *Service) Reconcile(ctx context.Context, r io.Reader, day time.Time) ([]
 		dayList = append(dayList, d)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT id, amount, state, coalesce(provider_txn_no, ''),
-			state = 'paid' AND to_char(paid_at AT TIME ZONE '+07', 'YYYY-MM-DD') = ANY ($2)
+			state = 'paid' AND to_char(paid_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') = ANY ($2)
 		FROM payments WHERE id = ANY ($1)
-			OR (state = 'paid' AND to_char(paid_at AT TIME ZONE '+07', 'YYYY-MM-DD') = ANY ($2))`, refs, dayList)
+			OR (state = 'paid' AND to_char(paid_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') = ANY ($2))`, refs, dayList)
 	if err != nil {
 		return nil, err
 	}

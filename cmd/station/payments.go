@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -73,12 +74,51 @@ func paymentsCommand(stdout, stderr io.Writer) *ffcli.Command {
 			return nil
 		},
 	}
+	var reason string
+	rfs := flag.NewFlagSet("station payments refund", flag.ContinueOnError)
+	rfs.SetOutput(stderr)
+	platformCfg.RegisterFlags(rfs)
+	cfg.RegisterFlags(rfs)
+	rfs.StringVar(&reason, "reason", "", "why the money goes back (required, audited)")
+	refund := &ffcli.Command{
+		Name:       "refund",
+		ShortUsage: "station payments refund -reason TEXT PAYMENT_ID",
+		ShortHelp:  "refund a paid bill through the gateway",
+		FlagSet:    rfs,
+		Options:    envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			if len(args) != 1 {
+				return flag.ErrHelp
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			p, err := openPlatform(ctx, &platformCfg, stderr)
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			paid, err := payments.NewService(p.pool, cfg, p.log, nil).Refund(ctx, cliActor(), args[0], reason)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "payment %s refunded: %d VND\n", paid.ID, paid.Amount)
+			return nil
+		},
+	}
 	return &ffcli.Command{
 		Name:        "payments",
-		ShortUsage:  "station payments reconcile FILE",
-		ShortHelp:   "payment operations: reconcile a settlement file",
+		ShortUsage:  "station payments <reconcile|refund> ...",
+		ShortHelp:   "payment operations: reconcile a settlement file, refund a bill",
 		FlagSet:     flag.NewFlagSet("station payments", flag.ContinueOnError),
-		Subcommands: []*ffcli.Command{reconcile},
+		Subcommands: []*ffcli.Command{reconcile, refund},
 		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
 	}
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/assistant"
@@ -121,7 +120,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			pay := payments.NewService(p.pool, paymentsCfg, p.log, dossierFees{dossierSvc}, demoBiller)
+			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
 			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
@@ -182,30 +181,6 @@ func (k kioskStations) Station(ctx context.Context, id string) (reports.Station,
 		return reports.Station{}, err
 	}
 	return reports.Station{ID: st.ID, WardCode: st.WardCode, Lat: st.Latitude, Lng: st.Longitude}, nil
-}
-
-// dossierFees gives payments a dossier's fee and records its payment.
-type dossierFees struct{ dossiers *dossiers.Service }
-
-func (d dossierFees) FeeDue(ctx context.Context, dossierID string) (payments.Fee, error) {
-	f, err := d.dossiers.FeeDue(ctx, dossierID)
-	if err != nil {
-		return payments.Fee{}, err
-	}
-	switch {
-	case f.Paid:
-		return payments.Fee{}, apperr.New(apperr.Conflict, "fee_already_paid", "Lệ phí của hồ sơ này đã được thanh toán.")
-	case f.Unconfirmed:
-		return payments.Fee{}, apperr.New(apperr.Conflict, "fee_unconfirmed", "Lệ phí của hồ sơ này do cán bộ phường xác nhận và thu tại phường.")
-	case f.Amount == 0:
-		return payments.Fee{}, apperr.New(apperr.Conflict, "no_fee_due", "Hồ sơ này không phải nộp lệ phí.")
-	}
-	return payments.Fee{Amount: f.Amount, Description: "Lệ phí hồ sơ " + f.TrackingCode}, nil
-}
-
-func (d dossierFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paymentID string, amount int64) error {
-	_, err := d.dossiers.MarkFeePaid(ctx, tx, dossierID, paymentID, amount)
-	return err
 }
 
 // assistantDossiers files the assistant's draft as a dossier of the ward of

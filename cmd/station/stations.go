@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -138,11 +137,4 @@ func stationsCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Subcommands: []*ffcli.Command{add, list, rotate, revoke},
 		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
 	}
-}
-
-// printJSON writes v as indented JSON.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

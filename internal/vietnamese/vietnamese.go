@@ -48,12 +48,12 @@ func Fold(s string) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// stripMarks removes combining marks; kept as a transformer for streams.
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // FoldingReader-free helper: StripMarks removes diacritics but keeps case and
 // spacing, for things like names in an MRZ.
 func StripMarks(s string) string {
+	// A chained transformer keeps state between calls, so each call makes
+	// its own: a shared one races when goroutines strip marks at once.
+	stripMarks := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(stripMarks, s)
 	if err != nil {
 		return s

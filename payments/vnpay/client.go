@@ -73,20 +73,28 @@ func (c *Client) PayURL(o Order) (string, error) {
 
 // Query asks the gateway about a transaction (querydr). createdAt is the
 // original order's vnp_CreateDate. The answer's signature is checked.
-func (c *Client) Query(ctx context.Context, txnRef string, createdAt time.Time) (*QueryResponse, error) {
+func (c *Client) Query(ctx context.Context, txnRef string, createdAt time.Time) (*APIResponse, error) {
+	return c.call(ctx, &APIRequest{Command: "querydr", TxnRef: txnRef, OrderInfo: "Truy van giao dich " + txnRef,
+		TransactionDate: FormatDate(createdAt)})
+}
+
+// Refund asks the gateway to refund a whole transaction. A 00 answer means
+// the refund was accepted; the money moves later.
+func (c *Client) Refund(ctx context.Context, txnRef string, amount int64, transactionNo string, createdAt time.Time, by string) (*APIResponse, error) {
+	return c.call(ctx, &APIRequest{Command: "refund", TransactionType: "02", TxnRef: txnRef,
+		Amount: strconv.FormatInt(amount*100, 10), TransactionNo: transactionNo, TransactionDate: FormatDate(createdAt),
+		CreateBy: by, OrderInfo: "Hoan tien giao dich " + txnRef})
+}
+
+// call signs and sends a transaction API request and checks the answer.
+func (c *Client) call(ctx context.Context, q *APIRequest) (*APIResponse, error) {
 	id := make([]byte, 16)
 	rand.Read(id)
-	q := QueryRequest{
-		RequestID:       hex.EncodeToString(id),
-		Version:         Version,
-		Command:         "querydr",
-		TmnCode:         c.TmnCode,
-		TxnRef:          txnRef,
-		OrderInfo:       "Truy van giao dich " + txnRef,
-		TransactionDate: FormatDate(createdAt),
-		CreateDate:      FormatDate(time.Now()),
-		IPAddr:          "127.0.0.1",
-	}
+	q.RequestID = hex.EncodeToString(id)
+	q.Version = Version
+	q.TmnCode = c.TmnCode
+	q.CreateDate = FormatDate(time.Now())
+	q.IPAddr = "127.0.0.1"
 	q.SecureHash = HMAC(c.Secret, q.signed())
 	body, _ := json.Marshal(q)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.APIURL, bytes.NewReader(body))
@@ -100,21 +108,21 @@ func (c *Client) Query(ctx context.Context, txnRef string, createdAt time.Time) 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("vnpay querydr: %w", err)
+		return nil, fmt.Errorf("vnpay %s: %w", q.Command, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("vnpay querydr: HTTP %s", resp.Status)
+		return nil, fmt.Errorf("vnpay %s: HTTP %s", q.Command, resp.Status)
 	}
-	var r QueryResponse
+	var r APIResponse
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, fmt.Errorf("vnpay querydr: %w", err)
+		return nil, fmt.Errorf("vnpay %s: %w", q.Command, err)
 	}
 	if !hmacEqual(c.Secret, r.signed(), r.SecureHash) {
-		return nil, fmt.Errorf("vnpay querydr: answer for %s has an invalid signature", txnRef)
+		return nil, fmt.Errorf("vnpay %s: answer for %s has an invalid signature", q.Command, q.TxnRef)
 	}
 	if r.TmnCode != "" && r.TmnCode != c.TmnCode {
-		return nil, fmt.Errorf("vnpay querydr: answer for terminal %q, not ours", r.TmnCode)
+		return nil, fmt.Errorf("vnpay %s: answer for terminal %q, not ours", q.Command, r.TmnCode)
 	}
 	return &r, nil
 }

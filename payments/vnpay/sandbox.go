@@ -15,7 +15,7 @@ import (
 
 // Sandbox is a local payment gateway that speaks the same protocol as
 // VNPay's sandbox: the pay page, the signed return redirect and IPN call,
-// the transaction query, and a day's settlement file. It lets a fresh
+// the transaction query and refund, and a day's settlement file. It lets a fresh
 // machine, and the tests, run the whole payment flow without credentials.
 // It is a stand-in for an outside system, so it keeps its transactions in
 // memory.
@@ -36,6 +36,7 @@ type sandboxTxn struct {
 	result     url.Values // the signed outcome, once the payer chose
 	createdAt  time.Time
 	paidAt     time.Time
+	refunded   bool
 	IPNReplies []IPNReply
 }
 
@@ -44,7 +45,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /paymentv2/vpcpay.html", s.payPage)
 	mux.HandleFunc("POST /paymentv2/confirm", s.confirm)
-	mux.HandleFunc("POST /merchant_webapi/api/transaction", s.query)
+	mux.HandleFunc("POST /merchant_webapi/api/transaction", s.api)
 	mux.HandleFunc("GET /settlement", s.settlement)
 	return mux
 }
@@ -180,13 +181,14 @@ func (s *Sandbox) IPNReplies(txnRef string) []IPNReply {
 	return nil
 }
 
-func (s *Sandbox) query(w http.ResponseWriter, r *http.Request) {
-	var q QueryRequest
+// api answers querydr and refund calls.
+func (s *Sandbox) api(w http.ResponseWriter, r *http.Request) {
+	var q APIRequest
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&q); err != nil {
 		http.Error(w, "JSON không hợp lệ", http.StatusBadRequest)
 		return
 	}
-	resp := QueryResponse{ResponseID: q.RequestID, Command: "querydr", TmnCode: s.TmnCode, TxnRef: q.TxnRef}
+	resp := APIResponse{ResponseID: q.RequestID, Command: q.Command, TmnCode: s.TmnCode, TxnRef: q.TxnRef}
 	s.mu.Lock()
 	t, ok := s.txns[q.TxnRef]
 	switch {
@@ -194,15 +196,24 @@ func (s *Sandbox) query(w http.ResponseWriter, r *http.Request) {
 		resp.ResponseCode, resp.Message = "97", "Invalid Checksum"
 	case q.TmnCode != s.TmnCode:
 		resp.ResponseCode, resp.Message = "02", "Invalid TmnCode"
+	case q.Command != "querydr" && q.Command != "refund":
+		resp.ResponseCode, resp.Message = "99", "Unknown command"
 	case !ok:
 		resp.ResponseCode, resp.Message = QueryNotFound, "Transaction not found"
 	case t.result == nil:
+		if q.Command == "refund" {
+			resp.ResponseCode, resp.Message = "94", "Transaction not paid"
+			break
+		}
 		// Opened the pay page, not paid yet.
 		resp.ResponseCode, resp.Message = "00", "Success"
 		resp.Amount = t.params.Get("vnp_Amount")
 		resp.TransactionType = "01"
 		resp.TransactionStatus = "01"
 		resp.OrderInfo = t.params.Get("vnp_OrderInfo")
+	case q.Command == "refund" && (t.result.Get("vnp_TransactionStatus") != Success || q.Amount != t.result.Get("vnp_Amount") ||
+		q.TransactionNo != t.result.Get("vnp_TransactionNo") || t.refunded):
+		resp.ResponseCode, resp.Message = "94", "Refund not allowed"
 	default:
 		resp.ResponseCode, resp.Message = "00", "Success"
 		resp.Amount = t.result.Get("vnp_Amount")
@@ -212,6 +223,10 @@ func (s *Sandbox) query(w http.ResponseWriter, r *http.Request) {
 		resp.TransactionType = "01"
 		resp.TransactionStatus = t.result.Get("vnp_TransactionStatus")
 		resp.OrderInfo = t.result.Get("vnp_OrderInfo")
+		if q.Command == "refund" {
+			t.refunded = true
+			resp.TransactionType, resp.TransactionStatus = q.TransactionType, "05" // refund in progress
+		}
 	}
 	s.mu.Unlock()
 	resp.SecureHash = HMAC(s.Secret, resp.signed())
@@ -239,7 +254,7 @@ func (s *Sandbox) settlement(w http.ResponseWriter, r *http.Request) {
 		if t.result == nil || t.result.Get("vnp_TransactionStatus") != Success {
 			continue
 		}
-		if d := t.paidAt.In(Zone); d.Before(day) || !d.Before(day.AddDate(0, 0, 1)) {
+		if d := t.paidAt.In(Zone); t.refunded || d.Before(day) || !d.Before(day.AddDate(0, 0, 1)) {
 			continue
 		}
 		amount, _ := strconv.ParseInt(t.result.Get("vnp_Amount"), 10, 64)

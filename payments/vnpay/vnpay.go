@@ -100,28 +100,37 @@ type IPNReply struct {
 	Message string `json:"Message"`
 }
 
-// QueryRequest is the JSON body of a querydr call.
-type QueryRequest struct {
+// APIRequest is the JSON body of a call to the transaction API: querydr
+// (a transaction's state) or refund.
+type APIRequest struct {
 	RequestID       string `json:"vnp_RequestId"`
 	Version         string `json:"vnp_Version"`
-	Command         string `json:"vnp_Command"`
+	Command         string `json:"vnp_Command"` // querydr or refund
 	TmnCode         string `json:"vnp_TmnCode"`
+	TransactionType string `json:"vnp_TransactionType,omitempty"` // refund: 02 full, 03 partial
 	TxnRef          string `json:"vnp_TxnRef"`
+	Amount          string `json:"vnp_Amount,omitempty"` // refund: VND × 100
 	OrderInfo       string `json:"vnp_OrderInfo"`
 	TransactionNo   string `json:"vnp_TransactionNo,omitempty"`
-	TransactionDate string `json:"vnp_TransactionDate"`
+	TransactionDate string `json:"vnp_TransactionDate"` // the order's vnp_CreateDate
+	CreateBy        string `json:"vnp_CreateBy,omitempty"`
 	CreateDate      string `json:"vnp_CreateDate"`
 	IPAddr          string `json:"vnp_IpAddr"`
 	SecureHash      string `json:"vnp_SecureHash"`
 }
 
-func (q *QueryRequest) signed() string {
+// signed is the |-joined string the checksum covers, in the command's order.
+func (q *APIRequest) signed() string {
+	if q.Command == "refund" {
+		return strings.Join([]string{q.RequestID, q.Version, q.Command, q.TmnCode, q.TransactionType, q.TxnRef,
+			q.Amount, q.TransactionNo, q.TransactionDate, q.CreateBy, q.CreateDate, q.IPAddr, q.OrderInfo}, "|")
+	}
 	return strings.Join([]string{q.RequestID, q.Version, q.Command, q.TmnCode, q.TxnRef,
 		q.TransactionDate, q.CreateDate, q.IPAddr, q.OrderInfo}, "|")
 }
 
-// QueryResponse is the gateway's answer to querydr.
-type QueryResponse struct {
+// APIResponse is the gateway's answer to querydr or refund.
+type APIResponse struct {
 	ResponseID        string `json:"vnp_ResponseId"`
 	Command           string `json:"vnp_Command"`
 	ResponseCode      string `json:"vnp_ResponseCode"`
@@ -135,15 +144,20 @@ type QueryResponse struct {
 	TransactionType   string `json:"vnp_TransactionType"`
 	TransactionStatus string `json:"vnp_TransactionStatus"`
 	OrderInfo         string `json:"vnp_OrderInfo"`
-	PromotionCode     string `json:"vnp_PromotionCode"`
-	PromotionAmount   string `json:"vnp_PromotionAmount"`
+	PromotionCode     string `json:"vnp_PromotionCode,omitempty"`
+	PromotionAmount   string `json:"vnp_PromotionAmount,omitempty"`
 	SecureHash        string `json:"vnp_SecureHash"`
 }
 
-func (r *QueryResponse) signed() string {
-	return strings.Join([]string{r.ResponseID, r.Command, r.ResponseCode, r.Message, r.TmnCode, r.TxnRef,
-		r.Amount, r.BankCode, r.PayDate, r.TransactionNo, r.TransactionType, r.TransactionStatus,
-		r.OrderInfo, r.PromotionCode, r.PromotionAmount}, "|")
+// signed is the |-joined string the answer's checksum covers: querydr's
+// includes the promotion fields (empty when absent), refund's does not.
+func (r *APIResponse) signed() string {
+	f := []string{r.ResponseID, r.Command, r.ResponseCode, r.Message, r.TmnCode, r.TxnRef,
+		r.Amount, r.BankCode, r.PayDate, r.TransactionNo, r.TransactionType, r.TransactionStatus, r.OrderInfo}
+	if r.Command != "refund" {
+		f = append(f, r.PromotionCode, r.PromotionAmount)
+	}
+	return strings.Join(f, "|")
 }
 
 // QueryNotFound is querydr's vnp_ResponseCode for an unknown transaction.
