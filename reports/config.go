@@ -18,6 +18,10 @@ type Config struct {
 	RatePerDevice  int
 	RatePerPhone   int
 	RatePerStation int
+	RatePerAddress int
+	// Concurrency bounds the submissions one replica writes at once, so
+	// that a flood of reports leaves database connections for the officers.
+	Concurrency int
 }
 
 // RegisterFlags adds the settings to fs.
@@ -30,6 +34,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RatePerStation, "reports-rate-station", 60, "reports a kiosk station may send per window")
 	fs.IntVar(&c.RatePerDevice, "reports-rate-device", 10, "reports a device (app, browser, Open311 client) may send per window")
 	fs.IntVar(&c.RatePerPhone, "reports-rate-phone", 5, "reports one contact phone number may send per window")
+	fs.IntVar(&c.Concurrency, "reports-concurrency", 8, "reports one replica stores at the same time; the rest wait their turn, leaving database connections to duty officers")
+	fs.IntVar(&c.RatePerAddress, "reports-rate-address", 30, "reports one client IP address may send per window (kiosks, which sign in, are not counted)")
 }
 
 // Validate checks the settings.
@@ -46,6 +52,8 @@ func (c *Config) Validate() error {
 	for name, v := range map[string]int{
 		"reports-max-photo-mb": c.MaxPhotoMB, "reports-max-video-mb": c.MaxVideoMB,
 		"reports-rate-station": c.RatePerStation, "reports-rate-device": c.RatePerDevice, "reports-rate-phone": c.RatePerPhone,
+		"reports-rate-address": c.RatePerAddress,
+		"reports-concurrency":  c.Concurrency,
 	} {
 		if v <= 0 {
 			return config.Invalid(name, v, "must be positive")

@@ -114,28 +114,24 @@ func (s *Service) Get(ctx context.Context, o Officer, id string) (*Report, error
 			return nil, err
 		}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT kind, code FROM report_routes WHERE report_id = $1 ORDER BY created_at,
-		CASE kind WHEN 'ward' THEN 0 WHEN 'department' THEN 1 ELSE 2 END, code`, id)
-	if err != nil {
-		return nil, err
-	}
-	if r.RoutedTo, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Target]); err != nil {
-		return nil, err
-	}
-	rows, err = s.pool.Query(ctx, `SELECT id, kind, content_type, size, sha256, duration_ms FROM report_media WHERE report_id = $1 ORDER BY position`, id)
-	if err != nil {
-		return nil, err
-	}
-	if r.Media, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Media]); err != nil {
-		return nil, err
-	}
-	rows, err = s.pool.Query(ctx, `SELECT action, coalesce(from_status, ''), coalesce(to_status, ''), note,
+	// Routes, media and history in one round trip.
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT kind, code FROM report_routes WHERE report_id = $1 ORDER BY created_at,
+		CASE kind WHEN 'ward' THEN 0 WHEN 'department' THEN 1 ELSE 2 END, code`, id).Query(func(rows pgx.Rows) error {
+		r.RoutedTo, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Target])
+		return err
+	})
+	batch.Queue(`SELECT id, kind, content_type, size, sha256, duration_ms FROM report_media WHERE report_id = $1 ORDER BY position`, id).Query(func(rows pgx.Rows) error {
+		r.Media, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Media])
+		return err
+	})
+	batch.Queue(`SELECT action, coalesce(from_status, ''), coalesce(to_status, ''), note,
 		coalesce(target_kind, ''), coalesce(target_code, ''), actor_id, actor_name, at
-		FROM report_events WHERE report_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	if r.Events, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Event]); err != nil {
+		FROM report_events WHERE report_id = $1 ORDER BY id`, id).Query(func(rows pgx.Rows) error {
+		r.Events, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Event])
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -265,11 +261,6 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO report_events (report_id, action, from_status, to_status, note, target_kind, target_code, actor_id, actor_name)
-			VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
-			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name); err != nil {
-			return err
-		}
 		details := map[string]any{"from": r.Status, "to": m.To}
 		if m.Target != nil {
 			details["target"] = m.Target
@@ -277,8 +268,13 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		if err := o.record(ctx, tx, "report.transition", id, r.WardCode, details); err != nil {
 			return err
 		}
-		return notify(ctx, tx, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO report_events (report_id, action, from_status, to_status, note, target_kind, target_code, actor_id, actor_name)
+			VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
+			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name)
+		queueNotify(b, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
 			Category: r.Category, Urgency: r.Urgency, Status: m.To, At: at})
+		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return nil, err

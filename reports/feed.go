@@ -33,14 +33,18 @@ type FeedEvent struct {
 // notify queues ev on the feed; PostgreSQL delivers it when tx commits, so
 // the feed never announces a report that was not stored.
 func notify(ctx context.Context, tx pgx.Tx, ev FeedEvent) error {
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, feedChannel, string(b)); err != nil {
+	b := &pgx.Batch{}
+	queueNotify(b, ev)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("notify feed: %w", err)
 	}
 	return nil
+}
+
+// queueNotify adds the notification of ev to a batch sent in a transaction.
+func queueNotify(b *pgx.Batch, ev FeedEvent) {
+	payload, _ := json.Marshal(ev) // plain strings and times: cannot fail
+	b.Queue(`SELECT pg_notify($1, $2)`, feedChannel, string(payload))
 }
 
 // Hub fans the feed out to this replica's live clients. Each replica holds

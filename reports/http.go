@@ -22,6 +22,9 @@ type HTTP struct {
 	// Staff signs officers in; the duty routes take duty officers and the
 	// command centre only.
 	Staff *staff.Service
+	// Devices authenticates kiosks: a report names a station only with
+	// that station's device token (Authorization: Bearer …).
+	Devices Devices
 	// Track limits lookups of tracking codes per client address.
 	Track *ratelimit.Limiter
 }
@@ -72,12 +75,38 @@ func (h *HTTP) submit(c *gin.Context) {
 		httpserver.Error(c, err)
 		return
 	}
+	if err := h.station(c, &sub); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
 	receipt, err := h.Service.Submit(c, sub)
 	if err != nil {
 		httpserver.Error(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, receipt)
+}
+
+// station fills in the station of a report sent by a kiosk, from its device
+// token. A station_id without its token is refused: anyone could otherwise
+// file reports in a station's name or use up its rate limit.
+func (h *HTTP) station(c *gin.Context, sub *Submission) error {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || h.Devices == nil {
+		if sub.StationID != "" {
+			return apperr.New(apperr.Unauthorized, "station_auth_required", "Phản ánh gửi từ trạm cần mã xác thực của trạm.")
+		}
+		return nil
+	}
+	d, err := h.Devices.Authenticate(c, strings.TrimSpace(token))
+	if err != nil {
+		return err
+	}
+	if sub.StationID != "" && sub.StationID != d.StationID {
+		return apperr.New(apperr.Forbidden, "station_mismatch", "Mã trạm không khớp với thiết bị gửi phản ánh.")
+	}
+	sub.StationID, sub.Channel = d.StationID, Kiosk
+	return nil
 }
 
 // readSubmission reads the multipart form of POST /api/v1/reports.
@@ -110,6 +139,7 @@ func readSubmission(c *gin.Context) (Submission, error) {
 	if sub.DeviceID == "" {
 		sub.DeviceID = c.GetHeader("X-Device-ID")
 	}
+	sub.ClientIP = c.ClientIP()
 	if sub.Channel == "" && sub.StationID != "" {
 		sub.Channel = Kiosk
 	}
@@ -312,11 +342,20 @@ func (h *HTTP) stats(c *gin.Context) {
 
 // feed streams the live feed as server-sent events: every report arriving
 // in, or moving through, the officer's wards (every ward for the command
-// centre). A "resync" event asks the client to reload its list.
+// centre, or the one ward it asks for). A "resync" event asks the client to
+// reload its list.
 func (h *HTTP) feed(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
+	}
+	// ?ward= narrows the feed to one of the wards the officer sees.
+	if ward := c.Query("ward"); ward != "" {
+		if !o.Sees(ward) {
+			httpserver.Error(c, errNotYours)
+			return
+		}
+		o = Officer{ID: o.ID, Name: o.Name, Wards: []string{ward}}
 	}
 	sub := h.Hub.Subscribe(o)
 	defer h.Hub.Unsubscribe(sub)

@@ -134,6 +134,7 @@ func (h *HTTP) o311Create(c *gin.Context) {
 		Description: form("description"),
 		Address:     form("address_string"),
 		DeviceID:    form("device_id"),
+		ClientIP:    c.ClientIP(),
 		Channel:     App,
 		Contact:     form("phone"),
 	}
@@ -300,9 +301,9 @@ func (h *HTTP) open311Requests(ctx context.Context, q open311Query) ([]Open311Re
 			StatusNotes:       status.Label(),
 			ServiceCode:       category,
 			AgencyResponsible: h.Service.rules.CommandCentre.Name,
-			RequestedDatetime: created.Format(time.RFC3339),
-			UpdatedDatetime:   updated.Format(time.RFC3339),
-			ExpectedDatetime:  due.Format(time.RFC3339),
+			RequestedDatetime: created.In(hcmc).Format(time.RFC3339),
+			UpdatedDatetime:   updated.In(hcmc).Format(time.RFC3339),
+			ExpectedDatetime:  due.In(hcmc).Format(time.RFC3339),
 			Lat:               round3(lat),
 			Long:              round3(lng),
 		}
@@ -322,6 +323,10 @@ func (h *HTTP) open311Requests(ctx context.Context, q open311Query) ([]Open311Re
 	}
 	return out, nil
 }
+
+// hcmc is Ho Chi Minh City's time (UTC+7, no daylight saving), in which
+// Open311 dates are written, with their offset as the spec asks.
+var hcmc = time.FixedZone("ICT", 7*3600)
 
 // round3 rounds a coordinate to three decimals, about 110 m.
 func round3(v *float64) *float64 {

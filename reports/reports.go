@@ -95,7 +95,10 @@ type Submission struct {
 	StationID   string
 	Contact     string // phone or e-mail; empty for an anonymous report
 	DeviceID    string
-	Channel     Channel
+	// ClientIP is the sender's address, for the rate limit of reports that
+	// come from no kiosk.
+	ClientIP string
+	Channel  Channel
 	// UsePhotoLocation allows the location in a photo's EXIF to stand in
 	// when no other location is given.
 	UsePhotoLocation bool

@@ -90,7 +90,7 @@ func ShippedRules() (*Rules, error) { return ParseRules(shippedRules) }
 // ParseRules reads and checks a rules file.
 func ParseRules(data []byte) (*Rules, error) {
 	var r Rules
-	if err := yaml.UnmarshalWithOptions(data, &r, yaml.Strict()); err != nil {
+	if err := yaml.UnmarshalWithOptions(data, &r, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 		return nil, fmt.Errorf("routing rules: %w", err)
 	}
 	if err := r.check(); err != nil {

@@ -27,7 +27,9 @@ type Service struct {
 	stations Stations
 	limits   MediaLimits
 
-	perStation, perDevice, perPhone *ratelimit.Limiter
+	perStation, perDevice, perPhone, perAddress *ratelimit.Limiter
+	// slots admits a bounded number of submissions to the database at once.
+	slots chan struct{}
 
 	// beforeCommit, when set, runs inside the transaction that stores a
 	// report, after everything is written; tests use it to stop mid-request.
@@ -45,6 +47,8 @@ func NewService(pool *pgxpool.Pool, cfg Config, rules *Rules, stations Stations)
 		perStation: ratelimit.New(pool, cfg.RatePerStation, cfg.RateWindow),
 		perDevice:  ratelimit.New(pool, cfg.RatePerDevice, cfg.RateWindow),
 		perPhone:   ratelimit.New(pool, cfg.RatePerPhone, cfg.RateWindow),
+		perAddress: ratelimit.New(pool, cfg.RatePerAddress, cfg.RateWindow),
+		slots:      make(chan struct{}, max(1, cfg.Concurrency)),
 	}
 }
 
@@ -66,21 +70,27 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.rateLimit(ctx, sub); err != nil {
-		return nil, err
-	}
 	media, err := prepareMedia(sub.Files, s.limits)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.locate(ctx, sub, media)
-	if err != nil {
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := s.rateLimit(ctx, sub); err != nil {
 		return nil, err
 	}
 	a := s.rules.Assess(cat, sub.Injury, sub.InProgress)
 
 	var receipt *Receipt
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		loc, err := s.locate(ctx, tx, sub, media)
+		if err != nil {
+			return err
+		}
 		receipt, err = s.store(ctx, tx, sub, cat, a, loc, media)
 		if err != nil {
 			return err
@@ -138,11 +148,16 @@ func (s *Service) check(sub *Submission) (*Category, error) {
 	return cat, nil
 }
 
-// rateLimit applies the per-station, per-device and per-phone limits. Keys
-// carry a digest, never the phone number itself.
+// rateLimit applies the per-station (or, for reports from no kiosk,
+// per-address), per-device and per-phone limits. Keys carry a digest, never
+// the phone number or address itself.
 func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
 	if sub.StationID != "" {
 		if err := s.perStation.Allow(ctx, "report:station:"+sub.StationID); err != nil {
+			return err
+		}
+	} else if sub.ClientIP != "" {
+		if err := s.perAddress.Allow(ctx, "report:ip:"+keyDigest(sub.ClientIP)); err != nil {
 			return err
 		}
 	}
@@ -199,7 +214,7 @@ type location struct {
 // a given position (the ward whose polygon holds it, or the nearest ward), a
 // kiosk's station, the position in a photo when the reporter allows it, or a
 // ward named in the address.
-func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedia) (location, error) {
+func (s *Service) locate(ctx context.Context, q querier, sub Submission, media []storedMedia) (location, error) {
 	loc := location{Source: "none", WardSource: "none"}
 	switch {
 	case sub.Lat != nil:
@@ -234,7 +249,7 @@ func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedi
 		}
 	}
 	if loc.Lat != nil {
-		ward, src, err := locateWard(ctx, s.pool, *loc.Lat, *loc.Lng)
+		ward, src, err := locateWard(ctx, q, *loc.Lat, *loc.Lng)
 		if err != nil {
 			return loc, fmt.Errorf("locate ward: %w", err)
 		}
@@ -242,7 +257,7 @@ func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedi
 		return loc, nil
 	}
 	if sub.Address != "" {
-		ward, err := wardFromAddress(ctx, s.pool, sub.Address)
+		ward, err := wardFromAddress(ctx, q, sub.Address)
 		if err != nil {
 			return loc, fmt.Errorf("ward from address: %w", err)
 		}
@@ -256,8 +271,8 @@ func (s *Service) locate(ctx context.Context, sub Submission, media []storedMedi
 	return loc, nil
 }
 
-// store writes the report, its routes, media and first event, links a likely
-// duplicate and announces it on the live feed, all inside tx.
+// store writes the report (linked to a likely duplicate), its routes, media
+// and first event, and announces it on the live feed, all inside tx.
 func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Category, a Assessment, loc location, media []storedMedia) (*Receipt, error) {
 	code, err := newCode()
 	if err != nil {
@@ -276,19 +291,35 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	if loc.Ward != "" {
 		ward = &loc.Ward
 	}
-	var id string
+	// The insert links a likely duplicate as it goes: the earliest open
+	// report of the same category nearby (or from the same station) within
+	// the rules' time window, or rather the original that one points to, so
+	// duplicates form a star. Duplicates are linked, never dropped: each
+	// still reaches the officers.
+	var id, dup string
 	var created time.Time
 	err = tx.QueryRow(ctx, `
+		WITH p AS (
+			SELECT CASE WHEN $8::float8 IS NULL THEN NULL
+				ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END AS loc),
+		original AS (
+			SELECT coalesce(o.duplicate_of, o.id) AS id FROM reports o, p
+			WHERE o.category = $2 AND o.spam_at IS NULL AND o.closed_at IS NULL
+			  AND o.created_at >= now() - $20::interval
+			  AND ((p.loc IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, p.loc, $21))
+			       OR (p.loc IS NULL AND o.station_id = $11))
+			ORDER BY o.created_at LIMIT 1)
 		INSERT INTO reports (code, category, urgency, injury, in_progress, description, occurred_at,
 			location, location_source, address, station_id, ward_code, ward_source, channel,
-			contact, device_id, acknowledge_due, resolve_due)
-		VALUES ($1, $2, $3, $4, $5, $6, $7,
-			CASE WHEN $8::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($9, $8), 4326)::geography END,
-			$10, $11, $12, $13, $14, $15, $16, $17, now() + $18::interval, now() + $19::interval)
-		RETURNING id, created_at`,
+			contact, device_id, acknowledge_due, resolve_due, duplicate_of)
+		SELECT $1, $2, $3, $4, $5, $6, $7, p.loc, $10, $11, $12, $13, $14, $15, $16, $17,
+			now() + $18::interval, now() + $19::interval, (SELECT id FROM original)
+		FROM p
+		RETURNING id, created_at, coalesce(duplicate_of::text, '')`,
 		code, cat.Code, a.Urgency, sub.Injury, sub.InProgress, sub.Description, sub.OccurredAt,
 		loc.Lat, loc.Lng, loc.Source, sub.Address, station, ward, loc.WardSource, sub.Channel,
-		contact, device, a.SLA.Acknowledge, a.SLA.Resolve).Scan(&id, &created)
+		contact, device, a.SLA.Acknowledge, a.SLA.Resolve,
+		s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&id, &created, &dup)
 	if err != nil {
 		return nil, fmt.Errorf("insert report: %w", err)
 	}
@@ -323,55 +354,15 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	}
 	batch.Queue(`INSERT INTO report_events (report_id, action, to_status, actor_id, actor_name) VALUES ($1, 'received', 'received', $2, $3)`,
 		id, "reporter:"+string(sub.Channel), "Người phản ánh")
+	queueNotify(batch, FeedEvent{
+		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
+		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
+	})
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("route report: %w", err)
 	}
-
-	dup, err := s.linkDuplicate(ctx, tx, id, cat.Code, sub.StationID, loc)
-	if err != nil {
-		return nil, err
-	}
 	r.DuplicateOf = dup
-	if err := notify(ctx, tx, FeedEvent{
-		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
-		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
-	}); err != nil {
-		return nil, err
-	}
 	return r, nil
-}
-
-// linkDuplicate links the report to the earliest open report of the same
-// category nearby (or from the same station) in the rules' time window.
-// Duplicates are linked, never dropped: each still reaches the officers.
-func (s *Service) linkDuplicate(ctx context.Context, tx pgx.Tx, id, category, station string, loc location) (string, error) {
-	if loc.Lat == nil && station == "" {
-		return "", nil
-	}
-	var original string
-	err := tx.QueryRow(ctx, `
-		SELECT o.id FROM reports o, reports n
-		WHERE n.id = $1 AND o.id <> n.id AND o.category = n.category
-		  AND o.spam_at IS NULL AND o.closed_at IS NULL
-		  AND o.created_at >= n.created_at - $2::interval
-		  AND ((n.location IS NOT NULL AND o.location IS NOT NULL AND ST_DWithin(o.location, n.location, $3))
-		       OR (n.location IS NULL AND o.station_id = n.station_id))
-		ORDER BY coalesce(o.duplicate_of, o.id) = o.id DESC, o.created_at
-		LIMIT 1`, id, s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&original)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("find duplicate: %w", err)
-	}
-	// Link to the original of the chain, so duplicates form a star.
-	if _, err := tx.Exec(ctx, `
-		UPDATE reports SET duplicate_of = (SELECT coalesce(duplicate_of, id) FROM reports WHERE id = $2)
-		WHERE id = $1`, id, original); err != nil {
-		return "", fmt.Errorf("link duplicate: %w", err)
-	}
-	err = tx.QueryRow(ctx, `SELECT duplicate_of FROM reports WHERE id = $1`, id).Scan(&original)
-	return original, err
 }
 
 // codeAlphabet leaves out letters and digits residents confuse (0/O, 1/I/L).

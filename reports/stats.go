@@ -52,17 +52,18 @@ func (s *Service) Stats(ctx context.Context, o Officer, from, to time.Time) (*St
 	if st.ByCategory, err = counts(`r.category`); err != nil {
 		return nil, err
 	}
-	hours, err := counts(`extract(hour FROM r.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::int::text`)
+	rows, err := s.pool.Query(ctx, `SELECT extract(hour FROM r.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::int, count(*)::int`+scope+` GROUP BY 1`, args...)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range hours {
-		var n int
-		for _, c := range h.Key {
-			n = n*10 + int(c-'0')
-		}
-		st.ByHour[n] = h.Count
-		st.Total += h.Count
+	var hour, n int
+	_, err = pgx.ForEachRow(rows, []any{&hour, &n}, func() error {
+		st.ByHour[hour] = n
+		st.Total += n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	err = s.pool.QueryRow(ctx, `SELECT
 		count(r.acknowledged_at)::int,

@@ -96,13 +96,17 @@ func ListWards(ctx context.Context, pool *pgxpool.Pool) ([]Ward, error) {
 }
 
 // locateWard finds the ward of a point: the polygon that contains it (the
-// lowest code when it lies on a shared edge), or else the nearest ward.
+// lowest code when it lies on a shared edge), or else the nearest ward. The
+// GiST index answers both: containment first, and only when no polygon holds
+// the point, the few nearest by planar distance, ranked again in metres.
 func locateWard(ctx context.Context, q querier, lat, lng float64) (code, source string, err error) {
 	err = q.QueryRow(ctx, `
 		WITH p AS (SELECT ST_SetSRID(ST_MakePoint($2, $1), 4326) AS pt)
-		SELECT code, CASE WHEN ST_Covers(geom, p.pt) THEN 'polygon' ELSE 'nearest' END
-		FROM wards, p
-		ORDER BY ST_Covers(geom, p.pt) DESC, geom::geography <-> p.pt::geography, code
+		(SELECT code, 'polygon' FROM wards, p WHERE ST_Covers(geom, p.pt) ORDER BY code LIMIT 1)
+		UNION ALL
+		(SELECT code, 'nearest' FROM (
+			SELECT code, geom FROM wards, p ORDER BY geom <-> p.pt LIMIT 5) near, p
+		 ORDER BY ST_Distance(near.geom::geography, p.pt::geography), code LIMIT 1)
 		LIMIT 1`, lat, lng).Scan(&code, &source)
 	if err == pgx.ErrNoRows {
 		return "", "none", nil

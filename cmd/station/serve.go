@@ -135,10 +135,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 
-			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, kioskStations{stations})
+			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
-			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc,
+			for _, job := range reportsSvc.Sweeps() {
+				go periodic.Run(ctx, p.pool, p.log, job)
+			}
+			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
 				Track: ratelimit.New(p.pool, 30, time.Minute)}
 
 			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
@@ -170,17 +173,6 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			return srv.ListenAndServe(ctx)
 		},
 	}
-}
-
-// kioskStations gives reports the station a kiosk report came from.
-type kioskStations struct{ kiosk *kiosk.Service }
-
-func (k kioskStations) Station(ctx context.Context, id string) (reports.Station, error) {
-	st, err := k.kiosk.Station(ctx, id)
-	if err != nil {
-		return reports.Station{}, err
-	}
-	return reports.Station{ID: st.ID, WardCode: st.WardCode, Lat: st.Latitude, Lng: st.Longitude}, nil
 }
 
 // assistantDossiers files the assistant's draft as a dossier of the ward of

@@ -17,6 +17,7 @@ func importWardsCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station import wards", flag.ContinueOnError)
 	var cfg config.Platform
 	cfg.RegisterFlags(fs)
+	ifEmpty := fs.Bool("if-empty", false, "import only when no ward is there yet (make run loads the sample this way)")
 	return &ffcli.Command{
 		Name:       "wards",
 		ShortUsage: "station import wards [flags] FILE.geojson",
@@ -48,6 +49,16 @@ func importWardsCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			defer p.Close()
+			if *ifEmpty {
+				existing, err := reports.ListWards(ctx, p.pool)
+				if err != nil {
+					return err
+				}
+				if len(existing) > 0 {
+					fmt.Fprintf(stdout, "%d wards already imported; nothing to do\n", len(existing))
+					return nil
+				}
+			}
 			wards, err := reports.ImportWards(ctx, p.pool, data)
 			if err != nil {
 				return err

@@ -567,7 +567,7 @@
     if (contact) form.append("contact", contact);
     if (report.photo) form.append("files", report.photo);
     try {
-      const r = await api("POST", "/api/v1/reports", form);
+      const r = await api("POST", "/api/v1/reports", form, deviceHeaders());
       $("#report-code").textContent = r.code;
       const em = $("#report-emergency");
       if (r.emergency) { em.textContent = r.emergency.message || ("Gọi ngay " + r.emergency.call.join(", ")); em.hidden = false; }

@@ -42,11 +42,14 @@ CREATE TABLE reports (
     acknowledged_at timestamptz,
     closed_at       timestamptz,
     acknowledge_due timestamptz NOT NULL,
-    resolve_due     timestamptz NOT NULL
-);
+    resolve_due     timestamptz NOT NULL,
+    -- When the overdue sweep announced a missed SLA, once for each.
+    ack_overdue_at     timestamptz,
+    resolve_overdue_at timestamptz
+) WITH (fillfactor = 90); -- room for HOT updates as officers move reports along
 CREATE INDEX reports_ward_idx ON reports (ward_code, created_at DESC);
 CREATE INDEX reports_created_idx ON reports (created_at DESC);
-CREATE INDEX reports_open_idx ON reports (status, acknowledge_due) WHERE closed_at IS NULL;
+CREATE INDEX reports_open_due_idx ON reports (acknowledge_due) WHERE closed_at IS NULL;
 CREATE INDEX reports_location_idx ON reports USING gist (location);
 CREATE INDEX reports_duplicate_idx ON reports (duplicate_of) WHERE duplicate_of IS NOT NULL;
 
@@ -92,6 +95,8 @@ CREATE TABLE report_media (
     created_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (report_id, position)
 );
+-- Photos and video are compressed already: store them without trying again.
+ALTER TABLE report_media ALTER COLUMN data SET STORAGE EXTERNAL;
 
 -- Every step of the duty-officer workflow, timed and attributed; append-only.
 CREATE TABLE report_events (
