@@ -245,6 +245,8 @@ func TestConversationResidence(t *testing.T) {
 	// Correct a value from the review and come back to it.
 	c.choose("edit:phone").wantField("phone")
 	c.say("+84 912 345 678").want(StageReview, StatusAnswered).wantDraft("phone", "0912345678", FromTyped)
+	c.say("sua ngay sinh").wantField("date_of_birth") // the field named in words
+	c.choose(ChoiceBack).want(StageReview, StatusAnswered)
 
 	v, err := svc.Get(context.Background(), c.id)
 	if err != nil {
@@ -277,6 +279,7 @@ func TestConversationIDCard(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	c := startChat(t, svc, StartRequest{})
 	c.say("lam lai can cuocc bi mat").pick("idcard.reissue") // a typo
+	c.say("ai duoc lam thu tuc nay?").want(StageExplain, StatusAnswered).wantText("Người làm thủ tục này", "14 tuổi")
 	c.through("tiep", "tiep tuc", "bat dau").wantField("full_name")
 	c.say("tran thi bich").wantField("date_of_birth")
 	c.say("ngày 5 tháng 11 năm 1948").wantField("sex")

@@ -18,6 +18,7 @@ const (
 	SectionFees       = "fees"
 	SectionProcessing = "processing"
 	SectionSubmitAt   = "submit_at"
+	SectionApplicants = "applicants"
 )
 
 // FormatVND writes an amount as residents read it: 1.200.000 đồng.
@@ -150,6 +151,18 @@ func (f facts) submitAt() string {
 	return f.p.Say("explain_submit_at", "submit_at", strings.TrimSuffix(strings.Join(f.e.SubmitAt, "; hoặc "), "."))
 }
 
+func (f facts) applicants() string {
+	if len(f.e.Applicants) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(f.p.Say("explain_applicants"))
+	for _, a := range f.e.Applicants {
+		b.WriteString("\n- " + strings.TrimSuffix(a, "."))
+	}
+	return b.String()
+}
+
 // all renders every fact: what the output check falls back to.
 func (f facts) all() string {
 	return joinLines(f.documents(), f.fees(), f.processing(), f.submitAt())
@@ -185,6 +198,9 @@ func (f facts) topic(folded string) (string, []procedures.Citation) {
 	}
 	if containsAny(folded, []string{"cac buoc", "lam the nao", "lam sao", "thu tuc gom", "trinh tu", "quy trinh"}) {
 		add(SectionSteps, f.steps())
+	}
+	if containsAny(folded, []string{"ai duoc", "ai phai", "ai can", "doi tuong", "dieu kien", "co duoc lam"}) {
+		add(SectionApplicants, f.applicants())
 	}
 	return joinLines(parts...), cites
 }

@@ -20,7 +20,7 @@ type fakeLLM struct {
 	t        testing.TB
 	srv      *httptest.Server
 	mu       sync.Mutex
-	scripts  map[string][]fakeReply // "understand" or "answer"
+	scripts  map[string][]fakeReply // "understand", "answer" or "phrase"
 	requests []fakeRequest
 }
 
@@ -81,8 +81,11 @@ type wireMessage struct {
 }
 
 func kindOf(system string) string {
-	if strings.Contains(system, "bộ phận hiểu ý") {
+	switch {
+	case strings.Contains(system, "bộ phận hiểu ý"):
 		return "understand"
+	case strings.Contains(system, "viết lại lời giải thích"):
+		return "phrase"
 	}
 	return "answer"
 }

@@ -42,9 +42,16 @@ var (
 	crisisMarked = []string{"tự tử", "tự sát"}
 )
 
+// placeNames hold emergency words but name places a resident gives as an
+// answer ("Bệnh viện Cấp cứu Trưng Vương" as a place of birth).
+var placeNames = []string{"benh vien cap cuu"}
+
 // CheckInput classifies a message before anything else reads it.
 func CheckInput(text string) Verdict {
 	folded := vietnamese.Fold(text)
+	for _, name := range placeNames {
+		folded = strings.ReplaceAll(folded, name, " ")
+	}
 	lower := strings.ToLower(vietnamese.NFC(text))
 	if containsAny(lower, crisisMarked) || containsPhrase(folded, crisisFolded) {
 		return VerdictCrisis
@@ -128,7 +135,7 @@ func CheckOutput(reply string, e *procedures.Entry) []Violation {
 	var out []Violation
 	allowed := map[int64]bool{}
 	codes := map[string]bool{}
-	var docs []string
+	var entryText string
 	if e != nil {
 		for _, f := range e.Fees {
 			allowed[f.Amount] = true
@@ -140,16 +147,26 @@ func CheckOutput(reply string, e *procedures.Entry) []Violation {
 			if d.FormCode != "" {
 				codes[strings.ToUpper(d.FormCode)] = true
 			}
-			docs = append(docs, vietnamese.Fold(d.Name+" "+d.Note))
 		}
-		for _, s := range e.Steps {
-			for _, c := range formCodeRe.FindAllString(s.Text, -1) {
-				codes[strings.ToUpper(c)] = true
-			}
+		// Anything the entry says may be repeated: its codes and the
+		// documents it names anywhere.
+		parts := []string{e.Name, e.Summary, e.Processing.Text}
+		parts = append(parts, e.SubmitAt...)
+		parts = append(parts, e.Applicants...)
+		for _, st := range e.Steps {
+			parts = append(parts, st.Title, st.Text)
 		}
-		for _, c := range formCodeRe.FindAllString(e.Summary, -1) {
+		for _, d := range e.Documents {
+			parts = append(parts, d.Name, d.Note)
+		}
+		for _, f := range e.Fees {
+			parts = append(parts, f.Label, f.Note)
+		}
+		all := strings.Join(parts, " | ")
+		for _, c := range formCodeRe.FindAllString(all, -1) {
 			codes[strings.ToUpper(c)] = true
 		}
+		entryText = vietnamese.Fold(all)
 	}
 	lower := strings.ToLower(reply)
 	for _, m := range amountRe.FindAllStringSubmatch(lower, -1) {
@@ -167,7 +184,6 @@ func CheckOutput(reply string, e *procedures.Entry) []Violation {
 		}
 	}
 	folded := vietnamese.Fold(reply)
-	entryText := strings.Join(docs, " | ")
 	for _, d := range knownDocuments {
 		if strings.Contains(folded, d) && !strings.Contains(entryText, d) {
 			out = append(out, Violation{Kind: "document", Value: d})
@@ -188,4 +204,23 @@ func parseAmount(num, unit string) int64 {
 		return n * 1000
 	}
 	return n
+}
+
+var numberRe = regexp.MustCompile(`\d+`)
+
+// NewNumbers returns the numbers of rewritten that source does not have:
+// a rewording may not change a count, a time limit or an amount. Leading
+// zeros do not count ("07" is "7").
+func NewNumbers(rewritten, source string) []string {
+	have := map[string]bool{}
+	for _, n := range numberRe.FindAllString(strings.ReplaceAll(source, ".", ""), -1) {
+		have[strings.TrimLeft(n, "0")] = true
+	}
+	var out []string
+	for _, n := range numberRe.FindAllString(strings.ReplaceAll(rewritten, ".", ""), -1) {
+		if !have[strings.TrimLeft(n, "0")] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -107,6 +107,9 @@ func (t *turn) routeMessage() Intent {
 				return Intent{Action: "edit", Arg: fields[n-1].Name}
 			}
 		}
+		if name, ok := t.fieldNamed(f); ok {
+			return Intent{Action: "edit", Arg: name}
+		}
 		if isQuestion(t.text, f) {
 			return Intent{Action: "question", Question: t.text}
 		}
@@ -126,9 +129,7 @@ func (t *turn) routeMessage() Intent {
 
 func routeChoice(id string, stage Stage) Intent {
 	switch id {
-	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart:
-		return Intent{Action: id}
-	case ChoiceYes, ChoiceNo:
+	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart, ChoiceYes, ChoiceNo:
 		return Intent{Action: id}
 	}
 	if slug, ok := strings.CutPrefix(id, "p:"); ok {
@@ -141,6 +142,31 @@ func routeChoice(id string, stage Stage) Intent {
 		return Intent{Action: "edit", Arg: name}
 	}
 	return Intent{Action: "unclear"}
+}
+
+// fieldNamed reads "sửa số điện thoại" at the review as the field to edit.
+func (t *turn) fieldNamed(folded string) (string, bool) {
+	rest, ok := "", false
+	for _, verb := range []string{"sua lai ", "sua ", "doi lai ", "doi ", "chinh lai ", "chinh sua ", "nhap lai "} {
+		if r, found := strings.CutPrefix(folded, verb); found {
+			rest, ok = strings.TrimSpace(r), true
+			break
+		}
+	}
+	if !ok || rest == "" {
+		return "", false
+	}
+	var match []string
+	for _, f := range t.reviewFields() {
+		label := strings.Join(vietnamese.Words(f.Label), " ")
+		if strings.Contains(label, rest) || wordsWithin(rest, label) {
+			match = append(match, f.Name)
+		}
+	}
+	if len(match) != 1 {
+		return "", false
+	}
+	return match[0], true
 }
 
 // routeFieldAnswer decides whether text answers the field being asked or
@@ -186,7 +212,8 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 	case "resume":
 		if t.sess.Stage == StageHandoff && t.sess.State.Before != nil {
 			t.note(t.say("resume"))
-			return t.restore(ctx, *t.sess.State.Before)
+			t.restore(*t.sess.State.Before)
+			return nil
 		}
 	case "restart":
 		t.push()
@@ -498,7 +525,7 @@ func (t *turn) goBack() {
 	}
 	if t.sess.Stage == StageHandoff && st.Before != nil {
 		t.note(t.say("resume"))
-		t.restoreNoCtx(*st.Before)
+		t.restore(*st.Before)
 		return
 	}
 	if len(st.History) == 0 {
@@ -508,12 +535,12 @@ func (t *turn) goBack() {
 	p := st.History[len(st.History)-1]
 	st.History = st.History[:len(st.History)-1]
 	t.note(t.say("back"))
-	t.restoreNoCtx(p)
+	t.restore(p)
 }
 
-// restoreNoCtx restores a position whose procedure is already loaded or
-// none; positions of another procedure are reloaded by restore.
-func (t *turn) restoreNoCtx(p Position) {
+// restore returns to position p. When p is about another procedure than
+// the one loaded, its entry is loaded after the answer step (reloadEntry).
+func (t *turn) restore(p Position) {
 	if p.Procedure != nil && (t.entry == nil || t.entry.Slug != p.Procedure.Slug) {
 		t.reload = p.Procedure.Slug
 	}
@@ -531,11 +558,6 @@ func (t *turn) restoreNoCtx(p Position) {
 	if p.Stage == StageReview && t.entry != nil {
 		t.sess.State.Draft = t.draft()
 	}
-}
-
-func (t *turn) restore(ctx context.Context, p Position) error {
-	t.restoreNoCtx(p)
-	return t.reloadEntry(ctx)
 }
 
 func (t *turn) reloadEntry(ctx context.Context) error {

@@ -3,7 +3,9 @@ package assistant
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -39,6 +41,9 @@ func bind(c *gin.Context, v any) error {
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // an empty body sent without a length
+		}
 		if strings.Contains(err.Error(), "too large") {
 			return apperr.Wrap(err, apperr.TooLarge, "body_too_large", "Nội dung gửi lên quá lớn.")
 		}

@@ -258,6 +258,20 @@ func (m *Model) Answer(ctx context.Context, question string, passages []procedur
 	return out, usage, nil
 }
 
+// Phrase rewrites a step's explanation in simpler words, streaming it to
+// onChunk when set. The caller checks the result against the source.
+func (m *Model) Phrase(ctx context.Context, step string, prompts *PromptSet, onChunk func(string)) (string, Usage, error) {
+	out, usage, err := m.generate(ctx, prompts.Phrase, "<step>"+m.data(step)+"</step>", false, onChunk)
+	if err != nil {
+		return "", usage, err
+	}
+	out = strings.TrimSpace(out)
+	if out == "" {
+		return "", usage, fmt.Errorf("%w: empty", errInvalidOutput)
+	}
+	return out, usage, nil
+}
+
 // understand runs the model's understanding for the routing step and maps
 // it onto the guide's intents. ok is false when the model failed or said
 // something the guide cannot use; the deterministic intent then stands.

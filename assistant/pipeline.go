@@ -32,6 +32,7 @@ type turn struct {
 	retrieved []procedures.Result // everything the search returned
 	relevant  []procedures.Result // above the relevance floor
 	modelText string              // what the model wrote, for the output check
+	phrased   string              // the model's checked rewording of the step explained
 
 	reply     *Reply
 	status    Status
@@ -88,9 +89,9 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	if opts.Eval {
 		t.reply.Eval = t.evalInfo()
 	}
-	sess.PromptVersion = s.prompts.Version
-	sess.ExpiresAt = s.expiry(sess)
-	if err := s.store.SaveTurn(ctx, sess, t.record()); err != nil {
+	t.sess.PromptVersion = s.prompts.Version
+	t.sess.ExpiresAt = s.expiry(t.sess)
+	if err := s.store.SaveTurn(ctx, t.sess, t.record()); err != nil {
 		return nil, err
 	}
 	return t.reply, nil
@@ -131,18 +132,12 @@ func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, 
 // as skipped.
 func (t *turn) run(ctx context.Context) error {
 	if done := t.step("input_check", t.checkInput); done {
-		return t.skip("rewrite", "route", "retrieve", "answer", "output_check")
+		t.skip("rewrite", "route", "retrieve", "answer", "output_check")
+		return nil
 	}
 	t.step("rewrite", t.rewrite)
+	t.step("route", func() string { return t.routeStep(ctx) })
 	var err error
-	t.step("route", func() string {
-		var outcome string
-		outcome, err = t.routeStep(ctx)
-		return outcome
-	})
-	if err != nil {
-		return err
-	}
 	t.step("retrieve", func() string {
 		var outcome string
 		outcome, err = t.retrieve(ctx)
@@ -161,8 +156,34 @@ func (t *turn) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if t.svc.model != nil && t.sess.Stage == StageExplain && t.sess.State.Page >= 1 && t.sess.State.Page <= len(t.entry.Steps) {
+		t.step("phrase", func() string { return t.phrase(ctx) })
+	}
 	t.step("output_check", t.checkOutput)
 	return nil
+}
+
+// phrase lets the model reword the step being explained. The rewording is
+// kept only when it brings no number, amount, form code or document that
+// the step and its entry do not have; otherwise the template stands.
+func (t *turn) phrase(ctx context.Context) string {
+	step := facts{p: t.svc.prompts, e: t.entry}.step(t.sess.State.Page - 1)
+	start := time.Now()
+	text, usage, err := t.svc.model.Phrase(ctx, step, t.svc.prompts, t.onToken)
+	t.addUsage(usage)
+	if err == nil {
+		if nums := NewNumbers(text, step); len(nums) > 0 {
+			err = fmt.Errorf("%w: new numbers %v", errInvalidOutput, nums)
+		} else if bad := CheckOutput(text, t.entry); len(bad) > 0 {
+			err = fmt.Errorf("%w: %v", errInvalidOutput, bad)
+		}
+	}
+	t.modelStep("model_phrase", start, err)
+	if err != nil {
+		return "template"
+	}
+	t.phrased = text
+	return "phrased"
 }
 
 // step runs one pipeline step, times it and records its outcome. It
@@ -174,11 +195,10 @@ func (t *turn) step(name string, f func() string) bool {
 	return outcome == "stop"
 }
 
-func (t *turn) skip(names ...string) error {
+func (t *turn) skip(names ...string) {
 	for _, n := range names {
 		t.steps = append(t.steps, Step{Name: n, Outcome: "skipped"})
 	}
-	return nil
 }
 
 // checkInput is the first step: emergencies get the numbers at once;
@@ -242,7 +262,7 @@ func (t *turn) rewrite() string {
 
 // routeStep labels the message: the deterministic router first, the model
 // (when configured) only for what the router could not place.
-func (t *turn) routeStep(ctx context.Context) (string, error) {
+func (t *turn) routeStep(ctx context.Context) string {
 	in := t.routeMessage()
 	if t.svc.model != nil && t.text != "" && t.needsModel(in) {
 		if mi, ok := t.understand(ctx, in); ok {
@@ -251,7 +271,7 @@ func (t *turn) routeStep(ctx context.Context) (string, error) {
 	}
 	t.intent = in
 	t.route = routeOf(in, t.sess.Stage)
-	return string(t.route) + ":" + in.Action, nil
+	return string(t.route) + ":" + in.Action
 }
 
 // needsModel says when the deterministic router is unsure enough to ask

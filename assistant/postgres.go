@@ -57,12 +57,16 @@ func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, er
 		dossier        *string
 		saved          bool
 	)
+	var fields []byte
 	err := s.pool.QueryRow(ctx, `
 		SELECT id, station_id, kiosk_session_id, stage, procedure_slug, procedure_name, state, prompt_version,
-		       dossier_id, slip_code_hash IS NOT NULL, version, created_at, updated_at, expires_at
-		FROM assistant_sessions WHERE id = $1 AND expires_at > $2`, id, now,
+		       dossier_id, slip_code_hash IS NOT NULL, version, created_at, updated_at, expires_at,
+		       (SELECT coalesce(json_object_agg(name, json_build_object('value', value, 'provenance', provenance,
+		                        'confidence', confidence, 'confirmed', confirmed)), '{}')
+		        FROM assistant_fields WHERE session_id = s.id)
+		FROM assistant_sessions s WHERE id = $1 AND expires_at > $2`, id, now,
 	).Scan(&sess.ID, &station, &kiosk, &sess.Stage, &slug, &name, &state, &sess.PromptVersion,
-		&dossier, &saved, &sess.version, &sess.CreatedAt, &sess.UpdatedAt, &sess.ExpiresAt)
+		&dossier, &saved, &sess.version, &sess.CreatedAt, &sess.UpdatedAt, &sess.ExpiresAt, &fields)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errSessionNotFound
 	}
@@ -76,22 +80,10 @@ func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, er
 	if err := json.Unmarshal(state, &sess.State); err != nil {
 		return nil, fmt.Errorf("session state: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT name, value, provenance, confidence, confirmed FROM assistant_fields WHERE session_id = $1`, id)
-	if err != nil {
-		return nil, fmt.Errorf("get fields: %w", err)
+	if err := json.Unmarshal(fields, &sess.Fields); err != nil {
+		return nil, fmt.Errorf("session fields: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			n string
-			v Value
-		)
-		if err := rows.Scan(&n, &v.Value, &v.Provenance, &v.Confidence, &v.Confirmed); err != nil {
-			return nil, err
-		}
-		sess.Fields[n] = v
-	}
-	return sess, rows.Err()
+	return sess, nil
 }
 
 // SaveTurn stores the session's new state, its fields and the turn, in one
@@ -122,15 +114,8 @@ func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
 		if err != nil {
 			return fmt.Errorf("save session: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM assistant_fields WHERE session_id = $1`, sess.ID); err != nil {
+		if err := saveFields(ctx, tx, sess); err != nil {
 			return err
-		}
-		for name, v := range sess.Fields {
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO assistant_fields (session_id, name, value, provenance, confidence, confirmed)
-				VALUES ($1, $2, $3, $4, $5, $6)`, sess.ID, name, v.Value, v.Provenance, v.Confidence, v.Confirmed); err != nil {
-				return fmt.Errorf("save field %s: %w", name, err)
-			}
 		}
 		if err := insertTurn(ctx, tx, sess.ID, seq, t); err != nil {
 			return err
@@ -140,6 +125,34 @@ func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
 		}
 		return nil
 	})
+}
+
+// saveFields replaces the session's fields with sess.Fields in two
+// statements, whatever their number.
+func saveFields(ctx context.Context, tx pgx.Tx, sess *Session) error {
+	var (
+		names, values, provs []string
+		confs                []float64
+		confirmed            []bool
+	)
+	for name, v := range sess.Fields {
+		names, values, provs = append(names, name), append(values, v.Value), append(provs, string(v.Provenance))
+		confs, confirmed = append(confs, v.Confidence), append(confirmed, v.Confirmed)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM assistant_fields WHERE session_id = $1`, sess.ID); err != nil {
+		return fmt.Errorf("save fields: %w", err)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO assistant_fields (session_id, name, value, provenance, confidence, confirmed)
+		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[])`,
+		sess.ID, names, values, provs, confs, confirmed)
+	if err != nil {
+		return fmt.Errorf("save fields: %w", err)
+	}
+	return nil
 }
 
 // HandoffChannel is the PostgreSQL channel on which the assistant

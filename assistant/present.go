@@ -44,8 +44,11 @@ func (t *turn) present() {
 			}
 		case st.Page <= steps:
 			s := f.step(st.Page - 1)
-			q = append(q, s)
 			t.cite(f.cite(SectionSteps, s))
+			if t.phrased != "" {
+				s = t.phrased
+			}
+			q = append(q, s)
 		case st.Page == steps+1:
 			d := f.documents()
 			q = append(q, d)

@@ -25,6 +25,7 @@ type PromptSet struct {
 	Version    string
 	Understand string
 	Answer     string
+	Phrase     string
 	guide      map[string]string
 }
 
@@ -33,7 +34,7 @@ type PromptSet struct {
 var requiredMessages = []string{
 	"welcome", "ask_again_need", "candidates", "not_found", "none_of_these", "chosen",
 	"explain_summary", "explain_steps", "explain_step", "explain_documents", "explain_no_documents", "explain_fees",
-	"explain_no_fee", "explain_processing", "explain_submit_at", "explain_more", "explain_last",
+	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_more", "explain_last",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
 	"done", "done_with_id", "done_already", "handoff", "resume", "emergency", "crisis",
@@ -70,6 +71,7 @@ func LoadPrompts(version string) (*PromptSet, error) {
 		Version:    version + "." + hex.EncodeToString(h.Sum(nil))[:8],
 		Understand: files["understand.txt"],
 		Answer:     files["answer.txt"],
+		Phrase:     files["phrase.txt"],
 	}
 	if err := yaml.Unmarshal([]byte(files["guide.yaml"]), &p.guide); err != nil {
 		return nil, fmt.Errorf("prompt set %q: guide.yaml: %w", version, err)
@@ -79,8 +81,8 @@ func LoadPrompts(version string) (*PromptSet, error) {
 			return nil, fmt.Errorf("prompt set %q: guide.yaml lacks %q", version, k)
 		}
 	}
-	if p.Understand == "" || p.Answer == "" {
-		return nil, fmt.Errorf("prompt set %q: understand.txt and answer.txt are required", version)
+	if p.Understand == "" || p.Answer == "" || p.Phrase == "" {
+		return nil, fmt.Errorf("prompt set %q: understand.txt, answer.txt and phrase.txt are required", version)
 	}
 	return p, nil
 }

@@ -295,9 +295,14 @@ func TestDependencyFailureGivesAnErrorReply(t *testing.T) {
 	if _, err := svc.store.pool.Exec(context.Background(), `DELETE FROM procedure_catalogue`); err != nil {
 		t.Fatal(err)
 	}
+	before, _ := svc.store.Get(context.Background(), c.id, time.Now())
 	c.say("dang ky tam tru").want(StageConfirm, StatusError)
 	if !c.has(ChoiceHandoff) || !strings.Contains(c.r.Reply, "cán bộ") {
 		t.Fatalf("error reply %+v", c.r)
+	}
+	after, _ := svc.store.Get(context.Background(), c.id, time.Now())
+	if after.Stage != before.Stage || len(after.State.Candidates) != len(before.State.Candidates) || after.State.Candidates[0] != before.State.Candidates[0] {
+		t.Fatalf("the failed turn changed the session: %+v → %+v", before.State, after.State)
 	}
 }
 

@@ -11,11 +11,14 @@ import (
 // Confidence given to values read from a QR code (exact by construction)
 // and from an MRZ field whose check digit matches.
 const (
-	qrConfidence       = 1.0
-	mrzConfidence      = 0.98
-	mrzBadConfidence   = 0.3
-	mrzNameConfidence  = 0.9
-	textDateConfidence = 0.9
+	qrConfidence     = 1.0
+	mrzConfidence    = 0.98
+	mrzBadConfidence = 0.3
+	// A digit mended by the check digits is very likely right, yet staff
+	// should glance at it.
+	mrzCorrectedConfidence = 0.85
+	mrzNameConfidence      = 0.9
+	textDateConfidence     = 0.9
 )
 
 // addQRFields puts the QR code's values on the result; they win over
@@ -65,8 +68,23 @@ func addMRZFields(res *Result, m *MRZ, box [4]int) {
 		failed[f] = true
 		res.warn("mrz_check_digit:" + f)
 	}
+	corrected := map[string]bool{}
+	for _, f := range m.Corrected {
+		corrected[f] = true
+		res.warn("mrz_corrected:" + f)
+	}
 	conf := func(check string) float64 {
-		if failed[check] || failed[checkComposite] && check != "" {
+		switch {
+		case len(m.Corrected) > 0:
+			// Every check passes after the mending; the mended field is
+			// the one to look at.
+			if corrected[check] {
+				return mrzCorrectedConfidence
+			}
+			return mrzConfidence
+		case failed[check] || failed[checkComposite]:
+			return mrzBadConfidence
+		case failed[checkDocumentIsID] && (check == checkDocumentNumber || check == checkIDNumber):
 			return mrzBadConfidence
 		}
 		return mrzConfidence

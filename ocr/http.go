@@ -13,7 +13,9 @@ import (
 
 // RegisterRoutes adds the OCR endpoints:
 //
-//	POST /api/v1/ocr       multipart: file, optional kind and kiosk_session_id
+//	POST /api/v1/ocr       multipart: file, optional kind, kiosk_session_id
+//	                       and procedure (a catalogue slug whose form
+//	                       fields a form's labels are matched to)
 //	GET  /api/v1/ocr/:id   a stored result
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 	// The multipart envelope around a 15 MB scan needs a little room.
@@ -75,6 +77,12 @@ func (s *Service) handleRead(c *gin.Context) {
 		return
 	}
 	req := Request{Image: data, Kind: Kind(c.PostForm("kind"))}
+	if slug := c.PostForm("procedure"); slug != "" {
+		if req.FormFields, err = s.FormFields(c.Request.Context(), slug); err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+	}
 	res, err := s.Read(c.Request.Context(), req, c.PostForm("kiosk_session_id"))
 	if err != nil {
 		httpserver.Error(c, err)

@@ -83,6 +83,10 @@ func TestOCREndpoint(t *testing.T) {
 		{"a blank page", upload(t, clean, nil), 400, "no_text", false},
 		{"an unknown kind", upload(t, card.Image, map[string]string{"kind": "passport"}), 400, "unknown_kind", false},
 		{"a QR asked of a form", upload(t, clean, map[string]string{"kind": "cccd_qr"}), 400, "qr_not_found", false},
+		{"a kiosk session id too long", upload(t, card.Image, map[string]string{"kiosk_session_id": strings.Repeat("x", 200)}), 400, "invalid_kiosk_session_id", false},
+		// This branch runs without the catalogue: a form's procedure
+		// cannot be looked up, and the service says so rather than guess.
+		{"a procedure without the catalogue", upload(t, card.Image, map[string]string{"procedure": "dang-ky-tam-tru"}), 503, "catalogue_unavailable", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,9 +19,13 @@ type MRZ struct {
 	ExpiryDate     string // YYYY-MM-DD, empty when the card has none
 	Nationality    string
 	FullName       string // as the MRZ has it: upper case, no diacritics
-	// Failed names the fields whose check digit does not match:
-	// document_number, id_number, date_of_birth, expiry_date, composite.
+	// Failed names the fields whose check digit does not match as read:
+	// document_number, id_number, date_of_birth, expiry_date, composite
+	// (and document_number_in_id_number when the two disagree).
 	Failed []string
+	// Corrected names the fields mended by their check digits; their
+	// values are the mended ones, and Failed still tells what was read.
+	Corrected []string
 }
 
 // The MRZ check digit fields, in the order they are verified.
@@ -31,6 +35,9 @@ const (
 	checkDateOfBirth    = "date_of_birth"
 	checkExpiryDate     = "expiry_date"
 	checkComposite      = "composite"
+	// checkDocumentIsID is Vietnam's rule that the document number is the
+	// ID number's last nine digits.
+	checkDocumentIsID = "document_number_in_id_number"
 )
 
 // ErrNotMRZ is returned when text is not a TD1 machine-readable zone.
@@ -57,66 +64,234 @@ func MRZCheckDigit(s string) byte {
 
 // ParseMRZ reads a TD1 zone from three lines of text as OCR gives them:
 // spaces are dropped, the usual misreadings of '<' are mended, and letters
-// in digit-only positions (O for 0, I for 1, ...) are read as digits. Every
-// check digit is verified; a mismatch is listed in Failed, never hidden.
+// in digit-only positions (O for 0, I for 1, ...) are read as digits. A
+// line a character too long or short is aligned where the most check digits
+// then match. Every check digit is verified, and a mismatch is listed in
+// Failed, never hidden; a single misread digit that exactly one
+// substitution among look-alikes (3 and 8, 5 and 6, ...) makes consistent
+// with both its own and the composite check digit is mended and listed in
+// Corrected.
 func ParseMRZ(lines []string) (*MRZ, error) {
 	if len(lines) != 3 {
 		return nil, ErrNotMRZ
 	}
-	var l [3][]byte
+	var raw [3][]byte
 	for i, s := range lines {
-		l[i] = cleanMRZLine(s)
-		if len(l[i]) < 24 || len(l[i]) > 34 {
+		raw[i] = cleanMRZLine(s)
+		if len(raw[i]) < 24 || len(raw[i]) > 34 {
 			return nil, ErrNotMRZ
 		}
-		l[i] = fitMRZLine(l[i])
 	}
-	if l[0][0] != 'I' && l[0][0] != 'A' && l[0][0] != 'C' {
+	if c := raw[0][0]; c != 'I' && c != 'A' && c != 'C' && c != '1' {
 		return nil, ErrNotMRZ
 	}
-	// Positions that hold only digits on a Vietnamese card.
-	digits := func(line []byte, from, to int) {
-		for i := from; i < to; i++ {
-			line[i] = toDigit(line[i])
+	l3 := normalizeMRZLine(fitMRZLine(raw[2]), 2)
+	// Of the alignments, the one where most check digits match wins, and
+	// among those the one whose fixed parts (IDVNM, VNM, the fillers) are
+	// where they belong.
+	var best [2][]byte
+	bestScore := -1
+	for _, c1 := range alignments(raw[0]) {
+		c1 = normalizeMRZLine(c1, 0)
+		for _, c2 := range alignments(raw[1]) {
+			c2 = normalizeMRZLine(c2, 1)
+			score := 100*len(mrzChecks(c1, c2)) + misplaced(c1, c2)
+			if bestScore < 0 || score < bestScore {
+				best, bestScore = [2][]byte{c1, c2}, score
+			}
 		}
 	}
-	letters := func(line []byte, from, to int) {
-		for i := from; i < to; i++ {
-			line[i] = toLetter(line[i])
-		}
-	}
-	letters(l[0], 0, 5)
-	digits(l[0], 5, 27)
-	digits(l[0], 29, 30)
-	digits(l[1], 0, 7)
-	digits(l[1], 8, 15)
-	letters(l[1], 15, 18)
-	digits(l[1], 29, 30)
-	letters(l[2], 0, 30)
-	if l[1][7] != 'M' && l[1][7] != 'F' && l[1][7] != '<' {
-		l[1][7] = map[byte]byte{'H': 'M', 'N': 'M', 'E': 'F', 'P': 'F'}[l[1][7]]
-	}
+	l1, l2 := best[0], best[1]
+	failed := mrzChecks(l1, l2)
+	corrected := correctMRZ(l1, l2)
+	m := mrzFields(string(l1), string(l2), string(l3))
+	m.Failed, m.Corrected = failed, corrected
+	return m, nil
+}
 
-	l1, l2, l3 := string(l[0]), string(l[1]), string(l[2])
-	m := &MRZ{
-		DocumentNumber: strings.TrimRight(l1[5:14], "<"),
-		Nationality:    strings.TrimRight(l2[15:18], "<"),
+// alignments are the ways to make a line 30 characters long: as is, or
+// with one character dropped or one filler added at each place, or else
+// trimmed or padded at the end.
+func alignments(l []byte) [][]byte {
+	switch {
+	case len(l) == 30:
+		return [][]byte{l}
+	case len(l) == 31:
+		out := make([][]byte, 0, 31)
+		for i := range l {
+			out = append(out, append(append([]byte{}, l[:i]...), l[i+1:]...))
+		}
+		return out
+	case len(l) == 29:
+		out := make([][]byte, 0, 30)
+		for i := 0; i <= len(l); i++ {
+			out = append(out, append(append(append([]byte{}, l[:i]...), '<'), l[i:]...))
+		}
+		return out
 	}
-	check := func(name, data string, digit byte) {
-		if MRZCheckDigit(data) != digit {
-			m.Failed = append(m.Failed, name)
+	return [][]byte{fitMRZLine(l)}
+}
+
+// misplaced counts the characters of a Vietnamese card's fixed parts that
+// are not what they should be.
+func misplaced(l1, l2 []byte) int {
+	n := 0
+	for i, c := range []byte("IDVNM") {
+		if l1[i] != c {
+			n++
+		}
+	}
+	if string(l1[27:29]) != "<<" {
+		n++
+	}
+	if string(l2[15:18]) != "VNM" {
+		n++
+	}
+	for _, c := range l2[18:29] {
+		if c != '<' {
+			n++
+		}
+	}
+	return n
+}
+
+// normalizeMRZLine reads letters in digit-only positions as digits and the
+// other way round, per line of a Vietnamese TD1 zone.
+func normalizeMRZLine(l []byte, line int) []byte {
+	l = append([]byte{}, l...)
+	digits := func(from, to int) {
+		for i := from; i < to; i++ {
+			l[i] = toDigit(l[i])
+		}
+	}
+	letters := func(from, to int) {
+		for i := from; i < to; i++ {
+			l[i] = toLetter(l[i])
+		}
+	}
+	switch line {
+	case 0:
+		letters(0, 5)
+		digits(5, 27)
+		digits(29, 30)
+	case 1:
+		digits(0, 7)
+		digits(8, 15)
+		letters(15, 18)
+		digits(29, 30)
+		if c := l[7]; c != 'M' && c != 'F' && c != '<' {
+			l[7] = map[byte]byte{'H': 'M', 'N': 'M', 'E': 'F', 'P': 'F'}[c]
+			if l[7] == 0 {
+				l[7] = '<'
+			}
+		}
+	case 2:
+		letters(0, 30)
+	}
+	return l
+}
+
+// mrzChecks returns the names of the check digits that do not match.
+func mrzChecks(l1, l2 []byte) []string {
+	var failed []string
+	check := func(name string, data []byte, digit byte) {
+		if MRZCheckDigit(string(data)) != digit {
+			failed = append(failed, name)
 		}
 	}
 	check(checkDocumentNumber, l1[5:14], l1[14])
-	optional := strings.TrimRight(l1[15:29], "<")
-	if len(optional) == 12 && allDigits(optional) {
-		m.IDNumber = optional
-		check(checkIDNumber, optional, l1[29])
-	} else if len(optional) >= 12 && allDigits(optional[:12]) {
-		m.IDNumber = optional[:12]
-		check(checkIDNumber, optional[:12], l1[29])
+	if id := vnIDNumber(l1); id != "" {
+		check(checkIDNumber, []byte(id), l1[29])
+		// On a Vietnamese card the document number is the ID's last nine
+		// digits: a free second check.
+		if string(l1[5:14]) != id[3:] {
+			failed = append(failed, checkDocumentIsID)
+		}
 	}
 	check(checkDateOfBirth, l2[0:6], l2[6])
+	if string(l2[8:14]) != "<<<<<<" {
+		check(checkExpiryDate, l2[8:14], l2[14])
+	}
+	composite := string(l1[5:30]) + string(l2[0:7]) + string(l2[8:15]) + string(l2[18:29])
+	check(checkComposite, []byte(composite), l2[29])
+	return failed
+}
+
+// vnIDNumber returns the 12-digit ID number in line 1's optional data.
+func vnIDNumber(l1 []byte) string {
+	opt := strings.TrimRight(string(l1[15:29]), "<")
+	if len(opt) >= 12 && allDigits(opt[:12]) {
+		return opt[:12]
+	}
+	return ""
+}
+
+// lookAlikes are the digits OCR takes for one another.
+var lookAlikes = map[byte]string{
+	'0': "869", '1': "74", '2': "7", '3': "859", '4': "1",
+	'5': "36", '6': "508", '7': "12", '8': "3069", '9': "830",
+}
+
+// correctMRZ mends, in place, each field whose check fails when exactly
+// one look-alike substitution in it makes every check pass. It returns the
+// names of the fields mended.
+func correctMRZ(l1, l2 []byte) []string {
+	failed := mrzChecks(l1, l2)
+	if len(failed) == 0 {
+		return nil
+	}
+	type span struct {
+		name string
+		line []byte
+		pos  []int
+	}
+	rangeOf := func(from, to int, extra ...int) []int {
+		var p []int
+		for i := from; i < to; i++ {
+			p = append(p, i)
+		}
+		return append(p, extra...)
+	}
+	spans := []span{
+		{checkDocumentNumber, l1, rangeOf(5, 15)},
+		{checkIDNumber, l1, rangeOf(15, 27, 29)},
+		{checkDateOfBirth, l2, rangeOf(0, 7)},
+		{checkExpiryDate, l2, rangeOf(8, 15)},
+		{checkComposite, l2, []int{29}},
+	}
+	var corrected []string
+	for _, sp := range spans {
+		type fix struct {
+			pos int
+			c   byte
+		}
+		var fixes []fix
+		for _, p := range sp.pos {
+			orig := sp.line[p]
+			for _, alt := range []byte(lookAlikes[orig]) {
+				sp.line[p] = alt
+				if len(mrzChecks(l1, l2)) == 0 {
+					fixes = append(fixes, fix{p, alt})
+				}
+			}
+			sp.line[p] = orig
+		}
+		if len(fixes) == 1 {
+			sp.line[fixes[0].pos] = fixes[0].c
+			corrected = append(corrected, sp.name)
+			return corrected
+		}
+	}
+	return corrected
+}
+
+// mrzFields reads the fields of three aligned 30-character lines.
+func mrzFields(l1, l2, l3 string) *MRZ {
+	m := &MRZ{
+		DocumentNumber: strings.TrimRight(l1[5:14], "<"),
+		IDNumber:       vnIDNumber([]byte(l1)),
+		Nationality:    strings.TrimRight(l2[15:18], "<"),
+	}
 	m.DateOfBirth = mrzDate(l2[0:6], birthCentury(m.IDNumber, l2[0:2]))
 	switch l2[7] {
 	case 'M':
@@ -125,14 +300,35 @@ func ParseMRZ(lines []string) (*MRZ, error) {
 		m.Sex = "Nữ"
 	}
 	if l2[8:14] != "<<<<<<" {
-		check(checkExpiryDate, l2[8:14], l2[14])
 		m.ExpiryDate = mrzDate(l2[8:14], 2000)
 	}
-	check(checkComposite, l1[5:30]+l2[0:7]+l2[8:15]+l2[18:29], l2[29])
+	m.FullName = mrzName(l3)
+	return m
+}
+
+// mrzName reads SURNAME<<GIVEN<NAMES. OCR reads a filler '<' as K now and
+// then; Vietnamese syllables never end in K nor start with it before
+// anything but H, I, Y or E, and no name is the lone letter K or X, so
+// such Ks go.
+func mrzName(l3 string) string {
 	surname, given, _ := strings.Cut(strings.TrimRight(l3, "<"), "<<")
-	name := strings.TrimSpace(strings.ReplaceAll(surname, "<", " ") + " " + strings.ReplaceAll(given, "<", " "))
-	m.FullName = strings.Join(strings.Fields(name), " ")
-	return m, nil
+	if i := strings.Index(given, "<<"); i >= 0 {
+		given = given[:i] // the rest is fillers
+	}
+	var words []string
+	for _, w := range strings.FieldsFunc(surname+"<"+given, func(r rune) bool { return r == '<' }) {
+		if w == "K" || w == "X" {
+			continue
+		}
+		if len(w) > 2 && w[0] == 'K' && !strings.ContainsRune("HIYE", rune(w[1])) {
+			w = w[1:]
+		}
+		if len(w) > 2 && w[len(w)-1] == 'K' {
+			w = w[:len(w)-1]
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
 }
 
 // cleanMRZLine upper-cases s, drops spaces and mends what OCR makes of '<'.
@@ -219,7 +415,7 @@ func allDigits(s string) bool {
 // birthCentury takes the century from the ID number's fourth digit (0–1:
 // 1900s, 2–3: 2000s, ...) and otherwise guesses the most recent past one.
 func birthCentury(id, yy string) int {
-	if len(id) == 12 && allDigits(id) {
+	if len(id) == 12 && allDigits(id) && id[3] <= '3' {
 		return 1900 + 100*int((id[3]-'0')/2)
 	}
 	if yy > time.Now().Format("06") {

@@ -59,6 +59,7 @@ func TestParseMRZ(t *testing.T) {
 		{"a misread ID digit", corrupt(0, 20, '9'), MRZ{}, []string{"id_number", "composite"}},
 		{"a misread document number", corrupt(0, 8, '7'), MRZ{}, []string{"document_number", "composite"}},
 		{"a wrong composite", corrupt(1, 29, '9'), MRZ{}, []string{"composite"}},
+		{"document number and ID disagree", corrupt(0, 26, '5'), MRZ{}, []string{"document_number_in_id_number", "id_number"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +83,62 @@ func TestParseMRZ(t *testing.T) {
 				t.Errorf("Failed = %v, want none", m.Failed)
 			}
 		})
+	}
+}
+
+// OCR that drops or adds a character, or reads 8 for 3, is aligned and
+// mended by the check digits, and says so.
+func TestParseMRZAlignsAndMends(t *testing.T) {
+	tests := []struct {
+		name      string
+		lines     []string
+		corrected []string
+	}{
+		{"a stray letter after the country", []string{"IDVNMO2030012345079203001234<<5", sampleMRZ[1], sampleMRZ[2]}, nil},
+		{"a filler lost", []string{"IDVNM2030012345079203001234<5", sampleMRZ[1], sampleMRZ[2]}, nil},
+		{"8 read for 3 in the ID", []string{"IDVNM2030012345079208001234<<5", sampleMRZ[1], sampleMRZ[2]}, []string{"id_number"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMRZ(tt.lines)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.IDNumber != "079203001234" || m.DateOfBirth != "2003-05-15" || m.DocumentNumber != "203001234" {
+				t.Fatalf("got %+v", m)
+			}
+			if !reflect.DeepEqual(m.Corrected, tt.corrected) {
+				t.Errorf("Corrected = %v, want %v", m.Corrected, tt.corrected)
+			}
+			if len(tt.corrected) > 0 && len(m.Failed) == 0 {
+				t.Errorf("a mended field must still be reported as failed as read")
+			}
+		})
+	}
+}
+
+// When more than one look-alike would fit, nothing is guessed.
+func TestParseMRZDoesNotGuessBetweenMendings(t *testing.T) {
+	m, err := ParseMRZ([]string{sampleMRZ[0], "0305162F2805151VNM<<<<<<<<<<<2", sampleMRZ[2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.DateOfBirth != "2003-05-16" || len(m.Corrected) != 0 || !slices.Contains(m.Failed, "date_of_birth") {
+		t.Fatalf("got %+v, want the date as read and its check reported", m)
+	}
+}
+
+func TestMRZNameDropsMisreadFillers(t *testing.T) {
+	for in, want := range map[string]string{
+		"TRAN<<XUAN<KVIET<<<<<<<<<<<<<":  "TRAN XUAN VIET",
+		"VU<K<<VAN<KVIET<<<<<<<<<<<<<<<": "VU VAN VIET",
+		"DO<<CONG<SONK<X<<<<<<<<<<<<<<<": "DO CONG SON",
+		"LE<<KIM<KHANH<<<<<<<<<<<<<<<<<": "LE KIM KHANH",
+		"NGUYEN<<THI<MINH<ANH<<<<<<<<<<": "NGUYEN THI MINH ANH",
+	} {
+		if got := mrzName(in); got != want {
+			t.Errorf("mrzName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

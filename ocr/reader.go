@@ -93,7 +93,7 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 	var mrz *MRZ
 	var mrzAt [4]int
 	err = r.pool.Do(ctx, func(c *Client) error {
-		words, err := c.Recognize(page, RecognizeOptions{PageSegMode: gosseract.PSM_AUTO})
+		words, err := c.Recognize(page, RecognizeOptions{PageSegMode: gosseract.PSM_SINGLE_COLUMN})
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // Service reads scans and keeps every result, so that the assistant and
@@ -13,6 +14,29 @@ import (
 type Service struct {
 	Reader *Reader
 	Store  *Store
+	// Catalogue, when set, gives the form fields of a procedure named in
+	// a request, for matching a form's labels.
+	Catalogue Catalogue
+}
+
+// Catalogue is the part of procedures.Catalogue the service uses.
+type Catalogue interface {
+	Get(ctx context.Context, slug string) (*procedures.Entry, error)
+}
+
+var errNoCatalogue = apperr.New(apperr.Unavailable, "catalogue_unavailable",
+	"Chưa tra được mẫu tờ khai của thủ tục này. Xin vui lòng thử lại sau.")
+
+// FormFields returns the form fields of the procedure called slug.
+func (s *Service) FormFields(ctx context.Context, slug string) ([]procedures.Field, error) {
+	if s.Catalogue == nil {
+		return nil, errNoCatalogue
+	}
+	e, err := s.Catalogue.Get(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return e.Form.Fields, nil
 }
 
 // NewService returns a service that reads with reader and keeps results

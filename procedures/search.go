@@ -34,7 +34,7 @@ func (m Mode) String() string {
 // station bench search.
 const (
 	candidates   = 40   // chunks each ranking contributes
-	textBudget   = 2000 // chunks full-text search may rank; see textQuery
+	textBudget   = 1000 // chunks full-text search may rank; see textQuery
 	efSearch     = 100  // HNSW candidate list; above candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
@@ -138,13 +138,21 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 			textLimit = 0
 			tsq = "x"
 		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, strings.Join(words, " "), 4*textBudget)
+		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget)
 		if err != nil {
 			return err
 		}
-		hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[hit])
+		hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
+			var h hit
+			err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
+			return h, err
+		})
 		if err != nil {
 			return err
+		}
+		qt := trigrams(words)
+		for i := range hits {
+			hits[i].NameSim = vocab.nameSimilarity(hits[i].Slug, qt)
 		}
 		t := defaultTuning
 		if mode == HybridNoNames {
@@ -165,10 +173,9 @@ func mismatch(cause error) error {
 }
 
 // searchSQL returns the chunks found by either ranking with their rank in
-// each, and how closely the query matches one of their entry's names (name
-// or alias, compared both ways by trigram word similarity). $6 caps the
-// chunks full-text search ranks, should the budget of textQuery be exceeded. The vector side
-// keeps the bare ORDER BY distance LIMIT shape so the HNSW index serves it.
+// each. The vector side keeps the bare ORDER BY distance LIMIT shape so the
+// HNSW index serves it; $5 caps the chunks full-text search ranks, should
+// the budget of textQuery be exceeded.
 const searchSQL = `
 WITH vec AS (
 	SELECT id, row_number() OVER (ORDER BY dist) AS rank
@@ -178,29 +185,20 @@ WITH vec AS (
 	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
 	FROM (SELECT id, ts_rank(tsv, q, 1) AS score
 	      FROM (SELECT id, tsv FROM procedure_chunks, to_tsquery('simple', $2) q
-	            WHERE tsv @@ q LIMIT $6) m, to_tsquery('simple', $2) q
+	            WHERE tsv @@ q LIMIT $5) m, to_tsquery('simple', $2) q
 	      ORDER BY score DESC, id LIMIT $4) t
-), hits AS (
-	SELECT coalesce(vec.id, txt.id) AS id, vec.rank AS vrank, txt.rank AS trank
-	FROM vec FULL JOIN txt ON vec.id = txt.id
-), names AS (
-	SELECT slug, max(word_similarity(folded, $5) + word_similarity($5, folded)) / 2 AS sim
-	FROM procedure_names
-	WHERE slug IN (SELECT c.slug FROM hits JOIN procedure_chunks c ON c.id = hits.id)
-	GROUP BY slug
 )
-SELECT c.slug, e.name, c.section, c.body, c.ord, coalesce(hits.vrank, 0), coalesce(hits.trank, 0), coalesce(names.sim, 0)
-FROM hits
-JOIN procedure_chunks c ON c.id = hits.id
-JOIN procedure_entries e ON e.slug = c.slug
-LEFT JOIN names ON names.slug = c.slug`
+SELECT c.slug, e.name, c.section, c.body, c.ord, coalesce(vec.rank, 0), coalesce(txt.rank, 0)
+FROM vec FULL JOIN txt ON vec.id = txt.id
+JOIN procedure_chunks c ON c.id = coalesce(vec.id, txt.id)
+JOIN procedure_entries e ON e.slug = c.slug`
 
 // hit is one chunk found, with its rank in each ranking (0: not found by it).
 type hit struct {
 	Slug, Name, Section, Body string
 	Ord                       int
 	VecRank, TextRank         int
-	NameSim                   float64
+	NameSim                   float64 `db:"-"` // of the query to the entry's names; see vocabulary.nameSimilarity
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
@@ -263,8 +261,8 @@ func fuse(hits []hit, k int, t tuning) []Result {
 // query's own word pairs, which carry Vietnamese compounds. Ranking costs
 // time for every chunk matched, so words are taken rarest first until
 // together they match textBudget chunks; the common words left out still
-// count when they occur together (w1 & w2 & …). On the shipped catalogue
-// every word fits the budget.
+// count when they occur together (w1 & w2 & …) if that stays within the
+// budget. On the shipped catalogue every word fits the budget.
 func (v *vocabulary) textQuery(words, all []string) string {
 	type term struct {
 		w      string
@@ -292,12 +290,16 @@ func (v *vocabulary) textQuery(words, all []string) string {
 	}
 	own := searchWords(strings.Join(words, " "))
 	var common []string
+	rarest := math.MaxInt
 	for _, w := range own {
-		if v.terms[w] > 0 && !included[w] && !slices.Contains(common, w) {
+		if n := v.terms[w]; n > 0 && !included[w] && !slices.Contains(common, w) {
 			common = append(common, w)
+			rarest = min(rarest, n)
 		}
 	}
-	if len(common) > 1 {
+	// Together the common words match no more chunks than the rarest of
+	// them does; past the budget they are left to the other rankings.
+	if len(common) > 1 && rarest <= textBudget {
 		parts = append(parts, "("+strings.Join(common, " & ")+")")
 	}
 	for i := 0; i+1 < len(own); i++ {
@@ -335,7 +337,8 @@ func searchWords(folded string) []string {
 // vocabulary is read again.
 type vocabulary struct {
 	version int64
-	terms   map[string]int // term → number of chunks holding it
+	terms   map[string]int        // term → number of chunks holding it
+	names   map[string][][]string // slug → trigrams of each of its names
 }
 
 func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*vocabulary, error) {
@@ -346,11 +349,22 @@ func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*
 	if err != nil {
 		return nil, err
 	}
-	v := &vocabulary{version: version, terms: map[string]int{}}
+	v := &vocabulary{version: version, terms: map[string]int{}, names: map[string][][]string{}}
 	var term string
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&term, &n}, func() error {
 		v.terms[term] = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rows, err = tx.Query(ctx, `SELECT slug, folded FROM procedure_names`); err != nil {
+		return nil, err
+	}
+	var slug, name string
+	_, err = pgx.ForEachRow(rows, []any{&slug, &name}, func() error {
+		v.names[slug] = append(v.names[slug], trigrams(strings.Fields(name)))
 		return nil
 	})
 	if err != nil {

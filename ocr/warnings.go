@@ -1,0 +1,49 @@
+package ocr
+
+import "strings"
+
+// fieldLabels name the fields in Vietnamese, for warnings shown to staff.
+var fieldLabels = map[string]string{
+	"id_number":          "số định danh cá nhân",
+	"old_id_number":      "số CMND cũ",
+	"document_number":    "số thẻ",
+	"full_name":          "họ và tên",
+	"date_of_birth":      "ngày sinh",
+	"sex":                "giới tính",
+	"nationality":        "quốc tịch",
+	"place_of_origin":    "quê quán",
+	"place_of_residence": "nơi thường trú",
+	"issue_date":         "ngày cấp",
+	"expiry_date":        "ngày hết hạn",
+	checkComposite:       "số kiểm tra tổng hợp",
+	checkDocumentIsID:    "số thẻ và số định danh",
+	"phone":              "số điện thoại",
+	"current_address":    "nơi ở hiện tại",
+}
+
+// WarningMessage explains a warning code in Vietnamese for ward staff,
+// e.g. "mrz_check_digit:date_of_birth".
+func WarningMessage(code string) string {
+	kind, field, _ := strings.Cut(code, ":")
+	label := fieldLabels[field]
+	if label == "" {
+		label = field
+	}
+	switch kind {
+	case "qr_unreadable":
+		return "Không đọc được mã QR trên thẻ; các thông tin được đọc từ chữ in, cần đối chiếu với thẻ."
+	case "qr_mismatch":
+		return "Chữ in trên thẻ khác với mã QR ở mục " + label + "; đã dùng giá trị trong mã QR."
+	case "mrz_unreadable":
+		return "Không đọc được vùng mã MRZ ở mặt sau thẻ."
+	case "mrz_check_digit":
+		return "Số kiểm tra trong vùng MRZ không khớp ở mục " + label + "; cần đối chiếu với thẻ."
+	case "mrz_corrected":
+		return "Đã sửa một chữ số đọc nhầm ở mục " + label + " theo số kiểm tra MRZ; cần đối chiếu với thẻ."
+	case "low_confidence":
+		return "Máy đọc chưa chắc chắn ở mục " + label + "; cần kiểm tra lại."
+	case "form_value_invalid":
+		return "Giá trị đọc được ở mục " + label + " không đúng định dạng; cần nhập lại."
+	}
+	return code
+}
