@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -306,10 +307,10 @@ func mrzFields(l1, l2, l3 string) *MRZ {
 	return m
 }
 
-// mrzName reads SURNAME<<GIVEN<NAMES. OCR reads a filler '<' as K now and
-// then; Vietnamese syllables never end in K nor start with it before
-// anything but H, I, Y or E, and no name is the lone letter K or X, so
-// such Ks go.
+// mrzName reads SURNAME<<GIVEN<NAMES. OCR reads a filler '<' as K or X
+// now and then, or doubles a round letter; a word that is no Vietnamese
+// syllable is mended when dropping one letter, or splitting at a K or X,
+// makes it one. Words that are syllables are never touched.
 func mrzName(l3 string) string {
 	surname, given, _ := strings.Cut(strings.TrimRight(l3, "<"), "<<")
 	if i := strings.Index(given, "<<"); i >= 0 {
@@ -317,18 +318,53 @@ func mrzName(l3 string) string {
 	}
 	var words []string
 	for _, w := range strings.FieldsFunc(surname+"<"+given, func(r rune) bool { return r == '<' }) {
-		if w == "K" || w == "X" {
-			continue
-		}
-		if len(w) > 2 && w[0] == 'K' && !strings.ContainsRune("HIYE", rune(w[1])) {
-			w = w[1:]
-		}
-		if len(w) > 2 && w[len(w)-1] == 'K' {
-			w = w[:len(w)-1]
-		}
-		words = append(words, w)
+		words = append(words, mendSyllable(w)...)
 	}
 	return strings.Join(words, " ")
+}
+
+// syllableRe matches a Vietnamese syllable written without diacritics:
+// an initial consonant, one to three vowels, and a final.
+var syllableRe = regexp.MustCompile(`^(NGH|NG|NH|CH|GH|GI|KH|PH|QU|TH|TR|B|C|D|G|H|K|L|M|N|P|R|S|T|V|X)?[AEIOUY]{1,3}(NG|NH|CH|C|M|N|P|T)?$`)
+
+// isSyllable reports whether w is one; of doubled vowels only UU (LƯU,
+// CỨU) occurs in names.
+func isSyllable(w string) bool {
+	for _, d := range []string{"AA", "EE", "II", "OO", "YY"} {
+		if strings.Contains(w, d) {
+			return false
+		}
+	}
+	return syllableRe.MatchString(w)
+}
+
+func mendSyllable(w string) []string {
+	if isSyllable(w) || len(w) < 2 {
+		if w == "K" || w == "X" {
+			return nil // a filler misread, never a name
+		}
+		return []string{w}
+	}
+	// Split at a K or X that stands for a filler between two syllables.
+	for i := 1; i < len(w)-1; i++ {
+		if (w[i] == 'K' || w[i] == 'X') && isSyllable(w[:i]) && isSyllable(w[i+1:]) {
+			return []string{w[:i], w[i+1:]}
+		}
+	}
+	// Drop one letter: a stray K or X first, then a doubled letter.
+	for _, pass := range []func(i int) bool{
+		func(i int) bool { return w[i] == 'K' || w[i] == 'X' },
+		func(i int) bool { return i > 0 && w[i] == w[i-1] },
+	} {
+		for i := 0; i < len(w); i++ {
+			if pass(i) {
+				if m := w[:i] + w[i+1:]; isSyllable(m) {
+					return []string{m}
+				}
+			}
+		}
+	}
+	return []string{w}
 }
 
 // cleanMRZLine upper-cases s, drops spaces and mends what OCR makes of '<'.

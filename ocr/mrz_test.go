@@ -134,6 +134,13 @@ func TestMRZNameDropsMisreadFillers(t *testing.T) {
 		"VU<K<<VAN<KVIET<<<<<<<<<<<<<<<": "VU VAN VIET",
 		"DO<<CONG<SONK<X<<<<<<<<<<<<<<<": "DO CONG SON",
 		"LE<<KIM<KHANH<<<<<<<<<<<<<<<<<": "LE KIM KHANH",
+		"TRAN<<THANH<THAOO<<<<<<<<<<<<":  "TRAN THANH THAO",
+		"VO<<THU<XCHI<<<<<<<<<<<<<<<<<<": "VO THU CHI",
+		"LE<<QUOOC<LONG<<<<<<<<<<<<<<<<": "LE QUOC LONG",
+		"TRAN<<XUANKTHANG<<<<<<<<<<<<<<": "TRAN XUAN THANG",
+		"NGUYEN<<NGOC<KHOA<<<<<<<<<<<<<": "NGUYEN NGOC KHOA",
+		"HUYNH<<DUC<VIET<<<<<<<<<<<<<<<": "HUYNH DUC VIET",
+		"DUONG<<THI<XUAN<<<<<<<<<<<<<<<": "DUONG THI XUAN",
 		"NGUYEN<<THI<MINH<ANH<<<<<<<<<<": "NGUYEN THI MINH ANH",
 	} {
 		if got := mrzName(in); got != want {

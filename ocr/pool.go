@@ -105,7 +105,8 @@ func (p *Pool) busy(cause error) error {
 	}
 }
 
-// Close frees every client. Call it once no Do is running.
+// Close waits for every client to come back and frees it. Do must not be
+// called after Close.
 func (p *Pool) Close() {
 	p.closeMu.Lock()
 	defer p.closeMu.Unlock()
@@ -113,8 +114,8 @@ func (p *Pool) Close() {
 		return
 	}
 	p.closed = true
-	for _, c := range p.all {
-		c.close()
+	for range p.all {
+		(<-p.idle).close()
 	}
 }
 

@@ -104,7 +104,16 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 		// The MRZ is read again on its own, limited to its alphabet. Where
 		// the page read did not show it but the page is a card's back, it is
 		// looked for in the lower half, where TD1 puts it.
-		zone, ok := findMRZ(words)
+		zone, texts, ok := findMRZ(words)
+		if ok {
+			// The page read may already hold it, every check digit
+			// matching and the name only letters and fillers: then a
+			// second read would add nothing.
+			if m, err := ParseMRZ(texts); err == nil && len(m.Failed) == 0 && len(texts) == 3 && plainName(texts[2]) {
+				mrz, mrzAt = m, tr.ToOriginal(zone)
+				return nil
+			}
+		}
 		if !ok && (req.Kind == KindCCCDBackMRZ || isCardBack(lines)) {
 			zone, ok = image.Rect(0, page.Rect.Dy()/2, page.Rect.Dx(), page.Rect.Dy()), true
 		}
@@ -116,7 +125,7 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return err
 		}
-		var texts []string
+		texts = texts[:0]
 		for _, l := range groupLines(mw, Transform{Scale: 1}) {
 			if len(cleanMRZLine(l.Text)) >= 20 {
 				texts = append(texts, l.Text)
@@ -254,8 +263,8 @@ const mrzAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 // findMRZ finds the machine-readable zone among the page's words: the
 // lines that, without spaces, are long runs of capitals, digits and '<'
 // (which a general model often reads as « or K). It returns the box around
-// the last three such lines.
-func findMRZ(words []Word) (image.Rectangle, bool) {
+// the last three such lines and their text.
+func findMRZ(words []Word) (image.Rectangle, []string, bool) {
 	type line struct {
 		text string
 		box  image.Rectangle
@@ -272,31 +281,43 @@ func findMRZ(words []Word) (image.Rectangle, bool) {
 		l.text += w.Text
 		l.box = l.box.Union(w.Box)
 	}
-	var zone []image.Rectangle
+	var zone []*line
 	for _, n := range order {
 		l := byLine[n]
-		t := cleanMRZLine(l.text)
-		if len(t) >= 22 && mrzLike(l.text) {
-			zone = append(zone, l.box)
+		if len(cleanMRZLine(l.text)) >= 22 && mrzLike(l.text) {
+			zone = append(zone, l)
 		}
 	}
 	if len(zone) < 2 {
-		return image.Rectangle{}, false
+		return image.Rectangle{}, nil, false
 	}
 	if len(zone) > 3 {
 		zone = zone[len(zone)-3:]
 	}
-	r := zone[0]
-	for _, b := range zone[1:] {
-		r = r.Union(b)
+	r := zone[0].box
+	texts := []string{zone[0].text}
+	for _, l := range zone[1:] {
+		r = r.Union(l.box)
+		texts = append(texts, l.text)
 	}
 	// When only two of three lines were seen, reach for the third.
 	if len(zone) == 2 {
-		h := zone[1].Max.Y - zone[0].Max.Y
+		h := zone[1].box.Max.Y - zone[0].box.Max.Y
 		r.Min.Y -= h
 		r.Max.Y += h
 	}
-	return r, true
+	return r, texts, true
+}
+
+// plainName reports whether an MRZ name line as read holds nothing but
+// capitals and fillers (no digit that could be either).
+func plainName(line string) bool {
+	for _, r := range strings.ReplaceAll(line, " ", "") {
+		if (r < 'A' || r > 'Z') && r != '<' {
+			return false
+		}
+	}
+	return true
 }
 
 // mrzLike reports whether text looks like an MRZ line: almost nothing but
