@@ -25,6 +25,11 @@ type ImportReport struct {
 	Unchanged bool
 }
 
+// indexVersion changes whenever the way entries are cut into chunks, folded
+// or counted changes, so that the next import rebuilds an index that looks
+// unchanged by its entries and embedder.
+const indexVersion = 2
+
 // maxDimension is the largest vector pgvector's HNSW index takes.
 const maxDimension = 2000
 
@@ -39,7 +44,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	}
 	bodies := make([][]byte, len(entries))
 	sum := sha256.New()
-	sum.Write([]byte(c.embedder.Name() + "\n"))
+	fmt.Fprintf(sum, "%s\n%d\n", c.embedder.Name(), indexVersion)
 	for i := range entries {
 		b, err := json.Marshal(&entries[i])
 		if err != nil {
@@ -79,7 +84,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	for i := range entries {
 		for j, ch := range chunks(&entries[i]) {
 			rows = append(rows, row{entries[i].Slug, j, ch})
-			texts = append(texts, ch.Folded)
+			texts = append(texts, ch.Text) // with diacritics: a model embedder needs them
 		}
 	}
 	vectors, err := c.embedder.EmbedDocuments(ctx, texts)

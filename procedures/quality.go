@@ -21,6 +21,23 @@ type TestQuery struct {
 	Style string `yaml:"style"` // formal, colloquial, plain, typo, english
 }
 
+// HeldOut is the style of the queries written after the catalogue was tuned,
+// in words its aliases do not use. They measure how search copes with
+// phrasings nobody anticipated and are reported apart from the target set.
+const HeldOut = "paraphrase"
+
+// SplitHeldOut separates the target set from the held-out paraphrases.
+func SplitHeldOut(queries []TestQuery) (target, heldOut []TestQuery) {
+	for _, q := range queries {
+		if q.Style == HeldOut {
+			heldOut = append(heldOut, q)
+		} else {
+			target = append(target, q)
+		}
+	}
+	return target, heldOut
+}
+
 // ShippedQueries returns the retrieval test set built into the binary.
 func ShippedQueries() ([]TestQuery, error) {
 	var file struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Mode chooses the rankings a search fuses. Hybrid is what residents get;
@@ -33,9 +34,9 @@ func (m Mode) String() string {
 // Search tuning, chosen on the resident test set (queries.yaml) with
 // station bench search.
 const (
-	candidates   = 40   // chunks each ranking contributes
-	textBudget   = 1000 // chunks full-text search may rank; see textQuery
-	efSearch     = 100  // HNSW candidate list; above candidates so the index returns them all
+	candidates   = 40  // chunks each ranking contributes
+	textBudget   = 600 // chunks full-text search may rank; see textQuery
+	efSearch     = 64  // HNSW candidate list; at least candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
 	MaxK = 20
@@ -75,7 +76,8 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	k = min(k, MaxK)
 
 	words := c.synonyms.Rewrite(q)
-	expanded := append(append([]string{}, words...), c.synonyms.Expand(words)...)
+	extra := c.synonyms.Expand(words)
+	expanded := append(slices.Clip(words), extra...)
 	vecLimit, textLimit := candidates, candidates
 	switch mode {
 	case FullTextOnly:
@@ -86,7 +88,7 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	// Embed before the transaction: a remote embedder may take a while.
 	var qv []float32
 	if vecLimit > 0 {
-		qv, err = c.embedder.EmbedQuery(ctx, strings.Join(expanded, " "))
+		qv, err = c.embedder.EmbedQuery(ctx, embeddingText(q, words, extra))
 		if err != nil {
 			return nil, apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
 				"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
@@ -94,59 +96,11 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	}
 
 	var results []Result
-	err = pgx.BeginTxFunc(ctx, c.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// set_config(…, true) is SET LOCAL: the settings end with the
-		// transaction and never leak to the next user of the pooled
-		// connection.
-		var stored Status
-		err := tx.QueryRow(ctx, `
-			SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
-			       version, embedder, dimension
-			FROM procedure_catalogue`, fmt.Sprint(efSearch)).
-			Scan(nil, nil, &stored.Version, &stored.Embedder, &stored.Dimension)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotImported
-		}
-		if err != nil {
-			return err
-		}
-		if stored.Embedder != c.embedder.Name() {
-			return mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
-		}
-		if qv != nil && len(qv) != stored.Dimension {
-			return mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(qv), stored.Dimension))
-		}
-		vec := pgvector.NewVector(qv)
-		if qv == nil {
-			vec = pgvector.NewVector(make([]float32, stored.Dimension))
-		}
-
-		vocab, err := c.vocabulary(ctx, tx, stored.Version)
-		if err != nil {
-			return err
-		}
-		corrected, err := vocab.correct(ctx, tx, words)
-		if err != nil {
-			return err
-		}
-		all := expanded
-		if len(corrected) > 0 {
-			all = append(append(all, corrected...), c.synonyms.Expand(corrected)...)
-		}
-		tsq := vocab.textQuery(words, all)
-		if tsq == "" {
-			textLimit = 0
-			tsq = "x"
-		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget)
-		if err != nil {
-			return err
-		}
-		hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
-			var h hit
-			err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
-			return h, err
-		})
+	// One snapshot for the catalogue's record and the search, so that an
+	// import committing meanwhile cannot mix two versions.
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err = pgx.BeginTxFunc(ctx, c.pool, opts, func(tx pgx.Tx) error {
+		hits, vocab, err := c.retrieve(ctx, tx, words, expanded, qv, vecLimit, textLimit)
 		if err != nil {
 			return err
 		}
@@ -165,6 +119,90 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return results, nil
+}
+
+// retrieve sends, in one round trip, the transaction's settings with the
+// catalogue's record and the search itself, built with the vocabulary of
+// the last version this replica saw. When the record shows another version
+// (a new import, or the first search), it reads that version's vocabulary
+// and searches again.
+func (c *Catalogue) retrieve(ctx context.Context, tx pgx.Tx, words, expanded []string, qv []float32, vecLimit, textLimit int) ([]hit, *vocabulary, error) {
+	vocab := c.vocab.Load()
+	for {
+		batch := &pgx.Batch{}
+		// set_config(…, true) is SET LOCAL: the settings end with the
+		// transaction and never leak to the next user of the pooled
+		// connection.
+		var stored Status
+		batch.Queue(`
+			SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+			       version, embedder, dimension
+			FROM procedure_catalogue`, fmt.Sprint(efSearch)).QueryRow(func(row pgx.Row) error {
+			return row.Scan(nil, nil, &stored.Version, &stored.Embedder, &stored.Dimension)
+		})
+		var hits []hit
+		if vocab != nil {
+			vec := pgvector.NewVector(qv)
+			if qv == nil {
+				vec = pgvector.NewVector(make([]float32, max(1, vocab.dimension)))
+			}
+			all := expanded
+			if corrected := vocab.correct(words); len(corrected) > 0 {
+				all = append(append(slices.Clip(all), corrected...), c.synonyms.Expand(corrected)...)
+			}
+			tsq, textLimit := vocab.textQuery(words, all), textLimit
+			if tsq == "" {
+				tsq, textLimit = "x", 0
+			}
+			batch.Queue(searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget).Query(func(rows pgx.Rows) error {
+				var err error
+				hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
+					var h hit
+					err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
+					return h, err
+				})
+				return err
+			})
+		}
+		err := tx.SendBatch(ctx, batch).Close()
+		// The record decides which error the caller sees: a search with
+		// vectors of the wrong size fails too, but the mismatch says why.
+		switch {
+		case stored.Embedder == "" && errors.Is(err, pgx.ErrNoRows):
+			return nil, nil, errNotImported
+		case stored.Embedder == "" && err != nil:
+			return nil, nil, err
+		case stored.Embedder != c.embedder.Name():
+			return nil, nil, mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
+		case qv != nil && len(qv) != stored.Dimension:
+			return nil, nil, mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(qv), stored.Dimension))
+		case err != nil:
+			return nil, nil, err
+		case vocab != nil && vocab.version == stored.Version:
+			return hits, vocab, nil
+		}
+		if vocab, err = c.vocabulary(ctx, tx, stored); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// embeddingText is the query as typed (a model embedder needs its
+// diacritics), followed by the words the rewrites corrected and the
+// synonyms of what it says.
+func embeddingText(q string, words, extra []string) string {
+	typed := vietnamese.Words(q)
+	var b strings.Builder
+	b.WriteString(q)
+	for _, w := range words {
+		if !slices.Contains(typed, w) {
+			b.WriteString(" " + w)
+		}
+	}
+	for _, w := range extra {
+		b.WriteString(" " + w)
+	}
+	return b.String()
 }
 
 func mismatch(cause error) error {
@@ -202,8 +240,9 @@ type hit struct {
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
-// best chunks (the best counts fully, the next ones less), and returns the
-// k best entries with their best chunks as citations.
+// best chunk (later ones count by chunkDecay) plus how well the query says
+// one of its names, and returns the k best entries with their best chunks
+// as citations.
 func fuse(hits []hit, k int, t tuning) []Result {
 	type scored struct {
 		hit
@@ -238,7 +277,7 @@ func fuse(hits []hit, k int, t tuning) []Result {
 			}
 		}
 		// A query that says one of the entry's names outright settles it;
-		// the cube keeps partial matches from deciding much.
+		// the high power keeps partial matches from deciding much.
 		if sim := cs[0].NameSim; sim >= t.minNameSim {
 			r.Score += t.nameWeight * math.Pow(sim, t.namePower)
 		}
@@ -336,24 +375,30 @@ func searchWords(folded string) []string {
 // the version it last saw; a new import changes the version and the
 // vocabulary is read again.
 type vocabulary struct {
-	version int64
-	terms   map[string]int        // term → number of chunks holding it
-	names   map[string][][]string // slug → trigrams of each of its names
+	version   int64
+	dimension int
+	terms     map[string]int        // term → number of chunks holding it
+	grams     map[string][]string   // trigram → the terms holding it, for corrections
+	names     map[string][][]string // slug → trigrams of each of its names
 }
 
-func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*vocabulary, error) {
-	if v := c.vocab.Load(); v != nil && v.version == version {
+func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, stored Status) (*vocabulary, error) {
+	if v := c.vocab.Load(); v != nil && v.version == stored.Version {
 		return v, nil
 	}
 	rows, err := tx.Query(ctx, `SELECT term, chunks FROM procedure_terms`)
 	if err != nil {
 		return nil, err
 	}
-	v := &vocabulary{version: version, terms: map[string]int{}, names: map[string][][]string{}}
+	v := &vocabulary{version: stored.Version, dimension: stored.Dimension,
+		terms: map[string]int{}, grams: map[string][]string{}, names: map[string][][]string{}}
 	var term string
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&term, &n}, func() error {
 		v.terms[term] = n
+		for _, g := range trigrams([]string{term}) {
+			v.grams[g] = append(v.grams[g], term)
+		}
 		return nil
 	})
 	if err != nil {
@@ -376,10 +421,10 @@ func (c *Catalogue) vocabulary(ctx context.Context, tx pgx.Tx, version int64) (*
 
 // correct returns, for each query word the catalogue does not contain, the
 // catalogue words it was probably meant to be: the word without a stray
-// telex tone key ("kys" → "ky"), or else its nearest words by trigram
-// similarity. It asks the database only when a word is unknown.
-func (v *vocabulary) correct(ctx context.Context, tx pgx.Tx, words []string) ([]string, error) {
-	var out, unknown []string
+// telex tone key ("kys" → "ky"), or else the words most similar to it by
+// trigrams, as pg_trgm's similarity counts them (at least 0.3).
+func (v *vocabulary) correct(words []string) []string {
+	var out []string
 	for _, w := range searchWords(strings.Join(words, " ")) {
 		if v.terms[w] > 0 {
 			continue
@@ -388,24 +433,40 @@ func (v *vocabulary) correct(ctx context.Context, tx pgx.Tx, words []string) ([]
 			out = append(out, w[:n-1])
 			continue
 		}
-		unknown = append(unknown, w)
+		out = append(out, v.nearest(w, 2)...)
 	}
-	if len(unknown) == 0 {
-		return out, nil
+	return out
+}
+
+// nearest returns up to n terms most similar to w, best first.
+func (v *vocabulary) nearest(w string, n int) []string {
+	wg := trigrams([]string{w})
+	shared := map[string]int{}
+	for _, g := range wg {
+		for _, t := range v.grams[g] {
+			shared[t]++
+		}
 	}
-	rows, err := tx.Query(ctx, `
-		SELECT near FROM unnest($1::text[]) AS w,
-		LATERAL (SELECT ARRAY(SELECT term FROM procedure_terms WHERE term % w
-		                      ORDER BY term <-> w, term LIMIT 2) AS near) n`, unknown)
-	if err != nil {
-		return nil, err
+	type scored struct {
+		term string
+		sim  float64
 	}
-	near, err := pgx.CollectRows(rows, pgx.RowTo[[]string])
-	if err != nil {
-		return nil, err
+	var best []scored
+	for t, common := range shared {
+		union := len(wg) + len(trigrams([]string{t})) - common
+		if sim := float64(common) / float64(union); sim >= 0.3 {
+			best = append(best, scored{t, sim})
+		}
 	}
-	for _, n := range near {
-		out = append(out, n...)
+	sort.Slice(best, func(i, j int) bool {
+		if best[i].sim != best[j].sim {
+			return best[i].sim > best[j].sim
+		}
+		return best[i].term < best[j].term
+	})
+	var out []string
+	for i := 0; i < len(best) && i < n; i++ {
+		out = append(out, best[i].term)
 	}
-	return out, nil
+	return out
 }

@@ -29,6 +29,9 @@ func TestSynonyms(t *testing.T) {
 		{"dk tam tru", "dang ky tam tru", nil, nil},
 		// "mất" alone is not a death: losing a card must not pull in khai tử.
 		{"mất căn cước", "mat can cuoc", []string{"cccd"}, []string{"tu", "khai"}},
+		// Folded words that collide with a synonym's syllable expand nothing.
+		{"làm căn cước cho con", "lam can cuoc cho con", nil, []string{"kiem", "vu", "khi", "gam"}},
+		{"kiểm tra hồ sơ cuối tháng", "kiem tra ho so cuoi thang", nil, []string{"vu", "khi", "ket", "hon"}},
 	}
 	for _, tt := range tests {
 		words := s.Rewrite(tt.query)

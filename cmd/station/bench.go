@@ -114,26 +114,35 @@ func benchSearch(ctx context.Context, pool *pgxpool.Pool, embedder procedures.Em
 	}
 	fmt.Fprintf(stdout, "catalogue: %d entries, %d chunks, embedder %s (%d dimensions), imported in %s\n",
 		rep.Entries, rep.Chunks, rep.Embedder, rep.Dimension, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(stdout, "test set: %d queries; latency over %d rounds after a warm-up, one query at a time\n\n", len(queries), rounds)
-
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\trecall@1\trecall@3\tMRR\tp50\tp95\t")
-	for _, mode := range []procedures.Mode{procedures.Hybrid, procedures.FullTextOnly, procedures.VectorOnly, procedures.HybridNoNames} {
-		if _, err := catalogue.Measure(ctx, queries, mode); err != nil { // warm-up
-			return err
-		}
-		var q procedures.Quality
-		var latencies []time.Duration
-		for i := 0; i < rounds; i++ {
-			if q, err = catalogue.Measure(ctx, queries, mode); err != nil {
+	target, heldOut := procedures.SplitHeldOut(queries)
+	fmt.Fprintf(stdout, "latency over %d rounds after a warm-up, one query at a time\n", rounds)
+	for _, set := range []struct {
+		name    string
+		queries []procedures.TestQuery
+	}{{"target set", target}, {"held-out paraphrases", heldOut}} {
+		fmt.Fprintf(stdout, "\n%s: %d queries\n", set.name, len(set.queries))
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "mode\trecall@1\trecall@3\tMRR\tp50\tp95\t")
+		for _, mode := range []procedures.Mode{procedures.Hybrid, procedures.FullTextOnly, procedures.VectorOnly, procedures.HybridNoNames} {
+			if _, err := catalogue.Measure(ctx, set.queries, mode); err != nil { // warm-up
 				return err
 			}
-			latencies = append(latencies, q.Latencies...)
+			var q procedures.Quality
+			var latencies []time.Duration
+			for i := 0; i < rounds; i++ {
+				if q, err = catalogue.Measure(ctx, set.queries, mode); err != nil {
+					return err
+				}
+				latencies = append(latencies, q.Latencies...)
+			}
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", mode, q.Recall1, q.Recall3, q.MRR,
+				ms(procedures.Percentile(latencies, 50)), ms(procedures.Percentile(latencies, 95)))
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", mode, q.Recall1, q.Recall3, q.MRR,
-			ms(procedures.Percentile(latencies, 50)), ms(procedures.Percentile(latencies, 95)))
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	return nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
