@@ -21,14 +21,9 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/logging"
-	"github.com/citizenstation/citizenstation/ocr"
 )
 
 func main() {
-	// Before anything else: Tesseract must run single-threaded per worker.
-	if err := ocr.RunSingleThreaded(); err != nil {
-		fmt.Fprintln(os.Stderr, "station: OMP_THREAD_LIMIT:", err)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -67,6 +62,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			ocrCommand(stdout, stderr),
 			importCommand(stdout, stderr),
 			benchCommand(stdout, stderr),
+			userCommand(os.Stdin, stdout, stderr),
+			auditCommand(stdout, stderr),
+			importCommand(stdout, stderr),
+			benchCommand(stdout, stderr),
+			ocrCommand(stdout, stderr),
+			stationsCommand(stdout, stderr),
+			paymentsCommand(stdout, stderr),
+			sandboxGatewayCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}

@@ -11,6 +11,10 @@ import (
 	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/evals"
+	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/audit"
+	"github.com/citizenstation/citizenstation/dossiers"
+	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -23,6 +27,7 @@ import (
 	"github.com/citizenstation/citizenstation/reports"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/staff"
+	"github.com/citizenstation/citizenstation/web"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -32,7 +37,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		serverCfg   config.Server
 		embedCfg    procedures.Config
 		staffCfg    staff.Config
-		dossierCfg  dossiers.Config
+		reportsCfg  reports.Config
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
 		reportsCfg  reports.Config
@@ -50,14 +55,27 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	serverCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
+		embedCfg    procedures.Config
+		ocrCfg      ocr.Config
+		dossierCfg  dossiers.Config
+		assistCfg   assistant.Config
+		webCfg      web.Config
+	)
+	platformCfg.RegisterFlags(fs)
+	serverCfg.RegisterFlags(fs)
 	staffCfg.RegisterFlags(fs)
-	dossierCfg.RegisterFlags(fs)
+	reportsCfg.RegisterFlags(fs)
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
 	reportsCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
 	assistCfg.RegisterFlags(fs)
 	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
+	embedCfg.RegisterFlags(fs)
+	ocrCfg.RegisterFlags(fs)
+	dossierCfg.RegisterFlags(fs)
+	assistCfg.RegisterFlags(fs)
+	webCfg.RegisterFlags(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -92,6 +110,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			if err := reportsCfg.Validate(); err != nil {
 				return err
+			// The kiosk screen ends a visit after the same inactivity as
+			// the server (STATION_KIOSK_IDLE).
+			webCfg.KioskIdle = kioskCfg.Idle
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &assistCfg, &webCfg} {
+				if err := c.Validate(); err != nil {
+					return err
+				}
 			}
 			rules, err := reportsCfg.Rules()
 			if err != nil {
@@ -100,6 +125,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			embedder, err := embedCfg.NewEmbedder()
 			if err != nil {
 			if err := ocrCfg.Validate(); err != nil {
+				return err
+			}
+			screens, err := web.New(webCfg)
+			if err != nil {
 				return err
 			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
@@ -120,6 +149,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
+			ocrPool, err := ocr.NewPool(ocrCfg)
+			if err != nil {
+				return err
+			}
+			defer ocrPool.Close()
+			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
 			staffSvc := staff.NewService(p.pool, staffCfg)
 			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
 			ocrPool, err := ocr.NewPool(ocrCfg)
@@ -140,9 +176,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 
-			// Kiosk stations and payments. Every part that keeps personal
-			// data per kiosk session passes its eraser to kiosk.NewService.
-			stations := kiosk.NewService(p.pool, kioskCfg, p.log, dossierSvc)
+			// Kiosk stations and payments. Erasers of the parts that keep
+			// personal data per kiosk session are passed to kiosk.NewService.
+			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore, dossierSvc, assistant.NewStore(p.pool))
 			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
 			if err != nil {
 				return err
@@ -159,16 +195,27 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			for _, job := range reportsSvc.Sweeps() {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
+
 			model, err := assistant.OpenModel(assistCfg, p.log)
 			if err != nil {
 				return err
 			}
-			// TODO(merge): Dossiers is dossiers.Service (dossiers branch).
 			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
-				Model: model, Logger: p.log}, assistCfg)
+				Dossiers: assistantDossiers{dossiers: dossierSvc, stations: stations}, Model: model, Logger: p.log}, assistCfg)
 			if err != nil {
 				return err
 			}
+
+			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
+			feed := reports.NewHub(p.pool, p.log)
+			go feed.Run(ctx)
+			for _, job := range reportsSvc.Sweeps() {
+				go periodic.Run(ctx, p.pool, p.log, job)
+			}
+			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
+				Track: ratelimit.New(p.pool, 30, time.Minute)}
+
+			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -176,8 +223,20 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
-					{Name: "catalogue", Func: catalogue.Check},
 					{Name: "reports_feed", Func: feed.Check},
+					{Name: "catalogue", Func: catalogue.Check},
+				},
+			},
+				catalogue,
+				ocrService,
+				assist,
+				staffSvc,
+				dossierSvc.Routes(staffSvc),
+				reportsHTTP,
+				&kiosk.Handler{
+					Service: stations,
+					Admin:   staffSvc.Require(staff.RoleAdmin),
+					Viewer:  staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
 				},
 			}, catalogue)
 			}, ocrService)
@@ -187,8 +246,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Admin:  staffSvc.Require(staff.RoleAdmin),
 					Viewer: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)},
 				&payments.Handler{Service: pay, Device: stations.RequireDevice},
-				&reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
-					Track: ratelimit.New(p.pool, 30, time.Minute)},
+				screens,
 			)
 			}, catalogue, ocrService, assist)
 			}, staffSvc, catalogue, ocrService, assist, &evals.Handler{
@@ -199,4 +257,32 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			return srv.ListenAndServe(ctx)
 		},
 	}
+}
+
+// assistantDossiers files the assistant's draft as a dossier of the ward of
+// the station the resident stands at.
+type assistantDossiers struct {
+	dossiers *dossiers.Service
+	stations *kiosk.Service
+}
+
+func (a assistantDossiers) CreateDraft(ctx context.Context, d assistant.Draft) (*assistant.DossierRef, error) {
+	if d.StationID == "" {
+		return nil, apperr.New(apperr.Invalid, "station_required", "Hồ sơ chỉ nộp được tại trạm công dân số.")
+	}
+	st, err := a.stations.Station(ctx, d.StationID)
+	if err != nil {
+		return nil, err
+	}
+	fields := make(map[string]dossiers.FieldInput, len(d.Fields))
+	for _, f := range d.Fields {
+		confidence := f.Confidence
+		fields[f.Name] = dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence}
+	}
+	c, err := a.dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
+		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: st.WardCode, Fields: fields, KioskSessionID: d.KioskSessionID})
+	if err != nil {
+		return nil, err
+	}
+	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret}, nil
 }

@@ -1,0 +1,245 @@
+// The whole filing flow at the kiosk, from the home screen to the receipt:
+// the assistant found by typing without diacritics, read aloud, an ID card
+// scanned and its fields confirmed, the pre-filled form reviewed and
+// corrected, the fee paid by VietQR, the receipt with its tracking code.
+// Then a ward officer reviews that dossier beside its scan and approves it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, visibleScreen, assertNoBrowserStorage, signIn, BASE } from "./lib.mjs";
+
+const SCAN = process.env.E2E_SCAN;
+const SCAN_NAME = process.env.E2E_SCAN_NAME || "";
+
+let kiosk, desk;
+let tracking = "";
+before(async () => { kiosk = await openBrowser(); desk = await openBrowser(); });
+after(async () => {
+  await kiosk.close();
+  await desk.close();
+  assert.deepEqual(kiosk.errors, [], "script errors on the kiosk");
+  assert.deepEqual(desk.errors, [], "script errors on the staff console");
+});
+
+const screenIs = (page, name, timeout) => page.waitForFunction((n) => document.body.dataset.screen === n, name, { timeout: timeout || 15000 });
+// replied waits for the assistant's next reply to be on the screen.
+async function replied(page, action) {
+  const res = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
+  await action();
+  const r = await (await res).json();
+  await page.waitForFunction(() => !document.querySelector("section[data-screen='f-chat'] [data-error]").textContent || true);
+  return r;
+}
+
+// answer gives the assistant what it asks for, by the field it names.
+async function answer(page, r) {
+  const label = r.field ? r.field.label.toLowerCase() : "";
+  const skip = (r.choices || []).find((c) => c.id === "skip");
+  const option = (r.choices || []).find((c) => c.id.startsWith("opt:"));
+  if (option) return replied(page, () => page.getByRole("button", { name: option.label, exact: true }).click());
+  if (skip && r.stage === "collect") return replied(page, () => page.getByRole("button", { name: skip.label, exact: true }).click());
+  let value = "Khong ro";
+  if (/điện thoại/.test(label)) value = "0903123456";
+  else if (/số bản/.test(label)) value = "1";
+  else if (/họ và tên/.test(label)) value = "Nguyen Van Binh";
+  else if (/ngày/.test(label)) value = "12/3/1950";
+  else if (/định danh|căn cước/.test(label)) value = "079012345678";
+  else if (/nơi|địa chỉ/.test(label)) value = "12 Ton Duc Thang, Phuong Sai Gon";
+  await page.locator("#chat-text").fill(value);
+  return replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
+}
+
+test("a resident files a dossier from the home screen to the receipt", async () => {
+  const { page } = kiosk;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("button", { name: "Thủ tục hành chính" }).click();
+  assert.equal(await kioskRules(page, "f-ask"), "Bước 1/5");
+
+  // Typed the way many residents type: no diacritics.
+  await page.locator("#ask-text").fill("cap ban sao giay khai sinh");
+  let r = await replied(page, () => page.getByRole("button", { name: "Tìm" }).click());
+  assert.equal(r.stage, "confirm");
+  await screenIs(page, "f-chat");
+  assert.equal(await kioskRules(page, "f-chat confirm"), "Bước 1/5");
+  const choice = r.choices.find((c) => /trích lục hộ tịch/.test(c.label));
+  assert.ok(choice, "the procedure is offered: " + JSON.stringify(r.choices));
+  await axeCheck(page, "f-chat confirm");
+  await shot(page, "filing-01-choices");
+
+  // Every reply can be read aloud.
+  const spoken = page.waitForResponse((res) => res.url().endsWith("/api/v1/speech"));
+  await page.getByRole("button", { name: "Nghe đọc" }).click();
+  const speech = await spoken;
+  assert.equal(speech.status(), 200);
+  assert.equal(speech.headers()["content-type"], "audio/wav");
+
+  r = await replied(page, () => page.getByRole("button", { name: choice.label }).click());
+  for (let i = 0; i < 12 && r.stage === "explain"; i++) {
+    assert.equal(await kioskRules(page, "f-chat explain"), "Bước 2/5");
+    r = await replied(page, () => page.getByRole("button", { name: "Tiếp tục", exact: true }).click());
+  }
+  assert.equal(r.stage, "collect");
+  assert.equal(await kioskRules(page, "f-chat collect"), "Bước 3/5");
+  await axeCheck(page, "f-chat collect");
+  await shot(page, "filing-02-question");
+
+  // Scan the ID card; the fields read are shown to confirm.
+  await page.getByRole("button", { name: "Quét căn cước để máy điền sẵn" }).click();
+  assert.equal(await kioskRules(page, "f-scan"), "Bước 3/5");
+  await axeCheck(page, "f-scan");
+  await page.locator("#scan-file").setInputFiles(SCAN);
+  await screenIs(page, "f-scan-confirm", 60000);
+  assert.equal(await kioskRules(page, "f-scan-confirm"), "Bước 3/5");
+  const read = await page.locator("#scan-fields").textContent();
+  assert.ok(read.toLowerCase().includes(SCAN_NAME.toLowerCase()), `the card's name ${SCAN_NAME} is read: ${read}`);
+  await axeCheck(page, "f-scan-confirm");
+  await shot(page, "filing-03-scan-fields");
+  r = await replied(page, () => page.getByRole("button", { name: "Đúng, dùng thông tin này" }).click());
+
+  for (let i = 0; i < 15 && r.stage === "collect"; i++) r = await answer(page, r);
+  assert.equal(r.stage, "review", JSON.stringify(r));
+  await screenIs(page, "f-review");
+  assert.equal(await kioskRules(page, "f-review"), "Bước 4/5");
+  const form = await page.locator("#review-fields").textContent();
+  assert.ok(form.toLowerCase().includes(SCAN_NAME.toLowerCase()), "the form is pre-filled from the card: " + form);
+  assert.match(form, /đọc từ/, "provenance is shown");
+  await axeCheck(page, "f-review");
+  await shot(page, "filing-04-review");
+
+  // Correct one line: the assistant asks it again and the form shows it.
+  const copies = r.draft.fields.find((f) => f.name === "copies");
+  if (copies) {
+    r = await replied(page, () => page.getByRole("button", { name: /Sửa: Số bản sao/ }).click());
+    await page.locator("#chat-text").fill("2");
+    r = await replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
+    await screenIs(page, "f-review");
+    assert.equal(r.draft.fields.find((f) => f.name === "copies").value, "2");
+  }
+
+  const created = page.waitForResponse((res) => res.url().endsWith("/api/v1/payments") && res.request().method() === "POST");
+  await page.getByRole("button", { name: "Đúng hết, nộp hồ sơ" }).click();
+  const payment = await (await created).json();
+  await screenIs(page, "f-pay");
+  assert.equal(await kioskRules(page, "f-pay"), "Bước 5/5");
+  assert.match(await page.locator("#pay-amount").textContent(), /\d.\d{3} đồng/);
+  await page.locator("#pay-qr").evaluate((img) => img.decode());
+  await axeCheck(page, "f-pay");
+  await shot(page, "filing-05-fee-vietqr");
+
+  const bank = await kiosk.context.newPage();
+  await bank.goto(payment.pay_url);
+  await bank.getByRole("button", { name: "Thanh toán" }).click();
+  await bank.close();
+
+  await screenIs(page, "f-receipt", 20000);
+  tracking = (await page.locator("#receipt-code").textContent()).trim();
+  assert.match(tracking, /^[A-Z0-9]{6,}$/);
+  await page.locator("#receipt-pdf:not([hidden])").waitFor();
+  const pdf = await page.locator("#receipt-pdf").evaluate(async (a) => { const b = await (await fetch(a.href)).arrayBuffer(); return String.fromCharCode(...new Uint8Array(b).slice(0, 5)); });
+  assert.equal(pdf, "%PDF-");
+  await kioskRules(page, "f-receipt");
+  await axeCheck(page, "f-receipt");
+  await shot(page, "filing-06-receipt");
+  await assertNoBrowserStorage(page, "at the receipt");
+  await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Xong, về trang chủ" }).click()]);
+  assert.equal(await visibleScreen(page), "home");
+});
+
+test("a ward officer reviews the dossier beside its scan and approves it", async () => {
+  assert.ok(tracking, "the filing test made a dossier");
+  const { page } = desk;
+  await signIn(page, "canbo.phuong", "/staff");
+  const row = page.locator("#queue tr", { hasText: tracking });
+  await row.waitFor();
+  await axeCheck(page, "queue with a dossier");
+  await shot(page, "staff-05-queue");
+  await Promise.all([page.waitForURL(/\/staff\/dossiers\//), row.getByRole("link").click()]);
+
+  await page.locator("#fields tr.field").first().waitFor();
+  await page.locator("#scan").evaluate((img) => img.complete && img.naturalWidth > 0 ? true : img.decode().then(() => true));
+  // A field read from the card: selecting it draws its box on the scan.
+  const fromCard = page.locator("#fields tr.field", { hasText: SCAN_NAME });
+  assert.match(await fromCard.textContent(), /QR|OCR|MRZ/);
+  await fromCard.click();
+  const box = page.locator("#scan-box");
+  await box.waitFor();
+  const b = await box.boundingBox();
+  assert.ok(b.width > 20 && b.height > 20, "the field's box is drawn: " + JSON.stringify(b));
+  await shot(page, "staff-06-review");
+  await axeCheck(page, "review");
+
+  await page.getByRole("button", { name: "Duyệt hồ sơ" }).click();
+  await page.locator("#act-result", { hasText: "Đã duyệt" }).waitFor();
+  assert.equal(await page.locator("#page-error").textContent(), "");
+  assert.equal(await page.locator("#d-status").textContent(), "Đã duyệt");
+  await shot(page, "staff-07-approved");
+});
+
+test("the resident follows the dossier at the kiosk with its code and four digits", async () => {
+  assert.ok(tracking, "the filing test made a dossier");
+  const { page } = kiosk;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
+  await page.locator("#track-code").fill(tracking.toLowerCase());
+  await page.getByRole("button", { name: "Tiếp tục" }).click();
+  // Wrong digits are refused without saying whether the code exists.
+  await page.locator("#track-last4").fill("0000");
+  await page.getByRole("button", { name: "Tra cứu" }).click();
+  await page.locator("section[data-screen='t-last4'] [data-error]:not(:empty)").waitFor();
+  await shot(page, "track-01-wrong-digits");
+  await page.locator("#track-last4").fill(process.env.E2E_SCAN_LAST4);
+  await page.getByRole("button", { name: "Tra cứu" }).click();
+  await screenIs(page, "t-result");
+  const result = await page.locator("#track-result").textContent();
+  assert.match(result, new RegExp("Hồ sơ " + tracking));
+  assert.match(result, /Tình trạng: /);
+  await kioskRules(page, "t-result");
+  await axeCheck(page, "t-result");
+  await shot(page, "track-02-result");
+});
+
+// A dossier filed through the API with a value read poorly: the review page
+// marks it in amber, and the officer asks the resident for a supplement.
+test("low-confidence values stand out and an officer requests a supplement", async () => {
+  const { page } = desk;
+  await signIn(page, "canbo.phuong", "/staff");
+  const created = await page.request.post(BASE + "/api/v1/dossiers", { data: {
+    procedure: "residence.stay-notify", ward: process.env.E2E_WARD,
+    fields: {
+      full_name: { value: "Lê Thị Mai", provenance: "ocr", confidence: 0.55, box: [250, 330, 330, 40] },
+      date_of_birth: { value: "1950-03-12", provenance: "ocr", confidence: 0.97, box: [250, 380, 330, 30] },
+      id_number: { value: "079150012345", provenance: "ocr", confidence: 0.92, box: [250, 280, 330, 30] },
+      address: "12 Tôn Đức Thắng, Phường Sài Gòn", stay_from: "2026-12-01", stay_until: "2026-12-05", phone: "0903123456",
+    },
+  } });
+  assert.equal(created.status(), 201, await created.text());
+  const d = await created.json();
+  const secret = { "X-Dossier-Secret": d.secret };
+  const fs = await import("node:fs");
+  const attached = await page.request.post(BASE + `/api/v1/dossiers/${d.id}/attachments`, { headers: secret,
+    multipart: { file: { name: "cccd.png", mimeType: "image/png", buffer: fs.readFileSync(SCAN) } } });
+  assert.equal(attached.status(), 201, await attached.text());
+  const submitted = await page.request.post(BASE + `/api/v1/dossiers/${d.id}/submit`, { headers: secret, data: {} });
+  assert.equal(submitted.status(), 200, await submitted.text());
+
+  await page.goto(BASE + "/staff/dossiers/" + d.id);
+  const low = page.locator("#fields tr.field", { hasText: "Lê Thị Mai" });
+  await low.waitFor();
+  assert.match(await low.textContent(), /55% — cần kiểm tra/);
+  const colours = await page.evaluate(() => {
+    const rows = [...document.querySelectorAll("#fields tr.field")];
+    const bg = (r) => getComputedStyle(r.cells[1]).backgroundColor;
+    return { low: bg(rows.find((r) => r.textContent.includes("Lê Thị Mai"))), sure: bg(rows.find((r) => r.textContent.includes("0903123456"))) };
+  });
+  assert.notEqual(colours.low, colours.sure, "low confidence has its own colour");
+  await low.click();
+  await page.locator("#scan-box").waitFor();
+  await axeCheck(page, "review with low confidence");
+  await shot(page, "staff-08-low-confidence");
+
+  await page.getByRole("button", { name: "Yêu cầu bổ sung" }).click();
+  await page.locator("#page-error:not(:empty)").waitFor(); // a message to the resident is needed
+  await page.getByLabel("Lý do hoặc lời nhắn cho người dân").fill("Xin chụp lại căn cước cho rõ họ tên.");
+  await page.getByRole("button", { name: "Yêu cầu bổ sung" }).click();
+  await page.locator("#d-status", { hasText: "Chờ bổ sung" }).waitFor();
+  assert.equal(await page.locator("#page-error").textContent(), "");
+});

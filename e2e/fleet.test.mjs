@@ -1,0 +1,43 @@
+// The station fleet page: a station's heartbeat, its peripherals and its use
+// appear for an admin.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { KIOSK, openBrowser, openKiosk, shot, axeCheck, signIn, deviceCall } from "./lib.mjs";
+
+let b;
+before(async () => { b = await openBrowser(); });
+after(async () => {
+  await b.close();
+  assert.deepEqual(b.errors, [], "script errors on the pages");
+});
+
+test("the fleet page shows each station online with its peripherals and its use", async () => {
+  const kiosk = await b.context.newPage();
+  await openKiosk(kiosk, KIOSK);
+  const beat = await deviceCall(kiosk, "POST", "/api/v1/kiosk/heartbeat", {
+    app_version: "1.0.0", uptime_seconds: 3600, network: { type: "ethernet" },
+    peripherals: [
+      { id: "scanner-1", class: "document_scanner", status: "online" },
+      { id: "printer-1", class: "receipt_printer", status: "online", paper: "low" },
+      { id: "camera-1", class: "camera", status: "hardwareError" },
+    ],
+  });
+  assert.equal(beat.status, 200, JSON.stringify(beat.body));
+  // A visit that uses a service counts in the figures.
+  await kiosk.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
+  await kiosk.getByRole("button", { name: "Gọi cán bộ" }).click();
+  await kiosk.close();
+
+  const { page } = b;
+  await signIn(page, "quan.tri", "/staff/stations");
+  const row = page.locator("#stations tr", { hasText: "Trạm chung cư Bến Nghé" });
+  await row.waitFor();
+  await row.getByText("Trực tuyến").waitFor();
+  assert.match(await row.textContent(), /Máy in biên nhận: hoạt động · giấy sắp hết/);
+  assert.match(await row.textContent(), /Camera: lỗi phần cứng/);
+  await page.locator("#use-service tr", { hasText: "Tra cứu hồ sơ" }).waitFor();
+  assert.match(await page.locator("#use-hour-text").textContent(), /\d+ giờ: \d+ lượt/);
+  assert.equal(await page.locator("#page-error").textContent(), "");
+  await axeCheck(page, "fleet");
+  await shot(page, "staff-04-fleet");
+});

@@ -1,0 +1,124 @@
+// The kiosk screen in Chromium: the home screen, every service's first
+// screens, read-aloud, the inactivity wipe and the browser's storage.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, openBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall } from "./lib.mjs";
+
+let b;
+before(async () => { b = await openBrowser(); });
+after(async () => {
+  await b.close();
+  assert.deepEqual(b.errors, [], "script errors on the pages");
+});
+
+test("home screen: five services, large type, big targets, accessible", async () => {
+  const { page } = b;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  const tiles = await page.locator(".tile .tile-title").allTextContents();
+  assert.deepEqual(tiles, ["Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế"]);
+  await kioskRules(page, "home");
+  await axeCheck(page, "home");
+  await shot(page, "kiosk-01-home");
+});
+
+// Every first screen of every service, and one more step where it needs no
+// server: the progress line, the rules and axe on each, and "Quay lại".
+test("each service's screens: progress line, Quay lại, Gọi cán bộ", async () => {
+  const { page } = b;
+  const walks = [
+    { tile: "Thủ tục hành chính", screens: [["f-ask", "Bước 1/5"]] },
+    { tile: "Tra cứu hồ sơ", screens: [["t-code", "Bước 1/2"]], fill: ["#track-code", "ABCD2345"], then: ["t-last4", "Bước 2/2"] },
+    { tile: "Thanh toán phí và hóa đơn", screens: [["b-cat", "Bước 1/4"]], click: "Tiền điện", then: ["b-code", "Bước 2/4"] },
+    { tile: "Phản ánh an ninh trật tự", screens: [["r-cat", "Bước 1/6"]], click: "Trộm cắp, cướp giật", then: ["r-urgent", "Bước 2/6"] },
+    { tile: "Dịch vụ y tế", screens: [["h-menu", "Bước 1/1"]], click: "Cấp cứu", then: ["h-emergency", "Cấp cứu"] },
+  ];
+  for (const w of walks) {
+    await openKiosk(page, KIOSK);
+    await page.getByRole("button", { name: w.tile }).click();
+    const [screen, progress] = w.screens[0];
+    assert.equal(await visibleScreen(page), screen);
+    assert.equal(await kioskRules(page, screen), progress);
+    await axeCheck(page, screen);
+    await shot(page, "kiosk-02-" + screen);
+    if (w.fill) {
+      await page.fill(w.fill[0], w.fill[1]);
+      await page.keyboard.press("Enter");
+    }
+    if (w.click) await page.getByRole("button", { name: w.click, exact: true }).click();
+    if (w.then) {
+      assert.equal(await visibleScreen(page), w.then[0]);
+      assert.equal(await kioskRules(page, w.then[0]), w.then[1]);
+      await axeCheck(page, w.then[0]);
+      await shot(page, "kiosk-02-" + w.then[0]);
+      await page.getByRole("button", { name: "Quay lại" }).click();
+      assert.equal(await visibleScreen(page), screen, "Quay lại goes one screen back");
+    }
+    await page.getByRole("button", { name: "Quay lại" }).click();
+    assert.equal(await visibleScreen(page), "home");
+  }
+});
+
+test("Gọi cán bộ opens a dialog that says help is coming", async () => {
+  const { page } = b;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("button", { name: "Gọi cán bộ" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Cán bộ sẽ đến hỗ trợ/);
+  await axeCheck(page, "call dialog");
+  await shot(page, "kiosk-03-call-staff");
+  await page.getByRole("button", { name: "Đóng" }).click();
+  await dialog.waitFor({ state: "hidden" });
+});
+
+test("read aloud: the server speaks Vietnamese as WAV", async () => {
+  const { page } = b;
+  await openKiosk(page, KIOSK);
+  const r = await page.evaluate(async () => {
+    const res = await fetch("/api/v1/speech", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "Xin chào bác. Hồ sơ của bác đã được tiếp nhận." }) });
+    const buf = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get("content-type"), head: String.fromCharCode(...buf.slice(0, 4)) + String.fromCharCode(...buf.slice(8, 12)), size: buf.length };
+  });
+  assert.equal(r.status, 200);
+  assert.equal(r.type, "audio/wav");
+  assert.equal(r.head, "RIFFWAVE");
+  assert.ok(r.size > 20000, `only ${r.size} bytes of audio`);
+});
+
+// The idle server runs with STATION_KIOSK_IDLE=10s and a 4 s warning: the
+// warning shows a countdown, "Tôi vẫn đang dùng" keeps the visit, and when
+// nobody touches the screen the visit ends on the server, the page reloads
+// home and nothing typed is kept in the page or in browser storage.
+test("inactivity: warning, countdown, then the visit ends and the screen goes home", async () => {
+  const { page } = b;
+  await openKiosk(page, IDLE_KIOSK);
+  const started = page.waitForResponse((r) => r.url().endsWith("/api/v1/kiosk/sessions") && r.request().method() === "POST");
+  await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
+  const visit = await (await started).json();
+  assert.ok(visit.id, "a kiosk session started");
+  await page.fill("#track-code", "ABCD2345");
+  const warning = page.getByRole("alertdialog");
+  await warning.waitFor({ timeout: 30000 });
+  assert.match(await page.locator("#idle-count").textContent(), /^\d+$/);
+  await kioskRules(page, "idle warning");
+  await axeCheck(page, "idle warning");
+  await shot(page, "kiosk-04-idle-warning");
+  await page.getByRole("button", { name: "Tôi vẫn đang dùng" }).click();
+  await warning.waitFor({ state: "hidden" });
+  assert.equal(await visibleScreen(page), "t-code", "the visit goes on");
+  assert.equal(await page.inputValue("#track-code"), "ABCD2345");
+  let s = await deviceCall(page, "GET", "/api/v1/kiosk/sessions/" + visit.id);
+  assert.equal(s.body.ended_at, undefined, "the visit is still open on the server");
+
+  await warning.waitFor({ timeout: 30000 });
+  const reloaded = page.waitForEvent("load", { timeout: 30000 });
+  await reloaded;
+  await page.waitForFunction(() => document.body.dataset.screen === "home");
+  assert.equal(await page.inputValue("#track-code"), "", "typed text is gone");
+  await assertNoBrowserStorage(page, "after the idle wipe");
+  s = await deviceCall(page, "GET", "/api/v1/kiosk/sessions/" + visit.id);
+  assert.equal(s.status, 200);
+  assert.ok(s.body.ended_at, "the visit ended on the server");
+  await shot(page, "kiosk-05-after-idle");
+});

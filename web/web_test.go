@@ -1,0 +1,195 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+)
+
+func testConfig() Config {
+	return Config{KioskIdle: 90 * time.Second, KioskIdleWarning: 15 * time.Second, SpeechConcurrency: 2, SpeechMaxChars: 200, Espeak: "espeak-ng", Hotline: "1022"}
+}
+
+func newTestServer(t *testing.T, cfg Config) http.Handler {
+	t.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httpserver.New(httpserver.Options{}, s).Handler()
+}
+
+func do(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestPages(t *testing.T) {
+	h := newTestServer(t, testConfig())
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{`lang="vi"`, "Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế", "Quay lại", "Gọi cán bộ", `data-idle-ms="90000"`, `data-warn-ms="15000"`, "1022"}},
+		{"/staff/login", []string{"Đăng nhập cán bộ", `autocomplete="current-password"`}},
+		{"/staff", []string{"Hồ sơ chờ xử lý"}},
+		{"/staff/dossiers/abc123", []string{`data-dossier="abc123"`, "Duyệt hồ sơ", "Yêu cầu bổ sung", "Từ chối"}},
+		{"/staff/dossiers/%3Cscript%3E", []string{`data-dossier="&lt;script&gt;"`}},
+		{"/duty", []string{"Phản ánh an ninh trật tự"}},
+		{"/staff/stations", []string{"Các trạm công dân số"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := do(h, "GET", tt.path, "")
+			if rec.Code != 200 {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store", got)
+			}
+			if rec.Header().Get("Content-Security-Policy") == "" {
+				t.Error("no Content-Security-Policy")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(rec.Body.String(), w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	h := newTestServer(t, testConfig())
+	for path, ctype := range map[string]string{"/static/site.css": "text/css", "/static/kiosk.js": "javascript", "/static/console.js": "javascript"} {
+		rec := do(h, "GET", path, "")
+		if rec.Code != 200 || !strings.Contains(rec.Header().Get("Content-Type"), ctype) {
+			t.Errorf("%s: status %d, type %q", path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
+	if rec := do(h, "GET", "/static/nope.js", ""); rec.Code != 404 {
+		t.Errorf("missing asset: status %d", rec.Code)
+	}
+}
+
+// TestKioskScriptKeepsNothing guards the privacy rule on a shared device:
+// the kiosk script never touches browser storage. The browser test checks
+// the storage itself after a visit.
+func TestKioskScriptKeepsNothing(t *testing.T) {
+	for _, name := range []string{"static/kiosk.js"} {
+		b, err := staticFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := stripComments(string(b))
+		for _, api := range []string{"localStorage", "sessionStorage", "indexedDB", "document.cookie", "caches."} {
+			if strings.Contains(code, api) {
+				t.Errorf("%s uses %s", name, api)
+			}
+		}
+	}
+}
+
+func stripComments(js string) string {
+	var out []string
+	for _, line := range strings.Split(js, "\n") {
+		if i := strings.Index(strings.TrimSpace(line), "//"); i == 0 {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestSpeech(t *testing.T) {
+	h := newTestServer(t, testConfig())
+	tests := []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"vietnamese reply", `{"text":"Xin chào bác. Lệ phí là 8.000 đồng."}`, 200, ""},
+		{"empty", `{"text":"   "}`, 400, "speech_empty"},
+		{"too long", `{"text":"` + strings.Repeat("a", 201) + `"}`, 413, "speech_too_long"},
+		{"not json", `text=hello`, 400, "speech_bad_request"},
+		{"looks like an option", `{"text":"--help -w /tmp/x"}`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(h, "POST", "/api/v1/speech", tt.body)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body.String())
+			}
+			if tt.code != "" {
+				if !strings.Contains(rec.Body.String(), `"code":"`+tt.code+`"`) {
+					t.Errorf("body %s lacks code %s", rec.Body.String(), tt.code)
+				}
+				return
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "audio/wav" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			b := rec.Body.Bytes()
+			if len(b) < 44 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+				t.Fatalf("not a WAV stream: % x", b[:min(len(b), 16)])
+			}
+			// Mono 16-bit PCM; a real utterance is at least a few tenths of
+			// a second of samples.
+			if ch := binary.LittleEndian.Uint16(b[22:24]); ch != 1 {
+				t.Errorf("channels %d", ch)
+			}
+			rate := binary.LittleEndian.Uint32(b[24:28])
+			if secs := float64(len(b)-44) / float64(rate*2); secs < 0.3 {
+				t.Errorf("only %.2fs of audio", secs)
+			}
+		})
+	}
+}
+
+// TestSpeechBusy fills every slot and checks that the next request is told
+// to retry rather than queued without bound.
+func TestSpeechBusy(t *testing.T) {
+	sp := NewSpeaker("espeak-ng", 1, 100)
+	sp.wait = 50 * time.Millisecond
+	sp.slots <- struct{}{} // the one slot is taken
+	var buf bytes.Buffer
+	err := sp.Speak(context.Background(), "xin chào", func() {}, &buf)
+	if err == nil || httpserver.Status(err) != http.StatusTooManyRequests {
+		t.Fatalf("err %v, want 429", err)
+	}
+	<-sp.slots
+	if err := sp.Speak(context.Background(), "xin chào", func() {}, &buf); err != nil || buf.Len() < 1000 {
+		t.Fatalf("after the slot freed: err %v, %d bytes", err, buf.Len())
+	}
+}
+
+func TestSpeechMissingProgram(t *testing.T) {
+	sp := NewSpeaker("/nonexistent/espeak-ng", 1, 100)
+	err := sp.Speak(context.Background(), "xin chào", func() { t.Error("started") }, &bytes.Buffer{})
+	if httpserver.Status(err) != http.StatusServiceUnavailable {
+		t.Fatalf("err %v, want 503", err)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	c := testConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.KioskIdleWarning = c.KioskIdle
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "STATION_KIOSK_IDLE_WARNING") {
+		t.Errorf("err %v, want one naming STATION_KIOSK_IDLE_WARNING", err)
+	}
+}
