@@ -8,12 +8,10 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/dossiers"
-	"github.com/citizenstation/citizenstation/assistant"
-	"github.com/citizenstation/citizenstation/evals"
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/dossiers"
+	"github.com/citizenstation/citizenstation/evals"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
@@ -25,7 +23,6 @@ import (
 	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/reports"
-	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/staff"
 	"github.com/citizenstation/citizenstation/web"
 )
@@ -35,31 +32,16 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
-		embedCfg    procedures.Config
 		staffCfg    staff.Config
 		reportsCfg  reports.Config
 		kioskCfg    kiosk.Config
 		paymentsCfg payments.Config
-		reportsCfg  reports.Config
-	)
-	platformCfg.RegisterFlags(fs)
-	serverCfg.RegisterFlags(fs)
-	embedCfg.RegisterFlags(fs)
-		staffCfg    staff.Config
-		ocrCfg      ocr.Config
-		embedCfg    procedures.Config
-		assistCfg   assistant.Config
-		evalCfg     evals.Config
-	)
-	platformCfg.RegisterFlags(fs)
-	serverCfg.RegisterFlags(fs)
-	staffCfg.RegisterFlags(fs)
-	ocrCfg.RegisterFlags(fs)
 		embedCfg    procedures.Config
 		ocrCfg      ocr.Config
 		dossierCfg  dossiers.Config
 		assistCfg   assistant.Config
 		webCfg      web.Config
+		evalCfg     evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
@@ -67,15 +49,12 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	reportsCfg.RegisterFlags(fs)
 	kioskCfg.RegisterFlags(fs)
 	paymentsCfg.RegisterFlags(fs)
-	reportsCfg.RegisterFlags(fs)
-	embedCfg.RegisterFlags(fs)
-	assistCfg.RegisterFlags(fs)
-	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	embedCfg.RegisterFlags(fs)
 	ocrCfg.RegisterFlags(fs)
 	dossierCfg.RegisterFlags(fs)
 	assistCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
+	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "station serve [flags]",
@@ -83,37 +62,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		FlagSet:    fs,
 		Options:    envOptions,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := serverCfg.Validate(); err != nil {
-				return err
-			}
-			if err := staffCfg.Validate(); err != nil {
-				return err
-			}
-			if err := dossierCfg.Validate(); err != nil {
-			if err := ocrCfg.Validate(); err != nil {
-				return err
-			}
-			if err := assistCfg.Validate(); err != nil {
-				return err
-			}
-			if err := evalCfg.Validate(); err != nil {
-				return err
-			}
-			if err := embedCfg.Validate(); err != nil {
-				return err
-			}
-			if err := kioskCfg.Validate(); err != nil {
-				return err
-			}
-			if err := paymentsCfg.Validate(); err != nil {
-				return err
-			}
-			if err := reportsCfg.Validate(); err != nil {
-				return err
 			// The kiosk screen ends a visit after the same inactivity as
 			// the server (STATION_KIOSK_IDLE).
 			webCfg.KioskIdle = kioskCfg.Idle
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &assistCfg, &webCfg} {
+			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &assistCfg, &webCfg, &evalCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
@@ -124,7 +76,6 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			embedder, err := embedCfg.NewEmbedder()
 			if err != nil {
-			if err := ocrCfg.Validate(); err != nil {
 				return err
 			}
 			screens, err := web.New(webCfg)
@@ -148,7 +99,6 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			tesseract := &ocr.LanguageCheck{Languages: []string{"vie"}}
 			ocrPool, err := ocr.NewPool(ocrCfg)
 			if err != nil {
 				return err
@@ -156,16 +106,6 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			defer ocrPool.Close()
 			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
 			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
-			staffSvc := staff.NewService(p.pool, staffCfg)
-			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
-			ocrPool, err := ocr.NewPool(ocrCfg)
-			if err != nil {
-				return err
-			}
-			defer ocrPool.Close()
-			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
-			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
-
 			staffSvc := staff.NewService(p.pool, staffCfg)
 			dossierCfg.DataDir = platformCfg.DataDir
 			if dossierCfg.UsesDevKey() {
@@ -185,14 +125,6 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
 			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
-				go periodic.Run(ctx, p.pool, p.log, job)
-			}
-			// Security reports: routed by ward polygons and kiosk stations,
-			// with one live-feed listener per replica.
-			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
-			feed := reports.NewHub(p.pool, p.log)
-			go feed.Run(ctx)
-			for _, job := range reportsSvc.Sweeps() {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
 
@@ -238,22 +170,14 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Admin:   staffSvc.Require(staff.RoleAdmin),
 					Viewer:  staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
 				},
-			}, catalogue)
-			}, ocrService)
-			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc))
-			}, catalogue, staffSvc, dossierSvc.Routes(staffSvc),
-				&kiosk.Handler{Service: stations,
-					Admin:  staffSvc.Require(staff.RoleAdmin),
-					Viewer: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)},
 				&payments.Handler{Service: pay, Device: stations.RequireDevice},
+				&evals.Handler{
+					Store: evals.NewStore(p.pool),
+					Token: evalCfg.EvalToken(),
+					Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+				},
 				screens,
 			)
-			}, catalogue, ocrService, assist)
-			}, staffSvc, catalogue, ocrService, assist, &evals.Handler{
-				Store: evals.NewStore(p.pool),
-				Token: evalCfg.EvalToken(),
-				Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
-			})
 			return srv.ListenAndServe(ctx)
 		},
 	}
