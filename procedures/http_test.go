@@ -80,6 +80,11 @@ func TestHTTPScenarios(t *testing.T) {
 			}
 		}},
 		{"empty query", "/api/v1/search?q=%20%20", 400, "query_empty", nil},
+		{"only punctuation", "/api/v1/search?q=%3F%3F%3F", 200, "", func(t *testing.T, b map[string]any) {
+			if n := len(b["results"].([]any)); n != 0 {
+				t.Errorf("%d results for \"???\"", n)
+			}
+		}},
 		{"missing query", "/api/v1/search", 400, "query_empty", nil},
 		{"long query", long, 400, "query_too_long", nil},
 		{"not UTF-8", "/api/v1/search?q=%FF%FEabc", 400, "query_invalid_encoding", nil},

@@ -65,6 +65,13 @@ func TestShippedCatalogue(t *testing.T) {
 			if f.FromScan == "id_number" {
 				hasID = true
 			}
+			values := map[string]bool{}
+			for _, o := range f.Options {
+				if values[o.Value] {
+					t.Errorf("%s: field %s offers %q twice", e.Slug, f.Name, o.Value)
+				}
+				values[o.Value] = true
+			}
 		}
 		if e.Kind == procedures.KindProcedure && !hasID && e.Slug != "idcard.first-issue" && e.Slug != "idcard.reissue" {
 			t.Errorf("%s: no field is filled by an ID-card scan", e.Slug)

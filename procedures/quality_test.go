@@ -2,7 +2,9 @@ package procedures_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/procedures"
@@ -47,6 +49,9 @@ func TestSearchQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("held-out: recall@1 %.3f, recall@3 %.3f, MRR %.3f over %d queries", h.Recall1, h.Recall3, h.MRR, h.Queries)
+	for _, m := range h.Misses {
+		t.Logf("held-out miss (rank %d) %q want %s got %v", m.Rank, m.Q, m.Want, first(m.Got, 3))
+	}
 	if h.Recall3 < 0.6 {
 		t.Errorf("held-out recall@3 %.3f fell below 0.6", h.Recall3)
 	}
@@ -78,4 +83,49 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(float64(q.P95.Microseconds())/1000, "p95-ms")
 	b.ReportMetric(q.Recall1, "recall@1")
 	b.ReportMetric(q.Recall3, "recall@3")
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, ms(i))
+	}
+	if p := procedures.Percentile(ds, 50); p != ms(50) {
+		t.Errorf("p50 %v", p)
+	}
+	if p := procedures.Percentile(ds, 95); p != ms(95) {
+		t.Errorf("p95 %v", p)
+	}
+	if ds[0] != ms(100) {
+		t.Error("Percentile sorted its argument")
+	}
+	if p := procedures.Percentile(nil, 95); p != 0 {
+		t.Errorf("empty p95 %v", p)
+	}
+}
+
+func TestSyntheticCatalogue(t *testing.T) {
+	base, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := procedures.Synthetic(base, 2000, 7)
+	b := procedures.Synthetic(base, 2000, 7)
+	if len(a) < 150 || len(a) > 300 {
+		t.Fatalf("%d entries for about 2000 chunks", len(a))
+	}
+	seen := map[string]bool{}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Slug != b[i].Slug {
+			t.Fatal("the same seed gave different entries")
+		}
+		if seen[a[i].Slug] || !strings.HasPrefix(a[i].Slug, "synthetic.") {
+			t.Fatalf("slug %q", a[i].Slug)
+		}
+		seen[a[i].Slug] = true
+	}
+	if base[0].Steps[0].Text == a[0].Steps[0].Text && base[0].Name == a[0].Name {
+		t.Error("synthetic entries share their text with the shipped ones")
+	}
 }

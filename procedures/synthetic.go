@@ -35,7 +35,7 @@ func Synthetic(base []Entry, target int, seed uint64) []Entry {
 	n := target / perEntry
 	out := make([]Entry, 0, n)
 	for i := 0; i < n; i++ {
-		e := base[r.IntN(len(base))] // a copy; its slices are replaced below
+		e := base[r.IntN(len(base))] // a shallow copy: the slices changed below are new ones
 		e.Slug = fmt.Sprintf("synthetic.entry-%d", i+1)
 		e.Group = "synthetic"
 		e.Name = mix(e.Name)

@@ -49,6 +49,15 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("after a refused import: %v\n%s", err, out)
 	}
 
+	// -check validates without touching the database.
+	out, err = station("import", "catalogue", "-check", "-database-url", "postgres://127.0.0.1:1/none", "../../procedures/catalogue")
+	if err != nil || !strings.Contains(out, "38 entries, all valid") {
+		t.Fatalf("-check of the shipped files: %v\n%s", err, out)
+	}
+	if _, err = station("import", "catalogue", "-check", dir); err == nil {
+		t.Fatal("-check passed a broken entry")
+	}
+
 	_, err = station("import", "catalogue", "-database-url", url, "-embedder", "word2vec")
 	if err == nil || !strings.Contains(err.Error(), "STATION_EMBEDDER") {
 		t.Fatalf("bad embedder: %v", err)
