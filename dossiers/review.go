@@ -197,8 +197,13 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	if !uuidRe.MatchString(id) {
 		return nil, errNotFound
 	}
-	// One round trip for the dossier and its parts; nothing is shown or
-	// audited unless u may see it.
+	// One round trip for the dossier, its parts and the audit entry. The
+	// dossier is read only if u may see it, and the read is recorded in the
+	// same statement: no read without its entry, no entry without a read.
+	record, recordArgs, err := audit.InsertFor(audit.Entry{Actor: from, Action: "dossier.read", SubjectKind: "dossier", SubjectID: id}, "d", 3)
+	if err != nil {
+		return nil, err
+	}
 	b := &pgx.Batch{}
 	var (
 		d       *row
@@ -207,7 +212,10 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 		atts    []Attachment
 		events  []Event
 	)
-	b.Queue(`SELECT `+rowColumns+` FROM dossiers WHERE id = $1`, id).QueryRow(func(r pgx.Row) error {
+	b.Queue(`WITH d AS (SELECT `+rowColumns+` FROM dossiers
+			WHERE id = $1 AND status <> 'draft' AND ($2::text[] IS NULL OR ward = ANY($2))),
+		logged AS (`+record+`)
+		SELECT * FROM d`, append([]any{id, u.WardFilter()}, recordArgs...)...).QueryRow(func(r pgx.Row) error {
 		var err error
 		d, err = scanRow(r)
 		if IsNotFound(err) {
@@ -274,14 +282,8 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	if d == nil {
 		return nil, errNotFound
 	}
-	if err := d.visibleTo(u); err != nil {
-		return nil, err
-	}
 	entry, err := s.procedure(ctx, d.Procedure)
 	if err != nil {
-		return nil, err
-	}
-	if err := audit.Record(ctx, s.pool, audit.Entry{Actor: from, Action: "dossier.read", SubjectKind: "dossier", SubjectID: id, Ward: d.Ward}); err != nil {
 		return nil, err
 	}
 	out := d.Dossier
