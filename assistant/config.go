@@ -26,6 +26,9 @@ type Config struct {
 	// EvalToken enables eval mode for requests that carry it in
 	// X-Eval-Token; empty disables eval mode.
 	EvalToken string
+	// evalShared is the -eval-token flag when another part registered it
+	// first (the evals package): both read the one variable.
+	evalShared flag.Value
 	// RelevanceFloor is the search score under which a passage is not
 	// used to answer.
 	RelevanceFloor float64
@@ -46,7 +49,11 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.LLMTimeout, "llm-timeout", 20*time.Second, "time limit of one model call; after it the guide answers without the model")
 	fs.IntVar(&c.LLMRetries, "llm-retries", 2, "retries of a failed model call, with exponential backoff")
 	fs.StringVar(&c.LLMPII, "llm-pii", "mask", "mask: ID and phone numbers are masked before text reaches the model; allow: sent as typed")
-	fs.StringVar(&c.EvalToken, "eval-token", "", "token evaluators send in X-Eval-Token to get eval details with each reply (empty: eval mode off)")
+	if f := fs.Lookup("eval-token"); f != nil {
+		c.evalShared = f.Value
+	} else {
+		fs.StringVar(&c.EvalToken, "eval-token", "", "token evaluators send in X-Eval-Token to get eval details with each reply (empty: eval mode off)")
+	}
 	fs.Float64Var(&c.RelevanceFloor, "assistant-relevance-floor", 0, "search score (reciprocal rank fusion) under which a result is not used; results above it must also share words with the question")
 	fs.IntVar(&c.SearchK, "assistant-search-k", 5, "passages retrieved per question")
 	fs.DurationVar(&c.SessionTTL, "assistant-session-ttl", 2*time.Hour, "how long an idle assistant session can be resumed by id")
@@ -97,11 +104,19 @@ func (c *Config) Validate() error {
 	if c.SlipTTL < c.SessionTTL {
 		return config.Invalid("assistant-slip-ttl", c.SlipTTL, "must not be shorter than the session TTL")
 	}
-	if c.EvalToken != "" && len(c.EvalToken) < 16 {
+	if t := c.evalToken(); t != "" && len(t) < 16 {
 		return config.Invalid("eval-token", "…", "want at least 16 characters")
 	}
 	if _, err := LoadPrompts(c.Prompts); err != nil {
 		return config.Invalid("assistant-prompts", c.Prompts, err.Error())
 	}
 	return nil
+}
+
+// evalToken is the evaluator token in force.
+func (c *Config) evalToken() string {
+	if c.evalShared != nil {
+		return c.evalShared.String()
+	}
+	return c.EvalToken
 }

@@ -151,7 +151,8 @@ func (w *sseWriter) event(name string, data any) {
 }
 
 func (s *Service) evalAllowed(token string) bool {
-	return s.cfg.EvalToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.EvalToken)) == 1
+	want := s.cfg.evalToken()
+	return want != "" && subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1
 }
 
 func (s *Service) handleSlip(c *gin.Context) {

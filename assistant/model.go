@@ -340,18 +340,13 @@ func (t *turn) fromUnderstanding(u Understanding, candidates []ProcedureRef, fie
 	return Intent{}, false
 }
 
-// pickProcedure lets the model say which procedure the resident means:
-// among several found, it puts its choice first; when none cleared the
-// relevance check (the resident's words are far from the catalogue's), it
-// may pick one of the search's results, which the resident then confirms.
-// It never brings a procedure the search did not return.
+// pickProcedure lets the model put the procedure it thinks the resident
+// means first among those that cleared the relevance check; the resident
+// still confirms it. It never brings one the check refused: below the
+// floor the guide says so and offers staff, whatever a model thinks.
 func (t *turn) pickProcedure(ctx context.Context) {
-	pool := t.relevant
-	if len(pool) == 0 {
-		pool = t.retrieved
-	}
 	var refs []ProcedureRef
-	for _, r := range pool {
+	for _, r := range t.relevant {
 		refs = append(refs, ProcedureRef{Slug: r.Slug, Name: r.Name})
 	}
 	start := time.Now()
@@ -361,16 +356,11 @@ func (t *turn) pickProcedure(ctx context.Context) {
 	if err != nil || u.Intent != "choose_procedure" {
 		return
 	}
-	for i, r := range pool {
-		if r.Slug != u.Procedure {
-			continue
-		}
-		if len(t.relevant) == 0 {
-			t.relevant = []procedures.Result{r}
-		} else {
+	for i, r := range t.relevant {
+		if r.Slug == u.Procedure {
 			t.relevant[0], t.relevant[i] = t.relevant[i], t.relevant[0]
+			return
 		}
-		return
 	}
 }
 

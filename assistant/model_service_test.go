@@ -133,15 +133,16 @@ func TestModelThroughService(t *testing.T) {
 				if c.r.Choices[0].ID != "p:residence.temporary-register" {
 					t.Fatalf("choices %+v", c.r.Choices)
 				}
-				// Words far from the catalogue's: the model may pick one of the
-				// search's results, which the resident confirms.
+				// Below the relevance floor the model is not asked: the guide says
+				// so and offers staff.
 				c.choose(ChoiceNone)
-				fake.script("understand", fakeReply{Text: `{"intent":"choose_procedure","procedure":"civil.death-register"}`})
-				c.say("ông nhà tôi mất rồi").want(StageConfirm, StatusAnswered)
-				if len(c.r.Choices) != 4 || c.r.Choices[0].ID != "p:civil.death-register" {
-					t.Fatalf("choices %+v", c.r.Choices)
+				before := len(fake.calls())
+				fake.script("understand", fakeReply{Text: `{"intent":"choose_procedure","procedure":"residence.stay-notify"}`})
+				c.say("giá vàng hôm nay thế nào").want(StageIdentify, StatusOutOfScope).wantText("Gọi cán bộ")
+				if len(fake.calls()) != before {
+					t.Fatal("the model was asked to pick below the floor")
 				}
-				c.choose(ChoiceNone)
+				fake.scripts["understand"] = nil
 				// A procedure the search did not find is not taken from the model.
 				fake.script("understand", fakeReply{Text: `{"intent":"choose_procedure","procedure":"weapons.rudimentary-declare"}`})
 				c.say("tôi thuê trọ, cần đăng ký tạm trú").want(StageConfirm, StatusAnswered)

@@ -3,6 +3,7 @@ package assistant
 import (
 	"context"
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,19 @@ func TestModelProviders(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+func TestEvalTokenFlagIsShared(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var other string
+	fs.StringVar(&other, "eval-token", "", "registered first by another part")
+	var c Config
+	c.RegisterFlags(fs) // must not panic on the second registration
+	if err := fs.Parse([]string{"-eval-token", "0123456789abcdef-token"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.evalToken() != "0123456789abcdef-token" {
+		t.Fatalf("token %q", c.evalToken())
 	}
 }

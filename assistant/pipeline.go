@@ -352,7 +352,7 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 			t.relevant = append(t.relevant, r)
 		}
 	}
-	if t.svc.model != nil && t.intent.Action == "describe" && (len(t.relevant) > 1 || len(t.relevant) == 0 && len(t.retrieved) > 0) {
+	if t.svc.model != nil && t.intent.Action == "describe" && len(t.relevant) > 1 {
 		t.pickProcedure(ctx)
 	}
 	return fmt.Sprintf("%d_of_%d_above_floor", len(t.relevant), len(res)), nil

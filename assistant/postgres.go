@@ -235,7 +235,7 @@ func (s *Store) recentInputs(ctx context.Context, id string, n int) []string {
 // SaveSlip marks a session as saved with a slip until expires.
 func (s *Store) SaveSlip(ctx context.Context, id string, codeHash, secretHash []byte, expires time.Time) error {
 	tag, err := s.pool.Exec(ctx, `
-		UPDATE assistant_sessions SET slip_code_hash = $2, slip_secret_hash = $3, expires_at = $4, updated_at = now()
+		UPDATE assistant_sessions SET slip_code_hash = $2, slip_secret_hash = $3, slip_failures = 0, expires_at = $4, updated_at = now()
 		WHERE id = $1`, id, codeHash, secretHash, expires)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
@@ -251,10 +251,11 @@ func (s *Store) SaveSlip(ctx context.Context, id string, codeHash, secretHash []
 }
 
 // FindSlip returns the session id and secret hash of a slip code that has
-// not expired.
+// not expired nor been voided by wrong attempts.
 func (s *Store) FindSlip(ctx context.Context, codeHash []byte, now time.Time) (id string, secretHash []byte, err error) {
 	err = s.pool.QueryRow(ctx, `
-		SELECT id, slip_secret_hash FROM assistant_sessions WHERE slip_code_hash = $1 AND expires_at > $2`, codeHash, now,
+		SELECT id, slip_secret_hash FROM assistant_sessions
+		WHERE slip_code_hash = $1 AND expires_at > $2 AND slip_failures < $3`, codeHash, now, slipMaxFailures,
 	).Scan(&id, &secretHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil, errSessionNotFound
@@ -313,6 +314,16 @@ func validID(id string) bool {
 		}
 	}
 	return true
+}
+
+// slipMaxFailures wrong last-four-digit attempts void a slip: someone who
+// found it has a one in a thousand chance, and the resident asks staff.
+const slipMaxFailures = 10
+
+// SlipFailed counts a wrong attempt on the slip of session id.
+func (s *Store) SlipFailed(ctx context.Context, id string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE assistant_sessions SET slip_failures = slip_failures + 1 WHERE id = $1`, id)
+	return err
 }
 
 // MoveTo records the station and visit where a saved session was resumed.

@@ -187,6 +187,15 @@ func TestSaveAndResume(t *testing.T) {
 		t.Fatalf("sixth wrong attempt: %v", last)
 	}
 
+	// Ten wrong attempts in all void the slip, whatever the window.
+	svc.resumeLimit.Limit = 1000
+	for range 8 { // two wrong attempts above, and the rate-limited ones did not count
+		svc.Resume(ctx, ResumeRequest{Code: code, Last4: "0000"}, "another-client")
+	}
+	if _, err := svc.Resume(ctx, ResumeRequest{Code: code, Last4: "5678"}, "st-02"); apperr.CodeOf(err) != "slip_not_found" {
+		t.Fatalf("a slip after ten wrong attempts: %v", err)
+	}
+
 	// After 72 hours the slip no longer works.
 	svc.now = func() time.Time { return time.Now().Add(73 * time.Hour) }
 	if _, err := svc.Resume(ctx, ResumeRequest{Code: code, Last4: "5678"}, "st-03"); apperr.CodeOf(err) != "slip_not_found" && !apperr.IsKind(err, apperr.RateLimited) {

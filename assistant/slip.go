@@ -177,6 +177,9 @@ func (s *Service) Resume(ctx context.Context, r ResumeRequest, client string) (*
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare(secret, hashSecret(id, strings.TrimSpace(r.Last4))) != 1 {
+		if err := s.store.SlipFailed(ctx, id); err != nil {
+			return nil, err
+		}
 		return nil, errSlipNotFound
 	}
 	if r.StationID != "" || r.KioskSessionID != "" {
