@@ -24,6 +24,7 @@ async function fileReport(page, category, urgency, description) {
   await axeCheck(page, "r-where");
   await page.getByRole("button", { name: "Ngay gần trạm này" }).click();
   assert.equal(await kioskRules(page, "r-desc"), "Bước 4/6");
+  await axeCheck(page, "r-desc");
   await page.getByLabel("Kể ngắn gọn").fill(description);
   await page.getByRole("button", { name: "Tiếp tục" }).click();
   assert.equal(await kioskRules(page, "r-photo"), "Bước 5/6");

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +19,9 @@ import (
 // (the pgvector types must exist before a pooled connection can register
 // them), and returns a pool whose connections know the vector types. It
 // waits up to wait for the server to accept connections.
+// minPoolConns is the least number of connections a service pool gets.
+const minPoolConns = 20
+
 func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -28,6 +32,14 @@ func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, e
 	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
+	}
+	// pgxpool's default of max(4, cores) is too small for a service whose
+	// background sweeps each hold a connection for their advisory lock
+	// while their work takes others: with four sweeps on two cores every
+	// request waited for a connection forever. pool_max_conns in the URL
+	// still wins.
+	if !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < minPoolConns {
+		cfg.MaxConns = minPoolConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
