@@ -122,9 +122,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
-			for _, job := range reportsSvc.Sweeps() {
-				go periodic.Run(ctx, p.pool, p.log, job)
-			}
+			go reportsSvc.RunOverdueSweep(ctx, 30*time.Second, p.log)
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,

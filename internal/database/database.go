@@ -7,12 +7,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
+
+// defaultMaxConns is the pool size when the URL does not set one.
+const defaultMaxConns = 16
 
 // Open connects to url, makes sure the extensions the schema relies on exist
 // (the pgvector types must exist before a pooled connection can register
@@ -28,6 +32,13 @@ func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, e
 	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
+	}
+	// pgx's default of max(4, CPUs) connections is too few here: each
+	// background sweep holds one for its advisory lock while its work takes
+	// another, and the reports feed keeps one listening. pool_max_conns in
+	// the URL still decides when it is given.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, defaultMaxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
