@@ -2,11 +2,10 @@ package reports
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/citizenstation/citizenstation/internal/periodic"
 )
 
 // SweepOverdue announces on the live feed, once each, the reports that have
@@ -15,6 +14,12 @@ import (
 func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One replica sweeps at a time; the lock ends with the transaction,
+		// so the sweep holds one connection, never two.
+		var mine bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, overdueLock).Scan(&mine); err != nil || !mine {
+			return err
+		}
 		rows, err := tx.Query(ctx, `
 			UPDATE reports r SET
 				ack_overdue_at = CASE WHEN r.acknowledged_at IS NULL AND now() > r.acknowledge_due
@@ -62,9 +67,25 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Sweeps are the reports' background jobs, for internal/periodic: one
-// replica at a time looks for reports that have just become overdue.
-func (s *Service) Sweeps() []periodic.Job {
-	return []periodic.Job{{Name: "reports-overdue", LockKey: 7_000_601, Every: 30 * time.Second,
-		Run: func(ctx context.Context) error { _, err := s.SweepOverdue(ctx); return err }}}
+// overdueLock is the advisory lock of the overdue sweep.
+const overdueLock = 7_000_601
+
+// RunOverdueSweep sweeps for overdue reports every interval until ctx ends.
+// Every replica runs it; the lock lets one of them sweep at each tick. (It
+// does not use internal/periodic, which holds a pooled connection for the
+// lock while the job takes another: with pgx's default pool of four on two
+// cores, four such sweeps starting together would wait for each other.)
+func (s *Service) RunOverdueSweep(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.SweepOverdue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("reports overdue sweep failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

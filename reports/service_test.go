@@ -571,6 +571,13 @@ func TestOverdueAndStats(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].ID != late.ID || !list[0].Overdue {
 		t.Fatalf("overdue = %+v, %v", list, err)
 	}
+	// Another replica sweeping: this one skips its turn.
+	other, _ := pool.Begin(ctx)
+	other.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, overdueLock)
+	if n, err := svc.SweepOverdue(ctx); err != nil || n != 0 {
+		t.Errorf("sweep while another replica sweeps: %d, %v", n, err)
+	}
+	other.Rollback(ctx)
 	// The sweep announces it once, in its history and on the feed.
 	for want, runs := 1, 0; runs < 2; want, runs = 0, runs+1 {
 		if n, err := svc.SweepOverdue(ctx); err != nil || n != want {

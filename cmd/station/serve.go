@@ -141,9 +141,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
-			for _, job := range reportsSvc.Sweeps() {
-				go periodic.Run(ctx, p.pool, p.log, job)
-			}
+			go reportsSvc.RunOverdueSweep(ctx, 30*time.Second, p.log)
 			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
 				Track: ratelimit.New(p.pool, 30, time.Minute)}
 

@@ -15,13 +15,13 @@ import (
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
+// defaultMaxConns is the pool size when the URL does not set one.
+const defaultMaxConns = 20
+
 // Open connects to url, makes sure the extensions the schema relies on exist
 // (the pgvector types must exist before a pooled connection can register
 // them), and returns a pool whose connections know the vector types. It
 // waits up to wait for the server to accept connections.
-// minPoolConns is the least number of connections a service pool gets.
-const minPoolConns = 20
-
 func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -33,13 +33,12 @@ func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, e
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
-	// pgxpool's default of max(4, cores) is too small for a service whose
-	// background sweeps each hold a connection for their advisory lock
-	// while their work takes others: with four sweeps on two cores every
-	// request waited for a connection forever. pool_max_conns in the URL
-	// still wins.
-	if !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < minPoolConns {
-		cfg.MaxConns = minPoolConns
+	// pgx's default of max(4, CPUs) connections is too few here: each
+	// background sweep holds one for its advisory lock while its work takes
+	// another, and the reports feed keeps one listening. pool_max_conns in
+	// the URL still decides when it is given.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, defaultMaxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
@@ -33,5 +34,31 @@ func TestCheckReportsPendingMigrations(t *testing.T) {
 	}
 	if err := database.Check(ctx, pool); err == nil {
 		t.Fatal("Check passed with a migration pending")
+	}
+}
+
+// Sweeps each hold a connection for their lock while their work takes
+// another; with pgx's default of four on two cores, four sweeps starting
+// together waited for each other for ever. The pool is bigger unless the URL
+// sets its size.
+func TestPoolHasRoomForSweeps(t *testing.T) {
+	ctx := context.Background()
+	url, drop, err := dbtest.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	for _, tc := range []struct {
+		url  string
+		want int32
+	}{{url, 16}, {url + "?pool_max_conns=3", 3}} {
+		pool, err := database.Open(ctx, tc.url, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pool.Config().MaxConns; got < tc.want || (tc.want == 3 && got != 3) {
+			t.Errorf("%s: MaxConns = %d, want %d", tc.url, got, tc.want)
+		}
+		pool.Close()
 	}
 }
