@@ -101,11 +101,11 @@ var identifier = regexp.MustCompile(`^[a-z0-9][a-z0-9_.:-]{0,79}$`)
 // visits gone idle. Each replica schedules them; one runs each tick.
 func (s *Service) Sweeps() []periodic.Job {
 	return []periodic.Job{
-		{Name: "kiosk-offline", LockKey: 7_000_501, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
+		{Name: "kiosk-offline", Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
 			_, err := s.SweepOffline(ctx)
 			return err
 		}},
-		{Name: "kiosk-idle", LockKey: 7_000_502, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
+		{Name: "kiosk-idle", Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
 			_, err := s.SweepIdle(ctx)
 			return err
 		}},

@@ -241,11 +241,11 @@ var errPaymentNotFound = apperr.New(apperr.NotFound, "payment_not_found", "Khôn
 // retries within minutes). Each replica schedules them; one runs each tick.
 func (s *Service) Sweeps() []periodic.Job {
 	return []periodic.Job{
-		{Name: "payments-querydr", LockKey: 7_000_511, Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
+		{Name: "payments-querydr", Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
 			_, err := s.SweepPending(ctx)
 			return err
 		}},
-		{Name: "payments-idempotency-keys", LockKey: 7_000_512, Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "payments-idempotency-keys", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := s.pool.Exec(ctx, `DELETE FROM payment_idempotency_keys WHERE created_at < now() - interval '72 hours'`)
 			return err
 		}},

@@ -124,7 +124,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
-			for _, job := range append(stations.Sweeps(), pay.Sweeps()...) {
+			sweeps := append(stations.Sweeps(), pay.Sweeps()...)
+			sweeps = append(sweeps, ratelimit.PurgeJob(p.pool))
+			for _, job := range sweeps {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
 

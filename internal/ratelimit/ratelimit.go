@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/periodic"
 )
 
 // Limiter allows Limit hits per key in each Window.
@@ -54,4 +55,13 @@ func (l *Limiter) Allow(ctx context.Context, key string) error {
 func Purge(ctx context.Context, pool *pgxpool.Pool, cutoff time.Time) (int64, error) {
 	tag, err := pool.Exec(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, cutoff)
 	return tag.RowsAffected(), err
+}
+
+// PurgeJob is the sweep that deletes windows older than a day, so the table
+// stays small on a service that runs for months.
+func PurgeJob(pool *pgxpool.Pool) periodic.Job {
+	return periodic.Job{Name: "rate-limit-purge", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := Purge(ctx, pool, time.Now().Add(-24*time.Hour))
+		return err
+	}}
 }
