@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,11 +47,65 @@ type Execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
+// columns are the ones an entry fills, in the order of Entry.args.
+const columns = `user_id, username, role, action, subject_kind, subject_id, ward, ip, user_agent, details`
+
+const insertSQL = `INSERT INTO audit_log (` + columns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+
 // Record appends e to the log through db, normally the caller's transaction.
 // The time is the database's.
 func Record(ctx context.Context, db Execer, e Entry) error {
+	args, err := e.args()
+	if err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, insertSQL, args...); err != nil {
+		return fmt.Errorf("audit: record %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// Queue adds the recording of e to batch b, so that it goes to the database
+// in the same round trip, and the same implicit transaction, as the reads
+// it records.
+func Queue(b *pgx.Batch, e Entry) error {
+	args, err := e.args()
+	if err != nil {
+		return err
+	}
+	b.Queue(insertSQL, args...)
+	return nil
+}
+
+// InsertFor returns an INSERT that records e once for each row of from (a
+// common table expression of the caller's query, with a ward column), and
+// its arguments, numbered from $first. Used inside a WITH query, it records
+// a read in the very statement that reads, and only for the rows the reader
+// was allowed to see.
+func InsertFor(e Entry, from string, first int) (string, []any, error) {
+	args, err := e.args()
+	if err != nil {
+		return "", nil, err
+	}
+	// The ward is the row's; every other value is a parameter.
+	const wardArg = 6
+	values := make([]string, len(args))
+	n := first
+	for i := range values {
+		if i == wardArg {
+			values[i] = from + ".ward"
+			continue
+		}
+		values[i] = fmt.Sprintf("$%d", n)
+		n++
+	}
+	args = slices.Delete(args, wardArg, wardArg+1)
+	return `INSERT INTO audit_log (` + columns + `) SELECT ` + strings.Join(values, ", ") + ` FROM ` + from, args, nil
+}
+
+func (e Entry) args() ([]any, error) {
 	if e.Action == "" {
-		return fmt.Errorf("audit: entry without an action")
+		return nil, fmt.Errorf("audit: entry without an action")
 	}
 	details := e.Details
 	if details == nil {
@@ -58,20 +113,13 @@ func Record(ctx context.Context, db Execer, e Entry) error {
 	}
 	b, err := json.Marshal(details)
 	if err != nil {
-		return fmt.Errorf("audit: details: %w", err)
+		return nil, fmt.Errorf("audit: details: %w", err)
 	}
 	var userID *int64
 	if e.UserID != 0 {
 		userID = &e.UserID
 	}
-	_, err = db.Exec(ctx, `
-		INSERT INTO audit_log (user_id, username, role, action, subject_kind, subject_id, ward, ip, user_agent, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		userID, e.Username, e.Role, e.Action, e.SubjectKind, e.SubjectID, e.Ward, e.IP, truncate(e.UserAgent, 512), b)
-	if err != nil {
-		return fmt.Errorf("audit: record %s: %w", e.Action, err)
-	}
-	return nil
+	return []any{userID, e.Username, e.Role, e.Action, e.SubjectKind, e.SubjectID, e.Ward, e.IP, truncate(e.UserAgent, 512), b}, nil
 }
 
 // Filter selects entries; zero fields match everything.

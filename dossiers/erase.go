@@ -2,7 +2,11 @@ package dossiers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,19 +18,52 @@ import (
 // remove once tx commits (those no remaining dossier shares). Submitted
 // dossiers are kept. It implements the kiosk package's Eraser.
 func (s *Service) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID string) ([]string, error) {
+	_, files, err := s.eraseDrafts(ctx, tx, audit.Actor{Role: "kiosk"},
+		map[string]any{"kiosk_session_id": kioskSessionID}, `kiosk_session_id = $1`, kioskSessionID)
+	return files, err
+}
+
+// PurgeDrafts deletes the drafts nobody has touched for olderThan — filed
+// without a kiosk session, or left by a kiosk that never ended its session —
+// with their files, so that personal data nobody submitted does not stay.
+// It returns how many it deleted. Run it daily: station dossiers purge.
+func (s *Service) PurgeDrafts(ctx context.Context, olderThan time.Duration) (int, error) {
+	var (
+		n     int
+		files []string
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		n, files, err = s.eraseDrafts(ctx, tx, audit.Actor{Role: "system"},
+			map[string]any{"reason": "abandoned draft"}, `updated_at < $1`, time.Now().Add(-olderThan))
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("remove %s: %w", f, err)
+		}
+	}
+	return n, nil
+}
+
+// eraseDrafts deletes in tx the drafts matching cond (over args), audits
+// each, and returns how many went and the files no remaining dossier uses.
+func (s *Service) eraseDrafts(ctx context.Context, tx pgx.Tx, by audit.Actor, details map[string]any, cond string, args ...any) (int, []string, error) {
+	fail := func(err error) (int, []string, error) { return 0, nil, fmt.Errorf("erase drafts: %w", err) }
 	var shas []string
 	err := tx.QueryRow(ctx, `
 		SELECT coalesce(array_agg(DISTINCT a.sha256), '{}')
 		FROM dossier_attachments a JOIN dossiers d ON d.id = a.dossier_id
-		WHERE d.kiosk_session_id = $1 AND d.status = 'draft'`, kioskSessionID).Scan(&shas)
+		WHERE d.status = 'draft' AND d.`+cond, args...).Scan(&shas)
 	if err != nil {
-		return nil, fmt.Errorf("erase kiosk session: %w", err)
+		return fail(err)
 	}
-	rows, err := tx.Query(ctx, `
-		DELETE FROM dossiers WHERE kiosk_session_id = $1 AND status = 'draft'
-		RETURNING id::text, ward`, kioskSessionID)
+	rows, err := tx.Query(ctx, `DELETE FROM dossiers WHERE status = 'draft' AND `+cond+` RETURNING id::text, ward`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("erase kiosk session: %w", err)
+		return fail(err)
 	}
 	type gone struct{ id, ward string }
 	erased, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (gone, error) {
@@ -34,13 +71,12 @@ func (s *Service) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSession
 		return g, r.Scan(&g.id, &g.ward)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("erase kiosk session: %w", err)
+		return fail(err)
 	}
 	for _, g := range erased {
-		if err := audit.Record(ctx, tx, audit.Entry{Actor: audit.Actor{Role: "kiosk"}, Action: "dossier.erased",
-			SubjectKind: "dossier", SubjectID: g.id, Ward: g.ward,
-			Details: map[string]any{"kiosk_session_id": kioskSessionID}}); err != nil {
-			return nil, err
+		if err := audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "dossier.erased",
+			SubjectKind: "dossier", SubjectID: g.id, Ward: g.ward, Details: details}); err != nil {
+			return 0, nil, err
 		}
 	}
 	// Fields and attachment rows went with their dossiers (ON DELETE
@@ -49,15 +85,15 @@ func (s *Service) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSession
 		SELECT sha FROM unnest($1::text[]) AS sha
 		WHERE NOT EXISTS (SELECT 1 FROM dossier_attachments WHERE sha256 = sha)`, shas)
 	if err != nil {
-		return nil, fmt.Errorf("erase kiosk session: %w", err)
+		return fail(err)
 	}
 	unused, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	files := make([]string, len(unused))
 	for i, sha := range unused {
 		files[i] = s.files.path(sha)
 	}
-	return files, nil
+	return len(erased), files, nil
 }

@@ -222,6 +222,8 @@ func (h *handler) attachment(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Type", contentType)
 	c.Header("X-Content-Type-Options", "nosniff")
+	// A PDF from a kiosk is shown, never allowed to run scripts.
+	c.Header("Content-Security-Policy", "sandbox")
 	c.File(path)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // FeeDue is what a dossier costs and whether it is paid. The amount was
@@ -96,4 +97,44 @@ func (s *Service) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID stri
 		}
 	}
 	return d.Status, nil
+}
+
+// fee is what a new dossier will owe.
+type fee struct {
+	lines       []FeeLine
+	amount      int64
+	unconfirmed bool
+}
+
+// feeOf picks the fee that applies, at the online rate where the law sets
+// one (kiosk filing is online filing). A procedure with one fee owes it; one
+// that lists several cases owes the chosen one, or is left for staff when
+// none was chosen; an amount the catalogue could not confirm is too.
+func feeOf(entry *procedures.Entry, choice *int) (fee, error) {
+	line := func(f procedures.Fee) FeeLine {
+		amount := f.Amount
+		if f.OnlineAmount != nil {
+			amount = *f.OnlineAmount
+		}
+		return FeeLine{Label: f.Label, Amount: amount, Note: f.Note, Unconfirmed: f.Unconfirmed}
+	}
+	if choice != nil {
+		if *choice < 0 || *choice >= len(entry.Fees) {
+			return fee{}, apperr.New(apperr.Invalid, "fee_invalid", "Mức lệ phí đã chọn không có trong thủ tục này.")
+		}
+		l := line(entry.Fees[*choice])
+		return fee{lines: []FeeLine{l}, amount: l.Amount, unconfirmed: l.Unconfirmed}, nil
+	}
+	switch len(entry.Fees) {
+	case 0:
+		return fee{lines: []FeeLine{}}, nil
+	case 1:
+		l := line(entry.Fees[0])
+		return fee{lines: []FeeLine{l}, amount: l.Amount, unconfirmed: l.Unconfirmed}, nil
+	}
+	f := fee{unconfirmed: true}
+	for _, e := range entry.Fees {
+		f.lines = append(f.lines, line(e))
+	}
+	return f, nil
 }

@@ -30,7 +30,7 @@ type QueueFilter struct {
 	// OlderThan and NewerThan bound how long ago the dossier was submitted.
 	OlderThan time.Duration
 	NewerThan time.Duration
-	// Limit is at most 200; 0 means 50.
+	// Limit is at most 200; 0 means 25, a screenful.
 	Limit int
 	// After is the Next of the previous page.
 	After string
@@ -61,7 +61,7 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 	limit := f.Limit
 	switch {
 	case limit <= 0:
-		limit = 50
+		limit = 25
 	case limit > 200:
 		limit = 200
 	}
@@ -102,13 +102,24 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 		where = append(where, fmt.Sprintf("(submitted_at, id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
 	}
 	args = append(args, limit+1)
-	rows, err := s.pool.Query(ctx, `SELECT `+listColumns+` FROM dossiers WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY dossiers.submitted_at, dossiers.id LIMIT $%d`, len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
+	// The page and its audit entry go in one round trip and one implicit
+	// transaction: no page is read without its entry.
+	b := &pgx.Batch{}
+	var list []Dossier
+	b.Queue(`SELECT `+listColumns+` FROM dossiers WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY dossiers.submitted_at, dossiers.id LIMIT $%d`, len(args)), args...).Query(func(rows pgx.Rows) error {
+		var err error
+		list, err = pgx.CollectRows(rows, scanListed)
+		return err
+	})
+	details := map[string]any{"statuses": statuses, "limit": limit}
+	if f.Procedure != "" {
+		details["procedure"] = f.Procedure
 	}
-	list, err := pgx.CollectRows(rows, scanListed)
-	if err != nil {
+	if err := audit.Queue(b, audit.Entry{Actor: from, Action: "dossier.list", SubjectKind: "dossier", Details: details}); err != nil {
+		return nil, err
+	}
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	page := &QueuePage{Dossiers: list}
@@ -116,11 +127,6 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 		page.Dossiers = list[:limit]
 		last := page.Dossiers[limit-1]
 		page.Next = encodeCursor(*last.SubmittedAt, last.ID)
-	}
-	err = audit.Record(ctx, s.pool, audit.Entry{Actor: from, Action: "dossier.list", SubjectKind: "dossier",
-		Details: map[string]any{"statuses": statuses, "procedure": f.Procedure, "count": len(page.Dossiers)}})
-	if err != nil {
-		return nil, err
 	}
 	return page, nil
 }
@@ -191,8 +197,13 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	if !uuidRe.MatchString(id) {
 		return nil, errNotFound
 	}
-	// One round trip for the dossier and its parts; nothing is shown or
-	// audited unless u may see it.
+	// One round trip for the dossier, its parts and the audit entry. The
+	// dossier is read only if u may see it, and the read is recorded in the
+	// same statement: no read without its entry, no entry without a read.
+	record, recordArgs, err := audit.InsertFor(audit.Entry{Actor: from, Action: "dossier.read", SubjectKind: "dossier", SubjectID: id}, "d", 3)
+	if err != nil {
+		return nil, err
+	}
 	b := &pgx.Batch{}
 	var (
 		d       *row
@@ -201,7 +212,10 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 		atts    []Attachment
 		events  []Event
 	)
-	b.Queue(`SELECT `+rowColumns+` FROM dossiers WHERE id = $1`, id).QueryRow(func(r pgx.Row) error {
+	b.Queue(`WITH d AS (SELECT `+rowColumns+` FROM dossiers
+			WHERE id = $1 AND status <> 'draft' AND ($2::text[] IS NULL OR ward = ANY($2))),
+		logged AS (`+record+`)
+		SELECT * FROM d`, append([]any{id, u.WardFilter()}, recordArgs...)...).QueryRow(func(r pgx.Row) error {
 		var err error
 		d, err = scanRow(r)
 		if IsNotFound(err) {
@@ -268,14 +282,8 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	if d == nil {
 		return nil, errNotFound
 	}
-	if err := d.visibleTo(u); err != nil {
-		return nil, err
-	}
 	entry, err := s.procedure(ctx, d.Procedure)
 	if err != nil {
-		return nil, err
-	}
-	if err := audit.Record(ctx, s.pool, audit.Entry{Actor: from, Action: "dossier.read", SubjectKind: "dossier", SubjectID: id, Ward: d.Ward}); err != nil {
 		return nil, err
 	}
 	out := d.Dossier

@@ -35,7 +35,7 @@ func TestTracking(t *testing.T) {
 		wantBody   string
 	}{
 		{"ID's last four", "/api/v1/track/" + code + "?last4=1234", 200, `"status":"needs_supplement"`},
-		{"phone's last four, code as printed", "/api/v1/track/" + grouped + "?last4=3456", 200, `"next_step":"Hồ sơ cần bổ sung: Lý do needs_supplement`},
+		{"phone's last four, code as printed", "/api/v1/track/" + grouped + "?last4=3456", 200, `"next_step":"Hồ sơ cần bổ sung: Lý do needs_supplement. Xin bổ sung`},
 		{"wrong digits", "/api/v1/track/" + code + "?last4=9999", 404, "tracking_not_found"},
 		{"another dossier's code", "/api/v1/track/" + other.TrackingCode + "?last4=9999", 404, "tracking_not_found"},
 		{"no digits", "/api/v1/track/" + code, 400, "last4_invalid"},
@@ -642,5 +642,29 @@ func TestEraseKioskSession(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'dossier.erased'`); n != 2 {
 		t.Fatalf("%d erase entries", n)
+	}
+}
+
+func TestPurgeAbandonedDrafts(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	ctx := context.Background()
+	old := e.create(t, confirmResidence, wardA)
+	a, err := e.svc.Attach(ctx, kiosk, old.ID, old.Secret, dossiers.AttachmentInput{Content: bytes.NewReader(pngBytes)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := e.create(t, confirmResidence, wardA)
+	oldSubmitted := e.dossierAt(t, wardA, dossiers.StatusSubmitted)
+	e.pool.Exec(ctx, `UPDATE dossiers SET updated_at = now() - interval '8 days' WHERE id IN ($1, $2)`, old.ID, oldSubmitted.ID)
+
+	n, err := e.svc.PurgeDrafts(ctx, 7*24*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeDrafts = %d, %v; want the one old draft", n, err)
+	}
+	if e.count(t, `SELECT count(*) FROM dossiers WHERE id IN ($1, $2, $3)`, old.ID, fresh.ID, oldSubmitted.ID) != 2 {
+		t.Fatal("purged the wrong dossiers")
+	}
+	if _, err := os.Stat(e.dataDir + "/attachments/" + a.SHA256[:2] + "/" + a.SHA256); !os.IsNotExist(err) {
+		t.Fatalf("old draft's scan still on disk: %v", err)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/internal/apperr"
@@ -99,15 +101,24 @@ func (d *row) nextStep() string {
 		}
 		return "Cán bộ đang giải quyết hồ sơ."
 	case StatusNeedsSupplement:
-		return "Hồ sơ cần bổ sung: " + d.ResidentMessage + " Xin bổ sung và nộp lại tại trạm hoặc tại phường."
+		return "Hồ sơ cần bổ sung: " + sentence(d.ResidentMessage) + " Xin bổ sung và nộp lại tại trạm hoặc tại phường."
 	case StatusApproved:
 		return "Hồ sơ đã được duyệt. Kết quả đang được chuẩn bị; bạn sẽ được báo khi có thể nhận."
 	case StatusRejected:
-		return "Hồ sơ không được chấp nhận. Lý do: " + d.ResidentMessage
+		return "Hồ sơ không được chấp nhận. Lý do: " + sentence(d.ResidentMessage)
 	case StatusResultReady:
 		return "Kết quả đã sẵn sàng. Xin mang giấy biên nhận và căn cước đến nhận tại bộ phận một cửa của phường."
 	case StatusCompleted:
 		return "Đã trả kết quả. Hồ sơ đã hoàn tất."
 	}
 	return ""
+}
+
+// sentence ends staff's message with a full stop if it has no ending mark.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if last, _ := utf8.DecodeLastRuneInString(s); s == "" || strings.ContainsRune(".!?…", last) {
+		return s
+	}
+	return s + "."
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +23,7 @@ type Catalogue struct {
 	pool     *pgxpool.Pool
 	embedder Embedder
 	synonyms *Synonyms
+	vocab    atomic.Pointer[vocabulary] // of the last import seen; see vocabulary
 }
 
 // New returns the catalogue stored in pool, searched with embedder and the
@@ -90,7 +92,7 @@ func (c *Catalogue) Status(ctx context.Context) (Status, error) {
 	err := c.pool.QueryRow(ctx, `SELECT version, embedder, dimension, entries, chunks FROM procedure_catalogue`).
 		Scan(&s.Version, &s.Embedder, &s.Dimension, &s.Entries, &s.Chunks)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return s, errNotImported
+		return s, errNotImported()
 	}
 	if err != nil {
 		return s, fmt.Errorf("catalogue status: %w", err)
@@ -98,8 +100,11 @@ func (c *Catalogue) Status(ctx context.Context) (Status, error) {
 	return s, nil
 }
 
-var errNotImported = apperr.New(apperr.Unavailable, "catalogue_not_imported",
-	"Danh mục thủ tục chưa được nạp. Xin báo cán bộ phụ trách (chạy station import).")
+// errNotImported is what callers see before the first import.
+func errNotImported() error {
+	return apperr.New(apperr.Unavailable, "catalogue_not_imported",
+		"Danh mục thủ tục chưa được nạp. Xin báo cán bộ phụ trách (chạy station import).")
+}
 
 // MaxQueryLength is the longest query, in characters, search accepts.
 const MaxQueryLength = 500

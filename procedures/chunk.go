@@ -11,7 +11,8 @@ import (
 type chunk struct {
 	Section string // overview, eligibility, step 1, documents, fees, ...
 	Body    string // NFC, shown as the citation
-	Folded  string // what search matches: the entry's name and the body, folded
+	Text    string // what search matches: the entry's name and the body (NFC), for embedders
+	Folded  string // Text folded, for full-text search
 }
 
 // chunks splits an entry into the passages search runs over. Every passage
@@ -25,11 +26,8 @@ func chunks(e *Entry) []chunk {
 		if body == "" {
 			return
 		}
-		out = append(out, chunk{
-			Section: section,
-			Body:    body,
-			Folded:  vietnamese.Fold(e.Name + ". " + body + " " + extra),
-		})
+		text := vietnamese.NFC(strings.TrimSpace(e.Name + ". " + body + " " + extra))
+		out = append(out, chunk{Section: section, Body: body, Text: text, Folded: vietnamese.Fold(text)})
 	}
 	add("overview", e.Summary, strings.Join(e.Aliases, ". ")+". "+e.Agency)
 	add("eligibility", "Ai được làm: "+strings.Join(e.Applicants, "; ")+".", "")
@@ -87,6 +85,16 @@ func chunks(e *Entry) []chunk {
 	}
 	add("legal_basis", "Căn cứ pháp lý: "+strings.Join(legal, "; ")+".", "")
 	return out
+}
+
+// entryNames returns the folded names residents use for an entry: its name
+// and its aliases.
+func entryNames(e *Entry) []string {
+	names := []string{vietnamese.Fold(e.Name)}
+	for _, a := range e.Aliases {
+		names = append(names, vietnamese.Fold(a))
+	}
+	return names
 }
 
 // FormatVND writes an amount of đồng the Vietnamese way: 1.000.000 đồng.

@@ -25,6 +25,11 @@ type ImportReport struct {
 	Unchanged bool
 }
 
+// indexVersion changes whenever the way entries are cut into chunks, folded
+// or counted changes, so that the next import rebuilds an index that looks
+// unchanged by its entries and embedder.
+const indexVersion = 2
+
 // maxDimension is the largest vector pgvector's HNSW index takes.
 const maxDimension = 2000
 
@@ -39,7 +44,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	}
 	bodies := make([][]byte, len(entries))
 	sum := sha256.New()
-	sum.Write([]byte(c.embedder.Name() + "\n"))
+	fmt.Fprintf(sum, "%s\n%d\n", c.embedder.Name(), indexVersion)
 	for i := range entries {
 		b, err := json.Marshal(&entries[i])
 		if err != nil {
@@ -79,7 +84,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	for i := range entries {
 		for j, ch := range chunks(&entries[i]) {
 			rows = append(rows, row{entries[i].Slug, j, ch})
-			texts = append(texts, ch.Folded)
+			texts = append(texts, ch.Text) // with diacritics: a model embedder needs them
 		}
 	}
 	vectors, err := c.embedder.EmbedDocuments(ctx, texts)
@@ -100,10 +105,15 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	}
 	rep.Dimension, rep.Chunks = dim, len(rows)
 
-	terms := map[string]bool{}
+	// Each term and the number of chunks that hold it.
+	terms := map[string]int{}
 	for _, r := range rows {
+		seen := map[string]bool{}
 		for _, w := range searchWords(r.Folded) {
-			terms[w] = true
+			if !seen[w] {
+				seen[w] = true
+				terms[w]++
+			}
 		}
 	}
 	termList := make([]string, 0, len(terms))
@@ -111,6 +121,10 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 		termList = append(termList, t)
 	}
 	sort.Strings(termList)
+	termChunks := make([]int32, len(termList))
+	for i, t := range termList {
+		termChunks[i] = int32(terms[t])
+	}
 
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		// One import at a time; searches keep reading the old catalogue
@@ -119,7 +133,8 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-			DROP INDEX IF EXISTS procedure_chunks_embedding_idx;
+			DROP INDEX IF EXISTS procedure_vectors_embedding_idx;
+			DELETE FROM procedure_vectors;
 			DELETE FROM procedure_chunks;
 			DELETE FROM procedure_entries;
 			DELETE FROM procedure_terms`); err != nil {
@@ -127,7 +142,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 		}
 		// The column's dimension follows the embedder; the value is an
 		// integer we computed, not input.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE procedure_chunks ALTER COLUMN embedding TYPE vector(%d)`, dim)); err != nil {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE procedure_vectors ALTER COLUMN embedding TYPE vector(%d)`, dim)); err != nil {
 			return err
 		}
 		batch := &pgx.Batch{}
@@ -140,19 +155,45 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("insert entries: %w", err)
 		}
+		// The chunks were all deleted, so their ids can be numbered here
+		// and the vectors copied with the same numbers.
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"procedure_chunks"},
-			[]string{"slug", "section", "ord", "body", "folded", "embedding"},
+			[]string{"id", "slug", "section", "ord", "body", "folded"},
 			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 				r := rows[i]
-				return []any{r.slug, r.Section, r.ord, r.Body, r.Folded, pgvector.NewVector(vectors[i])}, nil
+				return []any{int64(i + 1), r.slug, r.Section, r.ord, r.Body, r.Folded}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy chunks: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO procedure_terms (term) SELECT unnest($1::text[])`, termList); err != nil {
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"procedure_vectors"},
+			[]string{"chunk_id", "embedding"},
+			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+				return []any{int64(i + 1), pgvector.NewVector(vectors[i])}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("copy vectors: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO procedure_terms (term, chunks) SELECT * FROM unnest($1::text[], $2::int[])`, termList, termChunks); err != nil {
 			return fmt.Errorf("insert terms: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `CREATE INDEX procedure_chunks_embedding_idx ON procedure_chunks USING hnsw (embedding vector_cosine_ops)`); err != nil {
+		var nameSlugs, names []string
+		for i := range entries {
+			for _, n := range entryNames(&entries[i]) {
+				nameSlugs = append(nameSlugs, entries[i].Slug)
+				names = append(names, n)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO procedure_names (slug, folded)
+			SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, nameSlugs, names); err != nil {
+			return fmt.Errorf("insert names: %w", err)
+		}
+		// Enough memory for the graph of a large catalogue to be built
+		// in memory, for this transaction only.
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE INDEX procedure_vectors_embedding_idx ON procedure_vectors USING hnsw (embedding vector_cosine_ops)`); err != nil {
 			return fmt.Errorf("build vector index: %w", err)
 		}
 		return tx.QueryRow(ctx, `

@@ -28,7 +28,7 @@ const (
 type Entry struct {
 	Slug  string `json:"slug" yaml:"slug"`
 	Name  string `json:"name" yaml:"name"`
-	Group string `json:"group" yaml:"group"` // residence, idcard, passport, civil, vehicle, driving, security, weapons, utility, health, social, report, dossier
+	Group string `json:"group" yaml:"group"` // residence, idcard, eid, passport, foreigner, civil, vehicle, driving, security, weapons, utility, health, social, report, dossier (the slug's prefix)
 	Kind  Kind   `json:"kind" yaml:"kind"`
 	// Summary says in two or three plain sentences what the procedure is for.
 	Summary    string       `json:"summary" yaml:"summary"`

@@ -2,7 +2,10 @@ package procedures
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Mode chooses the rankings a search fuses. Hybrid is what residents get;
@@ -17,28 +21,40 @@ import (
 type Mode int
 
 const (
-	Hybrid Mode = iota
-	FullTextOnly
-	VectorOnly
+	Hybrid        Mode = iota
+	FullTextOnly       // full-text ranking and the name signal
+	VectorOnly         // vector ranking and the name signal
+	HybridNoNames      // both rankings, without the name signal
 )
 
 func (m Mode) String() string {
-	return [...]string{"hybrid", "fulltext", "vector"}[m]
+	return [...]string{"hybrid", "fulltext", "vector", "hybrid-no-names"}[m]
 }
 
-// Search tuning. Candidates is how many chunks each ranking contributes;
-// rrfK is reciprocal rank fusion's constant; the weights favour the ranking
-// that proved more precise on the test set (testdata/queries.yaml).
+// Search tuning, chosen on the resident test set (queries.yaml) with
+// station bench search.
 const (
-	candidates   = 40
-	rrfK         = 60
-	vectorWeight = 1.0
-	textWeight   = 1.0
-	efSearch     = 100
+	candidates   = 40  // chunks each ranking contributes
+	textBudget   = 600 // chunks full-text search may rank; see textQuery
+	efSearch     = 64  // HNSW candidate list; at least candidates so the index returns them all
 	maxCitations = 3
 	// MaxK is the most results a search returns.
 	MaxK = 20
 )
+
+// tuning weighs the signals fusion combines.
+type tuning struct {
+	rrfK                     int     // reciprocal rank fusion's constant
+	vectorWeight, textWeight float64 // of each ranking of chunks
+	chunkDecay               float64 // an entry's n-th best chunk counts chunkDecay^(n-1)
+	nameWeight, namePower    float64 // of the query's similarity to one of the entry's names
+	minNameSim               float64 // below this, a name similarity is noise
+}
+
+var defaultTuning = tuning{
+	rrfK: 60, vectorWeight: 1, textWeight: 1, chunkDecay: 0,
+	nameWeight: 0.1, namePower: 4, minNameSim: 0.3,
+}
 
 // Search finds the k entries that best match a resident's query, in their
 // own words, with or without diacritics, with typos: hybrid full-text and
@@ -60,74 +76,136 @@ func (c *Catalogue) SearchMode(ctx context.Context, query string, k int, mode Mo
 	k = min(k, MaxK)
 
 	words := c.synonyms.Rewrite(q)
+	if len(words) == 0 {
+		return []Result{}, nil // only punctuation or symbols: nothing to look for
+	}
+	extra := c.synonyms.Expand(words)
+	expanded := append(slices.Clip(words), extra...)
+	vecLimit, textLimit := candidates, candidates
+	switch mode {
+	case FullTextOnly:
+		vecLimit = 0
+	case VectorOnly:
+		textLimit = 0
+	}
+	// Embed before the transaction: a remote embedder may take a while.
+	var qv []float32
+	if vecLimit > 0 {
+		qv, err = c.embedder.EmbedQuery(ctx, embeddingText(q, words, extra))
+		if err != nil {
+			return nil, apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
+				"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
+		}
+	}
+
 	var results []Result
-	err = pgx.BeginTxFunc(ctx, c.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// SET LOCAL: the settings end with the transaction and never
-		// leak to the next user of the pooled connection.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = relaxed_order`, efSearch)); err != nil {
-			return err
-		}
-		var stored Status
-		err := tx.QueryRow(ctx, `SELECT version, embedder, dimension FROM procedure_catalogue`).
-			Scan(&stored.Version, &stored.Embedder, &stored.Dimension)
-		if err == pgx.ErrNoRows {
-			return errNotImported
-		}
+	// One snapshot for the catalogue's record and the search, so that an
+	// import committing meanwhile cannot mix two versions.
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err = pgx.BeginTxFunc(ctx, c.pool, opts, func(tx pgx.Tx) error {
+		hits, vocab, err := c.retrieve(ctx, tx, words, expanded, qv, vecLimit, textLimit)
 		if err != nil {
 			return err
 		}
-		if stored.Embedder != c.embedder.Name() {
-			return mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
+		qt := trigrams(words)
+		for i := range hits {
+			hits[i].NameSim = vocab.nameSimilarity(hits[i].Slug, qt)
 		}
-
-		corrected, err := correct(ctx, tx, words)
-		if err != nil {
-			return err
+		t := defaultTuning
+		if mode == HybridNoNames {
+			t.nameWeight = 0
 		}
-		all := append(append([]string{}, words...), corrected...)
-		all = append(all, c.synonyms.Expand(all)...)
-
-		vecLimit, textLimit := candidates, candidates
-		switch mode {
-		case FullTextOnly:
-			vecLimit = 0
-		case VectorOnly:
-			textLimit = 0
-		}
-		var vec pgvector.Vector
-		if vecLimit > 0 {
-			v, err := c.embedder.EmbedQuery(ctx, strings.Join(all, " "))
-			if err != nil {
-				return apperr.Wrap(err, apperr.Unavailable, "embedder_unavailable",
-					"Dịch vụ tìm kiếm đang bận. Xin thử lại sau ít phút.")
-			}
-			if len(v) != stored.Dimension {
-				return mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(v), stored.Dimension))
-			}
-			vec = pgvector.NewVector(v)
-		} else {
-			vec = pgvector.NewVector(make([]float32, stored.Dimension))
-		}
-		tsq := textQuery(words, all)
-		if tsq == "" {
-			textLimit = 0
-			tsq = "x"
-		}
-		rows, err := tx.Query(ctx, searchSQL, vec, tsq, vecLimit, textLimit)
-		if err != nil {
-			return err
-		}
-		hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[hit])
-		if err != nil {
-			return err
-		}
-		results = fuse(hits, k)
+		results = fuse(hits, k, t)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return results, nil
+}
+
+// retrieve sends, in one round trip, the transaction's settings with the
+// catalogue's record and the search itself, built with the vocabulary of
+// the last version this replica saw. When the record shows another version
+// (a new import, or the first search), it reads that version's vocabulary
+// and searches again.
+func (c *Catalogue) retrieve(ctx context.Context, tx pgx.Tx, words, expanded []string, qv []float32, vecLimit, textLimit int) ([]hit, *vocabulary, error) {
+	vocab := c.vocab.Load()
+	for {
+		batch := &pgx.Batch{}
+		// set_config(…, true) is SET LOCAL: the settings end with the
+		// transaction and never leak to the next user of the pooled
+		// connection.
+		var stored Status
+		batch.Queue(`
+			SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+			       version, embedder, dimension
+			FROM procedure_catalogue`, fmt.Sprint(efSearch)).QueryRow(func(row pgx.Row) error {
+			return row.Scan(nil, nil, &stored.Version, &stored.Embedder, &stored.Dimension)
+		})
+		var hits []hit
+		if vocab != nil {
+			vec := pgvector.NewVector(qv)
+			if qv == nil {
+				vec = pgvector.NewVector(make([]float32, max(1, vocab.dimension)))
+			}
+			all := expanded
+			if corrected := vocab.correct(words); len(corrected) > 0 {
+				all = append(append(slices.Clip(all), corrected...), c.synonyms.Expand(corrected)...)
+			}
+			tsq, textLimit := vocab.textQuery(words, all), textLimit
+			if tsq == "" {
+				tsq, textLimit = "x", 0
+			}
+			batch.Queue(searchSQL, vec, tsq, vecLimit, textLimit, 4*textBudget).Query(func(rows pgx.Rows) error {
+				var err error
+				hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
+					var h hit
+					err := row.Scan(&h.Slug, &h.Name, &h.Section, &h.Body, &h.Ord, &h.VecRank, &h.TextRank)
+					return h, err
+				})
+				return err
+			})
+		}
+		err := tx.SendBatch(ctx, batch).Close()
+		// The record decides which error the caller sees: a search with
+		// vectors of the wrong size fails too, but the mismatch says why.
+		switch {
+		case stored.Embedder == "" && errors.Is(err, pgx.ErrNoRows):
+			return nil, nil, errNotImported()
+		case stored.Embedder == "" && err != nil:
+			return nil, nil, err
+		case stored.Embedder != c.embedder.Name():
+			return nil, nil, mismatch(fmt.Errorf("catalogue embedded by %s, searching with %s", stored.Embedder, c.embedder.Name()))
+		case qv != nil && len(qv) != stored.Dimension:
+			return nil, nil, mismatch(fmt.Errorf("query vector has %d dimensions, the catalogue %d", len(qv), stored.Dimension))
+		case err != nil:
+			return nil, nil, err
+		case vocab != nil && vocab.version == stored.Version:
+			return hits, vocab, nil
+		}
+		if vocab, err = c.vocabulary(ctx, tx, stored); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// embeddingText is the query as typed (a model embedder needs its
+// diacritics), followed by the words the rewrites corrected and the
+// synonyms of what it says.
+func embeddingText(q string, words, extra []string) string {
+	typed := vietnamese.Words(q)
+	var b strings.Builder
+	b.WriteString(q)
+	for _, w := range words {
+		if !slices.Contains(typed, w) {
+			b.WriteString(" " + w)
+		}
+	}
+	for _, w := range extra {
+		b.WriteString(" " + w)
+	}
+	return b.String()
 }
 
 func mismatch(cause error) error {
@@ -137,17 +215,19 @@ func mismatch(cause error) error {
 
 // searchSQL returns the chunks found by either ranking with their rank in
 // each. The vector side keeps the bare ORDER BY distance LIMIT shape so the
-// HNSW index serves it.
+// HNSW index serves it; $5 caps the chunks full-text search ranks, should
+// the budget of textQuery be exceeded.
 const searchSQL = `
 WITH vec AS (
 	SELECT id, row_number() OVER (ORDER BY dist) AS rank
-	FROM (SELECT id, embedding <=> $1 AS dist FROM procedure_chunks
+	FROM (SELECT chunk_id AS id, embedding <=> $1 AS dist FROM procedure_vectors
 	      ORDER BY embedding <=> $1 LIMIT $3) v
 ), txt AS (
 	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
 	FROM (SELECT id, ts_rank(tsv, q, 1) AS score
-	      FROM procedure_chunks, to_tsquery('simple', $2) q
-	      WHERE tsv @@ q ORDER BY score DESC, id LIMIT $4) t
+	      FROM (SELECT id, tsv FROM procedure_chunks, to_tsquery('simple', $2) q
+	            WHERE tsv @@ q LIMIT $5) m, to_tsquery('simple', $2) q
+	      ORDER BY score DESC, id LIMIT $4) t
 )
 SELECT c.slug, e.name, c.section, c.body, c.ord, coalesce(vec.rank, 0), coalesce(txt.rank, 0)
 FROM vec FULL JOIN txt ON vec.id = txt.id
@@ -159,12 +239,14 @@ type hit struct {
 	Slug, Name, Section, Body string
 	Ord                       int
 	VecRank, TextRank         int
+	NameSim                   float64 `db:"-"` // of the query to the entry's names; see vocabulary.nameSimilarity
 }
 
 // fuse scores each chunk by reciprocal rank fusion, then each entry by its
-// best chunks (the best counts fully, the next ones less), and returns the
-// k best entries with their best chunks as citations.
-func fuse(hits []hit, k int) []Result {
+// best chunk (later ones count by chunkDecay) plus how well the query says
+// one of its names, and returns the k best entries with their best chunks
+// as citations.
+func fuse(hits []hit, k int, t tuning) []Result {
 	type scored struct {
 		hit
 		score float64
@@ -173,10 +255,10 @@ func fuse(hits []hit, k int) []Result {
 	for _, h := range hits {
 		var s float64
 		if h.VecRank > 0 {
-			s += vectorWeight / float64(rrfK+h.VecRank)
+			s += t.vectorWeight / float64(t.rrfK+h.VecRank)
 		}
 		if h.TextRank > 0 {
-			s += textWeight / float64(rrfK+h.TextRank)
+			s += t.textWeight / float64(t.rrfK+h.TextRank)
 		}
 		bySlug[h.Slug] = append(bySlug[h.Slug], scored{h, s})
 	}
@@ -192,10 +274,15 @@ func fuse(hits []hit, k int) []Result {
 		decay := 1.0
 		for i, ch := range cs {
 			r.Score += decay * ch.score
-			decay *= 0.5
+			decay *= t.chunkDecay
 			if i < maxCitations {
 				r.Citations = append(r.Citations, Citation{Slug: slug, Section: ch.Section, Text: ch.Body})
 			}
+		}
+		// A query that says one of the entry's names outright settles it;
+		// the high power keeps partial matches from deciding much.
+		if sim := cs[0].NameSim; sim >= t.minNameSim {
+			r.Score += t.nameWeight * math.Pow(sim, t.namePower)
 		}
 		results = append(results, r)
 	}
@@ -209,96 +296,4 @@ func fuse(hits []hit, k int) []Result {
 		results = results[:k]
 	}
 	return results
-}
-
-// textQuery builds a tsquery that matches any of the words (a resident's
-// query rarely shares all its words with the right passage) and rewards the
-// query's own word pairs, which carry Vietnamese compounds.
-func textQuery(words, all []string) string {
-	seen := map[string]bool{}
-	var parts []string
-	for _, w := range searchWords(strings.Join(all, " ")) {
-		if !seen[w] {
-			seen[w] = true
-			parts = append(parts, w)
-		}
-	}
-	ws := searchWords(strings.Join(words, " "))
-	for i := 0; i+1 < len(ws); i++ {
-		parts = append(parts, "("+ws[i]+" <-> "+ws[i+1]+")")
-	}
-	return strings.Join(parts, " | ")
-}
-
-// searchWords keeps the folded words made only of ASCII letters and digits,
-// the only ones a tsquery is built from, so that no query text can change
-// the tsquery's syntax.
-func searchWords(folded string) []string {
-	var out []string
-	for _, w := range strings.Fields(folded) {
-		w = strings.Trim(w, ".,;:!?()\"'")
-		ok := w != ""
-		for _, r := range w {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-				ok = false
-				break
-			}
-		}
-		if ok && !stopWords[w] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// correct returns, for each query word the catalogue does not contain, the
-// catalogue words it was probably meant to be: the word without a stray
-// telex tone key ("kys" → "ky") or its nearest words by trigram similarity.
-func correct(ctx context.Context, tx pgx.Tx, words []string) ([]string, error) {
-	var probe []string
-	for _, w := range searchWords(strings.Join(words, " ")) {
-		probe = append(probe, w)
-		if n := len(w); n > 2 && strings.ContainsRune("sfrxj", rune(w[n-1])) {
-			probe = append(probe, w[:n-1])
-		}
-	}
-	if len(probe) == 0 {
-		return nil, nil
-	}
-	rows, err := tx.Query(ctx, `
-		SELECT w, known, near FROM (
-			SELECT w, EXISTS (SELECT 1 FROM procedure_terms WHERE term = w) AS known
-			FROM unnest($1::text[]) AS w) p,
-		LATERAL (SELECT CASE WHEN known THEN NULL ELSE ARRAY(
-			SELECT term FROM procedure_terms WHERE term % w ORDER BY term <-> w, term LIMIT 2) END AS near) n`, probe)
-	if err != nil {
-		return nil, err
-	}
-	known := map[string]bool{}
-	near := map[string][]string{}
-	for rows.Next() {
-		var w string
-		var k bool
-		var n []string
-		if err := rows.Scan(&w, &k, &n); err != nil {
-			return nil, err
-		}
-		known[w] = k
-		near[w] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, w := range searchWords(strings.Join(words, " ")) {
-		if known[w] {
-			continue
-		}
-		if n := len(w); n > 2 && known[w[:n-1]] && strings.ContainsRune("sfrxj", rune(w[n-1])) {
-			out = append(out, w[:n-1])
-			continue
-		}
-		out = append(out, near[w]...)
-	}
-	return out, nil
 }

@@ -51,9 +51,11 @@ func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		embedCfg    procedures.Config
+		check       bool
 	)
 	platformCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
+	fs.BoolVar(&check, "check", false, "only validate the entries, without a database (for reviewers and CI)")
 	return &ffcli.Command{
 		Name:       "catalogue",
 		ShortUsage: "station import catalogue [flags] [DIR]",
@@ -64,13 +66,23 @@ func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
 		FlagSet: fs,
 		Options: envOptions,
 		Exec: func(ctx context.Context, args []string) error {
+			files, from := procedures.Shipped(), "the shipped catalogue"
 			switch len(args) {
 			case 0:
-				return importCatalogue(ctx, &platformCfg, &embedCfg, procedures.Shipped(), "the shipped catalogue", stdout, stderr)
 			case 1:
-				return importCatalogue(ctx, &platformCfg, &embedCfg, os.DirFS(args[0]), args[0], stdout, stderr)
+				files, from = os.DirFS(args[0]), args[0]
+			default:
+				return fmt.Errorf("station import catalogue: want at most one directory, got %d arguments", len(args))
 			}
-			return fmt.Errorf("station import catalogue: want at most one directory, got %d arguments", len(args))
+			if check {
+				entries, err := procedures.Load(files)
+				if err != nil {
+					return fmt.Errorf("%s: %w", from, err)
+				}
+				fmt.Fprintf(stdout, "%s: %d entries, all valid\n", from, len(entries))
+				return nil
+			}
+			return importCatalogue(ctx, &platformCfg, &embedCfg, files, from, stdout, stderr)
 		},
 	}
 }

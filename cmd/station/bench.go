@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	neturl "net/url"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/procedures"
+)
+
+// benchCommand groups the measurements that print figures for the README.
+func benchCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station bench", flag.ContinueOnError)
+	subcommands := []*ffcli.Command{
+		benchSearchCommand(stdout, stderr),
+	}
+	for _, c := range subcommands {
+		c.FlagSet.SetOutput(stderr)
+	}
+	return &ffcli.Command{
+		Name:        "bench",
+		ShortUsage:  "station bench <subcommand> [flags]",
+		ShortHelp:   "measure quality and speed",
+		FlagSet:     fs,
+		Subcommands: subcommands,
+		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
+	}
+}
+
+func benchSearchCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station bench search", flag.ContinueOnError)
+	var (
+		platformCfg config.Platform
+		embedCfg    procedures.Config
+		synthetic   int
+		rounds      int
+		keep        bool
+	)
+	platformCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
+	fs.IntVar(&synthetic, "synthetic", 0, "add synthetic entries until the catalogue has about this many chunks (e.g. 50000)")
+	fs.IntVar(&rounds, "rounds", 3, "times each query is run for the latency figures (after one warm-up round)")
+	fs.BoolVar(&keep, "keep", false, "keep the scratch database afterwards, for looking into query plans")
+	return &ffcli.Command{
+		Name:       "search",
+		ShortUsage: "station bench search [flags]",
+		ShortHelp:  "recall@1, recall@3, MRR and latency of hybrid, full-text and vector search",
+		LongHelp: "Imports the shipped catalogue (and, with -synthetic, distractor entries) into a\n" +
+			"scratch database created beside -database-url and dropped afterwards, runs the\n" +
+			"resident test set with each search mode and prints the figures.",
+		FlagSet: fs,
+		Options: envOptions,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			if synthetic < 0 || rounds < 1 {
+				return config.Invalid("synthetic", synthetic, "must be ≥ 0, and -rounds ≥ 1")
+			}
+			if err := platformCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
+				return err
+			}
+			pool, name, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
+			if err != nil {
+				return err
+			}
+			if keep {
+				defer fmt.Fprintf(stdout, "kept database %s\n", name)
+				defer pool.Close()
+			} else {
+				defer drop()
+			}
+			return benchSearch(ctx, pool, embedder, synthetic, rounds, stdout)
+		},
+	}
+}
+
+func benchSearch(ctx context.Context, pool *pgxpool.Pool, embedder procedures.Embedder, synthetic, rounds int, stdout io.Writer) error {
+	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		return err
+	}
+	queries, err := procedures.ShippedQueries()
+	if err != nil {
+		return err
+	}
+	if synthetic > 0 {
+		entries = append(entries, procedures.Synthetic(entries, synthetic, 1)...)
+	}
+	catalogue, err := procedures.New(pool, embedder)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rep, err := catalogue.Import(ctx, entries)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "catalogue: %d entries, %d chunks, embedder %s (%d dimensions), imported in %s\n",
+		rep.Entries, rep.Chunks, rep.Embedder, rep.Dimension, time.Since(start).Round(time.Millisecond))
+	target, heldOut := procedures.SplitHeldOut(queries)
+	fmt.Fprintf(stdout, "latency over %d rounds after a warm-up, one query at a time\n", rounds)
+	for _, set := range []struct {
+		name    string
+		queries []procedures.TestQuery
+	}{{"target set", target}, {"held-out set", heldOut}} {
+		fmt.Fprintf(stdout, "\n%s: %d queries\n", set.name, len(set.queries))
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "mode\trecall@1\trecall@3\tMRR\tp50\tp95\t")
+		for _, mode := range []procedures.Mode{procedures.Hybrid, procedures.FullTextOnly, procedures.VectorOnly, procedures.HybridNoNames} {
+			if _, err := catalogue.Measure(ctx, set.queries, mode); err != nil { // warm-up
+				return err
+			}
+			var q procedures.Quality
+			var latencies []time.Duration
+			for i := 0; i < rounds; i++ {
+				if q, err = catalogue.Measure(ctx, set.queries, mode); err != nil {
+					return err
+				}
+				latencies = append(latencies, q.Latencies...)
+			}
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", mode, q.Recall1, q.Recall3, q.MRR,
+				ms(procedures.Percentile(latencies, 50)), ms(procedures.Percentile(latencies, 95)))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// scratchDatabase creates an empty database on the server of url, migrates
+// it and returns a pool on it with a function that drops it, so that a
+// benchmark never touches the service's own catalogue.
+func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool *pgxpool.Pool, name string, drop func(), err error) {
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
+	}
+	defer admin.Close(ctx)
+	b := make([]byte, 4)
+	rand.Read(b)
+	name = "cs_bench_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return nil, "", nil, fmt.Errorf("create scratch database: %w", err)
+	}
+	cfg := admin.Config().Copy()
+	dropDB := func() {
+		c, err := pgx.ConnectConfig(context.Background(), cfg)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
+	u, err := neturl.Parse(url)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		dropDB()
+		return nil, "", nil, config.Invalid("database-url", url, "the benchmark needs a postgres:// URL to name its scratch database")
+	}
+	u.Path = "/" + name
+	pool, err = database.Open(ctx, u.String(), wait)
+	if err != nil {
+		dropDB()
+		return nil, "", nil, err
+	}
+	if _, err := database.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		dropDB()
+		return nil, "", nil, err
+	}
+	return pool, name, func() { pool.Close(); dropDB() }, nil
+}

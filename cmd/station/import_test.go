@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+)
+
+func TestImportCommand(t *testing.T) {
+	url, drop, err := dbtest.Create(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	ctx := context.Background()
+	station := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(ctx, args, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+
+	out, err := station("import", "-database-url", url, "-log-level", "error")
+	if err != nil || !strings.Contains(out, "imported the shipped catalogue: version 1, 38 entries") {
+		t.Fatalf("station import: %v\n%s", err, out)
+	}
+	out, err = station("import", "catalogue", "-database-url", url, "-log-level", "error")
+	if err != nil || !strings.Contains(out, "catalogue unchanged: version 1") {
+		t.Fatalf("station import catalogue, again: %v\n%s", err, out)
+	}
+
+	// A directory with one broken entry is refused, naming the file and
+	// the place, and the stored catalogue stays.
+	dir := t.TempDir()
+	bad := "slug: residence.broken\nname: Hỏng\n"
+	if err := os.WriteFile(filepath.Join(dir, "residence.broken.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = station("import", "catalogue", "-database-url", url, dir)
+	if err == nil || !strings.Contains(err.Error(), "residence.broken.yaml") || !strings.Contains(err.Error(), "missing properties") {
+		t.Fatalf("broken directory: %v", err)
+	}
+	out, err = station("import", "-database-url", url)
+	if err != nil || !strings.Contains(out, "unchanged: version 1") {
+		t.Fatalf("after a refused import: %v\n%s", err, out)
+	}
+
+	// -check validates without touching the database.
+	out, err = station("import", "catalogue", "-check", "-database-url", "postgres://127.0.0.1:1/none", "../../procedures/catalogue")
+	if err != nil || !strings.Contains(out, "38 entries, all valid") {
+		t.Fatalf("-check of the shipped files: %v\n%s", err, out)
+	}
+	if _, err = station("import", "catalogue", "-check", dir); err == nil {
+		t.Fatal("-check passed a broken entry")
+	}
+
+	_, err = station("import", "catalogue", "-database-url", url, "-embedder", "word2vec")
+	if err == nil || !strings.Contains(err.Error(), "STATION_EMBEDDER") {
+		t.Fatalf("bad embedder: %v", err)
+	}
+}
+
+func TestBenchSearchPrintsEveryMode(t *testing.T) {
+	url, drop, err := dbtest.Create(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"bench", "search", "-database-url", url, "-rounds", "1"}, &out, &errOut); err != nil {
+		t.Fatalf("station bench search: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"38 entries", "recall@1", "hybrid ", "fulltext", "vector", "hybrid-no-names", " ms"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
