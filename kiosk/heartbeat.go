@@ -78,46 +78,6 @@ func (h *Heartbeat) validate() error {
 	return nil
 }
 
-// condition sorts a peripheral's state into ok, warning (paper low) and
-// fault (not online, or paper out or jammed).
-func (p Peripheral) condition() string {
-	switch {
-	case p.Status != "online" || p.Paper == "out" || p.Paper == "jammed":
-		return "fault"
-	case p.Paper == "low":
-		return "warning"
-	}
-	return "ok"
-}
-
-// peripheralEvents compares a station's peripherals before and after a
-// heartbeat and returns the event kind for each one whose condition moved.
-func peripheralEvents(before, after []Peripheral) map[string]string {
-	old := map[string]Peripheral{}
-	for _, p := range before {
-		old[p.ID] = p
-	}
-	events := map[string]string{}
-	for _, p := range after {
-		o, known := old[p.ID]
-		if !known {
-			o = Peripheral{Status: "online"}
-		}
-		if o.Status == p.Status && o.Paper == p.Paper {
-			continue
-		}
-		switch c := p.condition(); {
-		case c == "fault":
-			events[p.ID] = EventPeripheralFault
-		case c == "warning":
-			events[p.ID] = EventPeripheralWarning
-		case o.condition() != "ok":
-			events[p.ID] = EventPeripheralRecovered
-		}
-	}
-	return events
-}
-
 // HeartbeatReply tells the station what the server expects of it.
 type HeartbeatReply struct {
 	ServerTime      time.Time `json:"server_time"`
@@ -127,10 +87,15 @@ type HeartbeatReply struct {
 
 // Beat records the heartbeat of the station whose device token is token:
 // the station is online and its state is what it says. A station coming
-// back and a peripheral's change of condition are events, written by the
-// same statement. A beat costs two statements: one reads the station by its
-// token, one writes the new state and the events, on the condition that
-// nothing changed in between (otherwise it reads again).
+// back is an `up` event; a peripheral whose status or paper changed is an
+// event by its new condition: `peripheral_fault` when it is not online or
+// its paper is out or jammed, `peripheral_warning` when its paper is low,
+// `peripheral_recovered` when it is fine again after either. (A peripheral
+// reported for the first time is compared with one online and full.)
+//
+// The whole beat is one statement, so a station costs one round trip to
+// PostgreSQL: it finds and locks the station by its token hash, writes the
+// new state, and writes the events it derives from the state it replaces.
 func (s *Service) Beat(ctx context.Context, token string, h Heartbeat) (*HeartbeatReply, error) {
 	if err := h.validate(); err != nil {
 		return nil, err
@@ -139,78 +104,57 @@ func (s *Service) Beat(ctx context.Context, token string, h Heartbeat) (*Heartbe
 		h.Peripherals = []Peripheral{}
 	}
 	reply := &HeartbeatReply{IntervalSeconds: int(s.cfg.HeartbeatInterval / time.Second), IdleSeconds: int(s.cfg.Idle / time.Second)}
-	for range 5 {
-		var (
-			id        string
-			wasOnline bool
-			before    []Peripheral
-			seq       int64
+	// A heartbeat is telemetry that the next one repeats, so its commit
+	// does not wait for the disk (set_config is local to this statement's
+	// transaction). A crash loses at most the last moment's beats, state and
+	// events together, and the next beat finds the same changes again.
+	err := s.pool.QueryRow(ctx, `
+		WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)),
+		old AS (
+			SELECT id, online, peripherals FROM stations
+			WHERE token_hash = $1 AND revoked_at IS NULL AND EXISTS (SELECT FROM durability)
+			FOR UPDATE
+		),
+		beat AS (
+			UPDATE stations s SET online = true, last_seen_at = now(), app_version = $2, uptime_seconds = $3,
+				network = $4, peripherals = $5
+			FROM old WHERE s.id = old.id
+			RETURNING s.id, old.online AS was_online, old.peripherals AS before
+		),
+		compared AS (
+			SELECT beat.id, p.id AS peripheral, p.class, p.status, coalesce(p.paper, '') AS paper, p.error_code,
+				coalesce(o.status, 'online') AS old_status, coalesce(o.paper, '') AS old_paper
+			FROM beat
+			CROSS JOIN jsonb_to_recordset($5::jsonb) AS p(id text, class text, status text, paper text, error_code text)
+			LEFT JOIN jsonb_to_recordset(beat.before) AS o(id text, status text, paper text) ON o.id = p.id
+		),
+		changed AS (
+			SELECT *,
+				CASE WHEN status <> 'online' OR paper IN ('out', 'jammed') THEN 'fault'
+					WHEN paper = 'low' THEN 'warning' ELSE 'ok' END AS condition,
+				CASE WHEN old_status <> 'online' OR old_paper IN ('out', 'jammed') THEN 'fault'
+					WHEN old_paper = 'low' THEN 'warning' ELSE 'ok' END AS old_condition
+			FROM compared WHERE (status, paper) IS DISTINCT FROM (old_status, old_paper)
+		),
+		logged AS (
+			INSERT INTO station_events (station_id, kind, peripheral, detail)
+			SELECT id, 'up', '', jsonb_build_object('app_version', $2::text) FROM beat WHERE NOT was_online
+			UNION ALL
+			SELECT id, CASE condition WHEN 'fault' THEN 'peripheral_fault' WHEN 'warning' THEN 'peripheral_warning'
+					ELSE 'peripheral_recovered' END,
+				peripheral, jsonb_strip_nulls(jsonb_build_object('class', class, 'status', status,
+					'paper', nullif(paper, ''), 'error_code', nullif(error_code, '')))
+			FROM changed WHERE condition <> 'ok' OR old_condition <> 'ok'
 		)
-		err := s.pool.QueryRow(ctx, `SELECT id, online, peripherals, beat_seq FROM stations
-			WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token)).Scan(&id, &wasOnline, &before, &seq)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, errBadToken
-		}
-		if err != nil {
-			return nil, fmt.Errorf("heartbeat: %w", err)
-		}
-		events := []newEvent{}
-		if !wasOnline {
-			events = append(events, newEvent{Kind: EventUp, Detail: map[string]any{"app_version": h.AppVersion}})
-		}
-		changed := peripheralEvents(before, h.Peripherals)
-		for _, p := range h.Peripherals {
-			if kind, ok := changed[p.ID]; ok {
-				events = append(events, newEvent{Kind: kind, Peripheral: p.ID, Detail: p.detail()})
-			}
-		}
-		// A heartbeat is telemetry that the next one repeats, so its commit
-		// does not wait for the disk (set_config is local to this
-		// statement's transaction). A crash loses at most the last moment's
-		// beats, state and events together, and the next beat finds the
-		// same changes again.
-		err = s.pool.QueryRow(ctx, `
-			WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)),
-			beat AS (
-				UPDATE stations SET online = true, last_seen_at = now(), app_version = $3, uptime_seconds = $4,
-					network = $5, peripherals = $6, beat_seq = beat_seq + 1
-				WHERE id = $1 AND beat_seq = $2 AND revoked_at IS NULL AND EXISTS (SELECT FROM durability)
-				RETURNING id
-			),
-			logged AS (
-				INSERT INTO station_events (station_id, kind, peripheral, detail)
-				SELECT beat.id, e.kind, e.peripheral, e.detail
-				FROM beat, jsonb_to_recordset($7::jsonb) AS e(kind text, peripheral text, detail jsonb)
-			)
-			SELECT now() FROM beat`,
-			id, seq, h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals, events).Scan(&reply.ServerTime)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue // the station changed since we read it: read again
-		}
-		if err != nil {
-			return nil, fmt.Errorf("heartbeat: %w", err)
-		}
-		return reply, nil
+		SELECT now() FROM beat`,
+		hashToken(token), h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals).Scan(&reply.ServerTime)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errBadToken
 	}
-	return nil, apperr.New(apperr.Unavailable, "heartbeat_busy", "Máy chủ đang bận, trạm sẽ gửi lại trạng thái sau.")
-}
-
-// newEvent is an event a heartbeat writes.
-type newEvent struct {
-	Kind       string         `json:"kind"`
-	Peripheral string         `json:"peripheral"`
-	Detail     map[string]any `json:"detail"`
-}
-
-func (p Peripheral) detail() map[string]any {
-	d := map[string]any{"class": p.Class, "status": p.Status}
-	if p.Paper != "" {
-		d["paper"] = p.Paper
+	if err != nil {
+		return nil, fmt.Errorf("heartbeat: %w", err)
 	}
-	if p.ErrorCode != "" {
-		d["error_code"] = p.ErrorCode
-	}
-	return d
+	return reply, nil
 }
 
 // SweepOffline marks stations silent for longer than OfflineAfter as
@@ -218,7 +162,7 @@ func (p Peripheral) detail() map[string]any {
 func (s *Service) SweepOffline(ctx context.Context) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `
 		WITH down AS (
-			UPDATE stations SET online = false, beat_seq = beat_seq + 1
+			UPDATE stations SET online = false
 			WHERE online AND last_seen_at < now() - make_interval(secs => $1)
 			RETURNING id, last_seen_at
 		)

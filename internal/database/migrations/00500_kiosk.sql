@@ -18,10 +18,7 @@ CREATE TABLE stations (
     app_version    text        NOT NULL DEFAULT '',
     uptime_seconds bigint      NOT NULL DEFAULT 0,
     network        jsonb       NOT NULL DEFAULT '{}',
-    peripherals    jsonb       NOT NULL DEFAULT '[]',
-    -- Bumped by every change of liveness, so a heartbeat that read the
-    -- previous state can update it without holding a lock in between.
-    beat_seq       bigint      NOT NULL DEFAULT 0
+    peripherals    jsonb       NOT NULL DEFAULT '[]'
 );
 CREATE INDEX stations_ward_idx ON stations (ward_code);
 CREATE INDEX stations_online_seen_idx ON stations (last_seen_at) WHERE online;
