@@ -96,6 +96,7 @@ func TestParseMRZAlignsAndMends(t *testing.T) {
 	}{
 		{"a stray letter after the country", []string{"IDVNMO2030012345079203001234<<5", sampleMRZ[1], sampleMRZ[2]}, nil},
 		{"a filler lost", []string{"IDVNM2030012345079203001234<5", sampleMRZ[1], sampleMRZ[2]}, nil},
+		{"I read as T, the name's fillers short", []string{"TDVNM2030012345079203001234<<5", sampleMRZ[1], "NGUYEN<<THI<MINH<ANH<<"}, nil},
 		{"8 read for 3 in the ID", []string{"IDVNM2030012345079208001234<<5", sampleMRZ[1], sampleMRZ[2]}, []string{"id_number"}},
 	}
 	for _, tt := range tests {
@@ -138,6 +139,8 @@ func TestMRZNameDropsMisreadFillers(t *testing.T) {
 		"VO<<THU<XCHI<<<<<<<<<<<<<<<<<<": "VO THU CHI",
 		"LE<<QUOOC<LONG<<<<<<<<<<<<<<<<": "LE QUOC LONG",
 		"TRAN<<XUANKTHANG<<<<<<<<<<<<<<": "TRAN XUAN THANG",
+		"HOANG<<XUANKTUANK<<<<<<<<<<<<<": "HOANG XUAN TUAN",
+		"BUI<<XUAN<KTUANK<<<<<<<<<<<<<<": "BUI XUAN TUAN",
 		"NGUYEN<<NGOC<KHOA<<<<<<<<<<<<<": "NGUYEN NGOC KHOA",
 		"HUYNH<<DUC<VIET<<<<<<<<<<<<<<<": "HUYNH DUC VIET",
 		"DUONG<<THI<XUAN<<<<<<<<<<<<<<<": "DUONG THI XUAN",
@@ -155,6 +158,7 @@ func TestParseMRZRefusesOtherText(t *testing.T) {
 		{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "TỜ KHAI"},
 		sampleMRZ[:2],
 		{"short", "short", "short"},
+		{"Nơi thường trú: 12 Nguyễn Trãi, Phường", "Bến Thành, TP. Hồ Chí Minh, Việt Nam", "Ngày cấp: 20/04/2021 tại Hà Nội"},
 	} {
 		if _, err := ParseMRZ(lines); err == nil {
 			t.Errorf("ParseMRZ(%q) parsed", lines)
