@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/citizenstation/citizenstation/ocr/corpus"
 )
 
 // The synthetic, validated TD1 sample from the research notes.
@@ -185,4 +187,22 @@ func FuzzParseMRZ(f *testing.F) {
 			t.Fatalf("id %q is not 12 digits", m.IDNumber)
 		}
 	})
+}
+
+// The corpus generator's MRZs are valid TD1 zones of the person's card.
+func TestCorpusMRZsCheckOut(t *testing.T) {
+	g, err := corpus.NewGenerator(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		p := g.Person()
+		m, err := ParseMRZ(p.MRZ())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Failed) > 0 || m.IDNumber != p.IDNumber || m.DateOfBirth != p.DateOfBirth.Format("2006-01-02") {
+			t.Fatalf("%v parsed as %+v", p.MRZ(), m)
+		}
+	}
 }
