@@ -79,12 +79,10 @@ func ParseMRZ(lines []string) (*MRZ, error) {
 	var raw [3][]byte
 	for i, s := range lines {
 		raw[i] = cleanMRZLine(s)
-		if len(raw[i]) < 24 || len(raw[i]) > 34 {
+		// The name line's trailing fillers are often read short.
+		if (i < 2 && len(raw[i]) < 24) || len(raw[i]) < 8 || len(raw[i]) > 34 {
 			return nil, ErrNotMRZ
 		}
-	}
-	if c := raw[0][0]; c != 'I' && c != 'A' && c != 'C' && c != '1' {
-		return nil, ErrNotMRZ
 	}
 	l3 := normalizeMRZLine(fitMRZLine(raw[2]), 2)
 	// Of the alignments, the one where most check digits match wins, and
@@ -104,6 +102,10 @@ func ParseMRZ(lines []string) (*MRZ, error) {
 	}
 	l1, l2 := best[0], best[1]
 	failed := mrzChecks(l1, l2)
+	if len(failed) >= 5 && misplaced(l1, l2) > 4 {
+		// Nothing checks out and nothing is where a TD1 zone has it.
+		return nil, ErrNotMRZ
+	}
 	corrected := correctMRZ(l1, l2)
 	m := mrzFields(string(l1), string(l2), string(l3))
 	m.Failed, m.Corrected = failed, corrected
@@ -339,16 +341,31 @@ func isSyllable(w string) bool {
 }
 
 func mendSyllable(w string) []string {
+	if w == "K" || w == "X" {
+		return nil // a filler misread, never a name
+	}
 	if isSyllable(w) || len(w) < 2 {
-		if w == "K" || w == "X" {
-			return nil // a filler misread, never a name
-		}
 		return []string{w}
 	}
-	// Split at a K or X that stands for a filler between two syllables.
+	// No syllable ends in K or X, nor starts with K before anything but
+	// H, I, Y or E: fillers read next to the word.
+	if last := w[len(w)-1]; last == 'K' || last == 'X' {
+		if m := mendSyllable(w[:len(w)-1]); len(m) == 1 && isSyllable(m[0]) {
+			return m
+		}
+	}
+	if w[0] == 'K' && !strings.ContainsRune("HIYE", rune(w[1])) {
+		if m := mendSyllable(w[1:]); len(m) == 1 && isSyllable(m[0]) {
+			return m
+		}
+	}
+	// Split at a K or X that stands for a filler between two words.
 	for i := 1; i < len(w)-1; i++ {
-		if (w[i] == 'K' || w[i] == 'X') && isSyllable(w[:i]) && isSyllable(w[i+1:]) {
-			return []string{w[:i], w[i+1:]}
+		if w[i] == 'K' || w[i] == 'X' {
+			left, right := mendSyllable(w[:i]), mendSyllable(w[i+1:])
+			if len(left) == 1 && len(right) == 1 && isSyllable(left[0]) && isSyllable(right[0]) {
+				return []string{left[0], right[0]}
+			}
 		}
 	}
 	// Drop one letter: a stray K or X first, then a doubled letter.

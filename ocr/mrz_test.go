@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/citizenstation/citizenstation/ocr/corpus"
 )
 
 // The synthetic, validated TD1 sample from the research notes.
@@ -96,6 +98,7 @@ func TestParseMRZAlignsAndMends(t *testing.T) {
 	}{
 		{"a stray letter after the country", []string{"IDVNMO2030012345079203001234<<5", sampleMRZ[1], sampleMRZ[2]}, nil},
 		{"a filler lost", []string{"IDVNM2030012345079203001234<5", sampleMRZ[1], sampleMRZ[2]}, nil},
+		{"I read as T, the name's fillers short", []string{"TDVNM2030012345079203001234<<5", sampleMRZ[1], "NGUYEN<<THI<MINH<ANH<<"}, nil},
 		{"8 read for 3 in the ID", []string{"IDVNM2030012345079208001234<<5", sampleMRZ[1], sampleMRZ[2]}, []string{"id_number"}},
 	}
 	for _, tt := range tests {
@@ -138,6 +141,8 @@ func TestMRZNameDropsMisreadFillers(t *testing.T) {
 		"VO<<THU<XCHI<<<<<<<<<<<<<<<<<<": "VO THU CHI",
 		"LE<<QUOOC<LONG<<<<<<<<<<<<<<<<": "LE QUOC LONG",
 		"TRAN<<XUANKTHANG<<<<<<<<<<<<<<": "TRAN XUAN THANG",
+		"HOANG<<XUANKTUANK<<<<<<<<<<<<<": "HOANG XUAN TUAN",
+		"BUI<<XUAN<KTUANK<<<<<<<<<<<<<<": "BUI XUAN TUAN",
 		"NGUYEN<<NGOC<KHOA<<<<<<<<<<<<<": "NGUYEN NGOC KHOA",
 		"HUYNH<<DUC<VIET<<<<<<<<<<<<<<<": "HUYNH DUC VIET",
 		"DUONG<<THI<XUAN<<<<<<<<<<<<<<<": "DUONG THI XUAN",
@@ -155,6 +160,7 @@ func TestParseMRZRefusesOtherText(t *testing.T) {
 		{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "TỜ KHAI"},
 		sampleMRZ[:2],
 		{"short", "short", "short"},
+		{"Nơi thường trú: 12 Nguyễn Trãi, Phường", "Bến Thành, TP. Hồ Chí Minh, Việt Nam", "Ngày cấp: 20/04/2021 tại Hà Nội"},
 	} {
 		if _, err := ParseMRZ(lines); err == nil {
 			t.Errorf("ParseMRZ(%q) parsed", lines)
@@ -181,4 +187,22 @@ func FuzzParseMRZ(f *testing.F) {
 			t.Fatalf("id %q is not 12 digits", m.IDNumber)
 		}
 	})
+}
+
+// The corpus generator's MRZs are valid TD1 zones of the person's card.
+func TestCorpusMRZsCheckOut(t *testing.T) {
+	g, err := corpus.NewGenerator(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		p := g.Person()
+		m, err := ParseMRZ(p.MRZ())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Failed) > 0 || m.IDNumber != p.IDNumber || m.DateOfBirth != p.DateOfBirth.Format("2006-01-02") {
+			t.Fatalf("%v parsed as %+v", p.MRZ(), m)
+		}
+	}
 }

@@ -44,9 +44,8 @@ func ParseCardQR(payload string) (*CardQR, error) {
 	if !(len(f[0]) == 12 && allDigits(f[0])) {
 		return nil, ErrNotCardQR
 	}
-	// Six fields, or a second field that is a name rather than a number:
-	// there is no old ID.
-	if len(f) == 6 || (f[1] != "" && !allDigits(f[1]) && len(f) < 7) {
+	// Six fields: the card leaves the old ID out altogether.
+	if len(f) == 6 {
 		f = append([]string{f[0], ""}, f[1:]...)
 	}
 	q := &CardQR{

@@ -91,7 +91,7 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 	page, tr := Preprocess(g, r.preprocess)
 	var lines []Line
 	var mrz *MRZ
-	var mrzAt [4]int
+	var mrzAt [4]int // on the page until mapped back
 	err = r.pool.Do(ctx, func(c *Client) error {
 		words, err := c.Recognize(page, RecognizeOptions{PageSegMode: gosseract.PSM_SINGLE_COLUMN})
 		if err != nil {
@@ -101,44 +101,11 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 		if req.Kind != KindAuto && req.Kind != KindCCCDBackMRZ {
 			return nil
 		}
-		// The MRZ is read again on its own, limited to its alphabet. Where
-		// the page read did not show it but the page is a card's back, it is
-		// looked for in the lower half, where TD1 puts it.
-		zone, texts, ok := findMRZ(words)
-		if ok {
-			// The page read may already hold it, every check digit
-			// matching and the name only letters and fillers: then a
-			// second read would add nothing.
-			if m, err := ParseMRZ(texts); err == nil && len(m.Failed) == 0 && len(texts) == 3 && plainName(texts[2]) {
-				mrz, mrzAt = m, tr.ToOriginal(zone)
-				return nil
-			}
+		mrz, mrzAt, err = readMRZ(c, page, words, lines, req.Kind == KindCCCDBackMRZ)
+		if mrz != nil {
+			mrzAt = tr.ToOriginal(rectOf(mrzAt))
 		}
-		if !ok && (req.Kind == KindCCCDBackMRZ || isCardBack(lines)) {
-			zone, ok = image.Rect(0, page.Rect.Dy()/2, page.Rect.Dx(), page.Rect.Dy()), true
-		}
-		if !ok {
-			return nil
-		}
-		zone = zone.Inset(-int(0.02 * float64(page.Rect.Dx()))).Intersect(page.Rect)
-		mw, err := c.Recognize(cropGray(page, zone), RecognizeOptions{PageSegMode: gosseract.PSM_SINGLE_BLOCK, Whitelist: mrzAlphabet, Latin: true})
-		if err != nil {
-			return err
-		}
-		texts = texts[:0]
-		for _, l := range groupLines(mw, Transform{Scale: 1}) {
-			if len(cleanMRZLine(l.Text)) >= 20 {
-				texts = append(texts, l.Text)
-			}
-		}
-		if len(texts) > 3 {
-			texts = texts[len(texts)-3:]
-		}
-		if m, err := ParseMRZ(texts); err == nil {
-			mrz = m
-			mrzAt = tr.ToOriginal(zone)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -181,6 +148,47 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.DurationMS = time.Since(start).Milliseconds()
 	return res, nil
+}
+
+// readMRZ finds and reads the machine-readable zone of a card's back on
+// page, whose page read gave words and lines. The zone is read again on its
+// own with the English model, limited to its alphabet, unless the page read
+// already checks out. Where the page read did not show it but the page is a
+// card's back (or the caller said so), it is looked for in the lower half,
+// where TD1 puts it. It returns nil when there is no readable zone, and the
+// zone's box on page.
+func readMRZ(c *Client, page *image.Gray, words []Word, lines []Line, isBack bool) (*MRZ, [4]int, error) {
+	zone, texts, ok := findMRZ(words)
+	if ok {
+		// Every check digit matching and the name only letters and
+		// fillers: a second read would add nothing.
+		if m, err := ParseMRZ(texts); err == nil && len(m.Failed) == 0 && len(texts) == 3 && plainName(texts[2]) {
+			return m, boxOf(zone), nil
+		}
+	}
+	if !ok && (isBack || isCardBack(lines)) {
+		zone, ok = image.Rect(0, page.Rect.Dy()/2, page.Rect.Dx(), page.Rect.Dy()), true
+	}
+	if !ok {
+		return nil, [4]int{}, nil
+	}
+	zone = zone.Inset(-int(0.02 * float64(page.Rect.Dx()))).Intersect(page.Rect)
+	mw, err := c.Recognize(cropGray(page, zone), RecognizeOptions{PageSegMode: gosseract.PSM_SINGLE_BLOCK, Whitelist: mrzAlphabet, Latin: true})
+	if err != nil {
+		return nil, [4]int{}, err
+	}
+	// The zone is the last three lines of which the first two are long
+	// (the name line's fillers are often read short).
+	read := groupLines(mw, Transform{Scale: 1})
+	for i := len(read) - 3; i >= 0; i-- {
+		if len(cleanMRZLine(read[i].Text)) < 20 || len(cleanMRZLine(read[i+1].Text)) < 20 {
+			continue
+		}
+		if m, err := ParseMRZ([]string{read[i].Text, read[i+1].Text, read[i+2].Text}); err == nil {
+			return m, boxOf(zone), nil
+		}
+	}
+	return nil, [4]int{}, nil
 }
 
 // detectKind decides what a scan shows from what was found on it.
