@@ -21,9 +21,14 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/logging"
+	"github.com/citizenstation/citizenstation/ocr"
 )
 
 func main() {
+	// Before anything else: Tesseract must run single-threaded per worker.
+	if err := ocr.RunSingleThreaded(); err != nil {
+		fmt.Fprintln(os.Stderr, "station: OMP_THREAD_LIMIT:", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {

@@ -106,6 +106,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			defer ocrPool.Close()
 			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
 			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
+			ocrService.Catalogue = catalogue
 			staffSvc := staff.NewService(p.pool, staffCfg)
 			dossierCfg.DataDir = platformCfg.DataDir
 			if dossierCfg.UsesDevKey() {
