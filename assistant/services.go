@@ -186,6 +186,20 @@ type ServiceState struct {
 	ReportCode   string         `json:"report_code,omitempty"`
 }
 
+// WatchPayment follows the payment order of session id: changed is called
+// with its state now and at each change until it returns false.
+func (s *Service) WatchPayment(ctx context.Context, id string, changed func(*PaymentOrder) bool) error {
+	sess, err := s.store.Get(ctx, id, s.now())
+	if err != nil {
+		return err
+	}
+	sv := sess.State.Service
+	if sv == nil || sv.Payment == nil || s.services.Payments == nil {
+		return apperr.New(apperr.NotFound, "no_payment", "Phiên này chưa có lệnh thanh toán nào.")
+	}
+	return s.services.Payments.Watch(ctx, sv.Payment.ID, changed)
+}
+
 // visit notes a step of the visit, recorded when the turn ends.
 func (t *turn) visit(step, outcome string) {
 	if t.sess.Procedure == nil {
