@@ -186,6 +186,7 @@ type Reply struct {
 	Field         *FieldPrompt          `json:"field,omitempty"`
 	Draft         *Draft                `json:"draft,omitempty"`
 	Dossier       *DossierRef           `json:"dossier,omitempty"`
+	Bills         []Bill                `json:"bills,omitempty"`
 	Payment       *PaymentOrder         `json:"payment,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
 	Eval          *EvalInfo             `json:"eval,omitempty"`

@@ -527,6 +527,7 @@ func (t *turn) presentService(q []string, choices []Choice) ([]string, []Choice,
 	sv := t.sess.State.Service
 	switch t.sess.Stage {
 	case StageBills:
+		t.reply.Bills = sv.Bills
 		var b strings.Builder
 		b.WriteString(t.say("bills_found", "count", strconv.Itoa(len(sv.Bills)), "code", sv.CustomerCode))
 		for i, bl := range sv.Bills {

@@ -188,6 +188,8 @@ func (c *conversation) fill() {
 		}
 		f := c.last.Field
 		switch {
+		case c.hasChoice(assistant.ChoiceSkip):
+			c.choose(assistant.ChoiceSkip) // optional fields are left out
 		case f == nil:
 			c.t.Fatalf("collect without a field: %s", c.last.Reply)
 		case f.Type == procedures.FieldSelect:
@@ -403,3 +405,153 @@ func TestBillErrors(t *testing.T) {
 
 // FormatAmount is how the guide reads amounts.
 func FormatAmount(n int64) string { return assistant.FormatVND(n) }
+
+func TestPayAProcedureFee(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceSkip)
+	c.fill()
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	// The draft exists; the fee comes from the catalogue, online reduction
+	// applied, through the dossier.
+	c.expect(assistant.StageDone, "Lệ phí của hồ sơ là")
+	if c.last.Dossier == nil || !c.hasChoice(assistant.ChoicePayFee) {
+		t.Fatalf("no dossier or no fee offer: %+v %+v", c.last.Dossier, c.last.Choices)
+	}
+	ctx := context.Background()
+	due, err := e.dossiers.FeeDue(ctx, c.last.Dossier.ID)
+	if err != nil || due.Amount <= 0 || !strings.Contains(c.last.Reply, assistant.FormatVND(due.Amount)) {
+		t.Fatalf("fee due %+v %v; reply %s", due, err, c.last.Reply)
+	}
+	c.say("có")
+	c.expect(assistant.StagePay, assistant.FormatVND(due.Amount))
+	e.payAtGateway(t, c.last.Payment, "pay")
+	c.say("tôi đã trả rồi")
+	c.expect(assistant.StageDone, "Đã nhận đủ "+assistant.FormatVND(due.Amount))
+	after, err := e.dossiers.FeeDue(ctx, c.last.Payment.ID[:0]+due.DossierID)
+	if err != nil || !after.Paid {
+		t.Fatalf("dossier fee after payment: %+v %v", after, err)
+	}
+	v := e.visit(t)
+	if !slices.Contains(v.Outcomes, kiosk.OutcomeDossierFiled) || !slices.Contains(v.Outcomes, kiosk.OutcomePaymentMade) {
+		t.Fatalf("visit outcomes %v", v.Outcomes)
+	}
+}
+
+func TestSendAReport(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("có người lạ lảng vảng trước chung cư")
+	if !c.hasChoice("p:" + assistant.SlugReport) {
+		t.Fatalf("report not offered: %s", c.last.Reply)
+	}
+	c.choose("p:" + assistant.SlugReport)
+	// The emergency numbers come first, before any question.
+	c.expect(assistant.StageExplain, "113", "114", "115")
+	if i := strings.Index(c.last.Reply, "113"); i > strings.Index(c.last.Reply, "?") && strings.Contains(c.last.Reply, "?") {
+		t.Fatalf("numbers after a question: %s", c.last.Reply)
+	}
+	c.choose(assistant.ChoiceSkip)
+	// The category from plain-language choices, not codes.
+	c.expect(assistant.StageCollect, "Trộm cắp, cướp giật")
+	if strings.Contains(c.last.Reply, "theft") {
+		t.Fatalf("codes shown: %s", c.last.Reply)
+	}
+	c.say("2")
+	c.say("Hai thanh niên đi xe máy giật túi xách của một bà cụ")
+	c.say("Trước cổng chung cư, 12 Nguyễn Huệ")
+	c.say(time.Now().Format("02/01/2006"))
+	c.choose(assistant.ChoiceSkip) // name
+	c.choose(assistant.ChoiceSkip) // phone: anonymous
+	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ")
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
+	var code, ward, channel string
+	var contact *string
+	err := e.pool.QueryRow(context.Background(), `SELECT code, ward_code, channel, contact FROM reports ORDER BY created_at DESC LIMIT 1`).Scan(&code, &ward, &channel, &contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.last.Reply, code) || ward != saiGon || channel != "kiosk" || (contact != nil && *contact != "") {
+		t.Fatalf("report %s ward %s channel %s contact %v; reply %s", code, ward, channel, contact, c.last.Reply)
+	}
+	if v := e.visit(t); !slices.Contains(v.Outcomes, kiosk.OutcomeReportSent) {
+		t.Fatalf("visit outcomes %v", v.Outcomes)
+	}
+}
+
+func TestEmergencyNumbersFirst(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("cháy nhà rồi cứu với")
+	c.expect(assistant.StageHandoff, "114")
+	if !strings.HasPrefix(c.last.Reply, "Nếu đang có nguy hiểm") {
+		t.Fatalf("numbers not first: %s", c.last.Reply)
+	}
+}
+
+func TestFollowADossier(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	d, err := e.dossiers.Create(ctx, audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
+		Fields: map[string]dossiers.FieldInput{
+			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
+			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
+			"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn"}, "delivery": {Value: "paper"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.start(t)
+	c.say("hồ sơ của tôi đến đâu rồi")
+	c.choose("p:" + assistant.SlugStatusLookup)
+	c.choose(assistant.ChoiceSkip)
+	c.expect(assistant.StageCollect)
+	c.say("ABC-DEF-GHK") // a wrong tracking code
+	c.choose(assistant.ChoiceSkip)
+	c.say("0903123456")
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageCollect, "Mã hồ sơ chưa đúng")
+	if c.last.Field.Name != "dossier_code" {
+		t.Fatalf("asks %+v after a wrong code", c.last.Field)
+	}
+	// The right code with digits that do not match: the same plain answer
+	// for both, so a guess learns nothing.
+	c.say(d.TrackingCode)
+	c.choose("edit:phone")
+	c.say("0909000000")
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageCollect, "Không tìm thấy hồ sơ")
+	c.say(d.TrackingCode)
+	c.choose("edit:phone")
+	c.say("0903123456")
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	tr, err := e.dossiers.Track(ctx, audit.Actor{Role: "test", IP: "test"}, d.TrackingCode, "3456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(assistant.StageDone, d.TrackingCode, tr.StatusLabel, tr.NextStep)
+}
+
+func TestHealthServicesHandOver(t *testing.T) {
+	for _, slug := range []string{"health.insurance-purchase", "health.telemedicine", "social.insurance-lookup"} {
+		t.Run(slug, func(t *testing.T) {
+			e := newEnv(t)
+			c := e.start(t)
+			c.choose("p:" + slug)
+			for c.last.Stage == assistant.StageExplain {
+				c.choose(assistant.ChoiceNext)
+			}
+			c.expect(assistant.StageDone)
+			if c.last.Handover == nil || c.last.Handover.Service != slug {
+				t.Fatalf("handover: %+v", c.last.Handover)
+			}
+			if v := e.visit(t); !slices.Contains(v.Services, slug) || v.Step != "handover" {
+				t.Fatalf("visit: %v %s", v.Services, v.Step)
+			}
+		})
+	}
+}
