@@ -188,6 +188,8 @@ type Reply struct {
 	Dossier       *DossierRef           `json:"dossier,omitempty"`
 	Bills         []Bill                `json:"bills,omitempty"`
 	Payment       *PaymentOrder         `json:"payment,omitempty"`
+	Report        *ReportReceipt        `json:"report,omitempty"`
+	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
 	Eval          *EvalInfo             `json:"eval,omitempty"`
 }

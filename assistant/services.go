@@ -183,7 +183,7 @@ type ServiceState struct {
 	Attempt      int            `json:"attempt,omitempty"`
 	Fee          int64          `json:"fee,omitempty"`
 	Status       *DossierStatus `json:"status,omitempty"`
-	ReportCode   string         `json:"report_code,omitempty"`
+	Report       *ReportReceipt `json:"report,omitempty"`
 }
 
 // WatchPayment follows the payment order of session id: changed is called
@@ -282,6 +282,10 @@ func (t *turn) findBills(ctx context.Context) error {
 	case apperr.IsKind(err, apperr.Invalid), apperr.IsKind(err, apperr.NotFound):
 		t.visit("bill_code_unknown", "")
 		t.askField("customer_code", t.say("bill_code_unknown", "code", code))
+		return nil
+	case apperr.IsKind(err, apperr.Unsupported):
+		t.visit("bill_kind_unsupported", "")
+		t.askField("bill_kind", apperr.From(err).Message)
 		return nil
 	case err != nil && isUnavailable(err):
 		t.visit("biller_unavailable", "")
@@ -469,7 +473,7 @@ func (t *turn) sendReport(ctx context.Context) error {
 		return err
 	}
 	t.push()
-	t.service().ReportCode = rec.Code
+	t.service().Report = rec
 	t.sess.Stage = StageDone
 	t.visit("report_sent", "report_sent")
 	return nil
@@ -561,9 +565,11 @@ func (t *turn) presentService(q []string, choices []Choice) ([]string, []Choice,
 			t.reply.Payment = sv.Payment
 			q = append(q, t.say("payment_paid", "amount", FormatVND(sv.Payment.Amount), "description", sv.Payment.Description,
 				"receipt", sv.Payment.Receipt))
-		case sv.ReportCode != "":
-			q = append(q, t.say("report_sent", "code", sv.ReportCode))
+		case sv.Report != nil:
+			t.reply.Report = sv.Report
+			q = append(q, t.say("report_sent", "code", sv.Report.Code))
 		case sv.Status != nil:
+			t.reply.DossierStatus = sv.Status
 			s := t.say("track_status", "code", sv.Status.TrackingCode, "status", sv.Status.Status, "next", sv.Status.NextStep)
 			if sv.Status.ExpectedOn != nil {
 				s += " " + t.say("track_expected", "date", sv.Status.ExpectedOn.Format("02/01/2006"))

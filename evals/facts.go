@@ -192,3 +192,23 @@ func (r Reply) serviceAmounts() []int64 {
 	}
 	return out
 }
+
+// withoutServiceCodes is text without the codes the services issued.
+func (r Reply) withoutServiceCodes(text string) string {
+	var codes []string
+	if r.Dossier != nil {
+		codes = append(codes, r.Dossier.TrackingCode)
+	}
+	if r.Report != nil {
+		codes = append(codes, r.Report.Code)
+	}
+	if r.DossierStatus != nil {
+		codes = append(codes, r.DossierStatus.TrackingCode)
+	}
+	for _, c := range codes {
+		if c != "" {
+			text = strings.ReplaceAll(text, c, "")
+		}
+	}
+	return text
+}

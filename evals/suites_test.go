@@ -117,8 +117,9 @@ func kioskServices(tb testing.TB, in *InProcess) {
 		tb.Fatal(err)
 	}
 	in.StationID = st.ID
-	dossierSvc, err := dossiers.NewService(ctx, in.Pool, in.Catalogue.(*procedures.Catalogue),
-		dossiers.Config{DataKey: "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=", DataDir: tb.TempDir()})
+	dcfg := dossiers.DefaultConfig()
+	dcfg.DataKey, dcfg.DataDir = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=", tb.TempDir()
+	dossierSvc, err := dossiers.NewService(ctx, in.Pool, in.Catalogue.(*procedures.Catalogue), dcfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

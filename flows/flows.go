@@ -69,13 +69,15 @@ type Bills struct{ Payments *payments.Service }
 func (b Bills) FindBills(ctx context.Context, kind, code string) ([]assistant.Bill, error) {
 	category, ok := billCategories[kind]
 	if !ok {
-		return nil, apperr.New(apperr.Invalid, "bill_kind_unknown", "Loại hóa đơn này chưa trả được tại trạm.")
+		return nil, apperr.New(apperr.Unsupported, "bill_kind_unsupported", "Loại hóa đơn này chưa trả được tại trạm.")
 	}
 	out := []assistant.Bill{}
+	served := false
 	for _, info := range b.Payments.Billers() {
 		if !contains(info.Categories, category) {
 			continue
 		}
+		served = true
 		bills, err := b.Payments.Bills(ctx, info.ID, code)
 		if err != nil {
 			return nil, err
@@ -86,6 +88,9 @@ func (b Bills) FindBills(ctx context.Context, kind, code string) ([]assistant.Bi
 					Description: bl.Description, Amount: bl.Amount})
 			}
 		}
+	}
+	if !served {
+		return nil, apperr.New(apperr.Unsupported, "bill_kind_unsupported", "Trạm chưa nhận trả loại hóa đơn này. Bác chọn loại hóa đơn khác, hoặc bấm “Gọi cán bộ”.")
 	}
 	return out, nil
 }

@@ -71,7 +71,9 @@ func newEnv(t *testing.T) *env {
 	e := &env{pool: dbtest.New(t)}
 	e.catalogue = procedurestest.Load(t, e.pool)
 	var err error
-	if e.dossiers, err = dossiers.NewService(ctx, e.pool, e.catalogue, dossiers.Config{DataKey: testKey, DataDir: t.TempDir()}); err != nil {
+	dcfg := dossiers.DefaultConfig()
+	dcfg.DataKey, dcfg.DataDir = testKey, t.TempDir()
+	if e.dossiers, err = dossiers.NewService(ctx, e.pool, e.catalogue, dcfg); err != nil {
 		t.Fatal(err)
 	}
 	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
