@@ -127,6 +127,9 @@ func (t *turn) present() {
 			choices = append(choices, Choice{ID: "edit:" + f.Name, Label: t.say("choice_edit", "label", f.Label)})
 		}
 		q = append(q, b.String())
+		if t.entry.Slug == SlugReport {
+			q = append(q, t.say("report_photos"))
+		}
 		if m := t.missing(); len(m) > 0 {
 			var labels []string
 			for _, name := range m {

@@ -362,7 +362,9 @@ func (t *turn) payBill(ctx context.Context, billID string) error {
 func (t *turn) order(ctx context.Context, r OrderRequest) error {
 	sv := t.service()
 	sv.Attempt++
-	r.Key = fmt.Sprintf("assistant:%s:%d", t.sess.ID, len(t.sess.State.History)*100+sv.Attempt)
+	// One key per attempt: a turn retried after a failure gets the same
+	// order, a new QR after an expired one a new order.
+	r.Key = fmt.Sprintf("assistant:%s:%d", t.sess.ID, sv.Attempt)
 	r.StationID, r.KioskSessionID = t.sess.StationID, t.sess.KioskSessionID
 	p, err := t.svc.services.Payments.Order(ctx, r)
 	switch {

@@ -467,7 +467,7 @@ func TestSendAReport(t *testing.T) {
 	c.say(time.Now().Format("02/01/2006"))
 	c.choose(assistant.ChoiceSkip) // name
 	c.choose(assistant.ChoiceSkip) // phone: anonymous
-	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ")
+	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Chụp ảnh")
 	c.choose(assistant.ChoiceConfirm)
 	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
 	var code, ward, channel string
