@@ -184,6 +184,7 @@ type ServiceState struct {
 	Fee          int64          `json:"fee,omitempty"`
 	Status       *DossierStatus `json:"status,omitempty"`
 	Report       *ReportReceipt `json:"report,omitempty"`
+	Handover     *Handover      `json:"handover,omitempty"`
 }
 
 // WatchPayment follows the payment order of session id: changed is called
@@ -522,8 +523,7 @@ func (t *turn) followDossier(ctx context.Context) error {
 func (t *turn) handOver() {
 	t.push()
 	t.sess.Stage = StageDone
-	h := &Handover{Service: t.entry.Slug, Name: t.entry.Name, URL: t.entry.Source.URL}
-	t.reply.Handover = h
+	t.service().Handover = &Handover{Service: t.entry.Slug, Name: t.entry.Name, URL: t.entry.Source.URL}
 	t.visit("handover", "")
 }
 
@@ -567,6 +567,9 @@ func (t *turn) presentService(q []string, choices []Choice) ([]string, []Choice,
 			t.reply.Payment = sv.Payment
 			q = append(q, t.say("payment_paid", "amount", FormatVND(sv.Payment.Amount), "description", sv.Payment.Description,
 				"receipt", sv.Payment.Receipt))
+		case sv.Handover != nil:
+			t.reply.Handover = sv.Handover
+			q = append(q, t.say("handover_partner", "name", sv.Handover.Name))
 		case sv.Report != nil:
 			t.reply.Report = sv.Report
 			q = append(q, t.say("report_sent", "code", sv.Report.Code))

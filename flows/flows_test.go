@@ -547,7 +547,10 @@ func TestHealthServicesHandOver(t *testing.T) {
 			for c.last.Stage == assistant.StageExplain {
 				c.choose(assistant.ChoiceNext)
 			}
-			c.expect(assistant.StageDone)
+			c.expect(assistant.StageDone, "chuyển Bác sang màn hình")
+			if strings.Contains(c.last.Reply, "Hồ sơ nháp") {
+				t.Fatalf("a handover is not a dossier: %s", c.last.Reply)
+			}
 			if c.last.Handover == nil || c.last.Handover.Service != slug {
 				t.Fatalf("handover: %+v", c.last.Handover)
 			}
