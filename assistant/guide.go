@@ -234,7 +234,6 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 		t.sess.Stage, t.sess.Procedure, t.entry = StageIdentify, nil, nil
 		t.sess.State.Candidates, t.sess.State.Field, t.sess.State.Draft = nil, "", nil
 		t.sess.State.Service = nil
-		t.sess.Fields = map[string]Value{}
 		return nil
 	case "greet":
 		t.note(t.say("greeting"))

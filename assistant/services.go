@@ -580,9 +580,7 @@ func (t *turn) presentService(q []string, choices []Choice) ([]string, []Choice,
 				s += " " + t.say("track_expected", "date", sv.Status.ExpectedOn.Format("02/01/2006"))
 			}
 			q = append(q, s)
-		case sv.Fee > 0:
-			return q, choices, false
-		default:
+		default: // a filed dossier, perhaps with its fee to pay
 			return q, choices, false
 		}
 		return q, append(choices, t.choice(ChoiceRestart)), true

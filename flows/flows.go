@@ -8,6 +8,7 @@ package flows
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -95,6 +96,17 @@ func (b Bills) FindBills(ctx context.Context, kind, code string) ([]assistant.Bi
 	return out, nil
 }
 
+var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// stationID is id when it can name a registered station (kiosk ids are
+// UUIDs); a session opened elsewhere (an evaluation's "eval") has none.
+func stationID(id string) string {
+	if uuidRe.MatchString(id) {
+		return id
+	}
+	return ""
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -115,7 +127,7 @@ type Payments struct {
 // comes from the biller or the dossier, never from the conversation.
 func (p Payments) Order(ctx context.Context, r assistant.OrderRequest) (*assistant.PaymentOrder, error) {
 	req := payments.Request{Purpose: payments.PurposeFee, DossierID: r.DossierID, KioskSessionID: r.KioskSessionID,
-		StationID: r.StationID, IPAddr: "127.0.0.1"}
+		StationID: stationID(r.StationID), IPAddr: "127.0.0.1"}
 	if r.Bill != nil {
 		req.Purpose, req.DossierID = payments.PurposeBill, ""
 		req.Biller, req.CustomerCode, req.BillID = r.Bill.Biller, r.CustomerCode, r.Bill.ID
@@ -224,7 +236,7 @@ func (r Reports) SendReport(ctx context.Context, in assistant.ReportRequest) (*a
 		category = "suspicious"
 	}
 	sub := reports.Submission{Category: category, Description: in.Description, Address: in.Address,
-		StationID: in.StationID, Contact: in.Contact, Channel: reports.Kiosk}
+		StationID: stationID(in.StationID), Contact: in.Contact, Channel: reports.Kiosk}
 	if sub.StationID == "" {
 		sub.Channel = reports.Web
 	}

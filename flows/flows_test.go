@@ -65,7 +65,9 @@ type env struct {
 	visitID   string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvTB(t) }
+
+func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{pool: dbtest.New(t)}
@@ -383,6 +385,10 @@ func TestBillErrors(t *testing.T) {
 	c.choose(c.last.Choices[0].ID)
 	c.expect(assistant.StagePay)
 	first := c.last.Payment
+	// A resident who walks away now is counted as stopped at the QR.
+	if v := e.visit(t); v.Step != "payment_qr" {
+		t.Fatalf("visit step %q", v.Step)
+	}
 	ctx := context.Background()
 	if _, err := e.pool.Exec(ctx, `UPDATE payments SET created_at = created_at - interval '20 minutes', expires_at = now() - interval '5 minutes' WHERE id = $1`, first.ID); err != nil {
 		t.Fatal(err)
@@ -558,5 +564,60 @@ func TestHealthServicesHandOver(t *testing.T) {
 				t.Fatalf("visit: %v %s", v.Services, v.Step)
 			}
 		})
+	}
+}
+
+func TestPaymentEventsHTTP(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	tests := []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/v1/sessions/" + c.id + "/payment/events", http.StatusNotFound, "no_payment"},
+		{"/api/v1/sessions/nope/payment/events", http.StatusNotFound, ""},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(e.api.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || (tt.code != "" && body.Error.Code != tt.code) {
+			t.Errorf("GET %s: %d %q, want %d %q", tt.path, resp.StatusCode, body.Error.Code, tt.status, tt.code)
+		}
+	}
+}
+
+// BenchmarkBillToQR times a whole conversation from "đóng tiền điện" to
+// the VietQR, on the real services (a new order each time).
+func BenchmarkBillToQR(b *testing.B) {
+	e := newEnvTB(b)
+	codes := []string{"DEMO0001", "DEMO0002", "DEMO0003", "DEMO0004", "DEMO0005"}
+	i := 0
+	for b.Loop() {
+		if _, err := e.pool.Exec(context.Background(), `UPDATE payments SET state = 'expired' WHERE state = 'pending'`); err != nil {
+			b.Fatal(err)
+		}
+		r, err := e.assistant.Start(context.Background(), assistant.StartRequest{StationID: e.stationID, KioskSessionID: e.visitID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var last *assistant.Reply
+		for _, m := range []assistant.Message{{Text: "đóng tiền nước"}, {Choice: "p:" + assistant.SlugBillPayment}, {Choice: "skip"},
+			{Choice: "opt:water"}, {Text: codes[i%len(codes)]}, {Choice: "skip"}, {Choice: "confirm"}, {Text: "1"}} {
+			if last, err = e.assistant.Send(context.Background(), r.SessionID, m, assistant.SendOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if last.Stage != assistant.StagePay {
+			b.Fatalf("ended at %s: %s", last.Stage, last.Reply)
+		}
+		i++
 	}
 }
