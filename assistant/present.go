@@ -110,6 +110,10 @@ func (t *turn) present() {
 		case procedures.FieldBoolean:
 			choices = append(choices, Choice{ID: ChoiceYes, Label: "Có"}, Choice{ID: ChoiceNo, Label: "Không"})
 		}
+		if t.entry.Slug == SlugReport && field.Name == "address" && t.sess.StationID != "" {
+			q = append(q, t.say("report_here"))
+			choices = append(choices, Choice{ID: "opt:" + AtStation, Label: AtStation})
+		}
 		if !field.Required {
 			q = append(q, t.say("optional"))
 			choices = append(choices, t.choice(ChoiceSkip))

@@ -34,6 +34,10 @@ var handedOver = map[string]bool{
 	"social.insurance-lookup":   true,
 }
 
+// AtStation is the place of a report made "right here": the report is
+// located at the station the resident stands at.
+const AtStation = "Ngay tại trạm công dân số này"
+
 // Stages of the services.
 const (
 	StageBills Stage = "bills" // which of the bills found to pay
@@ -464,7 +468,11 @@ func (t *turn) offerFee(ctx context.Context, dossierID string) error {
 // sendReport sends the report read back at the review.
 func (t *turn) sendReport(ctx context.Context) error {
 	v := func(name string) string { return t.sess.Fields[name].Value }
-	r := ReportRequest{Kind: v("incident_kind"), Description: v("description"), Address: v("address"),
+	address := v("address")
+	if address == AtStation {
+		address = "" // the report service places it at the station
+	}
+	r := ReportRequest{Kind: v("incident_kind"), Description: v("description"), Address: address,
 		OccurredOn: v("occurred_at"), Contact: v("phone"), Name: v("full_name"), StationID: t.sess.StationID}
 	rec, err := t.svc.services.Reports.SendReport(ctx, r)
 	if err != nil {

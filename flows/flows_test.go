@@ -488,6 +488,30 @@ func TestSendAReport(t *testing.T) {
 	if v := e.visit(t); !slices.Contains(v.Outcomes, kiosk.OutcomeReportSent) {
 		t.Fatalf("visit outcomes %v", v.Outcomes)
 	}
+
+	// "Right here": the station's place, by one touch.
+	c = e.start(t)
+	c.choose("p:" + assistant.SlugReport)
+	c.choose(assistant.ChoiceSkip)
+	c.choose("opt:disorder")
+	c.say("Nhóm thanh niên tụ tập la hét khuya")
+	if !c.hasChoice("opt:" + assistant.AtStation) {
+		t.Fatalf("no choice of the station's place: %+v", c.last.Choices)
+	}
+	c.choose("opt:" + assistant.AtStation)
+	c.say(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	c.choose(assistant.ChoiceSkip)
+	c.say("0903123456")
+	c.expect(assistant.StageReview, assistant.AtStation, time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
+	var address *string
+	if err := e.pool.QueryRow(context.Background(), `SELECT ward_code, address FROM reports ORDER BY created_at DESC LIMIT 1`).Scan(&ward, &address); err != nil {
+		t.Fatal(err)
+	}
+	if ward != saiGon || (address != nil && *address == assistant.AtStation) {
+		t.Fatalf("report at the station: ward %s address %v", ward, address)
+	}
 }
 
 func TestEmergencyNumbersFirst(t *testing.T) {
