@@ -124,6 +124,8 @@ type State struct {
 	Before *Position `json:"before,omitempty"`
 	// Draft is the dossier draft produced at review.
 	Draft *Draft `json:"draft,omitempty"`
+	// Service is where a kiosk service's own steps stand (services.go).
+	Service *ServiceState `json:"service,omitempty"`
 	// TrackingCode is the dossier's, once the draft was handed over.
 	TrackingCode string `json:"tracking_code,omitempty"`
 	// Scanned holds values read from scans, by scan field name, until the
@@ -184,6 +186,11 @@ type Reply struct {
 	Field         *FieldPrompt          `json:"field,omitempty"`
 	Draft         *Draft                `json:"draft,omitempty"`
 	Dossier       *DossierRef           `json:"dossier,omitempty"`
+	Bills         []Bill                `json:"bills,omitempty"`
+	Payment       *PaymentOrder         `json:"payment,omitempty"`
+	Report        *ReportReceipt        `json:"report,omitempty"`
+	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
+	Handover      *Handover             `json:"handover,omitempty"`
 	Eval          *EvalInfo             `json:"eval,omitempty"`
 }
 

@@ -130,10 +130,15 @@ type Violation struct {
 	Value string `json:"value"`
 }
 
-// CheckOutput returns the facts a reply invents about entry.
-func CheckOutput(reply string, e *procedures.Entry) []Violation {
+// CheckOutput returns the facts a reply invents about entry. amounts are
+// the ones the kiosk services gave (the bills found, the payment order):
+// any other amount is invented, like a fee the entry does not have.
+func CheckOutput(reply string, e *procedures.Entry, amounts ...int64) []Violation {
 	var out []Violation
 	allowed := map[int64]bool{}
+	for _, a := range amounts {
+		allowed[a] = true
+	}
 	codes := map[string]bool{}
 	var entryText string
 	if e != nil {

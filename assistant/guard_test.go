@@ -107,3 +107,24 @@ func TestNewNumbers(t *testing.T) {
 		t.Errorf("new numbers = %v, want 5 and 20000", got)
 	}
 }
+
+// A reply that names an amount the payment order or the bills found do not
+// have is caught like an invented fee.
+func TestCheckOutputServiceAmounts(t *testing.T) {
+	tests := []struct {
+		reply   string
+		amounts []int64
+		bad     bool
+	}{
+		{"Số tiền cần trả: 387.500 đồng.", []int64{387500}, false},
+		{"Hóa đơn 387.500 đồng và 387.000 đồng.", []int64{387500, 387000}, false},
+		{"Bác trả 390.000 đồng nhé.", []int64{387500}, true},
+		{"Bác trả 387.500 đồng nhé.", nil, true},
+	}
+	for _, tt := range tests {
+		bad := CheckOutput(tt.reply, nil, tt.amounts...)
+		if (len(bad) > 0) != tt.bad {
+			t.Errorf("CheckOutput(%q, %v) = %v, want violations: %v", tt.reply, tt.amounts, bad, tt.bad)
+		}
+	}
+}

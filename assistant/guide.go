@@ -119,7 +119,16 @@ func (t *turn) routeMessage() Intent {
 			return Intent{Action: "resume"}
 		}
 		return Intent{Action: "unclear"}
+	case StageBills:
+		return t.routeBills()
+	case StagePay:
+		return t.routePay()
 	case StageDone:
+		if sv := st.Service; sv != nil && sv.Fee > 0 && sv.Payment == nil {
+			if yes, err := parseYesNo(f); err == nil && yes {
+				return Intent{Action: ChoicePayFee}
+			}
+		}
 		if isQuestion(t.text, f) {
 			return Intent{Action: "question", Question: t.text}
 		}
@@ -129,8 +138,12 @@ func (t *turn) routeMessage() Intent {
 
 func routeChoice(id string, stage Stage) Intent {
 	switch id {
-	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart, ChoiceYes, ChoiceNo:
+	case ChoiceBack, ChoiceHandoff, ChoiceNext, ChoiceSkip, ChoiceConfirm, ChoiceNone, ChoiceResume, ChoiceRestart, ChoiceYes, ChoiceNo,
+		ChoiceCheck, ChoiceRetry, ChoicePayFee:
 		return Intent{Action: id}
+	}
+	if bill, ok := strings.CutPrefix(id, "bill:"); ok && stage == StageBills {
+		return Intent{Action: "choose", Arg: bill}
 	}
 	if slug, ok := strings.CutPrefix(id, "p:"); ok {
 		return Intent{Action: "choose", Arg: slug}
@@ -220,6 +233,7 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 		t.note(t.say("restart"))
 		t.sess.Stage, t.sess.Procedure, t.entry = StageIdentify, nil, nil
 		t.sess.State.Candidates, t.sess.State.Field, t.sess.State.Draft = nil, "", nil
+		t.sess.State.Service = nil
 		return nil
 	case "greet":
 		t.note(t.say("greeting"))
@@ -245,12 +259,18 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 			t.push()
 			if t.sess.State.Page < t.lastPage() {
 				t.sess.State.Page++
+			} else if handedOver[t.entry.Slug] {
+				t.handOver()
 			} else {
 				t.startCollect()
 			}
 			return nil
 		case ChoiceSkip: // the resident knows the procedure: straight to the form
 			t.push()
+			if handedOver[t.entry.Slug] {
+				t.handOver()
+				return nil
+			}
 			t.startCollect()
 			return nil
 		}
@@ -259,6 +279,9 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 	case StageReview:
 		switch in.Action {
 		case ChoiceConfirm, ChoiceYes:
+			if t.serves() {
+				return t.serve(ctx)
+			}
 			return t.submit(ctx)
 		case "edit":
 			if _, ok := t.entry.Field(in.Arg); ok {
@@ -267,9 +290,25 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 				return nil
 			}
 		}
+	case StageBills:
+		if in.Action == "choose" {
+			return t.payBill(ctx, in.Arg)
+		}
+	case StagePay:
+		switch in.Action {
+		case ChoiceCheck:
+			return t.checkPayment(ctx)
+		case ChoiceRetry:
+			return t.retryPayment(ctx)
+		}
 	case StageDone:
-		if in.Action == ChoiceConfirm {
+		switch in.Action {
+		case ChoiceConfirm:
 			return nil
+		case ChoicePayFee:
+			if sv := t.sess.State.Service; sv != nil && sv.Fee > 0 && sv.Payment == nil {
+				return t.order(ctx, OrderRequest{DossierID: sv.DossierID})
+			}
 		}
 	}
 	t.status = StatusClarify
@@ -315,6 +354,10 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 		t.entry = e
 		t.sess.Procedure = &ProcedureRef{Slug: e.Slug, Name: e.Name}
 		t.sess.Stage, st.Page = StageExplain, 0
+		if e.Slug == SlugReport {
+			t.note(t.say("report_emergency_first")) // before any question
+		}
+		t.visit("explain", "")
 		return nil
 	case ChoiceNone, ChoiceNo:
 		t.push()
@@ -509,6 +552,10 @@ func (t *turn) submit(ctx context.Context) error {
 		}
 		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
 		t.reply.Dossier = ref
+		if err := t.offerFee(ctx, ref.ID); err != nil {
+			return err
+		}
+		t.visit("dossier_filed", "dossier_filed")
 	}
 	t.push()
 	t.sess.Stage = StageDone

@@ -23,6 +23,7 @@ import (
 //	POST /api/v1/sessions/{id}/slip       print a save-and-resume slip → {"code", "expires_at", "qr_png"}
 //	POST /api/v1/sessions/resume          {"code", "last4"} → the session's state
 //	GET  /api/v1/slips/{code}/qr.png      the slip's QR code
+//	GET  /api/v1/sessions/{id}/payment/events  SSE: "payment" events as the session's order changes, until it is paid, expired or failed
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 	g := r.Group("/api/v1", httpserver.LimitBody(16<<10))
 	g.POST("/sessions", s.handleStart)
@@ -31,6 +32,21 @@ func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 	g.POST("/sessions/:id/messages", s.handleMessage)
 	g.POST("/sessions/:id/slip", s.handleSlip)
 	g.GET("/slips/:code/qr.png", s.handleSlipQR)
+	g.GET("/sessions/:id/payment/events", s.handlePaymentEvents)
+}
+
+// handlePaymentEvents streams the state of the session's payment order, so
+// the kiosk shows the money arriving without asking; when the order
+// settles the kiosk sends the "check" choice for the receipt turn.
+func (s *Service) handlePaymentEvents(c *gin.Context) {
+	sse := &sseWriter{c: c}
+	err := s.WatchPayment(c.Request.Context(), c.Param("id"), func(p *PaymentOrder) bool {
+		sse.event("payment", p)
+		return p.State == PaymentPending
+	})
+	if err != nil && !sse.started {
+		httpserver.Error(c, err)
+	}
 }
 
 // bind reads an optional JSON body into v.

@@ -46,6 +46,7 @@ type turn struct {
 	reload    string // slug to load after going back
 	model     string
 	usage     Usage
+	used      []UsageRecord // kiosk usage of this turn
 }
 
 // SendOptions are per-request switches of Send.
@@ -94,6 +95,7 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	if err := s.store.SaveTurn(ctx, t.sess, t.record()); err != nil {
 		return nil, err
 	}
+	t.recordUsage(ctx)
 	return t.reply, nil
 }
 
@@ -418,7 +420,7 @@ func (t *turn) checkOutput() string {
 	if t.modelText == "" {
 		return "template"
 	}
-	bad := CheckOutput(t.modelText, t.entry)
+	bad := CheckOutput(t.modelText, t.entry, t.allowedAmounts()...)
 	if len(bad) == 0 {
 		return "passed"
 	}

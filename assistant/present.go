@@ -14,12 +14,14 @@ func (t *turn) present() {
 	var q []string
 	var choices []Choice
 	st := &t.sess.State
-	switch t.sess.Stage {
-	case StageIdentify:
+	q, choices, served := t.presentService(q, choices)
+	switch {
+	case served:
+	case t.sess.Stage == StageIdentify:
 		if !t.quiet {
 			q = append(q, t.say("ask_again_need"))
 		}
-	case StageConfirm:
+	case t.sess.Stage == StageConfirm:
 		var b strings.Builder
 		b.WriteString(t.say("candidates"))
 		for i, c := range st.Candidates {
@@ -29,7 +31,7 @@ func (t *turn) present() {
 		}
 		q = append(q, b.String())
 		choices = append(choices, t.choice(ChoiceNone))
-	case StageExplain:
+	case t.sess.Stage == StageExplain:
 		f := facts{p: t.svc.prompts, e: t.entry}
 		steps := len(t.entry.Steps)
 		switch {
@@ -73,7 +75,7 @@ func (t *turn) present() {
 			q = append(q, t.say("explain_last"))
 			choices = append(choices, t.choice(ChoiceNext))
 		}
-	case StageCollect:
+	case t.sess.Stage == StageCollect:
 		field, ok := t.currentField()
 		if !ok {
 			break
@@ -108,11 +110,15 @@ func (t *turn) present() {
 		case procedures.FieldBoolean:
 			choices = append(choices, Choice{ID: ChoiceYes, Label: "Có"}, Choice{ID: ChoiceNo, Label: "Không"})
 		}
+		if t.entry.Slug == SlugReport && field.Name == "address" && t.sess.StationID != "" {
+			q = append(q, t.say("report_here"))
+			choices = append(choices, Choice{ID: "opt:" + AtStation, Label: AtStation})
+		}
 		if !field.Required {
 			q = append(q, t.say("optional"))
 			choices = append(choices, t.choice(ChoiceSkip))
 		}
-	case StageReview:
+	case t.sess.Stage == StageReview:
 		var b strings.Builder
 		b.WriteString(t.say("review"))
 		for i, f := range t.reviewFields() {
@@ -125,6 +131,9 @@ func (t *turn) present() {
 			choices = append(choices, Choice{ID: "edit:" + f.Name, Label: t.say("choice_edit", "label", f.Label)})
 		}
 		q = append(q, b.String())
+		if t.entry.Slug == SlugReport {
+			q = append(q, t.say("report_photos"))
+		}
 		if m := t.missing(); len(m) > 0 {
 			var labels []string
 			for _, name := range m {
@@ -135,12 +144,13 @@ func (t *turn) present() {
 		} else {
 			choices = append([]Choice{t.choice(ChoiceConfirm)}, choices...)
 		}
-	case StageDone:
+	case t.sess.Stage == StageDone:
 		if t.sess.State.TrackingCode != "" {
 			q = append(q, t.say("done_with_id", "id", t.sess.State.TrackingCode))
 		} else {
 			q = append(q, t.say("done"))
 		}
+		q, choices = t.feeOffer(q, choices)
 		if t.entry != nil {
 			f := facts{p: t.svc.prompts, e: t.entry}
 			if s := f.submitAt(); s != "" {
@@ -149,7 +159,7 @@ func (t *turn) present() {
 			}
 		}
 		choices = append(choices, t.choice(ChoiceRestart))
-	case StageHandoff:
+	case t.sess.Stage == StageHandoff:
 		if !t.emergency {
 			q = append(q, t.say("handoff"))
 		}

@@ -21,6 +21,7 @@ type Service struct {
 	catalogue Catalogue
 	scans     Scans
 	dossiers  Dossiers
+	services  Services
 	model     *Model
 	prompts   *PromptSet
 	cfg       Config
@@ -39,8 +40,10 @@ type Deps struct {
 	Catalogue Catalogue
 	Scans     Scans
 	Dossiers  Dossiers
-	Model     *Model
-	Logger    *slog.Logger
+	// Services are the kiosk's own services (services.go).
+	Services Services
+	Model    *Model
+	Logger   *slog.Logger
 }
 
 // New returns the assistant service.
@@ -53,7 +56,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 		d.Logger = slog.Default()
 	}
 	return &Service{
-		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, model: d.Model,
+		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,

@@ -304,7 +304,7 @@ func (ck *Checker) check(ctx context.Context, a *Assertion, s subject) (bool, fl
 		} else if p := s.procedure(); p != nil {
 			slug = p.Slug
 		}
-		if bad := ck.Facts.Unsupported(slug, text); len(bad) > 0 {
+		if bad := ck.Facts.Unsupported(slug, s.reply.withoutServiceCodes(text), s.reply.serviceAmounts()...); len(bad) > 0 {
 			return false, -1, "not in the catalogue entry " + orNone(slug) + ": " + strings.Join(bad, "; ")
 		}
 		return true, -1, ""

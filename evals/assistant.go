@@ -27,6 +27,12 @@ type InProcess struct {
 	// Recognise runs OCR on a fixture image and returns the stored result's
 	// id; nil when OCR is not available in-process.
 	Recognise func(ctx context.Context, path string) (string, error)
+	// Services are the kiosk services the assistant carries residents
+	// through; StationID is the station sessions start at ("eval" when
+	// empty, which files no dossier).
+	Services  assistant.Services
+	Dossiers  assistant.Dossiers
+	StationID string
 	// Base is the assistant's configuration; the provider sets the model.
 	Base assistant.Config
 	// Logger receives the assistant's logs (default: discarded, so the
@@ -61,7 +67,8 @@ func (ip *InProcess) Target(ctx context.Context, p Provider) (Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: %w", p.Name(), err)
 	}
-	svc, err := assistant.New(assistant.Deps{Pool: ip.Pool, Catalogue: ip.Catalogue, Scans: ip.Scans, Model: model, Logger: log}, cfg)
+	svc, err := assistant.New(assistant.Deps{Pool: ip.Pool, Catalogue: ip.Catalogue, Scans: ip.Scans, Model: model, Logger: log,
+		Services: ip.Services, Dossiers: ip.Dossiers}, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: %w", p.Name(), err)
 	}
@@ -69,7 +76,7 @@ func (ip *InProcess) Target(ctx context.Context, p Provider) (Target, error) {
 	if model != nil {
 		id.Model = model.Name()
 	}
-	return &AssistantTarget{Service: svc, ID: id, Recognise: ip.Recognise}, nil
+	return &AssistantTarget{Service: svc, ID: id, Recognise: ip.Recognise, StationID: ip.StationID}, nil
 }
 
 // AssistantTarget talks to an assistant service directly, in eval mode.
@@ -77,6 +84,7 @@ type AssistantTarget struct {
 	Service   *assistant.Service
 	ID        Identity
 	Recognise func(ctx context.Context, path string) (string, error)
+	StationID string
 }
 
 // Identity names the provider, model and prompt version.
@@ -84,7 +92,11 @@ func (t *AssistantTarget) Identity(context.Context) (Identity, error) { return t
 
 // Start opens a session as a station called "eval" would.
 func (t *AssistantTarget) Start(ctx context.Context) (Conversation, error) {
-	r, err := t.Service.Start(ctx, assistant.StartRequest{StationID: "eval"})
+	station := t.StationID
+	if station == "" {
+		station = "eval"
+	}
+	r, err := t.Service.Start(ctx, assistant.StartRequest{StationID: station})
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,25 @@ type Reply struct {
 	Citations     []Citation `json:"citations,omitempty"`
 	PromptVersion string     `json:"prompt_version,omitempty"`
 	Eval          *EvalInfo  `json:"eval,omitempty"`
+	// Payment and Bills are what the kiosk services gave: their amounts
+	// are facts a reply may name.
+	Payment *struct {
+		Amount int64 `json:"amount"`
+	} `json:"payment,omitempty"`
+	Bills []struct {
+		Amount int64 `json:"amount"`
+	} `json:"bills,omitempty"`
+	// The codes the services issued (a dossier's or a report's tracking
+	// code) are not facts about a procedure.
+	Dossier *struct {
+		TrackingCode string `json:"tracking_code"`
+	} `json:"dossier,omitempty"`
+	Report *struct {
+		Code string `json:"code"`
+	} `json:"report,omitempty"`
+	DossierStatus *struct {
+		TrackingCode string `json:"tracking_code"`
+	} `json:"dossier_status,omitempty"`
 	// Raw is the reply's JSON as received; json_schema assertions check it.
 	Raw []byte `json:"-"`
 	// LatencyMS is how long the turn took, measured by the runner (or

@@ -58,14 +58,18 @@ var (
 )
 
 // Unsupported lists what text names that the entry slug does not hold. With
-// no entry, any amount or form code is unsupported.
-func (f *Facts) Unsupported(slug, text string) []string {
+// no entry, any amount or form code is unsupported. service are amounts a
+// kiosk service gave the reply (bills found, a payment order).
+func (f *Facts) Unsupported(slug, text string, service ...int64) []string {
 	var bad []string
 	entry := f.entries[slug]
 	if slug != "" && entry == nil {
 		return []string{"unknown procedure " + slug}
 	}
 	amounts := map[int64]bool{}
+	for _, a := range service {
+		amounts[a] = true
+	}
 	codes := map[string]bool{}
 	docs := map[string]bool{}
 	var source string // the entry's own folded text: steps, notes, summary
@@ -175,4 +179,36 @@ func parseAmount(number, mult string) (int64, bool) {
 // String describes the index, for logs.
 func (f *Facts) String() string {
 	return fmt.Sprintf("%d entries, %d document names", len(f.entries), len(f.documents))
+}
+
+// serviceAmounts are the amounts the kiosk services put in the reply.
+func (r Reply) serviceAmounts() []int64 {
+	var out []int64
+	if r.Payment != nil {
+		out = append(out, r.Payment.Amount)
+	}
+	for _, b := range r.Bills {
+		out = append(out, b.Amount)
+	}
+	return out
+}
+
+// withoutServiceCodes is text without the codes the services issued.
+func (r Reply) withoutServiceCodes(text string) string {
+	var codes []string
+	if r.Dossier != nil {
+		codes = append(codes, r.Dossier.TrackingCode)
+	}
+	if r.Report != nil {
+		codes = append(codes, r.Report.Code)
+	}
+	if r.DossierStatus != nil {
+		codes = append(codes, r.DossierStatus.TrackingCode)
+	}
+	for _, c := range codes {
+		if c != "" {
+			text = strings.ReplaceAll(text, c, "")
+		}
+	}
+	return text
 }

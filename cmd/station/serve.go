@@ -9,10 +9,9 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/assistant"
-	"github.com/citizenstation/citizenstation/audit"
 	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/evals"
-	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/flows"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -131,17 +130,22 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
 
+			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
+
+			// The assistant carries residents through the kiosk's own
+			// services too (package flows adapts them).
 			model, err := assistant.OpenModel(assistCfg, p.log)
 			if err != nil {
 				return err
 			}
 			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
-				Dossiers: assistantDossiers{dossiers: dossierSvc, stations: stations}, Model: model, Logger: p.log}, assistCfg)
+				Dossiers: flows.Dossiers{Dossiers: dossierSvc, Stations: stations}, Model: model, Logger: p.log,
+				Services: flows.Services(flows.Parts{Pool: p.pool, Payments: pay, Fees: payments.DossierFees{Dossiers: dossierSvc},
+					Reports: reportsSvc, Dossiers: dossierSvc, Kiosk: stations})}, assistCfg)
 			if err != nil {
 				return err
 			}
 
-			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
 			go reportsSvc.RunOverdueSweep(ctx, 30*time.Second, p.log)
@@ -182,32 +186,4 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			return srv.ListenAndServe(ctx)
 		},
 	}
-}
-
-// assistantDossiers files the assistant's draft as a dossier of the ward of
-// the station the resident stands at.
-type assistantDossiers struct {
-	dossiers *dossiers.Service
-	stations *kiosk.Service
-}
-
-func (a assistantDossiers) CreateDraft(ctx context.Context, d assistant.Draft) (*assistant.DossierRef, error) {
-	if d.StationID == "" {
-		return nil, apperr.New(apperr.Invalid, "station_required", "Hồ sơ chỉ nộp được tại trạm công dân số.")
-	}
-	st, err := a.stations.Station(ctx, d.StationID)
-	if err != nil {
-		return nil, err
-	}
-	fields := make(map[string]dossiers.FieldInput, len(d.Fields))
-	for _, f := range d.Fields {
-		confidence := f.Confidence
-		fields[f.Name] = dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence}
-	}
-	c, err := a.dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
-		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: st.WardCode, Fields: fields, KioskSessionID: d.KioskSessionID})
-	if err != nil {
-		return nil, err
-	}
-	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret}, nil
 }

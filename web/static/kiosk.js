@@ -242,7 +242,32 @@
     input.inputMode = (r.field && keyboard[r.field.type]) || "text";
     $("#chat-text-label").textContent = r.field ? r.field.label : "Câu trả lời của bác";
     if (r.stage === "handoff") $("#call-box").hidden = false;
+    showChatQR(r);
     show("f-chat", { replace: current === "f-chat" });
+  }
+  // A bill or fee paid in the conversation: the order's VietQR, and the
+  // payment followed live; when it settles the assistant is asked for the
+  // receipt (or the way forward).
+  let paymentFeed = null;
+  function showChatQR(r) {
+    let qr = document.getElementById("chat-qr");
+    if (!qr) {
+      qr = document.createElement("img");
+      qr.id = "chat-qr"; qr.className = "qr"; qr.alt = "Mã QR thanh toán";
+      $("#chat-reply").after(qr);
+    }
+    const pending = r.stage === "pay" && r.payment && r.payment.state === "pending";
+    qr.hidden = !(pending && r.payment.qr_url);
+    if (!qr.hidden) qr.src = r.payment.qr_url;
+    if (paymentFeed) { paymentFeed.close(); paymentFeed = null; }
+    if (!pending) return;
+    paymentFeed = new EventSource("/api/v1/sessions/" + encodeURIComponent(r.session_id) + "/payment/events");
+    paymentFeed.addEventListener("payment", (ev) => {
+      if (JSON.parse(ev.data).state === "pending") return;
+      paymentFeed.close(); paymentFeed = null;
+      send({ choice: "check" }, "");
+    });
+    paymentFeed.onerror = () => { if (paymentFeed) { paymentFeed.close(); paymentFeed = null; } };
   }
   function choiceButton(label, fn, cls) {
     const b = document.createElement("button");
