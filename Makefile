@@ -23,7 +23,7 @@ run: setup $(BIN)
 	@$(BIN) migrate
 	@$(BIN) import
 	@$(BIN) import wards -if-empty sample
-	@echo "citizenstation: http://localhost$(ADDR)  (readiness: http://localhost$(ADDR)/readyz)"
+	@BIN=$(BIN) ADDR=$(ADDR) bash scripts/demo
 	@# The public development data key is used only while STATION_DATA_KEY is unset.
 	@STATION_ADDR=$(ADDR) STATION_DEV_DATA_KEY=true $(BIN) serve
 
