@@ -12,17 +12,11 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/assistant"
-	"github.com/citizenstation/citizenstation/audit"
-	"github.com/citizenstation/citizenstation/dossiers"
-	"github.com/citizenstation/citizenstation/flows"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
-	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
-	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
-	"github.com/citizenstation/citizenstation/reports"
 )
 
 // TestShippedSuites plays every shipped suite in-process against the real
@@ -103,46 +97,12 @@ func shippedAssistant(tb testing.TB) (*InProcess, *Checker) {
 	return in, &Checker{Facts: NewFacts(entries), Embedder: procedures.NewLocalEmbedder()}
 }
 
-// kioskServices gives the suites the real kiosk services: a station in a
-// sample ward, the demo biller and payments (orders are made; nothing is
-// paid), dossiers, and the report routing.
+// kioskServices gives the suites the real kiosk services.
 func kioskServices(tb testing.TB, in *InProcess) {
 	tb.Helper()
-	ctx := context.Background()
-	quiet := slog.New(slog.DiscardHandler)
-	stations := kiosk.NewService(in.Pool, kiosk.DefaultConfig(), quiet)
-	lat, lng := 10.778, 106.707
-	st, _, err := stations.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm đánh giá", WardCode: "26734", Latitude: &lat, Longitude: &lng})
-	if err != nil {
+	if err := in.WithKioskServices(context.Background(), tb.TempDir()); err != nil {
 		tb.Fatal(err)
 	}
-	in.StationID = st.ID
-	dcfg := dossiers.DefaultConfig()
-	dcfg.DataKey, dcfg.DataDir = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=", tb.TempDir()
-	dossierSvc, err := dossiers.NewService(ctx, in.Pool, in.Catalogue.(*procedures.Catalogue), dcfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg := payments.DefaultConfig()
-	cfg.VietQRBIN, cfg.VietQRAccount = "970403", "0011012345678"
-	demo, err := payments.NewDemoBiller("")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fees := payments.DossierFees{Dossiers: dossierSvc}
-	pay := payments.NewService(in.Pool, cfg, quiet, fees, demo)
-	if _, err := reports.ImportWards(ctx, in.Pool, reports.SampleWards); err != nil {
-		tb.Fatal(err)
-	}
-	rules, err := reports.ShippedRules()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	rcfg := reports.DefaultConfig()
-	rcfg.RatePerDevice, rcfg.RatePerPhone, rcfg.RatePerStation, rcfg.RatePerAddress = 1000, 1000, 1000, 1000
-	rep := reports.NewService(in.Pool, rcfg, rules, reports.KioskStations{Kiosk: stations})
-	in.Dossiers = flows.Dossiers{Dossiers: dossierSvc, Stations: stations}
-	in.Services = flows.Services(flows.Parts{Pool: in.Pool, Payments: pay, Fees: fees, Reports: rep, Dossiers: dossierSvc, Kiosk: stations})
 }
 
 // BenchmarkShippedSuites times a whole run of the shipped suites against

@@ -149,7 +149,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // scratchDatabase creates an empty database on the server of url, migrates
 // it and returns a pool on it with a function that drops it, so that a
-// benchmark never touches the service's own catalogue.
+// benchmark or an eval run never touches the service's own data.
 func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool *pgxpool.Pool, name string, drop func(), err error) {
 	admin, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -158,7 +158,7 @@ func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool 
 	defer admin.Close(ctx)
 	b := make([]byte, 4)
 	rand.Read(b)
-	name = "cs_bench_" + hex.EncodeToString(b)
+	name = "cs_scratch_" + hex.EncodeToString(b)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		return nil, "", nil, fmt.Errorf("create scratch database: %w", err)
 	}

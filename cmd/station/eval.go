@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -101,9 +102,22 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				env.Store = evals.NewStore(p.pool)
 			}
 			if runCfg.URL == "" {
-				// In-process: the assistant on this database's catalogue,
-				// with Tesseract for fixture scans.
-				catalogue, err := openCatalogue(ctx, p, embedder, stderr)
+				// In-process: the assistant with the real kiosk services and
+				// Tesseract for fixture scans, on a scratch database with the
+				// shipped catalogue, since the flow suites make orders,
+				// dossiers and reports that must never reach the service's
+				// own database. Runs and cached answers still go there.
+				scratch, _, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
+				if err != nil {
+					return err
+				}
+				defer drop()
+				dataDir, err := os.MkdirTemp("", "station-eval-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(dataDir)
+				catalogue, err := openCatalogue(ctx, &platform{log: p.log, pool: scratch}, embedder, io.Discard)
 				if err != nil {
 					return err
 				}
@@ -112,11 +126,14 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 					return err
 				}
 				env.Checker.Facts = evals.NewFacts(entries)
-				scans := ocr.NewStore(p.pool, platformCfg.DataDir)
+				scans := ocr.NewStore(scratch, dataDir)
 				reader := &evals.OCR{Config: ocrCfg, Store: scans}
 				defer reader.Close()
-				in := &evals.InProcess{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans},
+				in := &evals.InProcess{Pool: scratch, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans},
 					Recognise: reader.Recognise, Base: assistantCfg}
+				if err := in.WithKioskServices(ctx, dataDir); err != nil {
+					return err
+				}
 				env.Targets = in.Target
 			}
 			_, err = evals.RunSuites(ctx, runCfg, env, paths, stdout)
