@@ -108,26 +108,5 @@ func near(a, b string) bool {
 	if len(ra) < 3 || len(rb) < 3 || len(ra)-len(rb) > 1 || len(rb)-len(ra) > 1 {
 		return false
 	}
-	return editDistance(ra, rb) <= 1
-}
-
-// editDistance is the Levenshtein distance of two short words.
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return vietnamese.EditDistance(ra, rb) <= 1
 }

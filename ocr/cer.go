@@ -18,5 +18,5 @@ func CER(want, got string) float64 {
 		}
 		return 1
 	}
-	return float64(Levenshtein(w, g)) / float64(len(w))
+	return float64(vietnamese.EditDistance(w, g)) / float64(len(w))
 }

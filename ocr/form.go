@@ -70,7 +70,7 @@ func labelSimilarity(a, b string) float64 {
 		return 0
 	}
 	ra, rb := []rune(a), []rune(b)
-	return 1 - float64(Levenshtein(ra, rb))/float64(max(len(ra), len(rb)))
+	return 1 - float64(vietnamese.EditDistance(ra, rb))/float64(max(len(ra), len(rb)))
 }
 
 // formValue puts a value read from a form in the shape its field expects
@@ -102,25 +102,4 @@ func normalizeDate(d, m, y string) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
-}
-
-// Levenshtein is the edit distance between two rune strings.
-func Levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/citizenstation/citizenstation/evals"
-	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 )
 
 // TestEvalCommands runs station eval run on a fresh database (it migrates
@@ -19,14 +18,7 @@ import (
 // evaluator would after changing something.
 func TestEvalCommands(t *testing.T) {
 	ctx := context.Background()
-	url, drop, err := dbtest.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	t.Setenv("STATION_DATABASE_URL", url)
-	t.Setenv("STATION_DATA_DIR", t.TempDir())
-	t.Setenv("STATION_LOG_LEVEL", "error")
+	freshEnvironment(t)
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)

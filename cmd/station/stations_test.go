@@ -10,22 +10,13 @@ import (
 	"testing"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
-
-	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 )
 
 // TestStationAndPaymentCommands drives station stations and station
 // payments against a fresh database, as an operator would.
 func TestStationAndPaymentCommands(t *testing.T) {
 	ctx := context.Background()
-	url, drop, err := dbtest.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	t.Setenv("STATION_DATABASE_URL", url)
-	t.Setenv("STATION_DATA_DIR", t.TempDir())
-	t.Setenv("STATION_LOG_LEVEL", "error")
+	freshEnvironment(t)
 
 	dir := t.TempDir()
 	settlement := filepath.Join(dir, "settlement.csv")

@@ -5,21 +5,13 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 )
 
 // TestUserAndAuditCommands drives station user and station audit against a
 // fresh database, as an operator would.
 func TestUserAndAuditCommands(t *testing.T) {
 	ctx := context.Background()
-	url, drop, err := dbtest.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	t.Setenv("STATION_DATABASE_URL", url)
-	t.Setenv("STATION_DATA_DIR", t.TempDir())
+	freshEnvironment(t)
 
 	station := func(stdin string, args ...string) (string, error) {
 		var out, errOut bytes.Buffer

@@ -7,21 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 )
 
 // TestImportWardsCommand imports ward boundaries as an operator would: from
 // a file, then the sample only when the table is empty.
 func TestImportWardsCommand(t *testing.T) {
 	ctx := context.Background()
-	url, drop, err := dbtest.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	t.Setenv("STATION_DATABASE_URL", url)
-	t.Setenv("STATION_DATA_DIR", t.TempDir())
+	freshEnvironment(t)
 
 	file := filepath.Join(t.TempDir(), "wards.geojson")
 	os.WriteFile(file, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",

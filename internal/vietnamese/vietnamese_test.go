@@ -57,3 +57,18 @@ func TestStripMarksIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"cccd", "cccd", 0}, {"tru", "tru", 0},
+		{"thuong", "thuog", 1}, {"khau", "khẩu", 1}, {"kitten", "sitting", 3}, {"", "abc", 3},
+	}
+	for _, tt := range tests {
+		if got := EditDistance([]rune(tt.a), []rune(tt.b)); got != tt.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
