@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/audit"
+	"github.com/citizenstation/citizenstation/internal/periodic"
 )
 
 // EraseKioskSession deletes, in tx, the draft dossiers a kiosk session left
@@ -26,7 +27,8 @@ func (s *Service) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSession
 // PurgeDrafts deletes the drafts nobody has touched for olderThan — filed
 // without a kiosk session, or left by a kiosk that never ended its session —
 // with their files, so that personal data nobody submitted does not stay.
-// It returns how many it deleted. Run it daily: station dossiers purge.
+// It returns how many it deleted. station serve runs it every hour through
+// PurgeJob; station dossiers purge runs it by hand.
 func (s *Service) PurgeDrafts(ctx context.Context, olderThan time.Duration) (int, error) {
 	var (
 		n     int
@@ -96,4 +98,12 @@ func (s *Service) eraseDrafts(ctx context.Context, tx pgx.Tx, by audit.Actor, de
 		files[i] = s.files.path(sha)
 	}
 	return len(erased), files, nil
+}
+
+// PurgeJob is the hourly sweep that deletes drafts untouched for a week.
+func (s *Service) PurgeJob() periodic.Job {
+	return periodic.Job{Name: "dossiers-purge-drafts", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := s.PurgeDrafts(ctx, 7*24*time.Hour)
+		return err
+	}}
 }

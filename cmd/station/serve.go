@@ -125,7 +125,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
 			sweeps := append(stations.Sweeps(), pay.Sweeps()...)
-			sweeps = append(sweeps, ratelimit.PurgeJob(p.pool))
+			sweeps = append(sweeps, ratelimit.PurgeJob(p.pool), dossierSvc.PurgeJob())
 			for _, job := range sweeps {
 				go periodic.Run(ctx, p.pool, p.log, job)
 			}
