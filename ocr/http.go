@@ -16,11 +16,13 @@ import (
 //	POST /api/v1/ocr       multipart: file, optional kind, kiosk_session_id
 //	                       and procedure (a catalogue slug whose form
 //	                       fields a form's labels are matched to)
-//	GET  /api/v1/ocr/:id   a stored result
+//
+// A stored result is never served back over HTTP: it holds a resident's
+// personal data and is read only inside the service (by the assistant, for
+// its ocr_result_id), so no unauthenticated route can leak it.
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 	// The multipart envelope around a 15 MB scan needs a little room.
 	r.POST("/api/v1/ocr", httpserver.LimitBody(MaxBytes+1<<20), s.handleRead)
-	r.GET("/api/v1/ocr/:id", s.handleGet)
 }
 
 // response is the JSON of a result as the API returns it.
@@ -84,15 +86,6 @@ func (s *Service) handleRead(c *gin.Context) {
 		}
 	}
 	res, err := s.Read(c.Request.Context(), req, c.PostForm("kiosk_session_id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, responseOf(res))
-}
-
-func (s *Service) handleGet(c *gin.Context) {
-	res, err := s.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
