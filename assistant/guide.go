@@ -689,7 +689,7 @@ func (t *turn) scan(ctx context.Context, id string) error {
 		}
 		return nil
 	}
-	n := t.applyScanned()
+	n := t.applyScanned() + t.scannedCode(sc)
 	if n == 0 {
 		t.note(t.say("scan_nothing"))
 		return nil

@@ -23,6 +23,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/payments/vnpay"
 	"github.com/citizenstation/citizenstation/procedures"
@@ -63,6 +64,7 @@ type env struct {
 	api       *httptest.Server
 	stationID string
 	visitID   string
+	scans     *ocr.Store
 }
 
 func newEnv(t *testing.T) *env { return newEnvTB(t) }
@@ -120,7 +122,9 @@ func newEnvTB(t testing.TB) *env {
 	}
 	rep := reports.NewService(e.pool, reports.DefaultConfig(), rules, reports.KioskStations{Kiosk: e.kiosk})
 
+	e.scans = ocr.NewStore(e.pool, t.TempDir())
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
+		Scans:    assistant.OCRScans{Results: e.scans},
 		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
 		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
 	}, assistant.Defaults())
