@@ -131,6 +131,7 @@ type ReportRequest struct {
 	Contact     string // empty: anonymous
 	Name        string
 	StationID   string
+	Photos      []Photo // from the station's camera, at most MaxPhotos
 }
 
 // ReportReceipt is what the resident keeps.
@@ -477,6 +478,11 @@ func (t *turn) sendReport(ctx context.Context) error {
 	}
 	r := ReportRequest{Kind: v("incident_kind"), Description: v("description"), Address: address,
 		OccurredOn: v("occurred_at"), Contact: v("phone"), Name: v("full_name"), StationID: t.sess.StationID}
+	photos, err := t.svc.store.Photos(ctx, t.sess.ID)
+	if err != nil {
+		return err
+	}
+	r.Photos = photos
 	rec, err := t.svc.services.Reports.SendReport(ctx, r)
 	if err != nil {
 		if apperr.IsKind(err, apperr.Invalid) || apperr.IsKind(err, apperr.RateLimited) {
@@ -485,6 +491,10 @@ func (t *turn) sendReport(ctx context.Context) error {
 			return nil
 		}
 		return err
+	}
+	// The report holds the photos now, EXIF stripped: not kept twice.
+	if err := t.svc.store.DropPhotos(ctx, t.sess.ID); err != nil {
+		t.svc.log.Warn("report photos not dropped", "session", t.sess.ID, "err", err)
 	}
 	t.push()
 	t.service().Report = rec

@@ -475,9 +475,11 @@ func TestSendAReport(t *testing.T) {
 	c.say("Hai thanh niên đi xe máy giật túi xách của một bà cụ")
 	c.say("Trước cổng chung cư, 12 Nguyễn Huệ")
 	c.say(time.Now().Format("02/01/2006"))
+	c.expect(assistant.StageCollect, "Chụp ảnh")
+	c.choose(assistant.ChoiceSkip) // no photos
 	c.choose(assistant.ChoiceSkip) // name
 	c.choose(assistant.ChoiceSkip) // phone: anonymous
-	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Chụp ảnh")
+	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Ảnh chụp: —")
 	c.choose(assistant.ChoiceConfirm)
 	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
 	var code, ward, channel string
@@ -504,6 +506,7 @@ func TestSendAReport(t *testing.T) {
 	}
 	c.choose("opt:" + assistant.AtStation)
 	c.say(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	c.choose(assistant.ChoiceSkip) // no photos
 	c.choose(assistant.ChoiceSkip)
 	c.say("0903123456")
 	c.expect(assistant.StageReview, assistant.AtStation, time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
