@@ -1,8 +1,12 @@
 package assistant
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	_ "image/jpeg" // photos are JPEG or PNG
+	_ "image/png"
 	"net/http"
 	"slices"
 
@@ -45,7 +49,7 @@ type PhotoReceipt struct {
 
 var (
 	errPhotoNotAsked = apperr.New(apperr.Conflict, "photo_not_expected",
-		"Lúc này trạm chưa cần ảnh. Ảnh chỉ gửi kèm phản ánh an ninh trật tự, trước khi gửi.")
+		"Lúc này trạm chưa cần ảnh. Ảnh được chụp ở bước “Ảnh chụp” của tin báo an ninh trật tự.")
 	errTooManyPhotos = apperr.New(apperr.TooLarge, "too_many_photos",
 		fmt.Sprintf("Mỗi phản ánh gửi kèm tối đa %d ảnh.", MaxPhotos))
 	errPhotoTooLarge = apperr.New(apperr.TooLarge, "photo_too_large",
@@ -81,12 +85,17 @@ func (s *Service) AddPhoto(ctx context.Context, id, name string, data []byte) (*
 	if ct := http.DetectContentType(data); ct != "image/jpeg" && ct != "image/png" {
 		return nil, errPhotoType
 	}
+	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+		return nil, apperr.Wrap(err, apperr.Invalid, "photo_unreadable", "Không đọc được ảnh này. Xin chụp lại.")
+	}
 	sess, err := s.store.Get(ctx, id, s.now())
 	if err != nil {
 		return nil, err
 	}
+	// Only while the photos step is asked, so the count read back is the
+	// count sent.
 	if sess.Procedure == nil || sess.Procedure.Slug != SlugReport || s.services.Reports == nil ||
-		(sess.Stage != StageCollect && sess.Stage != StageReview) {
+		sess.Stage != StageCollect || sess.State.Field != PhotoField {
 		return nil, errPhotoNotAsked
 	}
 	if name == "" {

@@ -121,6 +121,7 @@ func TestReportWithPhotos(t *testing.T) {
 		{"a camera JPEG, multipart", cameraJPEG(t, 20), true, http.StatusCreated, ""},
 		{"a camera JPEG as the body", cameraJPEG(t, 30), false, http.StatusCreated, ""},
 		{"not an image", []byte("%PDF-1.4 not a photo"), true, http.StatusUnsupportedMediaType, "photo_type"},
+		{"a broken JPEG", []byte("\xff\xd8\xff\xe0 broken"), false, http.StatusBadRequest, "photo_unreadable"},
 	} {
 		status, body := e.upload(t, c.id, tc.data, tc.multi)
 		if status != tc.status || errorCode(body) != tc.code {
@@ -183,6 +184,9 @@ func TestReportPhotosLimitAndErasure(t *testing.T) {
 	c.choose(assistant.ChoiceBack) // back to "when"
 	if c.last.Field == nil || c.last.Field.Name != "occurred_at" {
 		t.Fatalf("back from the photos asks %+v", c.last.Field)
+	}
+	if status, body := e.upload(t, c.id, cameraJPEG(t, 5), true); status != http.StatusConflict || errorCode(body) != "photo_not_expected" {
+		t.Fatalf("photo while another step is asked: %d %v", status, body)
 	}
 	// The visit ends unsent: the kiosk calls the assistant's eraser.
 	err := pgx.BeginFunc(context.Background(), e.pool, func(tx pgx.Tx) error {
