@@ -665,16 +665,11 @@ func (t *turn) scannedCode(sc *Scan) int {
 	if cur, ok := t.sess.Fields[c.field]; ok && cur.Provenance == FromTyped {
 		return 0
 	}
-	var field *procedures.Field
-	for i := range t.entry.Form.Fields {
-		if t.entry.Form.Fields[i].Name == c.field {
-			field = &t.entry.Form.Fields[i]
-		}
-	}
-	if field == nil {
+	field, ok := t.entry.Field(c.field)
+	if !ok {
 		return 0
 	}
-	v, prov, conf := codeOnScan(*field, c.labels, sc)
+	v, prov, conf := codeOnScan(field, c.labels, sc)
 	if v == "" {
 		return 0
 	}
