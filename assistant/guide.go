@@ -275,7 +275,7 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 			return nil
 		}
 	case StageCollect:
-		return t.collect(in)
+		return t.collect(ctx, in)
 	case StageReview:
 		switch in.Action {
 		case ChoiceConfirm, ChoiceYes:
@@ -341,7 +341,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 		t.sess.Stage = StageConfirm
 		return nil
 	case "choose":
-		e, err := t.svc.catalogue.Get(ctx, in.Arg)
+		e, err := t.svc.entry(ctx, in.Arg)
 		if err != nil {
 			if apperr.IsKind(err, apperr.NotFound) {
 				t.status = StatusClarify
@@ -426,7 +426,7 @@ func (t *turn) currentField() (procedures.Field, bool) {
 }
 
 // collect takes the answer to the field being asked.
-func (t *turn) collect(in Intent) error {
+func (t *turn) collect(ctx context.Context, in Intent) error {
 	st := &t.sess.State
 	field, ok := t.currentField()
 	if !ok {
@@ -455,6 +455,9 @@ func (t *turn) collect(in Intent) error {
 			t.note(t.say("unclear"))
 			return nil
 		}
+	}
+	if field.Name == PhotoField && (in.Action == "value" || in.Action == ChoiceNext || in.Action == ChoiceYes) {
+		return t.takePhotos(ctx, field)
 	}
 	switch in.Action {
 	case ChoiceSkip:
@@ -611,7 +614,7 @@ func (t *turn) reloadEntry(ctx context.Context) error {
 	if t.reload == "" {
 		return nil
 	}
-	e, err := t.svc.catalogue.Get(ctx, t.reload)
+	e, err := t.svc.entry(ctx, t.reload)
 	t.reload = ""
 	if err != nil {
 		return err
@@ -689,7 +692,7 @@ func (t *turn) scan(ctx context.Context, id string) error {
 		}
 		return nil
 	}
-	n := t.applyScanned()
+	n := t.applyScanned() + t.scannedCode(sc)
 	if n == 0 {
 		t.note(t.say("scan_nothing"))
 		return nil

@@ -23,6 +23,7 @@ import (
 //	POST /api/v1/sessions/{id}/slip       print a save-and-resume slip → {"code", "expires_at", "qr_png"}
 //	POST /api/v1/sessions/resume          {"code", "last4"} → the session's state
 //	GET  /api/v1/slips/{code}/qr.png      the slip's QR code
+//	POST /api/v1/sessions/{id}/photos     a report's photo from the station's camera (multipart "photo", or the JPEG/PNG as the body) → {"photo_id", "count", "max"}
 //	GET  /api/v1/sessions/{id}/payment/events  SSE: "payment" events as the session's order changes, until it is paid, expired or failed
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 	g := r.Group("/api/v1", httpserver.LimitBody(16<<10))
@@ -33,6 +34,54 @@ func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 	g.POST("/sessions/:id/slip", s.handleSlip)
 	g.GET("/slips/:code/qr.png", s.handleSlipQR)
 	g.GET("/sessions/:id/payment/events", s.handlePaymentEvents)
+	r.POST("/api/v1/sessions/:id/photos", httpserver.LimitBody(MaxPhotoBytes+1<<20), s.handlePhoto)
+}
+
+// handlePhoto keeps a photo the kiosk's camera took for the report.
+func (s *Service) handlePhoto(c *gin.Context) {
+	name, data, err := readPhoto(c)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	r, err := s.AddPhoto(c.Request.Context(), c.Param("id"), name, data)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
+
+// readPhoto reads the multipart field "photo", or the whole body.
+func readPhoto(c *gin.Context) (string, []byte, error) {
+	tooLarge := func(err error) error {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errPhotoTooLarge
+		}
+		return apperr.Wrap(err, apperr.Invalid, "photo_unreadable", "Không nhận được ảnh. Xin chụp lại.")
+	}
+	if !strings.HasPrefix(c.ContentType(), "multipart/") {
+		data, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			return "", nil, tooLarge(err)
+		}
+		return "", data, nil
+	}
+	fh, err := c.FormFile("photo")
+	if err != nil {
+		return "", nil, tooLarge(err)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, tooLarge(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", nil, tooLarge(err)
+	}
+	return fh.Filename, data, nil
 }
 
 // handlePaymentEvents streams the state of the session's payment order, so

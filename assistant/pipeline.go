@@ -73,7 +73,7 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	t.text = strings.TrimSpace(vietnamese.NFC(m.Text))
 	t.folded = vietnamese.Fold(t.text)
 	if sess.Procedure != nil {
-		if t.entry, err = s.catalogue.Get(ctx, sess.Procedure.Slug); err != nil {
+		if t.entry, err = s.entry(ctx, sess.Procedure.Slug); err != nil {
 			return nil, fmt.Errorf("load procedure %s: %w", sess.Procedure.Slug, err)
 		}
 	}
@@ -120,7 +120,7 @@ func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, 
 		reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
 	f.steps = append(f.steps, Step{Name: "error", Outcome: apperr.CodeOf(cause)})
 	if sess.Procedure != nil {
-		f.entry, _ = s.catalogue.Get(ctx, sess.Procedure.Slug)
+		f.entry, _ = s.entry(ctx, sess.Procedure.Slug)
 		if f.entry == nil {
 			sess.Procedure, sess.Stage = nil, StageIdentify
 		}
@@ -346,7 +346,7 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 		if r.Score < t.svc.cfg.RelevanceFloor || len(t.relevant) == 3 {
 			continue
 		}
-		e, err := t.svc.catalogue.Get(ctx, r.Slug)
+		e, err := t.svc.entry(ctx, r.Slug)
 		if err != nil {
 			return "", fmt.Errorf("search result %s: %w", r.Slug, err)
 		}

@@ -269,7 +269,14 @@ func (s *Store) FindSlip(ctx context.Context, codeHash []byte, now time.Time) (i
 // and sessions whose draft became a dossier belong to the dossier now. It
 // implements the kiosk package's Eraser; the assistant keeps no files.
 func (s *Store) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID string) ([]string, error) {
+	// Photos for a report never sent go even from a session kept by a slip.
 	_, err := tx.Exec(ctx, `
+		DELETE FROM assistant_photos
+		WHERE session_id IN (SELECT id FROM assistant_sessions WHERE kiosk_session_id = $1)`, kioskSessionID)
+	if err != nil {
+		return nil, fmt.Errorf("erase assistant photos: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
 		DELETE FROM assistant_sessions
 		WHERE kiosk_session_id = $1 AND slip_code_hash IS NULL AND dossier_id IS NULL`, kioskSessionID)
 	if err != nil {

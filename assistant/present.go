@@ -114,6 +114,9 @@ func (t *turn) present() {
 			q = append(q, t.say("report_here"))
 			choices = append(choices, Choice{ID: "opt:" + AtStation, Label: AtStation})
 		}
+		if field.Name == PhotoField {
+			choices = append(choices, t.choice(ChoiceNext))
+		}
 		if !field.Required {
 			q = append(q, t.say("optional"))
 			choices = append(choices, t.choice(ChoiceSkip))
@@ -131,7 +134,7 @@ func (t *turn) present() {
 			choices = append(choices, Choice{ID: "edit:" + f.Name, Label: t.say("choice_edit", "label", f.Label)})
 		}
 		q = append(q, b.String())
-		if t.entry.Slug == SlugReport {
+		if _, ok := t.entry.Field(PhotoField); !ok && t.entry.Slug == SlugReport {
 			q = append(q, t.say("report_photos"))
 		}
 		if m := t.missing(); len(m) > 0 {

@@ -119,7 +119,7 @@ func (s *Service) Get(ctx context.Context, id string) (*View, error) {
 	}
 	t := &turn{svc: s, sess: sess, status: StatusAnswered, quiet: true, reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
 	if sess.Procedure != nil {
-		if t.entry, err = s.catalogue.Get(ctx, sess.Procedure.Slug); err != nil {
+		if t.entry, err = s.entry(ctx, sess.Procedure.Slug); err != nil {
 			return nil, fmt.Errorf("load procedure: %w", err)
 		}
 	}
@@ -145,5 +145,5 @@ func (s *Service) entryFor(ctx context.Context, sess *Session) (*procedures.Entr
 	if sess.Procedure == nil {
 		return nil, nil
 	}
-	return s.catalogue.Get(ctx, sess.Procedure.Slug)
+	return s.entry(ctx, sess.Procedure.Slug)
 }

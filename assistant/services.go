@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // The kiosk's own services — paying a bill or a fee, sending a security
@@ -128,6 +131,7 @@ type ReportRequest struct {
 	Contact     string // empty: anonymous
 	Name        string
 	StationID   string
+	Photos      []Photo // from the station's camera, at most MaxPhotos
 }
 
 // ReportReceipt is what the resident keeps.
@@ -474,6 +478,11 @@ func (t *turn) sendReport(ctx context.Context) error {
 	}
 	r := ReportRequest{Kind: v("incident_kind"), Description: v("description"), Address: address,
 		OccurredOn: v("occurred_at"), Contact: v("phone"), Name: v("full_name"), StationID: t.sess.StationID}
+	photos, err := t.svc.store.Photos(ctx, t.sess.ID)
+	if err != nil {
+		return err
+	}
+	r.Photos = photos
 	rec, err := t.svc.services.Reports.SendReport(ctx, r)
 	if err != nil {
 		if apperr.IsKind(err, apperr.Invalid) || apperr.IsKind(err, apperr.RateLimited) {
@@ -482,6 +491,10 @@ func (t *turn) sendReport(ctx context.Context) error {
 			return nil
 		}
 		return err
+	}
+	// The report holds the photos now, EXIF stripped: not kept twice.
+	if err := t.svc.store.DropPhotos(ctx, t.sess.ID); err != nil {
+		t.svc.log.Warn("report photos not dropped", "session", t.sess.ID, "err", err)
 	}
 	t.push()
 	t.service().Report = rec
@@ -625,3 +638,89 @@ func (t *turn) allowedAmounts() []int64 {
 	}
 	return out
 }
+
+// scanCode is a code a kiosk service reads from a scan: the form field it
+// fills and the labels printed before it.
+type scanCode struct {
+	field  string
+	labels []string
+}
+
+// scanCodes: a dossier receipt's QR code holds its tracking code; a bill
+// shows its customer code in a QR code or after its label.
+var scanCodes = map[string]scanCode{
+	SlugBillPayment:  {"customer_code", []string{"ma khach hang", "ma kh", "customer code"}},
+	SlugStatusLookup: {"dossier_code", []string{"ma ho so", "ma tra cuu", "so bien nhan"}},
+}
+
+// scannedCode fills the code the current service asks for when the scan
+// holds one: a QR code's text, or the word after the code's label (less
+// sure, so read back to the resident). It returns how many fields it
+// filled; a typed value wins, as for the ID card's fields.
+func (t *turn) scannedCode(sc *Scan) int {
+	c, ok := scanCodes[t.entry.Slug]
+	if !ok {
+		return 0
+	}
+	if cur, ok := t.sess.Fields[c.field]; ok && cur.Provenance == FromTyped {
+		return 0
+	}
+	field, ok := t.entry.Field(c.field)
+	if !ok {
+		return 0
+	}
+	v, prov, conf := codeOnScan(field, c.labels, sc)
+	if v == "" {
+		return 0
+	}
+	confirmed := conf >= ConfidenceFloor
+	t.sess.Fields[c.field] = Value{Value: v, Provenance: prov, Confidence: conf, Confirmed: confirmed}
+	if st := &t.sess.State; !confirmed && !slices.Contains(st.Confirming, c.field) {
+		st.Confirming = append(st.Confirming, c.field)
+	}
+	return 1
+}
+
+// codeOnScan finds a value of field on sc: the whole text of a QR code,
+// else the first word after one of the labels (on the label's line or the
+// next).
+func codeOnScan(field procedures.Field, labels []string, sc *Scan) (string, Provenance, float64) {
+	if qr, ok := sc.Fields[ScanQRPayload]; ok {
+		if v, err := ParseValue(field, strings.ToUpper(strings.TrimSpace(qr.Value))); err == nil {
+			return v, FromQR, qr.Confidence
+		}
+	}
+	lines := strings.Split(sc.Text, "\n")
+	for i, line := range lines {
+		f := vietnamese.Fold(line)
+		for _, label := range labels {
+			at := strings.Index(f, label)
+			if at < 0 {
+				continue
+			}
+			rest := f[at+len(label):]
+			if k := strings.LastIndex(rest, ":"); k >= 0 {
+				rest = rest[k+1:]
+			}
+			words := strings.Fields(rest)
+			if len(words) == 0 && i+1 < len(lines) {
+				words = strings.Fields(vietnamese.Fold(lines[i+1]))
+			}
+			if len(words) == 0 {
+				continue
+			}
+			if v, err := ParseValue(field, strings.ToUpper(words[0])); err == nil {
+				return v, FromOCR, scanTextConfidence
+			}
+		}
+	}
+	return "", "", 0
+}
+
+// ScanQRPayload is the scan field holding a QR code that is not an ID
+// card's (the ocr package's FieldQRPayload).
+const ScanQRPayload = "qr_payload"
+
+// scanTextConfidence is a code read from printed text: under the
+// ConfidenceFloor, so the resident confirms it.
+const scanTextConfidence = 0.8

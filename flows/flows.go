@@ -243,6 +243,9 @@ func (r Reports) SendReport(ctx context.Context, in assistant.ReportRequest) (*a
 	if in.Name != "" && in.Contact != "" {
 		sub.Contact = in.Name + " – " + in.Contact
 	}
+	for _, p := range in.Photos {
+		sub.Files = append(sub.Files, reports.Upload{Name: p.Name, Data: p.Data})
+	}
 	if in.OccurredOn != "" {
 		if d, err := time.ParseInLocation("2006-01-02", in.OccurredOn, time.Local); err == nil {
 			sub.OccurredAt = &d

@@ -23,6 +23,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/payments/vnpay"
 	"github.com/citizenstation/citizenstation/procedures"
@@ -63,6 +64,7 @@ type env struct {
 	api       *httptest.Server
 	stationID string
 	visitID   string
+	scans     *ocr.Store
 }
 
 func newEnv(t *testing.T) *env { return newEnvTB(t) }
@@ -120,7 +122,9 @@ func newEnvTB(t testing.TB) *env {
 	}
 	rep := reports.NewService(e.pool, reports.DefaultConfig(), rules, reports.KioskStations{Kiosk: e.kiosk})
 
+	e.scans = ocr.NewStore(e.pool, t.TempDir())
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
+		Scans:    assistant.OCRScans{Results: e.scans},
 		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
 		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
 	}, assistant.Defaults())
@@ -471,9 +475,11 @@ func TestSendAReport(t *testing.T) {
 	c.say("Hai thanh niên đi xe máy giật túi xách của một bà cụ")
 	c.say("Trước cổng chung cư, 12 Nguyễn Huệ")
 	c.say(time.Now().Format("02/01/2006"))
+	c.expect(assistant.StageCollect, "Chụp ảnh")
+	c.choose(assistant.ChoiceSkip) // no photos
 	c.choose(assistant.ChoiceSkip) // name
 	c.choose(assistant.ChoiceSkip) // phone: anonymous
-	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Chụp ảnh")
+	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Ảnh chụp: —")
 	c.choose(assistant.ChoiceConfirm)
 	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
 	var code, ward, channel string
@@ -500,6 +506,7 @@ func TestSendAReport(t *testing.T) {
 	}
 	c.choose("opt:" + assistant.AtStation)
 	c.say(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	c.choose(assistant.ChoiceSkip) // no photos
 	c.choose(assistant.ChoiceSkip)
 	c.say("0903123456")
 	c.expect(assistant.StageReview, assistant.AtStation, time.Now().AddDate(0, 0, -1).Format("02/01/2006"))

@@ -52,6 +52,10 @@ const (
 	SourceText = "text" // printed text recognised by Tesseract
 )
 
+// FieldQRPayload holds the text of a QR code that is not an ID card's: a
+// dossier receipt's tracking code, a bill's customer code.
+const FieldQRPayload = "qr_payload"
+
 // Field is one value read from a document. Dates are YYYY-MM-DD; text is
 // NFC. Box is where it was read, [x, y, width, height] in pixels of the
 // uploaded image (after EXIF orientation).

@@ -65,13 +65,17 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 
 	// The card's QR code, read before anything else: when readable, its
 	// values are exact.
+	// Another QR code (a receipt's tracking code, a bill's customer code)
+	// is kept as it is, in the field qr_payload, for whoever knows it.
 	var qr *CardQR
 	var qrAt [4]int
-	if req.Kind != KindForm {
-		if payload, box, err := decodeQR(g); err == nil {
-			if q, err := ParseCardQR(payload); err == nil {
-				qr, qrAt = q, box
-			}
+	var otherQR string
+	if payload, box, err := decodeQR(g); err == nil {
+		qrAt = box
+		if q, err := ParseCardQR(payload); err != nil {
+			otherQR = payload
+		} else if req.Kind != KindForm {
+			qr = q
 		}
 	}
 	if req.Kind == KindCCCDQR {
@@ -84,7 +88,7 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 		return res, nil
 	}
 
-	if qr != nil {
+	if qr != nil || otherQR != "" {
 		// Tesseract reads a QR code's modules as garbage; blank it out.
 		whiten(g, qrAt)
 	}
@@ -138,7 +142,10 @@ func (r *Reader) Read(ctx context.Context, req Request) (*Result, error) {
 	} else if res.Kind == KindCCCDFront {
 		res.warn("qr_unreadable")
 	}
-	if strings.TrimSpace(res.Text) == "" && qr == nil {
+	if otherQR != "" {
+		res.setField(FieldQRPayload, Field{Value: otherQR, Confidence: qrConfidence, Source: SourceQR, Box: qrAt})
+	}
+	if strings.TrimSpace(res.Text) == "" && qr == nil && otherQR == "" {
 		return nil, errNoText
 	}
 	for name, f := range res.Fields {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	qrcode "github.com/skip2/go-qrcode"
+
 	"github.com/citizenstation/citizenstation/ocr/corpus"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -204,5 +206,24 @@ func TestClientResetsVariablesOnReuse(t *testing.T) {
 	}
 	if after := text(RecognizeOptions{}); !strings.Contains(after, "Họ") {
 		t.Fatalf("after a digits-only call the next reads %q: the whitelist stayed", after)
+	}
+}
+
+// A QR code that is not an ID card's (a dossier receipt's tracking code)
+// is kept as it is in qr_payload; a card's QR code never is.
+func TestKeepsOtherQRPayload(t *testing.T) {
+	code, err := qrcode.Encode("PA5SKC9GR", qrcode.Medium, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := read(t, code, KindAuto, nil)
+	wantField(t, res, FieldQRPayload, "PA5SKC9GR", SourceQR)
+	if len(res.Fields) != 1 {
+		t.Errorf("fields %v, want only the QR code's text", res.Fields)
+	}
+
+	card := read(t, testPage(t, 27, corpus.Front, corpus.Clean).Image, KindAuto, nil)
+	if _, ok := card.Fields[FieldQRPayload]; ok {
+		t.Errorf("an ID card's QR code kept whole: %+v", card.Fields[FieldQRPayload])
 	}
 }
