@@ -116,7 +116,7 @@ func TestBrowser(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no browser tests in e2e/")
 	}
-	args := append([]string{"--test", "--test-concurrency=1", "--test-timeout=120000", "--test-reporter=spec"}, files...)
+	args := append([]string{"--test", "--test-concurrency=1", "--test-timeout=300000", "--test-reporter=spec"}, files...)
 	// Node and the Chromium it starts form a process group, stopped whole
 	// if they outlive the deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
