@@ -531,10 +531,11 @@ func TestEmergencyNumbersFirst(t *testing.T) {
 	}
 }
 
-func TestFollowADossier(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	d, err := e.dossiers.Create(ctx, audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
+// fileDossier files a dossier of Nguyễn Thị Lan in Sài Gòn for the
+// follow-a-dossier conversations.
+func (e *env) fileDossier(t *testing.T) *dossiers.Created {
+	t.Helper()
+	d, err := e.dossiers.Create(context.Background(), audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
 		Fields: map[string]dossiers.FieldInput{
 			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
 			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
@@ -542,6 +543,12 @@ func TestFollowADossier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestFollowADossier(t *testing.T) {
+	e := newEnv(t)
+	d := e.fileDossier(t)
 	c := e.start(t)
 	c.say("hồ sơ của tôi đến đâu rồi")
 	c.choose("p:" + assistant.SlugStatusLookup)
@@ -568,7 +575,7 @@ func TestFollowADossier(t *testing.T) {
 	c.say("0903123456")
 	c.expect(assistant.StageReview)
 	c.choose(assistant.ChoiceConfirm)
-	tr, err := e.dossiers.Track(ctx, audit.Actor{Role: "test", IP: "test"}, d.TrackingCode, "3456")
+	tr, err := e.dossiers.Track(context.Background(), audit.Actor{Role: "test", IP: "test"}, d.TrackingCode, "3456")
 	if err != nil {
 		t.Fatal(err)
 	}

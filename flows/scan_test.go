@@ -7,8 +7,6 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/citizenstation/citizenstation/assistant"
-	"github.com/citizenstation/citizenstation/audit"
-	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/ocr"
 )
 
@@ -38,15 +36,7 @@ func (e *env) scanQR(t *testing.T, text string) string {
 // The receipt's QR code gives the tracking code of the dossier to follow.
 func TestFollowADossierFromTheReceiptQR(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	d, err := e.dossiers.Create(ctx, audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
-		Fields: map[string]dossiers.FieldInput{
-			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
-			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
-			"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn"}, "delivery": {Value: "paper"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.fileDossier(t)
 	c := e.start(t)
 	c.say("hồ sơ của tôi đến đâu rồi")
 	c.choose("p:" + assistant.SlugStatusLookup)
