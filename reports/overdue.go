@@ -2,10 +2,11 @@ package reports
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/citizenstation/citizenstation/internal/periodic"
 )
 
 // SweepOverdue announces on the live feed, once each, the reports that have
@@ -70,22 +71,11 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 // overdueLock is the advisory lock of the overdue sweep.
 const overdueLock = 7_000_601
 
-// RunOverdueSweep sweeps for overdue reports every interval until ctx ends.
-// Every replica runs it; the lock lets one of them sweep at each tick. (It
-// does not use internal/periodic, which holds a pooled connection for the
-// lock while the job takes another: with pgx's default pool of four on two
-// cores, four such sweeps starting together would wait for each other.)
-func (s *Service) RunOverdueSweep(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := s.SweepOverdue(ctx); err != nil && ctx.Err() == nil {
-			log.Error("reports overdue sweep failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// OverdueJob is the sweep that announces overdue reports every interval,
+// run by internal/periodic on one replica at a time.
+func (s *Service) OverdueJob(every time.Duration) periodic.Job {
+	return periodic.Job{Name: "reports-overdue", Every: every, Run: func(ctx context.Context) error {
+		_, err := s.SweepOverdue(ctx)
+		return err
+	}}
 }

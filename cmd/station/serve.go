@@ -148,7 +148,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
-			go reportsSvc.RunOverdueSweep(ctx, 30*time.Second, p.log)
+			go periodic.Run(ctx, p.pool, p.log, reportsSvc.OverdueJob(30*time.Second))
 			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
 				Track: ratelimit.New(p.pool, 30, time.Minute)}
 

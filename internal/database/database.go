@@ -33,10 +33,10 @@ func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, e
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
-	// pgx's default of max(4, CPUs) connections is too few here: each
-	// background sweep holds one for its advisory lock while its work takes
-	// another, and the reports feed keeps one listening. pool_max_conns in
-	// the URL still decides when it is given.
+	// pgx's default of max(4, CPUs) connections is too few here: the
+	// reports feed keeps one listening, and dozens of staff, kiosks and
+	// sweeps share the rest. pool_max_conns in the URL still decides when
+	// it is given.
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = max(cfg.MaxConns, defaultMaxConns)
 	}
