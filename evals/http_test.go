@@ -11,8 +11,8 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
-	"github.com/citizenstation/citizenstation/staff"
-	"github.com/citizenstation/citizenstation/staff/stafftest"
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 )
 
 func TestStoreKeepsRunsNewestFirst(t *testing.T) {

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/citizenstation/citizenstation/audit"
-	"github.com/citizenstation/citizenstation/dossiers"
-	"github.com/citizenstation/citizenstation/flows"
+	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/kiosk"
-	"github.com/citizenstation/citizenstation/payments"
+	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/procedures"
-	"github.com/citizenstation/citizenstation/reports"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
 // WithKioskServices gives the in-process assistant the real kiosk services,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
-	"github.com/citizenstation/citizenstation/staff"
+	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 // Handler serves the kiosk API: device endpoints authenticated by the

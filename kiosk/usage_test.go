@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/kiosk"
-	"github.com/citizenstation/citizenstation/staff"
-	"github.com/citizenstation/citizenstation/staff/stafftest"
 )
 
 func TestUsageStatistics(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/dossiers"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
 // dossiersCommand is station dossiers purge: the daily clean-up of drafts

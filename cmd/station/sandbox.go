@@ -12,8 +12,8 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/payments"
-	"github.com/citizenstation/citizenstation/payments/vnpay"
+	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
 
 // sandboxGatewayCommand runs a local gateway speaking the VNPay protocol.

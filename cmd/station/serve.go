@@ -9,21 +9,21 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/assistant"
-	"github.com/citizenstation/citizenstation/dossiers"
+	"github.com/citizenstation/citizenstation/assistant/flows"
 	"github.com/citizenstation/citizenstation/evals"
-	"github.com/citizenstation/citizenstation/flows"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/periodic"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/web"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
-	"github.com/citizenstation/citizenstation/payments"
 	"github.com/citizenstation/citizenstation/procedures"
-	"github.com/citizenstation/citizenstation/reports"
-	"github.com/citizenstation/citizenstation/staff"
-	"github.com/citizenstation/citizenstation/web"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {

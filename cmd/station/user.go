@@ -14,9 +14,9 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/audit"
+	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/config"
-	"github.com/citizenstation/citizenstation/staff"
+	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 // userCommand is station user add|passwd|disable|list: staff accounts are

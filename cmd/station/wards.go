@@ -10,7 +10,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/internal/config"
-	"github.com/citizenstation/citizenstation/reports"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
 )
 
 func importWardsCommand(stdout, stderr io.Writer) *ffcli.Command {

@@ -1,0 +1,314 @@
+// Package flows joins the assistant to the kiosk's own services: it adapts
+// payments, reports, dossiers and kiosk to the small interfaces the
+// assistant declares (assistant/services.go), so that neither side imports
+// the other and a resident is carried to the end of each service in one
+// conversation.
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
+)
+
+// Parts are the services the flows use.
+type Parts struct {
+	Pool     *pgxpool.Pool
+	Payments *payments.Service
+	Fees     payments.FeeSource
+	Reports  *reports.Service
+	Dossiers *dossiers.Service
+	Kiosk    *kiosk.Service
+}
+
+// Services returns the assistant's services over the parts.
+func Services(p Parts) assistant.Services {
+	var s assistant.Services
+	if p.Payments != nil {
+		s.Bills = Bills{Payments: p.Payments}
+		s.Payments = Payments{Service: p.Payments, Fees: p.Fees, Pool: p.Pool}
+	}
+	if p.Reports != nil {
+		s.Reports = Reports{Service: p.Reports}
+	}
+	if p.Dossiers != nil {
+		s.Tracking = Tracking{Dossiers: p.Dossiers}
+	}
+	if p.Kiosk != nil {
+		s.Visits = Visits{Kiosk: p.Kiosk}
+	}
+	return s
+}
+
+// billCategories maps the catalogue's bill_kind values to the billers'
+// categories.
+var billCategories = map[string]string{
+	"electricity": "electricity",
+	"water":       "water",
+	"internet":    "internet",
+	"telecom":     "telecom",
+	"tuition":     "tuition",
+	"building":    "apartment_management",
+}
+
+// Bills finds bills at every biller of the kind.
+type Bills struct{ Payments *payments.Service }
+
+// FindBills returns the customer's unpaid bills of kind.
+func (b Bills) FindBills(ctx context.Context, kind, code string) ([]assistant.Bill, error) {
+	category, ok := billCategories[kind]
+	if !ok {
+		return nil, apperr.New(apperr.Unsupported, "bill_kind_unsupported", "Loại hóa đơn này chưa trả được tại trạm.")
+	}
+	out := []assistant.Bill{}
+	served := false
+	for _, info := range b.Payments.Billers() {
+		if !contains(info.Categories, category) {
+			continue
+		}
+		served = true
+		bills, err := b.Payments.Bills(ctx, info.ID, code)
+		if err != nil {
+			return nil, err
+		}
+		for _, bl := range bills {
+			if bl.Category == category {
+				out = append(out, assistant.Bill{ID: bl.ID, Biller: info.ID, Kind: kind, Period: bl.Period,
+					Description: bl.Description, Amount: bl.Amount})
+			}
+		}
+	}
+	if !served {
+		return nil, apperr.New(apperr.Unsupported, "bill_kind_unsupported", "Trạm chưa nhận trả loại hóa đơn này. Bác chọn loại hóa đơn khác, hoặc bấm “Gọi cán bộ”.")
+	}
+	return out, nil
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// stationID is id when it can name a registered station (kiosk ids are
+// UUIDs); a session opened elsewhere (an evaluation's "eval") has none.
+func stationID(id string) string {
+	if uuidRe.MatchString(id) {
+		return id
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Payments makes orders through the payments service.
+type Payments struct {
+	Service *payments.Service
+	Fees    payments.FeeSource
+	Pool    *pgxpool.Pool
+}
+
+// Order makes the payment order of a bill or a dossier's fee; the amount
+// comes from the biller or the dossier, never from the conversation.
+func (p Payments) Order(ctx context.Context, r assistant.OrderRequest) (*assistant.PaymentOrder, error) {
+	req := payments.Request{Purpose: payments.PurposeFee, DossierID: r.DossierID, KioskSessionID: r.KioskSessionID,
+		StationID: stationID(r.StationID), IPAddr: "127.0.0.1"}
+	if r.Bill != nil {
+		req.Purpose, req.DossierID = payments.PurposeBill, ""
+		req.Biller, req.CustomerCode, req.BillID = r.Bill.Biller, r.CustomerCode, r.Bill.ID
+	}
+	order, _, err := p.Service.Create(ctx, r.Key, req)
+	if err != nil {
+		return nil, err
+	}
+	return paymentOrder(order), nil
+}
+
+// Payment returns the order's current state.
+func (p Payments) Payment(ctx context.Context, id string) (*assistant.PaymentOrder, error) {
+	order, err := p.Service.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return paymentOrder(order), nil
+}
+
+// FeeDue is what the dossier owes, 0 when nothing.
+func (p Payments) FeeDue(ctx context.Context, dossierID string) (int64, error) {
+	if p.Fees == nil {
+		return 0, nil
+	}
+	f, err := p.Fees.FeeDue(ctx, dossierID)
+	if err != nil {
+		return 0, err
+	}
+	return f.Amount, nil
+}
+
+// Watch follows the order's state by LISTEN on the payments' channel, so a
+// change made by any replica (the gateway's IPN) reaches this one.
+func (p Payments) Watch(ctx context.Context, id string, changed func(*assistant.PaymentOrder) bool) error {
+	conn, err := p.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+payments.Channel); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+payments.Channel)
+	// The state now, after LISTEN: nothing is missed between the two.
+	cur, err := p.Payment(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !changed(cur) {
+		return nil
+	}
+	for {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		var ev payments.Event
+		if json.Unmarshal([]byte(n.Payload), &ev) != nil || ev.PaymentID != id {
+			continue
+		}
+		cur, err := p.Payment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !changed(cur) {
+			return nil
+		}
+	}
+}
+
+func paymentOrder(p *payments.Payment) *assistant.PaymentOrder {
+	o := &assistant.PaymentOrder{ID: p.ID, Amount: p.Amount, Description: p.Description, State: p.State,
+		PayURL: p.PayURL, ExpiresAt: p.ExpiresAt}
+	if p.VietQR != nil {
+		o.QRPayload, o.QRURL = p.VietQR.Payload, p.VietQR.PNG
+	}
+	if p.Receipt != nil {
+		o.Receipt = p.Receipt.Number
+	}
+	return o
+}
+
+// reportCategories maps the catalogue's incident_kind (plain-language
+// choices) to the report routing's categories.
+var reportCategories = map[string]string{
+	"disorder": "violence",
+	"theft":    "theft",
+	"fraud":    "public_order",
+	"traffic":  "traffic_accident",
+	"fire":     "fire",
+	"racing":   "public_order",
+	"other":    "suspicious",
+}
+
+// Reports sends reports from the kiosk through the usual routing.
+type Reports struct{ Service *reports.Service }
+
+// SendReport submits the report the resident confirmed.
+func (r Reports) SendReport(ctx context.Context, in assistant.ReportRequest) (*assistant.ReportReceipt, error) {
+	category, ok := reportCategories[in.Kind]
+	if !ok {
+		category = "suspicious"
+	}
+	sub := reports.Submission{Category: category, Description: in.Description, Address: in.Address,
+		StationID: stationID(in.StationID), Contact: in.Contact, Channel: reports.Kiosk}
+	if sub.StationID == "" {
+		sub.Channel = reports.Web
+	}
+	if in.Name != "" && in.Contact != "" {
+		sub.Contact = in.Name + " – " + in.Contact
+	}
+	for _, p := range in.Photos {
+		sub.Files = append(sub.Files, reports.Upload{Name: p.Name, Data: p.Data})
+	}
+	if in.OccurredOn != "" {
+		if d, err := time.ParseInLocation("2006-01-02", in.OccurredOn, time.Local); err == nil {
+			sub.OccurredAt = &d
+		}
+	}
+	rec, err := r.Service.Submit(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	out := &assistant.ReportReceipt{Code: rec.Code}
+	if rec.Emergency != nil {
+		out.Emergency = rec.Emergency.Call
+	}
+	return out, nil
+}
+
+// Tracking looks dossiers up as the public tracking page does, with its
+// rate limits.
+type Tracking struct{ Dossiers *dossiers.Service }
+
+// TrackDossier returns the dossier's status in plain words.
+func (t Tracking) TrackDossier(ctx context.Context, code, last4, stationID string) (*assistant.DossierStatus, error) {
+	tr, err := t.Dossiers.Track(ctx, audit.Actor{Role: "kiosk", IP: "station:" + stationID}, strings.TrimSpace(code), last4)
+	if err != nil {
+		return nil, err
+	}
+	return &assistant.DossierStatus{TrackingCode: tr.TrackingCode, Status: tr.StatusLabel, NextStep: tr.NextStep, ExpectedOn: tr.ExpectedOn}, nil
+}
+
+// Visits fills the kiosk session's usage record.
+type Visits struct{ Kiosk *kiosk.Service }
+
+// RecordUsage records one step of the visit.
+func (v Visits) RecordUsage(ctx context.Context, u assistant.UsageRecord) error {
+	_, err := v.Kiosk.Touch(ctx, u.StationID, u.KioskSessionID, kiosk.Activity{Service: u.Service, Step: u.Step, Outcome: u.Outcome})
+	return err
+}
+
+// Dossiers files the assistant's draft as a dossier of the ward of the
+// station the resident stands at.
+type Dossiers struct {
+	Dossiers *dossiers.Service
+	Stations *kiosk.Service
+}
+
+// CreateDraft creates the dossier draft.
+func (a Dossiers) CreateDraft(ctx context.Context, d assistant.Draft) (*assistant.DossierRef, error) {
+	if d.StationID == "" {
+		return nil, apperr.New(apperr.Invalid, "station_required", "Hồ sơ chỉ nộp được tại trạm công dân số.")
+	}
+	st, err := a.Stations.Station(ctx, d.StationID)
+	if err != nil {
+		return nil, err
+	}
+	fields := make(map[string]dossiers.FieldInput, len(d.Fields))
+	for _, f := range d.Fields {
+		confidence := f.Confidence
+		fields[f.Name] = dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence}
+	}
+	c, err := a.Dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
+		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: st.WardCode, Fields: fields, KioskSessionID: d.KioskSessionID})
+	if err != nil {
+		return nil, err
+	}
+	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret}, nil
+}

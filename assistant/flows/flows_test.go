@@ -1,0 +1,661 @@
+package flows_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
+	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
+	"github.com/citizenstation/citizenstation/procedures/procedurestest"
+)
+
+const (
+	tmnCode = "CSTEST01"
+	secret  = "TEST-HASH-SECRET-0123456789"
+	testKey = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="
+	saiGon  = "26734" // a sample ward; the station stands in it
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// downBiller is a provider that does not answer (outside the machine).
+type downBiller struct{}
+
+func (downBiller) Info() payments.BillerInfo {
+	return payments.BillerInfo{ID: "down", Name: "Nhà mạng thử", Categories: []string{"internet"}}
+}
+func (downBiller) Bills(context.Context, string) ([]payments.Bill, error) {
+	return nil, errors.New("connection refused")
+}
+
+// env runs every real service the flows use: the catalogue, dossiers,
+// kiosk stations, payments with the sandbox gateway on loopback HTTP, the
+// report routing with the sample wards, and the assistant over them.
+type env struct {
+	pool      *pgxpool.Pool
+	catalogue *procedures.Catalogue
+	kiosk     *kiosk.Service
+	pay       *payments.Service
+	dossiers  *dossiers.Service
+	assistant *assistant.Service
+	gateway   *httptest.Server
+	api       *httptest.Server
+	stationID string
+	visitID   string
+	scans     *ocr.Store
+}
+
+func newEnv(t *testing.T) *env { return newEnvTB(t) }
+
+func newEnvTB(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{pool: dbtest.New(t)}
+	e.catalogue = procedurestest.Load(t, e.pool)
+	var err error
+	dcfg := dossiers.DefaultConfig()
+	dcfg.DataKey, dcfg.DataDir = testKey, t.TempDir()
+	if e.dossiers, err = dossiers.NewService(ctx, e.pool, e.catalogue, dcfg); err != nil {
+		t.Fatal(err)
+	}
+	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
+	lat, lng := 10.778, 106.707
+	st, _, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm chung cư thử", WardCode: saiGon, Latitude: &lat, Longitude: &lng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.stationID = st.ID
+	visit, err := e.kiosk.StartSession(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.visitID = visit.ID
+
+	sandbox := &vnpay.Sandbox{TmnCode: tmnCode, Secret: secret}
+	e.gateway = httptest.NewServer(sandbox.Handler())
+	t.Cleanup(e.gateway.Close)
+	var handler http.Handler
+	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(e.api.Close)
+	sandbox.IPNURL = e.api.URL + "/api/v1/payments/vnpay/ipn"
+	cfg := payments.DefaultConfig()
+	cfg.VNPayTmnCode, cfg.VNPaySecret = tmnCode, secret
+	cfg.VNPayURL = e.gateway.URL + "/paymentv2/vpcpay.html"
+	cfg.VNPayAPIURL = e.gateway.URL + "/merchant_webapi/api/transaction"
+	cfg.ReturnURL = e.api.URL + "/api/v1/payments/vnpay/return"
+	cfg.VietQRBIN, cfg.VietQRAccount = "970403", "0011012345678"
+	demo, err := payments.NewDemoBiller("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fees := payments.DossierFees{Dossiers: e.dossiers}
+	e.pay = payments.NewService(e.pool, cfg, quiet, fees, demo, downBiller{})
+
+	if _, err := reports.ImportWards(ctx, e.pool, reports.SampleWards); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := reports.ShippedRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := reports.NewService(e.pool, reports.DefaultConfig(), rules, reports.KioskStations{Kiosk: e.kiosk})
+
+	e.scans = ocr.NewStore(e.pool, t.TempDir())
+	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
+		Scans:    assistant.OCRScans{Results: e.scans},
+		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
+		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
+	}, assistant.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}, e.assistant).Handler()
+	return e
+}
+
+// conversation is one resident talking to the guide at the station.
+type conversation struct {
+	t    *testing.T
+	e    *env
+	id   string
+	last *assistant.Reply
+}
+
+func (e *env) start(t *testing.T) *conversation {
+	t.Helper()
+	r, err := e.assistant.Start(context.Background(), assistant.StartRequest{StationID: e.stationID, KioskSessionID: e.visitID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &conversation{t: t, e: e, id: r.SessionID, last: r}
+}
+
+func (c *conversation) send(m assistant.Message) *assistant.Reply {
+	c.t.Helper()
+	r, err := c.e.assistant.Send(context.Background(), c.id, m, assistant.SendOptions{})
+	if err != nil {
+		c.t.Fatalf("%+v: %v", m, err)
+	}
+	c.last = r
+	return r
+}
+
+func (c *conversation) say(text string) *assistant.Reply {
+	return c.send(assistant.Message{Text: text})
+}
+
+func (c *conversation) choose(id string) *assistant.Reply {
+	return c.send(assistant.Message{Choice: id})
+}
+
+// expect checks the last reply's stage and that it says every phrase.
+func (c *conversation) expect(stage assistant.Stage, phrases ...string) {
+	c.t.Helper()
+	if c.last.Stage != stage {
+		c.t.Fatalf("stage %s, want %s; reply: %s", c.last.Stage, stage, c.last.Reply)
+	}
+	for _, p := range phrases {
+		if !strings.Contains(c.last.Reply, p) {
+			c.t.Fatalf("reply lacks %q:\n%s", p, c.last.Reply)
+		}
+	}
+}
+
+func (c *conversation) hasChoice(id string) bool {
+	return slices.ContainsFunc(c.last.Choices, func(ch assistant.Choice) bool { return ch.ID == id })
+}
+
+// fill answers every field asked with a plausible value until the review.
+func (c *conversation) fill() {
+	c.t.Helper()
+	for i := 0; c.last.Stage == assistant.StageCollect; i++ {
+		if i > 30 {
+			c.t.Fatalf("form never ends: %s", c.last.Reply)
+		}
+		f := c.last.Field
+		switch {
+		case c.hasChoice(assistant.ChoiceSkip):
+			c.choose(assistant.ChoiceSkip) // optional fields are left out
+		case f == nil:
+			c.t.Fatalf("collect without a field: %s", c.last.Reply)
+		case f.Type == procedures.FieldSelect:
+			for _, ch := range c.last.Choices {
+				if strings.HasPrefix(ch.ID, "opt:") {
+					c.choose(ch.ID)
+					break
+				}
+			}
+		case f.Type == procedures.FieldBoolean:
+			c.choose(assistant.ChoiceYes)
+		case f.Type == procedures.FieldDate:
+			c.say("12/03/1950")
+		case f.Type == procedures.FieldIDNumber:
+			c.say("079203001234")
+		case f.Type == procedures.FieldPhone:
+			c.say("0903123456")
+		case f.Type == procedures.FieldAddress:
+			c.say("12 Nguyễn Huệ, phường Sài Gòn")
+		case f.Type == procedures.FieldNumber:
+			c.say("1")
+		default:
+			c.say("Nguyễn Thị Lan")
+		}
+	}
+}
+
+// payAtGateway plays the resident's bank app at the sandbox: it opens the
+// order's pay page and presses a button (pay, cancel, insufficient).
+func (e *env) payAtGateway(t *testing.T, p *assistant.PaymentOrder, choice string) {
+	t.Helper()
+	if resp, err := http.Get(p.PayURL); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(e.gateway.URL+"/paymentv2/confirm", url.Values{"txn_ref": {p.ID}, "result": {choice}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("gateway confirm: %s", resp.Status)
+	}
+}
+
+// events reads the session's payment events over real HTTP (SSE) until
+// the order settles.
+func (e *env) events(t *testing.T, sessionID string) <-chan []string {
+	t.Helper()
+	out := make(chan []string, 1)
+	ready := make(chan struct{})
+	go func() {
+		var states []string
+		defer func() { out <- states }()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.api.URL+"/api/v1/sessions/"+sessionID+"/payment/events", nil)
+		resp, err := http.DefaultClient.Do(req)
+		close(ready)
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var p assistant.PaymentOrder
+				json.Unmarshal([]byte(data), &p)
+				states = append(states, p.State)
+			}
+		}
+	}()
+	<-ready
+	return out
+}
+
+func (e *env) visit(t *testing.T) *kiosk.Session {
+	t.Helper()
+	s, err := e.kiosk.Session(context.Background(), e.stationID, e.visitID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// toBillReview takes a resident from "đóng tiền điện" to the review of
+// the bill payment with the given kind (option number) and code.
+func toBillReview(c *conversation, kind, code string) {
+	c.t.Helper()
+	c.say("đóng tiền điện tháng này")
+	if !c.hasChoice("p:" + assistant.SlugBillPayment) {
+		c.t.Fatalf("bill payment not offered: %s", c.last.Reply)
+	}
+	c.choose("p:" + assistant.SlugBillPayment)
+	c.choose(assistant.ChoiceSkip)
+	c.expect(assistant.StageCollect)
+	c.say(kind)
+	c.say(code)
+	c.choose(assistant.ChoiceSkip) // no phone for the receipt
+	c.expect(assistant.StageReview)
+}
+
+func TestPayABill(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	toBillReview(c, "1", "DEMO9999")
+
+	// A code the biller does not know: a clear sentence, the code asked again.
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageCollect, "không tìm thấy hóa đơn", "DEMO9999")
+	if c.last.Status != assistant.StatusClarify || c.last.Field.Name != "customer_code" {
+		t.Fatalf("after an unknown code: %s %+v", c.last.Status, c.last.Field)
+	}
+	c.say("demo0001")
+	c.expect(assistant.StageReview, "demo0001")
+	c.say("xác nhận")
+	// The bills, amounts read out from the demo biller.
+	c.expect(assistant.StageBills, "2 hóa đơn", "Tiền điện kỳ 09/2026: 387.500 đồng", "Tiền điện kỳ 10/2026: 387.000 đồng")
+	if !c.hasChoice("bill:ELE-202609-DEMO0001") {
+		t.Fatalf("choices: %+v", c.last.Choices)
+	}
+	c.say("1")
+	c.expect(assistant.StagePay, "387.500 đồng", "quét mã QR")
+	p := c.last.Payment
+	if p == nil || p.Amount != 387500 || p.State != assistant.PaymentPending || !strings.HasPrefix(p.QRPayload, "000201") ||
+		p.QRURL != "/api/v1/payments/"+p.ID+"/qr.png" {
+		t.Fatalf("payment: %+v", p)
+	}
+	// Not paid yet.
+	c.choose(assistant.ChoiceCheck)
+	c.expect(assistant.StagePay, "chưa thấy tiền")
+
+	// The kiosk listens; the bank app pays; the event arrives live.
+	events := e.events(t, c.id)
+	e.payAtGateway(t, p, "pay")
+	states := <-events
+	if len(states) < 2 || states[0] != "pending" || states[len(states)-1] != "paid" {
+		t.Fatalf("payment events: %v", states)
+	}
+	c.choose(assistant.ChoiceCheck)
+	c.expect(assistant.StageDone, "Đã nhận đủ 387.500 đồng", "Số biên nhận")
+	if c.last.Payment.Receipt == "" || !strings.Contains(c.last.Reply, c.last.Payment.Receipt) {
+		t.Fatalf("receipt: %+v", c.last.Payment)
+	}
+
+	// The bill is no longer owed; the visit shows what was done.
+	c2 := e.start(t)
+	toBillReview(c2, "1", "DEMO0001")
+	c2.choose(assistant.ChoiceConfirm)
+	c2.expect(assistant.StageBills, "1 hóa đơn", "387.000 đồng")
+	if strings.Contains(c2.last.Reply, "387.500") {
+		t.Fatalf("a paid bill is offered again: %s", c2.last.Reply)
+	}
+	v := e.visit(t)
+	if !slices.Contains(v.Services, assistant.SlugBillPayment) || !slices.Contains(v.Outcomes, kiosk.OutcomePaymentMade) {
+		t.Fatalf("visit: services %v outcomes %v", v.Services, v.Outcomes)
+	}
+}
+
+func TestBillErrors(t *testing.T) {
+	e := newEnv(t)
+
+	// A malformed code is refused by the form before any look-up.
+	c := e.start(t)
+	toBillReview(c, "2", "DEMO0002")
+	c.choose("edit:customer_code")
+	c.say("mã#12")
+	c.expect(assistant.StageCollect)
+	if c.last.Status != assistant.StatusClarify {
+		t.Fatalf("malformed code accepted: %s", c.last.Reply)
+	}
+
+	// A provider that does not answer: a sentence and a way forward.
+	c = e.start(t)
+	toBillReview(c, "3", "DEMO0001")
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageReview, "chưa trả lời")
+	if !c.hasChoice(assistant.ChoiceConfirm) || !c.hasChoice(assistant.ChoiceHandoff) {
+		t.Fatalf("no way forward: %+v", c.last.Choices)
+	}
+
+	// A payment that expires: said plainly, and a new QR on request.
+	c = e.start(t)
+	toBillReview(c, "2", "DEMO0002")
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageBills)
+	c.choose(c.last.Choices[0].ID)
+	c.expect(assistant.StagePay)
+	first := c.last.Payment
+	// A resident who walks away now is counted as stopped at the QR.
+	if v := e.visit(t); v.Step != "payment_qr" {
+		t.Fatalf("visit step %q", v.Step)
+	}
+	ctx := context.Background()
+	if _, err := e.pool.Exec(ctx, `UPDATE payments SET created_at = created_at - interval '20 minutes', expires_at = now() - interval '5 minutes' WHERE id = $1`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pay.SweepPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.choose(assistant.ChoiceCheck)
+	c.expect(assistant.StagePay, "hết hạn")
+	if !c.hasChoice(assistant.ChoiceRetry) || c.last.Payment.State != "expired" {
+		t.Fatalf("after expiry: %+v %+v", c.last.Choices, c.last.Payment)
+	}
+	c.choose(assistant.ChoiceRetry)
+	c.expect(assistant.StagePay, FormatAmount(first.Amount))
+	if c.last.Payment.ID == first.ID || c.last.Payment.State != "pending" || c.last.Payment.Amount != first.Amount {
+		t.Fatalf("new order: %+v", c.last.Payment)
+	}
+	// Going back from the QR returns to the bills.
+	c.choose(assistant.ChoiceBack)
+	c.expect(assistant.StageBills)
+}
+
+// FormatAmount is how the guide reads amounts.
+func FormatAmount(n int64) string { return assistant.FormatVND(n) }
+
+func TestPayAProcedureFee(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceSkip)
+	c.fill()
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	// The draft exists; the fee comes from the catalogue, online reduction
+	// applied, through the dossier.
+	c.expect(assistant.StageDone, "Lệ phí của hồ sơ là")
+	if c.last.Dossier == nil || !c.hasChoice(assistant.ChoicePayFee) {
+		t.Fatalf("no dossier or no fee offer: %+v %+v", c.last.Dossier, c.last.Choices)
+	}
+	ctx := context.Background()
+	due, err := e.dossiers.FeeDue(ctx, c.last.Dossier.ID)
+	if err != nil || due.Amount <= 0 || !strings.Contains(c.last.Reply, assistant.FormatVND(due.Amount)) {
+		t.Fatalf("fee due %+v %v; reply %s", due, err, c.last.Reply)
+	}
+	c.say("có")
+	c.expect(assistant.StagePay, assistant.FormatVND(due.Amount))
+	e.payAtGateway(t, c.last.Payment, "pay")
+	c.say("tôi đã trả rồi")
+	c.expect(assistant.StageDone, "Đã nhận đủ "+assistant.FormatVND(due.Amount))
+	after, err := e.dossiers.FeeDue(ctx, c.last.Payment.ID[:0]+due.DossierID)
+	if err != nil || !after.Paid {
+		t.Fatalf("dossier fee after payment: %+v %v", after, err)
+	}
+	v := e.visit(t)
+	if !slices.Contains(v.Outcomes, kiosk.OutcomeDossierFiled) || !slices.Contains(v.Outcomes, kiosk.OutcomePaymentMade) {
+		t.Fatalf("visit outcomes %v", v.Outcomes)
+	}
+}
+
+func TestSendAReport(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("có người lạ lảng vảng trước chung cư")
+	if !c.hasChoice("p:" + assistant.SlugReport) {
+		t.Fatalf("report not offered: %s", c.last.Reply)
+	}
+	c.choose("p:" + assistant.SlugReport)
+	// The emergency numbers come first, before any question.
+	c.expect(assistant.StageExplain, "113", "114", "115")
+	if i := strings.Index(c.last.Reply, "113"); i > strings.Index(c.last.Reply, "?") && strings.Contains(c.last.Reply, "?") {
+		t.Fatalf("numbers after a question: %s", c.last.Reply)
+	}
+	c.choose(assistant.ChoiceSkip)
+	// The category from plain-language choices, not codes.
+	c.expect(assistant.StageCollect, "Trộm cắp, cướp giật")
+	if strings.Contains(c.last.Reply, "theft") {
+		t.Fatalf("codes shown: %s", c.last.Reply)
+	}
+	c.say("2")
+	c.say("Hai thanh niên đi xe máy giật túi xách của một bà cụ")
+	c.say("Trước cổng chung cư, 12 Nguyễn Huệ")
+	c.say(time.Now().Format("02/01/2006"))
+	c.expect(assistant.StageCollect, "Chụp ảnh")
+	c.choose(assistant.ChoiceSkip) // no photos
+	c.choose(assistant.ChoiceSkip) // name
+	c.choose(assistant.ChoiceSkip) // phone: anonymous
+	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Ảnh chụp: —")
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
+	var code, ward, channel string
+	var contact *string
+	err := e.pool.QueryRow(context.Background(), `SELECT code, ward_code, channel, contact FROM reports ORDER BY created_at DESC LIMIT 1`).Scan(&code, &ward, &channel, &contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.last.Reply, code) || ward != saiGon || channel != "kiosk" || (contact != nil && *contact != "") {
+		t.Fatalf("report %s ward %s channel %s contact %v; reply %s", code, ward, channel, contact, c.last.Reply)
+	}
+	if v := e.visit(t); !slices.Contains(v.Outcomes, kiosk.OutcomeReportSent) {
+		t.Fatalf("visit outcomes %v", v.Outcomes)
+	}
+
+	// "Right here": the station's place, by one touch.
+	c = e.start(t)
+	c.choose("p:" + assistant.SlugReport)
+	c.choose(assistant.ChoiceSkip)
+	c.choose("opt:disorder")
+	c.say("Nhóm thanh niên tụ tập la hét khuya")
+	if !c.hasChoice("opt:" + assistant.AtStation) {
+		t.Fatalf("no choice of the station's place: %+v", c.last.Choices)
+	}
+	c.choose("opt:" + assistant.AtStation)
+	c.say(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	c.choose(assistant.ChoiceSkip) // no photos
+	c.choose(assistant.ChoiceSkip)
+	c.say("0903123456")
+	c.expect(assistant.StageReview, assistant.AtStation, time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
+	var address *string
+	if err := e.pool.QueryRow(context.Background(), `SELECT ward_code, address FROM reports ORDER BY created_at DESC LIMIT 1`).Scan(&ward, &address); err != nil {
+		t.Fatal(err)
+	}
+	if ward != saiGon || (address != nil && *address == assistant.AtStation) {
+		t.Fatalf("report at the station: ward %s address %v", ward, address)
+	}
+}
+
+func TestEmergencyNumbersFirst(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("cháy nhà rồi cứu với")
+	c.expect(assistant.StageHandoff, "114")
+	if !strings.HasPrefix(c.last.Reply, "Nếu đang có nguy hiểm") {
+		t.Fatalf("numbers not first: %s", c.last.Reply)
+	}
+}
+
+// fileDossier files a dossier of Nguyễn Thị Lan in Sài Gòn for the
+// follow-a-dossier conversations.
+func (e *env) fileDossier(t *testing.T) *dossiers.Created {
+	t.Helper()
+	d, err := e.dossiers.Create(context.Background(), audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
+		Fields: map[string]dossiers.FieldInput{
+			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
+			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
+			"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn"}, "delivery": {Value: "paper"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestFollowADossier(t *testing.T) {
+	e := newEnv(t)
+	d := e.fileDossier(t)
+	c := e.start(t)
+	c.say("hồ sơ của tôi đến đâu rồi")
+	c.choose("p:" + assistant.SlugStatusLookup)
+	c.choose(assistant.ChoiceSkip)
+	c.expect(assistant.StageCollect)
+	c.say("ABC-DEF-GHK") // a wrong tracking code
+	c.choose(assistant.ChoiceSkip)
+	c.say("0903123456")
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageCollect, "Mã hồ sơ chưa đúng")
+	if c.last.Field.Name != "dossier_code" {
+		t.Fatalf("asks %+v after a wrong code", c.last.Field)
+	}
+	// The right code with digits that do not match: the same plain answer
+	// for both, so a guess learns nothing.
+	c.say(d.TrackingCode)
+	c.choose("edit:phone")
+	c.say("0909000000")
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageCollect, "Không tìm thấy hồ sơ")
+	c.say(d.TrackingCode)
+	c.choose("edit:phone")
+	c.say("0903123456")
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	tr, err := e.dossiers.Track(context.Background(), audit.Actor{Role: "test", IP: "test"}, d.TrackingCode, "3456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(assistant.StageDone, d.TrackingCode, tr.StatusLabel, tr.NextStep)
+}
+
+func TestHealthServicesHandOver(t *testing.T) {
+	for _, slug := range []string{"health.insurance-purchase", "health.telemedicine", "social.insurance-lookup"} {
+		t.Run(slug, func(t *testing.T) {
+			e := newEnv(t)
+			c := e.start(t)
+			c.choose("p:" + slug)
+			for c.last.Stage == assistant.StageExplain {
+				c.choose(assistant.ChoiceNext)
+			}
+			c.expect(assistant.StageDone, "chuyển Bác sang màn hình")
+			if strings.Contains(c.last.Reply, "Hồ sơ nháp") {
+				t.Fatalf("a handover is not a dossier: %s", c.last.Reply)
+			}
+			if c.last.Handover == nil || c.last.Handover.Service != slug {
+				t.Fatalf("handover: %+v", c.last.Handover)
+			}
+			if v := e.visit(t); !slices.Contains(v.Services, slug) || v.Step != "handover" {
+				t.Fatalf("visit: %v %s", v.Services, v.Step)
+			}
+		})
+	}
+}
+
+func TestPaymentEventsHTTP(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	tests := []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/v1/sessions/" + c.id + "/payment/events", http.StatusNotFound, "no_payment"},
+		{"/api/v1/sessions/nope/payment/events", http.StatusNotFound, ""},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(e.api.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || (tt.code != "" && body.Error.Code != tt.code) {
+			t.Errorf("GET %s: %d %q, want %d %q", tt.path, resp.StatusCode, body.Error.Code, tt.status, tt.code)
+		}
+	}
+}
+
+// BenchmarkBillToQR times a whole conversation from "đóng tiền điện" to
+// the VietQR, on the real services (a new order each time).
+func BenchmarkBillToQR(b *testing.B) {
+	e := newEnvTB(b)
+	codes := []string{"DEMO0001", "DEMO0002", "DEMO0003", "DEMO0004", "DEMO0005"}
+	i := 0
+	for b.Loop() {
+		if _, err := e.pool.Exec(context.Background(), `UPDATE payments SET state = 'expired' WHERE state = 'pending'`); err != nil {
+			b.Fatal(err)
+		}
+		r, err := e.assistant.Start(context.Background(), assistant.StartRequest{StationID: e.stationID, KioskSessionID: e.visitID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var last *assistant.Reply
+		for _, m := range []assistant.Message{{Text: "đóng tiền nước"}, {Choice: "p:" + assistant.SlugBillPayment}, {Choice: "skip"},
+			{Choice: "opt:water"}, {Text: codes[i%len(codes)]}, {Choice: "skip"}, {Choice: "confirm"}, {Text: "1"}} {
+			if last, err = e.assistant.Send(context.Background(), r.SessionID, m, assistant.SendOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if last.Stage != assistant.StagePay {
+			b.Fatalf("ended at %s: %s", last.Stage, last.Reply)
+		}
+		i++
+	}
+}

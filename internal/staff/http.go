@@ -1,0 +1,148 @@
+package staff
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+)
+
+// CookieName is the session cookie.
+const CookieName = "station_session"
+
+// CSRFHeader carries the session's CSRF token on every state-changing
+// request; HTML forms may send it as the CSRFField form field instead.
+const (
+	CSRFHeader = "X-CSRF-Token"
+	CSRFField  = "csrf_token"
+)
+
+const (
+	userKey    = "staff.user"
+	sessionKey = "staff.session"
+)
+
+// RegisterRoutes adds login, logout and "who am I".
+func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+	g := r.Group("/api/v1/auth", httpserver.LimitBody(16<<10))
+	g.POST("/login", s.handleLogin)
+	g.POST("/logout", s.Require(), s.handleLogout)
+	g.GET("/me", s.Require(), s.handleMe)
+}
+
+type loginRequest struct {
+	Username string `json:"username" form:"username"`
+	Password string `json:"password" form:"password"`
+}
+
+func (s *Service) handleLogin(c *gin.Context) {
+	var req loginRequest
+	if err := c.ShouldBind(&req); err != nil || req.Username == "" || req.Password == "" {
+		httpserver.Error(c, apperr.New(apperr.Invalid, "login_incomplete", "Xin nhập tên đăng nhập và mật khẩu."))
+		return
+	}
+	sess, err := s.Login(c, ClientOf(c), req.Username, req.Password)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	s.setCookie(c, sess.Token, int(s.cfg.SessionTTL.Seconds()))
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, sess)
+}
+
+func (s *Service) handleLogout(c *gin.Context) {
+	token, _ := c.Cookie(CookieName)
+	if err := s.Logout(c, ActorFrom(c), token); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	s.setCookie(c, "", -1)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Service) handleMe(c *gin.Context) {
+	sess := c.MustGet(sessionKey).(*Session)
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, sess)
+}
+
+func (s *Service) setCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     CookieName,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.cfg.CookieSecure,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// Require is middleware that lets through only a signed-in user with one of
+// roles (any role when none are given): 401 without a live session, 403 for
+// another role. State-changing requests must also carry the session's CSRF
+// token. Handlers behind it read the user with UserFrom.
+func (s *Service) Require(roles ...Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, _ := c.Cookie(CookieName)
+		sess, err := s.Authenticate(c, token)
+		if err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+		if len(roles) > 0 && !sess.User.HasRole(roles...) {
+			httpserver.Error(c, apperr.New(apperr.Forbidden, "role_forbidden", "Tài khoản của bạn không có quyền làm việc này."))
+			return
+		}
+		if !safeMethod(c.Request.Method) && !csrfMatches(c, sess.CSRFToken) {
+			httpserver.Error(c, apperr.New(apperr.Forbidden, "csrf_invalid", "Phiên làm việc không hợp lệ. Xin tải lại trang rồi thử lại."))
+			return
+		}
+		c.Set(userKey, sess.User)
+		c.Set(sessionKey, sess)
+		c.Next()
+	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+func csrfMatches(c *gin.Context, want string) bool {
+	got := c.GetHeader(CSRFHeader)
+	if got == "" {
+		ct := c.ContentType()
+		if ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
+			got = c.PostForm(CSRFField)
+		}
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// UserFrom returns the signed-in user of a request that passed Require.
+func UserFrom(c *gin.Context) (*User, bool) {
+	u, ok := c.Get(userKey)
+	if !ok {
+		return nil, false
+	}
+	user, ok := u.(*User)
+	return user, ok
+}
+
+// ClientOf is the request's client address and user agent, for the audit log.
+func ClientOf(c *gin.Context) audit.Actor {
+	return audit.Actor{IP: c.ClientIP(), UserAgent: strings.TrimSpace(c.Request.UserAgent())}
+}
+
+// ActorFrom is who makes the request, for the audit log: the signed-in user
+// when there is one, and the client either way.
+func ActorFrom(c *gin.Context) audit.Actor {
+	u, _ := UserFrom(c)
+	return ActorOf(u, ClientOf(c))
+}
