@@ -21,6 +21,10 @@ type Environment struct {
 	Checker *Checker
 	// EvalToken asks a running service for its eval mode.
 	EvalToken string
+	// Suites are what the run plays, loaded and checked beforehand.
+	Suites []*Suite
+	// Settings record what the run played against.
+	Settings Settings
 }
 
 // ErrBelowThreshold is returned when a suite misses its threshold.
@@ -29,13 +33,13 @@ var ErrBelowThreshold = errors.New("suites below their threshold")
 // RunSuites is station eval run: it loads the suites, plays them, prints
 // the summary to out, writes the report files and stores the run. It
 // returns the report, and ErrBelowThreshold when any suite fails.
-func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []string, out io.Writer) (*Report, error) {
+func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Writer) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	suites, err := LoadSuites(paths...)
-	if err != nil {
-		return nil, err
+	suites := env.Suites
+	if len(suites) == 0 {
+		return nil, errors.New("no suites to run")
 	}
 	checker := &Checker{}
 	if env.Checker != nil {
@@ -52,6 +56,7 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 			return nil, fmt.Errorf("read the catalogue of %s: %w", cfg.URL, err)
 		}
 		checker.Facts = NewFacts(entries)
+		env.Settings.Catalogue, env.Settings.CatalogueHash = cfg.URL, CatalogueHash(entries)
 	}
 	r := &Runner{
 		Targets: func(ctx context.Context, p Provider) (Target, error) {
@@ -81,6 +86,8 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 	if err != nil {
 		return nil, err
 	}
+	report.Settings = env.Settings
+	report.Settings.Label = cfg.Label
 	report.WriteSummary(out)
 	if err := writeFiles(report, cfg); err != nil {
 		return report, err

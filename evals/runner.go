@@ -63,7 +63,7 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 		*sr = SuiteResult{Name: s.Name, Description: s.Description, Path: s.Path, Threshold: s.PassThreshold()}
 		for _, p := range s.Providers {
 			if r.wants(p) {
-				sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name()})
+				sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name(), Config: p.Config})
 			}
 		}
 		// Each attempt writes into its own slot of the report, so the
@@ -241,11 +241,18 @@ func (r *Runner) attempt(ctx context.Context, s *Suite, c *Case, p Provider, tar
 
 // play sends each turn and records the replies, and the state wherever an
 // assertion needs it and at the end.
-func (r *Runner) play(ctx context.Context, c *Case, target Target, timeout time.Duration) (Transcript, error) {
+func (r *Runner) play(ctx context.Context, c *Case, target Target, timeout time.Duration) (_ Transcript, err error) {
 	t := Transcript{At: time.Now().UTC(), States: map[int]State{}}
 	conv, err := withTimeout(ctx, timeout, func(ctx context.Context) (Conversation, error) { return target.Start(ctx) })
 	if err != nil {
 		return t, fmt.Errorf("start: %w", err)
+	}
+	if e, ok := conv.(Ender); ok {
+		defer func() {
+			if endErr := e.End(ctx); endErr != nil && err == nil {
+				err = fmt.Errorf("end: %w", endErr)
+			}
+		}()
 	}
 	for i, turn := range c.Turns {
 		in := Input{Text: turn.Text, Choice: turn.Choice, Image: turn.Image}

@@ -24,8 +24,10 @@ type Suite struct {
 	// Threshold is the share of cases (0–1) that must pass, for each
 	// provider, for the suite to pass. Default 1.
 	Threshold *float64 `yaml:"threshold"`
-	// Prompts is accepted for promptfoo compatibility and ignored: the
-	// service owns its prompts.
+	// Prompts lists prompt sets (a shipped set's name, or a directory
+	// relative to the suite file). With more than none, the run plays the
+	// cross product of prompt sets and providers, as promptfoo does; a
+	// running service (http) owns its prompts and takes none.
 	Prompts     []string   `yaml:"prompts"`
 	Providers   []Provider `yaml:"providers"`
 	DefaultTest Defaults   `yaml:"defaultTest"`
@@ -42,6 +44,9 @@ type Provider struct {
 	ID     string         `yaml:"id" json:"id"`
 	Label  string         `yaml:"label" json:"label,omitempty"`
 	Config ProviderConfig `yaml:"config" json:"config"`
+	// Prompts is the prompt set the in-process assistant uses (default:
+	// the run's --assistant-prompts). The suite's prompts list fills it.
+	Prompts string `yaml:"prompts" json:"prompts,omitempty"`
 }
 
 // ProviderConfig holds a provider's settings.
@@ -195,6 +200,9 @@ func (s *Suite) check() error {
 	if len(s.Providers) == 0 {
 		s.Providers = []Provider{{ID: ProviderGuide}}
 	}
+	if err := s.crossPrompts(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, p := range s.Providers {
 		switch p.ID {
@@ -238,6 +246,37 @@ func (s *Suite) check() error {
 			return fmt.Errorf("tests[%d] %q: %w", i, c.Description, err)
 		}
 	}
+	return nil
+}
+
+// crossPrompts replaces the providers by their cross product with the
+// suite's prompt sets: "guide" with prompts [v1, ./v2] becomes "guide · v1"
+// and "guide · v2".
+func (s *Suite) crossPrompts() error {
+	if len(s.Prompts) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(s.Path)
+	var cells []Provider
+	for _, p := range s.Providers {
+		if p.ID == ProviderHTTP {
+			return fmt.Errorf("providers: http plays a running service, which owns its prompts; remove it or the prompts list")
+		}
+		for _, set := range s.Prompts {
+			cell := p
+			cell.Prompts = set
+			if strings.ContainsRune(set, '/') && !filepath.IsAbs(set) {
+				// A directory next to the suite file; the slash keeps it
+				// a path for assistant.LoadPrompts.
+				if cell.Prompts = filepath.Join(dir, set); !strings.ContainsRune(cell.Prompts, '/') {
+					cell.Prompts = "./" + cell.Prompts
+				}
+			}
+			cell.Label = p.Name() + " · " + set
+			cells = append(cells, cell)
+		}
+	}
+	s.Providers = cells
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,4 +93,69 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEvalSeesCatalogueEdits is the evaluator's loop: a fee changed in a
+// copy of the catalogue is seen by an in-process run pointed at the copy
+// (--catalogue), and, once imported with station import catalogue, by a
+// run with no flag at all, since runs play the service database's
+// catalogue; the unchanged catalogue passes the same suite.
+func TestEvalSeesCatalogueEdits(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	dir := t.TempDir()
+	suite := filepath.Join(dir, "fee.yaml")
+	if err := os.WriteFile(suite, []byte(`
+tests:
+  - description: lệ phí làm lại căn cước bị mất
+    turns:
+      - choice: "p:idcard.reissue"
+      - text: "làm lại thẻ hết bao nhiêu tiền?"
+    assert:
+      - {type: contains, value: "70.000 đồng"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(dir, "catalogue")
+	copyDir(t, "../../procedures/catalogue", edited)
+	entry := filepath.Join(edited, "idcard.reissue.yaml")
+	text := mustRead(t, entry)
+	fee := regexp.MustCompile(`(amount:\s*)70000\b`)
+	if !fee.MatchString(text) {
+		t.Fatalf("idcard.reissue.yaml has no 70000 fee to edit:\n%s", text)
+	}
+	if err := os.WriteFile(entry, []byte(fee.ReplaceAllString(text, "${1}90000")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	eval := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := evalCommand(&out, &out).ParseAndRun(ctx, append([]string{"run", suite, "--no-store"}, args...))
+		return out.String(), err
+	}
+	if out, err := eval(); err != nil {
+		t.Fatalf("the shipped catalogue must pass: %v\n%s", err, out)
+	}
+	out, err := eval("--catalogue", edited)
+	if !errors.Is(err, evals.ErrBelowThreshold) || !strings.Contains(out, "70.000 đồng") {
+		t.Fatalf("--catalogue with the edited fee: %v\n%s", err, out)
+	}
+
+	var importOut bytes.Buffer
+	if err := importCommand(&importOut, &importOut).ParseAndRun(ctx, []string{"catalogue", edited}); err != nil {
+		t.Fatalf("import the edited catalogue: %v\n%s", err, importOut.String())
+	}
+	if out, err := eval(); !errors.Is(err, evals.ErrBelowThreshold) {
+		t.Fatalf("a run after station import must play the database's catalogue: %v\n%s", err, out)
+	}
+	if _, err := eval("--catalogue", filepath.Join(dir, "nosuch")); err == nil || !strings.Contains(err.Error(), "--catalogue") {
+		t.Errorf("a missing catalogue directory must be refused before the run: %v", err)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
+		t.Fatal(err)
+	}
 }
