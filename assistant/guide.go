@@ -157,31 +157,6 @@ func routeChoice(id string, stage Stage) Intent {
 	return Intent{Action: "unclear"}
 }
 
-// fieldNamed reads "sửa số điện thoại" at the review as the field to edit.
-func (t *turn) fieldNamed(folded string) (string, bool) {
-	rest, ok := "", false
-	for _, verb := range []string{"sua lai ", "sua ", "doi lai ", "doi ", "chinh lai ", "chinh sua ", "nhap lai "} {
-		if r, found := strings.CutPrefix(folded, verb); found {
-			rest, ok = strings.TrimSpace(r), true
-			break
-		}
-	}
-	if !ok || rest == "" {
-		return "", false
-	}
-	var match []string
-	for _, f := range t.reviewFields() {
-		label := strings.Join(vietnamese.Words(f.Label), " ")
-		if strings.Contains(label, rest) || wordsWithin(rest, label) {
-			match = append(match, f.Name)
-		}
-	}
-	if len(match) != 1 {
-		return "", false
-	}
-	return match[0], true
-}
-
 // routeFieldAnswer decides whether text answers the field being asked or
 // asks a question about the procedure.
 func (t *turn) routeFieldAnswer() Intent {
@@ -371,60 +346,6 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 	return nil
 }
 
-// The explanation pages: what the procedure is for, then one page per
-// step, the documents, and the fees with the time limit and the place.
-func (t *turn) lastPage() int { return len(t.entry.Steps) + 2 }
-
-func (t *turn) startCollect() {
-	t.sess.Stage = StageCollect
-	t.applyScanned()
-	t.note(t.say("collect_intro"))
-	t.advance()
-}
-
-// advance moves to the next field to ask, or to the review.
-func (t *turn) advance() {
-	st := &t.sess.State
-	if st.Editing {
-		st.Editing = false
-		if len(st.Confirming) == 0 {
-			t.toReview()
-			return
-		}
-	}
-	for _, f := range t.entry.Form.Fields {
-		v, ok := t.sess.Fields[f.Name]
-		if ok && v.Value != "" {
-			continue
-		}
-		if slices.Contains(st.Skipped, f.Name) {
-			continue
-		}
-		st.Field = f.Name
-		return
-	}
-	st.Field = ""
-	if len(st.Confirming) == 0 {
-		t.toReview()
-	}
-}
-
-func (t *turn) toReview() {
-	t.sess.Stage = StageReview
-	t.sess.State.Field = ""
-	t.sess.State.Draft = t.draft()
-}
-
-func (t *turn) currentField() (procedures.Field, bool) {
-	if t.entry == nil {
-		return procedures.Field{}, false
-	}
-	if c := t.sess.State.Confirming; len(c) > 0 {
-		return t.entry.Field(c[0])
-	}
-	return t.entry.Field(t.sess.State.Field)
-}
-
 // collect takes the answer to the field being asked.
 func (t *turn) collect(ctx context.Context, in Intent) error {
 	st := &t.sess.State
@@ -503,41 +424,6 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 	return nil
 }
 
-// reviewFields are the form fields shown at review, in form order.
-func (t *turn) reviewFields() []procedures.Field {
-	if t.entry == nil {
-		return nil
-	}
-	return t.entry.Form.Fields
-}
-
-// draft builds the dossier draft from the collected fields.
-func (t *turn) draft() *Draft {
-	d := &Draft{ProcedureSlug: t.entry.Slug, StationID: t.sess.StationID, KioskSessionID: t.sess.KioskSessionID}
-	for _, f := range t.entry.Form.Fields {
-		v, ok := t.sess.Fields[f.Name]
-		if !ok || v.Value == "" {
-			continue
-		}
-		d.Fields = append(d.Fields, DraftField{Name: f.Name, Label: f.Label, Value: v.Value, Provenance: v.Provenance, Confidence: v.Confidence})
-	}
-	return d
-}
-
-// missing lists required fields without a value.
-func (t *turn) missing() []string {
-	out := []string{}
-	if t.entry == nil {
-		return out
-	}
-	for _, f := range t.entry.Form.Fields {
-		if v, ok := t.sess.Fields[f.Name]; f.Required && (!ok || v.Value == "") {
-			out = append(out, f.Name)
-		}
-	}
-	return out
-}
-
 // submit hands the draft over when nothing required is missing.
 func (t *turn) submit(ctx context.Context) error {
 	if m := t.missing(); len(m) > 0 {
@@ -588,28 +474,6 @@ func (t *turn) goBack() {
 	t.restore(p)
 }
 
-// restore returns to position p. When p is about another procedure than
-// the one loaded, its entry is loaded after the answer step (reloadEntry).
-func (t *turn) restore(p Position) {
-	if p.Procedure != nil && (t.entry == nil || t.entry.Slug != p.Procedure.Slug) {
-		t.reload = p.Procedure.Slug
-	}
-	t.sess.Stage = p.Stage
-	t.sess.Procedure = p.Procedure
-	if p.Procedure == nil {
-		t.entry = nil
-	}
-	t.sess.State.Page = p.Page
-	t.sess.State.Field = p.Field
-	t.sess.State.Candidates = p.Candidates
-	t.sess.State.Confirming = nil
-	t.sess.State.Editing = false
-	t.sess.State.Before = nil
-	if p.Stage == StageReview && t.entry != nil {
-		t.sess.State.Draft = t.draft()
-	}
-}
-
 func (t *turn) reloadEntry(ctx context.Context) error {
 	if t.reload == "" {
 		return nil
@@ -624,19 +488,6 @@ func (t *turn) reloadEntry(ctx context.Context) error {
 		t.sess.State.Draft = t.draft()
 	}
 	return nil
-}
-
-func (t *turn) position() Position {
-	return Position{Stage: t.sess.Stage, Page: t.sess.State.Page, Field: t.sess.State.Field, Candidates: t.sess.State.Candidates, Procedure: t.sess.Procedure}
-}
-
-// push remembers the current position for "go back".
-func (t *turn) push() {
-	h := append(t.sess.State.History, t.position())
-	if len(h) > 40 {
-		h = h[len(h)-40:]
-	}
-	t.sess.State.History = h
 }
 
 // handoff asks for a person; the position is kept to carry on after.
@@ -710,43 +561,10 @@ func (t *turn) scan(ctx context.Context, id string) error {
 	return nil
 }
 
-// ConfidenceFloor is the confidence under which a scanned value is read
-// back to the resident before it counts.
-const ConfidenceFloor = 0.85
-
-// applyScanned fills the procedure's fields from scanned values by their
-// FromScan names and returns how many it filled. Typed values win.
-func (t *turn) applyScanned() int {
-	st := &t.sess.State
-	n := 0
-	for _, f := range t.entry.Form.Fields {
-		if f.FromScan == "" {
-			continue
-		}
-		sf, ok := st.Scanned[f.FromScan]
-		if !ok {
-			continue
-		}
-		if cur, ok := t.sess.Fields[f.Name]; ok && cur.Provenance == FromTyped {
-			continue
-		}
-		v, err := ParseValue(f, sf.Value)
-		if err != nil {
-			continue
-		}
-		prov := FromOCR
-		switch sf.Source {
-		case "qr":
-			prov = FromQR
-		case "mrz":
-			prov = FromMRZ
-		}
-		confirmed := sf.Confidence >= ConfidenceFloor
-		t.sess.Fields[f.Name] = Value{Value: v, Provenance: prov, Confidence: sf.Confidence, Confirmed: confirmed}
-		if !confirmed && !slices.Contains(st.Confirming, f.Name) {
-			st.Confirming = append(st.Confirming, f.Name)
-		}
-		n++
-	}
-	return n
+// startCollect begins the form, with what scans already filled.
+func (t *turn) startCollect() {
+	t.sess.Stage = StageCollect
+	t.applyScanned()
+	t.note(t.say("collect_intro"))
+	t.advance()
 }

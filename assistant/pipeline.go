@@ -17,36 +17,66 @@ import (
 // attempt at the model.
 const MaxTextLength = 500
 
-// turn is one message going through the pipeline.
+// turn is one message going through the pipeline: the conversation it
+// moves on (conversation.go), what the resident sent, what the pipeline
+// understood of it, the answer being built and the trace stored with it.
+// The steps that act on the conversation are the turn's methods: routing
+// (guide.go), acting, presenting (present.go) and the services' own steps.
 type turn struct {
-	svc     *Service
-	sess    *Session
-	entry   *procedures.Entry
+	svc *Service
+	*conversation
+	input
+	understanding
+	answer
+	trace
+}
+
+// input is what the resident sent this turn.
+type input struct {
 	msg     Message
 	text    string // NFC, trimmed
 	folded  string
 	onToken func(string)
+}
 
+// understanding is what the pipeline made of the input.
+type understanding struct {
 	intent    Intent
 	rewritten string
 	retrieved []procedures.Result // everything the search returned
 	relevant  []procedures.Result // above the relevance floor
 	modelText string              // what the model wrote, for the output check
 	phrased   string              // the model's checked rewording of the step explained
+}
 
+// answer is the reply being built: the notes the steps made, then the
+// question present puts.
+type answer struct {
 	reply     *Reply
 	status    Status
-	route     Route
 	notes     []string
 	citations []procedures.Citation
-	steps     []Step
-	flags     []string
-	quiet     bool   // the notes already ask the question
-	emergency bool   // the reply is the emergency numbers
-	reload    string // slug to load after going back
-	model     string
-	usage     Usage
-	used      []UsageRecord // kiosk usage of this turn
+	quiet     bool // the notes already ask the question
+	emergency bool // the reply is the emergency numbers
+}
+
+// trace is how the turn went, stored with it and counted for the station.
+type trace struct {
+	route Route
+	steps []Step
+	flags []string
+	model string
+	usage Usage
+	used  []UsageRecord // kiosk usage of this turn
+}
+
+// newTurn starts a turn on sess, whose procedure entry (if any) is entry.
+func (s *Service) newTurn(sess *Session, entry *procedures.Entry) *turn {
+	if sess.Fields == nil {
+		sess.Fields = map[string]Value{}
+	}
+	return &turn{svc: s, conversation: &conversation{sess: sess, entry: entry},
+		answer: answer{status: StatusAnswered, reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}}
 }
 
 // SendOptions are per-request switches of Send.
@@ -68,18 +98,14 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	if err != nil {
 		return nil, err
 	}
-	t := &turn{svc: s, sess: sess, msg: m, onToken: opts.OnToken, status: StatusAnswered,
-		reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
+	entry, err := s.entryFor(ctx, sess)
+	if err != nil {
+		return nil, fmt.Errorf("load procedure %s: %w", sess.Procedure.Slug, err)
+	}
+	t := s.newTurn(sess, entry)
+	t.msg, t.onToken = m, opts.OnToken
 	t.text = strings.TrimSpace(vietnamese.NFC(m.Text))
 	t.folded = vietnamese.Fold(t.text)
-	if sess.Procedure != nil {
-		if t.entry, err = s.entry(ctx, sess.Procedure.Slug); err != nil {
-			return nil, fmt.Errorf("load procedure %s: %w", sess.Procedure.Slug, err)
-		}
-	}
-	if sess.Fields == nil {
-		sess.Fields = map[string]Value{}
-	}
 
 	if err := t.run(ctx); err != nil {
 		if t, err = s.failedTurn(ctx, t, err); err != nil {
@@ -116,15 +142,13 @@ func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, 
 		return nil, cause
 	}
 	s.log.Error("assistant turn failed", "session", sess.ID, "err", cause)
-	f := &turn{svc: s, sess: sess, msg: t.msg, text: t.text, status: StatusError, route: t.route, steps: t.steps,
-		reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
-	f.steps = append(f.steps, Step{Name: "error", Outcome: apperr.CodeOf(cause)})
-	if sess.Procedure != nil {
-		f.entry, _ = s.entry(ctx, sess.Procedure.Slug)
-		if f.entry == nil {
-			sess.Procedure, sess.Stage = nil, StageIdentify
-		}
+	entry, _ := s.entryFor(ctx, sess)
+	if sess.Procedure != nil && entry == nil {
+		sess.Procedure, sess.Stage = nil, StageIdentify
 	}
+	f := s.newTurn(sess, entry)
+	f.input, f.status, f.route = t.input, StatusError, t.route
+	f.steps = append(t.steps, Step{Name: "error", Outcome: apperr.CodeOf(cause)})
 	f.note(apperr.From(cause).Message)
 	return f, nil
 }

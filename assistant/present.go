@@ -7,173 +7,224 @@ import (
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
+// screen is what one reply puts to the resident after the turn's notes:
+// the lines of its question and the buttons under it.
+type screen struct {
+	lines   []string
+	choices []Choice
+}
+
+func (s *screen) say(lines ...string)          { s.lines = append(s.lines, lines...) }
+func (s *screen) offer(choices ...Choice)      { s.choices = append(s.choices, choices...) }
+func (s *screen) offerFirst(choices ...Choice) { s.choices = append(choices, s.choices...) }
+
 // present puts the session's current position to the resident: the one
 // question of this turn and its choices, after any notes the turn made.
 // "Go back" and "call staff" are offered at every turn.
 func (t *turn) present() {
-	var q []string
-	var choices []Choice
-	st := &t.sess.State
-	q, choices, served := t.presentService(q, choices)
-	switch {
-	case served:
-	case t.sess.Stage == StageIdentify:
-		if !t.quiet {
-			q = append(q, t.say("ask_again_need"))
-		}
-	case t.sess.Stage == StageConfirm:
-		var b strings.Builder
-		b.WriteString(t.say("candidates"))
-		for i, c := range st.Candidates {
-			label := strconv.Itoa(i+1) + ". " + c.Name
-			b.WriteString("\n" + label)
-			choices = append(choices, Choice{ID: "p:" + c.Slug, Label: label})
-		}
-		q = append(q, b.String())
-		choices = append(choices, t.choice(ChoiceNone))
-	case t.sess.Stage == StageExplain:
-		f := facts{p: t.svc.prompts, e: t.entry}
-		steps := len(t.entry.Steps)
-		switch {
-		case st.Page == 0:
-			q = append(q, t.say("chosen", "name", t.entry.Name))
-			if t.entry.Summary != "" {
-				q = append(q, t.say("explain_summary", "summary", strings.TrimSpace(t.entry.Summary)))
-				t.cite(f.cite(SectionSummary, t.entry.Summary))
+	var s screen
+	if !t.presentService(&s) {
+		switch t.sess.Stage {
+		case StageIdentify:
+			if !t.quiet {
+				s.say(t.say("ask_again_need"))
 			}
-			if steps > 0 {
-				q = append(q, t.say("explain_steps", "count", strconv.Itoa(steps)))
+		case StageConfirm:
+			t.presentCandidates(&s)
+		case StageExplain:
+			t.presentExplanation(&s)
+		case StageCollect:
+			t.presentField(&s)
+		case StageReview:
+			t.presentReview(&s)
+		case StageDone:
+			t.presentDone(&s)
+		case StageHandoff:
+			if !t.emergency {
+				s.say(t.say("handoff"))
 			}
-		case st.Page <= steps:
-			s := f.step(st.Page - 1)
-			t.cite(f.cite(SectionSteps, s))
-			if t.phrased != "" {
-				s = t.phrased
-			}
-			q = append(q, s)
-		case st.Page == steps+1:
-			d := f.documents()
-			q = append(q, d)
-			t.cite(f.cite(SectionDocuments, d))
-		default:
-			fees := f.fees()
-			q = append(q, fees)
-			t.cite(f.cite(SectionFees, fees))
-			if p := f.processing(); p != "" {
-				q = append(q, p)
-				t.cite(f.cite(SectionProcessing, p))
-			}
-			if s := f.submitAt(); s != "" {
-				q = append(q, s)
-				t.cite(f.cite(SectionSubmitAt, s))
-			}
+			s.offer(t.choice(ChoiceResume))
 		}
-		if st.Page < t.lastPage() {
-			q = append(q, t.say("explain_more"))
-			choices = append(choices, t.choice(ChoiceNext), Choice{ID: ChoiceSkip, Label: t.say("choice_skip_explain")})
-		} else {
-			q = append(q, t.say("explain_last"))
-			choices = append(choices, t.choice(ChoiceNext))
-		}
-	case t.sess.Stage == StageCollect:
-		field, ok := t.currentField()
-		if !ok {
-			break
-		}
-		t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type}
-		if len(st.Confirming) > 0 {
-			v := t.sess.Fields[field.Name]
-			q = append(q, t.say("scan_confirm", "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
-			choices = append(choices, t.choice(ChoiceYes), t.choice(ChoiceNo))
-			break
-		}
-		question := field.Question
-		if question == "" {
-			question = t.say("ask_field", "label", strings.ToLower(field.Label))
-		}
-		if cur, ok := t.sess.Fields[field.Name]; ok && cur.Value != "" {
-			question += " (Hiện ghi: " + displayValue(field, cur.Value) + ")"
-		}
-		q = append(q, question)
-		switch field.Type {
-		case procedures.FieldSelect:
-			var b strings.Builder
-			for i, o := range field.Options {
-				label := strconv.Itoa(i+1) + ". " + o.Label
-				if i > 0 {
-					b.WriteString("\n")
-				}
-				b.WriteString(label)
-				choices = append(choices, Choice{ID: "opt:" + o.Value, Label: label})
-			}
-			q = append(q, b.String())
-		case procedures.FieldBoolean:
-			choices = append(choices, Choice{ID: ChoiceYes, Label: "Có"}, Choice{ID: ChoiceNo, Label: "Không"})
-		}
-		if t.entry.Slug == SlugReport && field.Name == "address" && t.sess.StationID != "" {
-			q = append(q, t.say("report_here"))
-			choices = append(choices, Choice{ID: "opt:" + AtStation, Label: AtStation})
-		}
-		if field.Name == PhotoField {
-			choices = append(choices, t.choice(ChoiceNext))
-		}
-		if !field.Required {
-			q = append(q, t.say("optional"))
-			choices = append(choices, t.choice(ChoiceSkip))
-		}
-	case t.sess.Stage == StageReview:
-		var b strings.Builder
-		b.WriteString(t.say("review"))
-		for i, f := range t.reviewFields() {
-			v, ok := t.sess.Fields[f.Name]
-			shown := "—"
-			if ok && v.Value != "" {
-				shown = displayValue(f, v.Value)
-			}
-			b.WriteString("\n" + strconv.Itoa(i+1) + ". " + f.Label + ": " + shown)
-			choices = append(choices, Choice{ID: "edit:" + f.Name, Label: t.say("choice_edit", "label", f.Label)})
-		}
-		q = append(q, b.String())
-		if _, ok := t.entry.Field(PhotoField); !ok && t.entry.Slug == SlugReport {
-			q = append(q, t.say("report_photos"))
-		}
-		if m := t.missing(); len(m) > 0 {
-			var labels []string
-			for _, name := range m {
-				f, _ := t.entry.Field(name)
-				labels = append(labels, strings.ToLower(f.Label))
-			}
-			q = append(q, t.say("review_missing", "fields", strings.Join(labels, ", ")))
-		} else {
-			choices = append([]Choice{t.choice(ChoiceConfirm)}, choices...)
-		}
-	case t.sess.Stage == StageDone:
-		if t.sess.State.TrackingCode != "" {
-			q = append(q, t.say("done_with_id", "id", t.sess.State.TrackingCode))
-		} else {
-			q = append(q, t.say("done"))
-		}
-		q, choices = t.feeOffer(q, choices)
-		if t.entry != nil {
-			f := facts{p: t.svc.prompts, e: t.entry}
-			if s := f.submitAt(); s != "" {
-				q = append(q, s)
-				t.cite(f.cite(SectionSubmitAt, s))
-			}
-		}
-		choices = append(choices, t.choice(ChoiceRestart))
-	case t.sess.Stage == StageHandoff:
-		if !t.emergency {
-			q = append(q, t.say("handoff"))
-		}
-		choices = append(choices, t.choice(ChoiceResume))
 	}
 	if t.sess.Stage != StageHandoff {
-		choices = append(choices, t.choice(ChoiceBack))
+		s.offer(t.choice(ChoiceBack))
 	}
-	choices = append(choices, t.choice(ChoiceHandoff))
-	t.reply.Reply = joinLines(append(t.notes, q...)...)
-	t.reply.Choices = choices
+	s.offer(t.choice(ChoiceHandoff))
+	t.reply.Reply = joinLines(append(t.notes, s.lines...)...)
+	t.reply.Choices = s.choices
+}
+
+// presentCandidates lists the procedures found, numbered, for the resident
+// to choose from.
+func (t *turn) presentCandidates(s *screen) {
+	var b strings.Builder
+	b.WriteString(t.say("candidates"))
+	for i, c := range t.sess.State.Candidates {
+		label := strconv.Itoa(i+1) + ". " + c.Name
+		b.WriteString("\n" + label)
+		s.offer(Choice{ID: "p:" + c.Slug, Label: label})
+	}
+	s.say(b.String())
+	s.offer(t.choice(ChoiceNone))
+}
+
+// presentExplanation shows the explanation page the session is at.
+func (t *turn) presentExplanation(s *screen) {
+	f := facts{p: t.svc.prompts, e: t.entry}
+	steps := len(t.entry.Steps)
+	page := t.sess.State.Page
+	switch {
+	case page == 0:
+		s.say(t.say("chosen", "name", t.entry.Name))
+		if t.entry.Summary != "" {
+			s.say(t.say("explain_summary", "summary", strings.TrimSpace(t.entry.Summary)))
+			t.cite(f.cite(SectionSummary, t.entry.Summary))
+		}
+		if steps > 0 {
+			s.say(t.say("explain_steps", "count", strconv.Itoa(steps)))
+		}
+	case page <= steps:
+		step := f.step(page - 1)
+		t.cite(f.cite(SectionSteps, step))
+		if t.phrased != "" {
+			step = t.phrased
+		}
+		s.say(step)
+	case page == steps+1:
+		d := f.documents()
+		s.say(d)
+		t.cite(f.cite(SectionDocuments, d))
+	default:
+		t.sayFees(s, f)
+	}
+	if page < t.lastPage() {
+		s.say(t.say("explain_more"))
+		s.offer(t.choice(ChoiceNext), Choice{ID: ChoiceSkip, Label: t.say("choice_skip_explain")})
+	} else {
+		s.say(t.say("explain_last"))
+		s.offer(t.choice(ChoiceNext))
+	}
+}
+
+// sayFees says the fees, the time limit and where to submit.
+func (t *turn) sayFees(s *screen, f facts) {
+	fees := f.fees()
+	s.say(fees)
+	t.cite(f.cite(SectionFees, fees))
+	if p := f.processing(); p != "" {
+		s.say(p)
+		t.cite(f.cite(SectionProcessing, p))
+	}
+	t.saySubmitAt(s, f)
+}
+
+func (t *turn) saySubmitAt(s *screen, f facts) {
+	if at := f.submitAt(); at != "" {
+		s.say(at)
+		t.cite(f.cite(SectionSubmitAt, at))
+	}
+}
+
+// presentField asks the field being collected, or reads a scanned value
+// back for the resident to confirm.
+func (t *turn) presentField(s *screen) {
+	field, ok := t.currentField()
+	if !ok {
+		return
+	}
+	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type}
+	if len(t.sess.State.Confirming) > 0 {
+		v := t.sess.Fields[field.Name]
+		s.say(t.say("scan_confirm", "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
+		s.offer(t.choice(ChoiceYes), t.choice(ChoiceNo))
+		return
+	}
+	question := field.Question
+	if question == "" {
+		question = t.say("ask_field", "label", strings.ToLower(field.Label))
+	}
+	if cur, ok := t.sess.Fields[field.Name]; ok && cur.Value != "" {
+		question += " (Hiện ghi: " + displayValue(field, cur.Value) + ")"
+	}
+	s.say(question)
+	t.offerAnswers(s, field)
+	if !field.Required {
+		s.say(t.say("optional"))
+		s.offer(t.choice(ChoiceSkip))
+	}
+}
+
+// offerAnswers puts the answers a field has buttons for: its options, yes
+// and no, "right here" for a report's place, "next" after the photos.
+func (t *turn) offerAnswers(s *screen, field procedures.Field) {
+	switch field.Type {
+	case procedures.FieldSelect:
+		var b strings.Builder
+		for i, o := range field.Options {
+			label := strconv.Itoa(i+1) + ". " + o.Label
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(label)
+			s.offer(Choice{ID: "opt:" + o.Value, Label: label})
+		}
+		s.say(b.String())
+	case procedures.FieldBoolean:
+		s.offer(Choice{ID: ChoiceYes, Label: "Có"}, Choice{ID: ChoiceNo, Label: "Không"})
+	}
+	if t.entry.Slug == SlugReport && field.Name == "address" && t.sess.StationID != "" {
+		s.say(t.say("report_here"))
+		s.offer(Choice{ID: "opt:" + AtStation, Label: AtStation})
+	}
+	if field.Name == PhotoField {
+		s.offer(t.choice(ChoiceNext))
+	}
+}
+
+// presentReview reads every field back, numbered, with a button to edit
+// each, and confirm once nothing required is missing.
+func (t *turn) presentReview(s *screen) {
+	var b strings.Builder
+	b.WriteString(t.say("review"))
+	for i, f := range t.reviewFields() {
+		v, ok := t.sess.Fields[f.Name]
+		shown := "—"
+		if ok && v.Value != "" {
+			shown = displayValue(f, v.Value)
+		}
+		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + f.Label + ": " + shown)
+		s.offer(Choice{ID: "edit:" + f.Name, Label: t.say("choice_edit", "label", f.Label)})
+	}
+	s.say(b.String())
+	if _, ok := t.entry.Field(PhotoField); !ok && t.entry.Slug == SlugReport {
+		s.say(t.say("report_photos"))
+	}
+	m := t.missing()
+	if len(m) == 0 {
+		s.offerFirst(t.choice(ChoiceConfirm))
+		return
+	}
+	var labels []string
+	for _, name := range m {
+		f, _ := t.entry.Field(name)
+		labels = append(labels, strings.ToLower(f.Label))
+	}
+	s.say(t.say("review_missing", "fields", strings.Join(labels, ", ")))
+}
+
+// presentDone tells the resident the dossier is filed, with its tracking
+// code, any fee to pay and where to go next.
+func (t *turn) presentDone(s *screen) {
+	if t.sess.State.TrackingCode != "" {
+		s.say(t.say("done_with_id", "id", t.sess.State.TrackingCode))
+	} else {
+		s.say(t.say("done"))
+	}
+	t.feeOffer(s)
+	if t.entry != nil {
+		t.saySubmitAt(s, facts{p: t.svc.prompts, e: t.entry})
+	}
+	s.offer(t.choice(ChoiceRestart))
 }
 
 func (t *turn) choice(id string) Choice {

@@ -83,7 +83,8 @@ func (s *Service) Start(ctx context.Context, r StartRequest) (*Reply, error) {
 	sess := &Session{StationID: strings.TrimSpace(r.StationID), KioskSessionID: strings.TrimSpace(r.KioskSessionID),
 		Stage: StageIdentify, Fields: map[string]Value{}, PromptVersion: s.prompts.Version}
 	sess.ExpiresAt = s.now().Add(s.cfg.SessionTTL)
-	t := &turn{svc: s, sess: sess, status: StatusAnswered, quiet: true, reply: &Reply{PromptVersion: s.prompts.Version}}
+	t := s.newTurn(sess, nil)
+	t.quiet = true
 	t.note(t.say("welcome"))
 	t.finish()
 	rec := t.record()
@@ -117,15 +118,12 @@ func (s *Service) Get(ctx context.Context, id string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &turn{svc: s, sess: sess, status: StatusAnswered, quiet: true, reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}
-	if sess.Procedure != nil {
-		if t.entry, err = s.entry(ctx, sess.Procedure.Slug); err != nil {
-			return nil, fmt.Errorf("load procedure: %w", err)
-		}
+	entry, err := s.entryFor(ctx, sess)
+	if err != nil {
+		return nil, fmt.Errorf("load procedure: %w", err)
 	}
-	if sess.Stage == StageIdentify {
-		t.quiet = false
-	}
+	t := s.newTurn(sess, entry)
+	t.quiet = sess.Stage != StageIdentify
 	t.finish()
 	return &View{Session: sess, Turns: turns, Current: t.reply, Draft: sess.State.Draft}, nil
 }

@@ -266,11 +266,11 @@ func (t *turn) serve(ctx context.Context) error {
 	return t.submit(ctx)
 }
 
-func (t *turn) service() *ServiceState {
-	if t.sess.State.Service == nil {
-		t.sess.State.Service = &ServiceState{}
+func (c *conversation) service() *ServiceState {
+	if c.sess.State.Service == nil {
+		c.sess.State.Service = &ServiceState{}
 	}
-	return t.sess.State.Service
+	return c.sess.State.Service
 }
 
 // askField returns to the collect stage on one field, after a sentence
@@ -550,73 +550,86 @@ func (t *turn) handOver() {
 
 // presentService puts a service's position; it returns false for the
 // stages the guide presents itself.
-func (t *turn) presentService(q []string, choices []Choice) ([]string, []Choice, bool) {
+func (t *turn) presentService(s *screen) bool {
 	sv := t.sess.State.Service
 	switch t.sess.Stage {
 	case StageBills:
-		t.reply.Bills = sv.Bills
-		var b strings.Builder
-		b.WriteString(t.say("bills_found", "count", strconv.Itoa(len(sv.Bills)), "code", sv.CustomerCode))
-		for i, bl := range sv.Bills {
-			label := fmt.Sprintf("%d. %s: %s", i+1, bl.Description, FormatVND(bl.Amount))
-			b.WriteString("\n" + label)
-			choices = append(choices, Choice{ID: "bill:" + bl.ID, Label: label})
-		}
-		if len(sv.Bills) == 1 {
-			b.WriteString("\n" + t.say("bill_confirm_one"))
-		} else {
-			b.WriteString("\n" + t.say("bill_which"))
-		}
-		return append(q, b.String()), choices, true
+		t.presentBills(s, sv)
+		return true
 	case StagePay:
 		p := sv.Payment
-		q = append(q, t.say("payment_qr", "amount", FormatVND(p.Amount), "description", p.Description,
+		s.say(t.say("payment_qr", "amount", FormatVND(p.Amount), "description", p.Description,
 			"minutes", strconv.Itoa(max(1, int(time.Until(p.ExpiresAt).Round(time.Minute).Minutes())))))
 		t.reply.Payment = p
 		if p.State != PaymentPending {
-			choices = append(choices, t.choice(ChoiceRetry))
+			s.offer(t.choice(ChoiceRetry))
 		} else {
-			choices = append(choices, t.choice(ChoiceCheck))
+			s.offer(t.choice(ChoiceCheck))
 		}
-		return q, choices, true
+		return true
 	case StageDone:
-		if sv == nil {
-			return q, choices, false
+		if sv == nil || !t.presentServed(s, sv) {
+			return false // a filed dossier, perhaps with its fee to pay
 		}
-		switch {
-		case sv.Payment != nil && sv.Payment.State == PaymentPaid:
-			t.reply.Payment = sv.Payment
-			q = append(q, t.say("payment_paid", "amount", FormatVND(sv.Payment.Amount), "description", sv.Payment.Description,
-				"receipt", sv.Payment.Receipt))
-		case sv.Handover != nil:
-			t.reply.Handover = sv.Handover
-			q = append(q, t.say("handover_partner", "name", sv.Handover.Name))
-		case sv.Report != nil:
-			t.reply.Report = sv.Report
-			q = append(q, t.say("report_sent", "code", sv.Report.Code))
-		case sv.Status != nil:
-			t.reply.DossierStatus = sv.Status
-			s := t.say("track_status", "code", sv.Status.TrackingCode, "status", sv.Status.Status, "next", sv.Status.NextStep)
-			if sv.Status.ExpectedOn != nil {
-				s += " " + t.say("track_expected", "date", sv.Status.ExpectedOn.Format("02/01/2006"))
-			}
-			q = append(q, s)
-		default: // a filed dossier, perhaps with its fee to pay
-			return q, choices, false
-		}
-		return q, append(choices, t.choice(ChoiceRestart)), true
+		s.offer(t.choice(ChoiceRestart))
+		return true
 	}
-	return q, choices, false
+	return false
+}
+
+// presentBills lists the bills found with their amounts.
+func (t *turn) presentBills(s *screen, sv *ServiceState) {
+	t.reply.Bills = sv.Bills
+	var b strings.Builder
+	b.WriteString(t.say("bills_found", "count", strconv.Itoa(len(sv.Bills)), "code", sv.CustomerCode))
+	for i, bl := range sv.Bills {
+		label := fmt.Sprintf("%d. %s: %s", i+1, bl.Description, FormatVND(bl.Amount))
+		b.WriteString("\n" + label)
+		s.offer(Choice{ID: "bill:" + bl.ID, Label: label})
+	}
+	if len(sv.Bills) == 1 {
+		b.WriteString("\n" + t.say("bill_confirm_one"))
+	} else {
+		b.WriteString("\n" + t.say("bill_which"))
+	}
+	s.say(b.String())
+}
+
+// presentServed says how a service ended: paid, handed over, reported or
+// looked up. It returns false when the service did none of these.
+func (t *turn) presentServed(s *screen, sv *ServiceState) bool {
+	switch {
+	case sv.Payment != nil && sv.Payment.State == PaymentPaid:
+		t.reply.Payment = sv.Payment
+		s.say(t.say("payment_paid", "amount", FormatVND(sv.Payment.Amount), "description", sv.Payment.Description,
+			"receipt", sv.Payment.Receipt))
+	case sv.Handover != nil:
+		t.reply.Handover = sv.Handover
+		s.say(t.say("handover_partner", "name", sv.Handover.Name))
+	case sv.Report != nil:
+		t.reply.Report = sv.Report
+		s.say(t.say("report_sent", "code", sv.Report.Code))
+	case sv.Status != nil:
+		t.reply.DossierStatus = sv.Status
+		line := t.say("track_status", "code", sv.Status.TrackingCode, "status", sv.Status.Status, "next", sv.Status.NextStep)
+		if sv.Status.ExpectedOn != nil {
+			line += " " + t.say("track_expected", "date", sv.Status.ExpectedOn.Format("02/01/2006"))
+		}
+		s.say(line)
+	default:
+		return false
+	}
+	return true
 }
 
 // feeOffer is added to the done stage of a dossier that owes a fee.
-func (t *turn) feeOffer(q []string, choices []Choice) ([]string, []Choice) {
+func (t *turn) feeOffer(s *screen) {
 	sv := t.sess.State.Service
 	if sv == nil || sv.Fee <= 0 || sv.Payment != nil {
-		return q, choices
+		return
 	}
-	q = append(q, t.say("fee_due", "amount", FormatVND(sv.Fee)))
-	return q, append([]Choice{t.choice(ChoicePayFee)}, choices...)
+	s.say(t.say("fee_due", "amount", FormatVND(sv.Fee)))
+	s.offerFirst(t.choice(ChoicePayFee))
 }
 
 // allowedAmounts are the amounts the services gave this session: a model
@@ -657,26 +670,26 @@ var scanCodes = map[string]scanCode{
 // holds one: a QR code's text, or the word after the code's label (less
 // sure, so read back to the resident). It returns how many fields it
 // filled; a typed value wins, as for the ID card's fields.
-func (t *turn) scannedCode(sc *Scan) int {
-	c, ok := scanCodes[t.entry.Slug]
+func (c *conversation) scannedCode(sc *Scan) int {
+	code, ok := scanCodes[c.entry.Slug]
 	if !ok {
 		return 0
 	}
-	if cur, ok := t.sess.Fields[c.field]; ok && cur.Provenance == FromTyped {
+	if cur, ok := c.sess.Fields[code.field]; ok && cur.Provenance == FromTyped {
 		return 0
 	}
-	field, ok := t.entry.Field(c.field)
+	field, ok := c.entry.Field(code.field)
 	if !ok {
 		return 0
 	}
-	v, prov, conf := codeOnScan(field, c.labels, sc)
+	v, prov, conf := codeOnScan(field, code.labels, sc)
 	if v == "" {
 		return 0
 	}
 	confirmed := conf >= ConfidenceFloor
-	t.sess.Fields[c.field] = Value{Value: v, Provenance: prov, Confidence: conf, Confirmed: confirmed}
-	if st := &t.sess.State; !confirmed && !slices.Contains(st.Confirming, c.field) {
-		st.Confirming = append(st.Confirming, c.field)
+	c.sess.Fields[code.field] = Value{Value: v, Provenance: prov, Confidence: conf, Confirmed: confirmed}
+	if st := &c.sess.State; !confirmed && !slices.Contains(st.Confirming, code.field) {
+		st.Confirming = append(st.Confirming, code.field)
 	}
 	return 1
 }
