@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-		"log/slog"
+	"log/slog"
 	"os"
 	"sync"
 

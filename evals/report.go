@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
