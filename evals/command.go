@@ -144,18 +144,18 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// CompareFiles is station eval compare: it prints what changed between two
-// JSON reports and says whether anything regressed.
-func CompareFiles(oldPath, newPath string, out io.Writer) (*Comparison, error) {
-	old, err := ReadReport(oldPath)
-	if err != nil {
-		return nil, err
+// LoadRun reads a run for compare: a JSON report file, or a stored run by
+// its id or its label (the newest run with that label).
+func LoadRun(ctx context.Context, store *Store, ref string) (*Report, error) {
+	if _, err := os.Stat(ref); err == nil {
+		return ReadReport(ref)
 	}
-	newer, err := ReadReport(newPath)
-	if err != nil {
-		return nil, err
+	if store == nil {
+		return nil, fmt.Errorf("%s: no such report file, and no database to find a stored run in", ref)
 	}
-	cmp := Compare(old, newer)
-	cmp.Write(out)
-	return cmp, nil
+	r, err := store.FindRun(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ref, err)
+	}
+	return r, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -235,21 +236,46 @@ func setFlags(fs *flag.FlagSet) map[string]string {
 func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station eval compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	var platformCfg config.Platform
+	platformCfg.RegisterFlags(fs)
+	asJSON := fs.Bool("json", false, "print the comparison as JSON, for tools")
 	return &ffcli.Command{
 		Name:       "compare",
-		ShortUsage: "station eval compare OLD.json NEW.json",
-		ShortHelp:  "list regressions and improvements case by case; exit non-zero on a regression",
+		ShortUsage: "station eval compare OLD NEW [--json]   (each a report file, a stored run's id or its label)",
+		ShortHelp:  "say what changed between two runs; exit non-zero on a regression or when they are not comparable",
 		FlagSet:    fs,
-		Exec: func(_ context.Context, args []string) error {
-			if len(args) != 2 {
-				return errors.New("eval compare: give two reports, OLD.json NEW.json")
-			}
-			cmp, err := evals.CompareFiles(args[0], args[1], stdout)
+		Options:    envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			refs, err := parseInterspersed(fs, args)
 			if err != nil {
 				return err
 			}
-			if cmp.Regressed() {
-				return fmt.Errorf("%d regressions", len(cmp.Regressions)+len(cmp.SuitesBroken))
+			if len(refs) != 2 {
+				return errors.New("eval compare: give two runs, OLD NEW (report files, stored run ids or labels)")
+			}
+			var store *evals.Store
+			if p, err := openPlatform(ctx, &platformCfg, io.Discard); err == nil {
+				defer p.Close()
+				store = evals.NewStore(p.pool)
+			}
+			var runs [2]*evals.Report
+			for i, ref := range refs {
+				if runs[i], err = evals.LoadRun(ctx, store, ref); err != nil {
+					return err
+				}
+			}
+			cmp := evals.Compare(runs[0], runs[1])
+			if *asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(cmp); err != nil {
+					return err
+				}
+			} else {
+				cmp.Write(stdout)
+			}
+			if failed, why := cmp.Failed(); failed {
+				return errors.New(why)
 			}
 			return nil
 		},
