@@ -129,7 +129,9 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				&evals.Handler{
 					Store: evals.NewStore(p.pool),
 					Token: evalCfg.EvalToken(),
-					Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+					Stations: parts.Stations,
+					Orders:   parts.Payments,
 				},
 				screens,
 			)
