@@ -127,8 +127,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				},
 				&payments.Handler{Service: parts.Payments, Device: parts.Stations.RequireDevice},
 				&evals.Handler{
-					Store: evals.NewStore(p.pool),
-					Token: evalCfg.EvalToken(),
+					Store:    evals.NewStore(p.pool),
+					Token:    evalCfg.EvalToken(),
 					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
 					Stations: parts.Stations,
 					Orders:   parts.Payments,
