@@ -16,6 +16,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/periodic"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/web"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -131,6 +132,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Token: evalCfg.EvalToken(),
 					Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
 				},
+				signing.NewHandler(parts.Signing),
 				screens,
 			)
 			return srv.ListenAndServe(ctx)
