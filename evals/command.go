@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/citizenstation/citizenstation/assistant"
 )
 
 // Environment is what station eval run finds on the machine: each may be
@@ -41,6 +44,9 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 	if len(suites) == 0 {
 		return nil, errors.New("no suites to run")
 	}
+	if err := CheckProviders(suites); err != nil {
+		return nil, err
+	}
 	checker := &Checker{}
 	if env.Checker != nil {
 		*checker = *env.Checker
@@ -58,10 +64,24 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 		checker.Facts = NewFacts(entries)
 		env.Settings.Catalogue, env.Settings.CatalogueHash = cfg.URL, CatalogueHash(entries)
 	}
+	var stations chan *TestStation
+	if cfg.URL != "" && env.EvalToken != "" {
+		// The flow suites need stations: one per conversation in flight
+		// is made for the run and revoked after it.
+		stations = make(chan *TestStation, cfg.Concurrency)
+		for range cfg.Concurrency {
+			st, err := AddTestStation(ctx, cfg.URL, env.EvalToken)
+			if err != nil {
+				return nil, err
+			}
+			defer RetireTestStation(context.Background(), cfg.URL, env.EvalToken, st)
+			stations <- st
+		}
+	}
 	r := &Runner{
 		Targets: func(ctx context.Context, p Provider) (Target, error) {
 			if p.ID == ProviderHTTP {
-				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name(), Model: p.Config.Model}, nil
+				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name(), Model: p.Config.Model, Stations: stations}, nil
 			}
 			if env.Targets == nil {
 				return nil, fmt.Errorf("provider %s needs the in-process assistant, which is not available", p.Name())
@@ -73,6 +93,9 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 		Repeat:      cfg.Repeat,
 		Timeout:     cfg.Timeout,
 		Provider:    cfg.Provider,
+		// A running service is shared by every attempt: the cases of a
+		// suite that says so (the same demo bills) play one at a time.
+		Shared: cfg.URL != "",
 	}
 	if env.Store != nil && !cfg.NoCache {
 		r.Cache = env.Store
@@ -80,6 +103,9 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 	cases := 0
 	for _, s := range suites {
 		cases += len(s.Tests)
+		for _, w := range s.Warnings {
+			fmt.Fprintln(out, "warning:", w)
+		}
 	}
 	fmt.Fprintf(out, "running %d suites, %d cases…\n", len(suites), cases)
 	report, err := r.Run(ctx, suites)
@@ -142,6 +168,28 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// CheckProviders checks every provider of every suite before the first
+// case: URLs that parse as http(s) addresses and prompt sets that load. It
+// lists every mistake at once.
+func CheckProviders(suites []*Suite) error {
+	var errs []error
+	for _, s := range suites {
+		for _, p := range s.Providers {
+			if u := p.Config.URL; u != "" {
+				if parsed, err := url.Parse(u); err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+					errs = append(errs, fmt.Errorf("%s: provider %s: url %q is not an http(s) address", s.Path, p.Name(), u))
+				}
+			}
+			if p.Prompts != "" {
+				if _, err := assistant.LoadPrompts(p.Prompts); err != nil {
+					errs = append(errs, fmt.Errorf("%s: provider %s: %w", s.Path, p.Name(), err))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // LoadRun reads a run for compare: a JSON report file, or a stored run by

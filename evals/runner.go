@@ -40,6 +40,9 @@ type Runner struct {
 	Timeout time.Duration
 	// Provider, when set, runs only the provider of that name.
 	Provider string
+	// Shared says the targets share one service among attempts: the
+	// attempts of a serial suite then play one after another.
+	Shared bool
 }
 
 // Run plays every case of every suite against each provider of the suite's
@@ -92,19 +95,35 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 			pr.Identity = b.id
 			cacheable := r.Cache != nil && p.ID != ProviderGuide && b.id.Model != "" &&
 				(p.Config.Cache == nil || *p.Config.Cache)
+			var serial []func() error
 			for ci := range s.Tests {
 				c := &s.Tests[ci]
 				pr.Cases[ci] = CaseResult{Description: c.Description, Attempts: make([]Attempt, r.repeatFor(s, c))}
 				for ai := range pr.Cases[ci].Attempts {
 					slot := &pr.Cases[ci].Attempts[ai]
-					g.Go(func() error {
+					play := func() error {
 						if err := gctx.Err(); err != nil {
 							return err
 						}
 						*slot = r.attempt(gctx, s, c, p, b.target, b.id, ai, cacheable)
 						return nil
-					})
+					}
+					if s.Serial && r.Shared {
+						serial = append(serial, play)
+						continue
+					}
+					g.Go(play)
 				}
+			}
+			if len(serial) > 0 {
+				g.Go(func() error {
+					for _, play := range serial {
+						if err := play(); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
 			}
 		}
 	}
