@@ -58,7 +58,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.SearchK, "assistant-search-k", 5, "passages retrieved per question")
 	fs.DurationVar(&c.SessionTTL, "assistant-session-ttl", 2*time.Hour, "how long an idle assistant session can be resumed by id")
 	fs.DurationVar(&c.SlipTTL, "assistant-slip-ttl", 72*time.Hour, "how long a session saved with a printed slip can be resumed")
-	fs.StringVar(&c.Prompts, "assistant-prompts", DefaultPrompts, "prompt set (a directory of assistant/prompts)")
+	fs.StringVar(&c.Prompts, "assistant-prompts", DefaultPrompts, "prompt set: a shipped one (a directory of assistant/prompts) or a directory on disk (a path with a slash)")
 }
 
 // Defaults returns the settings RegisterFlags gives, for tests and tools.

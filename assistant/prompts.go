@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -45,10 +48,15 @@ var requiredMessages = []string{
 	"choice_confirm", "choice_none", "choice_resume", "choice_restart", "choice_edit", "choice_start_form",
 }
 
-// LoadPrompts reads prompt set version (a directory under prompts/).
+// LoadPrompts reads prompt set version: the name of a shipped set (a
+// directory under prompts/) or, for evaluators trying an edit without a
+// rebuild, a directory on disk (any name with a slash: ./mine, /tmp/v2).
 func LoadPrompts(version string) (*PromptSet, error) {
-	dir := "prompts/" + version
-	entries, err := fs.ReadDir(promptFiles, dir)
+	fsys, dir := fs.FS(promptFiles), "prompts/"+version
+	if strings.ContainsRune(version, '/') {
+		fsys, dir = os.DirFS(version), "."
+	}
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("prompt set %q: %w", version, err)
 	}
@@ -60,7 +68,7 @@ func LoadPrompts(version string) (*PromptSet, error) {
 	h := sha256.New()
 	files := map[string]string{}
 	for _, n := range names {
-		b, err := promptFiles.ReadFile(dir + "/" + n)
+		b, err := fs.ReadFile(fsys, path.Join(dir, n))
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +77,7 @@ func LoadPrompts(version string) (*PromptSet, error) {
 		files[n] = string(b)
 	}
 	p := &PromptSet{
-		Version:    version + "." + hex.EncodeToString(h.Sum(nil))[:8],
+		Version:    path.Base(filepath.ToSlash(filepath.Clean(version))) + "." + hex.EncodeToString(h.Sum(nil))[:8],
 		Understand: files["understand.txt"],
 		Answer:     files["answer.txt"],
 		Phrase:     files["phrase.txt"],

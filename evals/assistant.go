@@ -5,43 +5,42 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"sync"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/ocr"
 )
 
-// InProcess builds targets that run the assistant inside this process, on
-// the service's own database and catalogue: the deterministic guide for
-// provider "guide", and the guide helped by a model through langchaingo for
-// "openai" and "ollama".
+// InProcess builds targets that run the assistant inside this process,
+// with the service's parts wired on scratch databases (lanes): the
+// deterministic guide for provider "guide", and the guide helped by a
+// model through langchaingo for "openai" and "ollama".
 type InProcess struct {
-	Pool      *pgxpool.Pool
-	Catalogue assistant.Catalogue
-	Scans     assistant.Scans
-	// Recognise runs OCR on a fixture image and returns the stored result's
-	// id; nil when OCR is not available in-process.
-	Recognise func(ctx context.Context, path string) (string, error)
-	// Services are the kiosk services the assistant carries residents
-	// through; StationID is the station sessions start at ("eval" when
-	// empty, which files no dossier).
-	Services  assistant.Services
-	Dossiers  assistant.Dossiers
-	StationID string
+	// Lanes are where conversations run, one at a time each; at least one.
+	Lanes []*Lane
 	// Base is the assistant's configuration; the provider sets the model.
 	Base assistant.Config
 	// Logger receives the assistant's logs (default: discarded, so the
 	// terminal shows the summary).
 	Logger *slog.Logger
+
+	once sync.Once
+	free chan *Lane
 }
 
-// Target builds the assistant for provider p.
+// Target builds the assistant for provider p on every lane.
 func (ip *InProcess) Target(ctx context.Context, p Provider) (Target, error) {
+	if len(ip.Lanes) == 0 {
+		return nil, errors.New("in-process runs need at least one lane")
+	}
+	ip.once.Do(func() {
+		ip.free = make(chan *Lane, len(ip.Lanes))
+		for _, l := range ip.Lanes {
+			ip.free <- l
+		}
+	})
 	cfg := ip.Base
 	switch p.ID {
 	case ProviderGuide:
@@ -56,71 +55,96 @@ func (ip *InProcess) Target(ctx context.Context, p Provider) (Target, error) {
 	default:
 		return nil, fmt.Errorf("provider %s cannot run in-process", p.Name())
 	}
+	if p.Prompts != "" {
+		cfg.Prompts = p.Prompts
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("provider %s: %w", p.Name(), err)
 	}
 	log := ip.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	model, err := assistant.OpenModel(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: %w", p.Name(), err)
 	}
-	svc, err := assistant.New(assistant.Deps{Pool: ip.Pool, Catalogue: ip.Catalogue, Scans: ip.Scans, Model: model, Logger: log,
-		Services: ip.Services, Dossiers: ip.Dossiers}, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("provider %s: %w", p.Name(), err)
+	t := &AssistantTarget{free: ip.free, services: map[*Lane]*assistant.Service{}}
+	for _, lane := range ip.Lanes {
+		deps := lane.Deps
+		deps.Model, deps.Logger = model, log
+		svc, err := assistant.New(deps, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("provider %s: %w", p.Name(), err)
+		}
+		t.services[lane] = svc
+		t.ID = Identity{Provider: p.Name(), PromptVersion: svc.PromptVersion()}
 	}
-	id := Identity{Provider: p.Name(), PromptVersion: svc.PromptVersion()}
 	if model != nil {
-		id.Model = model.Name()
+		t.ID.Model = model.Name()
 	}
-	return &AssistantTarget{Service: svc, ID: id, Recognise: ip.Recognise, StationID: ip.StationID}, nil
+	return t, nil
 }
 
-// AssistantTarget talks to an assistant service directly, in eval mode.
+// AssistantTarget talks to an assistant service directly, in eval mode,
+// one conversation per lane at a time.
 type AssistantTarget struct {
-	Service   *assistant.Service
-	ID        Identity
-	Recognise func(ctx context.Context, path string) (string, error)
-	StationID string
+	ID       Identity
+	free     chan *Lane
+	services map[*Lane]*assistant.Service
 }
 
 // Identity names the provider, model and prompt version.
 func (t *AssistantTarget) Identity(context.Context) (Identity, error) { return t.ID, nil }
 
-// Start opens a session as a station called "eval" would.
+// Start takes a free lane and opens a session at its station.
 func (t *AssistantTarget) Start(ctx context.Context) (Conversation, error) {
-	station := t.StationID
-	if station == "" {
-		station = "eval"
+	var lane *Lane
+	select {
+	case lane = <-t.free:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for a free lane: %w", ctx.Err())
 	}
-	r, err := t.Service.Start(ctx, assistant.StartRequest{StationID: station})
+	svc := t.services[lane]
+	r, err := svc.Start(ctx, assistant.StartRequest{StationID: lane.StationID})
 	if err != nil {
+		t.release(lane)
 		return nil, err
 	}
-	return &assistantConversation{target: t, id: r.SessionID}, nil
+	return &assistantConversation{target: t, lane: lane, service: svc, id: r.SessionID}, nil
+}
+
+// release resets a lane and hands it to the next attempt.
+func (t *AssistantTarget) release(lane *Lane) error {
+	// The reset runs even when the attempt's context has ended.
+	err := lane.Reset(context.Background())
+	t.free <- lane
+	return err
 }
 
 type assistantConversation struct {
-	target *AssistantTarget
-	id     string
+	target  *AssistantTarget
+	lane    *Lane
+	service *assistant.Service
+	id      string
 }
+
+// End gives the conversation's lane back, emptied of what it wrote.
+func (c *assistantConversation) End(context.Context) error { return c.target.release(c.lane) }
 
 func (c *assistantConversation) Send(ctx context.Context, in Input) (Reply, error) {
 	m := assistant.Message{Text: in.Text, Choice: in.Choice}
 	if in.Image != "" {
-		if c.target.Recognise == nil {
+		if c.lane.Recognise == nil {
 			return Reply{}, errors.New("fixture images need OCR, which is not available in-process; use --url")
 		}
-		id, err := c.target.Recognise(ctx, in.Image)
+		id, err := c.lane.Recognise(ctx, in.Image)
 		if err != nil {
 			return Reply{}, fmt.Errorf("OCR of %s: %w", in.Image, err)
 		}
 		m.OCRResultID = id
 	}
-	r, err := c.target.Service.Send(ctx, c.id, m, assistant.SendOptions{Eval: true})
+	r, err := c.service.Send(ctx, c.id, m, assistant.SendOptions{Eval: true})
 	if err != nil {
 		return Reply{}, err
 	}
@@ -138,7 +162,7 @@ func (c *assistantConversation) Send(ctx context.Context, in Input) (Reply, erro
 }
 
 func (c *assistantConversation) State(ctx context.Context) (State, error) {
-	v, err := c.target.Service.Get(ctx, c.id)
+	v, err := c.service.Get(ctx, c.id)
 	if err != nil {
 		return State{}, err
 	}
@@ -149,38 +173,39 @@ func (c *assistantConversation) State(ctx context.Context) (State, error) {
 	return decodeState(raw)
 }
 
-// OCR reads fixture images in-process with the service's own reader and
-// store, so a scan turn goes through Tesseract exactly as at the kiosk.
-// Tesseract starts on the first image; Close stops it.
+// OCR reads fixture images in-process with the service's own reader, so a
+// scan turn goes through Tesseract exactly as at the kiosk. Tesseract
+// starts on the first image; Close stops it.
 type OCR struct {
-	Config  ocr.Config
-	Store   *ocr.Store
-	once    sync.Once
-	service *ocr.Service
-	pool    *ocr.Pool
-	err     error
+	Config ocr.Config
+	once   sync.Once
+	reader *ocr.Reader
+	pool   *ocr.Pool
+	err    error
 }
 
-// Recognise reads the image at path, stores the result and returns its id.
-func (o *OCR) Recognise(ctx context.Context, path string) (string, error) {
-	o.once.Do(func() {
-		o.pool, o.err = ocr.NewPool(o.Config)
-		if o.err == nil {
-			o.service = ocr.NewService(ocr.NewReader(o.pool), o.Store)
+// Into returns a function that reads an image into store and returns the
+// stored result's id: a lane's Recognise.
+func (o *OCR) Into(store *ocr.Store) func(ctx context.Context, path string) (string, error) {
+	return func(ctx context.Context, path string) (string, error) {
+		o.once.Do(func() {
+			if o.pool, o.err = ocr.NewPool(o.Config); o.err == nil {
+				o.reader = ocr.NewReader(o.pool)
+			}
+		})
+		if o.err != nil {
+			return "", o.err
 		}
-	})
-	if o.err != nil {
-		return "", o.err
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		res, err := ocr.NewService(o.reader, store).Read(ctx, ocr.Request{Image: data}, "")
+		if err != nil {
+			return "", err
+		}
+		return res.ID, nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	res, err := o.service.Read(ctx, ocr.Request{Image: data}, "")
-	if err != nil {
-		return "", err
-	}
-	return res.ID, nil
 }
 
 // Close stops Tesseract if it was started.

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/citizenstation/citizenstation/assistant"
 )
 
 // Environment is what station eval run finds on the machine: each may be
@@ -21,6 +24,10 @@ type Environment struct {
 	Checker *Checker
 	// EvalToken asks a running service for its eval mode.
 	EvalToken string
+	// Suites are what the run plays, loaded and checked beforehand.
+	Suites []*Suite
+	// Settings record what the run played against.
+	Settings Settings
 }
 
 // ErrBelowThreshold is returned when a suite misses its threshold.
@@ -29,12 +36,15 @@ var ErrBelowThreshold = errors.New("suites below their threshold")
 // RunSuites is station eval run: it loads the suites, plays them, prints
 // the summary to out, writes the report files and stores the run. It
 // returns the report, and ErrBelowThreshold when any suite fails.
-func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []string, out io.Writer) (*Report, error) {
+func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Writer) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	suites, err := LoadSuites(paths...)
-	if err != nil {
+	suites := env.Suites
+	if len(suites) == 0 {
+		return nil, errors.New("no suites to run")
+	}
+	if err := CheckProviders(suites); err != nil {
 		return nil, err
 	}
 	checker := &Checker{}
@@ -52,11 +62,26 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 			return nil, fmt.Errorf("read the catalogue of %s: %w", cfg.URL, err)
 		}
 		checker.Facts = NewFacts(entries)
+		env.Settings.Catalogue, env.Settings.CatalogueHash = cfg.URL, CatalogueHash(entries)
+	}
+	var stations chan *TestStation
+	if cfg.URL != "" && env.EvalToken != "" {
+		// The flow suites need stations: one per conversation in flight
+		// is made for the run and revoked after it.
+		stations = make(chan *TestStation, cfg.Concurrency)
+		for range cfg.Concurrency {
+			st, err := AddTestStation(ctx, cfg.URL, env.EvalToken)
+			if err != nil {
+				return nil, err
+			}
+			defer RetireTestStation(context.Background(), cfg.URL, env.EvalToken, st)
+			stations <- st
+		}
 	}
 	r := &Runner{
 		Targets: func(ctx context.Context, p Provider) (Target, error) {
 			if p.ID == ProviderHTTP {
-				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name(), Model: p.Config.Model}, nil
+				return &HTTPTarget{BaseURL: p.Config.URL, EvalToken: env.EvalToken, Provider: p.Name(), Model: p.Config.Model, Stations: stations}, nil
 			}
 			if env.Targets == nil {
 				return nil, fmt.Errorf("provider %s needs the in-process assistant, which is not available", p.Name())
@@ -68,6 +93,9 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 		Repeat:      cfg.Repeat,
 		Timeout:     cfg.Timeout,
 		Provider:    cfg.Provider,
+		// A running service is shared by every attempt: the cases of a
+		// suite that says so (the same demo bills) play one at a time.
+		Shared: cfg.URL != "",
 	}
 	if env.Store != nil && !cfg.NoCache {
 		r.Cache = env.Store
@@ -75,12 +103,17 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, paths []stri
 	cases := 0
 	for _, s := range suites {
 		cases += len(s.Tests)
+		for _, w := range s.Warnings {
+			fmt.Fprintln(out, "warning:", w)
+		}
 	}
 	fmt.Fprintf(out, "running %d suites, %d cases…\n", len(suites), cases)
 	report, err := r.Run(ctx, suites)
 	if err != nil {
 		return nil, err
 	}
+	report.Settings = env.Settings
+	report.Settings.Label = cfg.Label
 	report.WriteSummary(out)
 	if err := writeFiles(report, cfg); err != nil {
 		return report, err
@@ -137,18 +170,40 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// CompareFiles is station eval compare: it prints what changed between two
-// JSON reports and says whether anything regressed.
-func CompareFiles(oldPath, newPath string, out io.Writer) (*Comparison, error) {
-	old, err := ReadReport(oldPath)
-	if err != nil {
-		return nil, err
+// CheckProviders checks every provider of every suite before the first
+// case: URLs that parse as http(s) addresses and prompt sets that load. It
+// lists every mistake at once.
+func CheckProviders(suites []*Suite) error {
+	var errs []error
+	for _, s := range suites {
+		for _, p := range s.Providers {
+			if u := p.Config.URL; u != "" {
+				if parsed, err := url.Parse(u); err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+					errs = append(errs, fmt.Errorf("%s: provider %s: url %q is not an http(s) address", s.Path, p.Name(), u))
+				}
+			}
+			if p.Prompts != "" {
+				if _, err := assistant.LoadPrompts(p.Prompts); err != nil {
+					errs = append(errs, fmt.Errorf("%s: provider %s: %w", s.Path, p.Name(), err))
+				}
+			}
+		}
 	}
-	newer, err := ReadReport(newPath)
-	if err != nil {
-		return nil, err
+	return errors.Join(errs...)
+}
+
+// LoadRun reads a run for compare: a JSON report file, or a stored run by
+// its id or its label (the newest run with that label).
+func LoadRun(ctx context.Context, store *Store, ref string) (*Report, error) {
+	if _, err := os.Stat(ref); err == nil {
+		return ReadReport(ref)
 	}
-	cmp := Compare(old, newer)
-	cmp.Write(out)
-	return cmp, nil
+	if store == nil {
+		return nil, fmt.Errorf("%s: no such report file, and no database to find a stored run in", ref)
+	}
+	r, err := store.FindRun(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ref, err)
+	}
+	return r, nil
 }

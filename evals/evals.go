@@ -32,6 +32,13 @@ type Conversation interface {
 	State(ctx context.Context) (State, error)
 }
 
+// Ender is a conversation that holds something until it ends (an
+// in-process lane, a test station's orders). The runner ends every
+// conversation it started, so the next attempt starts afresh.
+type Ender interface {
+	End(ctx context.Context) error
+}
+
 // Identity names what answers a conversation.
 type Identity struct {
 	Provider      string `json:"provider"`

@@ -20,13 +20,36 @@ type Handler struct {
 	// Staff, when set, lets signed-in staff in: the staff package's
 	// middleware requiring the roles that see every ward.
 	Staff gin.HandlerFunc
+	// Stations and Orders serve the test stations of runs over --url;
+	// without them those routes are not offered.
+	Stations TestStations
+	Orders   VisitOrders
 }
 
-// RegisterRoutes adds GET /api/v1/evals/runs and /api/v1/evals/runs/{id}.
+// RegisterRoutes adds GET /api/v1/evals/runs and /api/v1/evals/runs/{id},
+// and for evaluators' tools POST /api/v1/evals/stations (a test station
+// and its device token), DELETE /api/v1/evals/stations/{id} and
+// POST /api/v1/evals/stations/{id}/visits/{visit}/end (let go of the
+// orders a test visit left pending).
 func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	g := r.Group("/api/v1/evals", h.authorize)
 	g.GET("/runs", h.listRuns)
 	g.GET("/runs/:id", h.getRun)
+	if h.Stations != nil && h.Orders != nil {
+		// Only evaluators' tools, never a console session, make stations.
+		t := r.Group("/api/v1/evals/stations", h.requireToken)
+		t.POST("", h.addStation)
+		t.DELETE("/:id", h.retireStation)
+		t.POST("/:id/visits/:visit/end", h.endVisit)
+	}
+}
+
+func (h *Handler) requireToken(c *gin.Context) {
+	if !ValidToken(h.Token, c.Request) {
+		httpserver.Error(c, apperr.New(apperr.Unauthorized, "eval_token_required", "Cần mã đánh giá hợp lệ."))
+		return
+	}
+	c.Next()
 }
 
 // authorize lets through requests that carry the evaluator token (as

@@ -31,6 +31,29 @@ type HTTPTarget struct {
 	// provider config states it; the service does not say until a turn
 	// uses the model. Answers are cached only when it is known.
 	Model string
+	// Stations, when set, are the test stations conversations start at,
+	// so that the flow suites file, pay and report as at a real station.
+	// A station serves one visit at a time, as at a kiosk: a conversation
+	// takes a free one and gives it back when it ends.
+	Stations chan *TestStation
+}
+
+// AddTestStation asks the service at baseURL for a test station to play
+// at (POST /api/v1/evals/stations, with the evaluator token); Retire
+// revokes it when the run ends.
+func AddTestStation(ctx context.Context, baseURL, evalToken string) (*TestStation, error) {
+	t := &HTTPTarget{BaseURL: baseURL, EvalToken: evalToken}
+	var st TestStation
+	if err := t.doJSON(ctx, http.MethodPost, "/api/v1/evals/stations", map[string]any{}, &st); err != nil {
+		return nil, fmt.Errorf("a test station: %w", err)
+	}
+	return &st, nil
+}
+
+// RetireTestStation revokes a test station.
+func RetireTestStation(ctx context.Context, baseURL, evalToken string, st *TestStation) error {
+	t := &HTTPTarget{BaseURL: baseURL, EvalToken: evalToken}
+	return t.do(ctx, http.MethodDelete, "/api/v1/evals/stations/"+url.PathEscape(st.ID), nil, "", nil)
 }
 
 // Identity opens a session to learn the prompt version the service uses.
@@ -43,6 +66,7 @@ func (t *HTTPTarget) Identity(ctx context.Context) (Identity, error) {
 	if err != nil {
 		return id, err
 	}
+	defer conv.End(ctx)
 	var st struct {
 		PromptVersion string `json:"prompt_version"`
 	}
@@ -60,18 +84,73 @@ func (t *HTTPTarget) start(ctx context.Context) (*httpConversation, error) {
 	var created struct {
 		ID string `json:"id"`
 	}
-	if err := t.doJSON(ctx, http.MethodPost, "/api/v1/sessions", map[string]any{}, &created); err != nil {
+	conv := &httpConversation{target: t}
+	body := map[string]any{}
+	if t.Stations != nil {
+		// As the kiosk page does: a visit at the station, then the
+		// assistant's session within it.
+		select {
+		case conv.station = <-t.Stations:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for a free test station: %w", ctx.Err())
+		}
+		var visit struct {
+			ID string `json:"id"`
+		}
+		if err := conv.do(ctx, http.MethodPost, "/api/v1/kiosk/sessions", nil, &visit); err != nil {
+			t.Stations <- conv.station
+			return nil, err
+		}
+		conv.visit = visit.ID
+		body["station_id"], body["kiosk_session_id"] = conv.station.ID, visit.ID
+	}
+	if err := conv.do(ctx, http.MethodPost, "/api/v1/sessions", body, &created); err != nil {
+		conv.End(ctx)
 		return nil, err
 	}
 	if created.ID == "" {
+		conv.End(ctx)
 		return nil, fmt.Errorf("POST /api/v1/sessions returned no id")
 	}
-	return &httpConversation{target: t, id: created.ID}, nil
+	conv.id = created.ID
+	return conv, nil
 }
 
 type httpConversation struct {
-	target *HTTPTarget
-	id     string
+	target  *HTTPTarget
+	id      string
+	station *TestStation // the test station it holds, if any
+	visit   string       // the visit there
+}
+
+// do sends a request as the conversation's station.
+func (c *httpConversation) do(ctx context.Context, method, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.target.send(ctx, method, path, bytes.NewReader(b), "application/json", c.station, out)
+}
+
+// End finishes the visit at the test station, as the kiosk does when the
+// resident leaves, lets go of the orders it left pending so the next
+// attempt can pay the same bill, and frees the station.
+func (c *httpConversation) End(ctx context.Context) error {
+	if c.station == nil {
+		return nil
+	}
+	defer func() { c.target.Stations <- c.station }()
+	if c.visit == "" {
+		return nil
+	}
+	// Both run even when the attempt's context has ended.
+	ctx = context.WithoutCancel(ctx)
+	err := c.do(ctx, http.MethodPost, "/api/v1/kiosk/sessions/"+url.PathEscape(c.visit)+"/finish", nil, nil)
+	path := "/api/v1/evals/stations/" + url.PathEscape(c.station.ID) + "/visits/" + url.PathEscape(c.visit) + "/end"
+	if err2 := c.target.do(ctx, http.MethodPost, path, nil, "", nil); err == nil {
+		err = err2
+	}
+	return err
 }
 
 // Send posts one turn; an image is first sent to the OCR endpoint and the
@@ -84,7 +163,7 @@ func (c *httpConversation) Send(ctx context.Context, in Input) (Reply, error) {
 	case in.Choice != "":
 		body["choice"] = in.Choice
 	case in.Image != "":
-		id, err := c.target.recognise(ctx, in.Image)
+		id, err := c.target.recognise(ctx, in.Image, c.station)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -95,7 +174,7 @@ func (c *httpConversation) Send(ctx context.Context, in Input) (Reply, error) {
 	if c.target.EvalToken != "" {
 		path += "?eval=1"
 	}
-	if err := c.target.doJSON(ctx, http.MethodPost, path, body, &raw); err != nil {
+	if err := c.do(ctx, http.MethodPost, path, body, &raw); err != nil {
 		return Reply{}, err
 	}
 	var r Reply
@@ -109,7 +188,7 @@ func (c *httpConversation) Send(ctx context.Context, in Input) (Reply, error) {
 // State reads the session.
 func (c *httpConversation) State(ctx context.Context) (State, error) {
 	var raw json.RawMessage
-	if err := c.target.do(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(c.id), nil, "", &raw); err != nil {
+	if err := c.target.send(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(c.id), nil, "", c.station, &raw); err != nil {
 		return State{}, err
 	}
 	return decodeState(raw)
@@ -147,7 +226,7 @@ func decodeState(raw []byte) (State, error) {
 }
 
 // recognise uploads a fixture image to the OCR endpoint.
-func (t *HTTPTarget) recognise(ctx context.Context, path string) (string, error) {
+func (t *HTTPTarget) recognise(ctx context.Context, path string, station *TestStation) (string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("fixture image: %w", err)
@@ -165,7 +244,7 @@ func (t *HTTPTarget) recognise(ctx context.Context, path string) (string, error)
 	var res struct {
 		ID string `json:"id"`
 	}
-	if err := t.do(ctx, http.MethodPost, "/api/v1/ocr", &body, mw.FormDataContentType(), &res); err != nil {
+	if err := t.send(ctx, http.MethodPost, "/api/v1/ocr", &body, mw.FormDataContentType(), station, &res); err != nil {
 		return "", fmt.Errorf("OCR of %s: %w", filepath.Base(path), err)
 	}
 	return res.ID, nil
@@ -182,6 +261,11 @@ func (t *HTTPTarget) doJSON(ctx context.Context, method, path string, in, out an
 // do sends one request and decodes the JSON answer into out; an error
 // answer becomes an error naming its status and code.
 func (t *HTTPTarget) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+	return t.send(ctx, method, path, body, contentType, nil, out)
+}
+
+// send is do as a station, with its device token, when station is set.
+func (t *HTTPTarget) send(ctx context.Context, method, path string, body io.Reader, contentType string, station *TestStation, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(t.BaseURL, "/")+path, body)
 	if err != nil {
 		return err
@@ -192,6 +276,9 @@ func (t *HTTPTarget) do(ctx context.Context, method, path string, body io.Reader
 	req.Header.Set("Accept", "application/json")
 	if t.EvalToken != "" {
 		req.Header.Set("X-Eval-Token", t.EvalToken)
+	}
+	if station != nil {
+		req.Header.Set("Authorization", "Bearer "+station.Token)
 	}
 	client := t.Client
 	if client == nil {
@@ -212,6 +299,9 @@ func (t *HTTPTarget) do(ctx context.Context, method, path string, body io.Reader
 		}
 		json.Unmarshal(data, &e)
 		return fmt.Errorf("%s %s: HTTP %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
+	}
+	if out == nil {
+		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)

@@ -108,7 +108,11 @@ tests:
 	// whatever providers the suite names.
 	var out bytes.Buffer
 	cfg := RunConfig{URL: srv.URL, Concurrency: 2, Timeout: time.Minute, NoStore: true}
-	report, err = RunSuites(context.Background(), cfg, Environment{EvalToken: evalToken}, []string{"suites/civil.yaml"}, &out)
+	civil, err := LoadSuites("suites/civil.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err = RunSuites(context.Background(), cfg, Environment{EvalToken: evalToken, Suites: civil}, &out)
 	if err != nil {
 		t.Fatalf("RunSuites: %v\n%s", err, out.String())
 	}

@@ -168,6 +168,25 @@ func (s *Store) ListRuns(ctx context.Context, limit int, before string) ([]RunSu
 	return runs, rows.Err()
 }
 
+// FindRun returns the stored run whose id is ref, or else the newest run
+// labelled ref.
+func (s *Store) FindRun(ctx context.Context, ref string) (*Report, error) {
+	if _, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if r, err := s.GetRun(ctx, ref); err == nil || !apperr.IsKind(err, apperr.NotFound) {
+			return r, err
+		}
+	}
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM eval_runs WHERE label = $1 ORDER BY id DESC LIMIT 1`, ref).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "eval_run_not_found", "Không tìm thấy lần chạy đánh giá này.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find eval run: %w", err)
+	}
+	return s.GetRun(ctx, strconv.FormatInt(id, 10))
+}
+
 // GetRun returns a past run's full report.
 func (s *Store) GetRun(ctx context.Context, id string) (*Report, error) {
 	n, err := strconv.ParseInt(id, 10, 64)

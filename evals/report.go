@@ -1,12 +1,18 @@
 package evals
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // Report is the result of one run: every suite, per provider, per case, per
@@ -18,7 +24,34 @@ type Report struct {
 	FinishedAt time.Time     `json:"finished_at"`
 	Passed     bool          `json:"passed"`
 	Repeat     int           `json:"repeat"`
+	Settings   Settings      `json:"settings"`
 	Suites     []SuiteResult `json:"suites"`
+}
+
+// Settings record what a run played against, so that a comparison can say
+// what differed besides the results.
+type Settings struct {
+	Label string `json:"label,omitempty"`
+	// Catalogue is where the entries came from: "database", a directory,
+	// "shipped", or the URL of the service played.
+	Catalogue string `json:"catalogue,omitempty"`
+	// CatalogueHash identifies the entries' content.
+	CatalogueHash string `json:"catalogue_hash,omitempty"`
+	// Prompts is the prompt set in-process providers used unless a suite
+	// named one (the version and hash of each is in the providers'
+	// identities).
+	Prompts string `json:"prompts,omitempty"`
+	// Flags are the flags set for the run, secrets left out.
+	Flags map[string]string `json:"flags,omitempty"`
+}
+
+// CatalogueHash is a short hash of entries' content, whatever their order.
+func CatalogueHash(entries []procedures.Entry) string {
+	sorted := slices.Clone(entries)
+	slices.SortFunc(sorted, func(a, b procedures.Entry) int { return strings.Compare(a.Slug, b.Slug) })
+	b, _ := json.Marshal(sorted)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:16]
 }
 
 // SuiteResult is one suite's results for each provider it ran against.
@@ -35,6 +68,8 @@ type SuiteResult struct {
 type ProviderResult struct {
 	Provider string   `json:"provider"`
 	Identity Identity `json:"identity"`
+	// Config is the provider's settings (URL, model, temperature).
+	Config ProviderConfig `json:"config"`
 	// PassRate is the mean of the cases' pass rates.
 	PassRate  float64      `json:"pass_rate"`
 	Passed    bool         `json:"passed"`

@@ -40,6 +40,9 @@ type Runner struct {
 	Timeout time.Duration
 	// Provider, when set, runs only the provider of that name.
 	Provider string
+	// Shared says the targets share one service among attempts: the
+	// attempts of a serial suite then play one after another.
+	Shared bool
 }
 
 // Run plays every case of every suite against each provider of the suite's
@@ -63,7 +66,7 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 		*sr = SuiteResult{Name: s.Name, Description: s.Description, Path: s.Path, Threshold: s.PassThreshold()}
 		for _, p := range s.Providers {
 			if r.wants(p) {
-				sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name()})
+				sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name(), Config: p.Config})
 			}
 		}
 		// Each attempt writes into its own slot of the report, so the
@@ -92,19 +95,35 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 			pr.Identity = b.id
 			cacheable := r.Cache != nil && p.ID != ProviderGuide && b.id.Model != "" &&
 				(p.Config.Cache == nil || *p.Config.Cache)
+			var serial []func() error
 			for ci := range s.Tests {
 				c := &s.Tests[ci]
 				pr.Cases[ci] = CaseResult{Description: c.Description, Attempts: make([]Attempt, r.repeatFor(s, c))}
 				for ai := range pr.Cases[ci].Attempts {
 					slot := &pr.Cases[ci].Attempts[ai]
-					g.Go(func() error {
+					play := func() error {
 						if err := gctx.Err(); err != nil {
 							return err
 						}
 						*slot = r.attempt(gctx, s, c, p, b.target, b.id, ai, cacheable)
 						return nil
-					})
+					}
+					if s.Serial && r.Shared {
+						serial = append(serial, play)
+						continue
+					}
+					g.Go(play)
 				}
+			}
+			if len(serial) > 0 {
+				g.Go(func() error {
+					for _, play := range serial {
+						if err := play(); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
 			}
 		}
 	}
@@ -241,11 +260,18 @@ func (r *Runner) attempt(ctx context.Context, s *Suite, c *Case, p Provider, tar
 
 // play sends each turn and records the replies, and the state wherever an
 // assertion needs it and at the end.
-func (r *Runner) play(ctx context.Context, c *Case, target Target, timeout time.Duration) (Transcript, error) {
+func (r *Runner) play(ctx context.Context, c *Case, target Target, timeout time.Duration) (_ Transcript, err error) {
 	t := Transcript{At: time.Now().UTC(), States: map[int]State{}}
 	conv, err := withTimeout(ctx, timeout, func(ctx context.Context) (Conversation, error) { return target.Start(ctx) })
 	if err != nil {
 		return t, fmt.Errorf("start: %w", err)
+	}
+	if e, ok := conv.(Ender); ok {
+		defer func() {
+			if endErr := e.End(ctx); endErr != nil && err == nil {
+				err = fmt.Errorf("end: %w", endErr)
+			}
+		}()
 	}
 	for i, turn := range c.Turns {
 		in := Input{Text: turn.Text, Choice: turn.Choice, Image: turn.Image}

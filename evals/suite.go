@@ -24,15 +24,24 @@ type Suite struct {
 	// Threshold is the share of cases (0–1) that must pass, for each
 	// provider, for the suite to pass. Default 1.
 	Threshold *float64 `yaml:"threshold"`
-	// Prompts is accepted for promptfoo compatibility and ignored: the
-	// service owns its prompts.
-	Prompts     []string   `yaml:"prompts"`
-	Providers   []Provider `yaml:"providers"`
-	DefaultTest Defaults   `yaml:"defaultTest"`
-	Tests       []Case     `yaml:"tests"`
+	// Prompts lists prompt sets (a shipped set's name, or a directory
+	// relative to the suite file). With more than none, the run plays the
+	// cross product of prompt sets and providers, as promptfoo does; a
+	// running service (http) owns its prompts and takes none.
+	Prompts   []string   `yaml:"prompts"`
+	Providers []Provider `yaml:"providers"`
+	// Serial says the cases share what they change at a service (the
+	// same demo bills): against a running service they play one at a
+	// time. In-process runs give every attempt a lane of its own.
+	Serial      bool     `yaml:"serial"`
+	DefaultTest Defaults `yaml:"defaultTest"`
+	Tests       []Case   `yaml:"tests"`
 
 	// Path is the file the suite came from.
 	Path string `yaml:"-"`
+	// Warnings are what the file holds that the format does not read
+	// (unknown keys), said before the run.
+	Warnings []string `yaml:"-"`
 }
 
 // Provider is one column of the provider matrix: the deterministic guide
@@ -42,6 +51,9 @@ type Provider struct {
 	ID     string         `yaml:"id" json:"id"`
 	Label  string         `yaml:"label" json:"label,omitempty"`
 	Config ProviderConfig `yaml:"config" json:"config"`
+	// Prompts is the prompt set the in-process assistant uses (default:
+	// the run's --assistant-prompts). The suite's prompts list fills it.
+	Prompts string `yaml:"prompts" json:"prompts,omitempty"`
 }
 
 // ProviderConfig holds a provider's settings.
@@ -136,18 +148,26 @@ func LoadSuites(paths ...string) ([]*Suite, error) {
 		return nil, fmt.Errorf("no suite files in %s", strings.Join(paths, ", "))
 	}
 	sort.Strings(files)
+	// Every file is read and every mistake listed, so that an evaluator
+	// mends them all before one run, not one per run.
 	var suites []*Suite
+	var errs []error
 	names := map[string]string{}
 	for _, f := range files {
 		s, err := LoadSuite(f)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		if other, dup := names[s.Name]; dup {
-			return nil, fmt.Errorf("%s: suite name %q is also used by %s", f, s.Name, other)
+			errs = append(errs, fmt.Errorf("%s: suite name %q is also used by %s", f, s.Name, other))
+			continue
 		}
 		names[s.Name] = f
 		suites = append(suites, s)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return suites, nil
 }
@@ -167,17 +187,33 @@ func LoadSuite(path string) (*Suite, error) {
 // relative file references (schemas, images).
 func ParseSuite(path string, data []byte) (*Suite, error) {
 	var s Suite
-	if err := yaml.UnmarshalWithOptions(data, &s, yaml.Strict()); err != nil {
+	if err := yaml.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
 	}
 	s.Path = path
+	for _, k := range unknownKeys(data) {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: unknown key %s is ignored", path, k))
+	}
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	if err := s.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inFile(path, err)
 	}
 	return &s, nil
+}
+
+// inFile names the file in each of the errors err joins.
+func inFile(path string, err error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var errs []error
+	for _, e := range joined.Unwrap() {
+		errs = append(errs, fmt.Errorf("%s: %w", path, e))
+	}
+	return errors.Join(errs...)
 }
 
 // PassThreshold is the suite's threshold, 1 when unset.
@@ -194,6 +230,9 @@ func (s *Suite) check() error {
 	}
 	if len(s.Providers) == 0 {
 		s.Providers = []Provider{{ID: ProviderGuide}}
+	}
+	if err := s.crossPrompts(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for i, p := range s.Providers {
@@ -218,10 +257,11 @@ func (s *Suite) check() error {
 	if len(s.Tests) == 0 {
 		return errors.New("no tests")
 	}
+	var errs []error
 	dir := filepath.Dir(s.Path)
 	for i := range s.DefaultTest.Assert {
 		if err := s.DefaultTest.Assert[i].compile(dir); err != nil {
-			return fmt.Errorf("defaultTest.assert[%d]: %w", i, err)
+			errs = append(errs, fmt.Errorf("defaultTest.assert[%d]: %w", i, err))
 		}
 	}
 	descriptions := map[string]int{}
@@ -231,13 +271,44 @@ func (s *Suite) check() error {
 			c.Description = fmt.Sprintf("case %d", i+1)
 		}
 		if j, dup := descriptions[c.Description]; dup {
-			return fmt.Errorf("tests[%d]: description %q is also tests[%d]'s; reports compare cases by description", i, c.Description, j)
+			errs = append(errs, fmt.Errorf("tests[%d]: description %q is also tests[%d]'s; reports compare cases by description", i, c.Description, j))
 		}
 		descriptions[c.Description] = i
 		if err := c.prepare(dir, s.DefaultTest.Vars); err != nil {
-			return fmt.Errorf("tests[%d] %q: %w", i, c.Description, err)
+			errs = append(errs, fmt.Errorf("tests[%d] %q: %w", i, c.Description, err))
 		}
 	}
+	return errors.Join(errs...)
+}
+
+// crossPrompts replaces the providers by their cross product with the
+// suite's prompt sets: "guide" with prompts [v1, ./v2] becomes "guide · v1"
+// and "guide · v2".
+func (s *Suite) crossPrompts() error {
+	if len(s.Prompts) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(s.Path)
+	var cells []Provider
+	for _, p := range s.Providers {
+		if p.ID == ProviderHTTP {
+			return fmt.Errorf("providers: http plays a running service, which owns its prompts; remove it or the prompts list")
+		}
+		for _, set := range s.Prompts {
+			cell := p
+			cell.Prompts = set
+			if strings.ContainsRune(set, '/') && !filepath.IsAbs(set) {
+				// A directory next to the suite file; the slash keeps it
+				// a path for assistant.LoadPrompts.
+				if cell.Prompts = filepath.Join(dir, set); !strings.ContainsRune(cell.Prompts, '/') {
+					cell.Prompts = "./" + cell.Prompts
+				}
+			}
+			cell.Label = p.Name() + " · " + set
+			cells = append(cells, cell)
+		}
+	}
+	s.Providers = cells
 	return nil
 }
 

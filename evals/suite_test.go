@@ -68,7 +68,6 @@ func TestParseSuite(t *testing.T) {
 
 func TestSuiteMistakesAreReportedBeforeRunning(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
-		{"unknown key", "tests: [{description: a, vars: {text: x}, asert: []}]", "asert"},
 		{"unknown type", "tests: [{vars: {text: x}, assert: [{type: contians, value: x}]}]", `unknown type "contians"`},
 		{"bad regex", "tests: [{vars: {text: x}, assert: [{type: regex, value: '(['}]}]", "regex"},
 		{"no input", "tests: [{description: a}]", "no turns"},
@@ -89,6 +88,33 @@ func TestSuiteMistakesAreReportedBeforeRunning(t *testing.T) {
 				t.Fatalf("err = %v, want it to name bad.yaml and %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSuiteCheckListsEverything: one load names every mistake of every
+// file, and warns of unknown keys instead of refusing them.
+func TestSuiteCheckListsEverything(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(`
+tests:
+  - {description: one, vars: {text: x}, assert: [{type: contians, value: x}]}
+  - {description: two, turns: [{text: a, choice: "1"}]}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("threshold: 2\ntests: [{vars: {text: x}}]"), 0o644)
+	_, err := LoadSuites(dir)
+	for _, want := range []string{`a.yaml: tests[0] "one": assert[0]: unknown type "contians"`, `a.yaml: tests[1] "two": turns[0]: give exactly one`, "b.yaml: threshold 2"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("LoadSuites error lacks %q:\n%v", want, err)
+		}
+	}
+
+	s, err := ParseSuite("typo.yaml", []byte("threshhold: 0.5\ntests: [{description: a, vars: {text: x}, asert: [], assert: [{type: stage, value: x, valeu: y}]}]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"typo.yaml: unknown key tests[0].asert is ignored", "typo.yaml: unknown key tests[0].assert[0].valeu is ignored", "typo.yaml: unknown key threshhold is ignored"}
+	if strings.Join(s.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings = %q, want %q", s.Warnings, want)
 	}
 }
 

@@ -3,7 +3,6 @@ package evals
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/app"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/ocr"
@@ -49,11 +49,6 @@ func TestShippedSuites(t *testing.T) {
 			for _, s := range suites {
 				s.Providers = providers[name]
 			}
-			// Each run pays the same demo bills: the previous run's
-			// orders are let go first.
-			if _, err := in.Pool.Exec(context.Background(), `UPDATE payments SET state = 'expired' WHERE state = 'pending'`); err != nil {
-				t.Fatal(err)
-			}
 			r := &Runner{Targets: in.Target, Checker: checker, Concurrency: 4}
 			report, err := r.Run(context.Background(), suites)
 			if err != nil {
@@ -76,33 +71,42 @@ func TestShippedSuites(t *testing.T) {
 	}
 }
 
-// shippedAssistant builds the in-process assistant on a test database with
-// the shipped catalogue, the real OCR reader and the catalogue's embedder.
+// shippedAssistant builds the in-process assistant on lanes of test
+// databases with the shipped catalogue and the service's parts wired as
+// serve wires them, the real OCR reader and the catalogue's embedder.
 func shippedAssistant(tb testing.TB) (*InProcess, *Checker) {
 	tb.Helper()
-	pool := dbtest.New(tb)
-	catalogue := procedurestest.Load(tb, pool)
-	entries, err := catalogue.List(context.Background(), procedures.ListFilter{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	scans := ocr.NewStore(pool, tb.TempDir())
-	reader := &OCR{Config: ocr.Config{Workers: 2, Queue: 8, QueueTimeout: time.Minute, Languages: []string{"vie"}}, Store: scans}
+	ctx := context.Background()
+	cfg := LaneConfig(app.Defaults(), tb.TempDir())
+	reader := &OCR{Config: ocr.Config{Workers: 2, Queue: 8, QueueTimeout: time.Minute, Languages: []string{"vie"}}}
 	tb.Cleanup(reader.Close)
+	var lanes []*Lane
+	var entries []procedures.Entry
+	for range 4 {
+		pool := dbtest.New(tb)
+		catalogue := procedurestest.Load(tb, pool)
+		parts, err := app.Wire(ctx, pool, slog.New(slog.DiscardHandler), &cfg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		station, err := PrepareScratch(ctx, pool, parts.Stations)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		lane, err := NewLane(ctx, parts, station)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		lane.Recognise = reader.Into(parts.OCRStore)
+		lanes = append(lanes, lane)
+		if entries, err = catalogue.List(ctx, procedures.ListFilter{}); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	base := assistant.Defaults()
 	base.LLMRetries = 0 // a failed call falls back at once
-	in := &InProcess{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Recognise: reader.Recognise,
-		Base: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	kioskServices(tb, in)
+	in := &InProcess{Lanes: lanes, Base: base}
 	return in, &Checker{Facts: NewFacts(entries), Embedder: procedures.NewLocalEmbedder()}
-}
-
-// kioskServices gives the suites the real kiosk services.
-func kioskServices(tb testing.TB, in *InProcess) {
-	tb.Helper()
-	if err := in.WithKioskServices(context.Background(), tb.TempDir()); err != nil {
-		tb.Fatal(err)
-	}
 }
 
 // BenchmarkShippedSuites times a whole run of the shipped suites against

@@ -268,3 +268,39 @@ func benchConversation(ctx context.Context, pool *pgxpool.Pool, embedder procedu
 	}
 	return nil
 }
+
+// copyDatabase makes a copy of the scratch database template (which nobody
+// may be connected to) and opens it; drop closes and drops the copy.
+func copyDatabase(ctx context.Context, url, template string, wait time.Duration) (pool *pgxpool.Pool, drop func(), err error) {
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
+	}
+	defer admin.Close(ctx)
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := "cs_scratch_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+		return nil, nil, fmt.Errorf("copy scratch database: %w", err)
+	}
+	cfg := admin.Config().Copy()
+	dropDB := func() {
+		c, err := pgx.ConnectConfig(context.Background(), cfg)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		dropDB()
+		return nil, nil, err
+	}
+	u.Path = "/" + name
+	if pool, err = database.Open(ctx, u.String(), wait); err != nil {
+		dropDB()
+		return nil, nil, err
+	}
+	return pool, func() { pool.Close(); dropDB() }, nil
+}

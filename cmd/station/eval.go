@@ -2,21 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/evals"
+	"github.com/citizenstation/citizenstation/internal/app"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
-	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -41,22 +42,20 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station eval run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		platformCfg  config.Platform
-		runCfg       evals.RunConfig
-		assistantCfg assistant.Config
-		embedCfg     procedures.Config
-		ocrCfg       ocr.Config
-		evalCfg      evals.Config
+		platformCfg config.Platform
+		runCfg      evals.RunConfig
+		partsCfg    app.Config
+		evalCfg     evals.Config
+		catalogue   string
 	)
 	platformCfg.RegisterFlags(fs)
 	runCfg.RegisterFlags(fs)
-	assistantCfg.RegisterFlags(fs)
-	embedCfg.RegisterFlags(fs)
-	ocrCfg.RegisterFlags(fs)
+	partsCfg.RegisterFlags(fs)
 	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
+	fs.StringVar(&catalogue, "catalogue", "", "in-process runs: play against the catalogue entries in this directory (default: the catalogue in the service's database)")
 	return &ffcli.Command{
 		Name:       "run",
-		ShortUsage: "station eval run PATH... [--provider NAME] [--concurrency N] [--repeat N] [--json FILE] [--junit FILE] [--html FILE]",
+		ShortUsage: "station eval run PATH... [--catalogue DIR] [--assistant-prompts DIR] [--provider NAME] [--concurrency N] [--repeat N] [--json FILE] [--junit FILE] [--html FILE]",
 		ShortHelp:  "play the suites in PATH (files or directories); exit 0 only when every suite meets its threshold",
 		FlagSet:    fs,
 		Options:    envOptions,
@@ -68,13 +67,21 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if len(paths) == 0 {
 				return errors.New("eval run: name at least one suite file or directory")
 			}
-			if err := embedCfg.Validate(); err != nil {
+			if runCfg.URL != "" && catalogue != "" {
+				return errors.New("eval run: --catalogue is for in-process runs; a service at --url plays its own catalogue")
+			}
+			// The lanes seal dossiers under a key made for the run.
+			laneCfg := evals.LaneConfig(partsCfg, os.TempDir())
+			if err := laneCfg.Validate(); err != nil {
 				return err
 			}
-			if err := ocrCfg.Validate(); err != nil {
+			// Everything the run will use is checked before the first case.
+			suites, err := evals.LoadSuites(paths...)
+			if err != nil {
 				return err
 			}
-			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.EvalToken()}
+			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.EvalToken(), Suites: suites,
+				Settings: evals.Settings{Prompts: partsCfg.Assistant.Prompts, Flags: setFlags(fs)}}
 			if runCfg.Judge.Enabled() {
 				llm, err := runCfg.Judge.LLM()
 				if err != nil {
@@ -82,7 +89,7 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 				env.Checker.Judge = &evals.ModelJudge{Model: llm}
 			}
-			embedder, err := embedCfg.NewEmbedder()
+			embedder, err := partsCfg.Embed.NewEmbedder()
 			if err != nil {
 				return err
 			}
@@ -102,87 +109,173 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				env.Store = evals.NewStore(p.pool)
 			}
 			if runCfg.URL == "" {
-				// In-process: the assistant with the real kiosk services and
-				// Tesseract for fixture scans, on a scratch database with the
-				// shipped catalogue, since the flow suites make orders,
-				// dossiers and reports that must never reach the service's
-				// own database. Runs and cached answers still go there.
-				scratch, _, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
+				entries, source, err := evalCatalogue(ctx, p, embedder, catalogue)
 				if err != nil {
 					return err
 				}
-				defer drop()
-				dataDir, err := os.MkdirTemp("", "station-eval-")
-				if err != nil {
-					return err
-				}
-				defer os.RemoveAll(dataDir)
-				catalogue, err := openCatalogue(ctx, &platform{log: p.log, pool: scratch}, embedder, io.Discard)
-				if err != nil {
-					return err
-				}
-				entries, err := catalogue.List(ctx, procedures.ListFilter{})
-				if err != nil {
-					return err
-				}
+				env.Settings.Catalogue, env.Settings.CatalogueHash = source, evals.CatalogueHash(entries)
 				env.Checker.Facts = evals.NewFacts(entries)
-				scans := ocr.NewStore(scratch, dataDir)
-				reader := &evals.OCR{Config: ocrCfg, Store: scans}
-				defer reader.Close()
-				in := &evals.InProcess{Pool: scratch, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans},
-					Recognise: reader.Recognise, Base: assistantCfg}
-				if err := in.WithKioskServices(ctx, dataDir); err != nil {
+				lanes, closeLanes, err := evalLanes(ctx, &platformCfg, partsCfg, entries, runCfg.Concurrency)
+				if err != nil {
 					return err
 				}
-				env.Targets = in.Target
+				defer closeLanes()
+				env.Targets = (&evals.InProcess{Lanes: lanes, Base: partsCfg.Assistant}).Target
 			}
-			_, err = evals.RunSuites(ctx, runCfg, env, paths, stdout)
+			_, err = evals.RunSuites(ctx, runCfg, env, stdout)
 			return err
 		},
 	}
 }
 
-// openCatalogue imports the shipped catalogue when none is there yet, so
-// eval run works on a fresh machine.
-func openCatalogue(ctx context.Context, p *platform, embedder procedures.Embedder, stderr io.Writer) (*procedures.Catalogue, error) {
-	catalogue, err := procedures.New(p.pool, embedder)
+// evalCatalogue gives the entries an in-process run plays against: those in
+// dir when given, else the catalogue in the service's database, so that an
+// entry imported with station import is what the suites see; the shipped
+// catalogue only where the database has none yet. It says which it took.
+func evalCatalogue(ctx context.Context, p *platform, embedder procedures.Embedder, dir string) ([]procedures.Entry, string, error) {
+	if dir != "" {
+		entries, err := procedures.Load(os.DirFS(dir))
+		if err != nil {
+			return nil, "", fmt.Errorf("--catalogue %s: %w", dir, err)
+		}
+		return entries, dir, nil
+	}
+	stored, err := procedures.New(p.pool, embedder)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if _, err := catalogue.Status(ctx); err == nil {
-		return catalogue, nil
-	} else if !apperr.IsKind(err, apperr.Unavailable) {
-		return nil, err
+	entries, err := stored.List(ctx, procedures.ListFilter{})
+	if err == nil && len(entries) > 0 {
+		return entries, "database", nil
 	}
-	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil && !apperr.IsKind(err, apperr.Unavailable) {
+		return nil, "", err
+	}
+	entries, err = procedures.Load(procedures.Shipped())
+	return entries, "shipped", err
+}
+
+// evalLanes prepares n scratch databases holding entries, each with the
+// service's parts wired as serve wires them, since the flow suites make
+// orders, dossiers and reports that must never reach the service's own
+// database. One is built, then copied: a copy of a small database takes a
+// fraction of a second.
+func evalLanes(ctx context.Context, platformCfg *config.Platform, base app.Config, entries []procedures.Entry, n int) (lanes []*evals.Lane, closeAll func(), err error) {
+	var closers []func()
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
+	quiet := slog.New(slog.DiscardHandler)
+	dataDir, err := os.MkdirTemp("", "station-eval-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	fmt.Fprintln(stderr, "station: importing the shipped catalogue")
-	if _, err := catalogue.Import(ctx, entries); err != nil {
-		return nil, err
+	closers = append(closers, func() { os.RemoveAll(dataDir) })
+	cfg := evals.LaneConfig(base, dataDir)
+
+	golden, name, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
+	if err != nil {
+		return nil, nil, err
 	}
-	return catalogue, nil
+	closers = append(closers, drop)
+	parts, err := app.Wire(ctx, golden, quiet, &cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := parts.Catalogue.Import(ctx, entries); err != nil {
+		return nil, nil, fmt.Errorf("import the catalogue into the scratch database: %w", err)
+	}
+	stationID, err := evals.PrepareScratch(ctx, golden, parts.Stations)
+	if err != nil {
+		return nil, nil, err
+	}
+	golden.Close() // a database is copied only while nobody is connected
+
+	reader := &evals.OCR{Config: cfg.OCR}
+	closers = append(closers, reader.Close)
+	for i := 0; i < n; i++ {
+		pool, dropCopy, err := copyDatabase(ctx, platformCfg.DatabaseURL, name, platformCfg.DBWait)
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, dropCopy)
+		parts, err := app.Wire(ctx, pool, quiet, &cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		lane, err := evals.NewLane(ctx, parts, stationID)
+		if err != nil {
+			return nil, nil, err
+		}
+		lane.Recognise = reader.Into(parts.OCRStore)
+		lanes = append(lanes, lane)
+	}
+	return lanes, closeAll, nil
+}
+
+// setFlags lists the flags given on the command line or in the
+// environment, for the run's record; secrets are not flags.
+func setFlags(fs *flag.FlagSet) map[string]string {
+	set := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		if strings.Contains(f.Name, "key") || strings.Contains(f.Name, "token") || strings.Contains(f.Name, "database-url") {
+			return
+		}
+		set[f.Name] = f.Value.String()
+	})
+	return set
 }
 
 func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station eval compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	var platformCfg config.Platform
+	platformCfg.RegisterFlags(fs)
+	asJSON := fs.Bool("json", false, "print the comparison as JSON, for tools")
 	return &ffcli.Command{
 		Name:       "compare",
-		ShortUsage: "station eval compare OLD.json NEW.json",
-		ShortHelp:  "list regressions and improvements case by case; exit non-zero on a regression",
+		ShortUsage: "station eval compare OLD NEW [--json]   (each a report file, a stored run's id or its label)",
+		ShortHelp:  "say what changed between two runs; exit non-zero on a regression or when they are not comparable",
 		FlagSet:    fs,
-		Exec: func(_ context.Context, args []string) error {
-			if len(args) != 2 {
-				return errors.New("eval compare: give two reports, OLD.json NEW.json")
-			}
-			cmp, err := evals.CompareFiles(args[0], args[1], stdout)
+		Options:    envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			refs, err := parseInterspersed(fs, args)
 			if err != nil {
 				return err
 			}
-			if cmp.Regressed() {
-				return fmt.Errorf("%d regressions", len(cmp.Regressions)+len(cmp.SuitesBroken))
+			if len(refs) != 2 {
+				return errors.New("eval compare: give two runs, OLD NEW (report files, stored run ids or labels)")
+			}
+			var store *evals.Store
+			if p, err := openPlatform(ctx, &platformCfg, io.Discard); err == nil {
+				defer p.Close()
+				store = evals.NewStore(p.pool)
+			}
+			var runs [2]*evals.Report
+			for i, ref := range refs {
+				if runs[i], err = evals.LoadRun(ctx, store, ref); err != nil {
+					return err
+				}
+			}
+			cmp := evals.Compare(runs[0], runs[1])
+			if *asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(cmp); err != nil {
+					return err
+				}
+			} else {
+				cmp.Write(stdout)
+			}
+			if failed, why := cmp.Failed(); failed {
+				return errors.New(why)
 			}
 			return nil
 		},

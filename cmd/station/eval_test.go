@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,4 +93,159 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEvalSeesCatalogueEdits is the evaluator's loop: a fee changed in a
+// copy of the catalogue is seen by an in-process run pointed at the copy
+// (--catalogue), and, once imported with station import catalogue, by a
+// run with no flag at all, since runs play the service database's
+// catalogue; the unchanged catalogue passes the same suite.
+func TestEvalSeesCatalogueEdits(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	dir := t.TempDir()
+	suite := filepath.Join(dir, "fee.yaml")
+	if err := os.WriteFile(suite, []byte(`
+tests:
+  - description: lệ phí làm lại căn cước bị mất
+    turns:
+      - choice: "p:idcard.reissue"
+      - text: "làm lại thẻ hết bao nhiêu tiền?"
+    assert:
+      - {type: contains, value: "70.000 đồng"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(dir, "catalogue")
+	copyDir(t, "../../procedures/catalogue", edited)
+	entry := filepath.Join(edited, "idcard.reissue.yaml")
+	text := mustRead(t, entry)
+	fee := regexp.MustCompile(`(amount:\s*)70000\b`)
+	if !fee.MatchString(text) {
+		t.Fatalf("idcard.reissue.yaml has no 70000 fee to edit:\n%s", text)
+	}
+	if err := os.WriteFile(entry, []byte(fee.ReplaceAllString(text, "${1}90000")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	eval := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := evalCommand(&out, &out).ParseAndRun(ctx, append([]string{"run", suite, "--no-store"}, args...))
+		return out.String(), err
+	}
+	if out, err := eval(); err != nil {
+		t.Fatalf("the shipped catalogue must pass: %v\n%s", err, out)
+	}
+	out, err := eval("--catalogue", edited)
+	if !errors.Is(err, evals.ErrBelowThreshold) || !strings.Contains(out, "70.000 đồng") {
+		t.Fatalf("--catalogue with the edited fee: %v\n%s", err, out)
+	}
+
+	var importOut bytes.Buffer
+	if err := importCommand(&importOut, &importOut).ParseAndRun(ctx, []string{"catalogue", edited}); err != nil {
+		t.Fatalf("import the edited catalogue: %v\n%s", err, importOut.String())
+	}
+	if out, err := eval(); !errors.Is(err, evals.ErrBelowThreshold) {
+		t.Fatalf("a run after station import must play the database's catalogue: %v\n%s", err, out)
+	}
+	if _, err := eval("--catalogue", filepath.Join(dir, "nosuch")); err == nil || !strings.Contains(err.Error(), "--catalogue") {
+		t.Errorf("a missing catalogue directory must be refused before the run: %v", err)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEvalCompareStoredRuns compares two stored runs picked by label, the
+// second played with an edited prompt set from disk that breaks a case:
+// the comparison gives the pass-rate change per suite, what differed and
+// the assertion that flipped, and exits non-zero; runs of other providers
+// are refused as not comparable.
+func TestEvalCompareStoredRuns(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	dir := t.TempDir()
+
+	// The evaluator's edit: the guide's words at the list of candidates.
+	prompts := filepath.Join(dir, "prompts")
+	copyDir(t, "../../assistant/prompts/v1", prompts)
+	guide := mustRead(t, filepath.Join(prompts, "guide.yaml"))
+	line := regexp.MustCompile(`(?m)^candidates: "(.*)"$`).FindStringSubmatch(guide)
+	if line == nil {
+		t.Fatal("guide.yaml has no candidates message")
+	}
+	os.WriteFile(filepath.Join(prompts, "guide.yaml"), []byte(strings.Replace(guide, line[0], `candidates: "Mời chọn."`, 1)), 0o644)
+
+	suite := filepath.Join(dir, "residence.yaml")
+	os.WriteFile(suite, []byte(`
+name: residence
+tests:
+  - description: tạm trú
+    vars: {text: "tôi muốn đăng ký tạm trú"}
+    assert: [{type: choices, value: ["p:residence.temporary-register"]}]
+  - description: căn cước
+    vars: {text: "làm lại căn cước bị mất"}
+    assert:
+      - {type: choices, value: ["p:idcard.reissue"]}
+      - {type: contains, value: "`+line[1]+`"}
+`), 0o644)
+	station := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := evalCommand(&out, &out).ParseAndRun(ctx, args)
+		return out.String(), err
+	}
+	if out, err := station("run", suite, "--label", "before"); err != nil {
+		t.Fatalf("run before: %v\n%s", err, out)
+	}
+	afterJSON := filepath.Join(dir, "after.json")
+	if out, err := station("run", suite, "--label", "after", "--assistant-prompts", prompts, "--json", afterJSON); !errors.Is(err, evals.ErrBelowThreshold) {
+		t.Fatalf("run after: %v\n%s", err, out)
+	}
+
+	out, err := station("compare", "before", "after")
+	for _, want := range []string{
+		"pass rate 100.0% → 50.0% (-50.0 points)",
+		"residence                    guide            100.0% →  50.0%  -50.0 points",
+		"label: before → after",
+		"--assistant-prompts: (unset) → " + prompts,
+		"provider guide prompt version: v1.",
+		"REGRESSIONS (1)",
+		"residence [guide] căn cước: 100% → 0%",
+		"end contains " + line[1] + ": pass → FAIL",
+		"new reply: Mời chọn.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare lacks %q", want)
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "1 regressions") {
+		t.Errorf("compare must fail on the regression: %v", err)
+	}
+	if t.Failed() {
+		t.Fatalf("compare output:\n%s", out)
+	}
+
+	out, err = station("compare", "before", "after", "--json")
+	var cmp evals.Comparison
+	if jerr := json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &cmp); jerr != nil || err == nil {
+		t.Fatalf("compare --json: %v %v\n%s", jerr, err, out)
+	}
+	if len(cmp.Regressions) != 1 || len(cmp.Regressions[0].Flipped) != 1 || cmp.Suites[0].New != 0.5 {
+		t.Errorf("compare --json: %+v", cmp)
+	}
+
+	// The same cases from another provider share nothing to compare.
+	other := filepath.Join(dir, "other.json")
+	os.WriteFile(other, []byte(strings.ReplaceAll(mustRead(t, afterJSON), `"provider": "guide"`, `"provider": "qwen-local"`)), 0o644)
+	out, err = station("compare", other, afterJSON)
+	if err == nil || !strings.Contains(out, "NOT COMPARABLE: they share no case") || !strings.Contains(out, "other providers (old: qwen-local; new: guide)") {
+		t.Errorf("runs of other providers must not compare: %v\n%s", err, out)
+	}
+	if _, err := station("compare", "before", "nosuch-label"); err == nil || !strings.Contains(err.Error(), "nosuch-label") {
+		t.Errorf("an unknown run must be named: %v", err)
+	}
 }

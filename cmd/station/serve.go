@@ -9,8 +9,8 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/assistant"
-	"github.com/citizenstation/citizenstation/assistant/flows"
 	"github.com/citizenstation/citizenstation/evals"
+	"github.com/citizenstation/citizenstation/internal/app"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -22,8 +22,6 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
-	"github.com/citizenstation/citizenstation/procedures"
-	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -31,27 +29,13 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 	var (
 		platformCfg config.Platform
 		serverCfg   config.Server
-		staffCfg    staff.Config
-		reportsCfg  reports.Config
-		kioskCfg    kiosk.Config
-		paymentsCfg payments.Config
-		embedCfg    procedures.Config
-		ocrCfg      ocr.Config
-		dossierCfg  dossiers.Config
-		assistCfg   assistant.Config
+		partsCfg    app.Config
 		webCfg      web.Config
 		evalCfg     evals.Config
 	)
 	platformCfg.RegisterFlags(fs)
 	serverCfg.RegisterFlags(fs)
-	staffCfg.RegisterFlags(fs)
-	reportsCfg.RegisterFlags(fs)
-	kioskCfg.RegisterFlags(fs)
-	paymentsCfg.RegisterFlags(fs)
-	embedCfg.RegisterFlags(fs)
-	ocrCfg.RegisterFlags(fs)
-	dossierCfg.RegisterFlags(fs)
-	assistCfg.RegisterFlags(fs)
+	partsCfg.RegisterFlags(fs)
 	webCfg.RegisterFlags(fs)
 	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
 	return &ffcli.Command{
@@ -63,19 +47,11 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 		Exec: func(ctx context.Context, _ []string) error {
 			// The kiosk screen ends a visit after the same inactivity as
 			// the server (STATION_KIOSK_IDLE).
-			webCfg.KioskIdle = kioskCfg.Idle
-			for _, c := range []interface{ Validate() error }{&serverCfg, &staffCfg, &reportsCfg, &kioskCfg, &paymentsCfg, &embedCfg, &ocrCfg, &dossierCfg, &assistCfg, &webCfg, &evalCfg} {
+			webCfg.KioskIdle = partsCfg.Kiosk.Idle
+			for _, c := range []interface{ Validate() error }{&serverCfg, &partsCfg, &webCfg, &evalCfg} {
 				if err := c.Validate(); err != nil {
 					return err
 				}
-			}
-			rules, err := reportsCfg.Rules()
-			if err != nil {
-				return err
-			}
-			embedder, err := embedCfg.NewEmbedder()
-			if err != nil {
-				return err
 			}
 			screens, err := web.New(webCfg)
 			if err != nil {
@@ -93,66 +69,39 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 				p.log.Info("migrations applied", "count", n)
 			}
-
-			catalogue, err := procedures.New(p.pool, embedder)
+			if partsCfg.Dossiers.UsesDevKey() {
+				p.log.Warn("STATION_DEV_DATA_KEY: ID and phone numbers are sealed with the public development key; never use this with real data")
+			}
+			partsCfg.DataDir = platformCfg.DataDir
+			parts, err := app.Wire(ctx, p.pool, p.log, &partsCfg)
 			if err != nil {
 				return err
 			}
-			ocrPool, err := ocr.NewPool(ocrCfg)
+			ocrPool, err := ocr.NewPool(partsCfg.OCR)
 			if err != nil {
 				return err
 			}
 			defer ocrPool.Close()
-			ocrStore := ocr.NewStore(p.pool, platformCfg.DataDir)
-			ocrService := ocr.NewService(ocr.NewReader(ocrPool), ocrStore)
-			ocrService.Catalogue = catalogue
-			staffSvc := staff.NewService(p.pool, staffCfg)
-			dossierCfg.DataDir = platformCfg.DataDir
-			if dossierCfg.UsesDevKey() {
-				p.log.Warn("STATION_DEV_DATA_KEY: ID and phone numbers are sealed with the public development key; never use this with real data")
-			}
-			dossierSvc, err := dossiers.NewService(ctx, p.pool, catalogue, dossierCfg)
+			ocrService := ocr.NewService(ocr.NewReader(ocrPool), parts.OCRStore)
+			ocrService.Catalogue = parts.Catalogue
+
+			model, err := assistant.OpenModel(partsCfg.Assistant, p.log)
 			if err != nil {
 				return err
 			}
-
-			// Kiosk stations and payments. Erasers of the parts that keep
-			// personal data per kiosk session are passed to kiosk.NewService.
-			stations := kiosk.NewService(p.pool, kioskCfg, p.log, ocrStore, dossierSvc, assistant.NewStore(p.pool))
-			demoBiller, err := payments.NewDemoBiller(paymentsCfg.DemoBills)
-			if err != nil {
-				return err
-			}
-			pay := payments.NewService(p.pool, paymentsCfg, p.log, payments.DossierFees{Dossiers: dossierSvc}, demoBiller)
-			sweeps := append(stations.Sweeps(), pay.Sweeps()...)
-			sweeps = append(sweeps, ratelimit.PurgeJob(p.pool), dossierSvc.PurgeJob())
-			for _, job := range sweeps {
-				go periodic.Run(ctx, p.pool, p.log, job)
-			}
-
-			reportsSvc := reports.NewService(p.pool, reportsCfg, rules, reports.KioskStations{Kiosk: stations})
-
-			// The assistant carries residents through the kiosk's own
-			// services too (package flows adapts them).
-			model, err := assistant.OpenModel(assistCfg, p.log)
-			if err != nil {
-				return err
-			}
-			assist, err := assistant.New(assistant.Deps{Pool: p.pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: ocrStore},
-				Dossiers: flows.Dossiers{Dossiers: dossierSvc, Stations: stations}, Model: model, Logger: p.log,
-				Services: flows.Services(flows.Parts{Pool: p.pool, Payments: pay, Fees: payments.DossierFees{Dossiers: dossierSvc},
-					Reports: reportsSvc, Dossiers: dossierSvc, Kiosk: stations})}, assistCfg)
+			deps := parts.Assistant
+			deps.Model = model
+			assist, err := assistant.New(deps, partsCfg.Assistant)
 			if err != nil {
 				return err
 			}
 
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
-			go periodic.Run(ctx, p.pool, p.log, reportsSvc.OverdueJob(30*time.Second))
-			reportsHTTP := &reports.HTTP{Service: reportsSvc, Hub: feed, Staff: staffSvc, Devices: stations,
-				Track: ratelimit.New(p.pool, 30, time.Minute)}
+			startSweeps(ctx, p, parts)
 
-			tesseract := &ocr.LanguageCheck{Languages: ocrCfg.Languages}
+			tesseract := &ocr.LanguageCheck{Languages: partsCfg.OCR.Languages}
+			staffSvc := parts.Staff
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
@@ -161,29 +110,42 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},
 					{Name: "reports_feed", Func: feed.Check},
-					{Name: "catalogue", Func: catalogue.Check},
+					{Name: "catalogue", Func: parts.Catalogue.Check},
 				},
 			},
-				catalogue,
+				parts.Catalogue,
 				ocrService,
 				assist,
 				staffSvc,
-				dossierSvc.Routes(staffSvc),
-				reportsHTTP,
+				parts.Dossiers.Routes(staffSvc),
+				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations,
+					Track: ratelimit.New(p.pool, 30, time.Minute)},
 				&kiosk.Handler{
-					Service: stations,
+					Service: parts.Stations,
 					Admin:   staffSvc.Require(staff.RoleAdmin),
 					Viewer:  staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
 				},
-				&payments.Handler{Service: pay, Device: stations.RequireDevice},
+				&payments.Handler{Service: parts.Payments, Device: parts.Stations.RequireDevice},
 				&evals.Handler{
-					Store: evals.NewStore(p.pool),
-					Token: evalCfg.EvalToken(),
-					Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+					Store:    evals.NewStore(p.pool),
+					Token:    evalCfg.EvalToken(),
+					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+					Stations: parts.Stations,
+					Orders:   parts.Payments,
 				},
 				screens,
 			)
 			return srv.ListenAndServe(ctx)
 		},
+	}
+}
+
+// startSweeps starts the background sweeps of the parts; each takes a
+// lease, so one replica at a time runs each.
+func startSweeps(ctx context.Context, p *platform, parts *app.Parts) {
+	sweeps := append(parts.Stations.Sweeps(), parts.Payments.Sweeps()...)
+	sweeps = append(sweeps, ratelimit.PurgeJob(p.pool), parts.Dossiers.PurgeJob(), parts.Reports.OverdueJob(30*time.Second))
+	for _, job := range sweeps {
+		go periodic.Run(ctx, p.pool, p.log, job)
 	}
 }
