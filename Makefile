@@ -25,7 +25,9 @@ run: setup $(BIN)
 	@$(BIN) import wards -if-empty sample
 	@BIN=$(BIN) ADDR=$(ADDR) bash scripts/demo
 	@# The public development data key is used only while STATION_DATA_KEY is unset.
-	@STATION_ADDR=$(ADDR) STATION_DEV_DATA_KEY=true $(BIN) serve
+	@# Receipts are signed with the development certificate scripts/demo made.
+	@STATION_ADDR=$(ADDR) STATION_DEV_DATA_KEY=true STATION_SIGN_CERT=var/demo-signing/service.crt \
+		STATION_SIGN_KEY=var/demo-signing/service.key STATION_PUBLIC_URL=http://localhost$(ADDR) $(BIN) serve
 
 # The local payment gateway (VNPay protocol, no real money) that make run's
 # payments go to; run it beside make run to try paying a fee or a bill.

@@ -16,6 +16,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/periodic"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/web"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -133,6 +134,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Stations: parts.Stations,
 					Orders:   parts.Payments,
 				},
+				signing.NewHandler(parts.Signing),
 				screens,
 			)
 			return srv.ListenAndServe(ctx)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
@@ -34,6 +35,7 @@ type Config struct {
 	OCR       ocr.Config
 	Dossiers  dossiers.Config
 	Assistant assistant.Config
+	Signing   signing.Config
 }
 
 // RegisterFlags adds every part's settings to fs.
@@ -46,11 +48,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.OCR.RegisterFlags(fs)
 	c.Dossiers.RegisterFlags(fs)
 	c.Assistant.RegisterFlags(fs)
+	c.Signing.RegisterFlags(fs)
 }
 
 // Validate checks every part's settings.
 func (c *Config) Validate() error {
-	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant} {
+	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant, &c.Signing} {
 		if err := v.Validate(); err != nil {
 			return err
 		}
@@ -68,6 +71,8 @@ type Parts struct {
 	Stations  *kiosk.Service
 	Payments  *payments.Service
 	Reports   *reports.Service
+	// Signing signs the documents handed out and verifies copies of them.
+	Signing *signing.Service
 	// Assistant is what the guide needs, all but its model, which each
 	// caller opens for itself.
 	Assistant assistant.Deps
@@ -91,7 +96,13 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 	p.OCRStore = ocr.NewStore(pool, cfg.DataDir)
 	p.Staff = staff.NewService(pool, cfg.Staff)
 
+	if p.Signing, err = signing.New(pool, cfg.Signing); err != nil {
+		return nil, err
+	}
 	cfg.Dossiers.DataDir = cfg.DataDir
+	if cfg.Signing.Enabled() {
+		cfg.Dossiers.Signer = p.Signing
+	}
 	if p.Dossiers, err = dossiers.NewService(ctx, pool, p.Catalogue, cfg.Dossiers); err != nil {
 		return nil, err
 	}

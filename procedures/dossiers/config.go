@@ -29,6 +29,9 @@ type Config struct {
 	MaxAttachment int64
 	// ReceiptFontDir holds DejaVuSans.ttf and DejaVuSans-Bold.ttf.
 	ReceiptFontDir string
+	// Signer, when set, signs the receipts (the wiring sets it; it is no
+	// flag).
+	Signer Signer
 }
 
 // DefaultConfig is what the flags default to.

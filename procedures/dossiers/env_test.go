@@ -87,7 +87,12 @@ type env struct {
 
 func newEnv(t testing.TB, cfg dossiers.Config) *env {
 	t.Helper()
-	pool := dbtest.New(t)
+	return newEnvOn(t, dbtest.New(t), cfg)
+}
+
+// newEnvOn is newEnv on a database the test already made.
+func newEnvOn(t testing.TB, pool *pgxpool.Pool, cfg dossiers.Config) *env {
+	t.Helper()
 	if cfg.DataKey == "" {
 		cfg.DataKey = testKey
 	}

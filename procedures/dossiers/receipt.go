@@ -14,6 +14,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
@@ -65,7 +66,9 @@ func (s *Service) Receipt(ctx context.Context, from audit.Actor, id string, u *s
 		}
 		docs = checklist(entry, atts)
 	}
-	pdf, err := s.renderReceipt(&d.Dossier, docs)
+	doc := signing.Document{Kind: signing.KindReceipt, Title: "Giấy biên nhận hồ sơ", SubjectKind: "dossier", SubjectID: d.ID,
+		Ward: d.Ward, Reason: "Giấy biên nhận hồ sơ " + FormatTrackingCode(d.TrackingCode)}
+	pdf, err := s.signed(ctx, doc, func(link string) ([]byte, error) { return s.renderReceipt(&d.Dossier, docs, link) })
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,22 @@ func (s *Service) proven(ctx context.Context, from audit.Actor, id string, proof
 	return v, nil
 }
 
-func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem) ([]byte, error) {
+// Signer signs the documents a ward hands out (package signing's Service).
+type Signer interface {
+	Sign(ctx context.Context, doc signing.Document, render signing.Render) ([]byte, error)
+}
+
+// signed renders a document and signs it when the service has a signer.
+func (s *Service) signed(ctx context.Context, doc signing.Document, render signing.Render) ([]byte, error) {
+	if s.cfg.Signer == nil {
+		return render("")
+	}
+	return s.cfg.Signer.Sign(ctx, doc, render)
+}
+
+// renderReceipt draws a receipt; link, when set, is the address of its
+// signature's verification page, printed as a second QR code.
+func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) ([]byte, error) {
 	png, err := qrcode.Encode(d.TrackingCode, qrcode.Medium, 300)
 	if err != nil {
 		return nil, fmt.Errorf("receipt QR: %w", err)
@@ -207,6 +225,11 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem) ([]byte, error
 	p.SetFont("dejavu", "", 10)
 	p.MultiCell(0, 5.5, "Tra cứu tình trạng hồ sơ tại trạm công dân số: nhập mã hồ sơ và 4 số cuối của số căn cước "+
 		"hoặc số điện thoại người nộp. Xin giữ giấy này để nhận kết quả.", "", "L", false)
+	if link != "" {
+		if err := verifyBlock(p, link); err != nil {
+			return nil, err
+		}
+	}
 	if p.Err() {
 		return nil, fmt.Errorf("receipt: %w", p.Error())
 	}
@@ -215,4 +238,30 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem) ([]byte, error
 		return nil, fmt.Errorf("receipt: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// verifyBlock prints where the signature is checked: a QR code of the
+// verification page and its address.
+func verifyBlock(p *fpdf.Fpdf, link string) error {
+	png, err := qrcode.Encode(link, qrcode.Medium, 240)
+	if err != nil {
+		return fmt.Errorf("verification QR: %w", err)
+	}
+	p.Ln(4)
+	if p.GetY() > 240 {
+		p.AddPage()
+	}
+	top := p.GetY()
+	p.RegisterImageOptionsReader("verify-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	p.ImageOptions("verify-qr", 20, top, 28, 28, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	p.SetXY(52, top)
+	p.SetFont("dejavu", "B", 10)
+	p.MultiCell(0, 5.5, "Giấy biên nhận này được ký số.", "", "L", false)
+	p.SetX(52)
+	p.SetFont("dejavu", "", 9)
+	p.MultiCell(0, 5, "Quét mã QR bên trái hoặc mở địa chỉ dưới đây để xem ai đã ký, ký lúc nào và kiểm tra "+
+		"bản điện tử có bị thay đổi không:", "", "L", false)
+	p.SetX(52)
+	p.MultiCell(0, 5, link, "", "L", false)
+	return nil
 }
