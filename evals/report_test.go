@@ -189,7 +189,7 @@ func TestHTMLReportShowsConversationsAndMarksFailures(t *testing.T) {
 	for _, want := range []string{
 		`<li class="failed">equals ok`, // the failed assertion is marked
 		`<li class="ok">equals ok`,
-		"&lt;b&gt;sai&lt;/b&gt; &amp; lạc đề", // replies are escaped
+		"&lt;b&gt;sai&lt;/b&gt; &amp; lạc đề",                                    // replies are escaped
 		`data-status="fail" data-suite="residence" data-changed="" data-text="b`, // failed cases are open
 		"ĐẠT",
 		`<select name="status">`, // the filters work offline
