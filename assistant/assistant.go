@@ -107,8 +107,6 @@ type Value struct {
 type State struct {
 	// Candidates are the procedures offered for confirmation.
 	Candidates []ProcedureRef `json:"candidates,omitempty"`
-	// Page is the explanation page shown in StageExplain.
-	Page int `json:"page,omitempty"`
 	// Field is the form field being asked in StageCollect; Editing is set
 	// when the resident came from the review to correct it.
 	Field   string `json:"field,omitempty"`
@@ -134,12 +132,14 @@ type State struct {
 	// LastQuery is the resident's last description of their need, used to
 	// make a short follow-up stand alone.
 	LastQuery string `json:"last_query,omitempty"`
+	// Opening is that description as said: the details in it ("cho mẹ
+	// tôi") fill the form when it starts.
+	Opening string `json:"opening,omitempty"`
 }
 
 // Position is a point of the conversation that "go back" returns to.
 type Position struct {
 	Stage      Stage          `json:"stage"`
-	Page       int            `json:"page,omitempty"`
 	Field      string         `json:"field,omitempty"`
 	Candidates []ProcedureRef `json:"candidates,omitempty"`
 	Procedure  *ProcedureRef  `json:"procedure,omitempty"`

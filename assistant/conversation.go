@@ -18,7 +18,7 @@ type conversation struct {
 }
 
 func (c *conversation) position() Position {
-	return Position{Stage: c.sess.Stage, Page: c.sess.State.Page, Field: c.sess.State.Field, Candidates: c.sess.State.Candidates, Procedure: c.sess.Procedure}
+	return Position{Stage: c.sess.Stage, Field: c.sess.State.Field, Candidates: c.sess.State.Candidates, Procedure: c.sess.Procedure}
 }
 
 // push remembers the current position for "go back".
@@ -41,7 +41,6 @@ func (c *conversation) restore(p Position) {
 	if p.Procedure == nil {
 		c.entry = nil
 	}
-	c.sess.State.Page = p.Page
 	c.sess.State.Field = p.Field
 	c.sess.State.Candidates = p.Candidates
 	c.sess.State.Confirming = nil
@@ -93,18 +92,6 @@ func (c *conversation) toReview() {
 	c.sess.Stage = StageReview
 	c.sess.State.Field = ""
 	c.sess.State.Draft = c.draft()
-}
-
-// The explanation pages: what the procedure is for, then one page per
-// step, the documents, and the fees with the time limit and the place.
-func (c *conversation) lastPage() int { return len(c.entry.Steps) + 2 }
-
-// reviewFields are the form fields shown at review, in form order.
-func (c *conversation) reviewFields() []procedures.Field {
-	if c.entry == nil {
-		return nil
-	}
-	return c.entry.Form.Fields
 }
 
 // draft builds the dossier draft from the collected fields.
@@ -198,4 +185,30 @@ func (c *conversation) applyScanned() int {
 		n++
 	}
 	return n
+}
+
+// reviewFields are the form fields shown at review, in form order.
+func (c *conversation) reviewFields() []procedures.Field {
+	if c.entry == nil {
+		return nil
+	}
+	return c.entry.Form.Fields
+}
+
+// applyOpening fills what the resident's opening already said: the
+// relationship in "nhập hộ khẩu cho mẹ tôi" (the person the procedure is
+// for, as the resident's mother). A value the form has is kept.
+func (c *conversation) applyOpening() {
+	who := openingFor(c.sess.State.Opening)
+	if who == "" {
+		return
+	}
+	for _, f := range c.entry.Form.Fields {
+		if _, ok := c.sess.Fields[f.Name]; ok || !isRelationship(f) {
+			continue
+		}
+		if v, ok := optionByKin(f, who); ok {
+			c.sess.Fields[f.Name] = Value{Value: v, Provenance: FromTyped, Confidence: 1, Confirmed: true}
+		}
+	}
 }

@@ -53,16 +53,6 @@ func (f facts) steps() string {
 	return b.String()
 }
 
-// step explains step i alone, as one page of the explanation.
-func (f facts) step(i int) string {
-	s := f.e.Steps[i]
-	text := f.p.Say("explain_step", "n", strconv.Itoa(i+1), "count", strconv.Itoa(len(f.e.Steps)), "title", strings.TrimSuffix(s.Title, "."))
-	if s.Text != "" {
-		text += "\n" + strings.TrimSpace(s.Text)
-	}
-	return text
-}
-
 func (f facts) documents() string {
 	if len(f.e.Documents) == 0 {
 		return f.p.Say("explain_no_documents")

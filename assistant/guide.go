@@ -90,6 +90,11 @@ func (t *turn) routeMessage() Intent {
 				return Intent{Action: "choose", Arg: c.Slug}
 			}
 		}
+		if isQuestion(t.text, f) {
+			// A question about the procedures listed: answered at the
+			// list, which stays as it is.
+			return Intent{Action: "question", Question: t.text}
+		}
 		return Intent{Action: "describe"}
 	case StageExplain:
 		if isOneOf(f, nextWords) {
@@ -178,6 +183,9 @@ func (t *turn) routeFieldAnswer() Intent {
 	if !field.Required && isOneOf(t.folded, []string{"bo qua", "khong co", "khong", "skip"}) && field.Type != procedures.FieldBoolean {
 		return Intent{Action: "skip"}
 	}
+	if isDontKnow(t.folded) {
+		return Intent{Action: "dont_know"}
+	}
 	free := field.Type == procedures.FieldText || field.Type == procedures.FieldAddress
 	if free && isQuestion(t.text, t.folded) {
 		return Intent{Action: "question", Question: t.text}
@@ -230,17 +238,7 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 		return t.identify(ctx, in)
 	case StageExplain:
 		switch in.Action {
-		case ChoiceNext, ChoiceYes:
-			t.push()
-			if t.sess.State.Page < t.lastPage() {
-				t.sess.State.Page++
-			} else if handedOver[t.entry.Slug] {
-				t.handOver()
-			} else {
-				t.startCollect()
-			}
-			return nil
-		case ChoiceSkip: // the resident knows the procedure: straight to the form
+		case ChoiceNext, ChoiceYes, ChoiceSkip:
 			t.push()
 			if handedOver[t.entry.Slug] {
 				t.handOver()
@@ -308,7 +306,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 			return nil
 		}
 		t.push()
-		st.LastQuery = t.rewritten
+		st.LastQuery, st.Opening = t.rewritten, t.text
 		st.Candidates = st.Candidates[:0]
 		for _, r := range t.relevant {
 			st.Candidates = append(st.Candidates, ProcedureRef{Slug: r.Slug, Name: r.Name})
@@ -328,7 +326,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 		t.push()
 		t.entry = e
 		t.sess.Procedure = &ProcedureRef{Slug: e.Slug, Name: e.Name}
-		t.sess.Stage, st.Page = StageExplain, 0
+		t.sess.Stage = StageExplain
 		if e.Slug == SlugReport {
 			t.note(t.say("report_emergency_first")) // before any question
 		}
@@ -381,6 +379,11 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 		return t.takePhotos(ctx, field)
 	}
 	switch in.Action {
+	case ChoiceNext:
+		return nil // a second touch of "Bắt đầu khai": the same question again
+	case "dont_know":
+		t.dontKnow(field)
+		return nil
 	case ChoiceSkip:
 		if field.Required {
 			t.status = StatusClarify
@@ -564,7 +567,31 @@ func (t *turn) scan(ctx context.Context, id string) error {
 // startCollect begins the form, with what scans already filled.
 func (t *turn) startCollect() {
 	t.sess.Stage = StageCollect
+	t.applyOpening()
 	t.applyScanned()
 	t.note(t.say("collect_intro"))
+	t.advance()
+}
+
+// dontKnow finds a way forward when the resident does not know or remember
+// the answer: an optional field is skipped; a date that may be a year
+// alone asks for the year; an ID number can be scanned; any other required
+// field is left for last, to be filled at the review or with staff.
+func (t *turn) dontKnow(field procedures.Field) {
+	st := &t.sess.State
+	switch {
+	case !field.Required:
+		t.note(t.say("dont_know_skip"))
+	case field.Type == procedures.FieldDate && field.YearOnly:
+		t.status = StatusClarify
+		t.note(t.say("dont_know_year"))
+		return
+	case field.Type == procedures.FieldIDNumber:
+		t.note(t.say("dont_know_id"))
+	default:
+		t.note(t.say("dont_know_later", "label", strings.ToLower(field.Label)))
+	}
+	t.push()
+	st.Skipped = append(st.Skipped, field.Name)
 	t.advance()
 }

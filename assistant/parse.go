@@ -33,6 +33,10 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 	)
 	switch f.Type {
 	case procedures.FieldDate:
+		if g := yearRe.FindStringSubmatch(trimPolite(vietnamese.Fold(in))); g != nil && f.YearOnly {
+			v = g[1]
+			break
+		}
 		v, err = parseDate(in, time.Now(), strings.Contains(f.Name, "birth"))
 	case procedures.FieldIDNumber:
 		v, err = parseDigits(in, 12, 12)
@@ -88,6 +92,10 @@ func parseDate(in string, now time.Time, past bool) (string, error) {
 		d, m, y = g[1], g[2], g[3]
 	} else if g := compactRe.FindStringSubmatch(s); g != nil {
 		d, m, y = g[1], g[2], g[3]
+	} else if t, ok := relativeDate(s, now); ok {
+		d, m, y = strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
+	} else if yearRe.MatchString(trimPolite(s)) {
+		return "", askAgain("Xin cho biết cả ngày và tháng, ví dụ 12/3/1950. Nếu không nhớ, Bác nói “không nhớ”.")
 	} else {
 		return "", askAgain("Tôi chưa đọc được ngày này. Xin viết theo dạng ngày/tháng/năm, ví dụ 12/3/1950.")
 	}
@@ -197,17 +205,19 @@ func parseYesNo(in string) (bool, error) {
 	return false, askAgain("Xin trả lời “có” hoặc “không”.")
 }
 
-// ordinals are only the "thứ …" forms: bare number words collide with
-// labels once diacritics are gone (năm/nam, bà/ba).
-var ordinals = map[string]int{"thu nhat": 1, "dau tien": 1, "thu hai": 2, "thu ba": 3, "thu tu": 4, "thu nam": 5, "thu sau": 6}
-
 // parseOption picks a select option by its number, its value or its label,
 // with or without diacritics.
 func parseOption(f procedures.Field, in string) (string, error) {
 	if n, ok := choiceNumber(in); ok && n >= 1 && n <= len(f.Options) {
 		return f.Options[n-1].Value, nil
 	}
-	s := vietnamese.Fold(in)
+	s := trimPolite(vietnamese.Fold(in))
+	if v, ok := optionByKin(f, in); ok {
+		return v, nil
+	}
+	if v, ok := optionByKeyword(f, s); ok {
+		return v, nil
+	}
 	var partial []procedures.Option
 	for _, o := range f.Options {
 		label := vietnamese.Fold(o.Label)
@@ -233,21 +243,6 @@ func wordsWithin(a, b string) bool {
 		}
 	}
 	return true
-}
-
-// choiceNumber reads "2", "số 2", "thứ hai" as 2.
-func choiceNumber(in string) (int, bool) {
-	s := strings.Trim(vietnamese.Fold(in), " .!?")
-	s = strings.TrimPrefix(s, "so ")
-	s = strings.TrimPrefix(s, "chon ")
-	s = strings.TrimPrefix(s, "so ")
-	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-		return n, true
-	}
-	if n, ok := ordinals[s]; ok {
-		return n, true
-	}
-	return 0, false
 }
 
 // parseAddress keeps an address as written but asks again when it is too
@@ -276,6 +271,9 @@ func titleCase(s string) string {
 func displayValue(f procedures.Field, v string) string {
 	switch f.Type {
 	case procedures.FieldDate:
+		if len(v) == 4 {
+			return "năm " + v
+		}
 		if t, err := time.Parse(time.DateOnly, v); err == nil {
 			return t.Format("02/01/2006")
 		}

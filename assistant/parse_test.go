@@ -26,6 +26,13 @@ func TestParseDate(t *testing.T) {
 		{"12031950", "1950-03-12"},
 		{"1/1/05", "2005-01-01"},
 		{"  29/2/2024 ", "2024-02-29"},
+		// Relative dates are days of Vietnam's time, counted from today.
+		{"hôm qua", "2026-11-23"},
+		{"dạ hôm kia", "2026-11-22"},
+		{"tuần trước", "2026-11-17"},
+		{"3 ngay truoc", "2026-11-21"},
+		{"thang truoc", "2026-10-24"},
+		{"hôm nay", "2026-11-24"},
 	}
 	for _, tt := range tests {
 		got, err := parseDate(tt.in, now, true)
@@ -33,7 +40,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("parseDate(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"31/2/1950", "hôm qua", "12/13/1950", "12/3", "1/1/2030", "29/2/2023", "12/3/195"} {
+	for _, bad := range []string{"31/2/1950", "ngày mai", "1950", "12/13/1950", "12/3", "1/1/2030", "29/2/2023", "12/3/195"} {
 		if got, err := parseDate(bad, now, true); err == nil {
 			t.Errorf("parseDate(%q) = %q, want an error", bad, got)
 		}

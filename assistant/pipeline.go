@@ -3,6 +3,8 @@ package assistant
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -182,18 +184,19 @@ func (t *turn) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if t.svc.model != nil && t.sess.Stage == StageExplain && t.sess.State.Page >= 1 && t.sess.State.Page <= len(t.entry.Steps) {
+	if t.svc.model != nil && t.sess.Stage == StageExplain && t.intent.Action == "choose" && len(t.entry.Steps) > 0 {
 		t.step("phrase", func() string { return t.phrase(ctx) })
 	}
 	t.step("output_check", t.checkOutput)
 	return nil
 }
 
-// phrase lets the model reword the step being explained. The rewording is
-// kept only when it brings no number, amount, form code or document that
-// the step and its entry do not have; otherwise the template stands.
+// phrase lets the model reword the steps of the procedure just chosen. The
+// rewording is kept only when it brings no number, amount, form code or
+// document that the steps and their entry do not have; otherwise the
+// template stands.
 func (t *turn) phrase(ctx context.Context) string {
-	step := facts{p: t.svc.prompts, e: t.entry}.step(t.sess.State.Page - 1)
+	step := facts{p: t.svc.prompts, e: t.entry}.steps()
 	start := time.Now()
 	text, usage, err := t.svc.model.Phrase(ctx, step, t.svc.prompts, t.onToken)
 	t.addUsage(usage)
@@ -346,6 +349,9 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 	switch t.intent.Action {
 	case "describe":
 	case "question":
+		if t.sess.Stage == StageConfirm {
+			return "candidates", nil // answered from the entries listed
+		}
 		if t.entry != nil {
 			if text, _ := (facts{p: t.svc.prompts, e: t.entry}).topic(vietnamese.Fold(t.intent.Question)); text != "" {
 				return "facts", nil
@@ -393,6 +399,9 @@ func (t *turn) answerQuestion(ctx context.Context, in Intent) error {
 	if q == "" {
 		q = t.text
 	}
+	if t.sess.Stage == StageConfirm {
+		return t.answerAtCandidates(ctx, q)
+	}
 	if t.entry != nil {
 		f := facts{p: t.svc.prompts, e: t.entry}
 		if text, cites := f.topic(vietnamese.Fold(q)); text != "" {
@@ -435,6 +444,68 @@ func (t *turn) answerQuestion(ctx context.Context, in Intent) error {
 	}
 	t.citations = append(t.citations, passages...)
 	return nil
+}
+
+// answerAtCandidates answers a question asked at the list of procedures
+// found, from their entries: about the one it names by number or name, or
+// else about each. The list stays; the resident still chooses.
+func (t *turn) answerAtCandidates(ctx context.Context, q string) error {
+	folded := vietnamese.Fold(q)
+	cands := t.sess.State.Candidates
+	if n := candidateNamed(folded, cands); n > 0 {
+		cands = cands[n-1 : n]
+	}
+	answered := false
+	for _, c := range cands {
+		e, err := t.svc.entry(ctx, c.Slug)
+		if err != nil {
+			return err
+		}
+		f := facts{p: t.svc.prompts, e: e}
+		text, cites := f.topic(folded)
+		if text == "" {
+			if len(cands) > 1 {
+				continue
+			}
+			text, cites = strings.TrimSpace(e.Summary), []procedures.Citation{f.cite(SectionSummary, e.Summary)}
+		}
+		n := slices.IndexFunc(t.sess.State.Candidates, func(r ProcedureRef) bool { return r.Slug == c.Slug }) + 1
+		t.note(t.say("candidate_answer", "n", strconv.Itoa(n), "name", e.Name) + "\n" + text)
+		t.citations = append(t.citations, cites...)
+		answered = true
+	}
+	if !answered {
+		t.status = StatusClarify
+		t.note(t.say("no_answer"))
+	}
+	return nil
+}
+
+// candidateNamed finds the candidate a question names: "số 2", "thủ tục
+// thứ hai", or words of its name; 0 when none or several.
+func candidateNamed(folded string, cands []ProcedureRef) int {
+	for _, w := range []string{"so ", "thu tuc so ", "cai so ", "thu tuc "} {
+		for i := len(cands); i >= 1; i-- {
+			if containsPhrase(folded, []string{strings.TrimSpace(w) + " " + strconv.Itoa(i)}) {
+				return i
+			}
+		}
+	}
+	for word, n := range ordinals {
+		if n <= len(cands) && containsPhrase(folded, []string{word}) {
+			return n
+		}
+	}
+	found := 0
+	for i, c := range cands {
+		if strings.Contains(folded, vietnamese.Fold(c.Name)) {
+			if found > 0 {
+				return 0
+			}
+			found = i + 1
+		}
+	}
+	return found
 }
 
 // checkOutput is the last step: a model's words are checked against the

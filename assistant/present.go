@@ -68,42 +68,30 @@ func (t *turn) presentCandidates(s *screen) {
 	s.offer(t.choice(ChoiceNone))
 }
 
-// presentExplanation shows the explanation page the session is at.
+// presentExplanation puts the whole procedure on one screen, to be read
+// or read aloud: what it is for, its steps, the documents, the fee, the
+// time limit and where to submit; then one button starts the form.
 func (t *turn) presentExplanation(s *screen) {
 	f := facts{p: t.svc.prompts, e: t.entry}
-	steps := len(t.entry.Steps)
-	page := t.sess.State.Page
-	switch {
-	case page == 0:
-		s.say(t.say("chosen", "name", t.entry.Name))
-		if t.entry.Summary != "" {
-			s.say(t.say("explain_summary", "summary", strings.TrimSpace(t.entry.Summary)))
-			t.cite(f.cite(SectionSummary, t.entry.Summary))
-		}
-		if steps > 0 {
-			s.say(t.say("explain_steps", "count", strconv.Itoa(steps)))
-		}
-	case page <= steps:
-		step := f.step(page - 1)
-		t.cite(f.cite(SectionSteps, step))
+	s.say(t.say("chosen", "name", t.entry.Name))
+	if t.entry.Summary != "" {
+		s.say(t.say("explain_summary", "summary", strings.TrimSpace(t.entry.Summary)))
+		t.cite(f.cite(SectionSummary, t.entry.Summary))
+	}
+	if len(t.entry.Steps) > 0 {
+		steps := f.steps()
+		t.cite(f.cite(SectionSteps, steps))
 		if t.phrased != "" {
-			step = t.phrased
+			steps = t.phrased
 		}
-		s.say(step)
-	case page == steps+1:
-		d := f.documents()
-		s.say(d)
-		t.cite(f.cite(SectionDocuments, d))
-	default:
-		t.sayFees(s, f)
+		s.say(steps)
 	}
-	if page < t.lastPage() {
-		s.say(t.say("explain_more"))
-		s.offer(t.choice(ChoiceNext), Choice{ID: ChoiceSkip, Label: t.say("choice_skip_explain")})
-	} else {
-		s.say(t.say("explain_last"))
-		s.offer(t.choice(ChoiceNext))
-	}
+	d := f.documents()
+	s.say(d)
+	t.cite(f.cite(SectionDocuments, d))
+	t.sayFees(s, f)
+	s.say(t.say("explain_last"))
+	s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_start_form")})
 }
 
 // sayFees says the fees, the time limit and where to submit.

@@ -36,15 +36,16 @@ type PromptSet struct {
 // refused at start rather than showing a blank reply.
 var requiredMessages = []string{
 	"welcome", "ask_again_need", "candidates", "not_found", "none_of_these", "chosen",
-	"explain_summary", "explain_steps", "explain_step", "explain_documents", "explain_no_documents", "explain_fees",
-	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_more", "explain_last",
+	"explain_summary", "explain_steps", "explain_documents", "explain_no_documents", "explain_fees",
+	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_last",
+	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
 	"done", "done_with_id", "done_already", "handoff", "resume", "emergency", "crisis",
 	"guarded_injection", "guarded_others", "greeting", "thanks", "unclear", "back_at_start", "back",
 	"restart", "no_answer", "from_catalogue", "out_of_scope", "facts_replaced",
 	"choice_back", "choice_handoff", "choice_next", "choice_yes", "choice_no", "choice_skip",
-	"choice_confirm", "choice_none", "choice_resume", "choice_restart", "choice_edit", "choice_skip_explain",
+	"choice_confirm", "choice_none", "choice_resume", "choice_restart", "choice_edit", "choice_start_form",
 }
 
 // LoadPrompts reads prompt set version: the name of a shipped set (a

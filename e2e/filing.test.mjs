@@ -75,7 +75,7 @@ test("a resident files a dossier from the home screen to the receipt", async () 
   r = await replied(page, () => page.getByRole("button", { name: choice.label }).click());
   for (let i = 0; i < 12 && r.stage === "explain"; i++) {
     assert.equal(await kioskRules(page, "f-chat explain"), "Bước 2/5");
-    r = await replied(page, () => page.getByRole("button", { name: "Tiếp tục", exact: true }).click());
+    r = await replied(page, () => page.getByRole("button", { name: "Bắt đầu khai", exact: true }).click());
   }
   assert.equal(r.stage, "collect");
   assert.equal(await kioskRules(page, "f-chat collect"), "Bước 3/5");

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -215,5 +216,18 @@ func TestSchemaFromFile(t *testing.T) {
 	}
 	if o := ck.Check(context.Background(), &a, subject{reply: Reply{Raw: []byte(`{"choices":[]}`)}}); o.Pass {
 		t.Error("want fail on empty choices")
+	}
+}
+
+// TestFactsIgnoreDigitsInsideCodes: a payment's or dossier's code such as
+// "HS7A34D" holds no amount, although "34d" alone would read as 34 đồng.
+func TestFactsIgnoreDigitsInsideCodes(t *testing.T) {
+	for _, text := range []string{"Mã thanh toán HS7A34D", "mã pay_8f34d1"} {
+		if got := findAmounts(vietnamese.Fold(text)); len(got) != 0 {
+			t.Errorf("findAmounts(%q) = %v, want none", text, got)
+		}
+	}
+	if got := findAmounts(vietnamese.Fold("lệ phí 34đ")); len(got) != 1 || got[0].value != 34 {
+		t.Errorf("a sum standing alone must still be found: %v", got)
 	}
 }

@@ -71,6 +71,11 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 		stations = make(chan *TestStation, cfg.Concurrency)
 		for range cfg.Concurrency {
 			st, err := AddTestStation(ctx, cfg.URL, env.EvalToken)
+			if errors.Is(err, ErrNoTestStations) {
+				fmt.Fprintln(out, "warning:", err)
+				stations = nil
+				break
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -50,7 +50,7 @@ const minDocumentName = 14
 var (
 	// amountPattern finds sums of money in folded text: "50.000 đồng",
 	// "50000đ", "1,2 triệu đồng", "30 nghìn".
-	amountPattern = regexp.MustCompile(`(\d{1,3}(?:[.,\s]\d{3})+|\d+(?:[.,]\d+)?)\s*(nghin|ngan|trieu)?\s*(dong|vnd|d)?\b`)
+	amountPattern = regexp.MustCompile(`\b(\d{1,3}(?:[.,\s]\d{3})+|\d+(?:[.,]\d+)?)\s*(nghin|ngan|trieu)?\s*(dong|vnd|d)?\b`)
 	// formCodePattern finds form codes as printed: CT01, TK02, HK02a.
 	formCodePattern = regexp.MustCompile(`\b[A-ZĐ]{2,5}\d{1,3}[a-z]?\b`)
 	// thousandsPattern is a number grouped by thousands: 50.000, 1,200,000.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -38,6 +39,9 @@ type HTTPTarget struct {
 	Stations chan *TestStation
 }
 
+// ErrNoTestStations says a service offers no test stations.
+var ErrNoTestStations = errors.New("the service offers no test stations (POST /api/v1/evals/stations): suites that need a station will fail")
+
 // AddTestStation asks the service at baseURL for a test station to play
 // at (POST /api/v1/evals/stations, with the evaluator token); Retire
 // revokes it when the run ends.
@@ -45,6 +49,10 @@ func AddTestStation(ctx context.Context, baseURL, evalToken string) (*TestStatio
 	t := &HTTPTarget{BaseURL: baseURL, EvalToken: evalToken}
 	var st TestStation
 	if err := t.doJSON(ctx, http.MethodPost, "/api/v1/evals/stations", map[string]any{}, &st); err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
+			return nil, ErrNoTestStations
+		}
 		return nil, fmt.Errorf("a test station: %w", err)
 	}
 	return &st, nil
@@ -298,7 +306,7 @@ func (t *HTTPTarget) send(ctx context.Context, method, path string, body io.Read
 			Error struct{ Code, Message string } `json:"error"`
 		}
 		json.Unmarshal(data, &e)
-		return fmt.Errorf("%s %s: HTTP %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
+		return &APIError{Method: method, Path: path, Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
 	}
 	if out == nil {
 		return nil
@@ -307,6 +315,17 @@ func (t *HTTPTarget) send(ctx context.Context, method, path string, body io.Read
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	return nil
+}
+
+// APIError is an error answer of the service.
+type APIError struct {
+	Method, Path  string
+	Status        int
+	Code, Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s %s: HTTP %d %s: %s", e.Method, e.Path, e.Status, e.Code, e.Message)
 }
 
 // RemoteCatalogue reads the catalogue a running service answers from

@@ -15,6 +15,7 @@ import (
 var (
 	idNumberRe = regexp.MustCompile(`^\d{12}$`)
 	phoneRe    = regexp.MustCompile(`^(0|\+84)\d{9}$`)
+	yearRe     = regexp.MustCompile(`^(19|20)\d\d$`)
 )
 
 // FieldError explains in Vietnamese why a value does not fit its field.
@@ -45,6 +46,9 @@ func (f Field) Normalize(value string) (string, error) {
 	}
 	switch f.Type {
 	case FieldDate:
+		if f.YearOnly && yearRe.MatchString(v) {
+			break
+		}
 		d, err := time.Parse(time.DateOnly, v)
 		if err != nil {
 			return fail("%s phải là một ngày hợp lệ (năm-tháng-ngày).", f.Label)

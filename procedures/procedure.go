@@ -145,6 +145,10 @@ type Field struct {
 	// (id_number, full_name, date_of_birth, sex, place_of_origin,
 	// place_of_residence, ...); empty when a scan cannot.
 	FromScan string `json:"from_scan,omitempty" yaml:"from_scan,omitempty"`
+	// YearOnly lets a date field hold a year alone ("1950") when the
+	// resident knows no more: the birth year of someone who died, of an
+	// old record.
+	YearOnly bool `json:"year_only,omitempty" yaml:"year_only,omitempty"`
 }
 
 // Option is one choice of a select field.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	neturl "net/url"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/procedures"
@@ -25,6 +27,7 @@ func benchCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs := flag.NewFlagSet("station bench", flag.ContinueOnError)
 	subcommands := []*ffcli.Command{
 		benchSearchCommand(stdout, stderr),
+		benchConversationCommand(stdout, stderr),
 	}
 	for _, c := range subcommands {
 		c.FlagSet.SetOutput(stderr)
@@ -188,6 +191,82 @@ func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool 
 		return nil, "", nil, err
 	}
 	return pool, name, func() { pool.Close(); dropDB() }, nil
+}
+
+func benchConversationCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station bench conversation", flag.ContinueOnError)
+	var (
+		platformCfg config.Platform
+		embedCfg    procedures.Config
+		misses      bool
+	)
+	platformCfg.RegisterFlags(fs)
+	embedCfg.RegisterFlags(fs)
+	fs.BoolVar(&misses, "misses", false, "list the openings whose procedure was not offered first")
+	return &ffcli.Command{
+		Name:       "conversation",
+		ShortUsage: "station bench conversation [flags]",
+		ShortHelp:  "top-1, top-3 and turns to the first form question on the residents' openings",
+		LongHelp: "Imports the shipped catalogue into a scratch database created beside -database-url\n" +
+			"and dropped afterwards, plays every shipped opening (assistant/openings.yaml)\n" +
+			"through the deterministic guide as a resident would, and prints the figures.",
+		FlagSet: fs,
+		Options: envOptions,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := embedCfg.Validate(); err != nil {
+				return err
+			}
+			if err := platformCfg.Validate(); err != nil {
+				return err
+			}
+			embedder, err := embedCfg.NewEmbedder()
+			if err != nil {
+				return err
+			}
+			pool, _, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
+			if err != nil {
+				return err
+			}
+			defer drop()
+			return benchConversation(ctx, pool, embedder, misses, stdout)
+		},
+	}
+}
+
+func benchConversation(ctx context.Context, pool *pgxpool.Pool, embedder procedures.Embedder, misses bool, stdout io.Writer) error {
+	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		return err
+	}
+	catalogue, err := procedures.New(pool, embedder)
+	if err != nil {
+		return err
+	}
+	if _, err := catalogue.Import(ctx, entries); err != nil {
+		return err
+	}
+	guide, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Logger: slog.New(slog.DiscardHandler)}, assistant.Defaults())
+	if err != nil {
+		return err
+	}
+	openings, err := assistant.ShippedOpenings()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	q, err := guide.MeasureOpenings(ctx, openings)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "openings: %d, played in %s (deterministic guide, embedder %s)\n", q.Openings, time.Since(start).Round(time.Millisecond), embedder.Name())
+	fmt.Fprintf(stdout, "top-1 %.3f  top-3 %.3f  median turns to the first form question %.1f  opening values kept %d/%d\n",
+		q.Top1, q.Top3, q.MedianTurns, q.FillsKept, q.Fills)
+	if misses {
+		for _, m := range q.Misses {
+			fmt.Fprintf(stdout, "miss: %q want %s, offered %v\n", m.Say, m.Want, m.Offered)
+		}
+	}
+	return nil
 }
 
 // copyDatabase makes a copy of the scratch database template (which nobody
