@@ -221,7 +221,7 @@ func relativeDate(folded string, now time.Time) (time.Time, bool) {
 }
 
 // dontKnowWords say the resident does not know or remember the answer.
-var dontKnowWords = []string{"khong nho", "khong biet", "quen roi", "khong ro", "toi quen", "khong nho ro", "chiu", "khong co so", "khong nho so", "quen mat", "khong nho nua", "khong biet nua"}
+var dontKnowWords = []string{"khong nho", "khong biet", "quen roi", "quen", "khong ro", "toi quen", "khong nho ro", "chiu", "khong co so", "khong nho so", "quen mat", "khong nho nua", "khong biet nua"}
 
 // isDontKnow reports whether the answer is "I don't know / remember".
 func isDontKnow(folded string) bool {

@@ -418,7 +418,7 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 		t.push()
 		t.sess.Fields[field.Name] = Value{Value: v, Provenance: prov, Confidence: 1, Confirmed: true}
 		st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
-		t.note(t.say("field_saved", "value", displayValue(field, v)))
+		t.note(t.savedNote(field, in.Arg, v))
 		t.advance()
 		return nil
 	}
@@ -594,4 +594,15 @@ func (t *turn) dontKnow(field procedures.Field) {
 	t.push()
 	st.Skipped = append(st.Skipped, field.Name)
 	t.advance()
+}
+
+// savedNote reads the value saved back; a day said as "hôm qua" or "tuần
+// trước" is read back as the date it was taken for.
+func (t *turn) savedNote(field procedures.Field, said, v string) string {
+	if field.Type == procedures.FieldDate {
+		if _, ok := relativeDate(vietnamese.Fold(said), t.svc.now()); ok {
+			return t.say("date_read_back", "said", strings.Trim(strings.ToLower(said), " .!?"), "value", displayValue(field, v))
+		}
+	}
+	return t.say("field_saved", "value", displayValue(field, v))
 }

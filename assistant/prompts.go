@@ -38,7 +38,7 @@ var requiredMessages = []string{
 	"welcome", "ask_again_need", "candidates", "not_found", "none_of_these", "chosen",
 	"explain_summary", "explain_steps", "explain_documents", "explain_no_documents", "explain_fees",
 	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_last",
-	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer",
+	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer", "date_read_back",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
 	"done", "done_with_id", "done_already", "handoff", "resume", "emergency", "crisis",

@@ -187,6 +187,16 @@ func (s *Store) FindRun(ctx context.Context, ref string) (*Report, error) {
 	return s.GetRun(ctx, strconv.FormatInt(id, 10))
 }
 
+// PreviousRun returns the run stored just before the run id, if any.
+func (s *Store) PreviousRun(ctx context.Context, id string) (*Report, error) {
+	var prev int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM eval_runs WHERE id < $1::bigint ORDER BY id DESC LIMIT 1`, id).Scan(&prev)
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRun(ctx, strconv.FormatInt(prev, 10))
+}
+
 // GetRun returns a past run's full report.
 func (s *Store) GetRun(ctx context.Context, id string) (*Report, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
