@@ -582,8 +582,12 @@ func TestFollowADossier(t *testing.T) {
 	c.expect(assistant.StageDone, d.TrackingCode, tr.StatusLabel, tr.NextStep)
 }
 
-func TestHealthServicesHandOver(t *testing.T) {
-	for _, slug := range []string{"health.insurance-purchase", "health.telemedicine", "social.insurance-lookup"} {
+// TestPartnerServicesHandOver: each partner service is explained, warns
+// about the scams that target the elderly, hands over to the partner's
+// screen without collecting anything, and is counted in the statistics.
+func TestPartnerServicesHandOver(t *testing.T) {
+	for _, slug := range []string{"health.insurance-purchase", "health.telemedicine", "social.insurance-lookup",
+		"finance.bank-account", "finance.consumer-loan", "telecom.subscriber-identify", "signature.personal-certificate"} {
 		t.Run(slug, func(t *testing.T) {
 			e := newEnv(t)
 			c := e.start(t)
@@ -591,7 +595,7 @@ func TestHealthServicesHandOver(t *testing.T) {
 			for c.last.Stage == assistant.StageExplain {
 				c.choose(assistant.ChoiceNext)
 			}
-			c.expect(assistant.StageDone, "chuyển Bác sang màn hình")
+			c.expect(assistant.StageDone, "chuyển Bác sang màn hình", "mã OTP", "chuyển tiền")
 			if strings.Contains(c.last.Reply, "Hồ sơ nháp") {
 				t.Fatalf("a handover is not a dossier: %s", c.last.Reply)
 			}

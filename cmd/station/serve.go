@@ -130,7 +130,8 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				&evals.Handler{
 					Store:    evals.NewStore(p.pool),
 					Token:    evalCfg.EvalToken(),
-					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
+					Pages:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
 					Stations: parts.Stations,
 					Orders:   parts.Payments,
 				},
