@@ -132,6 +132,15 @@ type State struct {
 	// LastQuery is the resident's last description of their need, used to
 	// make a short follow-up stand alone.
 	LastQuery string `json:"last_query,omitempty"`
+	// Offers are extra buttons of the question being asked (the card's
+	// value against the typed one; writing a name again with diacritics),
+	// for one turn.
+	Offers []Choice `json:"offers,omitempty"`
+	// Warned and AskedMarks list the fields whose contradiction with the
+	// card was pointed out, or whose missing diacritics were asked about:
+	// each is said once.
+	Warned     []string `json:"warned,omitempty"`
+	AskedMarks []string `json:"asked_marks,omitempty"`
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`

@@ -135,6 +135,7 @@ func (t *turn) presentField(s *screen) {
 		question += " (Hiện ghi: " + displayValue(field, cur.Value) + ")"
 	}
 	s.say(question)
+	s.offer(t.sess.State.Offers...)
 	t.offerAnswers(s, field)
 	if !field.Required {
 		s.say(t.say("optional"))
