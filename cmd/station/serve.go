@@ -23,6 +23,7 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -136,6 +137,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Orders:   parts.Payments,
 				},
 				signing.NewHandler(parts.Signing),
+				&places.Handler{Service: parts.Places, Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleWardStaff)},
 				screens,
 			)
 			return srv.ListenAndServe(ctx)
