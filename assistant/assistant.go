@@ -124,14 +124,25 @@ type State struct {
 	Draft *Draft `json:"draft,omitempty"`
 	// Service is where a kiosk service's own steps stand (services.go).
 	Service *ServiceState `json:"service,omitempty"`
-	// TrackingCode is the dossier's, once the draft was handed over.
+	// TrackingCode is the dossier's, once the draft was handed over, and
+	// Ward the name of the ward it went to.
 	TrackingCode string `json:"tracking_code,omitempty"`
+	Ward         string `json:"ward,omitempty"`
 	// Scanned holds values read from scans, by scan field name, until the
 	// procedure's form can take them.
 	Scanned map[string]ScanField `json:"scanned,omitempty"`
 	// LastQuery is the resident's last description of their need, used to
 	// make a short follow-up stand alone.
 	LastQuery string `json:"last_query,omitempty"`
+	// Offers are extra buttons of the question being asked (the card's
+	// value against the typed one; writing a name again with diacritics),
+	// for one turn.
+	Offers []Choice `json:"offers,omitempty"`
+	// Warned and AskedMarks list the fields whose contradiction with the
+	// card was pointed out, or whose missing diacritics were asked about:
+	// each is said once.
+	Warned     []string `json:"warned,omitempty"`
+	AskedMarks []string `json:"asked_marks,omitempty"`
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
@@ -303,4 +314,6 @@ type DossierRef struct {
 	ID           string `json:"id"`
 	TrackingCode string `json:"tracking_code"`
 	Secret       string `json:"secret,omitempty"`
+	// Ward is the name of the ward the dossier was filed to, when known.
+	Ward string `json:"ward,omitempty"`
 }

@@ -156,6 +156,9 @@ func routeChoice(id string, stage Stage) Intent {
 	if v, ok := strings.CutPrefix(id, "opt:"); ok && stage == StageCollect {
 		return Intent{Action: "value", Arg: v, Provenance: FromTyped}
 	}
+	if name, ok := strings.CutPrefix(id, "rewrite:"); ok && stage == StageCollect {
+		return Intent{Action: "rewrite", Arg: name}
+	}
 	if name, ok := strings.CutPrefix(id, "edit:"); ok {
 		return Intent{Action: "edit", Arg: name}
 	}
@@ -364,11 +367,13 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 		case ChoiceNo:
 			delete(t.sess.Fields, field.Name)
 			st.Confirming = st.Confirming[1:]
+			st.Warned = append(st.Warned, field.Name) // the card's value was refused: no contradiction to point out
 			st.Field = field.Name
 			t.note(t.say("scan_rejected"))
 			return nil
 		case "value":
 			st.Confirming = st.Confirming[1:]
+			st.Warned = append(st.Warned, field.Name)
 		default:
 			t.status = StatusClarify
 			t.note(t.say("unclear"))
@@ -378,9 +383,22 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 	if field.Name == PhotoField && (in.Action == "value" || in.Action == ChoiceNext || in.Action == ChoiceYes) {
 		return t.takePhotos(ctx, field)
 	}
+	st.Offers = nil
 	switch in.Action {
 	case ChoiceNext:
 		return nil // a second touch of "Bắt đầu khai": the same question again
+	case "rewrite", "edit":
+		// Another field of the form (a name again, with diacritics): asked
+		// now, then the form carries on where it was.
+		if _, ok := t.entry.Field(in.Arg); ok && len(st.Confirming) == 0 {
+			t.push()
+			st.Field = in.Arg
+			if in.Action == "rewrite" {
+				delete(t.sess.Fields, in.Arg)
+				t.note(t.say("name_marks_again"))
+			}
+			return nil
+		}
 	case "dont_know":
 		t.dontKnow(field)
 		return nil
@@ -411,6 +429,14 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 			t.note(t.say("field_invalid", "error", fe.Message))
 			return nil
 		}
+		if msg := t.checkDate(field, v); msg != "" {
+			t.status = StatusClarify
+			t.note(msg)
+			return nil
+		}
+		if t.contradictsScan(field, v) {
+			return nil
+		}
 		prov := in.Provenance
 		if prov == "" {
 			prov = FromTyped
@@ -419,6 +445,7 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 		t.sess.Fields[field.Name] = Value{Value: v, Provenance: prov, Confidence: 1, Confirmed: true}
 		st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
 		t.note(t.savedNote(field, in.Arg, v))
+		t.askMarks(field, v)
 		t.advance()
 		return nil
 	}
@@ -442,7 +469,7 @@ func (t *turn) submit(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.sess.DossierID, t.sess.State.TrackingCode, t.sess.State.Ward = ref.ID, ref.TrackingCode, ref.Ward
 		t.reply.Dossier = ref
 		if err := t.offerFee(ctx, ref.ID); err != nil {
 			return err

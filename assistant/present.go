@@ -135,6 +135,7 @@ func (t *turn) presentField(s *screen) {
 		question += " (Hiện ghi: " + displayValue(field, cur.Value) + ")"
 	}
 	s.say(question)
+	s.offer(t.sess.State.Offers...)
 	t.offerAnswers(s, field)
 	if !field.Required {
 		s.say(t.say("optional"))
@@ -207,6 +208,9 @@ func (t *turn) presentDone(s *screen) {
 		s.say(t.say("done_with_id", "id", t.sess.State.TrackingCode))
 	} else {
 		s.say(t.say("done"))
+	}
+	if w := t.sess.State.Ward; w != "" {
+		s.say(t.say("done_ward", "ward", w))
 	}
 	t.feeOffer(s)
 	if t.entry != nil {

@@ -149,6 +149,22 @@ type Field struct {
 	// resident knows no more: the birth year of someone who died, of an
 	// old record.
 	YearOnly bool `json:"year_only,omitempty" yaml:"year_only,omitempty"`
+	// Check is what a desk officer checks of a date beyond its being one.
+	Check *DateCheck `json:"check,omitempty" yaml:"check,omitempty"`
+}
+
+// DateCheck is a date field's plausibility rule: when it may fall, how far
+// from another of the form's dates, and how old the person it is the birth
+// date of may be. Basis says why, with the law's article, in the words the
+// guide reads to the resident when the rule is not met.
+type DateCheck struct {
+	NotPast    bool   `json:"not_past,omitempty" yaml:"not_past,omitempty"`       // today or later
+	NotFuture  bool   `json:"not_future,omitempty" yaml:"not_future,omitempty"`   // today or earlier
+	After      string `json:"after,omitempty" yaml:"after,omitempty"`             // on or after this field's date
+	WithinDays int    `json:"within_days,omitempty" yaml:"within_days,omitempty"` // at most this many days after After
+	AgeMin     int    `json:"age_min,omitempty" yaml:"age_min,omitempty"`         // of a birth date, in whole years today
+	AgeMax     int    `json:"age_max,omitempty" yaml:"age_max,omitempty"`
+	Basis      string `json:"basis,omitempty" yaml:"basis,omitempty"`
 }
 
 // Option is one choice of a select field.
