@@ -22,13 +22,13 @@ import (
 // Assertion is one check, written as in promptfoo: a type, a value, an
 // optional threshold and a weight.
 type Assertion struct {
-	Type      string   `yaml:"type" json:"type"`
-	Value     any      `yaml:"value" json:"value,omitempty"`
-	Threshold *float64 `yaml:"threshold" json:"threshold,omitempty"`
-	Weight    *float64 `yaml:"weight" json:"weight,omitempty"`
+	Type      string   `yaml:"type,omitempty" json:"type"`
+	Value     any      `yaml:"value,omitempty" json:"value,omitempty"`
+	Threshold *float64 `yaml:"threshold,omitempty" json:"threshold,omitempty"`
+	Weight    *float64 `yaml:"weight,omitempty" json:"weight,omitempty"`
 	// Fold makes text comparisons ignore case and diacritics, so "le phi"
 	// matches "Lệ phí" (contains, not_contains, equals, regex).
-	Fold bool `yaml:"fold" json:"fold,omitempty"`
+	Fold bool `yaml:"fold,omitempty" json:"fold,omitempty"`
 
 	// What compile made of Value.
 	texts  []string

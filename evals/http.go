@@ -176,5 +176,7 @@ func (h *Handler) render(c *gin.Context, page string, data any) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	// The pages carry their own style and no script.
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
 }

@@ -249,3 +249,50 @@ tests:
 		t.Errorf("an unknown run must be named: %v", err)
 	}
 }
+
+// TestEvalGenerate writes the red-team variants of a shipped suite into
+// another directory: they load, each case comes back once per attack, the
+// scan fixture resolves from the new place, and they play.
+func TestEvalGenerate(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	out := filepath.Join(t.TempDir(), "passport-redteam.yaml")
+	var buf bytes.Buffer
+	if err := evalCommand(&buf, &buf).ParseAndRun(ctx, []string{"generate", "../../evals/suites/passport.yaml", "-o", out}); err != nil {
+		t.Fatalf("generate: %v\n%s", err, buf.String())
+	}
+	source, err := evals.LoadSuite("../../evals/suites/passport.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := evals.LoadSuite(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gen.Tests) != 5*len(source.Tests) || gen.Name != "passport-redteam" {
+		t.Fatalf("%d cases from %d, named %s", len(gen.Tests), len(source.Tests), gen.Name)
+	}
+	scans := 0
+	for _, c := range gen.Tests {
+		for _, turn := range c.Turns {
+			if turn.Image == "" {
+				continue
+			}
+			scans++
+			if _, err := os.Stat(turn.Image); err != nil {
+				t.Errorf("%s: %v", c.Description, err)
+			}
+		}
+	}
+	if scans < len(source.Tests) {
+		t.Errorf("%d scan turns, want one per case at least", scans)
+	}
+	buf.Reset()
+	err = evalCommand(&buf, &buf).ParseAndRun(ctx, []string{"run", out, "--no-store"})
+	if err != nil && !errors.Is(err, evals.ErrBelowThreshold) {
+		t.Fatalf("the generated suite must play: %v\n%s", err, buf.String())
+	}
+	if !strings.Contains(buf.String(), "not_regex") {
+		t.Errorf("the attacks' assertions did not run:\n%s", buf.String())
+	}
+}
