@@ -462,6 +462,7 @@
     $("#receipt-code").textContent = d.tracking_code;
     const lines = [];
     if (filing.procedure) lines.push("Thủ tục: " + filing.procedure.name);
+    if (d.ward) lines.push("Hồ sơ gửi tới: " + d.ward);
     if (paid && paid.amount) lines.push("Đã nộp lệ phí: " + money(paid.amount));
     const expected = filing.submitted && filing.submitted.expected_on;
     if (expected) lines.push("Ngày hẹn trả kết quả: " + new Date(expected).toLocaleDateString("vi-VN"));
