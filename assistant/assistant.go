@@ -124,8 +124,10 @@ type State struct {
 	Draft *Draft `json:"draft,omitempty"`
 	// Service is where a kiosk service's own steps stand (services.go).
 	Service *ServiceState `json:"service,omitempty"`
-	// TrackingCode is the dossier's, once the draft was handed over.
+	// TrackingCode is the dossier's, once the draft was handed over, and
+	// Ward the name of the ward it went to.
 	TrackingCode string `json:"tracking_code,omitempty"`
+	Ward         string `json:"ward,omitempty"`
 	// Scanned holds values read from scans, by scan field name, until the
 	// procedure's form can take them.
 	Scanned map[string]ScanField `json:"scanned,omitempty"`
@@ -312,4 +314,6 @@ type DossierRef struct {
 	ID           string `json:"id"`
 	TrackingCode string `json:"tracking_code"`
 	Secret       string `json:"secret,omitempty"`
+	// Ward is the name of the ward the dossier was filed to, when known.
+	Ward string `json:"ward,omitempty"`
 }

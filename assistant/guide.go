@@ -469,7 +469,7 @@ func (t *turn) submit(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.sess.DossierID, t.sess.State.TrackingCode, t.sess.State.Ward = ref.ID, ref.TrackingCode, ref.Ward
 		t.reply.Dossier = ref
 		if err := t.offerFee(ctx, ref.ID); err != nil {
 			return err

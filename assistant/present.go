@@ -209,6 +209,9 @@ func (t *turn) presentDone(s *screen) {
 	} else {
 		s.say(t.say("done"))
 	}
+	if w := t.sess.State.Ward; w != "" {
+		s.say(t.say("done_ward", "ward", w))
+	}
 	t.feeOffer(s)
 	if t.entry != nil {
 		t.saySubmitAt(s, facts{p: t.svc.prompts, e: t.entry})

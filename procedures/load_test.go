@@ -25,6 +25,7 @@ var requiredSlugs = []string{
 	"report.security-incident", "dossier.status-lookup",
 	"fire.safety-inspection-request", "fire.operation-restore", "fire.training", "driving.test-register",
 	"finance.bank-account", "finance.consumer-loan", "telecom.subscriber-identify", "signature.personal-certificate",
+	"tourism.information",
 }
 
 // Field names that mean the same thing must be spelled the same in every

@@ -125,7 +125,7 @@ func newEnvTB(t testing.TB) *env {
 	e.scans = ocr.NewStore(e.pool, t.TempDir())
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
 		Scans:    assistant.OCRScans{Results: e.scans},
-		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
+		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk, Pool: e.pool},
 		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
 	}, assistant.Defaults())
 	if err != nil {
@@ -188,13 +188,20 @@ func (c *conversation) hasChoice(id string) bool {
 }
 
 // fill answers every field asked with a plausible value until the review.
-func (c *conversation) fill() {
+func (c *conversation) fill() { c.t.Helper(); c.fillWith(nil) }
+
+// fillWith is fill with the values given for some fields.
+func (c *conversation) fillWith(values map[string]string) {
 	c.t.Helper()
 	for i := 0; c.last.Stage == assistant.StageCollect; i++ {
 		if i > 30 {
 			c.t.Fatalf("form never ends: %s", c.last.Reply)
 		}
 		f := c.last.Field
+		if v, ok := values[fieldName(f)]; ok {
+			c.say(v)
+			continue
+		}
 		switch {
 		case c.hasChoice(assistant.ChoiceSkip):
 			c.choose(assistant.ChoiceSkip) // optional fields are left out
@@ -662,4 +669,38 @@ func BenchmarkBillToQR(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// TestMovingHouseFilesToTheNewAddressWard: the resident stands at a station
+// of one ward and registers at a new address in another; the dossier goes
+// to the ward of the new address, and the resident is told which.
+func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Phường Tân Định")
+	var ward string
+	if err := e.pool.QueryRow(context.Background(), `SELECT ward FROM dossiers WHERE tracking_code = $1`, c.last.Dossier.TrackingCode).Scan(&ward); err != nil {
+		t.Fatal(err)
+	}
+	if ward == saiGon {
+		t.Fatalf("filed to the station's ward %s, not the new address's", ward)
+	}
+	var name string
+	if err := e.pool.QueryRow(context.Background(), `SELECT name FROM wards WHERE code = $1`, ward).Scan(&name); err != nil || name != "Phường Tân Định" {
+		t.Fatalf("filed to ward %s (%s, %v)", ward, name, err)
+	}
+}
+
+func fieldName(f *assistant.FieldPrompt) string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
 }
