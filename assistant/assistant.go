@@ -146,6 +146,12 @@ type State struct {
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
+	// AskedNow is a message that named a danger without saying when; the
+	// guide asked whether it is happening now, and the answer decides.
+	AskedNow string `json:"asked_now,omitempty"`
+	// Emergency is what raised the emergency screen, for its one-touch
+	// report.
+	Emergency *EmergencyState `json:"emergency,omitempty"`
 }
 
 // Position is a point of the conversation that "go back" returns to.
@@ -202,6 +208,7 @@ type Reply struct {
 	Report        *ReportReceipt        `json:"report,omitempty"`
 	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
+	Emergency     *EmergencyScreen      `json:"emergency,omitempty"`
 	Eval          *EvalInfo             `json:"eval,omitempty"`
 }
 
