@@ -209,7 +209,10 @@ type Reply struct {
 	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
 	Emergency     *EmergencyScreen      `json:"emergency,omitempty"`
-	Eval          *EvalInfo             `json:"eval,omitempty"`
+	// AskNow: the reply asks whether the danger the resident named is
+	// happening now; "yes" and "no" are the choices.
+	AskNow bool      `json:"ask_now,omitempty"`
+	Eval   *EvalInfo `json:"eval,omitempty"`
 }
 
 // FieldPrompt describes the field being asked, so the kiosk can show the

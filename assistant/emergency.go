@@ -222,9 +222,8 @@ func nearPhrase(words []string, phrase string) bool {
 	return false
 }
 
-var fuzzyPhrases = map[string]bool{"ngat xiu": true, "bat tinh": true, "bi thuong": true, "dot quy": true,
-	"kho tho": true, "hoa hoan": true, "khoi den": true, "nhoi mau": true, "dau nguc": true, "co giat": true,
-	"hanh hung": true, "bi hanh hung": true, "giet nguoi": true, "ro ri gas": true}
+var fuzzyPhrases = map[string]bool{"ngat xiu": true, "bat tinh": true, "bi thuong": true, "hoa hoan": true,
+	"nhoi mau": true, "hanh hung": true, "bi hanh hung": true, "giet nguoi": true, "ro ri gas": true}
 
 // swappedOnce reports whether b is a with two neighbouring letters swapped.
 func swappedOnce(a, b []rune) bool {

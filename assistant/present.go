@@ -26,7 +26,7 @@ func (t *turn) present() {
 	if t.askedNow {
 		s.offer(Choice{ID: ChoiceYes, Label: "Có, đang xảy ra"}, Choice{ID: ChoiceNo, Label: "Không, đã qua rồi"}, t.choice(ChoiceHandoff))
 		t.reply.Reply = joinLines(t.notes...)
-		t.reply.Choices = s.choices
+		t.reply.Choices, t.reply.AskNow = s.choices, true
 		return
 	}
 	if t.emergency {
