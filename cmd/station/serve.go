@@ -14,7 +14,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
-	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
@@ -99,7 +99,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 
 			feed := reports.NewHub(p.pool, p.log)
 			go feed.Run(ctx)
-			startSweeps(ctx, p, parts)
+			if err := parts.Jobs.Start(ctx); err != nil {
+				return err
+			}
+			defer stopJobs(parts.Jobs, serverCfg.ShutdownTimeout)
 
 			tesseract := &ocr.LanguageCheck{Languages: partsCfg.OCR.Languages}
 			staffSvc := parts.Staff
@@ -137,19 +140,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Orders:   parts.Payments,
 				},
 				signing.NewHandler(parts.Signing),
+				&jobs.Handler{Queue: parts.Jobs, Staff: staffSvc.Require(staff.RoleAdmin)},
 				screens,
 			)
 			return srv.ListenAndServe(ctx)
 		},
-	}
-}
-
-// startSweeps starts the background sweeps of the parts; each takes a
-// lease, so one replica at a time runs each.
-func startSweeps(ctx context.Context, p *platform, parts *app.Parts) {
-	sweeps := append(parts.Stations.Sweeps(), parts.Payments.Sweeps()...)
-	sweeps = append(sweeps, ratelimit.PurgeJob(p.pool), parts.Dossiers.PurgeJob(), parts.Reports.OverdueJob(30*time.Second))
-	for _, job := range sweeps {
-		go periodic.Run(ctx, p.pool, p.log, job)
 	}
 }

@@ -8,11 +8,14 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/jobs"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -36,6 +39,7 @@ type Config struct {
 	Dossiers  dossiers.Config
 	Assistant assistant.Config
 	Signing   signing.Config
+	Jobs      jobs.Config
 }
 
 // RegisterFlags adds every part's settings to fs.
@@ -49,11 +53,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Dossiers.RegisterFlags(fs)
 	c.Assistant.RegisterFlags(fs)
 	c.Signing.RegisterFlags(fs)
+	c.Jobs.RegisterFlags(fs)
 }
 
 // Validate checks every part's settings.
 func (c *Config) Validate() error {
-	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant, &c.Signing} {
+	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant, &c.Signing, &c.Jobs} {
 		if err := v.Validate(); err != nil {
 			return err
 		}
@@ -73,13 +78,16 @@ type Parts struct {
 	Reports   *reports.Service
 	// Signing signs the documents handed out and verifies copies of them.
 	Signing *signing.Service
+	// Jobs is the background work queue with the parts' sweeps and job
+	// kinds; the caller starts it when the process is to work.
+	Jobs *jobs.Queue
 	// Assistant is what the guide needs, all but its model, which each
 	// caller opens for itself.
 	Assistant assistant.Deps
 }
 
-// Wire builds the parts on pool. Nothing starts running: sweeps and
-// feeds are the caller's to start.
+// Wire builds the parts on pool. Nothing starts running: the job queue
+// and feeds are the caller's to start.
 func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config) (*Parts, error) {
 	embedder, err := cfg.Embed.NewEmbedder()
 	if err != nil {
@@ -128,7 +136,18 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
 		Logger: log,
 	}
+	jobsCfg := cfg.Jobs
+	jobsCfg.Sweeps = p.sweeps(pool)
+	if p.Jobs, err = jobs.New(pool, log, jobsCfg); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// sweeps are the parts' background sweeps, each a periodic job.
+func (p *Parts) sweeps(pool *pgxpool.Pool) []jobs.Sweep {
+	s := append(p.Stations.Sweeps(), p.Payments.Sweeps()...)
+	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
 }
 
 // Defaults returns the settings the flags default to.
