@@ -25,7 +25,8 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	out, err := station("import", "-database-url", url, "-log-level", "error")
-	if err != nil || !strings.Contains(out, "imported the shipped catalogue: version 1, 38 entries") {
+	if err != nil || !strings.Contains(out, "imported the shipped catalogue: version 1, 47 entries") ||
+		!strings.Contains(out, "imported the shipped places: 20 added, 0 updated, 0 kept as staff corrected them, 0 removed; 6 safety tips") {
 		t.Fatalf("station import: %v\n%s", err, out)
 	}
 	out, err = station("import", "catalogue", "-database-url", url, "-log-level", "error")
@@ -51,7 +52,7 @@ func TestImportCommand(t *testing.T) {
 
 	// -check validates without touching the database.
 	out, err = station("import", "catalogue", "-check", "-database-url", "postgres://127.0.0.1:1/none", "../../procedures/catalogue")
-	if err != nil || !strings.Contains(out, "38 entries, all valid") {
+	if err != nil || !strings.Contains(out, "47 entries, all valid") {
 		t.Fatalf("-check of the shipped files: %v\n%s", err, out)
 	}
 	if _, err = station("import", "catalogue", "-check", dir); err == nil {
@@ -74,7 +75,7 @@ func TestBenchSearchPrintsEveryMode(t *testing.T) {
 	if err := run(context.Background(), []string{"bench", "search", "-database-url", url, "-rounds", "1"}, &out, &errOut); err != nil {
 		t.Fatalf("station bench search: %v\n%s", err, errOut.String())
 	}
-	for _, want := range []string{"38 entries", "recall@1", "hybrid ", "fulltext", "vector", "hybrid-no-names", " ms"} {
+	for _, want := range []string{"47 entries", "recall@1", "hybrid ", "fulltext", "vector", "hybrid-no-names", " ms"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

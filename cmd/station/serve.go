@@ -23,6 +23,7 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -140,6 +141,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					Orders:   parts.Payments,
 				},
 				signing.NewHandler(parts.Signing),
+				&places.Handler{Service: parts.Places, Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleWardStaff)},
 				&jobs.Handler{Queue: parts.Jobs, Staff: staffSvc.Require(staff.RoleAdmin)},
 				screens,
 			)

@@ -24,6 +24,7 @@ import (
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 // Config is the configuration of the service's parts. serve reads it
@@ -76,6 +77,8 @@ type Parts struct {
 	Stations  *kiosk.Service
 	Payments  *payments.Service
 	Reports   *reports.Service
+	// Places is the tourist information, with directions from the stations.
+	Places *places.Service
 	// Signing signs the documents handed out and verifies copies of them.
 	Signing *signing.Service
 	// Jobs is the background work queue with the parts' sweeps and job
@@ -122,6 +125,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 	}
 	fees := payments.DossierFees{Dossiers: p.Dossiers}
 	p.Payments = payments.NewService(pool, cfg.Payments, log, fees, demoBiller)
+	p.Places = places.NewService(pool, StationLocation(p.Stations))
 	p.Reports = reports.NewService(pool, cfg.Reports, rules, reports.KioskStations{Kiosk: p.Stations})
 
 	// The assistant carries residents through the kiosk's own services too
@@ -155,4 +159,16 @@ func Defaults() Config {
 	var c Config
 	c.RegisterFlags(flag.NewFlagSet("", flag.ContinueOnError))
 	return c
+}
+
+// StationLocation gives the tourist information a station's position, from
+// which it gives directions.
+func StationLocation(stations *kiosk.Service) places.Locate {
+	return func(ctx context.Context, id string) (places.Origin, bool, error) {
+		st, err := stations.Station(ctx, id)
+		if err != nil || st.Latitude == nil || st.Longitude == nil {
+			return places.Origin{}, false, err
+		}
+		return places.Origin{Name: st.Name, Lat: *st.Latitude, Lng: *st.Longitude}, true, nil
+	}
 }
