@@ -110,7 +110,7 @@ submit_at: [Công an phường]
 applicants: [Công dân]
 steps: [{title: Nộp, text: Nộp hồ sơ.}]
 documents: [{name: Tờ khai, form_code: CT01, accepted: [original], quantity: 1}]
-fees: [{label: Lệ phí, amount: 20000, online_amount: 10000}]
+fees: [{label: Lệ phí, amount: 20000, online_amount: 10000, basis: {document: Thông tư 75/2022/TT-BTC, article: Điều 5}, checked_on: "2026-11-25"}]
 processing: {working_days: 3, text: 03 ngày làm việc.}
 online: full
 legal_basis: [{document: Luật Cư trú, article: Điều 1}]
