@@ -105,6 +105,10 @@ type Value struct {
 // State is the guide's position, kept with the session so that any replica
 // can carry on the conversation.
 type State struct {
+	// Business is set once the person said they file for a business (a
+	// household business, a shop, a company): only then are procedures
+	// for businesses offered.
+	Business bool `json:"business,omitempty"`
 	// Candidates are the procedures offered for confirmation.
 	Candidates []ProcedureRef `json:"candidates,omitempty"`
 	// Field is the form field being asked in StageCollect; Editing is set

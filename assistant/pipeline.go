@@ -376,6 +376,9 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("search: %w", err)
 	}
 	t.retrieved = res
+	if forBusiness(t.text) || forBusiness(q) {
+		t.sess.State.Business = true
+	}
 	for _, r := range res {
 		if r.Score < t.svc.cfg.RelevanceFloor || len(t.relevant) == 3 {
 			continue
@@ -383,6 +386,9 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 		e, err := t.svc.entry(ctx, r.Slug)
 		if err != nil {
 			return "", fmt.Errorf("search result %s: %w", r.Slug, err)
+		}
+		if e.Audience == procedures.AudienceBusiness && !t.sess.State.Business {
+			continue // a business's procedure, and no business was mentioned
 		}
 		if relevantTo(q, e, r.Citations) {
 			t.relevant = append(t.relevant, r)

@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			migrateCommand(stdout, stderr),
 			importCommand(stdout, stderr),
 			benchCommand(stdout, stderr),
+			missesCommand(stdout, stderr),
 			ocrCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),

@@ -121,6 +121,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				parts.Catalogue,
 				ocrService,
 				assist,
+				assist.MissRoutes(staffSvc, []staff.Role{staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleWardStaff}, []staff.Role{staff.RoleAdmin}),
 				staffSvc,
 				parts.Dossiers.Routes(staffSvc),
 				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations,

@@ -134,6 +134,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Pool:      pool,
 		Catalogue: p.Catalogue,
 		Scans:     assistant.OCRScans{Results: p.OCRStore},
+		Teacher:   p.Catalogue,
 		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations, Pool: pool},
 		Services: flows.Services(flows.Parts{Pool: pool, Payments: p.Payments, Fees: fees,
 			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
