@@ -299,6 +299,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 	switch in.Action {
 	case "describe":
 		if len(t.relevant) == 0 {
+			t.recordMiss(ctx, MissNotFound, t.text, nil)
 			t.status = StatusOutOfScope
 			t.note(t.say("not_found"))
 			t.quiet = true
@@ -336,6 +337,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 		t.visit("explain", "")
 		return nil
 	case ChoiceNone, ChoiceNo:
+		t.recordMiss(ctx, MissNoneFits, st.Opening, st.Candidates)
 		t.push()
 		t.sess.Stage, st.Candidates = StageIdentify, nil
 		t.note(t.say("none_of_these"))
@@ -469,7 +471,7 @@ func (t *turn) submit(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.sess.DossierID, t.sess.State.TrackingCode, t.sess.State.Ward = ref.ID, ref.TrackingCode, ref.Ward
 		t.reply.Dossier = ref
 		if err := t.offerFee(ctx, ref.ID); err != nil {
 			return err

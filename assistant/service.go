@@ -22,6 +22,7 @@ type Service struct {
 	scans     Scans
 	dossiers  Dossiers
 	services  Services
+	teacher   Teacher
 	model     *Model
 	prompts   *PromptSet
 	cfg       Config
@@ -42,8 +43,10 @@ type Deps struct {
 	Dossiers  Dossiers
 	// Services are the kiosk's own services (services.go).
 	Services Services
-	Model    *Model
-	Logger   *slog.Logger
+	// Teacher, when set, learns the phrases staff teach from misses.
+	Teacher Teacher
+	Model   *Model
+	Logger  *slog.Logger
 }
 
 // New returns the assistant service.
@@ -56,7 +59,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 		d.Logger = slog.Default()
 	}
 	return &Service{
-		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, model: d.Model,
+		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, teacher: d.Teacher, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,

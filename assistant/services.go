@@ -39,7 +39,12 @@ var handedOver = map[string]bool{
 	"finance.consumer-loan":          true,
 	"telecom.subscriber-identify":    true,
 	"signature.personal-certificate": true,
+	SlugTourism:                      true,
 }
+
+// SlugTourism is the tourist information: the kiosk opens its own places
+// screen with the visitor's words, and nothing personal is asked.
+const SlugTourism = "tourism.information"
 
 // AtStation is the place of a report made "right here": the report is
 // located at the station the resident stands at.

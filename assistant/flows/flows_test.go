@@ -125,7 +125,7 @@ func newEnvTB(t testing.TB) *env {
 	e.scans = ocr.NewStore(e.pool, t.TempDir())
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
 		Scans:    assistant.OCRScans{Results: e.scans},
-		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
+		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk, Pool: e.pool},
 		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
 	}, assistant.Defaults())
 	if err != nil {
@@ -188,13 +188,20 @@ func (c *conversation) hasChoice(id string) bool {
 }
 
 // fill answers every field asked with a plausible value until the review.
-func (c *conversation) fill() {
+func (c *conversation) fill() { c.t.Helper(); c.fillWith(nil) }
+
+// fillWith is fill with the values given for some fields.
+func (c *conversation) fillWith(values map[string]string) {
 	c.t.Helper()
 	for i := 0; c.last.Stage == assistant.StageCollect; i++ {
 		if i > 30 {
 			c.t.Fatalf("form never ends: %s", c.last.Reply)
 		}
 		f := c.last.Field
+		if v, ok := values[fieldName(f)]; ok {
+			c.say(v)
+			continue
+		}
 		switch {
 		case c.hasChoice(assistant.ChoiceSkip):
 			c.choose(assistant.ChoiceSkip) // optional fields are left out
@@ -210,7 +217,7 @@ func (c *conversation) fill() {
 		case f.Type == procedures.FieldBoolean:
 			c.choose(assistant.ChoiceYes)
 		case f.Type == procedures.FieldDate:
-			c.say("12/03/1950")
+			c.say("12/03/1980")
 		case f.Type == procedures.FieldIDNumber:
 			c.say("079203001234")
 		case f.Type == procedures.FieldPhone:
@@ -537,7 +544,7 @@ func (e *env) fileDossier(t *testing.T) *dossiers.Created {
 	t.Helper()
 	d, err := e.dossiers.Create(context.Background(), audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
 		Fields: map[string]dossiers.FieldInput{
-			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
+			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1980-03-12"}, "sex": {Value: "nu"},
 			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
 			"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn"}, "delivery": {Value: "paper"}}})
 	if err != nil {
@@ -662,4 +669,38 @@ func BenchmarkBillToQR(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// TestMovingHouseFilesToTheNewAddressWard: the resident stands at a station
+// of one ward and registers at a new address in another; the dossier goes
+// to the ward of the new address, and the resident is told which.
+func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Phường Tân Định")
+	var ward string
+	if err := e.pool.QueryRow(context.Background(), `SELECT ward FROM dossiers WHERE tracking_code = $1`, c.last.Dossier.TrackingCode).Scan(&ward); err != nil {
+		t.Fatal(err)
+	}
+	if ward == saiGon {
+		t.Fatalf("filed to the station's ward %s, not the new address's", ward)
+	}
+	var name string
+	if err := e.pool.QueryRow(context.Background(), `SELECT name FROM wards WHERE code = $1`, ward).Scan(&name); err != nil || name != "Phường Tân Định" {
+		t.Fatalf("filed to ward %s (%s, %v)", ward, name, err)
+	}
+}
+
+func fieldName(f *assistant.FieldPrompt) string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
 }

@@ -115,6 +115,7 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				if err != nil {
 					return err
 				}
+				noteStaleCatalogue(stderr, source, entries)
 				env.Settings.Catalogue, env.Settings.CatalogueHash = source, evals.CatalogueHash(entries)
 				env.Checker.Facts = evals.NewFacts(entries)
 				lanes, closeLanes, err := evalLanes(ctx, &platformCfg, partsCfg, entries, runCfg.Concurrency)
@@ -155,6 +156,21 @@ func evalCatalogue(ctx context.Context, p *platform, embedder procedures.Embedde
 	}
 	entries, err = procedures.Load(procedures.Shipped())
 	return entries, "shipped", err
+}
+
+// noteStaleCatalogue says when the service database's catalogue, which
+// the run plays, is not the one built into this binary: a developer who
+// edited the YAML and rebuilt would otherwise wonder why nothing changed.
+func noteStaleCatalogue(w io.Writer, source string, entries []procedures.Entry) {
+	if source != "database" {
+		return
+	}
+	shipped, err := procedures.Load(procedures.Shipped())
+	if err != nil || evals.CatalogueHash(shipped) == evals.CatalogueHash(entries) {
+		return
+	}
+	fmt.Fprintln(w, "station: note: the run plays the catalogue in the service's database, which differs from the one built into this binary;",
+		"run station import to load the built-in one, or give --catalogue DIR")
 }
 
 // evalLanes prepares n scratch databases holding entries, each with the

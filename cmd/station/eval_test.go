@@ -296,3 +296,36 @@ func TestEvalGenerate(t *testing.T) {
 		t.Errorf("the attacks' assertions did not run:\n%s", buf.String())
 	}
 }
+
+// TestEvalPromptMatrix plays a suite whose prompts list names the shipped
+// set and an edited copy beside the suite: each provider runs with each
+// set, reported as its own cell with that set's version.
+func TestEvalPromptMatrix(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	dir := t.TempDir()
+	copyDir(t, "../../assistant/prompts/v1", filepath.Join(dir, "mine"))
+	os.WriteFile(filepath.Join(dir, "matrix.yaml"), []byte(`
+prompts: [v1, ./mine]
+tests:
+  - description: tạm trú
+    vars: {text: "tôi muốn đăng ký tạm trú"}
+    assert: [{type: choices, value: ["p:residence.temporary-register"]}]
+`), 0o644)
+	var out bytes.Buffer
+	report := filepath.Join(dir, "report.json")
+	if err := evalCommand(&out, &out).ParseAndRun(ctx, []string{"run", filepath.Join(dir, "matrix.yaml"), "--no-store", "--json", report}); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	var r evals.Report
+	if err := json.Unmarshal([]byte(mustRead(t, report)), &r); err != nil {
+		t.Fatal(err)
+	}
+	cells := map[string]string{}
+	for _, p := range r.Suites[0].Providers {
+		cells[p.Provider] = p.Identity.PromptVersion
+	}
+	if len(cells) != 2 || !strings.HasPrefix(cells["guide · v1"], "v1.") || !strings.HasPrefix(cells["guide · ./mine"], "mine.") {
+		t.Errorf("cells = %v", cells)
+	}
+}
