@@ -142,17 +142,17 @@ func (f *FieldInput) UnmarshalJSON(b []byte) error {
 
 // Field is a form field's current value in a dossier.
 type Field struct {
-	Name  string               `json:"name"`
-	Label string               `json:"label"`
-	Type  procedures.FieldType `json:"type"`
-	Value string               `json:"value"`
+	Name       string               `json:"name"`
+	Label      string               `json:"label"`
+	Type       procedures.FieldType `json:"type"`
+	Value      string               `json:"value"`
+	Provenance Provenance           `json:"provenance"`
+	Confidence float64              `json:"confidence"`
+	Box        *[4]int              `json:"box,omitempty"`
 	// Text is the value as people read it ("Nam", "12/03/1950").
-	Text       string     `json:"text"`
-	Provenance Provenance `json:"provenance"`
-	Confidence float64    `json:"confidence"`
-	Box        *[4]int    `json:"box,omitempty"`
-	UpdatedBy  string     `json:"updated_by,omitempty"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	Text      string    `json:"text"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// History holds the values staff replaced, oldest first.
 	History []FieldVersion `json:"history,omitempty"`
 }

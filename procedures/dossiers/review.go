@@ -403,7 +403,7 @@ func (s *Service) EditField(ctx context.Context, u *staff.User, from audit.Actor
 		if err := s.updateApplicant(ctx, tx, id, entry); err != nil {
 			return err
 		}
-		out = &Field{Name: name, Label: def.Label, Type: def.Type, Value: v.value, Provenance: FromStaff,
+		out = &Field{Name: name, Label: def.Label, Type: def.Type, Value: v.value, Text: ValueText(def, v.value), Provenance: FromStaff,
 			Confidence: 1, UpdatedBy: u.Username, UpdatedAt: time.Now()}
 		// The audit names the field, never its values.
 		return audit.Record(ctx, tx, audit.Entry{Actor: from, Action: "dossier.field_edited", SubjectKind: "dossier",
