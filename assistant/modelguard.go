@@ -195,9 +195,10 @@ func chargesFee(e *procedures.Entry) bool {
 }
 
 // Dropped returns what a rewording of source leaves out that the resident
-// needs: its amounts and its form codes. A step that loses "nộp lệ phí
-// 15.000 đồng" or "mẫu CT01" is not a rewording.
-func Dropped(rewritten, source string) []string {
+// needs: its amounts, and the form codes of the entry's required documents
+// it names. A step that loses "nộp lệ phí 15.000 đồng" or the tờ khai
+// "CT01" the resident must bring is not a rewording.
+func Dropped(rewritten, source string, e *procedures.Entry) []string {
 	var out []string
 	rw := strings.ToLower(rewritten)
 	for _, m := range amountRe.FindAllStringSubmatch(strings.ToLower(source), -1) {
@@ -213,9 +214,16 @@ func Dropped(rewritten, source string) []string {
 			out = append(out, strings.TrimSpace(m[0]))
 		}
 	}
-	for _, c := range formCodeRe.FindAllString(source, -1) {
-		if !strings.Contains(strings.ToUpper(rewritten), strings.ToUpper(c)) {
-			out = append(out, c)
+	if e == nil {
+		return out
+	}
+	for _, d := range e.Documents {
+		c := strings.ToUpper(d.FormCode)
+		if d.Optional || c == "" || !strings.Contains(strings.ToUpper(source), c) {
+			continue
+		}
+		if !strings.Contains(strings.ToUpper(rewritten), c) {
+			out = append(out, d.FormCode)
 		}
 	}
 	return out

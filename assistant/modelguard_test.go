@@ -102,11 +102,12 @@ func TestModelGuardCatchesAdversarialOutputs(t *testing.T) {
 }
 
 func TestDroppedStepFacts(t *testing.T) {
-	step := "Nộp tại Công an phường; nộp lệ phí 15.000 đồng và tờ khai mẫu CT01."
-	if d := Dropped("Bác nộp tại Công an phường kèm tờ khai.", step); fmt.Sprint(d) != "[15.000 đồng CT01]" {
+	e := shippedEntry(t, "residence.temporary-register")
+	step := "Nộp tại Công an phường; nộp lệ phí 15.000 đồng và tờ khai mẫu CT01; nhận phiếu hẹn mẫu CT03."
+	if d := Dropped("Bác nộp tại Công an phường kèm tờ khai.", step, e); fmt.Sprint(d) != "[15.000 đồng CT01]" {
 		t.Errorf("dropped %v", d)
 	}
-	if d := Dropped("Nộp tờ khai CT01 và 15.000 đồng lệ phí ở Công an phường.", step); len(d) != 0 {
+	if d := Dropped("Nộp tờ khai CT01 và 15.000 đồng lệ phí ở Công an phường.", step, e); len(d) != 0 {
 		t.Errorf("a faithful rewording dropped %v", d)
 	}
 }

@@ -207,7 +207,7 @@ func (t *turn) phrase(ctx context.Context) string {
 			err = fmt.Errorf("%w: new numbers %v", errInvalidOutput, nums)
 		} else if bad := GuardModelText(text, t.entry); len(bad) > 0 {
 			err = fmt.Errorf("%w: %v", errInvalidOutput, bad)
-		} else if lost := Dropped(text, step); len(lost) > 0 {
+		} else if lost := Dropped(text, step, t.entry); len(lost) > 0 {
 			err = fmt.Errorf("%w: drops %v", errInvalidOutput, lost)
 		}
 	}
