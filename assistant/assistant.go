@@ -150,6 +150,12 @@ type State struct {
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
+	// AskedNow is a message that named a danger without saying when; the
+	// guide asked whether it is happening now, and the answer decides.
+	AskedNow string `json:"asked_now,omitempty"`
+	// Emergency is what raised the emergency screen, for its one-touch
+	// report.
+	Emergency *EmergencyState `json:"emergency,omitempty"`
 }
 
 // Position is a point of the conversation that "go back" returns to.
@@ -206,7 +212,11 @@ type Reply struct {
 	Report        *ReportReceipt        `json:"report,omitempty"`
 	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
-	Eval          *EvalInfo             `json:"eval,omitempty"`
+	Emergency     *EmergencyScreen      `json:"emergency,omitempty"`
+	// AskNow: the reply asks whether the danger the resident named is
+	// happening now; "yes" and "no" are the choices.
+	AskNow bool      `json:"ask_now,omitempty"`
+	Eval   *EvalInfo `json:"eval,omitempty"`
 }
 
 // FieldPrompt describes the field being asked, so the kiosk can show the

@@ -23,6 +23,15 @@ func (s *screen) offerFirst(choices ...Choice) { s.choices = append(choices, s.c
 // "Go back" and "call staff" are offered at every turn.
 func (t *turn) present() {
 	var s screen
+	if t.askedNow {
+		s.offer(Choice{ID: ChoiceYes, Label: "Có, đang xảy ra"}, Choice{ID: ChoiceNo, Label: "Không, đã qua rồi"}, t.choice(ChoiceHandoff))
+		t.reply.Reply = joinLines(t.notes...)
+		t.reply.Choices, t.reply.AskNow = s.choices, true
+		return
+	}
+	if t.emergency {
+		t.presentEmergency(&s)
+	}
 	if !t.presentService(&s) {
 		switch t.sess.Stage {
 		case StageIdentify:
