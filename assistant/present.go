@@ -99,6 +99,11 @@ func (t *turn) presentExplanation(s *screen) {
 	s.say(d)
 	t.cite(f.cite(SectionDocuments, d))
 	t.sayFees(s, f)
+	if handedOver[t.entry.Slug] {
+		s.say(t.say("explain_last_partner"))
+		s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_open_partner")})
+		return
+	}
 	s.say(t.say("explain_last"))
 	s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_start_form")})
 }
