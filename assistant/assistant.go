@@ -105,6 +105,10 @@ type Value struct {
 // State is the guide's position, kept with the session so that any replica
 // can carry on the conversation.
 type State struct {
+	// Business is set once the person said they file for a business (a
+	// household business, a shop, a company): only then are procedures
+	// for businesses offered.
+	Business bool `json:"business,omitempty"`
 	// Candidates are the procedures offered for confirmation.
 	Candidates []ProcedureRef `json:"candidates,omitempty"`
 	// Field is the form field being asked in StageCollect; Editing is set
@@ -149,6 +153,12 @@ type State struct {
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
+	// AskedNow is a message that named a danger without saying when; the
+	// guide asked whether it is happening now, and the answer decides.
+	AskedNow string `json:"asked_now,omitempty"`
+	// Emergency is what raised the emergency screen, for its one-touch
+	// report.
+	Emergency *EmergencyState `json:"emergency,omitempty"`
 }
 
 // Position is a point of the conversation that "go back" returns to.
@@ -206,7 +216,11 @@ type Reply struct {
 	Report        *ReportReceipt        `json:"report,omitempty"`
 	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
-	Eval          *EvalInfo             `json:"eval,omitempty"`
+	Emergency     *EmergencyScreen      `json:"emergency,omitempty"`
+	// AskNow: the reply asks whether the danger the resident named is
+	// happening now; "yes" and "no" are the choices.
+	AskNow bool      `json:"ask_now,omitempty"`
+	Eval   *EvalInfo `json:"eval,omitempty"`
 }
 
 // FieldPrompt describes the field being asked, so the kiosk can show the

@@ -23,6 +23,15 @@ func (s *screen) offerFirst(choices ...Choice) { s.choices = append(choices, s.c
 // "Go back" and "call staff" are offered at every turn.
 func (t *turn) present() {
 	var s screen
+	if t.askedNow {
+		s.offer(Choice{ID: ChoiceYes, Label: "Có, đang xảy ra"}, Choice{ID: ChoiceNo, Label: "Không, đã qua rồi"}, t.choice(ChoiceHandoff))
+		t.reply.Reply = joinLines(t.notes...)
+		t.reply.Choices, t.reply.AskNow = s.choices, true
+		return
+	}
+	if t.emergency {
+		t.presentEmergency(&s)
+	}
 	if !t.presentService(&s) {
 		switch t.sess.Stage {
 		case StageIdentify:
@@ -91,6 +100,11 @@ func (t *turn) presentExplanation(s *screen) {
 	s.say(d)
 	t.cite(f.cite(SectionDocuments, d))
 	t.sayFees(s, f)
+	if handedOver[t.entry.Slug] {
+		s.say(t.say("explain_last_partner"))
+		s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_open_partner")})
+		return
+	}
 	s.say(t.say("explain_last"))
 	s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_start_form")})
 }

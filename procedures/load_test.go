@@ -1,7 +1,9 @@
 package procedures_test
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -186,5 +188,39 @@ func TestLoadRejectsDuplicateSlugs(t *testing.T) {
 	_, err := procedures.Load(fsys)
 	if err == nil || !strings.Contains(err.Error(), "must be named") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestEveryGroupHasAnEntry: each group the schema names — the nine groups
+// of the ward police one-stop desk, the kiosk's services and the partners'
+// — has at least one entry in the shipped catalogue.
+func TestEveryGroupHasAnEntry(t *testing.T) {
+	raw, err := os.ReadFile("entry.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Properties struct {
+			Group struct {
+				Enum []string `json:"enum"`
+			} `json:"group"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &schema); err != nil || len(schema.Properties.Group.Enum) < 15 {
+		t.Fatalf("groups of the schema: %v %v", schema.Properties.Group.Enum, err)
+	}
+	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range entries {
+		count[e.Group]++
+	}
+	for _, g := range schema.Properties.Group.Enum {
+		t.Logf("%-10s %d", g, count[g])
+		if count[g] == 0 {
+			t.Errorf("group %s has no entry", g)
+		}
 	}
 }

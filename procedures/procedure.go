@@ -24,6 +24,9 @@ const (
 	OnlineNone    Availability = "none"
 )
 
+// AudienceBusiness marks the procedures a business files.
+const AudienceBusiness = "business"
+
 // Entry is one procedure or kiosk service of the catalogue.
 type Entry struct {
 	Slug  string `json:"slug" yaml:"slug"`
@@ -48,6 +51,10 @@ type Entry struct {
 	// Uncertain lists what the entry's authors could not confirm, so that
 	// staff know which facts to double-check.
 	Uncertain []string `json:"uncertain,omitempty" yaml:"uncertain,omitempty"`
+	// Audience is AudienceBusiness for procedures only a business files (a
+	// household business, a shop, a company): the guide offers them only to
+	// someone who says they file for one. Empty: everyone.
+	Audience string `json:"audience,omitempty" yaml:"audience,omitempty"`
 }
 
 // Step is one numbered step of a procedure.

@@ -217,7 +217,7 @@ func (c *conversation) fillWith(values map[string]string) {
 		case f.Type == procedures.FieldBoolean:
 			c.choose(assistant.ChoiceYes)
 		case f.Type == procedures.FieldDate:
-			c.say("12/03/1950")
+			c.say("12/03/1980")
 		case f.Type == procedures.FieldIDNumber:
 			c.say("079203001234")
 		case f.Type == procedures.FieldPhone:
@@ -544,7 +544,7 @@ func (e *env) fileDossier(t *testing.T) *dossiers.Created {
 	t.Helper()
 	d, err := e.dossiers.Create(context.Background(), audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
 		Fields: map[string]dossiers.FieldInput{
-			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
+			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1980-03-12"}, "sex": {Value: "nu"},
 			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
 			"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn"}, "delivery": {Value: "paper"}}})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
@@ -90,6 +91,17 @@ func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
 					return fmt.Errorf("%s: %w", from, err)
 				}
 				fmt.Fprintf(stdout, "%s: %d entries, all valid\n", from, len(entries))
+				groups := map[string][]string{}
+				var order []string
+				for _, e := range entries {
+					if groups[e.Group] == nil {
+						order = append(order, e.Group)
+					}
+					groups[e.Group] = append(groups[e.Group], e.Slug)
+				}
+				for _, g := range order {
+					fmt.Fprintf(stdout, "  %-10s %2d  %s\n", g, len(groups[g]), strings.Join(groups[g], " "))
+				}
 				return nil
 			}
 			return importCatalogue(ctx, &platformCfg, &embedCfg, files, from, stdout, stderr)
