@@ -151,6 +151,9 @@ type State struct {
 	// each is said once.
 	Warned     []string `json:"warned,omitempty"`
 	AskedMarks []string `json:"asked_marks,omitempty"`
+	// Address is how the guide calls the resident ("Bác" unless they
+	// chose another), the same in every reply of the visit.
+	Address string `json:"address,omitempty"`
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
@@ -201,6 +204,7 @@ const (
 type Reply struct {
 	SessionID     string                `json:"session_id"`
 	Reply         string                `json:"reply"`
+	Address       string                `json:"address"` // how the guide calls the resident this visit
 	Stage         Stage                 `json:"stage"`
 	Status        Status                `json:"status"`
 	Procedure     *ProcedureRef         `json:"procedure"`

@@ -50,6 +50,9 @@ func (t *turn) routeMessage() Intent {
 	if m.OCRResultID != "" {
 		return Intent{Action: "scan", Arg: m.OCRResultID}
 	}
+	if form, ok := addressChosen(m.Choice, t.folded); ok {
+		return Intent{Action: "address", Arg: form}
+	}
 	if m.Choice != "" {
 		return routeChoice(m.Choice, t.sess.Stage)
 	}
@@ -220,6 +223,10 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 		t.sess.Stage, t.sess.Procedure, t.entry = StageIdentify, nil, nil
 		t.sess.State.Candidates, t.sess.State.Field, t.sess.State.Draft = nil, "", nil
 		t.sess.State.Service = nil
+		return nil
+	case "address":
+		t.sess.State.Address = in.Arg
+		t.note(t.say("address_set", "form", in.Arg))
 		return nil
 	case "greet":
 		t.note(t.say("greeting"))

@@ -565,6 +565,11 @@ func (t *turn) finish() {
 		t.present()
 	}
 	r := t.reply
+	r.Reply = t.voice(r.Reply)
+	for i := range r.Choices {
+		r.Choices[i].Label = t.voice(r.Choices[i].Label)
+	}
+	r.Address = t.address()
 	r.Stage = t.sess.Stage
 	r.Status = t.status
 	r.Procedure = t.sess.Procedure

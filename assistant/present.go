@@ -38,6 +38,7 @@ func (t *turn) present() {
 			if !t.quiet {
 				s.say(t.say("ask_again_need"))
 			}
+			s.offer(t.addressChoices()...)
 		case StageConfirm:
 			t.presentCandidates(&s)
 		case StageExplain:

@@ -38,7 +38,7 @@ var requiredMessages = []string{
 	"welcome", "ask_again_need", "candidates", "not_found", "none_of_these", "chosen",
 	"explain_summary", "explain_steps", "explain_documents", "explain_no_documents", "explain_fees",
 	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_last",
-	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer", "date_read_back",
+	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer", "date_read_back", "address_set", "choice_address",
 	"check_not_past", "check_not_future", "check_after", "check_within", "check_age_min", "check_age_max", "check_too_old",
 	"scan_differs", "name_marks", "name_marks_again", "choice_use_card", "choice_keep_typed", "choice_rewrite_marks",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
