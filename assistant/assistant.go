@@ -52,8 +52,12 @@ const (
 	FromOCR   Provenance = "ocr"
 	FromQR    Provenance = "qr"
 	FromMRZ   Provenance = "mrz"
-	FromLLM   Provenance = "llm"
+	FromLLM   Provenance = "llm" // proposed by the model: read back, never certain
 )
+
+// ModelConfidence is the confidence of a value the model proposed: below 1,
+// so the staff reviewer sees it marked even after the resident confirmed it.
+const ModelConfidence = 0.6
 
 // Route is the label a turn is routed to.
 type Route string
@@ -147,6 +151,9 @@ type State struct {
 	// each is said once.
 	Warned     []string `json:"warned,omitempty"`
 	AskedMarks []string `json:"asked_marks,omitempty"`
+	// Address is how the guide calls the resident ("Bác" unless they
+	// chose another), the same in every reply of the visit.
+	Address string `json:"address,omitempty"`
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
@@ -197,6 +204,7 @@ const (
 type Reply struct {
 	SessionID     string                `json:"session_id"`
 	Reply         string                `json:"reply"`
+	Address       string                `json:"address"` // how the guide calls the resident this visit
 	Stage         Stage                 `json:"stage"`
 	Status        Status                `json:"status"`
 	Procedure     *ProcedureRef         `json:"procedure"`

@@ -42,11 +42,6 @@ var (
 // answer ("Bệnh viện Cấp cứu Trưng Vương" as a place of birth).
 var placeNames = []string{"benh vien cap cuu"}
 
-// fireSafety are the names of fire-prevention procedures: "cháy" in them is
-// the subject of a request ("kiểm tra phòng cháy cho cửa hàng"), not a fire.
-// A fire said beside them ("đang cháy") is still one.
-var fireSafety = []string{"phòng cháy", "chữa cháy", "chống cháy"}
-
 // CheckInput classifies a message before anything else reads it.
 func CheckInput(text string) Verdict {
 	folded := vietnamese.Fold(text)
@@ -54,9 +49,6 @@ func CheckInput(text string) Verdict {
 		folded = strings.ReplaceAll(folded, name, " ")
 	}
 	lower := strings.ToLower(vietnamese.NFC(text))
-	for _, name := range fireSafety {
-		lower = strings.ReplaceAll(lower, name, " ")
-	}
 	if containsAny(lower, crisisMarked) || containsPhrase(folded, crisisFolded) {
 		return VerdictCrisis
 	}

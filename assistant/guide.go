@@ -50,6 +50,9 @@ func (t *turn) routeMessage() Intent {
 	if m.OCRResultID != "" {
 		return Intent{Action: "scan", Arg: m.OCRResultID}
 	}
+	if form, ok := addressChosen(m.Choice, t.folded); ok {
+		return Intent{Action: "address", Arg: form}
+	}
 	if m.Choice != "" {
 		return routeChoice(m.Choice, t.sess.Stage)
 	}
@@ -220,6 +223,10 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 		t.sess.Stage, t.sess.Procedure, t.entry = StageIdentify, nil, nil
 		t.sess.State.Candidates, t.sess.State.Field, t.sess.State.Draft = nil, "", nil
 		t.sess.State.Service = nil
+		return nil
+	case "address":
+		t.sess.State.Address = in.Arg
+		t.note(t.say("address_set", "form", in.Arg))
 		return nil
 	case "greet":
 		t.note(t.say("greeting"))
@@ -444,6 +451,15 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 			prov = FromTyped
 		}
 		t.push()
+		if prov == FromLLM {
+			// A value the model proposed is never certain: read back for
+			// the resident to confirm, and kept marked for the reviewer.
+			t.sess.Fields[field.Name] = Value{Value: v, Provenance: FromLLM, Confidence: ModelConfidence}
+			st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
+			st.Confirming = append(st.Confirming, field.Name)
+			t.advance()
+			return nil
+		}
 		t.sess.Fields[field.Name] = Value{Value: v, Provenance: prov, Confidence: 1, Confirmed: true}
 		st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
 		t.note(t.savedNote(field, in.Arg, v))

@@ -38,6 +38,7 @@ func (t *turn) present() {
 			if !t.quiet {
 				s.say(t.say("ask_again_need"))
 			}
+			s.offer(t.addressChoices()...)
 		case StageConfirm:
 			t.presentCandidates(&s)
 		case StageExplain:
@@ -99,6 +100,11 @@ func (t *turn) presentExplanation(s *screen) {
 	s.say(d)
 	t.cite(f.cite(SectionDocuments, d))
 	t.sayFees(s, f)
+	if handedOver[t.entry.Slug] {
+		s.say(t.say("explain_last_partner"))
+		s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_open_partner")})
+		return
+	}
 	s.say(t.say("explain_last"))
 	s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_start_form")})
 }
@@ -132,7 +138,11 @@ func (t *turn) presentField(s *screen) {
 	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type}
 	if len(t.sess.State.Confirming) > 0 {
 		v := t.sess.Fields[field.Name]
-		s.say(t.say("scan_confirm", "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
+		key := "scan_confirm"
+		if v.Provenance == FromLLM {
+			key = "model_confirm"
+		}
+		s.say(t.say(key, "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
 		s.offer(t.choice(ChoiceYes), t.choice(ChoiceNo))
 		return
 	}

@@ -86,9 +86,19 @@ func (s *Service) Start(ctx context.Context, r StartRequest) (*Reply, error) {
 	sess := &Session{StationID: strings.TrimSpace(r.StationID), KioskSessionID: strings.TrimSpace(r.KioskSessionID),
 		Stage: StageIdentify, Fields: map[string]Value{}, PromptVersion: s.prompts.Version}
 	sess.ExpiresAt = s.now().Add(s.cfg.SessionTTL)
+	address, again, err := s.store.earlierInVisit(ctx, sess.KioskSessionID)
+	if err != nil {
+		return nil, err
+	}
+	sess.State.Address = address
 	t := s.newTurn(sess, nil)
+	if again {
+		// The introduction is said once per visit.
+		t.note(t.say("ask_again_need"))
+	} else {
+		t.note(t.say("welcome"))
+	}
 	t.quiet = true
-	t.note(t.say("welcome"))
 	t.finish()
 	rec := t.record()
 	rec.InputKind, rec.Route = "start", RouteNavigation

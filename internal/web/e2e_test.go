@@ -90,7 +90,10 @@ func TestBrowser(t *testing.T) {
 	station("", "migrate")
 	station("", "import")
 	station("", "import", "wards", filepath.Join(root, "kiosk", "reports", "wards-sample.geojson"))
-	station(e2ePassword+"\n", "user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard, "--password-stdin")
+	// The ward officer serves the sample's wards: a dossier goes to the ward
+	// of the address it concerns, and the scanned card's resident lives in
+	// another sample ward than the station's.
+	station(e2ePassword+"\n", "user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard+",26743,26737,26758", "--password-stdin")
 	station(e2ePassword+"\n", "user", "add", "--username", "truc.ban", "--role", "duty_officer", "--ward", e2eWard, "--password-stdin")
 	station(e2ePassword+"\n", "user", "add", "--username", "quan.tri", "--role", "admin", "--password-stdin")
 	station(e2ePassword+"\n", "user", "add", "--username", "danh.gia", "--role", "evaluator", "--password-stdin")
