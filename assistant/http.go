@@ -25,16 +25,65 @@ import (
 //	GET  /api/v1/slips/{code}/qr.png      the slip's QR code
 //	POST /api/v1/sessions/{id}/photos     a report's photo from the station's camera (multipart "photo", or the JPEG/PNG as the body) → {"photo_id", "count", "max"}
 //	GET  /api/v1/sessions/{id}/payment/events  SSE: "payment" events as the session's order changes, until it is paid, expired or failed
+//
+// Every route is the station's: the caller is authenticated by the
+// station's device token (Authorization: Bearer cst_…), the session is
+// opened at that station, never at one the body names, and a session is
+// served only to the station it belongs to. An evaluator holding the
+// evaluator token (X-Eval-Token, no Authorization) plays sessions of no
+// station.
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
-	g := r.Group("/api/v1", httpserver.LimitBody(16<<10))
+	auth := s.authenticate()
+	g := r.Group("/api/v1", httpserver.LimitBody(16<<10), auth)
 	g.POST("/sessions", s.handleStart)
 	g.POST("/sessions/resume", s.handleResume)
-	g.GET("/sessions/:id", s.handleGet)
-	g.POST("/sessions/:id/messages", s.handleMessage)
-	g.POST("/sessions/:id/slip", s.handleSlip)
 	g.GET("/slips/:code/qr.png", s.handleSlipQR)
-	g.GET("/sessions/:id/payment/events", s.handlePaymentEvents)
-	r.POST("/api/v1/sessions/:id/photos", httpserver.LimitBody(MaxPhotoBytes+1<<20), s.handlePhoto)
+	own := g.Group("/sessions/:id", s.requireOwnSession)
+	own.GET("", s.handleGet)
+	own.POST("/messages", s.handleMessage)
+	own.POST("/slip", s.handleSlip)
+	own.GET("/payment/events", s.handlePaymentEvents)
+	r.POST("/api/v1/sessions/:id/photos", httpserver.LimitBody(MaxPhotoBytes+1<<20), auth, s.requireOwnSession, s.handlePhoto)
+}
+
+var errNoStations = apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên.")
+
+// authenticate is the stations' middleware, or a refusal of everyone
+// when the service was built without one.
+func (s *Service) authenticate() gin.HandlerFunc {
+	if s.stations == nil {
+		return func(c *gin.Context) { httpserver.Error(c, errNoStations) }
+	}
+	return s.stations.RequireStation(s.cfg.evalToken())
+}
+
+// requireOwnSession serves a session only to the station it was opened at:
+// another station's session is "not found", as if it did not exist.
+func (s *Service) requireOwnSession(c *gin.Context) {
+	station, err := s.store.StationOf(c.Request.Context(), c.Param("id"), s.now())
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	if station != httpserver.StationOf(c) {
+		httpserver.Error(c, errSessionNotFound)
+		return
+	}
+	c.Next()
+}
+
+// visitOf checks the visit a request names is an open one of the caller's
+// station; an evaluator has no visits.
+func (s *Service) visitOf(c *gin.Context, visit string) error {
+	visit = strings.TrimSpace(visit)
+	if visit == "" {
+		return nil
+	}
+	station := httpserver.StationOf(c)
+	if station == "" {
+		return apperr.New(apperr.Invalid, "kiosk_session_invalid", "Phiên làm việc không thuộc trạm này.")
+	}
+	return s.stations.CheckVisit(c.Request.Context(), station, visit)
 }
 
 // handlePhoto keeps a photo the kiosk's camera took for the report.
@@ -125,6 +174,11 @@ type startResponse struct {
 func (s *Service) handleStart(c *gin.Context) {
 	var req StartRequest
 	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	req.StationID = httpserver.StationOf(c)
+	if err := s.visitOf(c, req.KioskSessionID); err != nil {
 		httpserver.Error(c, err)
 		return
 	}
@@ -239,6 +293,11 @@ func (s *Service) handleSlip(c *gin.Context) {
 func (s *Service) handleResume(c *gin.Context) {
 	var req ResumeRequest
 	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	req.StationID = httpserver.StationOf(c)
+	if err := s.visitOf(c, req.KioskSessionID); err != nil {
 		httpserver.Error(c, err)
 		return
 	}

@@ -228,6 +228,7 @@ func TestStreamingOverSSE(t *testing.T) {
 				req, _ := http.NewRequest("POST", srv.URL+"/api/v1/sessions/"+c.id+"/messages", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Accept", "text/event-stream")
+				req.Header.Set("X-Eval-Token", testEvalToken) // a session of no station
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
@@ -29,6 +30,17 @@ type Service struct {
 	// resumeLimit bounds slip-code attempts per code and per client.
 	resumeLimit *ratelimit.Limiter
 	now         func() time.Time
+	// stations authenticates the kiosks the API serves; without it the
+	// API refuses every caller.
+	stations Stations
+}
+
+// Stations authenticates the stations the guide's API serves: a kiosk by
+// its device token (or an evaluator by its token, as no station), and the
+// visits it names (kiosk.Service provides both).
+type Stations interface {
+	RequireStation(evalToken string) gin.HandlerFunc
+	CheckVisit(ctx context.Context, stationID, visitID string) error
 }
 
 // Deps are the parts the service uses. Scans, Dossiers and Model may be
@@ -44,6 +56,8 @@ type Deps struct {
 	Services Services
 	Model    *Model
 	Logger   *slog.Logger
+	// Stations authenticates the API's callers; nil refuses them all.
+	Stations Stations
 }
 
 // New returns the assistant service.
@@ -60,6 +74,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,
+		stations:    d.Stations,
 	}, nil
 }
 
@@ -71,7 +86,7 @@ func (s *Service) PromptVersion() string { return s.prompts.Version }
 
 // StartRequest opens a session.
 type StartRequest struct {
-	StationID      string `json:"station_id"`
+	StationID      string `json:"-"` // the authenticated station, never the body
 	KioskSessionID string `json:"kiosk_session_id"`
 }
 

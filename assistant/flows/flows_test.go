@@ -63,6 +63,7 @@ type env struct {
 	gateway   *httptest.Server
 	api       *httptest.Server
 	stationID string
+	token     string // the station's device token
 	visitID   string
 	scans     *ocr.Store
 }
@@ -82,11 +83,11 @@ func newEnvTB(t testing.TB) *env {
 	}
 	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
 	lat, lng := 10.778, 106.707
-	st, _, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm chung cư thử", WardCode: saiGon, Latitude: &lat, Longitude: &lng})
+	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm chung cư thử", WardCode: saiGon, Latitude: &lat, Longitude: &lng})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.stationID = st.ID
+	e.stationID, e.token = st.ID, token
 	visit, err := e.kiosk.StartSession(ctx, st.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +128,7 @@ func newEnvTB(t testing.TB) *env {
 		Scans:    assistant.OCRScans{Results: e.scans},
 		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
 		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
+		Stations: e.kiosk,
 	}, assistant.Defaults())
 	if err != nil {
 		t.Fatal(err)
@@ -257,6 +259,7 @@ func (e *env) events(t *testing.T, sessionID string) <-chan []string {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, "GET", e.api.URL+"/api/v1/sessions/"+sessionID+"/payment/events", nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
 		resp, err := http.DefaultClient.Do(req)
 		close(ready)
 		if err != nil {
@@ -617,7 +620,9 @@ func TestPaymentEventsHTTP(t *testing.T) {
 		{"/api/v1/sessions/nope/payment/events", http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
-		resp, err := http.Get(e.api.URL + tt.path)
+		req, _ := http.NewRequest("GET", e.api.URL+tt.path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

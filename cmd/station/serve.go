@@ -85,6 +85,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			defer ocrPool.Close()
 			ocrService := ocr.NewService(ocr.NewReader(ocrPool), parts.OCRStore)
 			ocrService.Catalogue = parts.Catalogue
+			ocrService.Stations, ocrService.EvalToken = parts.Stations, evalCfg.EvalToken()
 
 			model, err := assistant.OpenModel(partsCfg.Assistant, p.log)
 			if err != nil {

@@ -125,7 +125,8 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations},
 		Services: flows.Services(flows.Parts{Pool: pool, Payments: p.Payments, Fees: fees,
 			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
-		Logger: log,
+		Logger:   log,
+		Stations: p.Stations,
 	}
 	return p, nil
 }
