@@ -1,13 +1,14 @@
 package assistant
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -135,16 +136,72 @@ func readPhoto(c *gin.Context) (string, []byte, error) {
 
 // handlePaymentEvents streams the state of the session's payment order, so
 // the kiosk shows the money arriving without asking; when the order
-// settles the kiosk sends the "check" choice for the receipt turn.
+// settles the kiosk sends the "check" choice for the receipt turn. The
+// stream reads the replica's one listener (it holds no connection of the
+// pool), counts against the station's and the address's stream caps, and
+// ends when the order settles, the kiosk leaves or the replica stops.
 func (s *Service) handlePaymentEvents(c *gin.Context) {
-	sse := &sseWriter{c: c}
-	err := s.WatchPayment(c.Request.Context(), c.Param("id"), func(p *PaymentOrder) bool {
-		sse.event("payment", p)
-		return p.State == PaymentPending
-	})
-	if err != nil && !sse.started {
+	release, err := s.streams.Open(httpserver.StationOf(c), c.ClientIP())
+	if err != nil {
 		httpserver.Error(c, err)
+		return
 	}
+	defer release()
+	ctx, cancel := context.WithCancel(c.Request.Context())
+	defer cancel()
+	// The watcher hands each state over unbuffered, so every state is
+	// written before the watcher's end is seen.
+	orders, done := make(chan *PaymentOrder), make(chan error, 1)
+	go func() {
+		done <- s.WatchPayment(ctx, c.Param("id"), func(p *PaymentOrder) bool {
+			select {
+			case orders <- p:
+				return p.State == PaymentPending
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	keepalive := time.NewTicker(streamKeepalive)
+	defer keepalive.Stop()
+	started := false
+	for {
+		select {
+		case p := <-orders:
+			sseStart(c)
+			started = true
+			c.SSEvent("payment", p)
+		case err := <-done:
+			if err != nil && !started {
+				httpserver.Error(c, err)
+			}
+			return
+		case <-keepalive.C:
+			if !started {
+				continue
+			}
+			// A comment line: proxies keep the stream, a gone kiosk is noticed.
+			if _, err := io.WriteString(c.Writer, ": keepalive\n\n"); err != nil {
+				return
+			}
+		}
+		c.Writer.Flush()
+	}
+}
+
+// streamKeepalive is how often an idle stream sends a comment.
+const streamKeepalive = 20 * time.Second
+
+// sseStart sets a stream's headers before its first event.
+func sseStart(c *gin.Context) {
+	if c.Writer.Written() {
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	c.Status(http.StatusOK)
 }
 
 // bind reads an optional JSON body into v.
@@ -249,23 +306,17 @@ func (s *Service) handleMessage(c *gin.Context) {
 	sse.event("reply", reply)
 }
 
-// sseWriter writes server-sent events, starting the stream on the first.
+// sseWriter writes server-sent events with Gin's SSE support, starting
+// the stream on the first.
 type sseWriter struct {
 	c       *gin.Context
 	started bool
 }
 
 func (w *sseWriter) event(name string, data any) {
-	if !w.started {
-		h := w.c.Writer.Header()
-		h.Set("Content-Type", "text/event-stream; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no")
-		w.c.Status(http.StatusOK)
-		w.started = true
-	}
-	b, _ := json.Marshal(data)
-	fmt.Fprintf(w.c.Writer, "event: %s\ndata: %s\n\n", name, b)
+	sseStart(w.c)
+	w.started = true
+	w.c.SSEvent(name, data)
 	w.c.Writer.Flush()
 }
 

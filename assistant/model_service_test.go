@@ -202,10 +202,10 @@ func readSSE(t *testing.T, resp *http.Response) []sseEvent {
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case strings.HasPrefix(line, "event: "):
-			cur.Name = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			cur.Data = strings.TrimPrefix(line, "data: ")
+		case strings.HasPrefix(line, "event:"):
+			cur.Name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			cur.Data = strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " ")
 		case line == "":
 			out = append(out, cur)
 			cur = sseEvent{}

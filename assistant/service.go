@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -33,6 +34,7 @@ type Service struct {
 	// stations authenticates the kiosks the API serves; without it the
 	// API refuses every caller.
 	stations Stations
+	streams  *live.Limits
 }
 
 // Stations authenticates the stations the guide's API serves: a kiosk by
@@ -58,6 +60,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Stations authenticates the API's callers; nil refuses them all.
 	Stations Stations
+	// Streams caps the payment streams open per station and address
+	// (nil: the default caps).
+	Streams *live.Limits
 }
 
 // New returns the assistant service.
@@ -69,12 +74,16 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.Streams == nil {
+		d.Streams = live.NewLimits(0, 0)
+	}
 	return &Service{
 		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,
 		stations:    d.Stations,
+		streams:     d.Streams,
 	}, nil
 }
 

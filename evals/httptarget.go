@@ -110,7 +110,8 @@ func (t *HTTPTarget) start(ctx context.Context) (*httpConversation, error) {
 			return nil, err
 		}
 		conv.visit = visit.ID
-		body["station_id"], body["kiosk_session_id"] = conv.station.ID, visit.ID
+		// The station is the one whose token the requests carry.
+		body["kiosk_session_id"] = visit.ID
 	}
 	if err := conv.do(ctx, http.MethodPost, "/api/v1/sessions", body, &created); err != nil {
 		conv.End(ctx)

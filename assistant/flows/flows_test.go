@@ -21,6 +21,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
@@ -66,6 +67,8 @@ type env struct {
 	token     string // the station's device token
 	visitID   string
 	scans     *ocr.Store
+	live      *live.Listener
+	streams   *live.Limits
 }
 
 func newEnv(t *testing.T) *env { return newEnvTB(t) }
@@ -124,11 +127,19 @@ func newEnvTB(t testing.TB) *env {
 	rep := reports.NewService(e.pool, reports.DefaultConfig(), rules, reports.KioskStations{Kiosk: e.kiosk})
 
 	e.scans = ocr.NewStore(e.pool, t.TempDir())
+	// The replica's listener, as serve runs it.
+	e.live, e.streams = live.New(e.pool, quiet, payments.Channel), live.NewLimits(0, 0)
+	liveCtx, stopLive := context.WithCancel(context.Background())
+	liveDone := make(chan struct{})
+	go func() { e.live.Run(liveCtx); close(liveDone) }()
+	t.Cleanup(func() { stopLive(); <-liveDone })
+	<-e.live.Ready()
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
 		Scans:    assistant.OCRScans{Results: e.scans},
 		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
-		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
+		Services: flows.Services(flows.Parts{Pool: e.pool, Live: e.live, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
 		Stations: e.kiosk,
+		Streams:  e.streams,
 	}, assistant.Defaults())
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +279,7 @@ func (e *env) events(t *testing.T, sessionID string) <-chan []string {
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			if data, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
 				var p assistant.PaymentOrder
 				json.Unmarshal([]byte(data), &p)
 				states = append(states, p.State)

@@ -14,6 +14,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/periodic"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
@@ -87,18 +88,25 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			ocrService.Catalogue = parts.Catalogue
 			ocrService.Stations, ocrService.EvalToken = parts.Stations, evalCfg.EvalToken()
 
+			// One listening connection per replica carries every live
+			// stream; streams are capped per station and per address.
+			go parts.Live.Run(ctx)
+			streams := live.NewLimits(serverCfg.StreamsPerStation, serverCfg.StreamsPerAddress)
 			model, err := assistant.OpenModel(partsCfg.Assistant, p.log)
 			if err != nil {
 				return err
 			}
 			deps := parts.Assistant
-			deps.Model = model
+			deps.Model, deps.Streams = model, streams
 			assist, err := assistant.New(deps, partsCfg.Assistant)
 			if err != nil {
 				return err
 			}
 
-			feed := reports.NewHub(p.pool, p.log)
+			feed, err := reports.NewHub(parts.Live, p.log)
+			if err != nil {
+				return err
+			}
 			go feed.Run(ctx)
 			startSweeps(ctx, p, parts)
 
@@ -120,7 +128,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				assist,
 				staffSvc,
 				parts.Dossiers.Routes(staffSvc),
-				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations,
+				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations, Streams: streams,
 					Track: ratelimit.New(p.pool, 30, time.Minute)},
 				&kiosk.Handler{
 					Service: parts.Stations,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -73,6 +74,9 @@ type Parts struct {
 	Reports   *reports.Service
 	// Signing signs the documents handed out and verifies copies of them.
 	Signing *signing.Service
+	// Live is the replica's one listening connection, which every live
+	// stream reads through; the caller runs it.
+	Live *live.Listener
 	// Assistant is what the guide needs, all but its model, which each
 	// caller opens for itself.
 	Assistant assistant.Deps
@@ -89,7 +93,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 	if err != nil {
 		return nil, err
 	}
-	p := &Parts{}
+	p := &Parts{Live: live.New(pool, log, payments.Channel, reports.FeedChannel)}
 	if p.Catalogue, err = procedures.New(pool, embedder); err != nil {
 		return nil, err
 	}
@@ -123,7 +127,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Catalogue: p.Catalogue,
 		Scans:     assistant.OCRScans{Results: p.OCRStore},
 		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations},
-		Services: flows.Services(flows.Parts{Pool: pool, Payments: p.Payments, Fees: fees,
+		Services: flows.Services(flows.Parts{Pool: pool, Live: p.Live, Payments: p.Payments, Fees: fees,
 			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
 		Logger:   log,
 		Stations: p.Stations,
