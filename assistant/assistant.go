@@ -105,6 +105,10 @@ type Value struct {
 // State is the guide's position, kept with the session so that any replica
 // can carry on the conversation.
 type State struct {
+	// Business is set once the person said they file for a business (a
+	// household business, a shop, a company): only then are procedures
+	// for businesses offered.
+	Business bool `json:"business,omitempty"`
 	// Candidates are the procedures offered for confirmation.
 	Candidates []ProcedureRef `json:"candidates,omitempty"`
 	// Field is the form field being asked in StageCollect; Editing is set
@@ -124,17 +128,37 @@ type State struct {
 	Draft *Draft `json:"draft,omitempty"`
 	// Service is where a kiosk service's own steps stand (services.go).
 	Service *ServiceState `json:"service,omitempty"`
-	// TrackingCode is the dossier's, once the draft was handed over.
+	// TrackingCode is the dossier's, once the draft was handed over, and
+	// Ward the name of the ward it went to.
 	TrackingCode string `json:"tracking_code,omitempty"`
+	Ward         string `json:"ward,omitempty"`
 	// Scanned holds values read from scans, by scan field name, until the
 	// procedure's form can take them.
 	Scanned map[string]ScanField `json:"scanned,omitempty"`
 	// LastQuery is the resident's last description of their need, used to
 	// make a short follow-up stand alone.
 	LastQuery string `json:"last_query,omitempty"`
+	// Offers are extra buttons of the question being asked (the card's
+	// value against the typed one; writing a name again with diacritics),
+	// for one turn.
+	Offers []Choice `json:"offers,omitempty"`
+	// Warned and AskedMarks list the fields whose contradiction with the
+	// card was pointed out, or whose missing diacritics were asked about:
+	// each is said once.
+	Warned     []string `json:"warned,omitempty"`
+	AskedMarks []string `json:"asked_marks,omitempty"`
+	// Address is how the guide calls the resident ("Bác" unless they
+	// chose another), the same in every reply of the visit.
+	Address string `json:"address,omitempty"`
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
+	// AskedNow is a message that named a danger without saying when; the
+	// guide asked whether it is happening now, and the answer decides.
+	AskedNow string `json:"asked_now,omitempty"`
+	// Emergency is what raised the emergency screen, for its one-touch
+	// report.
+	Emergency *EmergencyState `json:"emergency,omitempty"`
 }
 
 // Position is a point of the conversation that "go back" returns to.
@@ -176,6 +200,7 @@ const (
 type Reply struct {
 	SessionID     string                `json:"session_id"`
 	Reply         string                `json:"reply"`
+	Address       string                `json:"address"` // how the guide calls the resident this visit
 	Stage         Stage                 `json:"stage"`
 	Status        Status                `json:"status"`
 	Procedure     *ProcedureRef         `json:"procedure"`
@@ -191,7 +216,11 @@ type Reply struct {
 	Report        *ReportReceipt        `json:"report,omitempty"`
 	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
-	Eval          *EvalInfo             `json:"eval,omitempty"`
+	Emergency     *EmergencyScreen      `json:"emergency,omitempty"`
+	// AskNow: the reply asks whether the danger the resident named is
+	// happening now; "yes" and "no" are the choices.
+	AskNow bool      `json:"ask_now,omitempty"`
+	Eval   *EvalInfo `json:"eval,omitempty"`
 }
 
 // FieldPrompt describes the field being asked, so the kiosk can show the
@@ -303,4 +332,6 @@ type DossierRef struct {
 	ID           string `json:"id"`
 	TrackingCode string `json:"tracking_code"`
 	Secret       string `json:"secret,omitempty"`
+	// Ward is the name of the ward the dossier was filed to, when known.
+	Ward string `json:"ward,omitempty"`
 }

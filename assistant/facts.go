@@ -97,6 +97,10 @@ func copyKinds(kinds []procedures.CopyKind) string {
 	return strings.Join(out, " hoặc ")
 }
 
+// fees states each fee line as the catalogue's rule has it: the amount at
+// the desk and online where the law sets an online rate, who is exempt and
+// under which article, or that ward staff will tell an unconfirmed amount.
+// A zero is said to be free only when the catalogue confirms it.
 func (f facts) fees() string {
 	if len(f.e.Fees) == 0 {
 		return f.p.Say("explain_no_fee")
@@ -108,19 +112,36 @@ func (f facts) fees() string {
 		if fee.Label != "" {
 			b.WriteString(fee.Label + ": ")
 		}
-		if fee.Amount == 0 {
-			b.WriteString("không mất tiền")
-		} else {
+		switch {
+		case fee.Unconfirmed:
+			b.WriteString(strings.TrimSuffix(procedures.UnconfirmedFee, "."))
+		case fee.Amount == 0:
+			b.WriteString("không thu lệ phí")
+		default:
 			b.WriteString(FormatVND(fee.Amount))
+			if fee.OnlineAmount != nil && *fee.OnlineAmount < fee.Amount {
+				b.WriteString("; nộp trực tuyến hoặc tại trạm: " + FormatVND(*fee.OnlineAmount))
+			}
 		}
-		if fee.OnlineAmount != nil && *fee.OnlineAmount != fee.Amount {
-			b.WriteString("; nộp trực tuyến: " + FormatVND(*fee.OnlineAmount))
+		if fee.Basis.Document != "" && !fee.Unconfirmed {
+			b.WriteString(" (" + fee.Basis.Cite() + ")")
+		}
+		if len(fee.Exemptions) > 0 {
+			b.WriteString(". Miễn cho " + exemptGroups(fee.Exemptions) + " (" + fee.Exemptions[0].Basis.Cite() + ")")
 		}
 		if fee.Note != "" {
-			b.WriteString(" (" + strings.TrimSuffix(fee.Note, ".") + ")")
+			b.WriteString(". " + strings.TrimSuffix(fee.Note, "."))
 		}
 	}
 	return b.String()
+}
+
+func exemptGroups(es []procedures.Exemption) string {
+	words := make([]string, 0, len(es))
+	for _, e := range es {
+		words = append(words, e.Group.Words())
+	}
+	return strings.Join(words, ", ")
 }
 
 func (f facts) processing() string {

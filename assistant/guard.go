@@ -33,10 +33,6 @@ var (
 		`|(dat|sua|doi|cho) (le phi|phi) (thanh|bang|ve) ?0|mien phi cho toi|duyet ngay ho so|<\/?(system|assistant|instructions?)>`)
 	othersRe = regexp.MustCompile(`(tra cuu|tra|xem|tim|cho biet|lay|doc)( giup| ho)?( toi)? (thong tin|so can cuoc|so cccd|can cuoc|so dien thoai|dia chi|ho so|ngay sinh|so dinh danh|cccd|sdt)( ca nhan)? cua (nguoi khac|hang xom|nguoi ta|nguoi nay|ong ay|ba ay|anh ay|chi ay|ong ta|ba ta|anh ta|co ta|ho|nha ben canh|mot nguoi|nguoi o|ong |ba |anh |chi |co |chu )` +
 		`|(thong tin|so can cuoc|so dien thoai|dia chi|ho so) cua (nguoi khac|hang xom|nguoi ta)`)
-	// Emergencies: folded phrases that are not ambiguous without marks.
-	emergencyFolded = []string{"hoa hoan", "chay nha", "bi chay", "dang boc chay", "khoi den", "cuop", "an cuop", "trom dang", "dang bi danh", "bi danh dap", "danh nhau", "dam nhau", "dam chem", "tai nan", "cap cuu", "dot quy", "ngat xiu", "bat tinh", "dau tim", "dau nguc", "kho tho", "khong tho duoc", "chay mau", "bi thuong", "bi chem", "duoi nuoc", "dien giat", "ro ri gas", "ro khi gas", "no binh gas", "bat coc", "cam dao", "cam sung", "giet nguoi", "dang bi theo doi", "cuu voi", "cuu toi", "cuu mang"}
-	// Emergencies that need their diacritics to be told apart.
-	emergencyMarked = []string{"cháy", "ngất", "cướp", "bị thương"}
 	// "tu tu" is also "từ từ" (slowly): only in phrases that mean harm.
 	crisisFolded = []string{"muon tu tu", "dinh tu tu", "se tu tu", "tu tu chet", "muon chet", "khong muon song", "ket lieu", "chet di cho xong", "song de lam gi", "ton thuong ban than", "cat tay"}
 	crisisMarked = []string{"tự tử", "tự sát"}
@@ -56,7 +52,7 @@ func CheckInput(text string) Verdict {
 	if containsAny(lower, crisisMarked) || containsPhrase(folded, crisisFolded) {
 		return VerdictCrisis
 	}
-	if containsPhrase(folded, emergencyFolded) || containsWord(lower, emergencyMarked) {
+	if DetectEmergency(text).Tense == TenseNow {
 		return VerdictEmergency
 	}
 	if injectionRe.MatchString(folded) || injectionRe.MatchString(lower) {

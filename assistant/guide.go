@@ -50,6 +50,9 @@ func (t *turn) routeMessage() Intent {
 	if m.OCRResultID != "" {
 		return Intent{Action: "scan", Arg: m.OCRResultID}
 	}
+	if form, ok := addressChosen(m.Choice, t.folded); ok {
+		return Intent{Action: "address", Arg: form}
+	}
 	if m.Choice != "" {
 		return routeChoice(m.Choice, t.sess.Stage)
 	}
@@ -156,6 +159,9 @@ func routeChoice(id string, stage Stage) Intent {
 	if v, ok := strings.CutPrefix(id, "opt:"); ok && stage == StageCollect {
 		return Intent{Action: "value", Arg: v, Provenance: FromTyped}
 	}
+	if name, ok := strings.CutPrefix(id, "rewrite:"); ok && stage == StageCollect {
+		return Intent{Action: "rewrite", Arg: name}
+	}
 	if name, ok := strings.CutPrefix(id, "edit:"); ok {
 		return Intent{Action: "edit", Arg: name}
 	}
@@ -217,6 +223,10 @@ func (t *turn) act(ctx context.Context, in Intent) error {
 		t.sess.Stage, t.sess.Procedure, t.entry = StageIdentify, nil, nil
 		t.sess.State.Candidates, t.sess.State.Field, t.sess.State.Draft = nil, "", nil
 		t.sess.State.Service = nil
+		return nil
+	case "address":
+		t.sess.State.Address = in.Arg
+		t.note(t.say("address_set", "form", in.Arg))
 		return nil
 	case "greet":
 		t.note(t.say("greeting"))
@@ -296,6 +306,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 	switch in.Action {
 	case "describe":
 		if len(t.relevant) == 0 {
+			t.recordMiss(ctx, MissNotFound, t.text, nil)
 			t.status = StatusOutOfScope
 			t.note(t.say("not_found"))
 			t.quiet = true
@@ -333,6 +344,7 @@ func (t *turn) identify(ctx context.Context, in Intent) error {
 		t.visit("explain", "")
 		return nil
 	case ChoiceNone, ChoiceNo:
+		t.recordMiss(ctx, MissNoneFits, st.Opening, st.Candidates)
 		t.push()
 		t.sess.Stage, st.Candidates = StageIdentify, nil
 		t.note(t.say("none_of_these"))
@@ -364,11 +376,13 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 		case ChoiceNo:
 			delete(t.sess.Fields, field.Name)
 			st.Confirming = st.Confirming[1:]
+			st.Warned = append(st.Warned, field.Name) // the card's value was refused: no contradiction to point out
 			st.Field = field.Name
 			t.note(t.say("scan_rejected"))
 			return nil
 		case "value":
 			st.Confirming = st.Confirming[1:]
+			st.Warned = append(st.Warned, field.Name)
 		default:
 			t.status = StatusClarify
 			t.note(t.say("unclear"))
@@ -378,9 +392,22 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 	if field.Name == PhotoField && (in.Action == "value" || in.Action == ChoiceNext || in.Action == ChoiceYes) {
 		return t.takePhotos(ctx, field)
 	}
+	st.Offers = nil
 	switch in.Action {
 	case ChoiceNext:
 		return nil // a second touch of "Bắt đầu khai": the same question again
+	case "rewrite", "edit":
+		// Another field of the form (a name again, with diacritics): asked
+		// now, then the form carries on where it was.
+		if _, ok := t.entry.Field(in.Arg); ok && len(st.Confirming) == 0 {
+			t.push()
+			st.Field = in.Arg
+			if in.Action == "rewrite" {
+				delete(t.sess.Fields, in.Arg)
+				t.note(t.say("name_marks_again"))
+			}
+			return nil
+		}
 	case "dont_know":
 		t.dontKnow(field)
 		return nil
@@ -411,6 +438,14 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 			t.note(t.say("field_invalid", "error", fe.Message))
 			return nil
 		}
+		if msg := t.checkDate(field, v); msg != "" {
+			t.status = StatusClarify
+			t.note(msg)
+			return nil
+		}
+		if t.contradictsScan(field, v) {
+			return nil
+		}
 		prov := in.Provenance
 		if prov == "" {
 			prov = FromTyped
@@ -419,6 +454,7 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 		t.sess.Fields[field.Name] = Value{Value: v, Provenance: prov, Confidence: 1, Confirmed: true}
 		st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
 		t.note(t.savedNote(field, in.Arg, v))
+		t.askMarks(field, v)
 		t.advance()
 		return nil
 	}
@@ -442,7 +478,7 @@ func (t *turn) submit(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		t.sess.DossierID, t.sess.State.TrackingCode = ref.ID, ref.TrackingCode
+		t.sess.DossierID, t.sess.State.TrackingCode, t.sess.State.Ward = ref.ID, ref.TrackingCode, ref.Ward
 		t.reply.Dossier = ref
 		if err := t.offerFee(ctx, ref.ID); err != nil {
 			return err

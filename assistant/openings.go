@@ -114,7 +114,14 @@ func (s *Service) playOpening(ctx context.Context, o Opening) (openingPlay, erro
 		if r, err = s.Send(ctx, id, m, SendOptions{}); err != nil {
 			return p, err
 		}
-		if p.turns == 1 {
+		if r.AskNow && p.turns == 1 {
+			// "Is it happening now?" — an opening tells a story: no.
+			if r, err = s.Send(ctx, id, Message{Choice: ChoiceNo}, SendOptions{}); err != nil {
+				return p, err
+			}
+			p.turns++
+		}
+		if p.offered == nil {
 			p.offered = offered(r)
 		}
 		switch {

@@ -69,8 +69,9 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 var (
 	// 12/3/1950, 12-03-50, 12.3.1950, 12 3 1950
 	dmyRe = regexp.MustCompile(`^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{2}|\d{4})$`)
-	// ngay 12 thang 3 nam 1950 (folded), with any of the words left out
-	wordsDateRe = regexp.MustCompile(`^(?:ngay\s*)?(\d{1,2})\s*(?:thang|/|-)\s*(\d{1,2})\s*(?:nam|/|-)?\s*(\d{2}|\d{4})$`)
+	// ngay 12 thang 3 nam 1950, mung 5 thang 3 nam 1952 (folded), with any
+	// of the words left out
+	wordsDateRe = regexp.MustCompile(`^(?:(?:ngay|mung|mong)\s*)?(\d{1,2})\s*(?:thang|/|-)\s*(\d{1,2})\s*(?:nam|/|-)?\s*(\d{2}|\d{4})$`)
 	isoRe       = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 	compactRe   = regexp.MustCompile(`^(\d{2})(\d{2})(\d{4})$`) // 12031950
 )

@@ -27,6 +27,7 @@ func TestParseDate(t *testing.T) {
 		{"1/1/05", "2005-01-01"},
 		{"  29/2/2024 ", "2024-02-29"},
 		// Relative dates are days of Vietnam's time, counted from today.
+		{"mùng 5 tháng 3 năm 1952", "1952-03-05"},
 		{"hôm qua", "2026-11-23"},
 		{"dạ hôm kia", "2026-11-22"},
 		{"tuần trước", "2026-11-17"},

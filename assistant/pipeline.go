@@ -60,6 +60,7 @@ type answer struct {
 	citations []procedures.Citation
 	quiet     bool // the notes already ask the question
 	emergency bool // the reply is the emergency numbers
+	askedNow  bool // the reply asks whether a danger is happening now
 }
 
 // trace is how the turn went, stored with it and counted for the station.
@@ -159,7 +160,7 @@ func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, 
 // emergency, a guarded input) ends it early; the later steps are recorded
 // as skipped.
 func (t *turn) run(ctx context.Context) error {
-	if done := t.step("input_check", t.checkInput); done {
+	if done := t.step("input_check", func() string { return t.checkInput(ctx) }); done {
 		t.skip("rewrite", "route", "retrieve", "answer", "output_check")
 		return nil
 	}
@@ -233,7 +234,10 @@ func (t *turn) skip(names ...string) {
 // checkInput is the first step: emergencies get the numbers at once;
 // instructions aimed at the assistant and requests for other people's data
 // are refused and change nothing.
-func (t *turn) checkInput() string {
+func (t *turn) checkInput(ctx context.Context) string {
+	if t.emergencyCheck(ctx) {
+		return "stop"
+	}
 	if t.text == "" {
 		return "clean"
 	}
@@ -372,6 +376,9 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("search: %w", err)
 	}
 	t.retrieved = res
+	if forBusiness(t.text) || forBusiness(q) {
+		t.sess.State.Business = true
+	}
 	for _, r := range res {
 		if r.Score < t.svc.cfg.RelevanceFloor || len(t.relevant) == 3 {
 			continue
@@ -379,6 +386,9 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 		e, err := t.svc.entry(ctx, r.Slug)
 		if err != nil {
 			return "", fmt.Errorf("search result %s: %w", r.Slug, err)
+		}
+		if e.Audience == procedures.AudienceBusiness && !t.sess.State.Business {
+			continue // a business's procedure, and no business was mentioned
 		}
 		if relevantTo(q, e, r.Citations) {
 			t.relevant = append(t.relevant, r)
@@ -549,6 +559,11 @@ func (t *turn) finish() {
 		t.present()
 	}
 	r := t.reply
+	r.Reply = t.voice(r.Reply)
+	for i := range r.Choices {
+		r.Choices[i].Label = t.voice(r.Choices[i].Label)
+	}
+	r.Address = t.address()
 	r.Stage = t.sess.Stage
 	r.Status = t.status
 	r.Procedure = t.sess.Procedure

@@ -294,23 +294,72 @@ func (s *Store) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID
 	if err != nil {
 		return nil, fmt.Errorf("erase assistant photos: %w", err)
 	}
-	_, err = tx.Exec(ctx, `
+	rows, err := tx.Query(ctx, `
 		DELETE FROM assistant_sessions
-		WHERE kiosk_session_id = $1 AND slip_code_hash IS NULL AND dossier_id IS NULL`, kioskSessionID)
+		WHERE kiosk_session_id = $1 AND slip_code_hash IS NULL AND dossier_id IS NULL
+		RETURNING stage, coalesce(station_id, ''), state`, kioskSessionID)
 	if err != nil {
 		return nil, fmt.Errorf("erase assistant sessions: %w", err)
 	}
+	if err := s.keepAbandoned(ctx, tx, rows); err != nil {
+		return nil, fmt.Errorf("erase assistant sessions: %w", err)
+	}
 	return nil, nil
+}
+
+// keepAbandoned records, through tx, the openings of the sessions just
+// deleted (rows of stage, station and state) that were left at the list
+// of candidates: misses for staff to look at, masked.
+func (s *Store) keepAbandoned(ctx context.Context, tx pgx.Tx, rows pgx.Rows) error {
+	type gone struct {
+		station string
+		state   State
+	}
+	var left []gone
+	for rows.Next() {
+		var stage Stage
+		var g gone
+		var raw []byte
+		if err := rows.Scan(&stage, &g.station, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		if stage != StageConfirm {
+			continue
+		}
+		if err := json.Unmarshal(raw, &g.state); err == nil && g.state.Opening != "" {
+			left = append(left, g)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range left {
+		if err := s.addMiss(ctx, tx, MissAbandoned, g.state.Opening, g.station, g.state.Candidates); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Purge deletes up to limit expired sessions with their fields and turns.
 // The service calls it as sessions start, so personal data does not
 // outlive its session on any replica without a separate job.
 func (s *Store) Purge(ctx context.Context, now time.Time, limit int) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `
-		DELETE FROM assistant_sessions WHERE id IN (
-			SELECT id FROM assistant_sessions WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, limit)
-	return tag.RowsAffected(), err
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			DELETE FROM assistant_sessions WHERE id IN (
+				SELECT id FROM assistant_sessions WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+			RETURNING stage, coalesce(station_id, ''), state`, now, limit)
+		if err != nil {
+			return err
+		}
+		err = s.keepAbandoned(ctx, tx, rows)
+		n = rows.CommandTag().RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 func deref(s *string) string {

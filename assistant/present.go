@@ -23,12 +23,22 @@ func (s *screen) offerFirst(choices ...Choice) { s.choices = append(choices, s.c
 // "Go back" and "call staff" are offered at every turn.
 func (t *turn) present() {
 	var s screen
+	if t.askedNow {
+		s.offer(Choice{ID: ChoiceYes, Label: "Có, đang xảy ra"}, Choice{ID: ChoiceNo, Label: "Không, đã qua rồi"}, t.choice(ChoiceHandoff))
+		t.reply.Reply = joinLines(t.notes...)
+		t.reply.Choices, t.reply.AskNow = s.choices, true
+		return
+	}
+	if t.emergency {
+		t.presentEmergency(&s)
+	}
 	if !t.presentService(&s) {
 		switch t.sess.Stage {
 		case StageIdentify:
 			if !t.quiet {
 				s.say(t.say("ask_again_need"))
 			}
+			s.offer(t.addressChoices()...)
 		case StageConfirm:
 			t.presentCandidates(&s)
 		case StageExplain:
@@ -90,6 +100,11 @@ func (t *turn) presentExplanation(s *screen) {
 	s.say(d)
 	t.cite(f.cite(SectionDocuments, d))
 	t.sayFees(s, f)
+	if handedOver[t.entry.Slug] {
+		s.say(t.say("explain_last_partner"))
+		s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_open_partner")})
+		return
+	}
 	s.say(t.say("explain_last"))
 	s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_start_form")})
 }
@@ -135,6 +150,7 @@ func (t *turn) presentField(s *screen) {
 		question += " (Hiện ghi: " + displayValue(field, cur.Value) + ")"
 	}
 	s.say(question)
+	s.offer(t.sess.State.Offers...)
 	t.offerAnswers(s, field)
 	if !field.Required {
 		s.say(t.say("optional"))
@@ -207,6 +223,9 @@ func (t *turn) presentDone(s *screen) {
 		s.say(t.say("done_with_id", "id", t.sess.State.TrackingCode))
 	} else {
 		s.say(t.say("done"))
+	}
+	if w := t.sess.State.Ward; w != "" {
+		s.say(t.say("done_ward", "ward", w))
 	}
 	t.feeOffer(s)
 	if t.entry != nil {

@@ -38,14 +38,18 @@ var requiredMessages = []string{
 	"welcome", "ask_again_need", "candidates", "not_found", "none_of_these", "chosen",
 	"explain_summary", "explain_steps", "explain_documents", "explain_no_documents", "explain_fees",
 	"explain_no_fee", "explain_applicants", "explain_processing", "explain_submit_at", "explain_last",
-	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer", "date_read_back",
+	"dont_know_skip", "dont_know_year", "dont_know_id", "dont_know_later", "candidate_answer", "date_read_back", "address_set", "choice_address",
+	"check_not_past", "check_not_future", "check_after", "check_within", "check_age_min", "check_age_max", "check_too_old",
+	"scan_differs", "name_marks", "name_marks_again", "choice_use_card", "choice_keep_typed", "choice_rewrite_marks",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
-	"done", "done_with_id", "done_already", "handoff", "resume", "emergency", "crisis",
+	"done", "done_with_id", "done_ward", "done_already", "handoff", "resume", "emergency", "crisis",
+	"emergency_ask_now", "emergency_report_sent", "emergency_report_failed", "choice_emergency_report",
 	"guarded_injection", "guarded_others", "greeting", "thanks", "unclear", "back_at_start", "back",
 	"restart", "no_answer", "from_catalogue", "out_of_scope", "facts_replaced",
 	"choice_back", "choice_handoff", "choice_next", "choice_yes", "choice_no", "choice_skip",
 	"choice_confirm", "choice_none", "choice_resume", "choice_restart", "choice_edit", "choice_start_form",
+	"explain_last_partner", "choice_open_partner",
 }
 
 // LoadPrompts reads prompt set version: the name of a shipped set (a

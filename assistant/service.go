@@ -24,6 +24,7 @@ type Service struct {
 	scans     Scans
 	dossiers  Dossiers
 	services  Services
+	teacher   Teacher
 	model     *Model
 	prompts   *PromptSet
 	cfg       Config
@@ -56,8 +57,10 @@ type Deps struct {
 	Dossiers  Dossiers
 	// Services are the kiosk's own services (services.go).
 	Services Services
-	Model    *Model
-	Logger   *slog.Logger
+	// Teacher, when set, learns the phrases staff teach from misses.
+	Teacher Teacher
+	Model   *Model
+	Logger  *slog.Logger
 	// Stations authenticates the API's callers; nil refuses them all.
 	Stations Stations
 	// Streams caps the payment streams open per station and address
@@ -78,7 +81,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 		d.Streams = live.NewLimits(0, 0)
 	}
 	return &Service{
-		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, model: d.Model,
+		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, teacher: d.Teacher, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,
@@ -107,9 +110,19 @@ func (s *Service) Start(ctx context.Context, r StartRequest) (*Reply, error) {
 	sess := &Session{StationID: strings.TrimSpace(r.StationID), KioskSessionID: strings.TrimSpace(r.KioskSessionID),
 		Stage: StageIdentify, Fields: map[string]Value{}, PromptVersion: s.prompts.Version}
 	sess.ExpiresAt = s.now().Add(s.cfg.SessionTTL)
+	address, again, err := s.store.earlierInVisit(ctx, sess.KioskSessionID)
+	if err != nil {
+		return nil, err
+	}
+	sess.State.Address = address
 	t := s.newTurn(sess, nil)
+	if again {
+		// The introduction is said once per visit.
+		t.note(t.say("ask_again_need"))
+	} else {
+		t.note(t.say("welcome"))
+	}
 	t.quiet = true
-	t.note(t.say("welcome"))
 	t.finish()
 	rec := t.record()
 	rec.InputKind, rec.Route = "start", RouteNavigation

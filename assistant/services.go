@@ -32,10 +32,19 @@ const (
 // handedOver are the partner services: explained, then handed over to the
 // partner's screen without the station collecting anything.
 var handedOver = map[string]bool{
-	"health.insurance-purchase": true,
-	"health.telemedicine":       true,
-	"social.insurance-lookup":   true,
+	"health.insurance-purchase":      true,
+	"health.telemedicine":            true,
+	"social.insurance-lookup":        true,
+	"finance.bank-account":           true,
+	"finance.consumer-loan":          true,
+	"telecom.subscriber-identify":    true,
+	"signature.personal-certificate": true,
+	SlugTourism:                      true,
 }
+
+// SlugTourism is the tourist information: the kiosk opens its own places
+// screen with the visitor's words, and nothing personal is asked.
+const SlugTourism = "tourism.information"
 
 // AtStation is the place of a report made "right here": the report is
 // located at the station the resident stands at.
@@ -605,7 +614,7 @@ func (t *turn) presentServed(s *screen, sv *ServiceState) bool {
 			"receipt", sv.Payment.Receipt))
 	case sv.Handover != nil:
 		t.reply.Handover = sv.Handover
-		s.say(t.say("handover_partner", "name", sv.Handover.Name))
+		s.say(t.say("handover_partner", "name", sv.Handover.Name) + "\n" + t.say("handover_scam"))
 	case sv.Report != nil:
 		t.reply.Report = sv.Report
 		s.say(t.say("report_sent", "code", sv.Report.Code))

@@ -41,7 +41,7 @@ async function answer(page, r) {
   if (/điện thoại/.test(label)) value = "0903123456";
   else if (/số bản/.test(label)) value = "1";
   else if (/họ và tên/.test(label)) value = "Nguyen Van Binh";
-  else if (/ngày/.test(label)) value = "12/3/1950";
+  else if (/ngày/.test(label)) value = "12/3/1980";
   else if (/định danh|căn cước/.test(label)) value = "079012345678";
   else if (/nơi|địa chỉ/.test(label)) value = "12 Ton Duc Thang, Phuong Sai Gon";
   await page.locator("#chat-text").fill(value);
@@ -206,7 +206,7 @@ test("low-confidence values stand out and an officer requests a supplement", asy
     procedure: "residence.stay-notify", ward: process.env.E2E_WARD,
     fields: {
       full_name: { value: "Lê Thị Mai", provenance: "ocr", confidence: 0.55, box: [250, 330, 330, 40] },
-      date_of_birth: { value: "1950-03-12", provenance: "ocr", confidence: 0.97, box: [250, 380, 330, 30] },
+      date_of_birth: { value: "1980-03-12", provenance: "ocr", confidence: 0.97, box: [250, 380, 330, 30] },
       id_number: { value: "079150012345", provenance: "ocr", confidence: 0.92, box: [250, 280, 330, 30] },
       address: "12 Tôn Đức Thắng, Phường Sài Gòn", stay_from: "2026-12-01", stay_until: "2026-12-05", phone: "0903123456",
     },

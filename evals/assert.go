@@ -22,13 +22,13 @@ import (
 // Assertion is one check, written as in promptfoo: a type, a value, an
 // optional threshold and a weight.
 type Assertion struct {
-	Type      string   `yaml:"type" json:"type"`
-	Value     any      `yaml:"value" json:"value,omitempty"`
-	Threshold *float64 `yaml:"threshold" json:"threshold,omitempty"`
-	Weight    *float64 `yaml:"weight" json:"weight,omitempty"`
+	Type      string   `yaml:"type,omitempty" json:"type"`
+	Value     any      `yaml:"value,omitempty" json:"value,omitempty"`
+	Threshold *float64 `yaml:"threshold,omitempty" json:"threshold,omitempty"`
+	Weight    *float64 `yaml:"weight,omitempty" json:"weight,omitempty"`
 	// Fold makes text comparisons ignore case and diacritics, so "le phi"
 	// matches "Lệ phí" (contains, not_contains, equals, regex).
-	Fold bool `yaml:"fold" json:"fold,omitempty"`
+	Fold bool `yaml:"fold,omitempty" json:"fold,omitempty"`
 
 	// What compile made of Value.
 	texts  []string
@@ -82,7 +82,7 @@ var aliases = map[string]struct {
 var AssertionTypes = []string{
 	AssertEquals, AssertContains, AssertNotContains, AssertRegex, AssertNotRegex, AssertProcedure,
 	AssertStage, AssertStatus, AssertRoute, AssertChoices, AssertFields, AssertJSONSchema, AssertCites,
-	AssertFacts, AssertLatency, AssertSimilar, AssertRubric,
+	AssertFacts, AssertLatency, AssertSimilar, AssertRubric, AssertFaithful,
 }
 
 // Default thresholds of the scored types.
@@ -148,6 +148,10 @@ func (a *Assertion) compile(dir string) error {
 		}
 		if err == nil && a.number <= 0 {
 			err = errors.New("the limit must be positive")
+		}
+	case AssertFaithful:
+		if a.Threshold != nil && (*a.Threshold < 0 || *a.Threshold > 1) {
+			err = fmt.Errorf("threshold %v: want 0–1", *a.Threshold)
 		}
 	case AssertSimilar, AssertRubric:
 		var s string
@@ -317,6 +321,8 @@ func (ck *Checker) check(ctx context.Context, a *Assertion, s subject) (bool, fl
 		return ck.similar(ctx, a, text)
 	case AssertRubric:
 		return ck.rubric(ctx, a, text)
+	case AssertFaithful:
+		return ck.faithful(ctx, a, s, text)
 	}
 	return false, -1, "unknown assertion type " + a.Type
 }

@@ -104,6 +104,9 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 	}
 	if env.Store != nil && !cfg.NoCache {
 		r.Cache = env.Store
+		if checker.Judge != nil {
+			checker.Judge = &CachedJudge{Judge: checker.Judge, Name: cfg.Judge.Provider + ":" + cfg.Judge.URL + ":" + cfg.Judge.Model, Cache: env.Store}
+		}
 	}
 	cases := 0
 	for _, s := range suites {

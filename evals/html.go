@@ -5,33 +5,35 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"regexp"
-	"strings"
-	"time"
 )
 
-//go:embed templates/report.html.tmpl
+//go:embed templates/run.html.tmpl
 var templates embed.FS
 
-var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"pct":    func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"inc":    func(i int) int { return i + 1 },
-	"anchor": anchor,
-}).ParseFS(templates, "templates/report.html.tmpl"))
+// pages are the run, the list of runs and a comparison, for the offline
+// report and the staff console alike.
+var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
+	"pct":     pct,
+	"rate":    rate,
+	"points":  points,
+	"where":   where,
+	"verdict": verdict,
+	"inc":     func(i int) int { return i + 1 },
+	"changeSections": func(c *Comparison) map[string][]Change {
+		return map[string][]Change{"1. Kém đi": c.Regressions, "2. Tốt lên": c.Improvements}
+	},
+}).ParseFS(templates, "templates/run.html.tmpl"))
 
-var nonAnchor = regexp.MustCompile(`[^a-z0-9]+`)
-
-func anchor(parts ...string) string {
-	return strings.Trim(nonAnchor.ReplaceAllString(strings.ToLower(strings.Join(parts, "-")), "-"), "-")
-}
-
-// WriteHTML writes a self-contained HTML report (no external files): a
-// table of suites, then every conversation with its failed assertions
-// marked; failed cases are open, passed ones folded.
+// WriteHTML writes a self-contained HTML report (no external files): the
+// settings, a table of suites, then every conversation with each turn's
+// route, procedure, retrieved passages and guard verdict, failed
+// assertions marked; failed cases open, passed ones folded; filters by
+// status, suite and text work in the page.
 func (r *Report) WriteHTML(w io.Writer) error {
-	return reportTemplate.Execute(w, struct {
-		Report   *Report
-		Duration time.Duration
-		Types    map[string]Tally
-	}{r, r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond), r.ByAssertionType()})
+	v := NewRunView(r, Filter{})
+	v.Offline = true
+	if err := pages.ExecuteTemplate(w, "run", v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
 }

@@ -2,7 +2,9 @@ package evals
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 // Handler serves past runs to the staff console.
@@ -24,6 +27,9 @@ type Handler struct {
 	// without them those routes are not offered.
 	Stations TestStations
 	Orders   VisitOrders
+	// Pages, when set, serves the viewer on the staff console to the
+	// staff it lets through (evaluators, admins, the command centre).
+	Pages gin.HandlerFunc
 }
 
 // RegisterRoutes adds GET /api/v1/evals/runs and /api/v1/evals/runs/{id},
@@ -35,6 +41,12 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	g := r.Group("/api/v1/evals", h.authorize)
 	g.GET("/runs", h.listRuns)
 	g.GET("/runs/:id", h.getRun)
+	if h.Pages != nil {
+		p := r.Group("/staff/evals", signInFirst, h.Pages)
+		p.GET("", h.runsPage)
+		p.GET("/compare", h.comparePage)
+		p.GET("/:id", h.runPage)
+	}
 	if h.Stations != nil && h.Orders != nil {
 		// Only evaluators' tools, never a console session, make stations.
 		t := r.Group("/api/v1/evals/stations", h.requireToken)
@@ -101,4 +113,70 @@ func (h *Handler) getRun(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, r)
+}
+
+// signInFirst sends a browser without a staff session to the sign-in page,
+// to come back here after.
+func signInFirst(c *gin.Context) {
+	if _, err := c.Cookie(staff.CookieName); err != nil {
+		c.Redirect(http.StatusSeeOther, "/staff/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func (h *Handler) runsPage(c *gin.Context) {
+	runs, err := h.Store.ListRuns(c, 100, "")
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	h.render(c, "runs", gin.H{"Runs": runs})
+}
+
+// runPage shows a stored run with the filter of its query: status, suite,
+// q (a search) and against (a run to find the changed cases by).
+func (h *Handler) runPage(c *gin.Context) {
+	r, err := h.Store.FindRun(c, c.Param("id"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	f := Filter{Status: c.Query("status"), Suite: c.Query("suite"), Query: c.Query("q")}
+	if ref := strings.TrimSpace(c.Query("against")); ref != "" {
+		if f.Against, err = h.Store.FindRun(c, ref); err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+	} else if f.Status == "changed" {
+		// By default a run is compared with the one stored before it.
+		f.Against, _ = h.Store.PreviousRun(c, r.ID)
+	}
+	h.render(c, "run", NewRunView(r, f))
+}
+
+func (h *Handler) comparePage(c *gin.Context) {
+	var runs [2]*Report
+	for i, ref := range []string{c.Query("old"), c.Query("new")} {
+		r, err := h.Store.FindRun(c, strings.TrimSpace(ref))
+		if err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+		runs[i] = r
+	}
+	h.render(c, "compare", Compare(runs[0], runs[1]))
+}
+
+func (h *Handler) render(c *gin.Context, page string, data any) {
+	var b strings.Builder
+	if err := pages.ExecuteTemplate(&b, page, data); err != nil {
+		httpserver.Error(c, fmt.Errorf("render %s: %w", page, err))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	// The pages carry their own style and no script.
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
 }

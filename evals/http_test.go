@@ -98,3 +98,70 @@ func TestRunsAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestViewerPages drives the console's run viewer as staff would: the list
+// of runs, one run filtered to its failed cases or a search, the cases
+// that changed against the run before, and the comparison of two runs by
+// label; evaluators and admins see them, ward staff do not, and a browser
+// without a session is sent to sign in.
+func TestViewerPages(t *testing.T) {
+	pool := dbtest.New(t)
+	store := NewStore(pool)
+	ctx := context.Background()
+	before, after := runFixed(t, fourCases), runFixed(t, fourCases, "b")
+	if err := store.SaveRun(ctx, "before", before); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveRun(ctx, "after", after); err != nil {
+		t.Fatal(err)
+	}
+	staffSvc := staff.NewService(pool, staff.DefaultConfig())
+	pages := staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator)
+	h := &Handler{Store: store, Staff: pages, Pages: pages}
+	srv := httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, h).Handler()
+	evaluator := stafftest.SignIn(t, pool, staff.RoleEvaluator)
+	wardStaff := stafftest.SignIn(t, pool, staff.RoleWardStaff, "26734")
+
+	tests := []struct {
+		name        string
+		client      *stafftest.Client
+		path        string
+		status      int
+		contains    []string
+		notContains string
+	}{
+		{"signed out", nil, "/staff/evals", 303, nil, ""},
+		{"ward staff", wardStaff, "/staff/evals", 403, []string{"role_forbidden"}, ""},
+		{"the runs", evaluator, "/staff/evals", 200, []string{"after", "before", "75.0%"}, ""},
+		{"a run", evaluator, "/staff/evals/" + after.ID, 200, []string{"Hiện 4 / 4 ca", `data-text="b`}, ""},
+		{"failed only", evaluator, "/staff/evals/" + after.ID + "?status=failed", 200, []string{"Hiện 1 / 4 ca", "lạc đề"}, `data-text="a `},
+		{"a search without marks", evaluator, "/staff/evals/after?q=LAC+DE", 200, []string{"Hiện 1 / 4 ca"}, ""},
+		{"changed since the run before", evaluator, "/staff/evals/after?status=changed", 200, []string{"Hiện 1 / 4 ca", "100% → 0%", "Đổi kết quả: end equals ok: pass → FAIL"}, ""},
+		{"compare by label", evaluator, "/staff/evals/compare?old=before&new=after", 200, []string{"Tỉ lệ đạt 100.0% → <b>75.0%</b> (-25.0 points)", "Kém đi (1)", "end equals ok: pass → FAIL", "trả lời mới"}, "Không so sánh được"},
+		{"no such run", evaluator, "/staff/evals/compare?old=before&new=nosuch", 404, []string{"eval_run_not_found"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := stafftest.NewRequest(t, http.MethodGet, tt.path, nil)
+			if tt.client != nil {
+				tt.client.Authorize(req)
+			}
+			rec := stafftest.Record(srv, req)
+			body := rec.Body.String()
+			if rec.Code != tt.status {
+				t.Fatalf("%s: %d %s", tt.path, rec.Code, body)
+			}
+			for _, want := range tt.contains {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s lacks %q", tt.path, want)
+				}
+			}
+			if tt.notContains != "" && strings.Contains(body, tt.notContains) {
+				t.Errorf("%s holds %q", tt.path, tt.notContains)
+			}
+			if tt.status == 303 && !strings.HasPrefix(rec.Header().Get("Location"), "/staff/login?next=%2Fstaff%2Fevals") {
+				t.Errorf("redirect to %q", rec.Header().Get("Location"))
+			}
+		})
+	}
+}

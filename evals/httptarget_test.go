@@ -72,10 +72,10 @@ tests:
           - {type: route, value: procedure_question}
           - {type: json_schema, value: ` + filepath.Join(mustAbs(t, "suites/schemas"), "reply.schema.json") + `}
       - choice: "p:residence.temporary-register"
-        assert: [{type: cites, value: "residence.temporary-register#summary"}]
+        assert:
+          - {type: cites, value: "residence.temporary-register#summary"}
+          - {type: cites, value: "residence.temporary-register#steps"}
       - choice: next
-        assert: [{type: cites, value: "residence.temporary-register#steps"}]
-      - choice: skip
         assert: [{type: stage, value: collect}]
       - image: "` + fixture + `"
         assert: [{type: route, value: scan}]

@@ -2,6 +2,8 @@ package evals
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,38 @@ type Judge interface {
 type Grade struct {
 	Score  float64 `json:"score"`
 	Reason string  `json:"reason"`
+}
+
+// GradeCache keeps a judge's grades (the Store does, in PostgreSQL).
+type GradeCache interface {
+	GetGrade(ctx context.Context, key string) (Grade, bool, error)
+	PutGrade(ctx context.Context, key, judge string, g Grade) error
+}
+
+// CachedJudge grades through Judge once per judge, rubric and reply: a
+// rerun with nothing changed asks the judge nothing.
+type CachedJudge struct {
+	Judge Judge
+	// Name identifies the judge model in the key, so another judge grades
+	// afresh.
+	Name  string
+	Cache GradeCache
+}
+
+// Grade returns the cached grade or asks the judge and keeps its answer.
+func (j *CachedJudge) Grade(ctx context.Context, rubric, reply string) (Grade, error) {
+	sum := sha256.Sum256([]byte(j.Name + "\x00" + rubric + "\x00" + reply))
+	key := hex.EncodeToString(sum[:])
+	if g, ok, err := j.Cache.GetGrade(ctx, key); err == nil && ok {
+		return g, nil
+	}
+	g, err := j.Judge.Grade(ctx, rubric, reply)
+	if err != nil {
+		return g, err
+	}
+	// A failed write only costs the next run a judge call.
+	_ = j.Cache.PutGrade(ctx, key, j.Name, g)
+	return g, nil
 }
 
 // ModelJudge asks a model through langchaingo to grade replies.

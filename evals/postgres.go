@@ -67,10 +67,45 @@ func (s *Store) PutTranscript(ctx context.Context, key string, id Identity, t *T
 	return nil
 }
 
-// PruneCache deletes cached answers older than MaxAge and returns how many.
+// GetGrade returns the judge's cached grade under key, if fresh.
+func (s *Store) GetGrade(ctx context.Context, key string) (Grade, bool, error) {
+	var g Grade
+	err := s.pool.QueryRow(ctx,
+		`SELECT score, reason FROM eval_judge_cache WHERE key = $1 AND created_at > now() - make_interval(secs => $2)`,
+		key, s.MaxAge.Seconds()).Scan(&g.Score, &g.Reason)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return g, false, nil
+	}
+	if err != nil {
+		return g, false, fmt.Errorf("judge cache: %w", err)
+	}
+	return g, true, nil
+}
+
+// PutGrade caches a judge's grade under key.
+func (s *Store) PutGrade(ctx context.Context, key, judge string, g Grade) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO eval_judge_cache (key, judge, score, reason) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (key) DO UPDATE SET score = EXCLUDED.score, reason = EXCLUDED.reason, created_at = now()`,
+		key, judge, g.Score, g.Reason)
+	if err != nil {
+		return fmt.Errorf("judge cache: %w", err)
+	}
+	return nil
+}
+
+// PruneCache deletes cached answers and grades older than MaxAge and
+// returns how many.
 func (s *Store) PruneCache(ctx context.Context) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM eval_cache WHERE created_at <= now() - make_interval(secs => $1)`, s.MaxAge.Seconds())
-	return tag.RowsAffected(), err
+	var n int64
+	for _, table := range []string{"eval_cache", "eval_judge_cache"} {
+		tag, err := s.pool.Exec(ctx, `DELETE FROM `+table+` WHERE created_at <= now() - make_interval(secs => $1)`, s.MaxAge.Seconds())
+		if err != nil {
+			return n, err
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
 }
 
 // RunSummary is a past run as the staff console lists it.
@@ -185,6 +220,16 @@ func (s *Store) FindRun(ctx context.Context, ref string) (*Report, error) {
 		return nil, fmt.Errorf("find eval run: %w", err)
 	}
 	return s.GetRun(ctx, strconv.FormatInt(id, 10))
+}
+
+// PreviousRun returns the run stored just before the run id, if any.
+func (s *Store) PreviousRun(ctx context.Context, id string) (*Report, error) {
+	var prev int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM eval_runs WHERE id < $1::bigint ORDER BY id DESC LIMIT 1`, id).Scan(&prev)
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRun(ctx, strconv.FormatInt(prev, 10))
 }
 
 // GetRun returns a past run's full report.

@@ -189,9 +189,11 @@ func TestHTMLReportShowsConversationsAndMarksFailures(t *testing.T) {
 	for _, want := range []string{
 		`<li class="failed">equals ok`, // the failed assertion is marked
 		`<li class="ok">equals ok`,
-		"&lt;b&gt;sai&lt;/b&gt; &amp; lạc đề", // replies are escaped
-		"<details open>",                      // failed cases are open
-		"PASSED",
+		"&lt;b&gt;sai&lt;/b&gt; &amp; lạc đề",                                    // replies are escaped
+		`data-status="fail" data-suite="residence" data-changed="" data-text="b`, // failed cases are open
+		"ĐẠT",
+		`<select name="status">`, // the filters work offline
+		"form.addEventListener('input', apply)",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML lacks %q", want)
@@ -201,6 +203,28 @@ func TestHTMLReportShowsConversationsAndMarksFailures(t *testing.T) {
 		if strings.Contains(html, external) {
 			t.Errorf("HTML is not self-contained: %q", external)
 		}
+	}
+}
+
+// TestRunViewFilters picks cases as the console's filter form asks: the
+// failed ones, those matching a search without diacritics, and those whose
+// pass rate moved against another run.
+func TestRunViewFilters(t *testing.T) {
+	report := runFixed(t, fourCases, "b")
+	if v := NewRunView(report, Filter{}); len(v.Rows) != 4 || v.Total != 4 {
+		t.Fatalf("unfiltered: %d of %d", len(v.Rows), v.Total)
+	}
+	failed := NewRunView(report, Filter{Status: "failed"})
+	if len(failed.Rows) != 1 || failed.Rows[0].Case.Description != "b" {
+		t.Errorf("failed: %+v", failed.Rows)
+	}
+	if v := NewRunView(report, Filter{Query: "LAC DE"}); len(v.Rows) != 1 {
+		t.Errorf("a search for a reply's words without marks: %d rows", len(v.Rows))
+	}
+	better := runFixed(t, fourCases)
+	changed := NewRunView(report, Filter{Status: "changed", Against: better})
+	if len(changed.Rows) != 1 || changed.Rows[0].Change == nil || changed.Rows[0].Change.Old != 1 {
+		t.Errorf("changed against a run where b passed: %+v", changed.Rows)
 	}
 }
 

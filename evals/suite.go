@@ -19,23 +19,23 @@ import (
 // promptfoo user reads it at once; turns, threshold and the assertion types
 // that look inside the assistant's state are ours.
 type Suite struct {
-	Name        string `yaml:"name"`
-	Description string `yaml:"description"`
+	Name        string `yaml:"name,omitempty"`
+	Description string `yaml:"description,omitempty"`
 	// Threshold is the share of cases (0–1) that must pass, for each
 	// provider, for the suite to pass. Default 1.
-	Threshold *float64 `yaml:"threshold"`
+	Threshold *float64 `yaml:"threshold,omitempty"`
 	// Prompts lists prompt sets (a shipped set's name, or a directory
 	// relative to the suite file). With more than none, the run plays the
 	// cross product of prompt sets and providers, as promptfoo does; a
 	// running service (http) owns its prompts and takes none.
-	Prompts   []string   `yaml:"prompts"`
-	Providers []Provider `yaml:"providers"`
+	Prompts   []string   `yaml:"prompts,omitempty"`
+	Providers []Provider `yaml:"providers,omitempty"`
 	// Serial says the cases share what they change at a service (the
 	// same demo bills): against a running service they play one at a
 	// time. In-process runs give every attempt a lane of its own.
-	Serial      bool     `yaml:"serial"`
-	DefaultTest Defaults `yaml:"defaultTest"`
-	Tests       []Case   `yaml:"tests"`
+	Serial      bool     `yaml:"serial,omitempty"`
+	DefaultTest Defaults `yaml:"defaultTest,omitempty"`
+	Tests       []Case   `yaml:"tests,omitempty"`
 
 	// Path is the file the suite came from.
 	Path string `yaml:"-"`
@@ -48,25 +48,25 @@ type Suite struct {
 // (id "guide"), a model the assistant calls through langchaingo ("openai",
 // "ollama"), or a running service ("http").
 type Provider struct {
-	ID     string         `yaml:"id" json:"id"`
-	Label  string         `yaml:"label" json:"label,omitempty"`
-	Config ProviderConfig `yaml:"config" json:"config"`
+	ID     string         `yaml:"id,omitempty" json:"id"`
+	Label  string         `yaml:"label,omitempty" json:"label,omitempty"`
+	Config ProviderConfig `yaml:"config,omitempty" json:"config"`
 	// Prompts is the prompt set the in-process assistant uses (default:
 	// the run's --assistant-prompts). The suite's prompts list fills it.
-	Prompts string `yaml:"prompts" json:"prompts,omitempty"`
+	Prompts string `yaml:"prompts,omitempty" json:"prompts,omitempty"`
 }
 
 // ProviderConfig holds a provider's settings.
 type ProviderConfig struct {
-	URL         string   `yaml:"url" json:"url,omitempty"`
-	Model       string   `yaml:"model" json:"model,omitempty"`
-	Temperature *float64 `yaml:"temperature" json:"temperature,omitempty"`
+	URL         string   `yaml:"url,omitempty" json:"url,omitempty"`
+	Model       string   `yaml:"model,omitempty" json:"model,omitempty"`
+	Temperature *float64 `yaml:"temperature,omitempty" json:"temperature,omitempty"`
 	// APIKeyEnv names the environment variable that holds the API key, so
 	// keys never sit in suite files.
-	APIKeyEnv string `yaml:"api_key_env" json:"api_key_env,omitempty"`
+	APIKeyEnv string `yaml:"api_key_env,omitempty" json:"api_key_env,omitempty"`
 	// Cache turns the answer cache off for this provider when false. The
 	// deterministic guide is never cached: it is code, not model answers.
-	Cache *bool `yaml:"cache" json:"cache,omitempty"`
+	Cache *bool `yaml:"cache,omitempty" json:"cache,omitempty"`
 }
 
 // Name is how reports and --provider refer to a provider.
@@ -87,38 +87,38 @@ const (
 
 // Defaults apply to every case of a suite (promptfoo's defaultTest).
 type Defaults struct {
-	Vars    map[string]string `yaml:"vars"`
-	Assert  []Assertion       `yaml:"assert"`
-	Options Options           `yaml:"options"`
+	Vars    map[string]string `yaml:"vars,omitempty"`
+	Assert  []Assertion       `yaml:"assert,omitempty"`
+	Options Options           `yaml:"options,omitempty"`
 }
 
 // Options tune how a case runs.
 type Options struct {
-	Repeat    int `yaml:"repeat"`
-	TimeoutMS int `yaml:"timeout_ms"`
+	Repeat    int `yaml:"repeat,omitempty"`
+	TimeoutMS int `yaml:"timeout_ms,omitempty"`
 }
 
 // Case is one conversation: resident turns, with assertions on each reply
 // and on the end. A promptfoo-style single-turn case gives vars.text (or
 // vars.choice, vars.image) instead of turns.
 type Case struct {
-	Description string            `yaml:"description"`
-	Vars        map[string]string `yaml:"vars"`
-	Turns       []CaseTurn        `yaml:"turns"`
+	Description string            `yaml:"description,omitempty"`
+	Vars        map[string]string `yaml:"vars,omitempty"`
+	Turns       []CaseTurn        `yaml:"turns,omitempty"`
 	// Assert checks the last reply and the end state.
-	Assert []Assertion `yaml:"assert"`
+	Assert []Assertion `yaml:"assert,omitempty"`
 	// Threshold, when set, lets a case pass on its weighted score instead
 	// of requiring every assertion to pass (as in promptfoo).
-	Threshold *float64 `yaml:"threshold"`
-	Options   Options  `yaml:"options"`
+	Threshold *float64 `yaml:"threshold,omitempty"`
+	Options   Options  `yaml:"options,omitempty"`
 }
 
 // CaseTurn is one resident turn and the assertions on its reply.
 type CaseTurn struct {
-	Text   string      `yaml:"text"`
-	Choice string      `yaml:"choice"`
-	Image  string      `yaml:"image"`
-	Assert []Assertion `yaml:"assert"`
+	Text   string      `yaml:"text,omitempty"`
+	Choice string      `yaml:"choice,omitempty"`
+	Image  string      `yaml:"image,omitempty"`
+	Assert []Assertion `yaml:"assert,omitempty"`
 }
 
 // LoadSuites reads every suite named by paths: files, or directories whose

@@ -71,6 +71,32 @@ func TestShippedSuites(t *testing.T) {
 	}
 }
 
+// TestShippedSuitesRepeatStably plays every shipped suite five times on
+// the deterministic guide: each attempt starts on a lane emptied of what
+// the last one wrote, so no case may pass some times and fail others.
+func TestShippedSuitesRepeatStably(t *testing.T) {
+	suites, err := LoadSuites("suites")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range suites {
+		s.Providers = []Provider{{ID: ProviderGuide}}
+	}
+	in, checker := shippedAssistant(t)
+	r := &Runner{Targets: in.Target, Checker: checker, Concurrency: 4, Repeat: 5}
+	report, err := r.Run(context.Background(), suites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range report.Suites {
+		for _, c := range s.Providers[0].Cases {
+			if c.Status == StatusFlaky {
+				t.Errorf("%s: %q passed %.0f%% of 5 attempts: %s", s.Name, c.Description, 100*c.PassRate, firstFailure(c))
+			}
+		}
+	}
+}
+
 // shippedAssistant builds the in-process assistant on lanes of test
 // databases with the shipped catalogue and the service's parts wired as
 // serve wires them, the real OCR reader and the catalogue's embedder.

@@ -20,7 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/config"
-	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 )
 
 // Eraser deletes what a kiosk session left behind: each part that stores
@@ -98,9 +98,9 @@ func (s *Service) Config() Config { return s.cfg }
 var identifier = regexp.MustCompile(`^[a-z0-9][a-z0-9_.:-]{0,79}$`)
 
 // Sweeps are the kiosk's background jobs: stations gone silent, and
-// visits gone idle. Each replica schedules them; one runs each tick.
-func (s *Service) Sweeps() []periodic.Job {
-	return []periodic.Job{
+// visits gone idle. They run as River periodic jobs, one worker each tick.
+func (s *Service) Sweeps() []jobs.Sweep {
+	return []jobs.Sweep{
 		{Name: "kiosk-offline", Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
 			_, err := s.SweepOffline(ctx)
 			return err

@@ -24,14 +24,14 @@ func TestHTTPScenarios(t *testing.T) {
 		check      func(t *testing.T, body map[string]any)
 	}{
 		{"list all", "/api/v1/procedures", 200, "", func(t *testing.T, b map[string]any) {
-			if n := len(b["procedures"].([]any)); n != 38 {
-				t.Errorf("%d procedures, want 38", n)
+			if n := len(b["procedures"].([]any)); n != 47 {
+				t.Errorf("%d procedures, want 47", n)
 			}
 		}},
 		{"list services", "/api/v1/procedures?kind=service", 200, "", func(t *testing.T, b map[string]any) {
 			ps := b["procedures"].([]any)
-			if len(ps) != 6 {
-				t.Errorf("%d services, want 6", len(ps))
+			if len(ps) != 11 {
+				t.Errorf("%d services, want 11", len(ps))
 			}
 			for _, p := range ps {
 				if p.(map[string]any)["kind"] != "service" {

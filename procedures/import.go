@@ -42,6 +42,11 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 	if len(entries) == 0 {
 		return rep, errors.New("import: no entries")
 	}
+	learned, err := c.LearnedPhrases(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+	entries = withLearned(entries, learned)
 	bodies := make([][]byte, len(entries))
 	sum := sha256.New()
 	fmt.Fprintf(sum, "%s\n%d\n", c.embedder.Name(), indexVersion)
@@ -62,7 +67,7 @@ func (c *Catalogue) Import(ctx context.Context, entries []Entry) (ImportReport, 
 		dim     int
 		chunks  int
 	}
-	err := c.pool.QueryRow(ctx, `SELECT content_sha, version, dimension, chunks FROM procedure_catalogue`).
+	err = c.pool.QueryRow(ctx, `SELECT content_sha, version, dimension, chunks FROM procedure_catalogue`).
 		Scan(&current.sha, &current.version, &current.dim, &current.chunks)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return rep, fmt.Errorf("import: read current catalogue: %w", err)

@@ -172,6 +172,7 @@ func checkEntry(name string, e *Entry) []string {
 			add(fmt.Sprintf("/fees/%d/online_amount", i), "online amount %d is above the amount %d", *fee.OnlineAmount, fee.Amount)
 		}
 	}
+	checkFacts(e, add)
 	return problems
 }
 

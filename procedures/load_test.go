@@ -1,7 +1,9 @@
 package procedures_test
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -23,6 +25,9 @@ var requiredSlugs = []string{
 	"weapons.rudimentary-declare",
 	"utility.bill-payment", "health.insurance-purchase", "health.telemedicine", "social.insurance-lookup",
 	"report.security-incident", "dossier.status-lookup",
+	"fire.safety-inspection-request", "fire.operation-restore", "fire.training", "driving.test-register",
+	"finance.bank-account", "finance.consumer-loan", "telecom.subscriber-identify", "signature.personal-certificate",
+	"tourism.information",
 }
 
 // Field names that mean the same thing must be spelled the same in every
@@ -32,6 +37,11 @@ var sharedFields = map[string]procedures.FieldType{
 	"id_number": procedures.FieldIDNumber, "phone": procedures.FieldPhone, "email": procedures.FieldEmail,
 	"place_of_residence": procedures.FieldAddress, "address": procedures.FieldAddress,
 }
+
+// serviceGroups hold the kiosk's and the partners' services; every other
+// group holds procedures.
+var serviceGroups = map[string]bool{"utility": true, "health": true, "social": true, "report": true, "dossier": true,
+	"finance": true, "telecom": true, "signature": true, "tourism": true}
 
 func TestShippedCatalogue(t *testing.T) {
 	entries, err := procedures.Load(procedures.Shipped())
@@ -48,7 +58,7 @@ func TestShippedCatalogue(t *testing.T) {
 		}
 	}
 	for _, e := range entries {
-		if e.Kind == procedures.KindService != (e.Group == "utility" || e.Group == "health" || e.Group == "social" || e.Group == "report" || e.Group == "dossier") {
+		if e.Kind == procedures.KindService != serviceGroups[e.Group] {
 			t.Errorf("%s: kind %s does not fit group %s", e.Slug, e.Kind, e.Group)
 		}
 		if vietnamese.NFC(e.Name) != e.Name {
@@ -100,7 +110,7 @@ submit_at: [Công an phường]
 applicants: [Công dân]
 steps: [{title: Nộp, text: Nộp hồ sơ.}]
 documents: [{name: Tờ khai, form_code: CT01, accepted: [original], quantity: 1}]
-fees: [{label: Lệ phí, amount: 20000, online_amount: 10000}]
+fees: [{label: Lệ phí, amount: 20000, online_amount: 10000, basis: {document: Thông tư 75/2022/TT-BTC, article: Điều 5}, checked_on: "2026-11-25"}]
 processing: {working_days: 3, text: 03 ngày làm việc.}
 online: full
 legal_basis: [{document: Luật Cư trú, article: Điều 1}]
@@ -178,5 +188,39 @@ func TestLoadRejectsDuplicateSlugs(t *testing.T) {
 	_, err := procedures.Load(fsys)
 	if err == nil || !strings.Contains(err.Error(), "must be named") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestEveryGroupHasAnEntry: each group the schema names — the nine groups
+// of the ward police one-stop desk, the kiosk's services and the partners'
+// — has at least one entry in the shipped catalogue.
+func TestEveryGroupHasAnEntry(t *testing.T) {
+	raw, err := os.ReadFile("entry.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Properties struct {
+			Group struct {
+				Enum []string `json:"enum"`
+			} `json:"group"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &schema); err != nil || len(schema.Properties.Group.Enum) < 15 {
+		t.Fatalf("groups of the schema: %v %v", schema.Properties.Group.Enum, err)
+	}
+	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range entries {
+		count[e.Group]++
+	}
+	for _, g := range schema.Properties.Group.Enum {
+		t.Logf("%-10s %d", g, count[g])
+		if count[g] == 0 {
+			t.Errorf("group %s has no entry", g)
+		}
 	}
 }

@@ -24,6 +24,9 @@ const (
 	OnlineNone    Availability = "none"
 )
 
+// AudienceBusiness marks the procedures a business files.
+const AudienceBusiness = "business"
+
 // Entry is one procedure or kiosk service of the catalogue.
 type Entry struct {
 	Slug  string `json:"slug" yaml:"slug"`
@@ -48,6 +51,10 @@ type Entry struct {
 	// Uncertain lists what the entry's authors could not confirm, so that
 	// staff know which facts to double-check.
 	Uncertain []string `json:"uncertain,omitempty" yaml:"uncertain,omitempty"`
+	// Audience is AudienceBusiness for procedures only a business files (a
+	// household business, a shop, a company): the guide offers them only to
+	// someone who says they file for one. Empty: everyone.
+	Audience string `json:"audience,omitempty" yaml:"audience,omitempty"`
 }
 
 // Step is one numbered step of a procedure.
@@ -76,17 +83,26 @@ type Document struct {
 	Note     string     `json:"note,omitempty" yaml:"note,omitempty"`
 }
 
-// Fee is an amount in whole đồng. OnlineAmount, when set, is what the law
-// charges for filing online.
+// Fee is one case of an entry's fee as a rule, not a number: the amount in
+// whole đồng at the desk, the law's online rate (OnlineAmount), reductions
+// valid for a time on one channel, the groups the law exempts, the basis with
+// its article and date, and when someone last checked it. ChargeFor applies
+// the rule to a filer.
 type Fee struct {
-	Label        string `json:"label" yaml:"label"`
-	Amount       int64  `json:"amount" yaml:"amount"`
-	OnlineAmount *int64 `json:"online_amount,omitempty" yaml:"online_amount,omitempty"`
-	Note         string `json:"note,omitempty" yaml:"note,omitempty"`
+	Label string `json:"label" yaml:"label"`
+	// Case is the situation the line charges for; empty for every filing.
+	Case         FeeCase `json:"case,omitempty" yaml:"case,omitempty"`
+	Amount       int64   `json:"amount" yaml:"amount"`
+	OnlineAmount *int64  `json:"online_amount,omitempty" yaml:"online_amount,omitempty"`
+	Note         string  `json:"note,omitempty" yaml:"note,omitempty"`
 	// Unconfirmed marks a fee whose amount the catalogue's authors could
 	// not confirm (one set by the city council, for example). Amount is then
 	// 0 and means "ask the staff", never "free".
-	Unconfirmed bool `json:"unconfirmed,omitempty" yaml:"unconfirmed,omitempty"`
+	Unconfirmed bool        `json:"unconfirmed,omitempty" yaml:"unconfirmed,omitempty"`
+	Basis       FeeBasis    `json:"basis,omitempty" yaml:"basis,omitempty"`
+	Exemptions  []Exemption `json:"exemptions,omitempty" yaml:"exemptions,omitempty"`
+	Reductions  []Reduction `json:"reductions,omitempty" yaml:"reductions,omitempty"`
+	CheckedOn   string      `json:"checked_on,omitempty" yaml:"checked_on,omitempty"` // YYYY-MM-DD
 }
 
 // Processing is the time limit for the agency to answer.
@@ -149,6 +165,22 @@ type Field struct {
 	// resident knows no more: the birth year of someone who died, of an
 	// old record.
 	YearOnly bool `json:"year_only,omitempty" yaml:"year_only,omitempty"`
+	// Check is what a desk officer checks of a date beyond its being one.
+	Check *DateCheck `json:"check,omitempty" yaml:"check,omitempty"`
+}
+
+// DateCheck is a date field's plausibility rule: when it may fall, how far
+// from another of the form's dates, and how old the person it is the birth
+// date of may be. Basis says why, with the law's article, in the words the
+// guide reads to the resident when the rule is not met.
+type DateCheck struct {
+	NotPast    bool   `json:"not_past,omitempty" yaml:"not_past,omitempty"`       // today or later
+	NotFuture  bool   `json:"not_future,omitempty" yaml:"not_future,omitempty"`   // today or earlier
+	After      string `json:"after,omitempty" yaml:"after,omitempty"`             // on or after this field's date
+	WithinDays int    `json:"within_days,omitempty" yaml:"within_days,omitempty"` // at most this many days after After
+	AgeMin     int    `json:"age_min,omitempty" yaml:"age_min,omitempty"`         // of a birth date, in whole years today
+	AgeMax     int    `json:"age_max,omitempty" yaml:"age_max,omitempty"`
+	Basis      string `json:"basis,omitempty" yaml:"basis,omitempty"`
 }
 
 // Option is one choice of a select field.

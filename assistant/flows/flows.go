@@ -8,10 +8,12 @@ package flows
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/assistant"
@@ -293,10 +295,41 @@ func (v Visits) RecordUsage(ctx context.Context, u assistant.UsageRecord) error 
 }
 
 // Dossiers files the assistant's draft as a dossier of the ward of the
-// station the resident stands at.
+// address it concerns (the new address when moving house, the address of
+// the stay), or, when that address names no ward, of the station the
+// resident stands at.
 type Dossiers struct {
 	Dossiers *dossiers.Service
 	Stations *kiosk.Service
+	// Pool holds the imported wards; without it the station's ward is used.
+	Pool *pgxpool.Pool
+}
+
+// addressFields are the draft fields, in order of preference, whose
+// address decides the ward a dossier goes to.
+var addressFields = []string{"address", "place_of_residence"}
+
+// ward decides the ward of a draft filed at station st.
+func (a Dossiers) ward(ctx context.Context, d assistant.Draft, st *kiosk.Station) (reports.Ward, error) {
+	if a.Pool == nil {
+		return reports.Ward{Code: st.WardCode}, nil
+	}
+	for _, name := range addressFields {
+		for _, f := range d.Fields {
+			if f.Name != name || f.Value == "" {
+				continue
+			}
+			w, ok, err := reports.WardIn(ctx, a.Pool, f.Value)
+			if err != nil || ok {
+				return w, err
+			}
+		}
+	}
+	w, err := reports.WardByCode(ctx, a.Pool, st.WardCode)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return reports.Ward{Code: st.WardCode}, nil
+	}
+	return w, err
 }
 
 // CreateDraft creates the dossier draft.
@@ -313,10 +346,14 @@ func (a Dossiers) CreateDraft(ctx context.Context, d assistant.Draft) (*assistan
 		confidence := f.Confidence
 		fields[f.Name] = dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence}
 	}
-	c, err := a.Dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
-		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: st.WardCode, Fields: fields, KioskSessionID: d.KioskSessionID})
+	ward, err := a.ward(ctx, d, st)
 	if err != nil {
 		return nil, err
 	}
-	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret}, nil
+	c, err := a.Dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
+		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: ward.Code, Fields: fields, KioskSessionID: d.KioskSessionID})
+	if err != nil {
+		return nil, err
+	}
+	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret, Ward: ward.Name}, nil
 }

@@ -136,7 +136,7 @@ func newEnvTB(t testing.TB) *env {
 	<-e.live.Ready()
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
 		Scans:    assistant.OCRScans{Results: e.scans},
-		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk},
+		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk, Pool: e.pool},
 		Services: flows.Services(flows.Parts{Pool: e.pool, Live: e.live, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
 		Stations: e.kiosk,
 		Streams:  e.streams,
@@ -201,13 +201,20 @@ func (c *conversation) hasChoice(id string) bool {
 }
 
 // fill answers every field asked with a plausible value until the review.
-func (c *conversation) fill() {
+func (c *conversation) fill() { c.t.Helper(); c.fillWith(nil) }
+
+// fillWith is fill with the values given for some fields.
+func (c *conversation) fillWith(values map[string]string) {
 	c.t.Helper()
 	for i := 0; c.last.Stage == assistant.StageCollect; i++ {
 		if i > 30 {
 			c.t.Fatalf("form never ends: %s", c.last.Reply)
 		}
 		f := c.last.Field
+		if v, ok := values[fieldName(f)]; ok {
+			c.say(v)
+			continue
+		}
 		switch {
 		case c.hasChoice(assistant.ChoiceSkip):
 			c.choose(assistant.ChoiceSkip) // optional fields are left out
@@ -223,7 +230,7 @@ func (c *conversation) fill() {
 		case f.Type == procedures.FieldBoolean:
 			c.choose(assistant.ChoiceYes)
 		case f.Type == procedures.FieldDate:
-			c.say("12/03/1950")
+			c.say("12/03/1980")
 		case f.Type == procedures.FieldIDNumber:
 			c.say("079203001234")
 		case f.Type == procedures.FieldPhone:
@@ -551,7 +558,7 @@ func (e *env) fileDossier(t *testing.T) *dossiers.Created {
 	t.Helper()
 	d, err := e.dossiers.Create(context.Background(), audit.Actor{Role: "test"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: saiGon,
 		Fields: map[string]dossiers.FieldInput{
-			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1950-03-12"}, "sex": {Value: "nu"},
+			"full_name": {Value: "Nguyễn Thị Lan"}, "date_of_birth": {Value: "1980-03-12"}, "sex": {Value: "nu"},
 			"id_number": {Value: "079203001234"}, "phone": {Value: "0903123456"},
 			"place_of_residence": {Value: "12 Nguyễn Huệ, phường Sài Gòn"}, "delivery": {Value: "paper"}}})
 	if err != nil {
@@ -596,8 +603,12 @@ func TestFollowADossier(t *testing.T) {
 	c.expect(assistant.StageDone, d.TrackingCode, tr.StatusLabel, tr.NextStep)
 }
 
-func TestHealthServicesHandOver(t *testing.T) {
-	for _, slug := range []string{"health.insurance-purchase", "health.telemedicine", "social.insurance-lookup"} {
+// TestPartnerServicesHandOver: each partner service is explained, warns
+// about the scams that target the elderly, hands over to the partner's
+// screen without collecting anything, and is counted in the statistics.
+func TestPartnerServicesHandOver(t *testing.T) {
+	for _, slug := range []string{"health.insurance-purchase", "health.telemedicine", "social.insurance-lookup",
+		"finance.bank-account", "finance.consumer-loan", "telecom.subscriber-identify", "signature.personal-certificate"} {
 		t.Run(slug, func(t *testing.T) {
 			e := newEnv(t)
 			c := e.start(t)
@@ -605,7 +616,7 @@ func TestHealthServicesHandOver(t *testing.T) {
 			for c.last.Stage == assistant.StageExplain {
 				c.choose(assistant.ChoiceNext)
 			}
-			c.expect(assistant.StageDone, "chuyển Bác sang màn hình")
+			c.expect(assistant.StageDone, "chuyển Bác sang màn hình", "mã OTP", "chuyển tiền")
 			if strings.Contains(c.last.Reply, "Hồ sơ nháp") {
 				t.Fatalf("a handover is not a dossier: %s", c.last.Reply)
 			}
@@ -674,4 +685,38 @@ func BenchmarkBillToQR(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// TestMovingHouseFilesToTheNewAddressWard: the resident stands at a station
+// of one ward and registers at a new address in another; the dossier goes
+// to the ward of the new address, and the resident is told which.
+func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Phường Tân Định")
+	var ward string
+	if err := e.pool.QueryRow(context.Background(), `SELECT ward FROM dossiers WHERE tracking_code = $1`, c.last.Dossier.TrackingCode).Scan(&ward); err != nil {
+		t.Fatal(err)
+	}
+	if ward == saiGon {
+		t.Fatalf("filed to the station's ward %s, not the new address's", ward)
+	}
+	var name string
+	if err := e.pool.QueryRow(context.Background(), `SELECT name FROM wards WHERE code = $1`, ward).Scan(&name); err != nil || name != "Phường Tân Định" {
+		t.Fatalf("filed to ward %s (%s, %v)", ward, name, err)
+	}
+}
+
+func fieldName(f *assistant.FieldPrompt) string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
 }

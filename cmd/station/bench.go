@@ -154,6 +154,32 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 // it and returns a pool on it with a function that drops it, so that a
 // benchmark or an eval run never touches the service's own data.
 func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool *pgxpool.Pool, name string, drop func(), err error) {
+	pool, name, drop, err = newDatabase(ctx, url, "", wait)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if _, err := database.Migrate(ctx, pool); err != nil {
+		drop()
+		return nil, "", nil, err
+	}
+	return pool, name, drop, nil
+}
+
+// copyDatabase makes a copy of the scratch database template (which nobody
+// may be connected to) and opens it; drop closes and drops the copy.
+func copyDatabase(ctx context.Context, url, template string, wait time.Duration) (pool *pgxpool.Pool, drop func(), err error) {
+	pool, _, drop, err = newDatabase(ctx, url, template, wait)
+	return pool, drop, err
+}
+
+// newDatabase creates a database with a random name on the server of url,
+// a copy of template when one is named, and opens a pool on it; drop
+// closes the pool and drops the database.
+func newDatabase(ctx context.Context, url, template string, wait time.Duration) (pool *pgxpool.Pool, name string, drop func(), err error) {
+	u, err := neturl.Parse(url)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, "", nil, config.Invalid("database-url", url, "scratch databases need a postgres:// URL to name them")
+	}
 	admin, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
@@ -162,7 +188,11 @@ func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool 
 	b := make([]byte, 4)
 	rand.Read(b)
 	name = "cs_scratch_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := admin.Exec(ctx, create); err != nil {
 		return nil, "", nil, fmt.Errorf("create scratch database: %w", err)
 	}
 	cfg := admin.Config().Copy()
@@ -174,19 +204,8 @@ func scratchDatabase(ctx context.Context, url string, wait time.Duration) (pool 
 		defer c.Close(context.Background())
 		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
-	u, err := neturl.Parse(url)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		dropDB()
-		return nil, "", nil, config.Invalid("database-url", url, "the benchmark needs a postgres:// URL to name its scratch database")
-	}
 	u.Path = "/" + name
-	pool, err = database.Open(ctx, u.String(), wait)
-	if err != nil {
-		dropDB()
-		return nil, "", nil, err
-	}
-	if _, err := database.Migrate(ctx, pool); err != nil {
-		pool.Close()
+	if pool, err = database.Open(ctx, u.String(), wait); err != nil {
 		dropDB()
 		return nil, "", nil, err
 	}
@@ -267,40 +286,4 @@ func benchConversation(ctx context.Context, pool *pgxpool.Pool, embedder procedu
 		}
 	}
 	return nil
-}
-
-// copyDatabase makes a copy of the scratch database template (which nobody
-// may be connected to) and opens it; drop closes and drops the copy.
-func copyDatabase(ctx context.Context, url, template string, wait time.Duration) (pool *pgxpool.Pool, drop func(), err error) {
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
-	}
-	defer admin.Close(ctx)
-	b := make([]byte, 4)
-	rand.Read(b)
-	name := "cs_scratch_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
-		return nil, nil, fmt.Errorf("copy scratch database: %w", err)
-	}
-	cfg := admin.Config().Copy()
-	dropDB := func() {
-		c, err := pgx.ConnectConfig(context.Background(), cfg)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	}
-	u, err := neturl.Parse(url)
-	if err != nil {
-		dropDB()
-		return nil, nil, err
-	}
-	u.Path = "/" + name
-	if pool, err = database.Open(ctx, u.String(), wait); err != nil {
-		dropDB()
-		return nil, nil, err
-	}
-	return pool, func() { pool.Close(); dropDB() }, nil
 }

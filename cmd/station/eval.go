@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -26,13 +27,14 @@ func evalCommand(stdout, stderr io.Writer) *ffcli.Command {
 	fs.SetOutput(stderr)
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "station eval <run|compare> [flags] ...",
+		ShortUsage: "station eval <run|compare|generate|promptfoo> [flags] ...",
 		ShortHelp:  "run prompt test suites against the assistant, compare runs",
 		FlagSet:    fs,
 		Subcommands: []*ffcli.Command{
 			evalRunCommand(stdout, stderr),
 			evalCompareCommand(stdout, stderr),
 			evalPromptfooCommand(stdout, stderr),
+			evalGenerateCommand(stdout, stderr),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
@@ -113,6 +115,7 @@ func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
 				if err != nil {
 					return err
 				}
+				noteStaleCatalogue(stderr, source, entries)
 				env.Settings.Catalogue, env.Settings.CatalogueHash = source, evals.CatalogueHash(entries)
 				env.Checker.Facts = evals.NewFacts(entries)
 				lanes, closeLanes, err := evalLanes(ctx, &platformCfg, partsCfg, entries, runCfg.Concurrency)
@@ -153,6 +156,21 @@ func evalCatalogue(ctx context.Context, p *platform, embedder procedures.Embedde
 	}
 	entries, err = procedures.Load(procedures.Shipped())
 	return entries, "shipped", err
+}
+
+// noteStaleCatalogue says when the service database's catalogue, which
+// the run plays, is not the one built into this binary: a developer who
+// edited the YAML and rebuilt would otherwise wonder why nothing changed.
+func noteStaleCatalogue(w io.Writer, source string, entries []procedures.Entry) {
+	if source != "database" {
+		return
+	}
+	shipped, err := procedures.Load(procedures.Shipped())
+	if err != nil || evals.CatalogueHash(shipped) == evals.CatalogueHash(entries) {
+		return
+	}
+	fmt.Fprintln(w, "station: note: the run plays the catalogue in the service's database, which differs from the one built into this binary;",
+		"run station import to load the built-in one, or give --catalogue DIR")
 }
 
 // evalLanes prepares n scratch databases holding entries, each with the
@@ -301,6 +319,49 @@ func evalPromptfooCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			return evals.WritePromptfoo(stdout, suites, *url)
+		},
+	}
+}
+
+func evalGenerateCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station eval generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write the new suite to this file (default: SUITE-redteam.yaml beside the suite)")
+	return &ffcli.Command{
+		Name:       "generate",
+		ShortUsage: "station eval generate SUITE.yaml [-o OUT.yaml]",
+		ShortHelp:  "write adversarial variants of a suite (injection in text and in scans, invented fees, OTP requests, others' data) to review and keep",
+		FlagSet:    fs,
+		Exec: func(_ context.Context, args []string) error {
+			paths, err := parseInterspersed(fs, args)
+			if err != nil {
+				return err
+			}
+			if len(paths) != 1 {
+				return errors.New("eval generate: name one suite file")
+			}
+			s, err := evals.LoadSuite(paths[0])
+			if err != nil {
+				return err
+			}
+			target := *out
+			if target == "" {
+				target = strings.TrimSuffix(paths[0], filepath.Ext(paths[0])) + "-redteam.yaml"
+			}
+			var b strings.Builder
+			gen := evals.Generate(s, filepath.Dir(target))
+			if err := gen.WriteYAML(&b); err != nil {
+				return err
+			}
+			// What is written must load: check it before writing.
+			if _, err := evals.ParseSuite(target, []byte(b.String())); err != nil {
+				return fmt.Errorf("the generated suite does not load: %w", err)
+			}
+			if err := os.WriteFile(target, []byte(b.String()), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "wrote %s: %d cases from %d, to review before keeping\n", target, len(gen.Tests), len(s.Tests))
+			return nil
 		},
 	}
 }

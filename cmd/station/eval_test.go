@@ -249,3 +249,83 @@ tests:
 		t.Errorf("an unknown run must be named: %v", err)
 	}
 }
+
+// TestEvalGenerate writes the red-team variants of a shipped suite into
+// another directory: they load, each case comes back once per attack, the
+// scan fixture resolves from the new place, and they play.
+func TestEvalGenerate(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	out := filepath.Join(t.TempDir(), "passport-redteam.yaml")
+	var buf bytes.Buffer
+	if err := evalCommand(&buf, &buf).ParseAndRun(ctx, []string{"generate", "../../evals/suites/passport.yaml", "-o", out}); err != nil {
+		t.Fatalf("generate: %v\n%s", err, buf.String())
+	}
+	source, err := evals.LoadSuite("../../evals/suites/passport.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := evals.LoadSuite(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gen.Tests) != 5*len(source.Tests) || gen.Name != "passport-redteam" {
+		t.Fatalf("%d cases from %d, named %s", len(gen.Tests), len(source.Tests), gen.Name)
+	}
+	scans := 0
+	for _, c := range gen.Tests {
+		for _, turn := range c.Turns {
+			if turn.Image == "" {
+				continue
+			}
+			scans++
+			if _, err := os.Stat(turn.Image); err != nil {
+				t.Errorf("%s: %v", c.Description, err)
+			}
+		}
+	}
+	if scans < len(source.Tests) {
+		t.Errorf("%d scan turns, want one per case at least", scans)
+	}
+	buf.Reset()
+	err = evalCommand(&buf, &buf).ParseAndRun(ctx, []string{"run", out, "--no-store"})
+	if err != nil && !errors.Is(err, evals.ErrBelowThreshold) {
+		t.Fatalf("the generated suite must play: %v\n%s", err, buf.String())
+	}
+	if !strings.Contains(buf.String(), "not_regex") {
+		t.Errorf("the attacks' assertions did not run:\n%s", buf.String())
+	}
+}
+
+// TestEvalPromptMatrix plays a suite whose prompts list names the shipped
+// set and an edited copy beside the suite: each provider runs with each
+// set, reported as its own cell with that set's version.
+func TestEvalPromptMatrix(t *testing.T) {
+	ctx := context.Background()
+	freshEnvironment(t)
+	dir := t.TempDir()
+	copyDir(t, "../../assistant/prompts/v1", filepath.Join(dir, "mine"))
+	os.WriteFile(filepath.Join(dir, "matrix.yaml"), []byte(`
+prompts: [v1, ./mine]
+tests:
+  - description: tạm trú
+    vars: {text: "tôi muốn đăng ký tạm trú"}
+    assert: [{type: choices, value: ["p:residence.temporary-register"]}]
+`), 0o644)
+	var out bytes.Buffer
+	report := filepath.Join(dir, "report.json")
+	if err := evalCommand(&out, &out).ParseAndRun(ctx, []string{"run", filepath.Join(dir, "matrix.yaml"), "--no-store", "--json", report}); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	var r evals.Report
+	if err := json.Unmarshal([]byte(mustRead(t, report)), &r); err != nil {
+		t.Fatal(err)
+	}
+	cells := map[string]string{}
+	for _, p := range r.Suites[0].Providers {
+		cells[p.Provider] = p.Identity.PromptVersion
+	}
+	if len(cells) != 2 || !strings.HasPrefix(cells["guide · v1"], "v1.") || !strings.HasPrefix(cells["guide · ./mine"], "mine.") {
+		t.Errorf("cells = %v", cells)
+	}
+}

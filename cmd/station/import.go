@@ -7,11 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 // importCommand groups the commands that load reviewed data into the
@@ -27,6 +29,7 @@ func importCommand(stdout, stderr io.Writer) *ffcli.Command {
 	subcommands := []*ffcli.Command{
 		importCatalogueCommand(stdout, stderr),
 		importWardsCommand(stdout, stderr),
+		importPlacesCommand(stdout, stderr),
 	}
 	for _, c := range subcommands {
 		c.FlagSet.SetOutput(stderr)
@@ -34,7 +37,7 @@ func importCommand(stdout, stderr io.Writer) *ffcli.Command {
 	return &ffcli.Command{
 		Name:        "import",
 		ShortUsage:  "station import [flags] | station import <subcommand> [flags] ARGS",
-		ShortHelp:   "import reviewed data; alone, the procedure catalogue built into the binary",
+		ShortHelp:   "import reviewed data; alone, the procedure catalogue and the tourist places built into the binary",
 		FlagSet:     fs,
 		Options:     envOptions,
 		Subcommands: subcommands,
@@ -42,7 +45,14 @@ func importCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if len(args) > 0 {
 				return fmt.Errorf("station import: unknown subcommand %q", args[0])
 			}
-			return importCatalogue(ctx, &platformCfg, &embedCfg, procedures.Shipped(), "the shipped catalogue", stdout, stderr)
+			if err := importCatalogue(ctx, &platformCfg, &embedCfg, procedures.Shipped(), "the shipped catalogue", stdout, stderr); err != nil {
+				return err
+			}
+			d, err := places.Shipped()
+			if err != nil {
+				return err
+			}
+			return importPlaces(ctx, &platformCfg, d, "the shipped places", stdout, stderr)
 		},
 	}
 }
@@ -81,6 +91,17 @@ func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
 					return fmt.Errorf("%s: %w", from, err)
 				}
 				fmt.Fprintf(stdout, "%s: %d entries, all valid\n", from, len(entries))
+				groups := map[string][]string{}
+				var order []string
+				for _, e := range entries {
+					if groups[e.Group] == nil {
+						order = append(order, e.Group)
+					}
+					groups[e.Group] = append(groups[e.Group], e.Slug)
+				}
+				for _, g := range order {
+					fmt.Fprintf(stdout, "  %-10s %2d  %s\n", g, len(groups[g]), strings.Join(groups[g], " "))
+				}
 				return nil
 			}
 			return importCatalogue(ctx, &platformCfg, &embedCfg, files, from, stdout, stderr)
@@ -120,5 +141,62 @@ func importCatalogue(ctx context.Context, platformCfg *config.Platform, embedCfg
 	}
 	fmt.Fprintf(stdout, "imported %s: version %d, %d entries, %d chunks embedded by %s (%d dimensions)\n",
 		from, rep.Version, rep.Entries, rep.Chunks, rep.Embedder, rep.Dimension)
+	return nil
+}
+
+func importPlacesCommand(stdout, stderr io.Writer) *ffcli.Command {
+	fs := flag.NewFlagSet("station import places", flag.ContinueOnError)
+	var platformCfg config.Platform
+	platformCfg.RegisterFlags(fs)
+	check := fs.Bool("check", false, "only validate the file, without a database")
+	return &ffcli.Command{
+		Name:       "places",
+		ShortUsage: "station import places [flags] [FILE.yaml]",
+		ShortHelp:  "import the tourist places, events and safety tips from FILE, or the shipped ones",
+		LongHelp: "Validates the file and, in one transaction, adds new places, updates those nobody\n" +
+			"corrected, keeps those ward staff corrected, removes uncorrected ones no longer listed\n" +
+			"and replaces the safety tips.",
+		FlagSet: fs,
+		Options: envOptions,
+		Exec: func(ctx context.Context, args []string) error {
+			var d *places.Dataset
+			var err error
+			from := "the shipped places"
+			switch len(args) {
+			case 0:
+				d, err = places.Shipped()
+			case 1:
+				from = args[0]
+				var b []byte
+				if b, err = os.ReadFile(args[0]); err == nil {
+					d, err = places.Parse(b)
+				}
+			default:
+				return fmt.Errorf("station import places: want at most one file, got %d arguments", len(args))
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", from, err)
+			}
+			if *check {
+				fmt.Fprintf(stdout, "%s: %d places and events, %d tips, all valid\n", from, len(d.Places), len(d.Tips))
+				return nil
+			}
+			return importPlaces(ctx, &platformCfg, d, from, stdout, stderr)
+		},
+	}
+}
+
+func importPlaces(ctx context.Context, platformCfg *config.Platform, d *places.Dataset, from string, stdout, stderr io.Writer) error {
+	p, err := openPlatform(ctx, platformCfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	rep, err := places.NewService(p.pool, nil).Import(ctx, d)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %s: %d added, %d updated, %d kept as staff corrected them, %d removed; %d safety tips\n",
+		from, rep.Added, rep.Updated, rep.KeptEdited, rep.Removed, rep.Tips)
 	return nil
 }

@@ -51,9 +51,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"Run station <subcommand> -h for a subcommand's flags.",
 		Subcommands: []*ffcli.Command{
 			serveCommand(stdout, stderr),
+			workerCommand(stdout, stderr),
 			migrateCommand(stdout, stderr),
 			importCommand(stdout, stderr),
 			benchCommand(stdout, stderr),
+			missesCommand(stdout, stderr),
 			ocrCommand(stdout, stderr),
 			userCommand(os.Stdin, stdout, stderr),
 			auditCommand(stdout, stderr),

@@ -14,8 +14,8 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/internal/live"
-	"github.com/citizenstation/citizenstation/internal/periodic"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
@@ -24,6 +24,7 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
@@ -108,7 +109,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			go feed.Run(ctx)
-			startSweeps(ctx, p, parts)
+			if err := parts.Jobs.Start(ctx); err != nil {
+				return err
+			}
+			defer stopJobs(parts.Jobs, serverCfg.ShutdownTimeout)
 
 			tesseract := &ocr.LanguageCheck{Languages: partsCfg.OCR.Languages}
 			staffSvc := parts.Staff
@@ -126,6 +130,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				parts.Catalogue,
 				ocrService,
 				assist,
+				assist.MissRoutes(staffSvc, []staff.Role{staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleWardStaff}, []staff.Role{staff.RoleAdmin}),
 				staffSvc,
 				parts.Dossiers.Routes(staffSvc),
 				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations, Streams: streams,
@@ -139,24 +144,17 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				&evals.Handler{
 					Store:    evals.NewStore(p.pool),
 					Token:    evalCfg.EvalToken(),
-					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
+					Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
+					Pages:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
 					Stations: parts.Stations,
 					Orders:   parts.Payments,
 				},
 				signing.NewHandler(parts.Signing),
+				&places.Handler{Service: parts.Places, Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleWardStaff)},
+				&jobs.Handler{Queue: parts.Jobs, Staff: staffSvc.Require(staff.RoleAdmin)},
 				screens,
 			)
 			return srv.ListenAndServe(ctx)
 		},
-	}
-}
-
-// startSweeps starts the background sweeps of the parts; each takes a
-// lease, so one replica at a time runs each.
-func startSweeps(ctx context.Context, p *platform, parts *app.Parts) {
-	sweeps := append(parts.Stations.Sweeps(), parts.Payments.Sweeps()...)
-	sweeps = append(sweeps, ratelimit.PurgeJob(p.pool), parts.Dossiers.PurgeJob(), parts.Reports.OverdueJob(30*time.Second))
-	for _, job := range sweeps {
-		go periodic.Run(ctx, p.pool, p.log, job)
 	}
 }

@@ -8,12 +8,15 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/internal/live"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -22,6 +25,7 @@ import (
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 // Config is the configuration of the service's parts. serve reads it
@@ -37,6 +41,7 @@ type Config struct {
 	Dossiers  dossiers.Config
 	Assistant assistant.Config
 	Signing   signing.Config
+	Jobs      jobs.Config
 }
 
 // RegisterFlags adds every part's settings to fs.
@@ -50,11 +55,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Dossiers.RegisterFlags(fs)
 	c.Assistant.RegisterFlags(fs)
 	c.Signing.RegisterFlags(fs)
+	c.Jobs.RegisterFlags(fs)
 }
 
 // Validate checks every part's settings.
 func (c *Config) Validate() error {
-	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant, &c.Signing} {
+	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant, &c.Signing, &c.Jobs} {
 		if err := v.Validate(); err != nil {
 			return err
 		}
@@ -72,8 +78,13 @@ type Parts struct {
 	Stations  *kiosk.Service
 	Payments  *payments.Service
 	Reports   *reports.Service
+	// Places is the tourist information, with directions from the stations.
+	Places *places.Service
 	// Signing signs the documents handed out and verifies copies of them.
 	Signing *signing.Service
+	// Jobs is the background work queue with the parts' sweeps and job
+	// kinds; the caller starts it when the process is to work.
+	Jobs *jobs.Queue
 	// Live is the replica's one listening connection, which every live
 	// stream reads through; the caller runs it.
 	Live *live.Listener
@@ -82,8 +93,8 @@ type Parts struct {
 	Assistant assistant.Deps
 }
 
-// Wire builds the parts on pool. Nothing starts running: sweeps and
-// feeds are the caller's to start.
+// Wire builds the parts on pool. Nothing starts running: the job queue
+// and feeds are the caller's to start.
 func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config) (*Parts, error) {
 	embedder, err := cfg.Embed.NewEmbedder()
 	if err != nil {
@@ -118,6 +129,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 	}
 	fees := payments.DossierFees{Dossiers: p.Dossiers}
 	p.Payments = payments.NewService(pool, cfg.Payments, log, fees, demoBiller)
+	p.Places = places.NewService(pool, StationLocation(p.Stations))
 	p.Reports = reports.NewService(pool, cfg.Reports, rules, reports.KioskStations{Kiosk: p.Stations})
 
 	// The assistant carries residents through the kiosk's own services too
@@ -126,13 +138,25 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Pool:      pool,
 		Catalogue: p.Catalogue,
 		Scans:     assistant.OCRScans{Results: p.OCRStore},
-		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations},
+		Teacher:   p.Catalogue,
+		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations, Pool: pool},
 		Services: flows.Services(flows.Parts{Pool: pool, Live: p.Live, Payments: p.Payments, Fees: fees,
 			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
 		Logger:   log,
 		Stations: p.Stations,
 	}
+	jobsCfg := cfg.Jobs
+	jobsCfg.Sweeps = p.sweeps(pool)
+	if p.Jobs, err = jobs.New(pool, log, jobsCfg); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// sweeps are the parts' background sweeps, each a periodic job.
+func (p *Parts) sweeps(pool *pgxpool.Pool) []jobs.Sweep {
+	s := append(p.Stations.Sweeps(), p.Payments.Sweeps()...)
+	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
 }
 
 // Defaults returns the settings the flags default to.
@@ -140,4 +164,16 @@ func Defaults() Config {
 	var c Config
 	c.RegisterFlags(flag.NewFlagSet("", flag.ContinueOnError))
 	return c
+}
+
+// StationLocation gives the tourist information a station's position, from
+// which it gives directions.
+func StationLocation(stations *kiosk.Service) places.Locate {
+	return func(ctx context.Context, id string) (places.Origin, bool, error) {
+		st, err := stations.Station(ctx, id)
+		if err != nil || st.Latitude == nil || st.Longitude == nil {
+			return places.Origin{}, false, err
+		}
+		return places.Origin{Name: st.Name, Lat: *st.Latitude, Lng: *st.Longitude}, true, nil
+	}
 }

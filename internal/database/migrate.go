@@ -7,9 +7,12 @@ import (
 	"hash/fnv"
 	"io/fs"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 // Migrations are plain SQL files in goose's format, numbered by the part of
@@ -44,7 +47,20 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	if err != nil {
 		return len(results), fmt.Errorf("apply migrations: %w", err)
 	}
-	return len(results), nil
+	queue, err := queueMigrator(pool).Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return len(results), fmt.Errorf("apply job queue migrations: %w", err)
+	}
+	return len(results) + len(queue.Versions), nil
+}
+
+// queueMigrator applies River's migrations.
+func queueMigrator(pool *pgxpool.Pool) *rivermigrate.Migrator[pgx.Tx] {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		panic(err) // only for an unknown migration line; ours is River's default
+	}
+	return m
 }
 
 // Pending reports whether migrations are waiting to be applied.
@@ -54,7 +70,15 @@ func Pending(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 		return false, err
 	}
 	defer p.Close()
-	return p.HasPending(ctx)
+	if pending, err := p.HasPending(ctx); pending || err != nil {
+		return pending, err
+	}
+	m := queueMigrator(pool)
+	applied, err := m.ExistingVersions(ctx)
+	if err != nil {
+		return false, err
+	}
+	return len(applied) < len(m.AllVersions()), nil
 }
 
 // MigrationsHash identifies the embedded schema, so that test templates made
@@ -66,6 +90,10 @@ func MigrationsHash() string {
 		b, _ := migrations.ReadFile("migrations/" + e.Name())
 		h.Write([]byte(e.Name()))
 		h.Write(b)
+	}
+	for _, m := range queueMigrator(nil).AllVersions() {
+		h.Write([]byte(m.Name))
+		h.Write([]byte(m.SQLUp))
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
-	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 )
 
 // Limiter allows Limit hits per key in each Window.
@@ -59,8 +59,8 @@ func Purge(ctx context.Context, pool *pgxpool.Pool, cutoff time.Time) (int64, er
 
 // PurgeJob is the sweep that deletes windows older than a day, so the table
 // stays small on a service that runs for months.
-func PurgeJob(pool *pgxpool.Pool) periodic.Job {
-	return periodic.Job{Name: "rate-limit-purge", Every: time.Hour, Run: func(ctx context.Context) error {
+func PurgeJob(pool *pgxpool.Pool) jobs.Sweep {
+	return jobs.Sweep{Name: "rate-limit-purge", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := Purge(ctx, pool, time.Now().Add(-24*time.Hour))
 		return err
 	}}

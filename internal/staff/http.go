@@ -125,6 +125,15 @@ func csrfMatches(c *gin.Context, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
+// CSRFTokenFrom returns the CSRF token of the session of a request that
+// passed Require, for the forms a server-rendered page puts in.
+func CSRFTokenFrom(c *gin.Context) string {
+	if sess, ok := c.Get(sessionKey); ok {
+		return sess.(*Session).CSRFToken
+	}
+	return ""
+}
+
 // UserFrom returns the signed-in user of a request that passed Require.
 func UserFrom(c *gin.Context) (*User, bool) {
 	u, ok := c.Get(userKey)

@@ -76,7 +76,7 @@ func (s *Service) CreateUser(ctx context.Context, by audit.Actor, nu NewUser) (*
 		return nil, apperr.Errorf(apperr.Invalid, "bad_role", "Vai trò phải là một trong: %s.", joinRoles())
 	}
 	wards := cleanWards(nu.Wards)
-	if len(wards) == 0 && !nu.Role.SeesAllWards() {
+	if len(wards) == 0 && nu.Role.NeedsWards() {
 		return nil, apperr.New(apperr.Invalid, "wards_required", "Cán bộ phường và trực ban phải được gán ít nhất một phường.")
 	}
 	if err := checkPassword(nu.Password); err != nil {

@@ -18,16 +18,20 @@ type Role string
 
 // The roles. Ward staff review dossiers and duty officers handle incident
 // reports, each in their own wards; the command centre and admins see every
-// ward.
+// ward. Evaluators see no ward's data at all: only the stored eval runs.
 const (
 	RoleWardStaff     Role = "ward_staff"
 	RoleDutyOfficer   Role = "duty_officer"
 	RoleCommandCentre Role = "command_centre"
 	RoleAdmin         Role = "admin"
+	RoleEvaluator     Role = "evaluator"
 )
 
 // Roles lists every role, in the order they are shown.
-var Roles = []Role{RoleWardStaff, RoleDutyOfficer, RoleCommandCentre, RoleAdmin}
+var Roles = []Role{RoleWardStaff, RoleDutyOfficer, RoleCommandCentre, RoleAdmin, RoleEvaluator}
+
+// NeedsWards reports whether the role works in wards it must be given.
+func (r Role) NeedsWards() bool { return r == RoleWardStaff || r == RoleDutyOfficer }
 
 // Valid reports whether r is one of the roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

@@ -90,9 +90,14 @@ func TestBrowser(t *testing.T) {
 	station("", "migrate")
 	station("", "import")
 	station("", "import", "wards", filepath.Join(root, "kiosk", "reports", "wards-sample.geojson"))
-	station(e2ePassword+"\n", "user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard, "--password-stdin")
+	// The ward officer serves the sample's wards: a dossier goes to the ward
+	// of the address it concerns, and the scanned card's resident lives in
+	// another sample ward than the station's.
+	station(e2ePassword+"\n", "user", "add", "--username", "canbo.phuong", "--role", "ward_staff", "--ward", e2eWard+",26743,26737,26758", "--password-stdin")
 	station(e2ePassword+"\n", "user", "add", "--username", "truc.ban", "--role", "duty_officer", "--ward", e2eWard, "--password-stdin")
 	station(e2ePassword+"\n", "user", "add", "--username", "quan.tri", "--role", "admin", "--password-stdin")
+	station(e2ePassword+"\n", "user", "add", "--username", "danh.gia", "--role", "evaluator", "--password-stdin")
+	storeEvalRuns(t, station, root, tmp)
 	out := station("", "stations", "add", "--name", "Trạm chung cư Bến Nghé", "--ward", e2eWard,
 		"--address", "12 Tôn Đức Thắng, Phường Sài Gòn", "--lat", "10.7765", "--lng", "106.7050")
 	token := regexp.MustCompile(`(?m)^(\S{20,})\s*$`).FindStringSubmatch(out)

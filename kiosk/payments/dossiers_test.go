@@ -41,7 +41,7 @@ func TestDossierFeeAndDraftWithRealDossiers(t *testing.T) {
 	}
 	fields := map[string]dossiers.FieldInput{
 		"full_name":        {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93)},
-		"date_of_birth":    {Value: "1950-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
+		"date_of_birth":    {Value: "1980-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
 		"sex":              {Value: "Nữ", Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
 		"id_number":        {Value: "079203001234", Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
 		"phone":            {Value: "0903123456"},

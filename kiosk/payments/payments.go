@@ -23,7 +23,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
-	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
 
@@ -238,9 +238,9 @@ var errPaymentNotFound = apperr.New(apperr.NotFound, "payment_not_found", "Khôn
 
 // Sweeps are the payments' background jobs: pending orders asked about at
 // the gateway, and idempotency keys forgotten after three days (a kiosk
-// retries within minutes). Each replica schedules them; one runs each tick.
-func (s *Service) Sweeps() []periodic.Job {
-	return []periodic.Job{
+// retries within minutes). They run as River periodic jobs, one worker each tick.
+func (s *Service) Sweeps() []jobs.Sweep {
+	return []jobs.Sweep{
 		{Name: "payments-querydr", Every: s.cfg.SweepEvery, Run: func(ctx context.Context) error {
 			_, err := s.SweepPending(ctx)
 			return err

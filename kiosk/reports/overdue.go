@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 )
 
 // SweepOverdue announces on the live feed, once each, the reports that have
@@ -72,9 +72,9 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 const overdueLock = 7_000_601
 
 // OverdueJob is the sweep that announces overdue reports every interval,
-// run by internal/periodic on one replica at a time.
-func (s *Service) OverdueJob(every time.Duration) periodic.Job {
-	return periodic.Job{Name: "reports-overdue", Every: every, Run: func(ctx context.Context) error {
+// a River periodic job run by one worker at a time.
+func (s *Service) OverdueJob(every time.Duration) jobs.Sweep {
+	return jobs.Sweep{Name: "reports-overdue", Every: every, Run: func(ctx context.Context) error {
 		_, err := s.SweepOverdue(ctx)
 		return err
 	}}

@@ -141,3 +141,33 @@ func wardFromAddress(ctx context.Context, q querier, address string) (string, er
 	}
 	return "", nil
 }
+
+// WardIn finds the ward an address names ("12 Lê Lợi, phường Bến Thành"):
+// the imported ward whose name, with or without its "Phường" or "Xã",
+// appears in the address, compared without diacritics; the longest name
+// wins. ok is false when the address names none.
+func WardIn(ctx context.Context, pool *pgxpool.Pool, address string) (w Ward, ok bool, err error) {
+	wards, err := ListWards(ctx, pool)
+	if err != nil {
+		return Ward{}, false, err
+	}
+	text := " " + strings.Join(vietnamese.Words(address), " ") + " "
+	best := 0
+	for _, c := range wards {
+		name := strings.Join(vietnamese.Words(c.Name), " ")
+		for _, prefix := range []string{"phuong ", "xa ", "dac khu "} {
+			name = strings.TrimPrefix(name, prefix)
+		}
+		if len(name) > best && strings.Contains(text, " "+name+" ") {
+			w, ok, best = c, true, len(name)
+		}
+	}
+	return w, ok, nil
+}
+
+// WardByCode returns the imported ward of code.
+func WardByCode(ctx context.Context, pool *pgxpool.Pool, code string) (Ward, error) {
+	w := Ward{Code: code}
+	err := pool.QueryRow(ctx, `SELECT name FROM wards WHERE code = $1`, code).Scan(&w.Name)
+	return w, err
+}

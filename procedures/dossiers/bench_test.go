@@ -276,7 +276,7 @@ func benchDo(c *http.Client, who *stafftest.Client, method, url string, body []b
 // rows Create and Submit would write (fields sealed, digests, an attachment
 // and the submission event), submitted over the last 30 days.
 func (s *Service) seed(ctx context.Context, entry *procedures.Entry, ward string, n int) error {
-	fee, err := feeOf(entry, nil)
+	fee, err := feeOf(entry, nil, procedures.Filer{}, time.Now())
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func (s *Service) seed(ctx context.Context, entry *procedures.Entry, ward string
 		idNumber := fmt.Sprintf("0792%08d", i)
 		phone := fmt.Sprintf("090%07d", i)
 		values := map[string]string{
-			"full_name": fmt.Sprintf("Nguyễn Văn Thử %d", i), "date_of_birth": "1950-03-12", "sex": "nam",
+			"full_name": fmt.Sprintf("Nguyễn Văn Thử %d", i), "date_of_birth": "1980-03-12", "sex": "nam",
 			"id_number": idNumber, "phone": phone, "place_of_residence": fmt.Sprintf("%d Nguyễn Huệ, phường Sài Gòn", i%300+1),
 			"delivery": "paper",
 		}

@@ -205,6 +205,10 @@ type FeeLine struct {
 	Note   string `json:"note,omitempty"`
 	// Unconfirmed: the catalogue does not know the amount; staff tell.
 	Unconfirmed bool `json:"unconfirmed,omitempty"`
+	// Exempt: the filer belongs to a group the law frees from this fee.
+	Exempt bool `json:"exempt,omitempty"`
+	// Reason says why this amount, with its legal basis.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Dossier is a resident's filing. Lists fill the summary; Fields,

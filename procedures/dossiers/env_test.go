@@ -52,7 +52,7 @@ const (
 func lanFields() map[string]dossiers.FieldInput {
 	return map[string]dossiers.FieldInput{
 		"full_name":        {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{40, 120, 380, 36}},
-		"date_of_birth":    {Value: "1950-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
+		"date_of_birth":    {Value: "1980-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
 		"sex":              {Value: "Nữ", Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
 		"id_number":        {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
 		"phone":            {Value: lanPhone},

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/audit"
-	"github.com/citizenstation/citizenstation/internal/periodic"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 )
 
 // EraseKioskSession deletes, in tx, the draft dossiers a kiosk session left
@@ -101,8 +101,8 @@ func (s *Service) eraseDrafts(ctx context.Context, tx pgx.Tx, by audit.Actor, de
 }
 
 // PurgeJob is the hourly sweep that deletes drafts untouched for a week.
-func (s *Service) PurgeJob() periodic.Job {
-	return periodic.Job{Name: "dossiers-purge-drafts", Every: time.Hour, Run: func(ctx context.Context) error {
+func (s *Service) PurgeJob() jobs.Sweep {
+	return jobs.Sweep{Name: "dossiers-purge-drafts", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := s.PurgeDrafts(ctx, 7*24*time.Hour)
 		return err
 	}}

@@ -106,17 +106,17 @@ type fee struct {
 	unconfirmed bool
 }
 
-// feeOf picks the fee that applies, at the online rate where the law sets
-// one (kiosk filing is online filing). A procedure with one fee owes it; one
-// that lists several cases owes the chosen one, or is left for staff when
-// none was chosen; an amount the catalogue could not confirm is too.
-func feeOf(entry *procedures.Entry, choice *int) (fee, error) {
+// feeOf picks the fee that applies and applies its rule to the filer
+// (procedures.ChargeFor): the online rate, kiosk filing being online filing;
+// nothing for a child, a person over 60 or a declared group the law exempts.
+// A procedure with one fee owes it; one that lists several cases owes the
+// chosen one, or is left for staff when none was chosen; an amount the
+// catalogue could not confirm is too.
+func feeOf(entry *procedures.Entry, choice *int, who procedures.Filer, day time.Time) (fee, error) {
+	who.Channel = procedures.ChannelOnline
 	line := func(f procedures.Fee) FeeLine {
-		amount := f.Amount
-		if f.OnlineAmount != nil {
-			amount = *f.OnlineAmount
-		}
-		return FeeLine{Label: f.Label, Amount: amount, Note: f.Note, Unconfirmed: f.Unconfirmed}
+		c := procedures.ChargeFor(f, who, day)
+		return FeeLine{Label: f.Label, Amount: c.Amount, Note: f.Note, Unconfirmed: c.Unconfirmed, Exempt: c.Exempt, Reason: c.Reason}
 	}
 	if choice != nil {
 		if *choice < 0 || *choice >= len(entry.Fees) {
@@ -137,4 +137,22 @@ func feeOf(entry *procedures.Entry, choice *int) (fee, error) {
 		f.lines = append(f.lines, line(e))
 	}
 	return f, nil
+}
+
+// filerOf is who a new dossier is for, as far as its fee is concerned: the
+// birth date of its date_of_birth field (a year alone counts from 1
+// January), and the filer's answer about the fee's declared groups.
+func filerOf(values []fieldValue, declared *bool) procedures.Filer {
+	who := procedures.Filer{Declared: declared}
+	for _, v := range values {
+		if v.def.Name != "date_of_birth" {
+			continue
+		}
+		if d, err := time.Parse(time.DateOnly, v.value); err == nil {
+			who.BirthDate = d
+		} else if y, err := time.Parse("2006", v.value); err == nil {
+			who.BirthDate = y
+		}
+	}
+	return who
 }

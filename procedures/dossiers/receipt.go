@@ -191,6 +191,11 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 		}
 		p.CellFormat(120, 7, f.Label, "", 0, "L", false, 0, "")
 		p.CellFormat(0, 7, amount, "", 1, "R", false, 0, "")
+		if f.Reason != "" && !f.Unconfirmed {
+			p.SetFont("dejavu", "", 9)
+			p.MultiCell(0, 5, f.Reason, "", "L", false)
+			p.SetFont("dejavu", "", 11)
+		}
 	}
 	if d.FeeUnconfirmed {
 		p.SetFont("dejavu", "B", 11)

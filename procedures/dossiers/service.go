@@ -103,6 +103,10 @@ type NewDossier struct {
 	// the catalogue lists several cases (first issue or reissue, kind of
 	// vehicle...). Without a choice such a fee is left for staff to settle.
 	Fee *int `json:"fee,omitempty"`
+	// FeeExempt is the filer's answer to the fee's one question: whether
+	// they belong to a group the law exempts that their age does not show
+	// (people with meritorious service, poor households…). Staff check it.
+	FeeExempt *bool `json:"fee_exempt,omitempty"`
 }
 
 // Created answers a new dossier. Secret is given only here: the kiosk needs
@@ -146,7 +150,7 @@ func (s *Service) Create(ctx context.Context, from audit.Actor, nd NewDossier) (
 	if ks != "" {
 		kioskSession = &ks
 	}
-	fee, err := feeOf(entry, nd.Fee)
+	fee, err := feeOf(entry, nd.Fee, filerOf(values, nd.FeeExempt), time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -668,3 +668,41 @@ func TestPurgeAbandonedDrafts(t *testing.T) {
 		t.Fatalf("old draft's scan still on disk: %v", err)
 	}
 }
+
+// The fee's rule is applied to who files: a resident over 60, a child and
+// one who declares meritorious service owe nothing for a residence
+// registration (Thông tư 75/2022/TT-BTC, Điều 4), and the line says why;
+// an adult owes the online rate.
+func TestFeeExemptionsApplyAtCreation(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	ctx := context.Background()
+	yes := true
+	for _, tc := range []struct {
+		name     string
+		born     string
+		declared *bool
+		amount   int64
+		reason   string
+	}{
+		{"over 60", "1950-03-12", nil, 0, "60 tuổi trở lên được miễn lệ phí (Điều 4 Thông tư 75/2022/TT-BTC"},
+		{"child", "2019-05-01", nil, 0, "Trẻ em dưới 16 tuổi"},
+		{"adult", "1980-03-12", nil, 10000, "10.000 đồng (mức nộp trực tuyến)"},
+		{"meritorious", "1980-03-12", &yes, 0, "người có công"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := lanFields()
+			fields["date_of_birth"] = dossiers.FieldInput{Value: tc.born}
+			c, err := e.svc.Create(ctx, kiosk, dossiers.NewDossier{Procedure: registerResidence, Ward: wardA, Fields: fields, FeeExempt: tc.declared})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fee, err := e.svc.FeeDue(ctx, c.ID)
+			if err != nil || c.FeeAmount != tc.amount || fee.Amount != tc.amount || len(fee.Lines) != 1 {
+				t.Fatalf("fee %d, due %+v, %v; want %d", c.FeeAmount, fee, err, tc.amount)
+			}
+			if !strings.Contains(fee.Lines[0].Reason, tc.reason) || fee.Lines[0].Exempt != (tc.amount == 0) {
+				t.Errorf("line %+v, want reason with %q", fee.Lines[0], tc.reason)
+			}
+		})
+	}
+}

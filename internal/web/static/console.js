@@ -237,7 +237,12 @@
   }
 
   // ---------- fleet ----------
-  const serviceName = { procedures: "Thủ tục hành chính", tracking: "Tra cứu hồ sơ", bills: "Thanh toán hóa đơn", reports: "Phản ánh an ninh trật tự", health: "Dịch vụ y tế" };
+  const serviceName = {
+    procedures: "Thủ tục hành chính", tracking: "Tra cứu hồ sơ", bills: "Thanh toán hóa đơn", reports: "Phản ánh an ninh trật tự", health: "Dịch vụ y tế",
+    partners: "Ngân hàng, viễn thông, chữ ký số", tourism: "Thông tin du lịch",
+    "finance.bank-account": "Mở tài khoản ngân hàng", "finance.consumer-loan": "Vay tiêu dùng",
+    "telecom.subscriber-identify": "Định danh thuê bao (SIM chính chủ)", "signature.personal-certificate": "Chữ ký số cá nhân",
+  };
   const peripheralName = {
     document_scanner: "Máy quét giấy tờ", camera: "Camera", receipt_printer: "Máy in biên nhận", card_reader: "Đầu đọc thẻ",
     barcode_reader: "Đầu đọc mã vạch", nfc_reader: "Đầu đọc NFC", blood_pressure_monitor: "Máy đo huyết áp", scale: "Cân",

@@ -138,7 +138,7 @@
     if (sp) { ev.preventDefault(); speak($(sp.dataset.speak).innerText, sp); }
   });
   function serviceOf(screen) {
-    return { f: "procedures", t: "tracking", b: "bills", r: "reports", h: "health" }[screen.charAt(0)] || "home";
+    return { f: "procedures", t: "tracking", b: "bills", r: "reports", h: "health", p: "partners", v: "tourism" }[screen.charAt(0)] || "home";
   }
 
   // ---------- call staff ----------
@@ -229,6 +229,9 @@
     if (r.procedure && r.procedure.slug) filing.procedure = r.procedure;
     if (r.stage === "review" && r.draft) { renderReview(r); return; }
     if (r.dossier) { filing.dossier = r.dossier; submitDossier(); return; }
+    // A visitor's question about places goes to the tourist screen with the
+    // visitor's own words: nothing personal is asked there.
+    if (r.handover && r.handover.service === "tourism.information") { findPlaces(filing.asked || "", guessLang(filing.asked || "")); return; }
     const section = $('section[data-screen="f-chat"]');
     section.dataset.step = String(stageStep[r.stage] || 1);
     $("#chat-title").textContent = filing.procedure ? filing.procedure.name : "Trợ lý thủ tục";
@@ -243,6 +246,13 @@
     $("#chat-text-label").textContent = r.field ? r.field.label : "Câu trả lời của bác";
     if (r.stage === "handoff") $("#call-box").hidden = false;
     showChatQR(r);
+    // A partner service: its own screen opens from here, after the guide has
+    // said what the partner will ask and warned about scams.
+    $("#handover").hidden = !r.handover;
+    if (r.handover) {
+      $("#handover-open").textContent = "Mở màn hình: " + r.handover.name;
+      $("#handover-open").href = r.handover.url || "#";
+    }
     show("f-chat", { replace: current === "f-chat" });
   }
   // A bill or fee paid in the conversation: the order's VietQR, and the
@@ -314,6 +324,7 @@
   $("#ask-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("#ask-text").value.trim();
+    filing.asked = text;
     if (text) send({ text }, "Bác vừa hỏi: " + text);
   });
   $("#chat-form").addEventListener("submit", (ev) => {
@@ -322,8 +333,50 @@
     if (text) send({ text }, "Bác vừa trả lời: " + text);
   });
   $$("[data-ask]").forEach((b) => b.addEventListener("click", () => {
-    show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, "Bác vừa hỏi: " + b.dataset.ask);
+    show("f-ask"); $("#ask-text").value = b.dataset.ask; filing.asked = b.dataset.ask; send({ text: b.dataset.ask }, "Bác vừa hỏi: " + b.dataset.ask);
   }));
+
+  // ---------- tourist information ----------
+  // Places, directions from this station and safety tips, in Vietnamese or
+  // English; the server decides every word shown. The question is sent
+  // with the station's id only, never with the visit.
+  const placesText = {
+    vi: { title: "Thông tin du lịch", label: "Bác muốn đi đâu?", search: "Tìm", tips: "An toàn khi đi chơi", qr: "Quét để mở đường đi trên điện thoại", hours: "Giờ mở cửa: ", source: "Nguồn: " },
+    en: { title: "Tourist information", label: "Where would you like to go?", search: "Search", tips: "Staying safe", qr: "Scan for the route on your phone", hours: "Opening hours: ", source: "Source: " },
+  };
+  let placesLang = "vi";
+  function guessLang(text) { return /[^\x00-\x7f]/.test(text) ? "vi" : (/\b(museum|market|near|where|how|church|pagoda|park|zoo|palace|street|tourist|visit)\b/i.test(text) ? "en" : "vi"); }
+  async function findPlaces(q, lang) {
+    placesLang = lang || placesLang;
+    const t = placesText[placesLang];
+    $("#places-title").textContent = t.title;
+    $("#places-label").textContent = t.label;
+    $("#places-search").textContent = t.search;
+    $("#places-tips-title").textContent = t.tips;
+    $("section[data-screen=v-places]").lang = placesLang;
+    $$("[data-lang]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === placesLang)));
+    $("#places-text").value = q;
+    if (current !== "v-places") { startVisit("tourism"); show("v-places"); }
+    try {
+      const r = await api("GET", "/api/v1/places?" + new URLSearchParams({ q, lang: placesLang, station_id: visit.station || "" }));
+      $("#places-message").textContent = r.message;
+      $("#places-results").replaceChildren(...r.results.map((p) => {
+        const li = document.createElement("li");
+        const add = (cls, text) => { const e = document.createElement("div"); e.className = cls; e.textContent = text; li.appendChild(e); return e; };
+        add("place-name", p.name);
+        if (p.directions) add("place-way", p.directions);
+        add("place-hours", t.hours + p.hours);
+        add("place-address", p.address);
+        add("place-summary hint", p.summary + " — " + t.source + p.source + ", " + p.checked_on);
+        if (p.map_qr) { const img = document.createElement("img"); img.src = p.map_qr; img.alt = t.qr + ": " + p.name; li.appendChild(img); }
+        return li;
+      }));
+      $("#places-tips").replaceChildren(...r.tips.map((tip) => { const li = document.createElement("li"); li.textContent = tip; return li; }));
+    } catch (e) { showError(e); }
+  }
+  $("#places-form").addEventListener("submit", (ev) => { ev.preventDefault(); findPlaces($("#places-text").value.trim(), guessLang($("#places-text").value)); });
+  $$("[data-lang]").forEach((b) => b.addEventListener("click", () => findPlaces($("#places-text").value.trim(), b.dataset.lang)));
+  $$('[data-go="v-places"]').forEach((b) => b.addEventListener("click", () => findPlaces("", placesLang)));
 
   // Scan: the picture goes to the OCR endpoint tagged with the visit, so the
   // server erases it with the visit unless the dossier is submitted. The
@@ -484,6 +537,7 @@
     $("#receipt-code").textContent = d.tracking_code;
     const lines = [];
     if (filing.procedure) lines.push("Thủ tục: " + filing.procedure.name);
+    if (d.ward) lines.push("Hồ sơ gửi tới: " + d.ward);
     if (paid && paid.amount) lines.push("Đã nộp lệ phí: " + money(paid.amount));
     const expected = filing.submitted && filing.submitted.expected_on;
     if (expected) lines.push("Ngày hẹn trả kết quả: " + new Date(expected).toLocaleDateString("vi-VN"));

@@ -1,0 +1,73 @@
+// What the station offers besides procedures: a visitor finds a museum in
+// English with directions from the station; a resident is handed over to
+// the SIM-owner service after the scam warning, and the use shows in the
+// fleet statistics.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, signIn } from "./lib.mjs";
+
+let b;
+before(async () => { b = await openBrowser(); });
+after(async () => {
+  await b.close();
+  assert.deepEqual(b.errors, [], "script errors on the pages");
+});
+
+test("a visitor finds a museum near the station, in English, with directions", async () => {
+  const { page } = b;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("button", { name: /Thông tin du lịch/ }).click();
+  await page.locator("#places-results li").first().waitFor();
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByText("Where would you like to go?").waitFor({ state: "attached" });
+  await page.locator("#places-text").fill("museum near here");
+  const res = page.waitForResponse((r) => r.url().includes("/api/v1/places?q=museum"));
+  await page.getByRole("button", { name: "Search" }).click();
+  const body = await (await res).json();
+  assert.equal(body.lang, "en");
+  assert.ok(body.results.length >= 3 && body.results.every((p) => p.kind === "museum"), JSON.stringify(body.results.map((p) => p.slug)));
+  const first = page.locator("#places-results li").first();
+  await first.getByText("Ho Chi Minh City Museum").waitFor();
+  assert.match(await first.locator(".place-way").textContent(), /^About \d+ m \w+(-\w+)? of this station: about \d+ minutes on foot\.$/);
+  assert.match(await first.textContent(), /Opening hours: 8 am–5 pm every day/);
+  assert.ok(await first.locator("img[alt^='Scan for the route']").isVisible());
+  await page.getByText(/113 police, 114 fire and rescue, 115 ambulance/).waitFor();
+  assert.equal(await page.locator("section[data-screen=v-places]").getAttribute("lang"), "en");
+  await kioskRules(page, "v-places");
+  await axeCheck(page, "v-places");
+  await shot(page, "offerings-01-museum-in-english");
+});
+
+test("a resident is handed over to the SIM-owner service, and the use is counted", async () => {
+  const { page } = b;
+  await openKiosk(page, KIOSK);
+  await page.getByRole("button", { name: /Ngân hàng, viễn thông, chữ ký số/ }).click();
+  let res = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
+  await page.getByRole("button", { name: "Định danh thuê bao, SIM chính chủ" }).click();
+  let r = await (await res).json();
+  const warned = [];
+  for (let i = 0; i < 8 && r.stage !== "done"; i++) {
+    warned.push(r.reply);
+    const c = (r.choices || []).find((c) => c.id === "p:telecom.subscriber-identify") ||
+      (r.choices || []).find((c) => c.id === "yes" || c.id === "next");
+    assert.ok(c, "no way forward: " + JSON.stringify(r));
+    res = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
+    await page.locator("#chat-choices").getByRole("button", { name: c.label, exact: true }).click();
+    r = await (await res).json();
+  }
+  assert.equal(r.stage, "done");
+  assert.equal(r.handover.service, "telecom.subscriber-identify");
+  assert.ok(warned.some((t) => /mã OTP/.test(t)), "the explanation warns about OTP scams");
+  await page.locator("#handover-open").waitFor();
+  assert.match(await page.locator("#handover-open").textContent(), /Định danh, chuẩn hóa thông tin thuê bao/);
+  assert.match(await page.locator("#chat-reply").textContent(), /không ai ở trạm công dân số.*hỏi mã OTP/i);
+  await kioskRules(page, "handover");
+  await axeCheck(page, "handover");
+  await shot(page, "offerings-02-sim-handover");
+
+  const staffPage = await b.context.newPage();
+  await signIn(staffPage, "quan.tri", "/staff/stations");
+  await staffPage.locator("#use-service tr", { hasText: "Định danh thuê bao (SIM chính chủ)" }).waitFor();
+  await shot(staffPage, "offerings-03-fleet-use");
+  await staffPage.close();
+});

@@ -1,0 +1,60 @@
+package places
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/staff"
+)
+
+// Handler serves the tourist information: searching and reading are
+// public (a visitor needs no account and nothing is stored); corrections
+// need a staff account the Staff middleware admits.
+type Handler struct {
+	Service *Service
+	Staff   gin.HandlerFunc
+}
+
+// RegisterRoutes adds GET /api/v1/places?q=&lang=&station_id=, GET
+// /api/v1/places/:slug and PUT /api/v1/places/:slug.
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	r.GET("/api/v1/places", h.search)
+	r.GET("/api/v1/places/:slug", h.get)
+	r.PUT("/api/v1/places/:slug", httpserver.LimitBody(16<<10), h.Staff, h.correct)
+}
+
+func (h *Handler) search(c *gin.Context) {
+	res, err := h.Service.Search(c, Query{Text: c.Query("q"), Lang: c.Query("lang"), StationID: c.Query("station_id")})
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, res)
+}
+
+func (h *Handler) get(c *gin.Context) {
+	p, err := h.Service.Get(c, c.Param("slug"))
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (h *Handler) correct(c *gin.Context) {
+	var e Edit
+	if err := c.ShouldBindJSON(&e); err != nil {
+		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu gửi lên không đúng định dạng JSON."))
+		return
+	}
+	p, err := h.Service.Correct(c, staff.ActorFrom(c), c.Param("slug"), e)
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
