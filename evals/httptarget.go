@@ -78,7 +78,7 @@ func (t *HTTPTarget) Identity(ctx context.Context) (Identity, error) {
 	var st struct {
 		PromptVersion string `json:"prompt_version"`
 	}
-	if err := t.do(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(conv.id), nil, "", &st); err != nil {
+	if err := t.send(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(conv.id), nil, "", conv.station, &st); err != nil {
 		return id, err
 	}
 	id.PromptVersion = st.PromptVersion
