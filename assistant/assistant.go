@@ -52,8 +52,12 @@ const (
 	FromOCR   Provenance = "ocr"
 	FromQR    Provenance = "qr"
 	FromMRZ   Provenance = "mrz"
-	FromLLM   Provenance = "llm"
+	FromLLM   Provenance = "llm" // proposed by the model: read back, never certain
 )
+
+// ModelConfidence is the confidence of a value the model proposed: below 1,
+// so the staff reviewer sees it marked even after the resident confirmed it.
+const ModelConfidence = 0.6
 
 // Route is the label a turn is routed to.
 type Route string

@@ -451,6 +451,15 @@ func (t *turn) collect(ctx context.Context, in Intent) error {
 			prov = FromTyped
 		}
 		t.push()
+		if prov == FromLLM {
+			// A value the model proposed is never certain: read back for
+			// the resident to confirm, and kept marked for the reviewer.
+			t.sess.Fields[field.Name] = Value{Value: v, Provenance: FromLLM, Confidence: ModelConfidence}
+			st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
+			st.Confirming = append(st.Confirming, field.Name)
+			t.advance()
+			return nil
+		}
 		t.sess.Fields[field.Name] = Value{Value: v, Provenance: prov, Confidence: 1, Confirmed: true}
 		st.Skipped = slices.DeleteFunc(st.Skipped, func(s string) bool { return s == field.Name })
 		t.note(t.savedNote(field, in.Arg, v))

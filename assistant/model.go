@@ -368,8 +368,12 @@ func (t *turn) pickProcedure(ctx context.Context) {
 // failed, and the guide then shows the passages themselves.
 func (t *turn) modelAnswer(ctx context.Context, q string, passages []procedures.Citation) (string, bool) {
 	start := time.Now()
-	text, usage, err := t.svc.model.Answer(ctx, q, passages, t.svc.prompts, t.onToken)
+	gate := t.gate()
+	text, usage, err := t.svc.model.Answer(ctx, q, passages, t.svc.prompts, gate.stream())
 	t.addUsage(usage)
+	if err == nil && len(GuardModelText(text, t.entry, t.allowedAmounts()...)) == 0 {
+		gate.flush()
+	}
 	t.modelStep("model_answer", start, err)
 	return text, err == nil
 }

@@ -199,14 +199,20 @@ func (t *turn) run(ctx context.Context) error {
 func (t *turn) phrase(ctx context.Context) string {
 	step := facts{p: t.svc.prompts, e: t.entry}.steps()
 	start := time.Now()
-	text, usage, err := t.svc.model.Phrase(ctx, step, t.svc.prompts, t.onToken)
+	gate := t.gate()
+	text, usage, err := t.svc.model.Phrase(ctx, step, t.svc.prompts, gate.stream())
 	t.addUsage(usage)
 	if err == nil {
 		if nums := NewNumbers(text, step); len(nums) > 0 {
 			err = fmt.Errorf("%w: new numbers %v", errInvalidOutput, nums)
-		} else if bad := CheckOutput(text, t.entry); len(bad) > 0 {
+		} else if bad := GuardModelText(text, t.entry); len(bad) > 0 {
 			err = fmt.Errorf("%w: %v", errInvalidOutput, bad)
+		} else if lost := Dropped(text, step, t.entry); len(lost) > 0 {
+			err = fmt.Errorf("%w: drops %v", errInvalidOutput, lost)
 		}
+	}
+	if err == nil {
+		gate.flush()
 	}
 	t.modelStep("model_phrase", start, err)
 	if err != nil {
@@ -525,7 +531,7 @@ func (t *turn) checkOutput() string {
 	if t.modelText == "" {
 		return "template"
 	}
-	bad := CheckOutput(t.modelText, t.entry, t.allowedAmounts()...)
+	bad := GuardModelText(t.modelText, t.entry, t.allowedAmounts()...)
 	if len(bad) == 0 {
 		return "passed"
 	}

@@ -138,7 +138,11 @@ func (t *turn) presentField(s *screen) {
 	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type}
 	if len(t.sess.State.Confirming) > 0 {
 		v := t.sess.Fields[field.Name]
-		s.say(t.say("scan_confirm", "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
+		key := "scan_confirm"
+		if v.Provenance == FromLLM {
+			key = "model_confirm"
+		}
+		s.say(t.say(key, "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
 		s.offer(t.choice(ChoiceYes), t.choice(ChoiceNo))
 		return
 	}

@@ -44,7 +44,7 @@ var requiredMessages = []string{
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
 	"done", "done_with_id", "done_ward", "done_already", "handoff", "resume", "emergency", "crisis",
-	"emergency_ask_now", "emergency_report_sent", "emergency_report_failed", "choice_emergency_report",
+	"model_confirm", "emergency_ask_now", "emergency_report_sent", "emergency_report_failed", "choice_emergency_report",
 	"guarded_injection", "guarded_others", "greeting", "thanks", "unclear", "back_at_start", "back",
 	"restart", "no_answer", "from_catalogue", "out_of_scope", "facts_replaced",
 	"choice_back", "choice_handoff", "choice_next", "choice_yes", "choice_no", "choice_skip",

@@ -7,7 +7,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
@@ -63,10 +66,12 @@ func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
 		platformCfg config.Platform
 		embedCfg    procedures.Config
 		check       bool
+		fees        bool
 	)
 	platformCfg.RegisterFlags(fs)
 	embedCfg.RegisterFlags(fs)
 	fs.BoolVar(&check, "check", false, "only validate the entries, without a database (for reviewers and CI)")
+	fs.BoolVar(&fees, "fees", false, "with -check: print every procedure's fee for an adult, a person over 60 and a child, with its basis")
 	return &ffcli.Command{
 		Name:       "catalogue",
 		ShortUsage: "station import catalogue [flags] [DIR]",
@@ -101,6 +106,12 @@ func importCatalogueCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 				for _, g := range order {
 					fmt.Fprintf(stdout, "  %-10s %2d  %s\n", g, len(groups[g]), strings.Join(groups[g], " "))
+				}
+				if stale := procedures.Stale(entries, time.Now()); len(stale) > 0 {
+					fmt.Fprintf(stdout, "facts to check again (older than 12 months):\n  %s\n", strings.Join(stale, "\n  "))
+				}
+				if fees {
+					writeFeeTable(stdout, procedures.FeeTable(entries, time.Now()))
 				}
 				return nil
 			}
@@ -199,4 +210,23 @@ func importPlaces(ctx context.Context, platformCfg *config.Platform, d *places.D
 	fmt.Fprintf(stdout, "imported %s: %d added, %d updated, %d kept as staff corrected them, %d removed; %d safety tips\n",
 		from, rep.Added, rep.Updated, rep.KeptEdited, rep.Removed, rep.Tips)
 	return nil
+}
+
+// writeFeeTable prints the scripted run of the fee rules: each fee line of
+// each procedure for each sample filer, the amount and why.
+func writeFeeTable(w io.Writer, rows []procedures.FeeRow) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "procedure\tfee\tfiler\tamount\treason")
+	for _, r := range rows {
+		amount := strconv.FormatInt(r.Charge.Amount, 10)
+		if r.Charge.Unconfirmed {
+			amount = "?"
+		}
+		label := []rune(r.Label)
+		if len(label) > 40 {
+			label = append(label[:39], '…')
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Slug, string(label), r.Filer, amount, r.Charge.Reason)
+	}
+	tw.Flush()
 }
