@@ -23,7 +23,9 @@ fs.mkdirSync(SHOTS, { recursive: true });
 // openBrowser starts Chromium with a new empty profile, so nothing from an
 // earlier run is there, and with the network features that call out to
 // Google switched off (the machine has no network).
-export async function openBrowser() {
+// With { javaScript: false } the pages' scripts do not run, as for staff
+// whose browser blocks them.
+export async function openBrowser({ javaScript = true } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "citizenstation-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -34,6 +36,7 @@ export async function openBrowser() {
     timezoneId: "Asia/Ho_Chi_Minh",
     // axe-core is injected as an inline script, which the pages' CSP forbids.
     bypassCSP: true,
+    javaScriptEnabled: javaScript,
   });
   const errors = [];
   context.on("page", (p) => watch(p, errors));

@@ -55,10 +55,6 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 					return err
 				}
 			}
-			screens, err := web.New(webCfg)
-			if err != nil {
-				return err
-			}
 			p, err := openPlatform(ctx, &platformCfg, stderr)
 			if err != nil {
 				return err
@@ -107,6 +103,10 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 
 			tesseract := &ocr.LanguageCheck{Languages: partsCfg.OCR.Languages}
 			staffSvc := parts.Staff
+			screens, err := web.New(webCfg, staffSvc)
+			if err != nil {
+				return err
+			}
 			srv := httpserver.New(httpserver.Options{
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,

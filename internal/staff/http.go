@@ -3,6 +3,7 @@ package staff
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -38,22 +39,78 @@ func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
 type loginRequest struct {
 	Username string `json:"username" form:"username"`
 	Password string `json:"password" form:"password"`
+	// Next is where the sign-in form sends the browser afterwards.
+	Next string `json:"-" form:"next"`
 }
 
+// LoginPath is the sign-in page.
+const LoginPath = "/staff/login"
+
+// handleLogin signs in from JSON or from the sign-in page's form; the form
+// is answered with a redirect, to the page asked for or back to the form
+// with the error's code.
 func (s *Service) handleLogin(c *gin.Context) {
 	var req loginRequest
-	if err := c.ShouldBind(&req); err != nil || req.Username == "" || req.Password == "" {
-		httpserver.Error(c, apperr.New(apperr.Invalid, "login_incomplete", "Xin nhập tên đăng nhập và mật khẩu."))
+	bindErr := c.ShouldBind(&req)
+	form := isForm(c)
+	fail := func(err error) {
+		if form {
+			q := url.Values{"error": {apperr.From(err).Code}}
+			if req.Next != "" {
+				q.Set("next", req.Next)
+			}
+			c.Redirect(http.StatusSeeOther, LoginPath+"?"+q.Encode())
+			return
+		}
+		httpserver.Error(c, err)
+	}
+	if bindErr != nil || req.Username == "" || req.Password == "" {
+		fail(apperr.New(apperr.Invalid, "login_incomplete", "Xin nhập tên đăng nhập và mật khẩu."))
 		return
 	}
 	sess, err := s.Login(c, ClientOf(c), req.Username, req.Password)
 	if err != nil {
-		httpserver.Error(c, err)
+		fail(err)
 		return
 	}
 	s.setCookie(c, sess.Token, int(s.cfg.SessionTTL.Seconds()))
 	c.Header("Cache-Control", "no-store")
+	if form {
+		c.Redirect(http.StatusSeeOther, HomeOf(sess.User, req.Next))
+		return
+	}
 	c.JSON(http.StatusOK, sess)
+}
+
+// LoginMessage is what the sign-in page says for an error code it was sent
+// back with; nothing for an unknown code, so a link cannot put words there.
+func LoginMessage(code string) string {
+	switch code {
+	case "":
+		return ""
+	case "login_incomplete":
+		return "Xin nhập tên đăng nhập và mật khẩu."
+	case "rate_limited":
+		return "Đăng nhập sai quá nhiều lần. Xin đợi vài phút rồi thử lại."
+	case "not_signed_in":
+		return "Phiên làm việc đã hết hạn. Xin đăng nhập lại."
+	}
+	return errBadLogin.Message
+}
+
+// HomeOf is where u goes after signing in: next when it is a path of this
+// site, else the console of u's role.
+func HomeOf(u *User, next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	switch u.Role {
+	case RoleDutyOfficer:
+		return "/duty"
+	case RoleAdmin:
+		return "/staff/stations"
+	}
+	return "/staff"
 }
 
 func (s *Service) handleLogout(c *gin.Context) {
@@ -63,7 +120,16 @@ func (s *Service) handleLogout(c *gin.Context) {
 		return
 	}
 	s.setCookie(c, "", -1)
+	if isForm(c) {
+		c.Redirect(http.StatusSeeOther, LoginPath)
+		return
+	}
 	c.Status(http.StatusNoContent)
+}
+
+func isForm(c *gin.Context) bool {
+	ct := c.ContentType()
+	return ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data"
 }
 
 func (s *Service) handleMe(c *gin.Context) {
@@ -89,19 +155,40 @@ func (s *Service) setCookie(c *gin.Context, value string, maxAge int) {
 // another role. State-changing requests must also carry the session's CSRF
 // token. Handlers behind it read the user with UserFrom.
 func (s *Service) Require(roles ...Role) gin.HandlerFunc {
+	return s.require(roles, httpserver.Error)
+}
+
+// RequirePage is Require for the consoles' pages and forms: without a live
+// session the browser is sent to sign in, and back here afterwards.
+func (s *Service) RequirePage(roles ...Role) gin.HandlerFunc {
+	return s.require(roles, func(c *gin.Context, err error) {
+		if apperr.From(err).Kind != apperr.Unauthorized {
+			httpserver.Error(c, err)
+			return
+		}
+		next := c.Request.URL.RequestURI()
+		if c.Request.Method != http.MethodGet {
+			next = c.Request.URL.Path
+		}
+		c.Redirect(http.StatusSeeOther, LoginPath+"?"+url.Values{"next": {next}}.Encode())
+		c.Abort()
+	})
+}
+
+func (s *Service) require(roles []Role, fail func(*gin.Context, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, _ := c.Cookie(CookieName)
 		sess, err := s.Authenticate(c, token)
 		if err != nil {
-			httpserver.Error(c, err)
+			fail(c, err)
 			return
 		}
 		if len(roles) > 0 && !sess.User.HasRole(roles...) {
-			httpserver.Error(c, apperr.New(apperr.Forbidden, "role_forbidden", "Tài khoản của bạn không có quyền làm việc này."))
+			fail(c, apperr.New(apperr.Forbidden, "role_forbidden", "Tài khoản của bạn không có quyền làm việc này."))
 			return
 		}
 		if !safeMethod(c.Request.Method) && !csrfMatches(c, sess.CSRFToken) {
-			httpserver.Error(c, apperr.New(apperr.Forbidden, "csrf_invalid", "Phiên làm việc không hợp lệ. Xin tải lại trang rồi thử lại."))
+			fail(c, apperr.New(apperr.Forbidden, "csrf_invalid", "Phiên làm việc không hợp lệ. Xin tải lại trang rồi thử lại."))
 			return
 		}
 		c.Set(userKey, sess.User)
@@ -142,6 +229,16 @@ func UserFrom(c *gin.Context) (*User, bool) {
 	}
 	user, ok := u.(*User)
 	return user, ok
+}
+
+// SessionFrom returns the session of a request that passed Require.
+func SessionFrom(c *gin.Context) (*Session, bool) {
+	v, ok := c.Get(sessionKey)
+	if !ok {
+		return nil, false
+	}
+	sess, ok := v.(*Session)
+	return sess, ok
 }
 
 // ClientOf is the request's client address and user agent, for the audit log.

@@ -136,12 +136,21 @@ func TestFormLoginAndCSRFField(t *testing.T) {
 	r := stafftest.NewRequest(t, "POST", "/api/v1/auth/login", "username="+u.Username+"&password="+pass)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := stafftest.Record(h, r)
-	if rec.Code != 200 {
-		t.Fatalf("form login: %d %s", rec.Code, rec.Body)
+	if rec.Code != 303 || rec.Header().Get("Location") != "/staff" {
+		t.Fatalf("form login: %d to %q, want 303 to the queue", rec.Code, rec.Header().Get("Location"))
 	}
-	var sess staff.Session
-	json.Unmarshal(rec.Body.Bytes(), &sess)
 	cookie := rec.Result().Cookies()[0]
+	me := stafftest.NewRequest(t, "GET", "/api/v1/auth/me", nil)
+	me.AddCookie(cookie)
+	var sess staff.Session
+	json.Unmarshal(stafftest.Record(h, me).Body.Bytes(), &sess)
+
+	// A wrong password goes back to the form, with the page asked for.
+	r = stafftest.NewRequest(t, "POST", "/api/v1/auth/login", "username="+u.Username+"&password=wrong&next=%2Fduty")
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if rec := stafftest.Record(h, r); rec.Code != 303 || rec.Header().Get("Location") != "/staff/login?error=bad_login&next=%2Fduty" {
+		t.Errorf("wrong password: %d to %q", rec.Code, rec.Header().Get("Location"))
+	}
 
 	for _, tt := range []struct {
 		field string
@@ -270,6 +279,19 @@ func TestIdleSessionsEnd(t *testing.T) {
 	pool.Exec(ctx, `UPDATE staff_sessions SET last_seen_at = now() - interval '11 minutes'`)
 	if _, err := svc.Authenticate(ctx, c.Token); !apperr.IsKind(err, apperr.Unauthorized) {
 		t.Fatalf("idle session: %v", err)
+	}
+}
+
+func TestHomeOf(t *testing.T) {
+	ward := &staff.User{Role: staff.RoleWardStaff}
+	for next, want := range map[string]string{"": "/staff", "/duty?x=1": "/duty?x=1", "//evil.example": "/staff",
+		"https://evil.example": "/staff", `/\evil.example`: "/staff"} {
+		if got := staff.HomeOf(ward, next); got != want {
+			t.Errorf("HomeOf(%q) = %q, want %q", next, got, want)
+		}
+	}
+	if got := staff.HomeOf(&staff.User{Role: staff.RoleDutyOfficer}, ""); got != "/duty" {
+		t.Errorf("duty officer goes to %q", got)
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 //go:embed templates/*.tmpl
@@ -76,25 +77,32 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// Screens serves the pages, their assets and the read-aloud endpoint.
+// Screens serves the kiosk screen, the sign-in page, the assets and the
+// read-aloud endpoint.
 type Screens struct {
 	cfg     Config
+	auth    *staff.Service
 	pages   map[string]*template.Template
 	speaker *Speaker
 }
 
 // New parses the templates; a template error is a programming error found at
 // start, not on a resident's first touch.
-func New(cfg Config) (*Screens, error) {
-	s := &Screens{cfg: cfg, pages: map[string]*template.Template{}, speaker: NewSpeaker(cfg.Espeak, cfg.SpeechConcurrency, cfg.SpeechMaxChars)}
-	for _, page := range []string{"kiosk", "staff_login", "staff_queue", "staff_review", "duty", "fleet"} {
-		t, err := template.New(page).Funcs(template.FuncMap{"ms": func(d time.Duration) int64 { return d.Milliseconds() }}).
+func New(cfg Config, auth *staff.Service) (*Screens, error) {
+	s := &Screens{cfg: cfg, auth: auth, pages: map[string]*template.Template{}, speaker: NewSpeaker(cfg.Espeak, cfg.SpeechConcurrency, cfg.SpeechMaxChars)}
+	for _, page := range []string{"kiosk", "duty", "fleet"} {
+		t, err := template.New(page).Funcs(Funcs).
 			ParseFS(templateFiles, "templates/layout.tmpl", "templates/console.tmpl", "templates/"+page+".tmpl")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", page, err)
 		}
 		s.pages[page] = t
 	}
+	login, err := ParseConsole(templateFiles, "templates/staff_login.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse staff_login: %w", err)
+	}
+	s.pages["staff_login"] = login
 	return s, nil
 }
 
@@ -106,37 +114,42 @@ func (s *Screens) RegisterRoutes(r *gin.RouterGroup) {
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
 	r.GET("/", s.page("kiosk", nil))
-	r.GET("/staff", s.page("staff_queue", nil))
-	r.GET("/staff/login", s.page("staff_login", nil))
-	r.GET("/staff/dossiers/:id", s.page("staff_review", func(c *gin.Context) any { return c.Param("id") }))
-	r.GET("/staff/stations", s.page("fleet", nil))
-	r.GET("/duty", s.page("duty", nil))
+	r.GET(staff.LoginPath, s.login)
+	r.GET("/staff/stations", s.auth.RequirePage(), s.page("fleet", nil))
+	r.GET("/duty", s.auth.RequirePage(), s.page("duty", nil))
 	r.POST("/api/v1/speech", httpserver.LimitBody(64<<10), s.speak)
 }
 
 // pageData is what every template sees.
 type pageData struct {
-	Config Config
-	// Item is the page's own datum, such as a dossier's id.
+	Config  Config
+	Console Console
+	// Item is the page's own datum.
 	Item any
 }
 
 func (s *Screens) page(name string, item func(*gin.Context) any) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		data := pageData{Config: s.cfg}
+		data := pageData{Config: s.cfg, Console: ConsoleOf(c, "")}
 		if item != nil {
 			data.Item = item(c)
 		}
-		// Pages carry no personal data, but a shared kiosk must not offer a
-		// previous visit's page from cache, and no page may be framed.
-		c.Header("Cache-Control", "no-store")
-		c.Header("X-Frame-Options", "DENY")
-		c.Header("Referrer-Policy", "no-referrer")
-		c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
-		c.Status(http.StatusOK)
-		c.Header("Content-Type", "text/html; charset=utf-8")
-		if err := s.pages[name].ExecuteTemplate(c.Writer, "layout", data); err != nil {
-			httpserver.LoggerFrom(c).Error("render page", "page", name, "err", err)
-		}
+		Render(c, s.pages[name], http.StatusOK, data)
 	}
+}
+
+// loginPage is the sign-in form; it posts to the sign-in endpoint, which
+// sends the browser on, or back here with the error's code.
+type loginPage struct {
+	Console Console
+	Next    string
+	Error   string
+}
+
+func (s *Screens) login(c *gin.Context) {
+	Render(c, s.pages["staff_login"], http.StatusOK, loginPage{
+		Console: Console{Title: "Đăng nhập cán bộ"},
+		Next:    c.Query("next"),
+		Error:   staff.LoginMessage(c.Query("error")),
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 func testConfig() Config {
@@ -19,7 +20,8 @@ func testConfig() Config {
 
 func newTestServer(t *testing.T, cfg Config) http.Handler {
 	t.Helper()
-	s, err := New(cfg)
+	// Without a cookie no page asks the database who is signed in.
+	s, err := New(cfg, staff.NewService(nil, staff.Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +45,10 @@ func TestPages(t *testing.T) {
 		want []string
 	}{
 		{"/", []string{`lang="vi"`, "Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế", "Quay lại", "Gọi cán bộ", `data-idle-ms="90000"`, `data-warn-ms="15000"`, "1022"}},
-		{"/staff/login", []string{"Đăng nhập cán bộ", `autocomplete="current-password"`}},
-		{"/staff", []string{"Hồ sơ chờ xử lý"}},
-		{"/staff/dossiers/abc123", []string{`data-dossier="abc123"`, "Duyệt hồ sơ", "Yêu cầu bổ sung", "Từ chối"}},
-		{"/staff/dossiers/%3Cscript%3E", []string{`data-dossier="&lt;script&gt;"`}},
-		{"/duty", []string{"Phản ánh an ninh trật tự"}},
-		{"/staff/stations", []string{"Các trạm công dân số"}},
+		{"/staff/login", []string{"Đăng nhập cán bộ", `autocomplete="current-password"`, `method="post"`, `action="/api/v1/auth/login"`}},
+		{"/staff/login?next=%2Fduty&error=bad_login", []string{`name="next" value="/duty"`, "Tên đăng nhập hoặc mật khẩu không đúng."}},
+		{"/staff/login?error=%3Cb%3Eanything", []string{"Tên đăng nhập hoặc mật khẩu không đúng."}},
+		{"/staff/login?next=%22%3E%3Cscript%3E", []string{`value="&#34;&gt;&lt;script&gt;"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -68,6 +68,17 @@ func TestPages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The consoles ask whoever has no session to sign in, and come back after.
+func TestConsolesNeedSignIn(t *testing.T) {
+	h := newTestServer(t, testConfig())
+	for path, next := range map[string]string{"/duty": "%2Fduty", "/staff/stations?x=1": "%2Fstaff%2Fstations%3Fx%3D1"} {
+		rec := do(h, "GET", path, "")
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/login?next="+next {
+			t.Errorf("%s: %d to %q", path, rec.Code, rec.Header().Get("Location"))
+		}
 	}
 }
 

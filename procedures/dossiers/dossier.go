@@ -15,11 +15,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -149,8 +149,10 @@ type Field struct {
 	Provenance Provenance           `json:"provenance"`
 	Confidence float64              `json:"confidence"`
 	Box        *[4]int              `json:"box,omitempty"`
-	UpdatedBy  string               `json:"updated_by,omitempty"`
-	UpdatedAt  time.Time            `json:"updated_at"`
+	// Text is the value as people read it ("Nam", "12/03/1950").
+	Text      string    `json:"text"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// History holds the values staff replaced, oldest first.
 	History []FieldVersion `json:"history,omitempty"`
 }
@@ -175,6 +177,10 @@ type Attachment struct {
 	Size        int64     `json:"size"`
 	Filename    string    `json:"filename,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Width and Height are an image's size in pixels, the space its
+	// fields' boxes are in; zero for other files.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
 }
 
 // ChecklistItem is one of the procedure's documents and whether the dossier
@@ -219,6 +225,8 @@ type Dossier struct {
 	Procedure         string     `json:"procedure"`
 	ProcedureName     string     `json:"procedure_name"`
 	Ward              string     `json:"ward"`
+	WardName          string     `json:"ward_name,omitempty"`
+	StationName       string     `json:"station_name,omitempty"`
 	Status            Status     `json:"status"`
 	StatusLabel       string     `json:"status_label"`
 	ApplicantName     string     `json:"applicant_name"`
@@ -251,14 +259,10 @@ var errNotFound = apperr.New(apperr.NotFound, "dossier_not_found", "Không tìm 
 // IsNotFound reports whether err says there is no such dossier.
 func IsNotFound(err error) bool { return errors.Is(err, errNotFound) }
 
-// hoChiMinh is Vietnam's time (UTC+7 all year), in which dates are shown
-// and working days counted.
-var hoChiMinh = time.FixedZone("ICT", 7*3600)
-
 // addWorkingDays returns the date n working days (Monday to Friday) after t.
 // Public holidays are not counted out; staff see the legal text alongside.
 func addWorkingDays(t time.Time, n int) time.Time {
-	d := t.In(hoChiMinh)
+	d := t.In(vietnamese.Zone)
 	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)
@@ -267,16 +271,4 @@ func addWorkingDays(t time.Time, n int) time.Time {
 		}
 	}
 	return d
-}
-
-func formatVND(n int64) string {
-	s := fmt.Sprint(n)
-	var out []byte
-	for i, c := range []byte(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, c)
-	}
-	return string(out) + " đồng"
 }

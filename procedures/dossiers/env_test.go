@@ -65,7 +65,7 @@ func lanFields() map[string]dossiers.FieldInput {
 // lanConfirm is Lan's request for a residence confirmation.
 func lanConfirm() map[string]dossiers.FieldInput {
 	return map[string]dossiers.FieldInput{
-		"full_name":          {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93)},
+		"full_name":          {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{0, 0, 1, 1}},
 		"date_of_birth":      {Value: "1950-03-12", Provenance: dossiers.FromMRZ},
 		"sex":                {Value: "nu", Provenance: dossiers.FromQR},
 		"id_number":          {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},

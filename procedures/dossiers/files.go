@@ -5,6 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // the sizes of scans
+	_ "image/png"
+
+	_ "golang.org/x/image/webp"
 	"io"
 	"net/http"
 	"os"
@@ -112,4 +117,22 @@ func readError(err error) error {
 		return apperr.Wrap(err, apperr.TooLarge, "file_too_large", "Tệp quá lớn.")
 	}
 	return apperr.Wrap(err, apperr.Invalid, "upload_broken", "Tệp gửi lên bị gián đoạn. Xin thử lại.")
+}
+
+// imageSize is the pixel size of an image attachment, read from its header;
+// zero for a PDF or a file that cannot be read.
+func (fs fileStore) imageSize(a Attachment) (width, height int) {
+	if a.ContentType != "image/jpeg" && a.ContentType != "image/png" && a.ContentType != "image/webp" {
+		return 0, 0
+	}
+	f, err := os.Open(fs.path(a.SHA256))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0
+	}
+	return cfg.Width, cfg.Height
 }

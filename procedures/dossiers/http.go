@@ -19,7 +19,8 @@ import (
 // and only they may attach files, submit it and print its receipt.
 const SecretHeader = "X-Dossier-Secret"
 
-// Routes returns the HTTP routes of dossiers; auth guards the staff ones.
+// Routes returns the HTTP routes of dossiers and the review console; auth
+// guards the staff ones.
 func (s *Service) Routes(auth *staff.Service) httpserver.Routes { return &handler{svc: s, auth: auth} }
 
 type handler struct {
@@ -46,6 +47,11 @@ func (h *handler) RegisterRoutes(r *gin.RouterGroup) {
 	write.PUT("/:id/fields/:name", h.editField)
 	write.PATCH("/:id/fields/:name", h.editField)
 	write.POST("/:id/transition", h.transition)
+
+	// The review console's pages and its one form.
+	r.GET("/staff", h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.queuePage)
+	r.GET("/staff/dossiers/:id", h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.reviewPage)
+	r.POST("/staff/dossiers/:id/decision", small, h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin), h.decide)
 }
 
 func (h *handler) create(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -80,7 +81,7 @@ func (s *Service) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID stri
 	}
 	if amount != d.FeeAmount {
 		return "", apperr.Errorf(apperr.Conflict, "fee_amount_mismatch", "Số tiền %s không khớp lệ phí %s của hồ sơ.",
-			formatVND(amount), formatVND(d.FeeAmount))
+			vietnamese.FormatVND(amount), vietnamese.FormatVND(d.FeeAmount))
 	}
 	if _, err := tx.Exec(ctx, `UPDATE dossiers SET fee_paid_at = now(), fee_payment_id = $2, updated_at = now() WHERE id = $1`,
 		id, paymentID); err != nil {

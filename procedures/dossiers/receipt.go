@@ -16,6 +16,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // fonts are the TrueType faces receipts are set in; DejaVu Sans has every
@@ -152,7 +153,7 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 		if t == nil {
 			return "—"
 		}
-		return t.In(hoChiMinh).Format(layout)
+		return t.In(vietnamese.Zone).Format(layout)
 	}
 	row := func(label, value string) {
 		p.SetFont("dejavu", "B", 11)
@@ -185,7 +186,7 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 		p.CellFormat(0, 7, "Không thu lệ phí.", "", 1, "L", false, 0, "")
 	}
 	for _, f := range d.Fees {
-		amount := formatVND(f.Amount)
+		amount := vietnamese.FormatVND(f.Amount)
 		if f.Unconfirmed {
 			amount = "cán bộ thông báo"
 		}
@@ -207,7 +208,7 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 		}
 		p.SetFont("dejavu", "B", 11)
 		p.CellFormat(120, 7, "Tổng cộng ("+paid+")", "T", 0, "L", false, 0, "")
-		p.CellFormat(0, 7, formatVND(d.FeeAmount), "T", 1, "R", false, 0, "")
+		p.CellFormat(0, 7, vietnamese.FormatVND(d.FeeAmount), "T", 1, "R", false, 0, "")
 	}
 
 	if len(docs) > 0 {

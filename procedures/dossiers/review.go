@@ -27,6 +27,9 @@ import (
 type QueueFilter struct {
 	Statuses  []Status
 	Procedure string
+	// Search is a tracking code, the last four digits of the applicant's
+	// ID, or part of the applicant's name (diacritics optional).
+	Search string
 	// OlderThan and NewerThan bound how long ago the dossier was submitted.
 	OlderThan time.Duration
 	NewerThan time.Duration
@@ -90,6 +93,9 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 	if p := strings.TrimSpace(f.Procedure); p != "" {
 		add("procedure_slug = $?", p)
 	}
+	if strings.TrimSpace(f.Search) != "" {
+		add(searchFilter(f.Search))
+	}
 	now := time.Now()
 	if f.OlderThan > 0 {
 		add("submitted_at <= $?", now.Add(-f.OlderThan))
@@ -128,7 +134,7 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 		last := page.Dossiers[limit-1]
 		page.Next = encodeCursor(*last.SubmittedAt, last.ID)
 	}
-	return page, nil
+	return page, s.places(ctx, page.Dossiers)
 }
 
 const listColumns = `id::text, tracking_code, procedure_slug, procedure_name, ward, status, applicant_name, applicant_id_masked,
@@ -288,10 +294,17 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	}
 	out := d.Dossier
 	out.Fields = orderFields(entry, fields, history)
+	for i := range atts {
+		atts[i].Width, atts[i].Height = s.files.imageSize(atts[i])
+	}
 	out.Attachments = atts
 	out.Checklist = checklist(entry, atts)
 	out.Events = events
-	return &out, nil
+	one := []Dossier{out}
+	if err := s.places(ctx, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }
 
 // orderFields puts fields in the form's order with their labels and types.
@@ -307,12 +320,13 @@ func orderFields(entry *procedures.Entry, fields []Field, history map[string][]F
 			continue
 		}
 		f.Label, f.Type, f.History = def.Label, def.Type, history[def.Name]
+		f.Text = ValueText(def, f.Value)
 		out = append(out, f)
 		delete(byName, def.Name)
 	}
 	for _, f := range fields { // fields the catalogue has since dropped
 		if _, left := byName[f.Name]; left {
-			f.Label, f.History = f.Name, history[f.Name]
+			f.Label, f.Text, f.History = f.Name, f.Value, history[f.Name]
 			out = append(out, f)
 		}
 	}
@@ -389,7 +403,7 @@ func (s *Service) EditField(ctx context.Context, u *staff.User, from audit.Actor
 		if err := s.updateApplicant(ctx, tx, id, entry); err != nil {
 			return err
 		}
-		out = &Field{Name: name, Label: def.Label, Type: def.Type, Value: v.value, Provenance: FromStaff,
+		out = &Field{Name: name, Label: def.Label, Type: def.Type, Value: v.value, Text: ValueText(def, v.value), Provenance: FromStaff,
 			Confidence: 1, UpdatedBy: u.Username, UpdatedAt: time.Now()}
 		// The audit names the field, never its values.
 		return audit.Record(ctx, tx, audit.Entry{Actor: from, Action: "dossier.field_edited", SubjectKind: "dossier",
@@ -441,13 +455,8 @@ func (s *Service) Transition(ctx context.Context, u *staff.User, from audit.Acto
 		if !CanMove(d.Status, req.To) {
 			return errTransition(d.Status, req.To)
 		}
-		if req.Reason == "" {
-			switch req.To {
-			case StatusNeedsSupplement:
-				return apperr.New(apperr.Invalid, "reason_required", "Xin ghi rõ giấy tờ hoặc thông tin người dân cần bổ sung.")
-			case StatusRejected:
-				return apperr.New(apperr.Invalid, "reason_required", "Xin ghi rõ lý do không chấp nhận hồ sơ.")
-			}
+		if err := reasonRequired(req.To, req.Reason); err != nil {
+			return err
 		}
 		if err := s.move(ctx, tx, d, req.To, from, req.Reason); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Tracking is all a resident learns from a tracking code: where the dossier
@@ -90,7 +91,7 @@ func (d *row) nextStep() string {
 	switch d.Status {
 	case StatusDraft:
 		if d.submitRequested && d.feeDue() {
-			return fmt.Sprintf("Hồ sơ sẽ được nộp khi lệ phí %s được thanh toán tại trạm.", formatVND(d.FeeAmount))
+			return fmt.Sprintf("Hồ sơ sẽ được nộp khi lệ phí %s được thanh toán tại trạm.", vietnamese.FormatVND(d.FeeAmount))
 		}
 		return "Hồ sơ chưa được nộp. Xin hoàn tất và bấm «Nộp hồ sơ» tại trạm."
 	case StatusSubmitted:

@@ -1,6 +1,7 @@
-// The staff and duty consoles: each page is rendered on the server and this
+// The duty and fleet consoles: each page is rendered on the server and this
 // script fills it from the staff JSON APIs with the signed-in user's cookie.
-// A 401 sends the user to the login page.
+// A 401 sends the user to the login page. (The review console, the sign-in
+// page and the header need no script.)
 "use strict";
 (function () {
   const $ = (sel, root) => (root || document).querySelector(sel);
@@ -14,10 +15,10 @@
   }
   async function api(method, path, payload) {
     const opts = { method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
-    if (method !== "GET" && page !== "login") opts.headers["X-CSRF-Token"] = (await whoAmI()).csrf_token || "";
+    if (method !== "GET") opts.headers["X-CSRF-Token"] = (await whoAmI()).csrf_token || "";
     if (payload !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(payload); }
     const res = await fetch(path, opts);
-    if (res.status === 401 && page !== "login") {
+    if (res.status === 401) {
       location.href = "/staff/login?next=" + encodeURIComponent(location.pathname + location.search);
       throw new Error("Cần đăng nhập.");
     }
@@ -35,135 +36,6 @@
   };
   const when = (t) => (t ? new Date(t).toLocaleString("vi-VN") : "");
   const fail = (e) => { const p = $("#page-error"); if (p) p.textContent = e.message; };
-
-  const dossierStatus = {
-    draft: "Nháp", submitted: "Đã nộp", in_review: "Đang xem xét", needs_supplement: "Chờ bổ sung",
-    approved: "Đã duyệt", rejected: "Từ chối", result_ready: "Có kết quả", completed: "Hoàn tất",
-  };
-  const provenance = { typed: "Người dân nhập", ocr: "OCR", qr: "Mã QR", mrz: "MRZ", llm: "Trợ lý", staff: "Cán bộ sửa" };
-  const LOW = 0.8;
-
-  async function header() {
-    const out = $("#logout");
-    if (!out) return;
-    out.addEventListener("click", async () => {
-      try { await api("POST", "/api/v1/auth/logout"); } catch (e) { /* gone anyway */ }
-      location.href = "/staff/login";
-    });
-    try {
-      const u = (await whoAmI()).user;
-      $("#who").textContent = u.username + (u.wards && u.wards.length ? " (" + u.wards.join(", ") + ")" : "");
-    } catch (e) { /* the page's own call reports it */ }
-  }
-
-  // ---------- login ----------
-  function login() {
-    $("#login-form").addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      $("#login-error").textContent = "";
-      try {
-        const r = await api("POST", "/api/v1/auth/login", { username: $("#username").value.trim(), password: $("#password").value });
-        const next = new URLSearchParams(location.search).get("next");
-        const role = r && (r.user ? r.user.role : r.role);
-        location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : (role === "duty_officer" ? "/duty" : "/staff");
-      } catch (e) { $("#login-error").textContent = e.message; }
-    });
-  }
-
-  // ---------- dossier queue ----------
-  async function queue() {
-    const params = new URLSearchParams(location.search);
-    $("#f-status").value = params.has("status") ? params.get("status") : "submitted";
-    try {
-      const q = new URLSearchParams();
-      if ($("#f-status").value) q.set("status", $("#f-status").value);
-      const r = await api("GET", "/api/v1/staff/dossiers?" + q);
-      const list = r.dossiers || r.items || [];
-      const tbody = $("#queue");
-      tbody.replaceChildren(...list.map((d) => el("tr", {},
-        el("td", {}, el("a", { href: "/staff/dossiers/" + encodeURIComponent(d.id) }, d.tracking_code || d.id)),
-        el("td", {}, d.procedure_name || d.procedure),
-        el("td", {}, d.applicant_name || d.applicant || ""),
-        el("td", {}, d.ward || ""),
-        el("td", {}, when(d.submitted_at || d.created_at)),
-        el("td", {}, dossierStatus[d.status] || d.status))));
-      $("#queue-empty").hidden = list.length > 0;
-    } catch (e) { fail(e); }
-  }
-
-  // ---------- dossier review ----------
-  async function review() {
-    const id = document.body.dataset.dossier;
-    let d;
-    try { d = await api("GET", "/api/v1/staff/dossiers/" + encodeURIComponent(id)); } catch (e) { fail(e); return; }
-    d = d.dossier || d;
-    $("#d-code").textContent = d.tracking_code || d.id;
-    $("#d-procedure").textContent = d.procedure_name || d.procedure;
-    $("#d-status").textContent = dossierStatus[d.status] || d.status;
-    $("#d-applicant").textContent = d.applicant_name || d.applicant || "";
-    const attachments = (d.attachments || []).filter((a) => !a.content_type || a.content_type.startsWith("image/"));
-    const img = $("#scan");
-    let shown = null;
-    function showAttachment(a) {
-      shown = a;
-      img.src = a.url || ("/api/v1/staff/dossiers/" + encodeURIComponent(id) + "/attachments/" + encodeURIComponent(a.id));
-      $("#scan-box").hidden = true;
-    }
-    $("#attachments-nav").replaceChildren(...attachments.map((a, i) => {
-      const b = el("button", { type: "button", className: "secondary" }, a.name || a.kind || "Ảnh " + (i + 1));
-      b.addEventListener("click", () => showAttachment(a));
-      return b;
-    }));
-    if (attachments.length) showAttachment(attachments[0]); else { $("#scan-wrap").hidden = true; $("#no-scan").hidden = false; }
-
-    // A field's box is in the pixels of the scan it came from; it is drawn
-    // scaled to the image as displayed.
-    function highlight(f) {
-      const box = $("#scan-box");
-      const b = f.box;
-      if (!b || b.length !== 4 || (b[2] === 0 && b[3] === 0) || !img.naturalWidth) { box.hidden = true; return; }
-      if (f.attachment_id && shown && shown.id !== f.attachment_id) {
-        const a = attachments.find((x) => x.id === f.attachment_id);
-        if (a) { showAttachment(a); img.addEventListener("load", () => highlight(f), { once: true }); return; }
-      }
-      const k = img.clientWidth / img.naturalWidth;
-      Object.assign(box.style, { left: b[0] * k + "px", top: b[1] * k + "px", width: b[2] * k + "px", height: b[3] * k + "px" });
-      box.hidden = false;
-    }
-    const fields = Array.isArray(d.fields) ? d.fields : Object.entries(d.fields || {}).map(([name, f]) => Object.assign({ name }, f));
-    $("#fields").replaceChildren(...fields.map((f) => {
-      const low = typeof f.confidence === "number" && f.confidence < LOW;
-      const conf = typeof f.confidence === "number" ? Math.round(f.confidence * 100) + "%" : "";
-      const tr = el("tr", { className: "field", tabIndex: 0 },
-        el("th", { scope: "row" }, f.label || f.name),
-        el("td", { className: low ? "conf-low" : "" }, f.value),
-        el("td", {}, el("span", { className: "prov" }, provenance[f.provenance] || f.provenance || "")),
-        el("td", { className: low ? "conf-low" : "" }, conf + (low ? " — cần kiểm tra" : "")));
-      tr.dataset.field = f.name;
-      const select = () => {
-        document.querySelectorAll("tr.field.selected").forEach((x) => x.classList.remove("selected"));
-        tr.classList.add("selected");
-        highlight(f);
-      };
-      tr.addEventListener("click", select);
-      tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(); } });
-      return tr;
-    }));
-    document.querySelectorAll("[data-to]").forEach((b) => b.addEventListener("click", async () => {
-      const to = b.dataset.to;
-      const reason = $("#reason").value.trim();
-      if (to !== "approved" && !reason) { fail(new Error("Xin ghi lý do hoặc lời nhắn cho người dân.")); return; }
-      try {
-        // A submitted dossier is taken into review first.
-        if (d.status === "submitted") { await api("POST", "/api/v1/staff/dossiers/" + encodeURIComponent(id) + "/transition", { to: "in_review" }); d.status = "in_review"; }
-        const r = await api("POST", "/api/v1/staff/dossiers/" + encodeURIComponent(id) + "/transition", { to, reason });
-        d.status = (r && r.status) || to;
-        $("#d-status").textContent = dossierStatus[d.status] || d.status;
-        $("#act-result").textContent = "Đã cập nhật: " + (dossierStatus[d.status] || d.status);
-        $("#page-error").textContent = "";
-      } catch (e) { fail(e); }
-    }));
-  }
 
   // ---------- duty feed ----------
   const reportStatus = { received: "Mới nhận", acknowledged: "Đã tiếp nhận", verifying: "Đang xác minh", dispatched: "Đã điều lực lượng", resolved: "Đã giải quyết", unfounded: "Không có cơ sở", transferred: "Đã chuyển" };
@@ -277,6 +149,5 @@
     } catch (e) { fail(e); }
   }
 
-  header();
-  ({ login, queue, review, duty, fleet })[page]();
+  ({ duty, fleet })[page]();
 })();

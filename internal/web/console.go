@@ -1,0 +1,108 @@
+package web
+
+import (
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
+)
+
+// The consoles of ward staff, duty officers and administrators are rendered
+// by the package that owns their data (dossiers render the review console,
+// reports the duty console, kiosk the fleet console) on the layout here, so
+// every console has the same header, styles, headers and formatting.
+
+// Console is what every console page shows in its header: who is signed
+// in, and the token their forms carry against cross-site requests.
+type Console struct {
+	User *staff.User
+	CSRF string
+	// Title names the page, in the browser's tab and the heading.
+	Title string
+}
+
+// ConsoleOf is the console header of a request that passed
+// staff.RequirePage.
+func ConsoleOf(c *gin.Context, title string) Console {
+	out := Console{Title: title}
+	if sess, ok := staff.SessionFrom(c); ok {
+		out.User, out.CSRF = sess.User, sess.CSRFToken
+	}
+	return out
+}
+
+// Funcs are the formatting functions every page template may call.
+var Funcs = template.FuncMap{
+	"ms":       func(d time.Duration) int64 { return d.Milliseconds() },
+	"date":     func(t any) string { return format(t, "02/01/2006") },
+	"datetime": func(t any) string { return format(t, "15:04 02/01/2006") },
+	"clock":    func(t any) string { return format(t, "15:04") },
+	"vnd":      vietnamese.FormatVND,
+	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add":      func(a, b int) int { return a + b },
+	"percent":  func(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" },
+}
+
+// format writes a time, or a pointer to one, in the city's zone; nothing
+// for a missing one.
+func format(v any, layout string) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		t = *x
+	default:
+		return ""
+	}
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(vietnamese.Zone).Format(layout)
+}
+
+// ParseConsole parses a console page from fsys on the shared layout and
+// console header. The page defines "title" and "main"; it may define
+// "scripts" for its live updates.
+func ParseConsole(fsys fs.FS, patterns ...string) (*template.Template, error) {
+	t, err := template.New("console").Funcs(Funcs).ParseFS(templateFiles, "templates/layout.tmpl", "templates/console.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	return t.ParseFS(fsys, patterns...)
+}
+
+// Render writes a page with the headers every page carries.
+func Render(c *gin.Context, t *template.Template, status int, data any) {
+	pageHeaders(c)
+	c.Status(status)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := t.ExecuteTemplate(c.Writer, "layout", data); err != nil {
+		httpserver.LoggerFrom(c).Error("render page", "page", t.Name(), "err", err)
+	}
+}
+
+// pageHeaders: a shared kiosk or console must not offer a previous page
+// from cache, no page may be framed, and scripts come only from here.
+func pageHeaders(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Frame-Options", "DENY")
+	c.Header("Referrer-Policy", "no-referrer")
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+}
+
+// SeeOther answers a form post by sending the browser to url.
+func SeeOther(c *gin.Context, url string) {
+	c.Redirect(http.StatusSeeOther, url)
+}

@@ -1,0 +1,135 @@
+package dossiers_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
+)
+
+// form posts values to path as a browser's form does, with the session's
+// CSRF token among them and no header a script would add.
+func form(t *testing.T, h http.Handler, c *stafftest.Client, path string, v url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	v.Set(staff.CSRFField, c.CSRF)
+	r := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: staff.CookieName, Value: c.Token})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+func page(t *testing.T, h http.Handler, c *stafftest.Client, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	if c != nil {
+		r.AddCookie(&http.Cookie{Name: staff.CookieName, Value: c.Token})
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+// The review console as a ward officer uses it with plain links and forms:
+// find a dossier, see its values in words beside the scan, take it in and
+// reject it with a reason the resident reads when tracking it.
+func TestReviewConsole(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	a := e.attachTo(t, wardA)
+	other := e.attachTo(t, wardB)
+	officer := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, wardA)
+	viewer := stafftest.SignIn(t, e.pool, staff.RoleCommandCentre)
+	d, err := e.svc.Get(context.Background(), officer.User, kiosk, a.dossier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewPath := "/staff/dossiers/" + a.dossier
+
+	pages := []struct {
+		name     string
+		as       *stafftest.Client
+		path     string
+		status   int
+		want     []string
+		dontWant []string
+	}{
+		{"no session signs in first", nil, "/staff?q=abc", 303, nil, nil},
+		{"queue", officer, "/staff", 200, []string{d.TrackingCode, "Nguyễn Thị Lan", "CCCD", "Đã nộp, chờ tiếp nhận", "Không mất phí", "sla-"}, []string{other.dossier}},
+		{"by tracking code", officer, "/staff?q=" + strings.ToLower(d.TrackingCode), 200, []string{d.TrackingCode}, nil},
+		{"by name without marks", officer, "/staff?q=nguyen+thi+LAN", 200, []string{d.TrackingCode}, nil},
+		{"by last four digits", officer, "/staff?q=" + lanID[len(lanID)-4:], 200, []string{d.TrackingCode}, nil},
+		{"no match", officer, "/staff?q=9999", 200, []string{"Không có hồ sơ nào."}, []string{d.TrackingCode}},
+		{"like is not a wildcard", officer, "/staff?q=%25", 200, []string{"Không có hồ sơ nào."}, nil},
+		{"review in words", officer, reviewPath, 200, []string{"Nữ", "12/03/1950", "Bản giấy tại công an phường", "Mã QR trên căn cước", "Tiếp nhận hồ sơ", `<svg class="scan"`}, []string{`id="scan-box"`, "Duyệt hồ sơ"}},
+		{"a field's box on the scan", officer, reviewPath + "?field=full_name", 200, []string{`<rect id="scan-box" x="0" y="0" width="1" height="1"`, "khung đánh dấu mục «Họ, chữ đệm và tên»"}, nil},
+		{"viewer has no actions", viewer, reviewPath, 200, []string{"Nguyễn Thị Lan"}, []string{"Tiếp nhận hồ sơ", `name="to"`}},
+		{"other ward not found", officer, "/staff/dossiers/" + other.dossier, 404, nil, nil},
+	}
+	for _, tt := range pages {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := page(t, e.h, tt.as, tt.path)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(rec.Body.String(), w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tt.dontWant {
+				if strings.Contains(rec.Body.String(), w) {
+					t.Errorf("page shows %q", w)
+				}
+			}
+		})
+	}
+
+	decision := reviewPath + "/decision"
+	steps := []struct {
+		name   string
+		values url.Values
+		status int
+		want   string
+	}{
+		{"asks to confirm", url.Values{"to": {"in_review"}, "from": {"submitted"}}, 200, "Xác nhận: Tiếp nhận hồ sơ"},
+		{"confirmed", url.Values{"to": {"in_review"}, "from": {"submitted"}, "confirm": {"yes"}}, 303, ""},
+		{"stale page refused", url.Values{"to": {"in_review"}, "from": {"submitted"}, "confirm": {"yes"}}, 409, "Hồ sơ vừa được chuyển sang"},
+		{"reject needs a reason", url.Values{"to": {"rejected"}, "from": {"in_review"}}, 400, "Xin ghi rõ lý do không chấp nhận hồ sơ."},
+		{"reject confirms with the reason", url.Values{"to": {"rejected"}, "from": {"in_review"}, "reason": {"Ảnh căn cước bị mờ"}}, 200, "Người dân sẽ đọc: «Ảnh căn cước bị mờ»"},
+		{"rejected", url.Values{"to": {"rejected"}, "from": {"in_review"}, "reason": {"Ảnh căn cước bị mờ"}, "confirm": {"yes"}}, 303, ""},
+	}
+	for _, s := range steps {
+		rec := form(t, e.h, officer, decision, s.values)
+		if rec.Code != s.status || !strings.Contains(rec.Body.String(), s.want) {
+			t.Fatalf("%s: %d, want %d with %q:\n%s", s.name, rec.Code, s.status, s.want, rec.Body)
+		}
+	}
+	if rec := form(t, e.h, viewer, decision, url.Values{"to": {"result_ready"}, "confirm": {"yes"}}); rec.Code != 403 {
+		t.Errorf("viewer decides: %d", rec.Code)
+	}
+	bad := url.Values{"to": {"result_ready"}, "confirm": {"yes"}, staff.CSRFField: {"forged"}}
+	r := httptest.NewRequest("POST", decision, strings.NewReader(bad.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: staff.CookieName, Value: officer.Token})
+	if rec := httptest.NewRecorder(); func() int { e.h.ServeHTTP(rec, r); return rec.Code }() != 403 {
+		t.Errorf("forged token: %d", rec.Code)
+	}
+
+	done := page(t, e.h, officer, reviewPath+"?done=rejected")
+	for _, w := range []string{"Đã chuyển hồ sơ sang «Không được chấp nhận»", "lời nhắn cho người dân: «Ảnh căn cước bị mờ»", "Đã có văn bản trả lời"} {
+		if !strings.Contains(done.Body.String(), w) {
+			t.Errorf("after the decision the page lacks %q", w)
+		}
+	}
+	tr, err := e.svc.Track(context.Background(), kiosk, d.TrackingCode, lanID[len(lanID)-4:])
+	if err != nil || !strings.Contains(tr.NextStep, "Ảnh căn cước bị mờ.") {
+		t.Errorf("the resident reads %+v, %v", tr, err)
+	}
+}
