@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
@@ -21,7 +22,8 @@ func newTestService(t testing.TB, model *Model, scans Scans) *Service {
 	pool := dbtest.New(t)
 	cfg := Defaults()
 	cfg.EvalToken = testEvalToken
-	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model, Logger: slog.New(slog.DiscardHandler)}, cfg)
+	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model, Logger: slog.New(slog.DiscardHandler),
+		Stations: kiosk.NewService(pool, kiosk.DefaultConfig(), nil)}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,14 @@
 package assistant
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,16 +26,65 @@ import (
 //	GET  /api/v1/slips/{code}/qr.png      the slip's QR code
 //	POST /api/v1/sessions/{id}/photos     a report's photo from the station's camera (multipart "photo", or the JPEG/PNG as the body) → {"photo_id", "count", "max"}
 //	GET  /api/v1/sessions/{id}/payment/events  SSE: "payment" events as the session's order changes, until it is paid, expired or failed
+//
+// Every route is the station's: the caller is authenticated by the
+// station's device token (Authorization: Bearer cst_…), the session is
+// opened at that station, never at one the body names, and a session is
+// served only to the station it belongs to. An evaluator holding the
+// evaluator token (X-Eval-Token, no Authorization) plays sessions of no
+// station.
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
-	g := r.Group("/api/v1", httpserver.LimitBody(16<<10))
+	auth := s.authenticate()
+	g := r.Group("/api/v1", httpserver.LimitBody(16<<10), auth)
 	g.POST("/sessions", s.handleStart)
 	g.POST("/sessions/resume", s.handleResume)
-	g.GET("/sessions/:id", s.handleGet)
-	g.POST("/sessions/:id/messages", s.handleMessage)
-	g.POST("/sessions/:id/slip", s.handleSlip)
 	g.GET("/slips/:code/qr.png", s.handleSlipQR)
-	g.GET("/sessions/:id/payment/events", s.handlePaymentEvents)
-	r.POST("/api/v1/sessions/:id/photos", httpserver.LimitBody(MaxPhotoBytes+1<<20), s.handlePhoto)
+	own := g.Group("/sessions/:id", s.requireOwnSession)
+	own.GET("", s.handleGet)
+	own.POST("/messages", s.handleMessage)
+	own.POST("/slip", s.handleSlip)
+	own.GET("/payment/events", s.handlePaymentEvents)
+	r.POST("/api/v1/sessions/:id/photos", httpserver.LimitBody(MaxPhotoBytes+1<<20), auth, s.requireOwnSession, s.handlePhoto)
+}
+
+var errNoStations = apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên.")
+
+// authenticate is the stations' middleware, or a refusal of everyone
+// when the service was built without one.
+func (s *Service) authenticate() gin.HandlerFunc {
+	if s.stations == nil {
+		return func(c *gin.Context) { httpserver.Error(c, errNoStations) }
+	}
+	return s.stations.RequireStation(s.cfg.evalToken())
+}
+
+// requireOwnSession serves a session only to the station it was opened at:
+// another station's session is "not found", as if it did not exist.
+func (s *Service) requireOwnSession(c *gin.Context) {
+	station, err := s.store.StationOf(c.Request.Context(), c.Param("id"), s.now())
+	if err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	if station != httpserver.StationOf(c) {
+		httpserver.Error(c, errSessionNotFound)
+		return
+	}
+	c.Next()
+}
+
+// visitOf checks the visit a request names is an open one of the caller's
+// station; an evaluator has no visits.
+func (s *Service) visitOf(c *gin.Context, visit string) error {
+	visit = strings.TrimSpace(visit)
+	if visit == "" {
+		return nil
+	}
+	station := httpserver.StationOf(c)
+	if station == "" {
+		return apperr.New(apperr.Invalid, "kiosk_session_invalid", "Phiên làm việc không thuộc trạm này.")
+	}
+	return s.stations.CheckVisit(c.Request.Context(), station, visit)
 }
 
 // handlePhoto keeps a photo the kiosk's camera took for the report.
@@ -86,16 +136,72 @@ func readPhoto(c *gin.Context) (string, []byte, error) {
 
 // handlePaymentEvents streams the state of the session's payment order, so
 // the kiosk shows the money arriving without asking; when the order
-// settles the kiosk sends the "check" choice for the receipt turn.
+// settles the kiosk sends the "check" choice for the receipt turn. The
+// stream reads the replica's one listener (it holds no connection of the
+// pool), counts against the station's and the address's stream caps, and
+// ends when the order settles, the kiosk leaves or the replica stops.
 func (s *Service) handlePaymentEvents(c *gin.Context) {
-	sse := &sseWriter{c: c}
-	err := s.WatchPayment(c.Request.Context(), c.Param("id"), func(p *PaymentOrder) bool {
-		sse.event("payment", p)
-		return p.State == PaymentPending
-	})
-	if err != nil && !sse.started {
+	release, err := s.streams.Open(httpserver.StationOf(c), c.ClientIP())
+	if err != nil {
 		httpserver.Error(c, err)
+		return
 	}
+	defer release()
+	ctx, cancel := context.WithCancel(c.Request.Context())
+	defer cancel()
+	// The watcher hands each state over unbuffered, so every state is
+	// written before the watcher's end is seen.
+	orders, done := make(chan *PaymentOrder), make(chan error, 1)
+	go func() {
+		done <- s.WatchPayment(ctx, c.Param("id"), func(p *PaymentOrder) bool {
+			select {
+			case orders <- p:
+				return p.State == PaymentPending
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	keepalive := time.NewTicker(streamKeepalive)
+	defer keepalive.Stop()
+	started := false
+	for {
+		select {
+		case p := <-orders:
+			sseStart(c)
+			started = true
+			c.SSEvent("payment", p)
+		case err := <-done:
+			if err != nil && !started {
+				httpserver.Error(c, err)
+			}
+			return
+		case <-keepalive.C:
+			if !started {
+				continue
+			}
+			// A comment line: proxies keep the stream, a gone kiosk is noticed.
+			if _, err := io.WriteString(c.Writer, ": keepalive\n\n"); err != nil {
+				return
+			}
+		}
+		c.Writer.Flush()
+	}
+}
+
+// streamKeepalive is how often an idle stream sends a comment.
+const streamKeepalive = 20 * time.Second
+
+// sseStart sets a stream's headers before its first event.
+func sseStart(c *gin.Context) {
+	if c.Writer.Written() {
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	c.Status(http.StatusOK)
 }
 
 // bind reads an optional JSON body into v.
@@ -125,6 +231,11 @@ type startResponse struct {
 func (s *Service) handleStart(c *gin.Context) {
 	var req StartRequest
 	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	req.StationID = httpserver.StationOf(c)
+	if err := s.visitOf(c, req.KioskSessionID); err != nil {
 		httpserver.Error(c, err)
 		return
 	}
@@ -195,23 +306,17 @@ func (s *Service) handleMessage(c *gin.Context) {
 	sse.event("reply", reply)
 }
 
-// sseWriter writes server-sent events, starting the stream on the first.
+// sseWriter writes server-sent events with Gin's SSE support, starting
+// the stream on the first.
 type sseWriter struct {
 	c       *gin.Context
 	started bool
 }
 
 func (w *sseWriter) event(name string, data any) {
-	if !w.started {
-		h := w.c.Writer.Header()
-		h.Set("Content-Type", "text/event-stream; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no")
-		w.c.Status(http.StatusOK)
-		w.started = true
-	}
-	b, _ := json.Marshal(data)
-	fmt.Fprintf(w.c.Writer, "event: %s\ndata: %s\n\n", name, b)
+	sseStart(w.c)
+	w.started = true
+	w.c.SSEvent(name, data)
 	w.c.Writer.Flush()
 }
 
@@ -239,6 +344,11 @@ func (s *Service) handleSlip(c *gin.Context) {
 func (s *Service) handleResume(c *gin.Context) {
 	var req ResumeRequest
 	if err := bind(c, &req); err != nil {
+		httpserver.Error(c, err)
+		return
+	}
+	req.StationID = httpserver.StationOf(c)
+	if err := s.visitOf(c, req.KioskSessionID); err != nil {
 		httpserver.Error(c, err)
 		return
 	}

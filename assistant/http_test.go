@@ -10,16 +10,22 @@ import (
 	"testing"
 
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/kiosktest"
 )
 
 func TestHTTP(t *testing.T) {
 	svc := newTestService(t, nil, nil)
 	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, svc).Handler()
+	station, other := kiosktest.Add(t, svc.stations.(*kiosk.Service), ""), kiosktest.Add(t, svc.stations.(*kiosk.Service), "")
+	visit, othersVisit := station.Visit(t), other.Visit(t)
+	// do sends a request as station unless header sets Authorization.
 	do := func(method, path, body string, header ...string) (int, map[string]any, http.Header) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
 		}
+		req.Header.Set("Authorization", station.Bearer())
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
 		}
@@ -31,7 +37,7 @@ func TestHTTP(t *testing.T) {
 		return w.Code, out, w.Header()
 	}
 
-	code, started, _ := do("POST", "/api/v1/sessions", `{"station_id":"st-07","kiosk_session_id":"visit-3"}`)
+	code, started, _ := do("POST", "/api/v1/sessions", `{"kiosk_session_id":"`+visit+`"}`)
 	id, _ := started["id"].(string)
 	if code != http.StatusCreated || id == "" || started["stage"] != "identify" || started["status"] != "answered" || started["prompt_version"] != svc.PromptVersion() {
 		t.Fatalf("start: %d %v", code, started)
@@ -49,7 +55,14 @@ func TestHTTP(t *testing.T) {
 		wantError  string         // error code
 	}{
 		{"no body starts a session", "POST", "/api/v1/sessions", "", nil, 201, map[string]any{"stage": "identify"}, ""},
-		{"bad JSON", "POST", "/api/v1/sessions", `{"station_id":`, nil, 400, nil, "body_invalid"},
+		{"bad JSON", "POST", "/api/v1/sessions", `{"kiosk_session_id":`, nil, 400, nil, "body_invalid"},
+		{"no device token", "POST", "/api/v1/sessions", "", []string{"Authorization", ""}, 401, nil, "device_token_invalid"},
+		{"a wrong device token", "POST", "/api/v1/sessions", "", []string{"Authorization", "Bearer cst_forged"}, 401, nil, "device_token_invalid"},
+		{"a station named in the body", "POST", "/api/v1/sessions", `{"station_id":"` + other.ID + `"}`, nil, 400, nil, "body_invalid"},
+		{"another station's visit", "POST", "/api/v1/sessions", `{"kiosk_session_id":"` + othersVisit + `"}`, nil, 400, nil, "kiosk_session_invalid"},
+		{"another station's session", "GET", "/api/v1/sessions/" + id, "", []string{"Authorization", other.Bearer()}, 404, nil, "session_not_found"},
+		{"another station's session: messages", "POST", msgs, `{"text":"a"}`, []string{"Authorization", other.Bearer()}, 404, nil, "session_not_found"},
+		{"a session without a token", "GET", "/api/v1/sessions/" + id, "", []string{"Authorization", ""}, 401, nil, "device_token_invalid"},
 		{"unknown field", "POST", msgs, `{"texte":"a"}`, nil, 400, nil, "body_invalid"},
 		{"two inputs at once", "POST", msgs, `{"text":"a","choice":"back"}`, nil, 400, nil, "message_invalid"},
 		{"nothing to say", "POST", msgs, `{}`, nil, 400, nil, "message_invalid"},
@@ -59,7 +72,7 @@ func TestHTTP(t *testing.T) {
 		{"a description", "POST", msgs, `{"text":"lam ho chieu"}`, nil, 200, map[string]any{"stage": "confirm", "status": "answered"}, ""},
 		{"eval without token", "POST", msgs, `{"text":"lam ho chieu","eval":true}`, nil, 403, nil, "eval_forbidden"},
 		{"eval with a wrong token", "POST", msgs + "?eval=1", `{"text":"lam ho chieu"}`, []string{"X-Eval-Token", "wrong"}, 403, nil, "eval_forbidden"},
-		{"the state", "GET", "/api/v1/sessions/" + id, "", nil, 200, map[string]any{"stage": "confirm", "station_id": "st-07", "kiosk_session_id": "visit-3"}, ""},
+		{"the state", "GET", "/api/v1/sessions/" + id, "", nil, 200, map[string]any{"stage": "confirm", "station_id": station.ID, "kiosk_session_id": visit}, ""},
 		{"slip needs digits", "POST", "/api/v1/sessions/" + id + "/slip", "", nil, 400, nil, "slip_needs_digits"},
 		{"slip", "POST", "/api/v1/sessions/" + id + "/slip", `{"last4":"4321"}`, nil, 201, nil, ""},
 		{"resume with bad input", "POST", "/api/v1/sessions/resume", `{"code":"x","last4":"1"}`, nil, 400, nil, "slip_invalid"},
@@ -113,13 +126,15 @@ func TestHTTP(t *testing.T) {
 		t.Fatalf("slip %d %v", code, slip)
 	}
 	req := httptest.NewRequest("GET", "/api/v1/slips/"+slip["code"].(string)+"/qr.png", nil)
+	req.Header.Set("Authorization", station.Bearer())
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	if w.Code != 200 || w.Header().Get("Content-Type") != "image/png" || !strings.HasPrefix(w.Body.String(), "\x89PNG") {
 		t.Fatalf("QR %d %s", w.Code, w.Header().Get("Content-Type"))
 	}
-	code, resumed, _ := do("POST", "/api/v1/sessions/resume", `{"code":"`+slip["code"].(string)+`","last4":"4321","station_id":"st-08"}`)
-	if code != 200 || resumed["id"] != id || resumed["station_id"] != "st-08" {
+	// Resumed at another station, the session moves there.
+	code, resumed, _ := do("POST", "/api/v1/sessions/resume", `{"code":"`+slip["code"].(string)+`","last4":"4321"}`, "Authorization", other.Bearer())
+	if code != 200 || resumed["id"] != id || resumed["station_id"] != other.ID {
 		t.Fatalf("resume %d %v", code, resumed)
 	}
 	if cur, _ := resumed["current"].(map[string]any); cur["stage"] != "confirm" || cur["reply"] == "" {

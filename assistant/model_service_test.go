@@ -209,10 +209,10 @@ func readSSE(t *testing.T, resp *http.Response) []sseEvent {
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case strings.HasPrefix(line, "event: "):
-			cur.Name = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			cur.Data = strings.TrimPrefix(line, "data: ")
+		case strings.HasPrefix(line, "event:"):
+			cur.Name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			cur.Data = strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " ")
 		case line == "":
 			out = append(out, cur)
 			cur = sseEvent{}
@@ -235,6 +235,7 @@ func TestStreamingOverSSE(t *testing.T) {
 				req, _ := http.NewRequest("POST", srv.URL+"/api/v1/sessions/"+c.id+"/messages", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Accept", "text/event-stream")
+				req.Header.Set("X-Eval-Token", testEvalToken) // a session of no station
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)

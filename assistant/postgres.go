@@ -44,6 +44,24 @@ func (s *Store) Create(ctx context.Context, sess *Session, first Turn) error {
 	})
 }
 
+// StationOf returns the station a session that has not expired was opened
+// at ("" for an evaluator's session), for the check that a caller touches
+// only its own station's sessions.
+func (s *Store) StationOf(ctx context.Context, id string, now time.Time) (string, error) {
+	if !validID(id) {
+		return "", errSessionNotFound
+	}
+	var station *string
+	err := s.pool.QueryRow(ctx, `SELECT station_id FROM assistant_sessions WHERE id = $1 AND expires_at > $2`, id, now).Scan(&station)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", errSessionNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("session's station: %w", err)
+	}
+	return deref(station), nil
+}
+
 // Get loads a session that has not expired.
 func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, error) {
 	if !validID(id) {

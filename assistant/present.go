@@ -3,6 +3,7 @@ package assistant
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -232,10 +233,27 @@ func (t *turn) presentDone(s *screen) {
 		s.say(t.say("done_ward", "ward", w))
 	}
 	t.feeOffer(s)
+	t.sayExemption(s)
 	if t.entry != nil {
 		t.saySubmitAt(s, facts{p: t.svc.prompts, e: t.entry})
 	}
 	s.offer(t.choice(ChoiceRestart))
+}
+
+// sayExemption tells a filer whom the fee's rule exempts why nothing is
+// owed, with the article: the same procedures.ChargeFor the dossier was
+// charged by, from the date of birth the form holds.
+func (t *turn) sayExemption(s *screen) {
+	if t.entry == nil || len(t.entry.Fees) != 1 {
+		return
+	}
+	who := procedures.Filer{Channel: procedures.ChannelOnline}
+	if d, err := time.Parse(time.DateOnly, t.sess.Fields["date_of_birth"].Value); err == nil {
+		who.BirthDate = d
+	}
+	if c := procedures.ChargeFor(t.entry.Fees[0], who, t.svc.now()); c.Exempt {
+		s.say(c.Reason)
+	}
 }
 
 func (t *turn) choice(id string) Choice {

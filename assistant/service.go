@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -30,6 +32,18 @@ type Service struct {
 	// resumeLimit bounds slip-code attempts per code and per client.
 	resumeLimit *ratelimit.Limiter
 	now         func() time.Time
+	// stations authenticates the kiosks the API serves; without it the
+	// API refuses every caller.
+	stations Stations
+	streams  *live.Limits
+}
+
+// Stations authenticates the stations the guide's API serves: a kiosk by
+// its device token (or an evaluator by its token, as no station), and the
+// visits it names (kiosk.Service provides both).
+type Stations interface {
+	RequireStation(evalToken string) gin.HandlerFunc
+	CheckVisit(ctx context.Context, stationID, visitID string) error
 }
 
 // Deps are the parts the service uses. Scans, Dossiers and Model may be
@@ -47,6 +61,11 @@ type Deps struct {
 	Teacher Teacher
 	Model   *Model
 	Logger  *slog.Logger
+	// Stations authenticates the API's callers; nil refuses them all.
+	Stations Stations
+	// Streams caps the payment streams open per station and address
+	// (nil: the default caps).
+	Streams *live.Limits
 }
 
 // New returns the assistant service.
@@ -58,11 +77,16 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.Streams == nil {
+		d.Streams = live.NewLimits(0, 0)
+	}
 	return &Service{
 		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, teacher: d.Teacher, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,
+		stations:    d.Stations,
+		streams:     d.Streams,
 	}, nil
 }
 
@@ -74,7 +98,7 @@ func (s *Service) PromptVersion() string { return s.prompts.Version }
 
 // StartRequest opens a session.
 type StartRequest struct {
-	StationID      string `json:"station_id"`
+	StationID      string `json:"-"` // the authenticated station, never the body
 	KioskSessionID string `json:"kiosk_session_id"`
 }
 

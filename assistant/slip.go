@@ -150,7 +150,7 @@ func fourDigits(s string) bool {
 type ResumeRequest struct {
 	Code           string `json:"code"`
 	Last4          string `json:"last4"`
-	StationID      string `json:"station_id"`
+	StationID      string `json:"-"` // the authenticated station, never the body
 	KioskSessionID string `json:"kiosk_session_id"`
 }
 

@@ -78,7 +78,7 @@ func (t *HTTPTarget) Identity(ctx context.Context) (Identity, error) {
 	var st struct {
 		PromptVersion string `json:"prompt_version"`
 	}
-	if err := t.do(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(conv.id), nil, "", &st); err != nil {
+	if err := t.send(ctx, http.MethodGet, "/api/v1/sessions/"+url.PathEscape(conv.id), nil, "", conv.station, &st); err != nil {
 		return id, err
 	}
 	id.PromptVersion = st.PromptVersion
@@ -110,7 +110,8 @@ func (t *HTTPTarget) start(ctx context.Context) (*httpConversation, error) {
 			return nil, err
 		}
 		conv.visit = visit.ID
-		body["station_id"], body["kiosk_session_id"] = conv.station.ID, visit.ID
+		// The station is the one whose token the requests carry.
+		body["kiosk_session_id"] = visit.ID
 	}
 	if err := conv.do(ctx, http.MethodPost, "/api/v1/sessions", body, &created); err != nil {
 		conv.End(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
@@ -36,11 +37,14 @@ func startService(t *testing.T) *httptest.Server {
 	cfg := assistant.Defaults()
 	cfg.EvalToken = evalToken
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	assist, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Logger: log}, cfg)
+	stations := kiosk.NewService(pool, kiosk.DefaultConfig(), log)
+	assist, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Logger: log, Stations: stations}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log}, catalogue, ocr.NewService(ocr.NewReader(ocrPool), scans), assist).Handler())
+	reader := ocr.NewService(ocr.NewReader(ocrPool), scans)
+	reader.Stations, reader.EvalToken = stations, evalToken
+	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log}, catalogue, reader, assist).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -124,16 +128,13 @@ tests:
 func TestHTTPTargetReportsAPIErrors(t *testing.T) {
 	srv := startService(t)
 	ctx := context.Background()
+	// Without a station, only the evaluator's token opens a session.
 	target := &HTTPTarget{BaseURL: srv.URL, EvalToken: "wrong-token-0123456789"}
-	conv, err := target.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
+	_, err := target.Start(ctx)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 401 device_token_invalid") {
+		t.Fatalf("err = %v, want the API's 401 device_token_invalid", err)
 	}
-	_, err = conv.Send(ctx, Input{Text: "xin chào"})
-	if err == nil || !strings.Contains(err.Error(), "HTTP 403 eval_forbidden") {
-		t.Fatalf("err = %v, want the API's 403 eval_forbidden", err)
-	}
-	gone := &httpConversation{target: &HTTPTarget{BaseURL: srv.URL}, id: "no-such-session"}
+	gone := &httpConversation{target: &HTTPTarget{BaseURL: srv.URL, EvalToken: evalToken}, id: "no-such-session"}
 	if _, err := gone.Send(ctx, Input{Text: "xin chào"}); err == nil || !strings.Contains(err.Error(), "HTTP 404") {
 		t.Fatalf("err = %v, want a 404", err)
 	}

@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,7 +67,30 @@ func (s *Service) RequireDevice(c *gin.Context) {
 		return
 	}
 	c.Set(deviceKey, d)
+	httpserver.SetStation(c, d.StationID)
 	c.Next()
+}
+
+// RequireStation is the middleware of the kiosk's own endpoints (the
+// guide, scans): a station by its device token, or, when evalToken is set,
+// an evaluator holding it in X-Eval-Token, who acts as no station at all.
+func (s *Service) RequireStation(evalToken string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if evalToken != "" && c.GetHeader("Authorization") == "" &&
+			subtle.ConstantTimeCompare([]byte(c.GetHeader("X-Eval-Token")), []byte(evalToken)) == 1 {
+			c.Next()
+			return
+		}
+		s.RequireDevice(c)
+	}
+}
+
+// CheckVisit fails unless visitID is an open visit of the station.
+func (s *Service) CheckVisit(ctx context.Context, stationID, visitID string) error {
+	if !isUUID(visitID) || !isUUID(stationID) {
+		return errVisitInvalid
+	}
+	return CheckOpenSession(ctx, s.pool, stationID, visitID)
 }
 
 func bearer(c *gin.Context) (string, bool) {

@@ -221,6 +221,8 @@ func (s *Service) SweepIdle(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+var errVisitInvalid = apperr.New(apperr.Invalid, "kiosk_session_invalid", "Phiên làm việc không thuộc trạm này.")
+
 // Querier is what CheckOpenSession reads through: a pool or a transaction.
 type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -233,7 +235,7 @@ func CheckOpenSession(ctx context.Context, db Querier, stationID, id string) err
 	err := db.QueryRow(ctx, `SELECT ended_at IS NULL FROM kiosk_sessions WHERE id = $1 AND station_id::text = $2`, id, stationID).Scan(&open)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return apperr.New(apperr.Invalid, "kiosk_session_invalid", "Phiên làm việc không thuộc trạm này.")
+		return errVisitInvalid
 	case err != nil:
 		return err
 	case !open:

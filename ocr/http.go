@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,9 +21,18 @@ import (
 // A stored result is never served back over HTTP: it holds a resident's
 // personal data and is read only inside the service (by the assistant, for
 // its ocr_result_id), so no unauthenticated route can leak it.
+//
+// Only a station (by its device token) or an evaluator may upload, and a
+// kiosk_session_id must be an open visit of that station.
 func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+	auth := func(c *gin.Context) {
+		httpserver.Error(c, apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên."))
+	}
+	if s.Stations != nil {
+		auth = s.Stations.RequireStation(s.EvalToken)
+	}
 	// The multipart envelope around a 15 MB scan needs a little room.
-	r.POST("/api/v1/ocr", httpserver.LimitBody(MaxBytes+1<<20), s.handleRead)
+	r.POST("/api/v1/ocr", httpserver.LimitBody(MaxBytes+1<<20), auth, s.handleRead)
 }
 
 // response is the JSON of a result as the API returns it.
@@ -85,7 +95,19 @@ func (s *Service) handleRead(c *gin.Context) {
 			return
 		}
 	}
-	res, err := s.Read(c.Request.Context(), req, c.PostForm("kiosk_session_id"))
+	visit := strings.TrimSpace(c.PostForm("kiosk_session_id"))
+	if visit != "" {
+		station := httpserver.StationOf(c)
+		if station == "" {
+			httpserver.Error(c, errBadKioskSession)
+			return
+		}
+		if err := s.Stations.CheckVisit(c.Request.Context(), station, visit); err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+	}
+	res, err := s.Read(c.Request.Context(), req, visit)
 	if err != nil {
 		httpserver.Error(c, err)
 		return

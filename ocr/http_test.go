@@ -18,6 +18,8 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/kiosktest"
 	"github.com/citizenstation/citizenstation/ocr/corpus"
 )
 
@@ -55,8 +57,16 @@ func bombPNG(t *testing.T) []byte {
 
 func TestOCREndpoint(t *testing.T) {
 	pool := testPool(t)
-	svc := NewService(NewReader(pool), NewStore(dbtest.New(t), t.TempDir()))
+	db := dbtest.New(t)
+	svc := NewService(NewReader(pool), NewStore(db, t.TempDir()))
+	svc.Stations = kiosk.NewService(db, kiosk.DefaultConfig(), nil)
 	handler := httpserver.New(httpserver.Options{}, svc).Handler()
+	station, other := kiosktest.Add(t, svc.Stations.(*kiosk.Service), ""), kiosktest.Add(t, svc.Stations.(*kiosk.Service), "")
+	visit := station.Visit(t)
+	as := func(bearer string, req *http.Request) *http.Request {
+		req.Header.Set("Authorization", bearer)
+		return req
+	}
 
 	card := testPage(t, 7, corpus.Front, corpus.Clean)
 	clean := pngOf(t, blankPage(600, 400))
@@ -71,7 +81,10 @@ func TestOCREndpoint(t *testing.T) {
 		code       string
 		retryAfter bool
 	}{
-		{"an ID card's front", upload(t, card.Image, map[string]string{"kiosk_session_id": "visit-7"}), 200, "", false},
+		{"an ID card's front", upload(t, card.Image, map[string]string{"kiosk_session_id": visit}), 200, "", false},
+		{"no device token", as("", upload(t, card.Image, nil)), 401, "device_token_invalid", false},
+		{"a forged device token", as("Bearer cst_forged", upload(t, card.Image, nil)), 401, "device_token_invalid", false},
+		{"another station's visit", as(other.Bearer(), upload(t, card.Image, map[string]string{"kiosk_session_id": visit})), 400, "kiosk_session_invalid", false},
 		{"no file", upload(t, nil, nil), 400, "file_missing", false},
 		{"an empty file", upload(t, []byte{}, nil), 400, "empty_file", false},
 		{"text named .png", upload(t, []byte("Xin chào, đây không phải là ảnh."), nil), 415, "not_an_image", false},
@@ -83,13 +96,16 @@ func TestOCREndpoint(t *testing.T) {
 		{"a blank page", upload(t, clean, nil), 400, "no_text", false},
 		{"an unknown kind", upload(t, card.Image, map[string]string{"kind": "passport"}), 400, "unknown_kind", false},
 		{"a QR asked of a form", upload(t, clean, map[string]string{"kind": "cccd_qr"}), 400, "qr_not_found", false},
-		{"a kiosk session id too long", upload(t, card.Image, map[string]string{"kiosk_session_id": strings.Repeat("x", 200)}), 400, "invalid_kiosk_session_id", false},
+		{"a kiosk session id too long", upload(t, card.Image, map[string]string{"kiosk_session_id": strings.Repeat("x", 200)}), 400, "kiosk_session_invalid", false},
 		// This branch runs without the catalogue: a form's procedure
 		// cannot be looked up, and the service says so rather than guess.
 		{"a procedure without the catalogue", upload(t, card.Image, map[string]string{"procedure": "dang-ky-tam-tru"}), 503, "catalogue_unavailable", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if _, set := tt.req.Header["Authorization"]; !set {
+				tt.req.Header.Set("Authorization", station.Bearer())
+			}
 			rec := httptest.NewRecorder()
 			handler.ServeHTTP(rec, tt.req)
 			if rec.Code != tt.status {
@@ -108,7 +124,7 @@ func TestOCREndpoint(t *testing.T) {
 	// The card's result has the shape and is stored, but is never
 	// served back by its id.
 	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, upload(t, card.Image, nil))
+	handler.ServeHTTP(rec, as(station.Bearer(), upload(t, card.Image, nil)))
 	var got map[string]json.RawMessage
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
@@ -141,8 +157,11 @@ func TestBusyPoolAnswers503WithRetryAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	svc := NewService(NewReader(pool), NewStore(dbtest.New(t), t.TempDir()))
+	db := dbtest.New(t)
+	svc := NewService(NewReader(pool), NewStore(db, t.TempDir()))
+	svc.Stations = kiosk.NewService(db, kiosk.DefaultConfig(), nil)
 	handler := httpserver.New(httpserver.Options{}, svc).Handler()
+	station := kiosktest.Add(t, svc.Stations.(*kiosk.Service), "")
 
 	// Hold the only worker.
 	held, release := make(chan struct{}), make(chan struct{})
@@ -153,7 +172,9 @@ func TestBusyPoolAnswers503WithRetryAfter(t *testing.T) {
 	})
 	<-held
 	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, upload(t, testPage(t, 3, corpus.Form, corpus.Clean).Image, nil))
+	req := upload(t, testPage(t, 3, corpus.Form, corpus.Clean).Image, nil)
+	req.Header.Set("Authorization", station.Bearer())
+	handler.ServeHTTP(rec, req)
 	close(release)
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status = %d, want 503; %s", rec.Code, rec.Body)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -17,6 +19,19 @@ type Service struct {
 	// Catalogue, when set, gives the form fields of a procedure named in
 	// a request, for matching a form's labels.
 	Catalogue Catalogue
+	// Stations authenticates the stations that upload scans; without it
+	// the upload route refuses every caller.
+	Stations Stations
+	// EvalToken lets an evaluator upload as no station.
+	EvalToken string
+}
+
+// Stations authenticates the callers of the upload: a kiosk by its device
+// token (or an evaluator, as no station), and the visit it names
+// (kiosk.Service provides both).
+type Stations interface {
+	RequireStation(evalToken string) gin.HandlerFunc
+	CheckVisit(ctx context.Context, stationID, visitID string) error
 }
 
 // Catalogue is the part of procedures.Catalogue the service uses.

@@ -19,6 +19,7 @@ import (
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
@@ -27,7 +28,10 @@ import (
 
 // Parts are the services the flows use.
 type Parts struct {
-	Pool     *pgxpool.Pool
+	Pool *pgxpool.Pool
+	// Live is the replica's listener, which must listen on
+	// payments.Channel: a kiosk waiting on its payment follows it there.
+	Live     *live.Listener
 	Payments *payments.Service
 	Fees     payments.FeeSource
 	Reports  *reports.Service
@@ -40,7 +44,7 @@ func Services(p Parts) assistant.Services {
 	var s assistant.Services
 	if p.Payments != nil {
 		s.Bills = Bills{Payments: p.Payments}
-		s.Payments = Payments{Service: p.Payments, Fees: p.Fees, Pool: p.Pool}
+		s.Payments = Payments{Service: p.Payments, Fees: p.Fees, Live: p.Live}
 	}
 	if p.Reports != nil {
 		s.Reports = Reports{Service: p.Reports}
@@ -122,7 +126,7 @@ func contains(list []string, s string) bool {
 type Payments struct {
 	Service *payments.Service
 	Fees    payments.FeeSource
-	Pool    *pgxpool.Pool
+	Live    *live.Listener
 }
 
 // Order makes the payment order of a bill or a dossier's fee; the amount
@@ -162,19 +166,20 @@ func (p Payments) FeeDue(ctx context.Context, dossierID string) (int64, error) {
 	return f.Amount, nil
 }
 
-// Watch follows the order's state by LISTEN on the payments' channel, so a
-// change made by any replica (the gateway's IPN) reaches this one.
+// Watch follows the order's state through the replica's listener, so a
+// change made by any replica (the gateway's IPN) reaches this one; a
+// watcher costs no connection of the pool. It ends when changed returns
+// false, ctx ends or the replica shuts down.
 func (p Payments) Watch(ctx context.Context, id string, changed func(*assistant.PaymentOrder) bool) error {
-	conn, err := p.Pool.Acquire(ctx)
+	if p.Live == nil {
+		return apperr.New(apperr.Unavailable, "live_unavailable", "Chưa theo dõi được thanh toán lúc này. Xin chạm “Kiểm tra”.")
+	}
+	sub, err := p.Live.Subscribe(payments.Channel)
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+payments.Channel); err != nil {
-		return err
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+payments.Channel)
-	// The state now, after LISTEN: nothing is missed between the two.
+	defer sub.Close()
+	// The state now, after subscribing: nothing is missed between the two.
 	cur, err := p.Payment(ctx, id)
 	if err != nil {
 		return err
@@ -183,23 +188,26 @@ func (p Payments) Watch(ctx context.Context, id string, changed func(*assistant.
 		return nil
 	}
 	for {
-		n, err := conn.Conn().WaitForNotification(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
+		select {
+		case <-ctx.Done():
+			return nil
+		case n, open := <-sub.C:
+			if !open {
 				return nil
 			}
-			return err
-		}
-		var ev payments.Event
-		if json.Unmarshal([]byte(n.Payload), &ev) != nil || ev.PaymentID != id {
-			continue
-		}
-		cur, err := p.Payment(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !changed(cur) {
-			return nil
+			if !n.Resync && !sub.Lost() {
+				var ev payments.Event
+				if json.Unmarshal([]byte(n.Payload), &ev) != nil || ev.PaymentID != id {
+					continue
+				}
+			}
+			cur, err := p.Payment(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !changed(cur) {
+				return nil
+			}
 		}
 	}
 }

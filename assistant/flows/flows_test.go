@@ -21,6 +21,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
@@ -63,8 +64,11 @@ type env struct {
 	gateway   *httptest.Server
 	api       *httptest.Server
 	stationID string
+	token     string // the station's device token
 	visitID   string
 	scans     *ocr.Store
+	live      *live.Listener
+	streams   *live.Limits
 }
 
 func newEnv(t *testing.T) *env { return newEnvTB(t) }
@@ -82,11 +86,11 @@ func newEnvTB(t testing.TB) *env {
 	}
 	e.kiosk = kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet)
 	lat, lng := 10.778, 106.707
-	st, _, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm chung cư thử", WardCode: saiGon, Latitude: &lat, Longitude: &lng})
+	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm chung cư thử", WardCode: saiGon, Latitude: &lat, Longitude: &lng})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.stationID = st.ID
+	e.stationID, e.token = st.ID, token
 	visit, err := e.kiosk.StartSession(ctx, st.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -123,10 +127,19 @@ func newEnvTB(t testing.TB) *env {
 	rep := reports.NewService(e.pool, reports.DefaultConfig(), rules, reports.KioskStations{Kiosk: e.kiosk})
 
 	e.scans = ocr.NewStore(e.pool, t.TempDir())
+	// The replica's listener, as serve runs it.
+	e.live, e.streams = live.New(e.pool, quiet, payments.Channel), live.NewLimits(0, 0)
+	liveCtx, stopLive := context.WithCancel(context.Background())
+	liveDone := make(chan struct{})
+	go func() { e.live.Run(liveCtx); close(liveDone) }()
+	t.Cleanup(func() { stopLive(); <-liveDone })
+	<-e.live.Ready()
 	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
 		Scans:    assistant.OCRScans{Results: e.scans},
 		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk, Pool: e.pool},
-		Services: flows.Services(flows.Parts{Pool: e.pool, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
+		Services: flows.Services(flows.Parts{Pool: e.pool, Live: e.live, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
+		Stations: e.kiosk,
+		Streams:  e.streams,
 	}, assistant.Defaults())
 	if err != nil {
 		t.Fatal(err)
@@ -264,6 +277,7 @@ func (e *env) events(t *testing.T, sessionID string) <-chan []string {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, "GET", e.api.URL+"/api/v1/sessions/"+sessionID+"/payment/events", nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
 		resp, err := http.DefaultClient.Do(req)
 		close(ready)
 		if err != nil {
@@ -272,7 +286,7 @@ func (e *env) events(t *testing.T, sessionID string) <-chan []string {
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			if data, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
 				var p assistant.PaymentOrder
 				json.Unmarshal([]byte(data), &p)
 				states = append(states, p.State)
@@ -628,7 +642,9 @@ func TestPaymentEventsHTTP(t *testing.T) {
 		{"/api/v1/sessions/nope/payment/events", http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
-		resp, err := http.Get(e.api.URL + tt.path)
+		req, _ := http.NewRequest("GET", e.api.URL+tt.path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

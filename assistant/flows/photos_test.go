@@ -65,7 +65,10 @@ func (e *env) upload(t *testing.T, sessionID string, data []byte, multi bool) (i
 		w.Close()
 		body, ctype = bytes.NewReader(buf.Bytes()), w.FormDataContentType()
 	}
-	resp, err := http.Post(e.api.URL+"/api/v1/sessions/"+sessionID+"/photos", ctype, body)
+	req, _ := http.NewRequest("POST", e.api.URL+"/api/v1/sessions/"+sessionID+"/photos", body)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

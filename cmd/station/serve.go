@@ -15,6 +15,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/jobs"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
@@ -82,19 +83,27 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 			defer ocrPool.Close()
 			ocrService := ocr.NewService(ocr.NewReader(ocrPool), parts.OCRStore)
 			ocrService.Catalogue = parts.Catalogue
+			ocrService.Stations, ocrService.EvalToken = parts.Stations, evalCfg.EvalToken()
 
+			// One listening connection per replica carries every live
+			// stream; streams are capped per station and per address.
+			go parts.Live.Run(ctx)
+			streams := live.NewLimits(serverCfg.StreamsPerStation, serverCfg.StreamsPerAddress)
 			model, err := assistant.OpenModel(partsCfg.Assistant, p.log)
 			if err != nil {
 				return err
 			}
 			deps := parts.Assistant
-			deps.Model = model
+			deps.Model, deps.Streams = model, streams
 			assist, err := assistant.New(deps, partsCfg.Assistant)
 			if err != nil {
 				return err
 			}
 
-			feed := reports.NewHub(p.pool, p.log)
+			feed, err := reports.NewHub(parts.Live, p.log)
+			if err != nil {
+				return err
+			}
 			go feed.Run(ctx)
 			if err := parts.Jobs.Start(ctx); err != nil {
 				return err
@@ -124,7 +133,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				assist.MissRoutes(staffSvc, []staff.Role{staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleWardStaff}, []staff.Role{staff.RoleAdmin}),
 				staffSvc,
 				parts.Dossiers.Routes(staffSvc),
-				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations,
+				&reports.HTTP{Service: parts.Reports, Hub: feed, Staff: staffSvc, Devices: parts.Stations, Streams: streams,
 					Track: ratelimit.New(p.pool, 30, time.Minute)},
 				&kiosk.Handler{
 					Service: parts.Stations,

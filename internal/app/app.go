@@ -15,6 +15,7 @@ import (
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
 	"github.com/citizenstation/citizenstation/internal/jobs"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
@@ -84,6 +85,9 @@ type Parts struct {
 	// Jobs is the background work queue with the parts' sweeps and job
 	// kinds; the caller starts it when the process is to work.
 	Jobs *jobs.Queue
+	// Live is the replica's one listening connection, which every live
+	// stream reads through; the caller runs it.
+	Live *live.Listener
 	// Assistant is what the guide needs, all but its model, which each
 	// caller opens for itself.
 	Assistant assistant.Deps
@@ -100,7 +104,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 	if err != nil {
 		return nil, err
 	}
-	p := &Parts{}
+	p := &Parts{Live: live.New(pool, log, payments.Channel, reports.FeedChannel)}
 	if p.Catalogue, err = procedures.New(pool, embedder); err != nil {
 		return nil, err
 	}
@@ -136,9 +140,10 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Scans:     assistant.OCRScans{Results: p.OCRStore},
 		Teacher:   p.Catalogue,
 		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations, Pool: pool},
-		Services: flows.Services(flows.Parts{Pool: pool, Payments: p.Payments, Fees: fees,
+		Services: flows.Services(flows.Parts{Pool: pool, Live: p.Live, Payments: p.Payments, Fees: fees,
 			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
-		Logger: log,
+		Logger:   log,
+		Stations: p.Stations,
 	}
 	jobsCfg := cfg.Jobs
 	jobsCfg.Sweeps = p.sweeps(pool)

@@ -68,6 +68,10 @@ type Server struct {
 	Addr            string
 	Migrate         bool
 	ShutdownTimeout time.Duration
+	// StreamsPerStation and StreamsPerAddress cap the live streams open on
+	// a replica per station and per client address.
+	StreamsPerStation int
+	StreamsPerAddress int
 }
 
 // RegisterFlags adds the server settings to fs.
@@ -75,6 +79,8 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", ":8080", "address to listen on")
 	fs.BoolVar(&c.Migrate, "migrate", true, "apply pending migrations at start")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long requests in flight may finish after SIGTERM")
+	fs.IntVar(&c.StreamsPerStation, "streams-per-station", 4, "live streams (payment, consoles) a replica keeps open per station")
+	fs.IntVar(&c.StreamsPerAddress, "streams-per-address", 32, "live streams a replica keeps open per client address")
 }
 
 // Validate checks the server settings.
@@ -84,6 +90,9 @@ func (c *Server) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return Invalid("shutdown-timeout", c.ShutdownTimeout, "must be positive")
+	}
+	if c.StreamsPerStation < 1 || c.StreamsPerAddress < 1 {
+		return Invalid("streams-per-station/address", c.StreamsPerStation, "must be at least 1")
 	}
 	return nil
 }

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/internal/live"
 )
 
-// feedChannel is the PostgreSQL NOTIFY channel of the live feed.
-const feedChannel = "reports_feed"
+// FeedChannel is the PostgreSQL NOTIFY channel of the live feed.
+const FeedChannel = "reports_feed"
 
 // FeedEvent is one line of the live feed: a report arrived or moved. It
 // carries no description, contact or notes; officers fetch the report.
@@ -44,24 +45,25 @@ func notify(ctx context.Context, tx pgx.Tx, ev FeedEvent) error {
 // queueNotify adds the notification of ev to a batch sent in a transaction.
 func queueNotify(b *pgx.Batch, ev FeedEvent) {
 	payload, _ := json.Marshal(ev) // plain strings and times: cannot fail
-	b.Queue(`SELECT pg_notify($1, $2)`, feedChannel, string(payload))
+	b.Queue(`SELECT pg_notify($1, $2)`, FeedChannel, string(payload))
 }
 
-// Hub fans the feed out to this replica's live clients. Each replica holds
-// one listening connection, however many clients it serves; events come
-// through PostgreSQL, so a client sees reports stored by any replica.
+// Hub fans the feed out to this replica's live clients. It reads the feed
+// through the replica's one listening connection (internal/live), however
+// many clients it serves; events come through PostgreSQL, so a client sees
+// reports stored by any replica.
 type Hub struct {
-	pool *pgxpool.Pool
+	live *live.Listener
+	sub  *live.Subscription
 	log  *slog.Logger
 
-	mu   sync.Mutex
-	subs map[*Subscription]struct{}
-	// ready is closed once the first LISTEN is in place.
-	ready     chan struct{}
-	readyOnce sync.Once
+	mu     sync.Mutex
+	subs   map[*Subscription]struct{}
+	closed bool
 }
 
-// Subscription receives the events an officer may see.
+// Subscription receives the events an officer may see. C is closed when
+// the replica shuts down.
 type Subscription struct {
 	officer Officer
 	C       chan FeedEvent
@@ -70,90 +72,93 @@ type Subscription struct {
 	lost bool
 }
 
-// NewHub returns a hub; call Run to start listening.
-func NewHub(pool *pgxpool.Pool, log *slog.Logger) *Hub {
+// NewHub returns a hub reading the feed from l, which must listen on
+// FeedChannel; call Run to start handing events out.
+func NewHub(l *live.Listener, log *slog.Logger) (*Hub, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Hub{pool: pool, log: log, subs: map[*Subscription]struct{}{}, ready: make(chan struct{})}
+	sub, err := l.Subscribe(FeedChannel)
+	if err != nil {
+		return nil, err
+	}
+	return &Hub{live: l, sub: sub, log: log, subs: map[*Subscription]struct{}{}}, nil
 }
 
 // Ready is closed once the hub listens.
-func (h *Hub) Ready() <-chan struct{} { return h.ready }
+func (h *Hub) Ready() <-chan struct{} { return h.live.Ready() }
 
 // Check is the hub's readiness check: it passes once the hub listens.
-func (h *Hub) Check(context.Context) error {
-	select {
-	case <-h.ready:
-		return nil
-	default:
-		return fmt.Errorf("reports feed: not listening yet")
+func (h *Hub) Check(ctx context.Context) error {
+	if err := h.live.Check(ctx); err != nil {
+		return fmt.Errorf("reports feed: %w", err)
 	}
+	return nil
 }
 
 // Subscribe registers a client of officer o.
 func (h *Hub) Subscribe(o Officer) *Subscription {
 	s := &Subscription{officer: o, C: make(chan FeedEvent, 256)}
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(s.C)
+		return s
+	}
 	h.subs[s] = struct{}{}
-	h.mu.Unlock()
 	return s
 }
 
 // Unsubscribe removes a client.
 func (h *Hub) Unsubscribe(s *Subscription) {
 	h.mu.Lock()
-	delete(h.subs, s)
-	h.mu.Unlock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.C)
+	}
 }
 
-// Run listens until ctx ends, reconnecting after failures. After a
-// reconnection every client is told to resync, since events may have been
-// missed meanwhile.
+// Run hands the feed's events to the clients until ctx ends or the
+// listener stops; then every client's stream ends. After the listener
+// reconnected, or when the hub itself fell behind, every client is told to
+// resync, since events may have been missed.
 func (h *Hub) Run(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	for first := true; ; first = false {
-		err := h.listen(ctx, !first)
-		if ctx.Err() != nil {
-			return nil
-		}
-		h.log.Warn("reports feed: listener lost, reconnecting", "err", err, "in", backoff)
+	defer h.closeAll()
+	defer h.sub.Close()
+	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(backoff):
+		case n, ok := <-h.sub.C:
+			if !ok {
+				return nil
+			}
+			if n.Resync || h.sub.Lost() {
+				h.broadcast(FeedEvent{Action: "resync", At: time.Now()})
+			}
+			if n.Resync {
+				continue
+			}
+			var ev FeedEvent
+			if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
+				h.log.Error("reports feed: bad payload", "err", err)
+				continue
+			}
+			h.broadcast(ev)
 		}
-		backoff = min(backoff*2, 5*time.Second)
 	}
 }
 
-func (h *Hub) listen(ctx context.Context, resync bool) error {
-	conn, err := h.pool.Acquire(ctx)
-	if err != nil {
-		return err
+// closeAll ends every client's stream.
+func (h *Hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		close(s.C)
 	}
-	// The connection is taken out of the pool for good: it only listens.
-	pc := conn.Hijack()
-	defer pc.Close(context.WithoutCancel(ctx))
-	if _, err := pc.Exec(ctx, "LISTEN "+feedChannel); err != nil {
-		return err
-	}
-	h.readyOnce.Do(func() { close(h.ready) })
-	if resync {
-		h.broadcast(FeedEvent{Action: "resync", At: time.Now()})
-	}
-	for {
-		n, err := pc.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		var ev FeedEvent
-		if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
-			h.log.Error("reports feed: bad payload", "err", err)
-			continue
-		}
-		h.broadcast(ev)
-	}
+	h.subs = map[*Subscription]struct{}{}
 }
 
 // broadcast hands ev to every client that may see it, without ever waiting

@@ -2,8 +2,13 @@ package reports
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/citizenstation/citizenstation/internal/live"
 )
 
 // TestFeedAcrossReplicas runs two hubs, as two replicas of the service
@@ -16,9 +21,7 @@ func TestFeedAcrossReplicas(t *testing.T) {
 	defer cancel()
 	var hubs []*Hub
 	for range 2 {
-		h := NewHub(pool, nil)
-		go h.Run(ctx)
-		<-h.Ready()
+		h, _ := startHub(t, ctx, pool)
 		hubs = append(hubs, h)
 	}
 	var subs []*Subscription
@@ -28,7 +31,7 @@ func TestFeedAcrossReplicas(t *testing.T) {
 	ward := hubs[1].Subscribe(Officer{Wards: []string{benThanh}})
 
 	var listeners int
-	pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN `+feedChannel+`'`).Scan(&listeners)
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&listeners)
 	if listeners != 2 {
 		t.Errorf("%d listening connections for 2 replicas and 51 clients", listeners)
 	}
@@ -61,12 +64,10 @@ func TestFeedReconnects(t *testing.T) {
 	svc, pool := newTestService(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := NewHub(pool, nil)
-	go h.Run(ctx)
-	<-h.Ready()
+	h, _ := startHub(t, ctx, pool)
 	sub := h.Subscribe(Officer{CommandCentre: true})
 	if _, err := pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = current_database() AND query = 'LISTEN `+feedChannel+`'`); err != nil {
+		WHERE datname = current_database() AND query LIKE 'LISTEN %'`); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -89,4 +90,26 @@ func TestFeedReconnects(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event after reconnecting")
 	}
+}
+
+// startHub starts a replica's listener and the feed's hub on it until ctx
+// ends; done is closed when both stopped.
+func startHub(t testing.TB, ctx context.Context, pool *pgxpool.Pool) (*Hub, <-chan struct{}) {
+	t.Helper()
+	l := live.New(pool, nil, FeedChannel)
+	h, err := NewHub(l, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); l.Run(ctx) }()
+		go func() { defer wg.Done(); h.Run(ctx) }()
+		wg.Wait()
+		close(done)
+	}()
+	<-h.Ready()
+	return h, done
 }

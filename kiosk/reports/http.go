@@ -11,6 +11,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/staff"
 )
@@ -30,6 +31,8 @@ type HTTP struct {
 	// Keepalive is how often an idle live feed sends a comment and checks
 	// that its officer is still signed in (default 20 s).
 	Keepalive time.Duration
+	// Streams caps the feeds open per client address (nil: no cap).
+	Streams *live.Limits
 }
 
 // officerOf is the signed-in staff user as a reports officer.
@@ -369,6 +372,14 @@ func (h *HTTP) feed(c *gin.Context) {
 		}
 		o = Officer{ID: o.ID, Name: o.Name, Wards: []string{ward}}
 	}
+	if h.Streams != nil {
+		release, err := h.Streams.Open("", c.ClientIP())
+		if err != nil {
+			httpserver.Error(c, err)
+			return
+		}
+		defer release()
+	}
 	sub := h.Hub.Subscribe(o)
 	defer h.Hub.Unsubscribe(sub)
 	c.Header("Content-Type", "text/event-stream")
@@ -388,7 +399,10 @@ func (h *HTTP) feed(c *gin.Context) {
 		select {
 		case <-c.Request.Context().Done():
 			return
-		case ev := <-sub.C:
+		case ev, open := <-sub.C:
+			if !open {
+				return // the replica is shutting down: the console reconnects to another
+			}
 			if h.Hub.takeLost(sub) {
 				c.SSEvent("resync", gin.H{})
 			}

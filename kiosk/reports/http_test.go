@@ -50,11 +50,8 @@ func newTestServerOn(t testing.TB, pool *pgxpool.Pool, edit func(*Config)) *test
 	t.Helper()
 	svc, pool := newTestServiceOn(t, pool, edit)
 	ctx, cancel := context.WithCancel(context.Background())
-	hub := NewHub(pool, nil)
-	done := make(chan struct{})
-	go func() { hub.Run(ctx); close(done) }()
+	hub, done := startHub(t, ctx, pool)
 	t.Cleanup(func() { cancel(); <-done })
-	<-hub.Ready()
 	staffSvc := staff.NewService(pool, staff.DefaultConfig())
 	h := &HTTP{Service: svc, Hub: hub, Staff: staffSvc, Keepalive: 200 * time.Millisecond,
 		Devices: kiosk.NewService(pool, kiosk.DefaultConfig(), slog.New(slog.DiscardHandler))}

@@ -217,10 +217,10 @@
   async function assistantSay(message, said) {
     await startVisit("procedures");
     if (!filing.session) {
-      const s = await api("POST", "/api/v1/sessions", { station_id: visit.station || "", kiosk_session_id: visit.id || "" });
+      const s = await api("POST", "/api/v1/sessions", { kiosk_session_id: visit.id || "" }, deviceHeaders());
       filing.session = s.id;
     }
-    const r = await api("POST", "/api/v1/sessions/" + encodeURIComponent(filing.session) + "/messages", message);
+    const r = await api("POST", "/api/v1/sessions/" + encodeURIComponent(filing.session) + "/messages", message, deviceHeaders());
     renderReply(r, said);
     return r;
   }
@@ -269,15 +269,37 @@
     const pending = r.stage === "pay" && r.payment && r.payment.state === "pending";
     qr.hidden = !(pending && r.payment.qr_url);
     if (!qr.hidden) qr.src = r.payment.qr_url;
-    if (paymentFeed) { paymentFeed.close(); paymentFeed = null; }
+    if (paymentFeed) { paymentFeed.abort(); paymentFeed = null; }
     if (!pending) return;
-    paymentFeed = new EventSource("/api/v1/sessions/" + encodeURIComponent(r.session_id) + "/payment/events");
-    paymentFeed.addEventListener("payment", (ev) => {
-      if (JSON.parse(ev.data).state === "pending") return;
-      paymentFeed.close(); paymentFeed = null;
+    const feed = paymentFeed = new AbortController();
+    follow("/api/v1/sessions/" + encodeURIComponent(r.session_id) + "/payment/events", feed.signal, (name, data) => {
+      if (name !== "payment" || data.state === "pending") return;
+      feed.abort(); if (paymentFeed === feed) paymentFeed = null;
       send({ choice: "check" }, "");
-    });
-    paymentFeed.onerror = () => { if (paymentFeed) { paymentFeed.close(); paymentFeed = null; } };
+    }).catch(() => {}).finally(() => { if (paymentFeed === feed) paymentFeed = null; });
+  }
+  // follow reads a server-sent event stream with the station's token
+  // (EventSource cannot send one), calling onEvent(name, data) per event.
+  async function follow(path, signal, onEvent) {
+    const res = await fetch(path, { headers: Object.assign({ Accept: "text/event-stream" }, deviceHeaders()), cache: "no-store", signal });
+    if (!res.ok || !res.body) return;
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value.replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, end); buf = buf.slice(end + 2);
+        let name = "message", data = "";
+        block.split("\n").forEach((line) => {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += (data ? "\n" : "") + line.slice(5).replace(/^ /, "");
+        });
+        if (data) { try { onEvent(name, JSON.parse(data)); } catch (e) { /* not JSON: ignored */ } }
+      }
+    }
   }
   function choiceButton(label, fn, cls) {
     const b = document.createElement("button");
@@ -375,7 +397,7 @@
       const form = new FormData();
       form.append("file", file);
       if (visit.id) form.append("kiosk_session_id", visit.id);
-      const r = await api("POST", "/api/v1/ocr", form);
+      const r = await api("POST", "/api/v1/ocr", form, deviceHeaders());
       filing.ocr = r;
       filing.scanFile = file;
       $("#scan-preview").src = URL.createObjectURL(file);
@@ -500,7 +522,7 @@
     const tick = async () => {
       if (current !== screen) return;
       try {
-        const p = await api("GET", "/api/v1/payments/" + encodeURIComponent(id));
+        const p = await api("GET", "/api/v1/payments/" + encodeURIComponent(id), undefined, deviceHeaders());
         if (p.state === "paid") { done(p); return; }
         if (p.state === "failed" || p.state === "expired") { $(statusSel).textContent = "Thanh toán không thành công. Bác chạm “Gọi cán bộ” để được giúp."; return; }
       } catch (e) { /* keep waiting */ }
