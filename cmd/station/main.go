@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -65,17 +66,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			sandboxGatewayCommand(stdout, stderr),
 			evalCommand(stdout, stderr),
 		},
-		Exec: func(context.Context, []string) error { return flag.ErrHelp },
+		Exec: func(_ context.Context, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q (station -h lists the commands)", args[0])
+			}
+			return flag.ErrHelp
+		},
 	}
+	// Help goes to stderr when asked for; a wrong flag is one line, which
+	// main prints, not the help after it.
+	var help bytes.Buffer
 	root.FlagSet = flag.NewFlagSet("station", flag.ContinueOnError)
-	root.FlagSet.SetOutput(stderr)
-	for _, c := range root.Subcommands {
-		c.FlagSet.SetOutput(stderr)
-	}
-	if err := root.Parse(args); err != nil {
+	setOutput(root, &help)
+	err := root.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		stderr.Write(help.Bytes())
+		return err
+	case err != nil:
 		return err
 	}
+	setOutput(root, stderr)
 	return root.Run(ctx)
+}
+
+// setOutput sends the flag messages of c and its subcommands to w.
+func setOutput(c *ffcli.Command, w io.Writer) {
+	if c.FlagSet != nil {
+		c.FlagSet.SetOutput(w)
+	}
+	for _, sub := range c.Subcommands {
+		setOutput(sub, w)
+	}
 }
 
 // envOptions make every flag settable from STATION_* variables.

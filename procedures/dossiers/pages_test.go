@@ -123,7 +123,7 @@ func TestReviewConsole(t *testing.T) {
 	}
 
 	done := page(t, e.h, officer, reviewPath+"?done=rejected")
-	for _, w := range []string{"Đã chuyển hồ sơ sang «Không được chấp nhận»", "lời nhắn cho người dân: «Ảnh căn cước bị mờ»", "Đã có văn bản trả lời"} {
+	for _, w := range []string{"Đã chuyển hồ sơ sang «Không được chấp nhận»", "Không được chấp nhận · " + officer.User.Username + " — «Ảnh căn cước bị mờ»", "Đã có văn bản trả lời"} {
 		if !strings.Contains(done.Body.String(), w) {
 			t.Errorf("after the decision the page lacks %q", w)
 		}
