@@ -120,6 +120,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Addr:            serverCfg.Addr,
 				Logger:          p.log,
 				ShutdownTimeout: serverCfg.ShutdownTimeout,
+				TrustedProxies:  serverCfg.Proxies(),
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},

@@ -72,6 +72,20 @@ type Server struct {
 	// a replica per station and per client address.
 	StreamsPerStation int
 	StreamsPerAddress int
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (comma-separated addresses or CIDR ranges; none by default).
+	TrustedProxies string
+}
+
+// Proxies returns the trusted proxies as a list.
+func (c *Server) Proxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // RegisterFlags adds the server settings to fs.
@@ -81,6 +95,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long requests in flight may finish after SIGTERM")
 	fs.IntVar(&c.StreamsPerStation, "streams-per-station", 4, "live streams (payment, consoles) a replica keeps open per station")
 	fs.IntVar(&c.StreamsPerAddress, "streams-per-address", 32, "live streams a replica keeps open per client address")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "load balancers whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges (none by default)")
 }
 
 // Validate checks the server settings.
@@ -90,6 +105,13 @@ func (c *Server) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return Invalid("shutdown-timeout", c.ShutdownTimeout, "must be positive")
+	}
+	for _, p := range c.Proxies() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return Invalid("trusted-proxies", p, "want an IP address or a CIDR range")
+			}
+		}
 	}
 	if c.StreamsPerStation < 1 || c.StreamsPerAddress < 1 {
 		return Invalid("streams-per-station/address", c.StreamsPerStation, "must be at least 1")

@@ -38,6 +38,10 @@ type Options struct {
 	// ShutdownTimeout bounds how long in-flight requests may run after a
 	// stop signal.
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the addresses or CIDR ranges of the load balancers
+	// whose X-Forwarded-For is believed; none by default, so a client
+	// cannot forge its address for rate limits and the audit log.
+	TrustedProxies []string
 }
 
 // Server serves the service's HTTP API.
@@ -60,6 +64,11 @@ func New(opts Options, routes ...Routes) *Server {
 		opts.ShutdownTimeout = 30 * time.Second
 	}
 	e := gin.New()
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		// config.Server validates them; a bad list trusts no one.
+		opts.Logger.Error("trusted proxies refused; trusting none", "err", err)
+		e.SetTrustedProxies(nil)
+	}
 	e.ContextWithFallback = true // handlers' c.Done() follows the request
 	e.HandleMethodNotAllowed = true
 	m := newMetrics(opts.Registry)
