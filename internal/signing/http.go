@@ -11,17 +11,16 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 //go:embed templates/verify.tmpl
 var pageFiles embed.FS
 
 var page = template.Must(template.New("verify.tmpl").Funcs(template.FuncMap{
-	"local": func(t time.Time) string { return t.In(hoChiMinh).Format("15:04:05 ngày 02/01/2006") },
-	"day":   func(t time.Time) string { return t.In(hoChiMinh).Format("02/01/2006") },
+	"local": func(t time.Time) string { return t.In(vietnamese.Zone).Format("15:04:05 ngày 02/01/2006") },
+	"day":   func(t time.Time) string { return t.In(vietnamese.Zone).Format("02/01/2006") },
 }).ParseFS(pageFiles, "templates/verify.tmpl"))
-
-var hoChiMinh = time.FixedZone("ICT", 7*3600)
 
 // maxCopy is the largest copy of a document the page takes for checking.
 const maxCopy = 10 << 20

@@ -14,6 +14,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), JSON only,
@@ -301,9 +302,9 @@ func (h *HTTP) open311Requests(ctx context.Context, q open311Query) ([]Open311Re
 			StatusNotes:       status.Label(),
 			ServiceCode:       category,
 			AgencyResponsible: h.Service.rules.CommandCentre.Name,
-			RequestedDatetime: created.In(hcmc).Format(time.RFC3339),
-			UpdatedDatetime:   updated.In(hcmc).Format(time.RFC3339),
-			ExpectedDatetime:  due.In(hcmc).Format(time.RFC3339),
+			RequestedDatetime: created.In(vietnamese.Zone).Format(time.RFC3339),
+			UpdatedDatetime:   updated.In(vietnamese.Zone).Format(time.RFC3339),
+			ExpectedDatetime:  due.In(vietnamese.Zone).Format(time.RFC3339),
 			Lat:               round3(lat),
 			Long:              round3(lng),
 		}
@@ -323,10 +324,6 @@ func (h *HTTP) open311Requests(ctx context.Context, q open311Query) ([]Open311Re
 	}
 	return out, nil
 }
-
-// hcmc is Ho Chi Minh City's time (UTC+7, no daylight saving), in which
-// Open311 dates are written, with their offset as the spec asks.
-var hcmc = time.FixedZone("ICT", 7*3600)
 
 // round3 rounds a coordinate to three decimals, about 110 m.
 func round3(v *float64) *float64 {
