@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -22,17 +23,7 @@ const (
 )
 
 // FormatVND writes an amount as residents read it: 1.200.000 đồng.
-func FormatVND(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	return b.String() + " đồng"
-}
+func FormatVND(n int64) string { return vietnamese.FormatVND(n) }
 
 // facts renders the parts of an entry the guide states.
 type facts struct {

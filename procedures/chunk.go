@@ -102,13 +102,5 @@ func FormatVND(amount int64) string {
 	if amount == 0 {
 		return "miễn phí"
 	}
-	s := fmt.Sprint(amount)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	return b.String() + " đồng"
+	return vietnamese.FormatVND(amount)
 }
