@@ -40,7 +40,30 @@ func checkPassword(password string) error {
 	if len(password) > maxPasswordLen {
 		return apperr.Errorf(apperr.Invalid, "password_too_long", "Mật khẩu dài quá %d ký tự.", maxPasswordLen)
 	}
+	if common(password) {
+		return apperr.New(apperr.Invalid, "password_common", "Mật khẩu này quá phổ biến, dễ bị đoán. Xin chọn mật khẩu khác.")
+	}
 	return nil
+}
+
+// commonPasswords are passwords of ten characters or more found at the top
+// of the leaked-password lists, and Vietnamese ones of the same kind.
+var commonPasswords = map[string]bool{
+	"1234567890": true, "0123456789": true, "12345678910": true, "123456789a": true, "a123456789": true,
+	"1111111111": true, "0000000000": true, "qwertyuiop": true, "qwerty1234": true, "qwerty12345": true,
+	"password12": true, "password123": true, "password1!": true, "1q2w3e4r5t": true, "1qaz2wsx3edc": true,
+	"abc1234567": true, "abcd123456": true, "admin12345": true, "administrator": true, "iloveyou12": true,
+	"matkhau123": true, "matkhau1234": true, "anhyeuem123": true, "emyeuanh123": true, "vietnam123": true,
+	"hochiminh123": true, "saigon1234": true, "khongbiet123": true, "123456789@": true, "passw0rd123": true,
+}
+
+// common reports a password on the list, or one character repeated.
+func common(password string) bool {
+	p := strings.ToLower(strings.TrimSpace(password))
+	if commonPasswords[p] {
+		return true
+	}
+	return strings.Count(p, p[:1]) == len(p)
 }
 
 // hashPassword returns password's argon2id hash in the PHC string format.
