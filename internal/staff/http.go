@@ -101,16 +101,33 @@ func LoginMessage(code string) string {
 // HomeOf is where u goes after signing in: next when it is a path of this
 // site, else the console of u's role.
 func HomeOf(u *User, next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+	if localPath(next) {
 		return next
 	}
 	switch u.Role {
 	case RoleDutyOfficer:
 		return "/duty"
+	case RoleEvaluator:
+		return "/staff/evals"
 	case RoleAdmin:
 		return "/staff/stations"
 	}
 	return "/staff"
+}
+
+// localPath says whether next is a path on this site: it starts with one
+// slash, and holds no backslash or control character, which browsers drop
+// or read as a slash ("/\tevil.example" is "//evil.example" to them).
+func localPath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return false
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) handleLogout(c *gin.Context) {

@@ -285,13 +285,17 @@ func TestIdleSessionsEnd(t *testing.T) {
 func TestHomeOf(t *testing.T) {
 	ward := &staff.User{Role: staff.RoleWardStaff}
 	for next, want := range map[string]string{"": "/staff", "/duty?x=1": "/duty?x=1", "//evil.example": "/staff",
-		"https://evil.example": "/staff", `/\evil.example`: "/staff"} {
+		"https://evil.example": "/staff", `/\evil.example`: "/staff", "/\t/evil.example": "/staff", "/\n/evil.example": "/staff",
+		"/staff/x\\y": "/staff", "/%5Cevil.example": "/%5Cevil.example"} {
 		if got := staff.HomeOf(ward, next); got != want {
 			t.Errorf("HomeOf(%q) = %q, want %q", next, got, want)
 		}
 	}
 	if got := staff.HomeOf(&staff.User{Role: staff.RoleDutyOfficer}, ""); got != "/duty" {
 		t.Errorf("duty officer goes to %q", got)
+	}
+	if got := staff.HomeOf(&staff.User{Role: staff.RoleEvaluator}, ""); got != "/staff/evals" {
+		t.Errorf("an evaluator goes to %q", got)
 	}
 }
 
