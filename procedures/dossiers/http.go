@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -31,27 +32,27 @@ type handler struct {
 func (h *handler) RegisterRoutes(r *gin.RouterGroup) {
 	small := httpserver.LimitBody(256 << 10)
 	r.POST("/api/v1/dossiers", small, h.create)
-	r.POST("/api/v1/dossiers/:id/attachments", httpserver.LimitBody(h.svc.cfg.MaxAttachment+1<<20), h.attach)
-	r.PATCH("/api/v1/dossiers/:id/fields", small, h.updateFields)
-	r.POST("/api/v1/dossiers/:id/submit", small, h.submit)
-	r.GET("/api/v1/dossiers/:id/receipt.pdf", h.receipt)
+	r.POST("/api/v1/dossiers/:id/attachments", canonicalID, httpserver.LimitBody(h.svc.cfg.MaxAttachment+1<<20), h.attach)
+	r.PATCH("/api/v1/dossiers/:id/fields", canonicalID, small, h.updateFields)
+	r.POST("/api/v1/dossiers/:id/submit", canonicalID, small, h.submit)
+	r.GET("/api/v1/dossiers/:id/receipt.pdf", canonicalID, h.receipt)
 	r.GET("/api/v1/track/:code", h.track)
 
 	// Ward staff work dossiers, admins may step in, and the command
 	// centre may look at every ward's but not change them.
 	read := r.Group("/api/v1/staff/dossiers", h.auth.Require(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre))
 	read.GET("", h.list)
-	read.GET("/:id", h.get)
-	read.GET("/:id/attachments/:attachment", h.attachment)
+	read.GET("/:id", canonicalID, h.get)
+	read.GET("/:id/attachments/:attachment", canonicalID, h.attachment)
 	write := r.Group("/api/v1/staff/dossiers", small, h.auth.Require(staff.RoleWardStaff, staff.RoleAdmin))
-	write.PUT("/:id/fields/:name", h.editField)
-	write.PATCH("/:id/fields/:name", h.editField)
-	write.POST("/:id/transition", h.transition)
+	write.PUT("/:id/fields/:name", canonicalID, h.editField)
+	write.PATCH("/:id/fields/:name", canonicalID, h.editField)
+	write.POST("/:id/transition", canonicalID, h.transition)
 
 	// The review console's pages and its one form.
 	r.GET("/staff", h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.queuePage)
-	r.GET("/staff/dossiers/:id", h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.reviewPage)
-	r.POST("/staff/dossiers/:id/decision", small, h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin), h.decide)
+	r.GET("/staff/dossiers/:id", canonicalID, h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.reviewPage)
+	r.POST("/staff/dossiers/:id/decision", canonicalID, small, h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin), h.decide)
 }
 
 func (h *handler) create(c *gin.Context) {
@@ -266,4 +267,23 @@ func (h *handler) transition(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, d)
+}
+
+// canonicalID writes a request's dossier id in its one spelling, the
+// lower-case UUID, before any handler reads it: ids are compared, sealed
+// into the fields' encryption and logged in that form, so an upper-case id
+// must not make values no one can open. Anything else is no dossier.
+func canonicalID(c *gin.Context) {
+	for i, p := range c.Params {
+		if p.Key != "id" {
+			continue
+		}
+		id, err := uuid.Parse(p.Value)
+		if err != nil || len(p.Value) != 36 {
+			httpserver.Error(c, errNotFound)
+			return
+		}
+		c.Params[i].Value = id.String()
+	}
+	c.Next()
 }
