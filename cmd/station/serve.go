@@ -121,6 +121,7 @@ func serveCommand(stdout, stderr io.Writer) *ffcli.Command {
 				Logger:          p.log,
 				ShutdownTimeout: serverCfg.ShutdownTimeout,
 				TrustedProxies:  serverCfg.Proxies(),
+				MetricsToken:    serverCfg.MetricsToken,
 				Checks: []httpserver.Check{
 					{Name: "database", Func: func(ctx context.Context) error { return database.Check(ctx, p.pool) }},
 					{Name: "tesseract", Func: tesseract.Check},

@@ -75,6 +75,9 @@ type Server struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (comma-separated addresses or CIDR ranges; none by default).
 	TrustedProxies string
+	// MetricsToken is the bearer token of Prometheus scrapers; /metrics is
+	// not served without one.
+	MetricsToken string
 }
 
 // Proxies returns the trusted proxies as a list.
@@ -95,6 +98,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long requests in flight may finish after SIGTERM")
 	fs.IntVar(&c.StreamsPerStation, "streams-per-station", 4, "live streams (payment, consoles) a replica keeps open per station")
 	fs.IntVar(&c.StreamsPerAddress, "streams-per-address", 32, "live streams a replica keeps open per client address")
+	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer token that opens /metrics to Prometheus (empty: /metrics is not served)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "load balancers whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges (none by default)")
 }
 

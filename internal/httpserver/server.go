@@ -6,10 +6,12 @@ package httpserver
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -35,6 +37,10 @@ type Options struct {
 	// Registry receives the HTTP metrics and is served on /metrics; a new
 	// one is made when nil.
 	Registry *prometheus.Registry
+	// MetricsToken opens /metrics to a scraper that sends it as a bearer
+	// token; without one /metrics is not served, since the kiosk network
+	// must not read the service's inner workings.
+	MetricsToken string
 	// ShutdownTimeout bounds how long in-flight requests may run after a
 	// stop signal.
 	ShutdownTimeout time.Duration
@@ -76,7 +82,9 @@ func New(opts Options, routes ...Routes) *Server {
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyHandler(opts.Checks))
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	if opts.MetricsToken != "" {
+		e.GET("/metrics", bearer(opts.MetricsToken), gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	}
 	e.NoRoute(func(c *gin.Context) {
 		Error(c, apperr.New(apperr.NotFound, "route_not_found", "Không tìm thấy địa chỉ này."))
 	})
@@ -88,6 +96,18 @@ func New(opts Options, routes ...Routes) *Server {
 		r.RegisterRoutes(root)
 	}
 	return &Server{engine: e, opts: opts}
+}
+
+// bearer lets through requests carrying token as "Authorization: Bearer".
+func bearer(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		got, _ := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			Error(c, apperr.New(apperr.Unauthorized, "metrics_token_required", "Cần mã truy cập số liệu vận hành."))
+			return
+		}
+		c.Next()
+	}
 }
 
 // Handler returns the server's http.Handler, for tests.

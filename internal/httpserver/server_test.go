@@ -79,13 +79,44 @@ func TestErrorsHaveOneShapeAndHideCauses(t *testing.T) {
 }
 
 func TestMetricsCountRoutes(t *testing.T) {
-	srv := httpserver.New(httpserver.Options{}, routes{})
+	srv := httpserver.New(httpserver.Options{MetricsToken: "scraper-token-0123456789"}, routes{})
 	srv.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/v1/fail/invalid", nil))
 	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scraper-token-0123456789")
+	srv.Handler().ServeHTTP(rec, req)
 	want := `station_http_requests_total{method="GET",route="/api/v1/fail/:kind",status="400"} 1`
 	if !strings.Contains(rec.Body.String(), want) {
 		t.Fatalf("metrics lack %s", want)
+	}
+}
+
+// TestMetricsAreNotForAnyone: /metrics answers only a scraper with the
+// token, and is not served at all without one configured.
+func TestMetricsAreNotForAnyone(t *testing.T) {
+	tests := []struct {
+		name, token, header string
+		status              int
+	}{
+		{"no token configured", "", "", 404},
+		{"no token configured, a guess", "", "Bearer x", 404},
+		{"no token sent", "scraper-token-0123456789", "", 401},
+		{"a wrong token", "scraper-token-0123456789", "Bearer nope", 401},
+		{"the token", "scraper-token-0123456789", "Bearer scraper-token-0123456789", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httpserver.New(httpserver.Options{MetricsToken: tt.token}, routes{})
+			req := httptest.NewRequest("GET", "/metrics", nil)
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Errorf("%d, want %d: %s", rec.Code, tt.status, rec.Body)
+			}
+		})
 	}
 }
 
