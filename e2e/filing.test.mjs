@@ -235,7 +235,7 @@ test("low-confidence values stand out and an officer requests a supplement", asy
   const low = page.locator("#fields tr.field", { hasText: "Lê Thị Mai" });
   assert.match(await low.textContent(), /55% — cần kiểm tra/);
   // Values in words: the date as dd/mm/yyyy.
-  assert.match(await page.locator("#fields").textContent(), /12\/03\/1950/);
+  assert.match(await page.locator("#fields").textContent(), /12\/03\/1980/);
   const colours = await page.evaluate(() => {
     const rows = [...document.querySelectorAll("#fields tr.field")];
     const bg = (r) => getComputedStyle(r.cells[1]).backgroundColor;
