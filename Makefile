@@ -9,7 +9,7 @@ EMBEDDED := $(shell find . -path ./var -prune -o \( -name '*.sql' -o -name '*.ya
 
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup build run sandbox test vet bench clean
+.PHONY: setup build run sandbox test test-ops vet bench fuzz clean
 
 setup:
 	@bash scripts/setup
@@ -40,9 +40,30 @@ vet:
 
 test: setup vet
 	$(GO) test -race -count=1 -timeout 30m ./...
+	@# The OCR accuracy over the generated corpus, without the race detector's slowdown.
+	$(GO) test -count=1 -timeout 15m -run '^TestCorpusKinds$$' ./ocr/
 
-bench: setup
+# The operations drill (internal/ops): two replicas behind HAProxy, a primary
+# and a synchronous standby, a mixed load through a replica's and the
+# primary's loss, failover, and a restore of the night's backup. About two
+# minutes; ports 18710-18740 on loopback.
+test-ops: setup
+	$(GO) test -tags ops -count=1 -timeout 10m -v ./internal/ops/
+
+bench: setup $(BIN)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	$(BIN) bench ocr -pages 10 -soak 5000
+
+# Each fuzz target for FUZZTIME (a minute); make test runs their committed
+# seed corpora (testdata/fuzz/) as ordinary tests.
+FUZZTIME ?= 1m
+FUZZ := ./internal/pii:FuzzMask ./internal/pii:FuzzMaskAnyText ./internal/imagelimit:FuzzCheck \
+	./internal/httpserver:FuzzFormText ./kiosk/payments/vnpay:FuzzSignature \
+	./ocr:FuzzParseMRZ ./ocr:FuzzParseCardQR ./ocr:FuzzDecode
+
+fuzz:
+	@for t in $(FUZZ); do pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
 clean:
 	rm -rf bin

@@ -44,16 +44,10 @@ const (
 	StatusError      Status = "error"
 )
 
-// Provenance says where a field's value came from.
-type Provenance string
-
-const (
-	FromTyped Provenance = "typed"
-	FromOCR   Provenance = "ocr"
-	FromQR    Provenance = "qr"
-	FromMRZ   Provenance = "mrz"
-	FromLLM   Provenance = "llm" // proposed by the model: read back, never certain
-)
+// Provenance says where a field's value came from: procedures.FromTyped,
+// procedures.FromOCR, procedures.FromQR, procedures.FromMRZ, or procedures.FromModel for a value the model proposed
+// (read back, never certain).
+type Provenance = procedures.Provenance
 
 // ModelConfidence is the confidence of a value the model proposed: below 1,
 // so the staff reviewer sees it marked even after the resident confirmed it.
@@ -157,6 +151,10 @@ type State struct {
 	// Opening is that description as said: the details in it ("cho mẹ
 	// tôi") fill the form when it starts.
 	Opening string `json:"opening,omitempty"`
+	// Tile: the kiosk's tile of a service opened the conversation; the
+	// service's steps are counted on the progress line and a bill is
+	// looked up as soon as its code is given.
+	Tile bool `json:"tile,omitempty"`
 	// AskedNow is a message that named a danger without saying when; the
 	// guide asked whether it is happening now, and the answer decides.
 	AskedNow string `json:"asked_now,omitempty"`
@@ -198,6 +196,8 @@ const (
 	ChoiceNone    = "none"
 	ChoiceResume  = "resume"
 	ChoiceRestart = "restart"
+	// ChoiceStart + a catalogue slug: the kiosk's tile of that service.
+	ChoiceStart = "start:"
 )
 
 // Reply is the guide's answer to one message.
@@ -221,10 +221,20 @@ type Reply struct {
 	DossierStatus *DossierStatus        `json:"dossier_status,omitempty"`
 	Handover      *Handover             `json:"handover,omitempty"`
 	Emergency     *EmergencyScreen      `json:"emergency,omitempty"`
+	// Photos: the step takes photos from the station's camera, uploaded
+	// to its URL.
+	Photos *PhotoPrompt `json:"photos,omitempty"`
+	// Places: the tourist information's answer (places.go).
+	Places *PlacesScreen `json:"places,omitempty"`
 	// AskNow: the reply asks whether the danger the resident named is
 	// happening now; "yes" and "no" are the choices.
 	AskNow bool      `json:"ask_now,omitempty"`
 	Eval   *EvalInfo `json:"eval,omitempty"`
+	// Progress is the line the kiosk shows above the reply ("Bước 2/5").
+	Progress string `json:"progress"`
+	// CanGoBack: "Quay lại" steps back inside the conversation; without it
+	// the kiosk leaves the conversation for the screen before.
+	CanGoBack bool `json:"can_go_back"`
 }
 
 // FieldPrompt describes the field being asked, so the kiosk can show the
@@ -233,6 +243,9 @@ type FieldPrompt struct {
 	Name  string               `json:"name"`
 	Label string               `json:"label"`
 	Type  procedures.FieldType `json:"type"`
+	// Keyboard is the on-screen keyboard the field wants: "numeric" for
+	// digits only (ID numbers, the last four digits), "tel", or "text".
+	Keyboard string `json:"keyboard"`
 }
 
 // Draft is the dossier draft a session produces at review. The dossiers
@@ -251,6 +264,17 @@ type DraftField struct {
 	Value      string     `json:"value"`
 	Provenance Provenance `json:"provenance"`
 	Confidence float64    `json:"confidence"`
+	// Document and Conflicts are, for a scanned value, the kind of scan it
+	// was read on and the readings that disagreed with it, for staff.
+	Document  string          `json:"document,omitempty"`
+	Conflicts []DraftConflict `json:"conflicts,omitempty"`
+}
+
+// DraftConflict is a reading that disagreed with a draft's scanned value.
+type DraftConflict struct {
+	Value      string     `json:"value"`
+	Provenance Provenance `json:"provenance"`
+	Document   string     `json:"document,omitempty"`
 }
 
 // Turn is one stored exchange with the pipeline steps it went through.
@@ -309,6 +333,9 @@ type Scan struct {
 	Kind   string
 	Fields map[string]ScanField
 	Text   string
+	// KioskSessionID is the visit whose scan it was ("" for an
+	// evaluator's): only that visit's conversations may use it.
+	KioskSessionID string
 }
 
 // ScanField is one value read from a scan; Source is qr, mrz or text.
@@ -316,6 +343,19 @@ type ScanField struct {
 	Value      string  `json:"value"`
 	Confidence float64 `json:"confidence"`
 	Source     string  `json:"source"`
+	// Kind is the OCR kind of the scan it was read on (cccd_front, ...).
+	Kind string `json:"kind,omitempty"`
+	// Conflicts are other sources' readings that disagree with Value: on
+	// the same scan (the front's print against its QR code) or on another
+	// (the back's MRZ against the front).
+	Conflicts []ScanReading `json:"conflicts,omitempty"`
+}
+
+// ScanReading is a losing reading of a scanned value.
+type ScanReading struct {
+	Value  string `json:"value"`
+	Source string `json:"source"`
+	Kind   string `json:"kind,omitempty"`
 }
 
 // Scans finds stored OCR results.

@@ -70,7 +70,7 @@ func BenchmarkDeterministicTurn(b *testing.B) {
 func BenchmarkFirstTokenOverhead(b *testing.B) {
 	fake := newFakeLLM(b)
 	svc := newTestService(b, testModel(b, "openai", fake), nil)
-	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, svc).Handler())
+	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, &Handler{Service: svc}).Handler())
 	defer srv.Close()
 	c := startChat(b, svc, StartRequest{})
 	fake.script("understand", fakeReply{Text: `{"intent":"choose_procedure","procedure":"residence.temporary-register"}`})

@@ -30,6 +30,15 @@ func TestBusinessProceduresOnlyForBusinesses(t *testing.T) {
 	if !slices.Contains(offered(shop), "p:fire.safety-inspection-request") {
 		shop.fatalf("not offered to a shop: %v", offered(shop))
 	}
+	// The form asks the business's name, tax code, address and
+	// representative, in that order, each answer taken before the next.
+	shop.pick("fire.safety-inspection-request").through()
+	shop.wantField("business_name").say("Tạp hóa Cô Lan")
+	shop.wantField("tax_code").say("12345").wantField("tax_code") // not a tax code: asked again
+	shop.say("0312345678")
+	shop.wantField("business_address").say("12 Nguyễn Huệ, phường Sài Gòn")
+	shop.wantField("representative").say("Nguyễn Thị Lan")
+	shop.wantField("id_number")
 	if !forBusiness("quan an nha toi") || !forBusiness("My shop needs a fire check") || forBusiness("tôi ở quận 1") {
 		t.Error("forBusiness")
 	}

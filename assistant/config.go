@@ -20,8 +20,8 @@ type Config struct {
 	LLMAPIKey   string
 	LLMTimeout  time.Duration
 	LLMRetries  int
-	// LLMPII is mask (ID and phone numbers are masked before text reaches
-	// the model) or allow.
+	// LLMPII is mask (names, dates of birth, ID and phone numbers become
+	// placeholders before text reaches the model) or allow.
 	LLMPII string
 	// EvalToken enables eval mode for requests that carry it in
 	// X-Eval-Token; empty disables eval mode.
@@ -48,7 +48,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LLMAPIKey, "llm-api-key", "", "API key for the model server, when it needs one")
 	fs.DurationVar(&c.LLMTimeout, "llm-timeout", 20*time.Second, "time limit of one model call; after it the guide answers without the model")
 	fs.IntVar(&c.LLMRetries, "llm-retries", 2, "retries of a failed model call, with exponential backoff")
-	fs.StringVar(&c.LLMPII, "llm-pii", "mask", "mask: ID and phone numbers are masked before text reaches the model; allow: sent as typed")
+	fs.StringVar(&c.LLMPII, "llm-pii", "mask", "mask: names, dates of birth, ID and phone numbers become placeholders before text reaches the model; allow: sent as typed")
 	if f := fs.Lookup("eval-token"); f != nil {
 		c.evalShared = f.Value
 	} else {
@@ -63,9 +63,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 
 // Defaults returns the settings RegisterFlags gives, for tests and tools.
 func Defaults() Config {
-	var c Config
-	c.RegisterFlags(flag.NewFlagSet("", flag.ContinueOnError))
-	return c
+	return config.Defaults[Config]()
 }
 
 // Validate checks the settings.

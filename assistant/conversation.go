@@ -3,6 +3,7 @@ package assistant
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
@@ -76,7 +77,7 @@ func (c *conversation) advance() {
 		if ok && v.Value != "" {
 			continue
 		}
-		if slices.Contains(st.Skipped, f.Name) {
+		if slices.Contains(st.Skipped, f.Name) || (f.Name == procedures.FeeExemptField && c.exemptByAge()) {
 			continue
 		}
 		st.Field = f.Name
@@ -86,6 +87,18 @@ func (c *conversation) advance() {
 	if len(st.Confirming) == 0 {
 		c.toReview()
 	}
+}
+
+// exemptByAge reports whether the date of birth given already frees the
+// filer from the entry's fee, so the question about other groups need not
+// be asked.
+func (c *conversation) exemptByAge() bool {
+	d, err := time.Parse(time.DateOnly, c.sess.Fields["date_of_birth"].Value)
+	if err != nil || len(c.entry.Fees) == 0 {
+		return false
+	}
+	no := false
+	return procedures.ChargeFor(c.entry.Fees[0], procedures.Filer{BirthDate: d, Declared: &no, Channel: procedures.ChannelOnline}, time.Now()).Exempt
 }
 
 func (c *conversation) toReview() {
@@ -102,9 +115,42 @@ func (c *conversation) draft() *Draft {
 		if !ok || v.Value == "" {
 			continue
 		}
-		d.Fields = append(d.Fields, DraftField{Name: f.Name, Label: f.Label, Value: v.Value, Provenance: v.Provenance, Confidence: v.Confidence})
+		df := DraftField{Name: f.Name, Label: f.Label, Value: v.Value, Provenance: v.Provenance, Confidence: v.Confidence}
+		c.scannedFrom(f, &df)
+		d.Fields = append(d.Fields, df)
 	}
 	return d
+}
+
+// scannedFrom adds to a draft's field, when its value is the one a scan
+// gave, the scan's kind and the readings that disagreed with it.
+func (c *conversation) scannedFrom(f procedures.Field, df *DraftField) {
+	sf, ok := c.sess.State.Scanned[f.FromScan]
+	if f.FromScan == "" || !ok || df.Provenance != scanProvenance(sf.Source) {
+		return
+	}
+	if v, err := ParseValue(f, sf.Value); err != nil || v != df.Value {
+		return
+	}
+	df.Document = sf.Kind
+	for _, r := range sf.Conflicts {
+		v, err := ParseValue(f, r.Value)
+		if err != nil {
+			v = r.Value // as read: staff compare it with the scan
+		}
+		df.Conflicts = append(df.Conflicts, DraftConflict{Value: v, Provenance: scanProvenance(r.Source), Document: r.Kind})
+	}
+}
+
+// scanProvenance is the provenance of a value read from a scan's source.
+func scanProvenance(source string) Provenance {
+	switch source {
+	case "qr":
+		return procedures.FromQR
+	case "mrz":
+		return procedures.FromMRZ
+	}
+	return procedures.FromOCR
 }
 
 // missing lists required fields without a value.
@@ -163,20 +209,14 @@ func (c *conversation) applyScanned() int {
 		if !ok {
 			continue
 		}
-		if cur, ok := c.sess.Fields[f.Name]; ok && cur.Provenance == FromTyped {
+		if cur, ok := c.sess.Fields[f.Name]; ok && cur.Provenance == procedures.FromTyped {
 			continue
 		}
 		v, err := ParseValue(f, sf.Value)
 		if err != nil {
 			continue
 		}
-		prov := FromOCR
-		switch sf.Source {
-		case "qr":
-			prov = FromQR
-		case "mrz":
-			prov = FromMRZ
-		}
+		prov := scanProvenance(sf.Source)
 		confirmed := sf.Confidence >= ConfidenceFloor
 		c.sess.Fields[f.Name] = Value{Value: v, Provenance: prov, Confidence: sf.Confidence, Confirmed: confirmed}
 		if !confirmed && !slices.Contains(st.Confirming, f.Name) {
@@ -208,7 +248,7 @@ func (c *conversation) applyOpening() {
 			continue
 		}
 		if v, ok := optionByKin(f, who); ok {
-			c.sess.Fields[f.Name] = Value{Value: v, Provenance: FromTyped, Confidence: 1, Confirmed: true}
+			c.sess.Fields[f.Name] = Value{Value: v, Provenance: procedures.FromTyped, Confidence: 1, Confirmed: true}
 		}
 	}
 }

@@ -9,7 +9,10 @@ import (
 	"testing"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/seal"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
@@ -22,7 +25,7 @@ func newTestService(t testing.TB, model *Model, scans Scans) *Service {
 	pool := dbtest.New(t)
 	cfg := Defaults()
 	cfg.EvalToken = testEvalToken
-	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model, Logger: slog.New(slog.DiscardHandler),
+	svc, err := New(Deps{Pool: pool, Catalogue: procedurestest.Load(t, pool), Scans: scans, Model: model, Logger: slog.New(slog.DiscardHandler), Sealer: seal.Ephemeral(),
 		Stations: kiosk.NewService(pool, kiosk.DefaultConfig(), nil)}, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -240,14 +243,14 @@ func TestConversationResidence(t *testing.T) {
 		"stay_until":         "ngay 1 thang 6 nam 2027",
 	})
 	c.want(StageReview, StatusAnswered).wantText("Nguyen Van An", "0903 123 456")
-	c.wantDraft("full_name", "Nguyen Van An", FromTyped).wantDraft("date_of_birth", "1950-03-12", FromTyped).
-		wantDraft("sex", "nam", FromTyped).wantDraft("relation_to_head", "nguoi_thue", FromTyped)
+	c.wantDraft("full_name", "Nguyen Van An", procedures.FromTyped).wantDraft("date_of_birth", "1950-03-12", procedures.FromTyped).
+		wantDraft("sex", "nam", procedures.FromTyped).wantDraft("relation_to_head", "nguoi_thue", procedures.FromTyped)
 	if len(c.r.MissingFields) != 0 || !c.has(ChoiceConfirm) {
 		c.fatalf("review with missing %v", c.r.MissingFields)
 	}
 	// Correct a value from the review and come back to it.
 	c.choose("edit:phone").wantField("phone")
-	c.say("+84 912 345 678").want(StageReview, StatusAnswered).wantDraft("phone", "0912345678", FromTyped)
+	c.say("+84 912 345 678").want(StageReview, StatusAnswered).wantDraft("phone", "0912345678", procedures.FromTyped)
 	c.say("sua ngay sinh").wantField("date_of_birth") // the field named in words
 	c.choose(ChoiceBack).want(StageReview, StatusAnswered)
 
@@ -255,7 +258,7 @@ func TestConversationResidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Stage != StageReview || v.Procedure.Slug != "residence.temporary-register" || v.Fields["id_number"].Provenance != FromTyped || v.StationID != "st-01" {
+	if v.Stage != StageReview || v.Procedure.Slug != "residence.temporary-register" || v.Fields["id_number"].Provenance != procedures.FromTyped || v.StationID != "st-01" {
 		t.Fatalf("stored session %+v", v.Session)
 	}
 	last := v.Turns[len(v.Turns)-1]
@@ -285,7 +288,10 @@ func TestConversationIDCard(t *testing.T) {
 	c.say("ai duoc lam thu tuc nay?").want(StageExplain, StatusAnswered).wantText("Người làm thủ tục này", "14 tuổi")
 	c.through("tiep", "tiep tuc", "bat dau").wantField("full_name")
 	c.say("tran thi bich").wantField("date_of_birth")
-	c.say("ngày 5 tháng 11 năm 1948").wantField("sex")
+	// The ID card fee exempts no one for age, so the one question about
+	// the declared groups comes next (Thông tư 59/2024/TT-BTC).
+	c.say("ngày 5 tháng 11 năm 1948").wantField(procedures.FeeExemptField).wantText("người có công với cách mạng")
+	c.say("khong").wantField("sex")
 	c.say("Nu").wantField("id_number")
 	// Not remembering the number is a way forward: the card can be
 	// scanned, and the other questions come first.
@@ -298,7 +304,7 @@ func TestConversationIDCard(t *testing.T) {
 		"phone":              "0987654321",
 		"delivery":           "gui qua buu dien",
 	})
-	c.want(StageReview, StatusAnswered).wantDraft("delivery", "post", FromTyped).wantDraft("id_number", "079048005678", FromTyped)
+	c.want(StageReview, StatusAnswered).wantDraft("delivery", "post", procedures.FromTyped).wantDraft("id_number", "079048005678", procedures.FromTyped)
 }
 
 func TestConversationPassport(t *testing.T) {
@@ -316,7 +322,7 @@ func TestConversationPassport(t *testing.T) {
 		"phone":              "0909000111",
 		"delivery":           "1",
 	})
-	c.want(StageReview, StatusAnswered).wantDraft("place_of_birth", "Long An", FromTyped).wantDraft("delivery", "office", FromTyped)
+	c.want(StageReview, StatusAnswered).wantDraft("place_of_birth", "Long An", procedures.FromTyped).wantDraft("delivery", "office", procedures.FromTyped)
 }
 
 func TestConversationCivil(t *testing.T) {
@@ -342,8 +348,8 @@ func TestConversationCivil(t *testing.T) {
 		"relation_to_child":  "ong ba",
 		"phone":              "0911222333",
 	})
-	c.want(StageReview, StatusAnswered).wantDraft("relation_to_child", "ong_ba", FromTyped).wantDraft("child_sex", "nam", FromTyped).
-		wantDraft("child_date_of_birth", "2026-10-01", FromTyped).wantDraft("mother_full_name", "Tran Thi Mai", FromTyped)
+	c.want(StageReview, StatusAnswered).wantDraft("relation_to_child", "ong_ba", procedures.FromTyped).wantDraft("child_sex", "nam", procedures.FromTyped).
+		wantDraft("child_date_of_birth", "2026-10-01", procedures.FromTyped).wantDraft("mother_full_name", "Tran Thi Mai", procedures.FromTyped)
 	if _, ok := c.draftValue("father_full_name"); ok {
 		c.fatalf("a skipped field is in the draft")
 	}
@@ -365,8 +371,8 @@ func TestConversationVehicleAndWeapons(t *testing.T) {
 		"chassis_number":     "RLHJA3900PY123456",
 		"vehicle_value":      "19 trieu",
 	})
-	c.want(StageReview, StatusAnswered).wantDraft("vehicle_type", "motorbike", FromTyped).wantDraft("vehicle_value", "19000000", FromTyped).
-		wantDraft("date_of_birth", "1975-07-20", FromTyped)
+	c.want(StageReview, StatusAnswered).wantDraft("vehicle_type", "motorbike", procedures.FromTyped).wantDraft("vehicle_value", "19000000", procedures.FromTyped).
+		wantDraft("date_of_birth", "1975-07-20", procedures.FromTyped)
 
 	w := startChat(t, svc, StartRequest{})
 	w.say("khai bao vu khi tho so").pick("weapons.rudimentary-declare").through()
@@ -380,5 +386,28 @@ func TestConversationVehicleAndWeapons(t *testing.T) {
 	})
 	w.wantField("quantity").say("hai cái").want(StageCollect, StatusClarify).say("2").wantField("purpose")
 	w.say("do gia bao").wantField("storage_place").say("trong tủ kính phòng khách nhà 10 Nguyễn Huệ").want(StageReview, StatusAnswered).
-		wantDraft("purpose", "heirloom", FromTyped).wantDraft("quantity", "2", FromTyped)
+		wantDraft("purpose", "heirloom", procedures.FromTyped).wantDraft("quantity", "2", procedures.FromTyped)
+}
+
+// TestStaffNamedIsNotACall: naming staff in a description of a procedure
+// ("đăng ký cho nhân viên quán đi học phòng cháy") goes on to the
+// procedure; a call for staff hands over.
+func TestStaffNamedIsNotACall(t *testing.T) {
+	for _, tc := range []struct {
+		say  string
+		call bool
+	}{
+		{"tôi muốn gặp cán bộ", true},
+		{"cho tôi gặp cán bộ", true},
+		{"cán bộ ơi", true},
+		{"nhân viên đâu rồi", true},
+		{"gọi nhân viên giúp tôi với", true},
+		{"đăng ký cho nhân viên quán đi học phòng cháy chữa cháy", false},
+		{"muốn cán bộ phường xuống kiểm tra phòng cháy cửa hàng tôi", false},
+		{"nhan vien quan karaoke cua toi can giay chung nhan huan luyen pccc", false},
+	} {
+		if got := callsStaff(vietnamese.Fold(tc.say)) || containsPhrase(vietnamese.Fold(tc.say), personWords); got != tc.call {
+			t.Errorf("%q: call for staff %v, want %v", tc.say, got, tc.call)
+		}
+	}
 }

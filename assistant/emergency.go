@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
@@ -284,11 +285,16 @@ type EmergencyState struct {
 	Sent   string `json:"sent,omitempty"` // the report's code once sent
 }
 
+// emergencies is the turn's emergency step: the numbers shown at once
+// when a message reports a danger, and the report sent to the duty
+// officers.
+type emergencies struct{ *turn }
+
 // emergencyCheck runs before every other reading of a message, in every
 // stage: a danger now shows the emergency screen at once; an unclear tense
 // asks one yes/no question, whose answer decides; a past story goes on to
 // the ordinary flow. It reports whether the turn is decided.
-func (t *turn) emergencyCheck(ctx context.Context) bool {
+func (t emergencies) emergencyCheck(ctx context.Context) bool {
 	if asked := t.sess.State.AskedNow; asked != "" {
 		t.sess.State.AskedNow = ""
 		yes, err := parseYesNo(t.text)
@@ -314,6 +320,9 @@ func (t *turn) emergencyCheck(ctx context.Context) bool {
 	}
 	switch e := DetectEmergency(t.text); e.Tense {
 	case TenseNow:
+		if t.numbersLead() {
+			return false
+		}
 		t.showEmergency(e.Danger, t.text)
 		return true
 	case TenseUnclear:
@@ -324,14 +333,14 @@ func (t *turn) emergencyCheck(ctx context.Context) bool {
 		t.route, t.status, t.askedNow = RouteGuarded, StatusClarify, true
 		t.flags = append(t.flags, "emergency_unclear")
 		t.note(t.say("emergency_ask_now"))
-		t.present()
+		presenter{t.turn}.present()
 		return true
 	}
 	return false
 }
 
 // showEmergency puts the emergency screen first and tells the ward staff.
-func (t *turn) showEmergency(d Danger, words string) {
+func (t emergencies) showEmergency(d Danger, words string) {
 	t.route, t.status, t.emergency = RouteGuarded, StatusHandoff, true
 	t.note(t.say("emergency"))
 	if t.sess.Stage != StageHandoff {
@@ -341,12 +350,12 @@ func (t *turn) showEmergency(d Danger, words string) {
 	}
 	t.sess.State.Emergency = &EmergencyState{Danger: d, Words: words}
 	t.flags = append(t.flags, string(VerdictEmergency))
-	t.present()
+	presenter{t.turn}.present()
 }
 
 // sendEmergencyReport sends the words to the ward police as a report placed
 // at the station, once.
-func (t *turn) sendEmergencyReport(ctx context.Context) {
+func (t emergencies) sendEmergencyReport(ctx context.Context) {
 	st := t.sess.State.Emergency
 	t.route, t.status, t.emergency = RouteGuarded, StatusHandoff, true
 	if st.Sent == "" && t.svc.services.Reports != nil && t.sess.StationID != "" {
@@ -362,12 +371,12 @@ func (t *turn) sendEmergencyReport(ctx context.Context) {
 	} else {
 		t.note(t.say("emergency_report_failed"))
 	}
-	t.present()
+	presenter{t.turn}.present()
 }
 
 // presentEmergency fills the screen of an emergency turn: the numbers, the
 // sentence read aloud, and the one-touch report.
-func (t *turn) presentEmergency(s *screen) {
+func (t presenter) presentEmergency(s *screen) {
 	st := t.sess.State.Emergency
 	if st == nil {
 		return
@@ -380,8 +389,79 @@ func (t *turn) presentEmergency(s *screen) {
 	}
 }
 
+// numbersLead: the report being filled said its incident is happening now,
+// so the numbers already lead every reply; words of a danger now are what
+// the report asks for, not a reason to leave it.
+func (t emergencies) numbersLead() bool { return t.fillingReport() && t.reportHappeningNow() }
+
 // fillingReport: the resident is answering the report's own questions, a
 // story of theft is what it asks for, and its screen names the numbers.
-func (t *turn) fillingReport() bool {
+func (t emergencies) fillingReport() bool {
 	return t.entry != nil && t.entry.Slug == SlugReport && t.sess.Stage == StageCollect
+}
+
+// HappeningField is the report's question "is it still happening, is
+// anyone hurt?"; its answers are HappeningInjury, HappeningNow and
+// HappeningOver (the catalogue's options).
+const (
+	HappeningField  = "happening"
+	HappeningInjury = "injury"
+	HappeningNow    = "in_progress"
+	HappeningOver   = "over"
+)
+
+// reportHappeningNow: the report being made says its incident is still
+// going on or someone is hurt.
+func (c *conversation) reportHappeningNow() bool {
+	if c.entry == nil || c.entry.Slug != SlugReport {
+		return false
+	}
+	v := c.sess.Fields[HappeningField].Value
+	return v == HappeningInjury || v == HappeningNow
+}
+
+// reportDanger is the danger a report names: a fire, someone hurt, or
+// otherwise one for the police.
+func (c *conversation) reportDanger() Danger {
+	switch {
+	case c.sess.Fields["incident_kind"].Value == "fire":
+		return DangerFire
+	case c.sess.Fields[HappeningField].Value == HappeningInjury:
+		return DangerMedical
+	}
+	return DangerPolice
+}
+
+// reportEmergency puts the numbers first on every reply of a report whose
+// incident is happening now, and on the sent report's reply those the
+// routing called for: the kiosk shows them above everything in the
+// largest type. It returns the sentence that leads the reply.
+func (t presenter) reportEmergency() string {
+	if t.emergency || t.entry == nil || t.entry.Slug != SlugReport {
+		return ""
+	}
+	var numbers []EmergencyNumber
+	switch sv := t.sess.State.Service; {
+	case t.sess.Stage == StageDone && sv != nil && sv.Report != nil && len(sv.Report.Emergency) > 0:
+		for _, n := range emergencyNumbers(t.reportDanger()) {
+			if slices.Contains(sv.Report.Emergency, n.Number) {
+				numbers = append(numbers, n)
+			}
+		}
+		if len(numbers) == 0 {
+			return ""
+		}
+		numbers[0].Primary = true
+	case t.reportHappeningNow() && t.sess.Stage != StageHandoff:
+		numbers = emergencyNumbers(t.reportDanger())
+	default:
+		return ""
+	}
+	said := make([]string, len(numbers))
+	for i, n := range numbers {
+		said[i] = n.Number + " (" + n.Label + ")"
+	}
+	speak := t.say("report_call_now", "numbers", strings.Join(said, ", "))
+	t.reply.Emergency = &EmergencyScreen{Danger: t.reportDanger(), Numbers: numbers, Speak: speak}
+	return speak
 }

@@ -45,28 +45,41 @@ func (f facts) steps() string {
 }
 
 func (f facts) documents() string {
-	if len(f.e.Documents) == 0 {
-		return f.p.Say("explain_no_documents")
-	}
-	var b strings.Builder
-	b.WriteString(f.p.Say("explain_documents"))
+	lines := make([]string, len(f.e.Documents))
 	for i, d := range f.e.Documents {
-		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + d.Name)
-		if d.FormCode != "" && !strings.Contains(d.Name, d.FormCode) {
-			b.WriteString(" (mẫu " + d.FormCode + ")")
-		}
-		if d.Quantity > 1 {
-			b.WriteString(", " + strconv.Itoa(d.Quantity) + " bản")
-		}
-		if kinds := copyKinds(d.Accepted); kinds != "" {
-			b.WriteString(" — " + kinds)
-		}
-		if d.Optional {
-			b.WriteString(" (nếu có)")
-		}
-		if d.Note != "" {
-			b.WriteString(". " + strings.TrimSuffix(d.Note, "."))
-		}
+		lines[i] = strconv.Itoa(i+1) + ". " + documentLine(d)
+	}
+	return f.section("explain_no_documents", "explain_documents", lines)
+}
+
+// section is the prompt set's heading followed by lines, one a line, or
+// its sentence for none when there are no lines.
+func (f facts) section(none, heading string, lines []string) string {
+	if len(lines) == 0 {
+		return f.p.Say(none)
+	}
+	return f.p.Say(heading) + "\n" + strings.Join(lines, "\n")
+}
+
+// documentLine is one document: its name and form code, how many copies
+// of which kind, whether it is optional, and its note.
+func documentLine(d procedures.Document) string {
+	var b strings.Builder
+	b.WriteString(d.Name)
+	if d.FormCode != "" && !strings.Contains(d.Name, d.FormCode) {
+		b.WriteString(" (mẫu " + d.FormCode + ")")
+	}
+	if d.Quantity > 1 {
+		b.WriteString(", " + strconv.Itoa(d.Quantity) + " bản")
+	}
+	if kinds := copyKinds(d.Accepted); kinds != "" {
+		b.WriteString(" — " + kinds)
+	}
+	if d.Optional {
+		b.WriteString(" (nếu có)")
+	}
+	if d.Note != "" {
+		b.WriteString(". " + strings.TrimSuffix(d.Note, "."))
 	}
 	return b.String()
 }
@@ -93,36 +106,39 @@ func copyKinds(kinds []procedures.CopyKind) string {
 // under which article, or that ward staff will tell an unconfirmed amount.
 // A zero is said to be free only when the catalogue confirms it.
 func (f facts) fees() string {
-	if len(f.e.Fees) == 0 {
-		return f.p.Say("explain_no_fee")
+	lines := make([]string, len(f.e.Fees))
+	for i, fee := range f.e.Fees {
+		lines[i] = "- " + feeLine(fee)
 	}
+	return f.section("explain_no_fee", "explain_fees", lines)
+}
+
+// feeLine is one fee: its label, the amount (or why there is none), its
+// legal basis, who is exempt and its note.
+func feeLine(fee procedures.Fee) string {
 	var b strings.Builder
-	b.WriteString(f.p.Say("explain_fees"))
-	for _, fee := range f.e.Fees {
-		b.WriteString("\n- ")
-		if fee.Label != "" {
-			b.WriteString(fee.Label + ": ")
+	if fee.Label != "" {
+		b.WriteString(fee.Label + ": ")
+	}
+	switch {
+	case fee.Unconfirmed:
+		b.WriteString(strings.TrimSuffix(procedures.UnconfirmedFee, "."))
+	case fee.Amount == 0:
+		b.WriteString("không thu lệ phí")
+	default:
+		b.WriteString(FormatVND(fee.Amount))
+		if fee.OnlineAmount != nil && *fee.OnlineAmount < fee.Amount {
+			b.WriteString("; nộp trực tuyến hoặc tại trạm: " + FormatVND(*fee.OnlineAmount))
 		}
-		switch {
-		case fee.Unconfirmed:
-			b.WriteString(strings.TrimSuffix(procedures.UnconfirmedFee, "."))
-		case fee.Amount == 0:
-			b.WriteString("không thu lệ phí")
-		default:
-			b.WriteString(FormatVND(fee.Amount))
-			if fee.OnlineAmount != nil && *fee.OnlineAmount < fee.Amount {
-				b.WriteString("; nộp trực tuyến hoặc tại trạm: " + FormatVND(*fee.OnlineAmount))
-			}
-		}
-		if fee.Basis.Document != "" && !fee.Unconfirmed {
-			b.WriteString(" (" + fee.Basis.Cite() + ")")
-		}
-		if len(fee.Exemptions) > 0 {
-			b.WriteString(". Miễn cho " + exemptGroups(fee.Exemptions) + " (" + fee.Exemptions[0].Basis.Cite() + ")")
-		}
-		if fee.Note != "" {
-			b.WriteString(". " + strings.TrimSuffix(fee.Note, "."))
-		}
+	}
+	if fee.Basis.Document != "" && !fee.Unconfirmed {
+		b.WriteString(" (" + fee.Basis.Cite() + ")")
+	}
+	if len(fee.Exemptions) > 0 {
+		b.WriteString(". Miễn cho " + exemptGroups(fee.Exemptions) + " (" + fee.Exemptions[0].Basis.Cite() + ")")
+	}
+	if fee.Note != "" {
+		b.WriteString(". " + strings.TrimSuffix(fee.Note, "."))
 	}
 	return b.String()
 }

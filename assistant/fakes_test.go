@@ -100,18 +100,8 @@ func (f *fakeLLM) openai(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 400)
 		return
 	}
-	req := fakeRequest{Stream: body.Stream, JSON: strings.Contains(string(body.ResponseFormat), "json")}
-	for _, m := range body.Messages {
-		switch m.Role {
-		case "system":
-			req.System = m.Content
-		case "user":
-			req.User = m.Content
-		}
-	}
-	req.Kind = kindOf(req.System)
-	reply := f.next(req)
-	if !f.wait(r, reply) {
+	req, reply, ok := f.receive(r, fakeRequest{Stream: body.Stream, JSON: strings.Contains(string(body.ResponseFormat), "json")}, body.Messages)
+	if !ok {
 		return
 	}
 	if reply.Status != 0 {
@@ -154,18 +144,8 @@ func (f *fakeLLM) ollama(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 400)
 		return
 	}
-	req := fakeRequest{Stream: body.Stream, JSON: body.Format == "json"}
-	for _, m := range body.Messages {
-		switch m.Role {
-		case "system":
-			req.System = m.Content
-		case "user":
-			req.User = m.Content
-		}
-	}
-	req.Kind = kindOf(req.System)
-	reply := f.next(req)
-	if !f.wait(r, reply) {
+	req, reply, ok := f.receive(r, fakeRequest{Stream: body.Stream, JSON: body.Format == "json"}, body.Messages)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
@@ -186,6 +166,23 @@ func (f *fakeLLM) ollama(w http.ResponseWriter, r *http.Request) {
 	}
 	enc.Encode(map[string]any{"model": "fake", "created_at": "2026-11-24T00:00:00Z", "message": map[string]any{"role": "assistant", "content": ""},
 		"done": true, "done_reason": "stop", "prompt_eval_count": len(req.User) / 4, "eval_count": len(reply.Text) / 4})
+}
+
+// receive reads a request's system and user messages, records it and
+// returns its scripted reply after the reply's delay; false when the
+// client gave up waiting.
+func (f *fakeLLM) receive(r *http.Request, req fakeRequest, msgs []wireMessage) (fakeRequest, fakeReply, bool) {
+	for _, m := range msgs {
+		switch m.Role {
+		case "system":
+			req.System = m.Content
+		case "user":
+			req.User = m.Content
+		}
+	}
+	req.Kind = kindOf(req.System)
+	reply := f.next(req)
+	return req, reply, f.wait(r, reply)
 }
 
 // wait sleeps for the reply's delay unless the client gives up first.

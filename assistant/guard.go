@@ -131,44 +131,8 @@ type Violation struct {
 // any other amount is invented, like a fee the entry does not have.
 func CheckOutput(reply string, e *procedures.Entry, amounts ...int64) []Violation {
 	var out []Violation
-	allowed := map[int64]bool{}
-	for _, a := range amounts {
-		allowed[a] = true
-	}
-	codes := map[string]bool{}
-	var entryText string
-	if e != nil {
-		for _, f := range e.Fees {
-			allowed[f.Amount] = true
-			if f.OnlineAmount != nil {
-				allowed[*f.OnlineAmount] = true
-			}
-		}
-		for _, d := range e.Documents {
-			if d.FormCode != "" {
-				codes[strings.ToUpper(d.FormCode)] = true
-			}
-		}
-		// Anything the entry says may be repeated: its codes and the
-		// documents it names anywhere.
-		parts := []string{e.Name, e.Summary, e.Processing.Text}
-		parts = append(parts, e.SubmitAt...)
-		parts = append(parts, e.Applicants...)
-		for _, st := range e.Steps {
-			parts = append(parts, st.Title, st.Text)
-		}
-		for _, d := range e.Documents {
-			parts = append(parts, d.Name, d.Note)
-		}
-		for _, f := range e.Fees {
-			parts = append(parts, f.Label, f.Note)
-		}
-		all := strings.Join(parts, " | ")
-		for _, c := range formCodeRe.FindAllString(all, -1) {
-			codes[strings.ToUpper(c)] = true
-		}
-		entryText = vietnamese.Fold(all)
-	}
+	allowed := sayableAmounts(e, amounts)
+	codes, entryText := entryCodes(e)
 	lower := strings.ToLower(reply)
 	for _, m := range amountRe.FindAllStringSubmatch(lower, -1) {
 		n := parseAmount(m[1], m[2])
@@ -191,6 +155,62 @@ func CheckOutput(reply string, e *procedures.Entry, amounts ...int64) []Violatio
 		}
 	}
 	return out
+}
+
+// sayableAmounts are the amounts a reply may name: the ones the kiosk
+// services gave and the fees of e, if any.
+func sayableAmounts(e *procedures.Entry, amounts []int64) map[int64]bool {
+	allowed := map[int64]bool{}
+	for _, a := range amounts {
+		allowed[a] = true
+	}
+	if e == nil {
+		return allowed
+	}
+	for _, f := range e.Fees {
+		allowed[f.Amount] = true
+		if f.OnlineAmount != nil {
+			allowed[*f.OnlineAmount] = true
+		}
+	}
+	return allowed
+}
+
+// entryCodes returns the form codes e gives and its folded text: anything
+// the entry says may be repeated, its codes and the documents it names
+// anywhere.
+func entryCodes(e *procedures.Entry) (codes map[string]bool, folded string) {
+	codes = map[string]bool{}
+	if e == nil {
+		return codes, ""
+	}
+	for _, d := range e.Documents {
+		if d.FormCode != "" {
+			codes[strings.ToUpper(d.FormCode)] = true
+		}
+	}
+	parts := append(entryTexts(e, e.Name, e.Summary, e.Processing.Text), e.Applicants...)
+	all := strings.Join(parts, " | ")
+	for _, c := range formCodeRe.FindAllString(all, -1) {
+		codes[strings.ToUpper(c)] = true
+	}
+	return codes, vietnamese.Fold(all)
+}
+
+// entryTexts is lead followed by what e says of where to submit, its
+// steps, its documents and its fees.
+func entryTexts(e *procedures.Entry, lead ...string) []string {
+	parts := append(lead, e.SubmitAt...)
+	for _, st := range e.Steps {
+		parts = append(parts, st.Title, st.Text)
+	}
+	for _, d := range e.Documents {
+		parts = append(parts, d.Name, d.Note)
+	}
+	for _, f := range e.Fees {
+		parts = append(parts, f.Label, f.Note)
+	}
+	return parts
 }
 
 // parseAmount turns "50.000 đồng", "50 nghìn", "1,5 triệu" into đồng.

@@ -16,6 +16,9 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 )
 
+// Handler serves the assistant's routes.
+type Handler struct{ Service *Service }
+
 // RegisterRoutes adds the assistant's API:
 //
 //	POST /api/v1/sessions                 open a session → {"id", …the welcome reply}
@@ -33,7 +36,8 @@ import (
 // served only to the station it belongs to. An evaluator holding the
 // evaluator token (X-Eval-Token, no Authorization) plays sessions of no
 // station.
-func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	s := h.Service
 	auth := s.authenticate()
 	g := r.Group("/api/v1", httpserver.LimitBody(16<<10), auth)
 	g.POST("/sessions", s.handleStart)
@@ -73,6 +77,16 @@ func (s *Service) requireOwnSession(c *gin.Context) {
 	c.Next()
 }
 
+// bindAtStation reads the request body into req, sets its station to the
+// caller's (never one the body names) and checks the visit it names.
+func (s *Service) bindAtStation(c *gin.Context, req any, station, visit *string) error {
+	if err := bind(c, req); err != nil {
+		return err
+	}
+	*station = httpserver.StationOf(c)
+	return s.visitOf(c, *visit)
+}
+
 // visitOf checks the visit a request names is an open one of the caller's
 // station; an evaluator has no visits.
 func (s *Service) visitOf(c *gin.Context, visit string) error {
@@ -95,11 +109,7 @@ func (s *Service) handlePhoto(c *gin.Context) {
 		return
 	}
 	r, err := s.AddPhoto(c.Request.Context(), c.Param("id"), name, data)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	httpserver.Reply(c, http.StatusCreated, r, err)
 }
 
 // readPhoto reads the multipart field "photo", or the whole body.
@@ -121,6 +131,9 @@ func readPhoto(c *gin.Context) (string, []byte, error) {
 	fh, err := c.FormFile("photo")
 	if err != nil {
 		return "", nil, tooLarge(err)
+	}
+	if err := httpserver.FormText(c.Request.MultipartForm); err != nil {
+		return "", nil, err
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -162,13 +175,13 @@ func (s *Service) handlePaymentEvents(c *gin.Context) {
 			}
 		})
 	}()
-	keepalive := time.NewTicker(streamKeepalive)
+	keepalive := time.NewTicker(httpserver.DefaultKeepalive)
 	defer keepalive.Stop()
 	started := false
 	for {
 		select {
 		case p := <-orders:
-			sseStart(c)
+			httpserver.StartEvents(c)
 			started = true
 			c.SSEvent("payment", p)
 		case err := <-done:
@@ -180,28 +193,10 @@ func (s *Service) handlePaymentEvents(c *gin.Context) {
 			if !started {
 				continue
 			}
-			// A comment line: proxies keep the stream, a gone kiosk is noticed.
-			if _, err := io.WriteString(c.Writer, ": keepalive\n\n"); err != nil {
-				return
-			}
+			httpserver.Keepalive(c)
 		}
 		c.Writer.Flush()
 	}
-}
-
-// streamKeepalive is how often an idle stream sends a comment.
-const streamKeepalive = 20 * time.Second
-
-// sseStart sets a stream's headers before its first event.
-func sseStart(c *gin.Context) {
-	if c.Writer.Written() {
-		return
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	c.Status(http.StatusOK)
 }
 
 // bind reads an optional JSON body into v.
@@ -230,12 +225,7 @@ type startResponse struct {
 
 func (s *Service) handleStart(c *gin.Context) {
 	var req StartRequest
-	if err := bind(c, &req); err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	req.StationID = httpserver.StationOf(c)
-	if err := s.visitOf(c, req.KioskSessionID); err != nil {
+	if err := s.bindAtStation(c, &req, &req.StationID, &req.KioskSessionID); err != nil {
 		httpserver.Error(c, err)
 		return
 	}
@@ -249,11 +239,7 @@ func (s *Service) handleStart(c *gin.Context) {
 
 func (s *Service) handleGet(c *gin.Context) {
 	v, err := s.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	httpserver.Reply(c, http.StatusOK, v, err)
 }
 
 type messageRequest struct {
@@ -279,11 +265,7 @@ func (s *Service) handleMessage(c *gin.Context) {
 	opts := SendOptions{Eval: req.Eval}
 	if !strings.Contains(c.GetHeader("Accept"), "text/event-stream") {
 		reply, err := s.Send(c.Request.Context(), c.Param("id"), req.Message, opts)
-		if err != nil {
-			httpserver.Error(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, reply)
+		httpserver.Reply(c, http.StatusOK, reply, err)
 		return
 	}
 	// Server-sent events: "token" events as a model streams, then one
@@ -314,7 +296,7 @@ type sseWriter struct {
 }
 
 func (w *sseWriter) event(name string, data any) {
-	sseStart(w.c)
+	httpserver.StartEvents(w.c)
 	w.started = true
 	w.c.SSEvent(name, data)
 	w.c.Writer.Flush()
@@ -334,21 +316,12 @@ func (s *Service) handleSlip(c *gin.Context) {
 		return
 	}
 	slip, err := s.SaveSlip(c.Request.Context(), c.Param("id"), req.Last4)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, slip)
+	httpserver.Reply(c, http.StatusCreated, slip, err)
 }
 
 func (s *Service) handleResume(c *gin.Context) {
 	var req ResumeRequest
-	if err := bind(c, &req); err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	req.StationID = httpserver.StationOf(c)
-	if err := s.visitOf(c, req.KioskSessionID); err != nil {
+	if err := s.bindAtStation(c, &req, &req.StationID, &req.KioskSessionID); err != nil {
 		httpserver.Error(c, err)
 		return
 	}
@@ -357,11 +330,7 @@ func (s *Service) handleResume(c *gin.Context) {
 		client = "station:" + req.StationID
 	}
 	v, err := s.Resume(c.Request.Context(), req, client)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	httpserver.Reply(c, http.StatusOK, v, err)
 }
 
 func (s *Service) handleSlipQR(c *gin.Context) {

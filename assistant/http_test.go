@@ -14,13 +14,19 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk/kiosktest"
 )
 
+// TestHTTP is the guide's API as a station calls it: one session started,
+// then a table of requests with that session, another station's and none,
+// then eval mode and slips. It is kept whole over 80 lines because the
+// rows talk to the one session (a description moves it to confirm, and
+// later rows read that state and print its slip); the later parts are
+// already named steps.
 func TestHTTP(t *testing.T) {
 	svc := newTestService(t, nil, nil)
-	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, svc).Handler()
+	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, &Handler{Service: svc}).Handler()
 	station, other := kiosktest.Add(t, svc.stations.(*kiosk.Service), ""), kiosktest.Add(t, svc.stations.(*kiosk.Service), "")
 	visit, othersVisit := station.Visit(t), other.Visit(t)
 	// do sends a request as station unless header sets Authorization.
-	do := func(method, path, body string, header ...string) (int, map[string]any, http.Header) {
+	var do sender = func(method, path, body string, header ...string) (int, map[string]any, http.Header) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
@@ -99,10 +105,22 @@ func TestHTTP(t *testing.T) {
 		})
 	}
 
+	httpEvalMode(t, do, msgs, svc.PromptVersion())
+	httpSlipResumes(t, h, do, station, other, id)
+}
+
+// sender sends a request to the routes: method, path, a JSON body and
+// header names and values; it returns the status, the decoded body and the
+// headers.
+type sender func(method, path, body string, header ...string) (int, map[string]any, http.Header)
+
+// httpEvalMode: eval mode with the evaluator's token shows the pipeline's
+// workings; without the flag, none.
+func httpEvalMode(t *testing.T, do sender, msgs, promptVersion string) {
 	// Eval mode with the evaluator's token shows the pipeline's workings.
 	code, body, _ := do("POST", msgs, `{"text":"lam ho chieu","eval":true}`, "X-Eval-Token", testEvalToken)
 	eval, _ := body["eval"].(map[string]any)
-	if code != 200 || eval == nil || eval["route"] != "procedure_question" || eval["model"] != "none" || eval["prompt_version"] != svc.PromptVersion() {
+	if code != 200 || eval == nil || eval["route"] != "procedure_question" || eval["model"] != "none" || eval["prompt_version"] != promptVersion {
 		t.Fatalf("eval: %d %v", code, body)
 	}
 	retrieved, _ := eval["retrieved"].([]any)
@@ -119,7 +137,11 @@ func TestHTTP(t *testing.T) {
 	if _, body, _ := do("POST", msgs, `{"text":"lam ho chieu"}`, "X-Eval-Token", testEvalToken); body["eval"] != nil {
 		t.Fatal("eval details without the flag")
 	}
+}
 
+// httpSlipResumes: the slip's QR is a PNG, and its code resumes the
+// session at another station.
+func httpSlipResumes(t *testing.T, h http.Handler, do sender, station, other *kiosktest.Station, id string) {
 	// The slip's QR is a PNG; the code resumes the session.
 	code, slip, _ := do("POST", "/api/v1/sessions/"+id+"/slip", `{"last4":"4321"}`)
 	if code != 201 || slip["qr_png"] == "" {

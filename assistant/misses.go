@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
@@ -72,7 +73,7 @@ func maskOpening(s string) string {
 
 // recordMiss keeps an opening the guide did not understand; a failure is
 // logged and never fails the turn.
-func (t *turn) recordMiss(ctx context.Context, kind, text string, offered []ProcedureRef) {
+func (t answerer) recordMiss(ctx context.Context, kind, text string, offered []ProcedureRef) {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
@@ -158,8 +159,8 @@ func (s *Service) ResolveMiss(ctx context.Context, by audit.Actor, id int64, slu
 
 // LearnedPairs lists what staff confirmed, oldest first: the eval suite of
 // station misses export.
-func (s *Store) LearnedPairs(ctx context.Context) ([]LearnedPair, error) {
-	rows, err := s.pool.Query(ctx, `
+func LearnedPairs(ctx context.Context, pool *pgxpool.Pool) ([]LearnedPair, error) {
+	rows, err := pool.Query(ctx, `
 		SELECT text, resolved_slug, resolved_as FROM assistant_misses
 		WHERE resolved_as IN ('alias', 'example') ORDER BY resolved_at, id`)
 	if err != nil {

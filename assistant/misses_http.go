@@ -21,7 +21,7 @@ import (
 var missesPage string
 
 var missesTemplate = template.Must(template.New("misses").Funcs(template.FuncMap{
-	"fmtTime": func(t time.Time) string { return t.Format("15:04 02/01/2006") },
+	"fmtTime": func(t time.Time) string { return t.In(vietnamese.Zone).Format("15:04 " + vietnamese.DayLayout) },
 }).Parse(missesPage))
 
 // missKinds are the kinds of miss in staff's words.
@@ -31,27 +31,24 @@ var missKinds = map[string]string{
 	MissAbandoned: "Bỏ dở ở danh sách thủ tục",
 }
 
-// MissRoutes serves "Câu hỏi chưa hiểu" to staff: the page at /staff/misses
-// (rendered here, no script) and GET /api/v1/staff/misses; readers may
-// look, teachers (catalogue rights) may teach: POST /staff/misses/{id}
-// from the page's form, POST /api/v1/staff/misses/{id}/resolve as JSON
-// {"slug", "as": "alias" | "example" | "dismissed"}.
-func (s *Service) MissRoutes(auth *staff.Service, readers, teachers []staff.Role) httpserver.Routes {
-	return &missRoutes{svc: s, auth: auth, readers: readers, teachers: teachers}
+// MissHandler serves "Câu hỏi chưa hiểu" to staff: the page at
+// /staff/misses (rendered here, no script) and GET /api/v1/staff/misses;
+// Readers may look, Teachers (catalogue rights) may teach: POST
+// /staff/misses/{id} from the page's form, POST
+// /api/v1/staff/misses/{id}/resolve as JSON {"slug", "as": "alias" |
+// "example" | "dismissed"}.
+type MissHandler struct {
+	Service           *Service
+	Staff             *staff.Service
+	Readers, Teachers []staff.Role
 }
 
-type missRoutes struct {
-	svc               *Service
-	auth              *staff.Service
-	readers, teachers []staff.Role
-}
-
-func (h *missRoutes) RegisterRoutes(r *gin.RouterGroup) {
+func (h *MissHandler) RegisterRoutes(r *gin.RouterGroup) {
 	small := httpserver.LimitBody(8 << 10)
-	r.GET("/staff/misses", signInFirst, h.auth.Require(h.readers...), h.page)
-	r.POST("/staff/misses/:id", small, h.auth.Require(h.teachers...), h.resolveForm)
-	r.GET("/api/v1/staff/misses", h.auth.Require(h.readers...), h.list)
-	r.POST("/api/v1/staff/misses/:id/resolve", small, h.auth.Require(h.teachers...), h.resolveJSON)
+	r.GET("/staff/misses", signInFirst, h.Staff.Require(h.Readers...), h.page)
+	r.POST("/staff/misses/:id", small, h.Staff.Require(h.Teachers...), h.resolveForm)
+	r.GET("/api/v1/staff/misses", h.Staff.Require(h.Readers...), h.list)
+	r.POST("/api/v1/staff/misses/:id/resolve", small, h.Staff.Require(h.Teachers...), h.resolveJSON)
 }
 
 // signInFirst sends a browser without a staff session to the sign-in page.
@@ -64,24 +61,20 @@ func signInFirst(c *gin.Context) {
 	c.Next()
 }
 
-func (h *missRoutes) list(c *gin.Context) {
-	misses, err := h.svc.Misses(c, 200)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"misses": misses})
+func (h *MissHandler) list(c *gin.Context) {
+	misses, err := h.Service.Misses(c, 200)
+	httpserver.Reply(c, http.StatusOK, gin.H{"misses": misses}, err)
 }
 
-func (h *missRoutes) page(c *gin.Context) {
-	misses, err := h.svc.Misses(c, 200)
+func (h *MissHandler) page(c *gin.Context) {
+	misses, err := h.Service.Misses(c, 200)
 	if err != nil {
 		httpserver.Error(c, err)
 		return
 	}
 	var entries []procedures.Entry
-	if h.svc.teacher != nil {
-		if entries, err = h.svc.teacher.List(c, procedures.ListFilter{}); err != nil {
+	if h.Service.teacher != nil {
+		if entries, err = h.Service.teacher.List(c, procedures.ListFilter{}); err != nil {
 			httpserver.Error(c, err)
 			return
 		}
@@ -93,7 +86,7 @@ func (h *missRoutes) page(c *gin.Context) {
 	u, _ := staff.UserFrom(c)
 	data := map[string]any{
 		"Misses": misses, "Entries": entries, "Names": names, "Kinds": missKinds, "Zone": zone{vietnamese.Zone},
-		"CanTeach": u != nil && u.HasRole(h.teachers...) && h.svc.teacher != nil,
+		"CanTeach": u != nil && u.HasRole(h.Teachers...) && h.Service.teacher != nil,
 		"CSRF":     staff.CSRFTokenFrom(c),
 	}
 	if c.Query("done") != "" {
@@ -111,7 +104,7 @@ func (h *missRoutes) page(c *gin.Context) {
 
 type zone struct{ Location *time.Location }
 
-func (h *missRoutes) resolveForm(c *gin.Context) {
+func (h *MissHandler) resolveForm(c *gin.Context) {
 	if err := h.resolve(c, c.PostForm("slug"), c.PostForm("as")); err != nil {
 		httpserver.Error(c, err)
 		return
@@ -119,7 +112,7 @@ func (h *missRoutes) resolveForm(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/staff/misses?done=1")
 }
 
-func (h *missRoutes) resolveJSON(c *gin.Context) {
+func (h *MissHandler) resolveJSON(c *gin.Context) {
 	var in struct {
 		Slug string `json:"slug"`
 		As   string `json:"as"`
@@ -135,10 +128,10 @@ func (h *missRoutes) resolveJSON(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (h *missRoutes) resolve(c *gin.Context, slug, as string) error {
+func (h *MissHandler) resolve(c *gin.Context, slug, as string) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		return apperr.New(apperr.NotFound, "miss_not_found", "Không tìm thấy câu này, hoặc đã có người xử lý.")
 	}
-	return h.svc.ResolveMiss(c, staff.ActorFrom(c), id, strings.TrimSpace(slug), as)
+	return h.Service.ResolveMiss(c, staff.ActorFrom(c), id, strings.TrimSpace(slug), as)
 }

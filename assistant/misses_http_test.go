@@ -5,11 +5,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
@@ -22,7 +22,7 @@ import (
 func TestMissesHTTP(t *testing.T) {
 	pool := dbtest.New(t)
 	catalogue := procedurestest.Load(t, pool)
-	svc, err := New(Deps{Pool: pool, Catalogue: catalogue, Teacher: catalogue, Logger: slog.New(slog.DiscardHandler)}, Defaults())
+	svc, err := New(Deps{Pool: pool, Catalogue: catalogue, Teacher: catalogue, Logger: slog.New(slog.DiscardHandler), Sealer: seal.Ephemeral()}, Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,44 +34,24 @@ func TestMissesHTTP(t *testing.T) {
 	id := misses[0].ID
 	auth := staff.NewService(pool, staff.Config{})
 	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)},
-		svc.MissRoutes(auth, []staff.Role{staff.RoleAdmin, staff.RoleWardStaff}, []staff.Role{staff.RoleAdmin})).Handler()
+		&MissHandler{Service: svc, Staff: auth, Readers: []staff.Role{staff.RoleAdmin, staff.RoleWardStaff}, Teachers: []staff.Role{staff.RoleAdmin}}).Handler()
 	admin := stafftest.SignIn(t, pool, staff.RoleAdmin)
-	ward := stafftest.SignIn(t, pool, staff.RoleWardStaff, "26734")
-	duty := stafftest.SignIn(t, pool, staff.RoleDutyOfficer, "26734")
+	ward := stafftest.SignIn(t, pool, staff.RoleWardStaff, "26740")
+	duty := stafftest.SignIn(t, pool, staff.RoleDutyOfficer, "26740")
 	path := "/api/v1/staff/misses/" + itoa(id) + "/resolve"
-	for _, tt := range []struct {
-		name     string
-		as       *stafftest.Client
-		method   string
-		path     string
-		body     any
-		status   int
-		contains []string
-	}{
-		{"signed out, the page", nil, "GET", "/staff/misses", nil, 303, nil},
-		{"signed out, the list", nil, "GET", "/api/v1/staff/misses", nil, 401, nil},
-		{"duty officer", duty, "GET", "/staff/misses", nil, 403, []string{"role_forbidden"}},
-		{"ward staff reads the page", ward, "GET", "/staff/misses", nil, 200, []string{"Câu hỏi chưa hiểu", "hiến máu", "[tên]", "Không tìm thấy thủ tục"}},
-		{"ward staff may not teach", ward, "POST", path, map[string]string{"slug": "health.telemedicine", "as": "alias"}, 403, nil},
-		{"admin sees the form", admin, "GET", "/staff/misses", nil, 200, []string{`name="csrf_token"`, "Tên gọi khác", "Khám bệnh, tư vấn sức khỏe từ xa"}},
-		{"an unknown entry", admin, "POST", path, map[string]string{"slug": "no.such", "as": "alias"}, 404, []string{"procedure_not_found"}},
-		{"a wrong kind", admin, "POST", path, map[string]string{"slug": "health.telemedicine", "as": "maybe"}, 400, []string{"resolution_invalid"}},
-		{"admin teaches", admin, "POST", path, map[string]string{"slug": "health.telemedicine", "as": "example"}, 204, nil},
-		{"taught once only", admin, "POST", path, map[string]string{"slug": "health.telemedicine", "as": "example"}, 404, []string{"miss_not_found"}},
-		{"the list is empty", admin, "GET", "/api/v1/staff/misses", nil, 200, []string{`"misses":[]`}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := tt.as.Do(t, h, tt.method, tt.path, tt.body)
-			if rec.Code != tt.status {
-				t.Fatalf("%s %s: %d, want %d: %s", tt.method, tt.path, rec.Code, tt.status, rec.Body)
-			}
-			for _, want := range tt.contains {
-				if !strings.Contains(rec.Body.String(), want) {
-					t.Fatalf("body lacks %q: %s", want, rec.Body)
-				}
-			}
-		})
-	}
+	stafftest.CheckCalls(t, h, []stafftest.Call{
+		{Name: "signed out, the page", Method: "GET", Path: "/staff/misses", Status: 303},
+		{Name: "signed out, the list", Method: "GET", Path: "/api/v1/staff/misses", Status: 401},
+		{Name: "duty officer", As: duty, Method: "GET", Path: "/staff/misses", Status: 403, Want: []string{"role_forbidden"}},
+		{Name: "ward staff reads the page", As: ward, Method: "GET", Path: "/staff/misses", Status: 200, Want: []string{"Câu hỏi chưa hiểu", "hiến máu", "[tên]", "Không tìm thấy thủ tục"}},
+		{Name: "ward staff may not teach", As: ward, Method: "POST", Path: path, Body: map[string]string{"slug": "health.telemedicine", "as": "alias"}, Status: 403},
+		{Name: "admin sees the form", As: admin, Method: "GET", Path: "/staff/misses", Status: 200, Want: []string{`name="csrf_token"`, "Tên gọi khác", "Khám bệnh, tư vấn sức khỏe từ xa"}},
+		{Name: "an unknown entry", As: admin, Method: "POST", Path: path, Body: map[string]string{"slug": "no.such", "as": "alias"}, Status: 404, Want: []string{"procedure_not_found"}},
+		{Name: "a wrong kind", As: admin, Method: "POST", Path: path, Body: map[string]string{"slug": "health.telemedicine", "as": "maybe"}, Status: 400, Want: []string{"resolution_invalid"}},
+		{Name: "admin teaches", As: admin, Method: "POST", Path: path, Body: map[string]string{"slug": "health.telemedicine", "as": "example"}, Status: 204},
+		{Name: "taught once only", As: admin, Method: "POST", Path: path, Body: map[string]string{"slug": "health.telemedicine", "as": "example"}, Status: 404, Want: []string{"miss_not_found"}},
+		{Name: "the list is empty", As: admin, Method: "GET", Path: "/api/v1/staff/misses", Status: 200, Want: []string{`"misses":[]`}},
+	})
 	// The page's form: a POST without the CSRF token is refused.
 	r := stafftest.NewRequest(t, "POST", "/staff/misses/"+itoa(id), "slug=health.telemedicine&as=alias")
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

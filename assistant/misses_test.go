@@ -10,6 +10,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
@@ -35,7 +36,7 @@ func TestLearnFromMisses(t *testing.T) {
 	pool := dbtest.New(t)
 	catalogue := procedurestest.Load(t, pool)
 	cfg := Defaults()
-	svc, err := New(Deps{Pool: pool, Catalogue: catalogue, Teacher: catalogue, Logger: slog.New(slog.DiscardHandler)}, cfg)
+	svc, err := New(Deps{Pool: pool, Catalogue: catalogue, Teacher: catalogue, Logger: slog.New(slog.DiscardHandler), Sealer: seal.Ephemeral()}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestLearnFromMisses(t *testing.T) {
 	if err != nil || !slices.Contains(e.Aliases, "bà [tên] muốn đăng ký hiến máu") {
 		t.Fatalf("aliases %v, %v", e.Aliases, err)
 	}
-	pairs, err := svc.store.LearnedPairs(ctx)
+	pairs, err := LearnedPairs(ctx, svc.store.pool)
 	if err != nil || len(pairs) != 1 || pairs[0].Slug != "health.telemedicine" {
 		t.Fatalf("pairs %+v, %v", pairs, err)
 	}

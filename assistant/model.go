@@ -174,18 +174,20 @@ func toInt(v any) int {
 	return 0
 }
 
-// data prepares resident or scan text for the model: masked when personal
+// data prepares resident or scan text for the model: names, dates of
+// birth, ID and phone numbers replaced by ph's placeholders when personal
 // data must not leave, and unable to close the block it is put in.
-func (m *Model) data(s string) string {
+func (m *Model) data(ph *pii.Placeholders, s string) string {
 	if m.mask {
-		s = pii.Mask(s)
+		s = ph.Hide(s)
 	}
 	return strings.NewReplacer("<", "‹", ">", "›").Replace(s)
 }
 
 // Understand asks the model what a message means, given where the
-// conversation stands. The answer must fit the schema.
-func (m *Model) Understand(ctx context.Context, stage Stage, field *procedures.Field, candidates []ProcedureRef, history []string, text string, prompts *PromptSet) (Understanding, Usage, error) {
+// conversation stands. The answer must fit the schema; a value or question
+// it gives has ph's placeholders replaced by what they stand for.
+func (m *Model) Understand(ctx context.Context, ph *pii.Placeholders, stage Stage, field *procedures.Field, candidates []ProcedureRef, history []string, text string, prompts *PromptSet) (Understanding, Usage, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<stage>%s</stage>\n", stage)
 	if field != nil {
@@ -197,14 +199,15 @@ func (m *Model) Understand(ctx context.Context, stage Stage, field *procedures.F
 	}
 	b.WriteString("</candidates>\n<history>\n")
 	for _, h := range history {
-		b.WriteString(m.data(h) + "\n")
+		b.WriteString(m.data(ph, h) + "\n")
 	}
-	b.WriteString("</history>\n<resident>" + m.data(text) + "</resident>")
+	b.WriteString("</history>\n<resident>" + m.data(ph, text) + "</resident>")
 	out, usage, err := m.generate(ctx, prompts.Understand, b.String(), true, nil)
 	if err != nil {
 		return Understanding{}, usage, err
 	}
 	u, err := m.parseUnderstanding(out)
+	u.Value, u.Question = ph.Restore(u.Value), ph.Restore(u.Question)
 	return u, usage, err
 }
 
@@ -239,14 +242,15 @@ func extractJSON(s string) string {
 const noAnswer = "KHONG_DU_THONG_TIN"
 
 // Answer words an answer to question from passages, streaming it to
-// onChunk when set.
-func (m *Model) Answer(ctx context.Context, question string, passages []procedures.Citation, prompts *PromptSet, onChunk func(string)) (string, Usage, error) {
+// onChunk when set. The answer keeps ph's placeholders: it is checked as
+// the model wrote it, and restored for the resident (ph.Restore).
+func (m *Model) Answer(ctx context.Context, ph *pii.Placeholders, question string, passages []procedures.Citation, prompts *PromptSet, onChunk func(string)) (string, Usage, error) {
 	var b strings.Builder
 	b.WriteString("<sources>\n")
 	for i, p := range passages {
 		fmt.Fprintf(&b, "[%d] (%s, %s) %s\n", i+1, p.Slug, p.Section, p.Text)
 	}
-	b.WriteString("</sources>\n<question>" + m.data(question) + "</question>")
+	b.WriteString("</sources>\n<question>" + m.data(ph, question) + "</question>")
 	out, usage, err := m.generate(ctx, prompts.Answer, b.String(), false, onChunk)
 	if err != nil {
 		return "", usage, err
@@ -260,8 +264,8 @@ func (m *Model) Answer(ctx context.Context, question string, passages []procedur
 
 // Phrase rewrites a step's explanation in simpler words, streaming it to
 // onChunk when set. The caller checks the result against the source.
-func (m *Model) Phrase(ctx context.Context, step string, prompts *PromptSet, onChunk func(string)) (string, Usage, error) {
-	out, usage, err := m.generate(ctx, prompts.Phrase, "<step>"+m.data(step)+"</step>", false, onChunk)
+func (m *Model) Phrase(ctx context.Context, ph *pii.Placeholders, step string, prompts *PromptSet, onChunk func(string)) (string, Usage, error) {
+	out, usage, err := m.generate(ctx, prompts.Phrase, "<step>"+m.data(ph, step)+"</step>", false, onChunk)
 	if err != nil {
 		return "", usage, err
 	}
@@ -275,7 +279,7 @@ func (m *Model) Phrase(ctx context.Context, step string, prompts *PromptSet, onC
 // understand runs the model's understanding for the routing step and maps
 // it onto the guide's intents. ok is false when the model failed or said
 // something the guide cannot use; the deterministic intent then stands.
-func (t *turn) understand(ctx context.Context, fallback Intent) (Intent, bool) {
+func (t router) understand(ctx context.Context, fallback Intent) (Intent, bool) {
 	m := t.svc.model
 	var field *procedures.Field
 	if f, ok := t.currentField(); ok && t.sess.Stage == StageCollect {
@@ -284,7 +288,7 @@ func (t *turn) understand(ctx context.Context, fallback Intent) (Intent, bool) {
 	candidates := t.sess.State.Candidates
 	history := t.svc.store.recentInputs(ctx, t.sess.ID, 3)
 	start := time.Now()
-	u, usage, err := m.Understand(ctx, t.sess.Stage, field, candidates, history, t.text, t.svc.prompts)
+	u, usage, err := m.Understand(ctx, t.placeholders(), t.sess.Stage, field, candidates, history, t.text, t.svc.prompts)
 	t.addUsage(usage)
 	in, ok := Intent{}, err == nil
 	if ok {
@@ -300,7 +304,7 @@ func (t *turn) understand(ctx context.Context, fallback Intent) (Intent, bool) {
 	return in, true
 }
 
-func (t *turn) fromUnderstanding(u Understanding, candidates []ProcedureRef, field *procedures.Field) (Intent, bool) {
+func (t router) fromUnderstanding(u Understanding, candidates []ProcedureRef, field *procedures.Field) (Intent, bool) {
 	switch u.Intent {
 	case "choose_procedure":
 		for _, c := range candidates {
@@ -319,7 +323,7 @@ func (t *turn) fromUnderstanding(u Understanding, candidates []ProcedureRef, fie
 		if _, err := ParseValue(*field, u.Value); err != nil {
 			return Intent{}, false
 		}
-		return Intent{Action: "value", Arg: u.Value, Provenance: FromLLM}, true
+		return Intent{Action: "value", Arg: u.Value, Provenance: procedures.FromModel}, true
 	case "question":
 		q := u.Question
 		if q == "" {
@@ -344,13 +348,13 @@ func (t *turn) fromUnderstanding(u Understanding, candidates []ProcedureRef, fie
 // means first among those that cleared the relevance check; the resident
 // still confirms it. It never brings one the check refused: below the
 // floor the guide says so and offers staff, whatever a model thinks.
-func (t *turn) pickProcedure(ctx context.Context) {
+func (t router) pickProcedure(ctx context.Context) {
 	var refs []ProcedureRef
 	for _, r := range t.relevant {
 		refs = append(refs, ProcedureRef{Slug: r.Slug, Name: r.Name})
 	}
 	start := time.Now()
-	u, usage, err := t.svc.model.Understand(ctx, StageIdentify, nil, refs, nil, t.rewritten, t.svc.prompts)
+	u, usage, err := t.svc.model.Understand(ctx, t.placeholders(), StageIdentify, nil, refs, nil, t.rewritten, t.svc.prompts)
 	t.addUsage(usage)
 	t.modelStep("model_pick", start, err)
 	if err != nil || u.Intent != "choose_procedure" {
@@ -366,35 +370,14 @@ func (t *turn) pickProcedure(ctx context.Context) {
 
 // modelAnswer words the answer from passages; ok is false when the model
 // failed, and the guide then shows the passages themselves.
-func (t *turn) modelAnswer(ctx context.Context, q string, passages []procedures.Citation) (string, bool) {
+func (t answerer) modelAnswer(ctx context.Context, q string, passages []procedures.Citation) (string, bool) {
 	start := time.Now()
 	gate := t.gate()
-	text, usage, err := t.svc.model.Answer(ctx, q, passages, t.svc.prompts, gate.stream())
+	text, usage, err := t.svc.model.Answer(ctx, t.placeholders(), q, passages, t.svc.prompts, gate.stream())
 	t.addUsage(usage)
-	if err == nil && len(GuardModelText(text, t.entry, t.allowedAmounts()...)) == 0 {
+	if err == nil && len(GuardModelText(text, t.entry, (servicePresenter{t.turn}).allowedAmounts()...)) == 0 {
 		gate.flush()
 	}
 	t.modelStep("model_answer", start, err)
 	return text, err == nil
-}
-
-func (t *turn) addUsage(u Usage) {
-	t.model = t.svc.model.Name()
-	t.usage.PromptTokens += u.PromptTokens
-	t.usage.CompletionTokens += u.CompletionTokens
-}
-
-// modelStep records a model call as a sub-step; a failure is logged and
-// marked as a fallback to the deterministic guide.
-func (t *turn) modelStep(name string, start time.Time, err error) {
-	s := Step{Name: name, Outcome: "ok", Millis: float64(time.Since(start).Microseconds()) / 1000}
-	if err != nil {
-		s.Outcome, s.Fallback = "fallback", true
-		s.Detail = pii.Mask(err.Error())
-		if len(s.Detail) > 300 {
-			s.Detail = s.Detail[:300]
-		}
-		t.svc.log.Warn("model failed; deterministic guide answers", "step", name, "session", t.sess.ID, "err", s.Detail)
-	}
-	t.steps = append(t.steps, s)
 }

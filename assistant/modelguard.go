@@ -67,36 +67,51 @@ func wordsAmount(words string) int64 {
 // say: CheckOutput's findings and the model guard's. amounts are those the
 // kiosk services gave this session.
 func GuardModelText(text string, e *procedures.Entry, amounts ...int64) []Violation {
-	out := CheckOutput(text, e, amounts...)
-	allowed := map[int64]bool{}
-	for _, a := range amounts {
-		allowed[a] = true
+	g := &textGuard{
+		text: text, lower: strings.ToLower(vietnamese.NFC(text)), folded: vietnamese.Fold(text),
+		e: e, allowed: sayableAmounts(e, amounts), seen: map[string]bool{},
+		out: CheckOutput(text, e, amounts...),
 	}
-	var entryText string
 	if e != nil {
-		for _, f := range e.Fees {
-			allowed[f.Amount] = true
-			if f.OnlineAmount != nil {
-				allowed[*f.OnlineAmount] = true
-			}
-		}
-		entryText = entryWords(e)
+		g.entryText = entryWords(e)
 	}
-	lower := strings.ToLower(vietnamese.NFC(text))
-	folded := vietnamese.Fold(text)
-	seen := map[string]bool{}
-	add := func(kind, value string) {
-		if !seen[kind+value] {
-			seen[kind+value] = true
-			out = append(out, Violation{Kind: kind, Value: value})
+	g.amounts()
+	g.accounts()
+	g.secrets()
+	g.links()
+	g.phones()
+	g.offices()
+	g.negations()
+	return g.out
+}
+
+// textGuard is one model text being checked against its entry; each check
+// adds what it finds, once.
+type textGuard struct {
+	text, lower, folded string
+	e                   *procedures.Entry
+	entryText           string // entryWords of e, "" without one
+	allowed             map[int64]bool
+	seen                map[string]bool
+	out                 []Violation
+}
+
+func (g *textGuard) add(kind, value string) {
+	if !g.seen[kind+value] {
+		g.seen[kind+value] = true
+		g.out = append(g.out, Violation{Kind: kind, Value: value})
+	}
+}
+
+// amounts catches amounts the unit pattern misses: the unit glued on
+// ("20.000đ") or the number in words ("hai mươi nghìn").
+func (g *textGuard) amounts() {
+	for _, m := range gluedAmountRe.FindAllStringSubmatch(g.lower, -1) {
+		if n := parseAmount(m[1], m[2]); n >= 1000 && !g.allowed[n] {
+			g.add("amount", strings.TrimSpace(m[1]+m[2]))
 		}
 	}
-	for _, m := range gluedAmountRe.FindAllStringSubmatch(lower, -1) {
-		if n := parseAmount(m[1], m[2]); n >= 1000 && !allowed[n] {
-			add("amount", strings.TrimSpace(m[1]+m[2]))
-		}
-	}
-	for _, m := range amountWordsRe.FindAllStringSubmatch(folded, -1) {
+	for _, m := range amountWordsRe.FindAllStringSubmatch(g.folded, -1) {
 		n := wordsAmount(m[1])
 		switch m[2] {
 		case "trieu":
@@ -104,51 +119,84 @@ func GuardModelText(text string, e *procedures.Entry, amounts ...int64) []Violat
 		default:
 			n *= 1000
 		}
-		if n > 0 && !allowed[n] {
-			add("amount", strings.TrimSpace(m[0]))
+		if n > 0 && !g.allowed[n] {
+			g.add("amount", strings.TrimSpace(m[0]))
 		}
 	}
-	for _, m := range accountRe.FindAllString(text, -1) {
-		digits := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, m)
-		if len(digits) >= 8 && !strings.Contains(entryText, digits) && !isAmountText(m) {
-			add("account", m)
+}
+
+// accounts catches bank account or card numbers.
+func (g *textGuard) accounts() {
+	for _, m := range accountRe.FindAllString(g.text, -1) {
+		if d := digitsOf(m); len(d) >= 8 && !strings.Contains(g.entryText, d) && !isAmountText(m) {
+			g.add("account", m)
 		}
 	}
-	if secretRe.MatchString(folded) {
-		add("secret_request", secretRe.FindString(folded))
+}
+
+// secrets catches a request for an OTP, a password or a PIN.
+func (g *textGuard) secrets() {
+	if secretRe.MatchString(g.folded) {
+		g.add("secret_request", secretRe.FindString(g.folded))
 	}
-	for _, l := range linkRe.FindAllString(lower, -1) {
-		if !strings.Contains(entryText, strings.TrimRight(strings.TrimPrefix(strings.TrimPrefix(l, "https://"), "http://"), "/.,")) {
-			add("link", l)
+}
+
+// links catches links the entry does not give.
+func (g *textGuard) links() {
+	for _, l := range linkRe.FindAllString(g.lower, -1) {
+		if !strings.Contains(g.entryText, strings.TrimRight(strings.TrimPrefix(strings.TrimPrefix(l, "https://"), "http://"), "/.,")) {
+			g.add("link", l)
 		}
 	}
-	for _, p := range phoneRe.FindAllString(text, -1) {
-		digits := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, p)
-		if !emergencyNumber[digits] && !strings.Contains(entryText, digits) {
-			add("phone", p)
+}
+
+// phones catches phone numbers other than the emergency ones and the
+// entry's.
+func (g *textGuard) phones() {
+	for _, p := range phoneRe.FindAllString(g.text, -1) {
+		if d := digitsOf(p); !emergencyNumber[d] && !strings.Contains(g.entryText, d) {
+			g.add("phone", p)
 		}
 	}
-	if e != nil {
-		if noDocumentsRe.MatchString(folded) && requiresDocuments(e) {
-			add("negation", noDocumentsRe.FindString(folded))
-		}
-		if freeRe.MatchString(folded) && chargesFee(e) {
-			add("negation", freeRe.FindString(folded))
-		}
-	} else if freeRe.MatchString(folded) {
-		add("negation", freeRe.FindString(folded))
+}
+
+// offices catches a district office: districts were abolished on 1 July
+// 2025, so no office of theirs exists unless the entry itself names one.
+func (g *textGuard) offices() {
+	if w := procedures.AbolishedLevels(g.text); len(w) > 0 && (g.e == nil || len(procedures.AbolishedLevels(g.entryText)) == 0) {
+		g.add("office", w[0])
 	}
-	return out
+}
+
+// negations catches a claim that contradicts the entry: no documents
+// needed where it lists some, free where it charges, or a required
+// document left out of "all you need".
+func (g *textGuard) negations() {
+	if g.e == nil {
+		if freeRe.MatchString(g.folded) {
+			g.add("negation", freeRe.FindString(g.folded))
+		}
+		return
+	}
+	if d := droppedDocument(g.folded, g.e); d != "" {
+		g.add("drops_document", d)
+	}
+	if noDocumentsRe.MatchString(g.folded) && requiresDocuments(g.e) {
+		g.add("negation", noDocumentsRe.FindString(g.folded))
+	}
+	if freeRe.MatchString(g.folded) && chargesFee(g.e) {
+		g.add("negation", freeRe.FindString(g.folded))
+	}
+}
+
+// digitsOf is s with everything but its digits taken out.
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // emergencyNumber are the national numbers any reply may give.
@@ -159,19 +207,42 @@ func isAmountText(s string) bool { return strings.Count(s, ".") >= 1 && len(s) <
 // entryWords is the entry's text with digits joined, for looking up numbers
 // and links it gives.
 func entryWords(e *procedures.Entry) string {
-	parts := []string{e.Name, e.Summary, e.Agency, e.Processing.Text, e.Source.URL}
-	parts = append(parts, e.SubmitAt...)
-	for _, s := range e.Steps {
-		parts = append(parts, s.Title, s.Text)
-	}
-	for _, d := range e.Documents {
-		parts = append(parts, d.Name, d.Note)
-	}
-	for _, f := range e.Fees {
-		parts = append(parts, f.Label, f.Note)
-	}
+	parts := entryTexts(e, e.Name, e.Summary, e.Agency, e.Processing.Text, e.Source.URL)
 	all := strings.ToLower(strings.Join(parts, " "))
 	return all + " " + strings.NewReplacer(" ", "", ".", "", "-", "").Replace(all)
+}
+
+// onlyRe finds a claim that what follows is all the resident needs.
+var onlyRe = regexp.MustCompile(`\b(chi can|chi mang|chi nop|chi phai|la du|la xong|khong can gi them|khong can them gi)\b`)
+
+// droppedDocument returns the first required document of e that text,
+// claiming to say all that is needed ("chỉ cần … là đủ"), does not name by
+// its form code or most of its words; "" when it names them all or makes
+// no such claim.
+func droppedDocument(folded string, e *procedures.Entry) string {
+	if !onlyRe.MatchString(folded) {
+		return ""
+	}
+	for _, d := range e.Documents {
+		if d.Optional {
+			continue
+		}
+		if d.FormCode != "" && strings.Contains(folded, strings.ToLower(d.FormCode)) {
+			continue
+		}
+		name, _, _ := strings.Cut(d.Name, "(")
+		words := vietnamese.Words(name)
+		named := 0
+		for _, w := range words {
+			if strings.Contains(" "+folded+" ", " "+w+" ") {
+				named++
+			}
+		}
+		if len(words) > 0 && 2*named < len(words) {
+			return strings.TrimSpace(name)
+		}
+	}
+	return ""
 }
 
 func requiresDocuments(e *procedures.Entry) bool {
@@ -294,7 +365,12 @@ func (t *turn) gate() *sentenceGate {
 	if t.onToken == nil {
 		return nil
 	}
-	return newSentenceGate(t.onToken, func(s string) bool { return len(GuardModelText(s, t.entry, t.allowedAmounts()...)) == 0 })
+	// Sentences are checked as the model wrote them and sent with the
+	// placeholders' values back.
+	send := func(s string) { t.onToken(t.placeholders().Restore(s)) }
+	return newSentenceGate(send, func(s string) bool {
+		return len(GuardModelText(s, t.entry, servicePresenter{t}.allowedAmounts()...)) == 0
+	})
 }
 
 // stream is the callback the model streams into; nil without a gate.

@@ -127,3 +127,27 @@ func TestSentenceGate(t *testing.T) {
 		t.Errorf("sent %q", got)
 	}
 }
+
+// TestModelGuardOfficesAndDroppedDocuments: an office of a level abolished
+// on 1 July 2025 is invented; "only X is needed" that leaves out a required
+// document is a rewording that drops it.
+func TestModelGuardOfficesAndDroppedDocuments(t *testing.T) {
+	e := shippedEntry(t, "residence.temporary-register")
+	for text, want := range map[string]string{
+		"Bác nộp tại UBND quận 1 là nhanh nhất.":                                                                        "office",
+		"Bác đến Công an huyện Bình Chánh để nộp.":                                                                      "office",
+		"Bác chỉ cần mang hợp đồng thuê nhà đến Công an phường là xong.":                                                "drops_document",
+		"Bác chuẩn bị giấy tờ chứng minh chỗ ở hợp pháp là đủ.":                                                         "drops_document",
+		"Bác chỉ cần tờ khai CT01 và giấy tờ chứng minh chỗ ở hợp pháp.":                                                "",
+		"Nộp tại Công an phường nơi Bác ở trọ.":                                                                         "",
+		"Bác kể lại chuyện chủ nhà đồng ý là đủ để cán bộ hiểu, kèm tờ khai CT01 và giấy tờ chứng minh chỗ ở hợp pháp.": "",
+	} {
+		got := ""
+		for _, v := range GuardModelText(text, e) {
+			got = v.Kind
+		}
+		if got != want {
+			t.Errorf("%q: caught as %q, want %q", text, got, want)
+		}
+	}
+}

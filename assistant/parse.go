@@ -123,21 +123,26 @@ func parseDate(in string, now time.Time, past bool) (string, error) {
 // groups of digits.
 var digitRunRe = regexp.MustCompile(`\+?\d[\d .\-]*\d|\d`)
 
-// parseDigits finds the one number in the input and checks its length.
-func parseDigits(in string, min, max int) (string, error) {
+// oneNumber returns the one number in the input, as typed (spaces, dots
+// and dashes between its digits) and as its digits only; false when there
+// is none or more than one.
+func oneNumber(in string) (run, digits string, ok bool) {
 	runs := digitRunRe.FindAllString(in, -1)
 	if len(runs) != 1 {
+		return "", "", false
+	}
+	return runs[0], digitsOf(runs[0]), true
+}
+
+// parseDigits finds the one number in the input and checks its length.
+func parseDigits(in string, min, max int) (string, error) {
+	_, digits, ok := oneNumber(in)
+	if !ok {
 		if min == 12 {
 			return "", askAgain("Xin nhập số định danh cá nhân gồm 12 chữ số, in trên thẻ căn cước.")
 		}
 		return "", askAgain("Xin nhập một con số.")
 	}
-	digits := strings.Map(func(r rune) rune {
-		if unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, runs[0])
 	if len(digits) < min || len(digits) > max {
 		if min == 12 {
 			return "", askAgain(fmt.Sprintf("Số định danh cá nhân gồm đúng 12 chữ số; số vừa nhập có %d chữ số. Xin xem lại trên thẻ căn cước.", len(digits)))
@@ -157,17 +162,11 @@ func parseNumber(in string) (string, error) {
 
 // parsePhone accepts 0903 123 456, 0903.123.456 and +84 903 123 456.
 func parsePhone(in string) (string, error) {
-	runs := digitRunRe.FindAllString(in, -1)
-	if len(runs) != 1 {
+	run, digits, ok := oneNumber(in)
+	if !ok {
 		return "", askAgain("Xin nhập số điện thoại 10 chữ số, ví dụ 0903 123 456.")
 	}
-	digits := strings.Map(func(r rune) rune {
-		if unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, runs[0])
-	if strings.HasPrefix(runs[0], "+84") || (strings.HasPrefix(digits, "84") && len(digits) == 11) {
+	if strings.HasPrefix(run, "+84") || (strings.HasPrefix(digits, "84") && len(digits) == 11) {
 		digits = "0" + strings.TrimPrefix(digits, "84")
 	}
 	if len(digits) != 10 || digits[0] != '0' {
@@ -275,8 +274,8 @@ func displayValue(f procedures.Field, v string) string {
 		if len(v) == 4 {
 			return "năm " + v
 		}
-		if t, err := time.Parse(time.DateOnly, v); err == nil {
-			return t.Format("02/01/2006")
+		if day, ok := vietnamese.ISODay(v); ok {
+			return day
 		}
 	case procedures.FieldIDNumber:
 		if len(v) == 12 {

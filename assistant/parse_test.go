@@ -53,38 +53,43 @@ func TestParseValue(t *testing.T) {
 		Options: []procedures.Option{{Value: "nam", Label: "Nam"}, {Value: "nu", Label: "Nữ"}}}
 	relation := procedures.Field{Name: "relation", Label: "Quan hệ", Type: procedures.FieldSelect,
 		Options: []procedures.Option{{Value: "chu_ho", Label: "Là chủ hộ"}, {Value: "vo_chong", Label: "Vợ hoặc chồng"}, {Value: "con", Label: "Con"}}}
+	field := func(name string, typ procedures.FieldType) procedures.Field {
+		return procedures.Field{Name: name, Type: typ, Required: true}
+	}
+	idNumber, phone, amount := field("id_number", procedures.FieldIDNumber), field("phone", procedures.FieldPhone), field("value", procedures.FieldNumber)
+	yesNo, address := field("b", procedures.FieldBoolean), field("address", procedures.FieldAddress)
 	tests := []struct {
 		name  string
 		field procedures.Field
 		in    string
 		want  string // "" means an error is expected
 	}{
-		{"id with spaces", procedures.Field{Name: "id_number", Type: procedures.FieldIDNumber, Required: true}, "0790 5000 1234", "079050001234"},
-		{"id in a sentence", procedures.Field{Name: "id_number", Type: procedures.FieldIDNumber, Required: true}, "số của tôi là 079050001234 nhé", "079050001234"},
-		{"id too short", procedures.Field{Name: "id_number", Type: procedures.FieldIDNumber, Required: true}, "07905000123", ""},
-		{"phone dots", procedures.Field{Name: "phone", Type: procedures.FieldPhone, Required: true}, "0903.123.456", "0903123456"},
-		{"phone +84", procedures.Field{Name: "phone", Type: procedures.FieldPhone, Required: true}, "+84 903 123 456", "0903123456"},
-		{"phone 9 digits", procedures.Field{Name: "phone", Type: procedures.FieldPhone, Required: true}, "090312345", ""},
-		{"date words", procedures.Field{Name: "dob", Type: procedures.FieldDate, Required: true}, "ngay 2 thang 9 nam 1945", "1945-09-02"},
+		{"id with spaces", idNumber, "0790 5000 1234", "079050001234"},
+		{"id in a sentence", idNumber, "số của tôi là 079050001234 nhé", "079050001234"},
+		{"id too short", idNumber, "07905000123", ""},
+		{"phone dots", phone, "0903.123.456", "0903123456"},
+		{"phone +84", phone, "+84 903 123 456", "0903123456"},
+		{"phone 9 digits", phone, "090312345", ""},
+		{"date words", field("dob", procedures.FieldDate), "ngay 2 thang 9 nam 1945", "1945-09-02"},
 		{"select by number", sex, "2", "nu"},
 		{"select by label no marks", sex, "nu", "nu"},
 		{"select by label", sex, "Nữ", "nu"},
 		{"select so 1", sex, "số 1", "nam"},
 		{"select partial", relation, "vo", "vo_chong"},
 		{"select thu ba", relation, "thu ba", "con"},
-		{"amount in words", procedures.Field{Name: "value", Type: procedures.FieldNumber, Required: true}, "35 triệu", "35000000"},
-		{"amount with dots", procedures.Field{Name: "value", Type: procedures.FieldNumber, Required: true}, "35.000.000 đồng", "35000000"},
-		{"count", procedures.Field{Name: "quantity", Type: procedures.FieldNumber, Required: true}, "2 cái", "2"},
+		{"amount in words", amount, "35 triệu", "35000000"},
+		{"amount with dots", amount, "35.000.000 đồng", "35000000"},
+		{"count", field("quantity", procedures.FieldNumber), "2 cái", "2"},
 		{"select words", relation, "vo chong", "vo_chong"},
-		{"date of a stay may be ahead", procedures.Field{Name: "stay_until", Type: procedures.FieldDate, Required: true}, "1/6/2099", "2099-06-01"},
-		{"birth date may not", procedures.Field{Name: "date_of_birth", Type: procedures.FieldDate, Required: true}, "1/6/2099", ""},
+		{"date of a stay may be ahead", field("stay_until", procedures.FieldDate), "1/6/2099", "2099-06-01"},
+		{"birth date may not", field("date_of_birth", procedures.FieldDate), "1/6/2099", ""},
 		{"select unknown", sex, "khác", ""},
-		{"yes", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "Dạ có", "true"},
-		{"no no marks", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "khong", "false"},
-		{"yes unclear", procedures.Field{Name: "b", Type: procedures.FieldBoolean, Required: true}, "để tôi nghĩ", ""},
-		{"name title case", procedures.Field{Name: "full_name", Type: procedures.FieldText, Required: true}, "  nguyễn   văn an ", "Nguyễn Văn An"},
-		{"address", procedures.Field{Name: "address", Type: procedures.FieldAddress, Required: true}, "12 Lê Lợi, phường Bến Thành", "12 Lê Lợi, phường Bến Thành"},
-		{"address too short", procedures.Field{Name: "address", Type: procedures.FieldAddress, Required: true}, "Lê Lợi", ""},
+		{"yes", yesNo, "Dạ có", "true"},
+		{"no no marks", yesNo, "khong", "false"},
+		{"yes unclear", yesNo, "để tôi nghĩ", ""},
+		{"name title case", field("full_name", procedures.FieldText), "  nguyễn   văn an ", "Nguyễn Văn An"},
+		{"address", address, "12 Lê Lợi, phường Bến Thành", "12 Lê Lợi, phường Bến Thành"},
+		{"address too short", address, "Lê Lợi", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

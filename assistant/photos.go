@@ -1,18 +1,16 @@
 package assistant
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"image"
-	_ "image/jpeg" // photos are JPEG or PNG
-	_ "image/png"
 	"net/http"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/imagelimit"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -40,10 +38,20 @@ type Photo struct {
 	Data []byte
 }
 
-// PhotoReceipt tells the kiosk the photo was kept and how many there are.
+// PhotoReceipt tells the kiosk the photo was kept and how many there are,
+// with the sentence that says so.
 type PhotoReceipt struct {
-	ID    string `json:"photo_id"`
-	Count int    `json:"count"`
+	ID      string `json:"photo_id"`
+	Count   int    `json:"count"`
+	Max     int    `json:"max"`
+	Message string `json:"message"`
+}
+
+// PhotoPrompt is the photos step's button: the kiosk's camera takes a
+// photo under Label and uploads it to URL (multipart "photo").
+type PhotoPrompt struct {
+	URL   string `json:"url"`
+	Label string `json:"label"`
 	Max   int    `json:"max"`
 }
 
@@ -58,12 +66,26 @@ var (
 		"Tệp này không phải ảnh JPEG hay PNG, nên không gửi kèm được.")
 )
 
-// entry loads a catalogue entry as the guide uses it: a report the guide
-// sends itself gains the photos step after "when".
+// entry loads a catalogue entry as the guide uses it: a procedure whose
+// fee exempts groups age does not show gains the one question that decides
+// it, after the date of birth; a report the guide sends itself gains the
+// photos step after "when".
 func (s *Service) entry(ctx context.Context, slug string) (*procedures.Entry, error) {
 	e, err := s.catalogue.Get(ctx, slug)
-	if err != nil || e.Slug != SlugReport || s.services.Reports == nil {
+	if err != nil {
 		return e, err
+	}
+	if q, ok := e.FeeQuestion(); ok && e.Kind == procedures.KindProcedure {
+		c := *e
+		at := slices.IndexFunc(e.Form.Fields, func(f procedures.Field) bool { return f.Name == "date_of_birth" }) + 1
+		if at == 0 {
+			at = len(e.Form.Fields)
+		}
+		c.Form.Fields = slices.Insert(slices.Clone(e.Form.Fields), at, q)
+		return &c, nil
+	}
+	if e.Slug != SlugReport || s.services.Reports == nil {
+		return e, nil
 	}
 	c := *e
 	photos := procedures.Field{Name: PhotoField, Label: s.prompts.Say("photos_label"), Type: procedures.FieldText,
@@ -85,7 +107,11 @@ func (s *Service) AddPhoto(ctx context.Context, id, name string, data []byte) (*
 	if ct := http.DetectContentType(data); ct != "image/jpeg" && ct != "image/png" {
 		return nil, errPhotoType
 	}
-	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+	// The size from the header: a photo over the pixel limit is refused
+	// here, long before the report would decode it to turn it upright.
+	if _, err := imagelimit.Check(data); errors.Is(err, imagelimit.ErrTooManyPixels) {
+		return nil, err
+	} else if err != nil {
 		return nil, apperr.Wrap(err, apperr.Invalid, "photo_unreadable", "Không đọc được ảnh này. Xin chụp lại.")
 	}
 	sess, err := s.store.Get(ctx, id, s.now())
@@ -101,7 +127,12 @@ func (s *Service) AddPhoto(ctx context.Context, id, name string, data []byte) (*
 	if name == "" {
 		name = "anh.jpg"
 	}
-	return s.store.AddPhoto(ctx, id, name, data)
+	r, err := s.store.AddPhoto(ctx, id, name, data)
+	if err != nil {
+		return nil, err
+	}
+	r.Message = s.prompts.Say("photos_kept", "count", fmt.Sprint(r.Count), "max", fmt.Sprint(r.Max))
+	return r, nil
 }
 
 // AddPhoto stores a photo of session id unless it already has MaxPhotos;
@@ -119,8 +150,8 @@ func (s *Store) AddPhoto(ctx context.Context, id, name string, data []byte) (*Ph
 			return errTooManyPhotos
 		}
 		r.Count++
-		return tx.QueryRow(ctx, `INSERT INTO assistant_photos (session_id, name, data) VALUES ($1, $2, $3) RETURNING id::text`,
-			id, name, data).Scan(&r.ID)
+		return tx.QueryRow(ctx, `INSERT INTO assistant_photos (session_id, name, data_sealed) VALUES ($1, $2, $3) RETURNING id::text`,
+			id, name, s.seal.Seal(string(data), photoContext(id))).Scan(&r.ID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("keep photo: %w", err)
@@ -130,11 +161,20 @@ func (s *Store) AddPhoto(ctx context.Context, id, name string, data []byte) (*Ph
 
 // Photos returns the photos of session id in the order they were taken.
 func (s *Store) Photos(ctx context.Context, id string) ([]Photo, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, data FROM assistant_photos WHERE session_id = $1 ORDER BY created_at, id`, id)
+	rows, err := s.pool.Query(ctx, `SELECT name, data_sealed FROM assistant_photos WHERE session_id = $1 ORDER BY created_at, id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("photos: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Photo])
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Photo, error) {
+		var p Photo
+		var sealed []byte
+		if err := row.Scan(&p.Name, &sealed); err != nil {
+			return p, err
+		}
+		data, err := s.seal.Open(sealed, photoContext(id))
+		p.Data = []byte(data)
+		return p, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("photos: %w", err)
 	}
@@ -151,19 +191,18 @@ func (s *Store) DropPhotos(ctx context.Context, id string) error {
 
 // takePhotos answers the photos step: the resident says they are done
 // (or presses "Tiếp tục") once the kiosk has uploaded the photos.
-func (t *turn) takePhotos(ctx context.Context, field procedures.Field) error {
+func (t collector) takePhotos(ctx context.Context, field procedures.Field) error {
 	photos, err := t.svc.store.Photos(ctx, t.sess.ID)
 	if err != nil {
 		return err
 	}
 	if len(photos) == 0 {
-		t.status = StatusClarify
-		t.note(t.say("photos_none"))
+		t.clarify(t.say("photos_none"))
 		return nil
 	}
 	v := t.say("photos_count", "count", fmt.Sprint(len(photos)))
 	t.push()
-	t.sess.Fields[field.Name] = Value{Value: v, Provenance: FromTyped, Confidence: 1, Confirmed: true}
+	t.sess.Fields[field.Name] = Value{Value: v, Provenance: procedures.FromTyped, Confidence: 1, Confirmed: true}
 	t.sess.State.Skipped = slices.DeleteFunc(t.sess.State.Skipped, func(s string) bool { return s == field.Name })
 	t.note(t.say("field_saved", "value", v))
 	t.advance()

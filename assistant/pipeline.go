@@ -3,8 +3,6 @@ package assistant
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,69 +16,6 @@ import (
 // resident's answer is never longer, and a long text is more likely an
 // attempt at the model.
 const MaxTextLength = 500
-
-// turn is one message going through the pipeline: the conversation it
-// moves on (conversation.go), what the resident sent, what the pipeline
-// understood of it, the answer being built and the trace stored with it.
-// The steps that act on the conversation are the turn's methods: routing
-// (guide.go), acting, presenting (present.go) and the services' own steps.
-type turn struct {
-	svc *Service
-	*conversation
-	input
-	understanding
-	answer
-	trace
-}
-
-// input is what the resident sent this turn.
-type input struct {
-	msg     Message
-	text    string // NFC, trimmed
-	folded  string
-	onToken func(string)
-}
-
-// understanding is what the pipeline made of the input.
-type understanding struct {
-	intent    Intent
-	rewritten string
-	retrieved []procedures.Result // everything the search returned
-	relevant  []procedures.Result // above the relevance floor
-	modelText string              // what the model wrote, for the output check
-	phrased   string              // the model's checked rewording of the step explained
-}
-
-// answer is the reply being built: the notes the steps made, then the
-// question present puts.
-type answer struct {
-	reply     *Reply
-	status    Status
-	notes     []string
-	citations []procedures.Citation
-	quiet     bool // the notes already ask the question
-	emergency bool // the reply is the emergency numbers
-	askedNow  bool // the reply asks whether a danger is happening now
-}
-
-// trace is how the turn went, stored with it and counted for the station.
-type trace struct {
-	route Route
-	steps []Step
-	flags []string
-	model string
-	usage Usage
-	used  []UsageRecord // kiosk usage of this turn
-}
-
-// newTurn starts a turn on sess, whose procedure entry (if any) is entry.
-func (s *Service) newTurn(sess *Session, entry *procedures.Entry) *turn {
-	if sess.Fields == nil {
-		sess.Fields = map[string]Value{}
-	}
-	return &turn{svc: s, conversation: &conversation{sess: sess, entry: entry},
-		answer: answer{status: StatusAnswered, reply: &Reply{SessionID: sess.ID, PromptVersion: s.prompts.Version}}}
-}
 
 // SendOptions are per-request switches of Send.
 type SendOptions struct {
@@ -110,7 +45,7 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 	t.text = strings.TrimSpace(vietnamese.NFC(m.Text))
 	t.folded = vietnamese.Fold(t.text)
 
-	if err := t.run(ctx); err != nil {
+	if err := (pipeline{t}).run(ctx); err != nil {
 		if t, err = s.failedTurn(ctx, t, err); err != nil {
 			return nil, err
 		}
@@ -156,10 +91,15 @@ func (s *Service) failedTurn(ctx context.Context, t *turn, cause error) (*turn, 
 	return f, nil
 }
 
+// pipeline runs the turn through its steps in order — input check,
+// rewrite, route, retrieve, answer, output check — timing each into the
+// turn's trace.
+type pipeline struct{ *turn }
+
 // run is the pipeline. A step that decides the reply by itself (an
 // emergency, a guarded input) ends it early; the later steps are recorded
 // as skipped.
-func (t *turn) run(ctx context.Context) error {
+func (t pipeline) run(ctx context.Context) error {
 	if done := t.step("input_check", func() string { return t.checkInput(ctx) }); done {
 		t.skip("rewrite", "route", "retrieve", "answer", "output_check")
 		return nil
@@ -176,9 +116,9 @@ func (t *turn) run(ctx context.Context) error {
 		return err
 	}
 	t.step("answer", func() string {
-		err = t.act(ctx, t.intent)
+		err = actor{t.turn}.act(ctx, t.intent)
 		if err == nil {
-			err = t.reloadEntry(ctx)
+			err = actor{t.turn}.reloadEntry(ctx)
 		}
 		return string(t.status)
 	})
@@ -196,11 +136,11 @@ func (t *turn) run(ctx context.Context) error {
 // rewording is kept only when it brings no number, amount, form code or
 // document that the steps and their entry do not have; otherwise the
 // template stands.
-func (t *turn) phrase(ctx context.Context) string {
+func (t pipeline) phrase(ctx context.Context) string {
 	step := facts{p: t.svc.prompts, e: t.entry}.steps()
 	start := time.Now()
 	gate := t.gate()
-	text, usage, err := t.svc.model.Phrase(ctx, step, t.svc.prompts, gate.stream())
+	text, usage, err := t.svc.model.Phrase(ctx, t.placeholders(), step, t.svc.prompts, gate.stream())
 	t.addUsage(usage)
 	if err == nil {
 		if nums := NewNumbers(text, step); len(nums) > 0 {
@@ -222,26 +162,11 @@ func (t *turn) phrase(ctx context.Context) string {
 	return "phrased"
 }
 
-// step runs one pipeline step, times it and records its outcome. It
-// returns true when the step ended the turn.
-func (t *turn) step(name string, f func() string) bool {
-	start := time.Now()
-	outcome := f()
-	t.steps = append(t.steps, Step{Name: name, Outcome: outcome, Millis: float64(time.Since(start).Microseconds()) / 1000})
-	return outcome == "stop"
-}
-
-func (t *turn) skip(names ...string) {
-	for _, n := range names {
-		t.steps = append(t.steps, Step{Name: n, Outcome: "skipped"})
-	}
-}
-
 // checkInput is the first step: emergencies get the numbers at once;
 // instructions aimed at the assistant and requests for other people's data
 // are refused and change nothing.
-func (t *turn) checkInput(ctx context.Context) string {
-	if t.emergencyCheck(ctx) {
+func (t pipeline) checkInput(ctx context.Context) string {
+	if (emergencies{t.turn}).emergencyCheck(ctx) {
 		return "stop"
 	}
 	if t.text == "" {
@@ -249,6 +174,9 @@ func (t *turn) checkInput(ctx context.Context) string {
 	}
 	switch v := CheckInput(t.text); v {
 	case VerdictEmergency, VerdictCrisis:
+		if v == VerdictEmergency && (emergencies{t.turn}).numbersLead() {
+			return "clean"
+		}
 		t.route, t.status, t.emergency = RouteGuarded, StatusHandoff, true
 		if v == VerdictCrisis {
 			t.note(t.say("crisis"))
@@ -261,7 +189,7 @@ func (t *turn) checkInput(ctx context.Context) string {
 			t.sess.Stage = StageHandoff
 		}
 		t.flags = append(t.flags, string(v))
-		t.present()
+		presenter{t.turn}.present()
 		return "stop"
 	case VerdictInjection, VerdictOthers:
 		t.route, t.status = RouteGuarded, StatusGuarded
@@ -271,7 +199,7 @@ func (t *turn) checkInput(ctx context.Context) string {
 			t.note(t.say("guarded_others"))
 		}
 		t.flags = append(t.flags, string(v))
-		t.present()
+		presenter{t.turn}.present()
 		return "stop"
 	}
 	return "clean"
@@ -280,7 +208,7 @@ func (t *turn) checkInput(ctx context.Context) string {
 // rewrite makes the message stand alone: a short follow-up in the
 // identify stage is read with the resident's last description, and a
 // question about the procedure names it.
-func (t *turn) rewrite() string {
+func (t pipeline) rewrite() string {
 	t.rewritten = t.text
 	if t.text == "" {
 		return "none"
@@ -301,10 +229,10 @@ func (t *turn) rewrite() string {
 
 // routeStep labels the message: the deterministic router first, the model
 // (when configured) only for what the router could not place.
-func (t *turn) routeStep(ctx context.Context) string {
-	in := t.routeMessage()
+func (t pipeline) routeStep(ctx context.Context) string {
+	in := router{t.turn}.routeMessage()
 	if t.svc.model != nil && t.text != "" && t.needsModel(in) {
-		if mi, ok := t.understand(ctx, in); ok {
+		if mi, ok := (router{t.turn}).understand(ctx, in); ok {
 			in = mi
 		}
 	}
@@ -315,7 +243,7 @@ func (t *turn) routeStep(ctx context.Context) string {
 
 // needsModel says when the deterministic router is unsure enough to ask
 // the model: unclear text, and field answers the parsers cannot read.
-func (t *turn) needsModel(in Intent) bool {
+func (t pipeline) needsModel(in Intent) bool {
 	switch in.Action {
 	case "unclear":
 		return true
@@ -355,7 +283,7 @@ func routeOf(in Intent, stage Stage) Route {
 
 // retrieve searches the catalogue for descriptions and for questions the
 // entry's rendered facts do not answer, and keeps what clears the floor.
-func (t *turn) retrieve(ctx context.Context) (string, error) {
+func (t pipeline) retrieve(ctx context.Context) (string, error) {
 	switch t.intent.Action {
 	case "describe":
 	case "question":
@@ -401,137 +329,19 @@ func (t *turn) retrieve(ctx context.Context) (string, error) {
 		}
 	}
 	if t.svc.model != nil && t.intent.Action == "describe" && len(t.relevant) > 1 {
-		t.pickProcedure(ctx)
+		router{t.turn}.pickProcedure(ctx)
 	}
 	return fmt.Sprintf("%d_of_%d_above_floor", len(t.relevant), len(res)), nil
-}
-
-// answerQuestion answers a question about the procedure: facts rendered
-// from the entry when the question is about them; otherwise the retrieved
-// passages (worded by the model when there is one); below the floor, it
-// says so and offers staff. The current question is then asked again.
-func (t *turn) answerQuestion(ctx context.Context, in Intent) error {
-	q := in.Question
-	if q == "" {
-		q = t.text
-	}
-	if t.sess.Stage == StageConfirm {
-		return t.answerAtCandidates(ctx, q)
-	}
-	if t.entry != nil {
-		f := facts{p: t.svc.prompts, e: t.entry}
-		if text, cites := f.topic(vietnamese.Fold(q)); text != "" {
-			t.note(text)
-			t.citations = append(t.citations, cites...)
-			return nil
-		}
-	}
-	var passages []procedures.Citation
-	for _, r := range t.relevant {
-		if t.entry != nil && r.Slug != t.entry.Slug {
-			continue
-		}
-		passages = append(passages, r.Citations...)
-	}
-	if t.entry == nil {
-		for _, r := range t.relevant {
-			passages = append(passages, r.Citations...)
-		}
-	}
-	if len(passages) == 0 {
-		t.status = StatusOutOfScope
-		t.note(t.say("no_answer"))
-		return nil
-	}
-	if len(passages) > 4 {
-		passages = passages[:4]
-	}
-	if t.svc.model != nil {
-		if text, ok := t.modelAnswer(ctx, q, passages); ok {
-			t.modelText = text
-			t.note(text)
-			t.citations = append(t.citations, passages...)
-			return nil
-		}
-	}
-	t.note(t.say("from_catalogue"))
-	for _, p := range passages[:min(2, len(passages))] {
-		t.note(strings.TrimSpace(p.Text))
-	}
-	t.citations = append(t.citations, passages...)
-	return nil
-}
-
-// answerAtCandidates answers a question asked at the list of procedures
-// found, from their entries: about the one it names by number or name, or
-// else about each. The list stays; the resident still chooses.
-func (t *turn) answerAtCandidates(ctx context.Context, q string) error {
-	folded := vietnamese.Fold(q)
-	cands := t.sess.State.Candidates
-	if n := candidateNamed(folded, cands); n > 0 {
-		cands = cands[n-1 : n]
-	}
-	answered := false
-	for _, c := range cands {
-		e, err := t.svc.entry(ctx, c.Slug)
-		if err != nil {
-			return err
-		}
-		f := facts{p: t.svc.prompts, e: e}
-		text, cites := f.topic(folded)
-		if text == "" {
-			if len(cands) > 1 {
-				continue
-			}
-			text, cites = strings.TrimSpace(e.Summary), []procedures.Citation{f.cite(SectionSummary, e.Summary)}
-		}
-		n := slices.IndexFunc(t.sess.State.Candidates, func(r ProcedureRef) bool { return r.Slug == c.Slug }) + 1
-		t.note(t.say("candidate_answer", "n", strconv.Itoa(n), "name", e.Name) + "\n" + text)
-		t.citations = append(t.citations, cites...)
-		answered = true
-	}
-	if !answered {
-		t.status = StatusClarify
-		t.note(t.say("no_answer"))
-	}
-	return nil
-}
-
-// candidateNamed finds the candidate a question names: "số 2", "thủ tục
-// thứ hai", or words of its name; 0 when none or several.
-func candidateNamed(folded string, cands []ProcedureRef) int {
-	for _, w := range []string{"so ", "thu tuc so ", "cai so ", "thu tuc "} {
-		for i := len(cands); i >= 1; i-- {
-			if containsPhrase(folded, []string{strings.TrimSpace(w) + " " + strconv.Itoa(i)}) {
-				return i
-			}
-		}
-	}
-	for word, n := range ordinals {
-		if n <= len(cands) && containsPhrase(folded, []string{word}) {
-			return n
-		}
-	}
-	found := 0
-	for i, c := range cands {
-		if strings.Contains(folded, vietnamese.Fold(c.Name)) {
-			if found > 0 {
-				return 0
-			}
-			found = i + 1
-		}
-	}
-	return found
 }
 
 // checkOutput is the last step: a model's words are checked against the
 // entry; any amount, form code or document it does not contain replaces
 // the model's answer with the facts rendered from the entry.
-func (t *turn) checkOutput() string {
+func (t pipeline) checkOutput() string {
 	if t.modelText == "" {
 		return "template"
 	}
-	bad := GuardModelText(t.modelText, t.entry, t.allowedAmounts()...)
+	bad := GuardModelText(t.modelText, t.entry, servicePresenter{t.turn}.allowedAmounts()...)
 	if len(bad) == 0 {
 		return "passed"
 	}
@@ -562,9 +372,12 @@ func (t *turn) checkOutput() string {
 // finish renders the position and fills the reply.
 func (t *turn) finish() {
 	if len(t.reply.Choices) == 0 { // the input check may have presented already
-		t.present()
+		presenter{t}.present()
 	}
 	r := t.reply
+	if t.ph != nil {
+		r.Reply = t.ph.Restore(r.Reply) // the model's placeholders: the resident reads the values
+	}
 	r.Reply = t.voice(r.Reply)
 	for i := range r.Choices {
 		r.Choices[i].Label = t.voice(r.Choices[i].Label)
@@ -581,6 +394,8 @@ func (t *turn) finish() {
 	if t.sess.Stage == StageReview || t.sess.Stage == StageDone {
 		r.Draft = t.sess.State.Draft
 	}
+	r.Progress = presenter{t}.progress()
+	r.CanGoBack = len(t.sess.State.History) > 0
 	if t.route == "" {
 		t.route = RouteNavigation
 	}

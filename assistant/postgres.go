@@ -5,42 +5,56 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
-// Store keeps sessions, their fields and their turns in PostgreSQL.
+// Store keeps sessions, their fields and their turns in PostgreSQL. What a
+// resident said and gave (the guide's state, field values, turns' inputs
+// and replies, photos) is sealed at rest, bound to its session and place
+// (sealing.go).
 type Store struct {
 	pool *pgxpool.Pool
+	seal *seal.Sealer
 }
 
-// NewStore returns a store on pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// NewStore returns a store on pool sealing with sealer, which must be set.
+func NewStore(pool *pgxpool.Pool, sealer *seal.Sealer) *Store {
+	if sealer == nil {
+		panic("assistant: NewStore without a sealer")
+	}
+	return &Store{pool: pool, seal: sealer}
+}
 
 var errSessionNotFound = apperr.New(apperr.NotFound, "session_not_found", "Không tìm thấy phiên trò chuyện này, hoặc phiên đã hết hạn. Xin bắt đầu lại.")
 
 // Create stores a new session and its first turn (the welcome).
 func (s *Store) Create(ctx context.Context, sess *Session, first Turn) error {
-	state, err := json.Marshal(sess.State)
+	// The id is made here: the sealed state is bound to it.
+	id := uuid.NewString()
+	state, err := s.sealState(id, &sess.State)
 	if err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
-			INSERT INTO assistant_sessions (station_id, kiosk_session_id, stage, state, prompt_version, expires_at)
-			VALUES (NULLIF($1, ''), NULLIF($2, ''), $3, $4, $5, $6)
+			INSERT INTO assistant_sessions (id, station_id, kiosk_session_id, stage, state_sealed, prompt_version, expires_at)
+			VALUES ($7, NULLIF($1, ''), NULLIF($2, ''), $3, $4, $5, $6)
 			RETURNING id, created_at, updated_at`,
-			sess.StationID, sess.KioskSessionID, sess.Stage, state, sess.PromptVersion, sess.ExpiresAt,
+			sess.StationID, sess.KioskSessionID, sess.Stage, state, sess.PromptVersion, sess.ExpiresAt, id,
 		).Scan(&sess.ID, &sess.CreatedAt, &sess.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		return insertTurn(ctx, tx, sess.ID, 1, first)
+		return s.insertTurn(ctx, tx, sess.ID, 1, first)
 	})
 }
 
@@ -77,10 +91,10 @@ func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, er
 	)
 	var fields []byte
 	err := s.pool.QueryRow(ctx, `
-		SELECT id, station_id, kiosk_session_id, stage, procedure_slug, procedure_name, state, prompt_version,
+		SELECT id, station_id, kiosk_session_id, stage, procedure_slug, procedure_name, state_sealed, prompt_version,
 		       dossier_id, slip_code_hash IS NOT NULL, version, created_at, updated_at, expires_at,
-		       (SELECT coalesce(json_object_agg(name, json_build_object('value', value, 'provenance', provenance,
-		                        'confidence', confidence, 'confirmed', confirmed)), '{}')
+		       (SELECT coalesce(json_object_agg(name, json_build_object('sealed', translate(encode(value_sealed, 'base64'), E'\n', ''),
+		                        'provenance', provenance, 'confidence', confidence, 'confirmed', confirmed)), '{}')
 		        FROM assistant_fields WHERE session_id = s.id)
 		FROM assistant_sessions s WHERE id = $1 AND expires_at > $2`, id, now,
 	).Scan(&sess.ID, &station, &kiosk, &sess.Stage, &slug, &name, &state, &sess.PromptVersion,
@@ -95,11 +109,11 @@ func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, er
 	if slug != nil {
 		sess.Procedure = &ProcedureRef{Slug: *slug, Name: deref(name)}
 	}
-	if err := json.Unmarshal(state, &sess.State); err != nil {
-		return nil, fmt.Errorf("session state: %w", err)
+	if err := s.openState(sess.ID, state, &sess.State); err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(fields, &sess.Fields); err != nil {
-		return nil, fmt.Errorf("session fields: %w", err)
+	if sess.Fields, err = s.openFields(sess.ID, fields); err != nil {
+		return nil, err
 	}
 	return sess, nil
 }
@@ -108,7 +122,7 @@ func (s *Store) Get(ctx context.Context, id string, now time.Time) (*Session, er
 // transaction. A session changed meanwhile by another request is a
 // conflict: the resident pressed twice; nothing is half-written.
 func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
-	state, err := json.Marshal(sess.State)
+	state, err := s.sealState(sess.ID, &sess.State)
 	if err != nil {
 		return err
 	}
@@ -120,7 +134,7 @@ func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
 		var seq int
 		err := tx.QueryRow(ctx, `
 			UPDATE assistant_sessions
-			SET stage = $3, procedure_slug = $4, procedure_name = $5, state = $6, prompt_version = $7,
+			SET stage = $3, procedure_slug = $4, procedure_name = $5, state_sealed = $6, prompt_version = $7,
 			    dossier_id = NULLIF($8, ''), expires_at = $9, updated_at = now(), version = version + 1
 			WHERE id = $1 AND version = $2
 			RETURNING version, updated_at, (SELECT coalesce(max(seq), 0) + 1 FROM assistant_turns WHERE session_id = $1)`,
@@ -132,10 +146,10 @@ func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
 		if err != nil {
 			return fmt.Errorf("save session: %w", err)
 		}
-		if err := saveFields(ctx, tx, sess); err != nil {
+		if err := s.saveFields(ctx, tx, sess); err != nil {
 			return err
 		}
-		if err := insertTurn(ctx, tx, sess.ID, seq, t); err != nil {
+		if err := s.insertTurn(ctx, tx, sess.ID, seq, t); err != nil {
 			return err
 		}
 		if t.Status == StatusHandoff {
@@ -147,14 +161,16 @@ func (s *Store) SaveTurn(ctx context.Context, sess *Session, t Turn) error {
 
 // saveFields replaces the session's fields with sess.Fields in two
 // statements, whatever their number.
-func saveFields(ctx context.Context, tx pgx.Tx, sess *Session) error {
+func (s *Store) saveFields(ctx context.Context, tx pgx.Tx, sess *Session) error {
 	var (
-		names, values, provs []string
-		confs                []float64
-		confirmed            []bool
+		names, provs []string
+		values       [][]byte
+		confs        []float64
+		confirmed    []bool
 	)
 	for name, v := range sess.Fields {
-		names, values, provs = append(names, name), append(values, v.Value), append(provs, string(v.Provenance))
+		names, provs = append(names, name), append(provs, string(v.Provenance))
+		values = append(values, s.seal.Seal(v.Value, fieldContext(sess.ID, name)))
 		confs, confirmed = append(confs, v.Confidence), append(confirmed, v.Confirmed)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM assistant_fields WHERE session_id = $1`, sess.ID); err != nil {
@@ -164,8 +180,8 @@ func saveFields(ctx context.Context, tx pgx.Tx, sess *Session) error {
 		return nil
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO assistant_fields (session_id, name, value, provenance, confidence, confirmed)
-		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[])`,
+		INSERT INTO assistant_fields (session_id, name, value_sealed, provenance, confidence, confirmed)
+		SELECT $1, * FROM unnest($2::text[], $3::bytea[], $4::text[], $5::float8[], $6::bool[])`,
 		sess.ID, names, values, provs, confs, confirmed)
 	if err != nil {
 		return fmt.Errorf("save fields: %w", err)
@@ -200,15 +216,16 @@ func notifyHandoff(ctx context.Context, tx pgx.Tx, sess *Session, t Turn) error 
 	return nil
 }
 
-func insertTurn(ctx context.Context, tx pgx.Tx, id string, seq int, t Turn) error {
+func (s *Store) insertTurn(ctx context.Context, tx pgx.Tx, id string, seq int, t Turn) error {
 	steps, err := json.Marshal(t.Steps)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO assistant_turns (session_id, seq, input_kind, input, reply, status, stage, route, steps, model, prompt_version)
+		INSERT INTO assistant_turns (session_id, seq, input_kind, input_sealed, reply_sealed, status, stage, route, steps, model, prompt_version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''), $11)`,
-		id, seq, t.InputKind, t.Input, t.Reply, t.Status, t.Stage, t.Route, steps, t.Model, t.PromptVersion)
+		id, seq, t.InputKind, s.seal.Seal(t.Input, turnContext(id, strconv.Itoa(seq), "input")), s.seal.Seal(t.Reply, turnContext(id, strconv.Itoa(seq), "reply")),
+		t.Status, t.Stage, t.Route, steps, t.Model, t.PromptVersion)
 	if err != nil {
 		return fmt.Errorf("save turn: %w", err)
 	}
@@ -218,19 +235,24 @@ func insertTurn(ctx context.Context, tx pgx.Tx, id string, seq int, t Turn) erro
 // Turns returns a session's turns in order.
 func (s *Store) Turns(ctx context.Context, id string) ([]Turn, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT seq, input_kind, input, reply, status, stage, route, steps, coalesce(model, ''), prompt_version, created_at
+		SELECT session_id::text, seq, input_kind, input_sealed, reply_sealed, status, stage, route, steps, coalesce(model, ''), prompt_version, created_at
 		FROM assistant_turns WHERE session_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("turns: %w", err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Turn, error) {
 		var (
-			t     Turn
-			steps []byte
+			t             Turn
+			sid           string
+			steps         []byte
+			input, answer []byte
 		)
-		err := row.Scan(&t.Seq, &t.InputKind, &t.Input, &t.Reply, &t.Status, &t.Stage, &t.Route, &steps, &t.Model, &t.PromptVersion, &t.CreatedAt)
+		err := row.Scan(&sid, &t.Seq, &t.InputKind, &input, &answer, &t.Status, &t.Stage, &t.Route, &steps, &t.Model, &t.PromptVersion, &t.CreatedAt)
 		if err == nil {
 			err = json.Unmarshal(steps, &t.Steps)
+		}
+		if err == nil {
+			t.Input, t.Reply, err = s.openTurn(sid, t.Seq, input, answer)
 		}
 		return t, err
 	})
@@ -241,12 +263,22 @@ func (s *Store) Turns(ctx context.Context, id string) ([]Turn, error) {
 // history only helps.
 func (s *Store) recentInputs(ctx context.Context, id string, n int) []string {
 	rows, err := s.pool.Query(ctx, `
-		SELECT input FROM (SELECT seq, input FROM assistant_turns WHERE session_id = $1 AND input_kind = 'text'
-		ORDER BY seq DESC LIMIT $2) t ORDER BY seq`, id, n)
+		SELECT session_id::text, seq, input_sealed FROM (SELECT session_id, seq, input_sealed FROM assistant_turns
+		WHERE session_id = $1 AND input_kind = 'text' ORDER BY seq DESC LIMIT $2) t ORDER BY seq`, id, n)
 	if err != nil {
 		return nil
 	}
-	out, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	out, _ := pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+		var (
+			sid    string
+			seq    int
+			sealed []byte
+		)
+		if err := row.Scan(&sid, &seq, &sealed); err != nil {
+			return "", err
+		}
+		return s.seal.Open(sealed, turnContext(sid, strconv.Itoa(seq), "input"))
+	})
 	return out
 }
 
@@ -297,7 +329,7 @@ func (s *Store) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID
 	rows, err := tx.Query(ctx, `
 		DELETE FROM assistant_sessions
 		WHERE kiosk_session_id = $1 AND slip_code_hash IS NULL AND dossier_id IS NULL
-		RETURNING stage, coalesce(station_id, ''), state`, kioskSessionID)
+		RETURNING id::text, stage, coalesce(station_id, ''), state_sealed`, kioskSessionID)
 	if err != nil {
 		return nil, fmt.Errorf("erase assistant sessions: %w", err)
 	}
@@ -308,7 +340,7 @@ func (s *Store) EraseKioskSession(ctx context.Context, tx pgx.Tx, kioskSessionID
 }
 
 // keepAbandoned records, through tx, the openings of the sessions just
-// deleted (rows of stage, station and state) that were left at the list
+// deleted (rows of id, stage, station and state) that were left at the list
 // of candidates: misses for staff to look at, masked.
 func (s *Store) keepAbandoned(ctx context.Context, tx pgx.Tx, rows pgx.Rows) error {
 	type gone struct {
@@ -317,17 +349,18 @@ func (s *Store) keepAbandoned(ctx context.Context, tx pgx.Tx, rows pgx.Rows) err
 	}
 	var left []gone
 	for rows.Next() {
+		var id string
 		var stage Stage
 		var g gone
-		var raw []byte
-		if err := rows.Scan(&stage, &g.station, &raw); err != nil {
+		var sealed []byte
+		if err := rows.Scan(&id, &stage, &g.station, &sealed); err != nil {
 			rows.Close()
 			return err
 		}
 		if stage != StageConfirm {
 			continue
 		}
-		if err := json.Unmarshal(raw, &g.state); err == nil && g.state.Opening != "" {
+		if err := s.openState(id, sealed, &g.state); err == nil && g.state.Opening != "" {
 			left = append(left, g)
 		}
 	}
@@ -351,7 +384,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time, limit int) (int64, err
 		rows, err := tx.Query(ctx, `
 			DELETE FROM assistant_sessions WHERE id IN (
 				SELECT id FROM assistant_sessions WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
-			RETURNING stage, coalesce(station_id, ''), state`, now, limit)
+			RETURNING id::text, stage, coalesce(station_id, ''), state_sealed`, now, limit)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package assistant
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,11 +21,16 @@ func (s *screen) say(lines ...string)          { s.lines = append(s.lines, lines
 func (s *screen) offer(choices ...Choice)      { s.choices = append(s.choices, choices...) }
 func (s *screen) offerFirst(choices ...Choice) { s.choices = append(choices, s.choices...) }
 
+// presenter puts the conversation's position to the resident: after the
+// notes the steps made, the question of the stage and its choices.
+type presenter struct{ *turn }
+
 // present puts the session's current position to the resident: the one
 // question of this turn and its choices, after any notes the turn made.
 // "Go back" and "call staff" are offered at every turn.
-func (t *turn) present() {
+func (t presenter) present() {
 	var s screen
+	lead := t.reportEmergency()
 	if t.askedNow {
 		s.offer(Choice{ID: ChoiceYes, Label: "Có, đang xảy ra"}, Choice{ID: ChoiceNo, Label: "Không, đã qua rồi"}, t.choice(ChoiceHandoff))
 		t.reply.Reply = joinLines(t.notes...)
@@ -33,7 +40,7 @@ func (t *turn) present() {
 	if t.emergency {
 		t.presentEmergency(&s)
 	}
-	if !t.presentService(&s) {
+	if !(servicePresenter{t.turn}).presentService(&s) {
 		switch t.sess.Stage {
 		case StageIdentify:
 			if !t.quiet {
@@ -61,13 +68,13 @@ func (t *turn) present() {
 		s.offer(t.choice(ChoiceBack))
 	}
 	s.offer(t.choice(ChoiceHandoff))
-	t.reply.Reply = joinLines(append(t.notes, s.lines...)...)
+	t.reply.Reply = joinLines(append(append([]string{lead}, t.notes...), s.lines...)...)
 	t.reply.Choices = s.choices
 }
 
 // presentCandidates lists the procedures found, numbered, for the resident
 // to choose from.
-func (t *turn) presentCandidates(s *screen) {
+func (t presenter) presentCandidates(s *screen) {
 	var b strings.Builder
 	b.WriteString(t.say("candidates"))
 	for i, c := range t.sess.State.Candidates {
@@ -82,7 +89,7 @@ func (t *turn) presentCandidates(s *screen) {
 // presentExplanation puts the whole procedure on one screen, to be read
 // or read aloud: what it is for, its steps, the documents, the fee, the
 // time limit and where to submit; then one button starts the form.
-func (t *turn) presentExplanation(s *screen) {
+func (t presenter) presentExplanation(s *screen) {
 	f := facts{p: t.svc.prompts, e: t.entry}
 	s.say(t.say("chosen", "name", t.entry.Name))
 	if t.entry.Summary != "" {
@@ -101,6 +108,10 @@ func (t *turn) presentExplanation(s *screen) {
 	s.say(d)
 	t.cite(f.cite(SectionDocuments, d))
 	t.sayFees(s, f)
+	if t.servesPlaces(t.entry.Slug) {
+		s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_find_places")})
+		return
+	}
 	if handedOver[t.entry.Slug] {
 		s.say(t.say("explain_last_partner"))
 		s.offer(Choice{ID: ChoiceNext, Label: t.say("choice_open_partner")})
@@ -111,7 +122,7 @@ func (t *turn) presentExplanation(s *screen) {
 }
 
 // sayFees says the fees, the time limit and where to submit.
-func (t *turn) sayFees(s *screen, f facts) {
+func (t presenter) sayFees(s *screen, f facts) {
 	fees := f.fees()
 	s.say(fees)
 	t.cite(f.cite(SectionFees, fees))
@@ -122,7 +133,7 @@ func (t *turn) sayFees(s *screen, f facts) {
 	t.saySubmitAt(s, f)
 }
 
-func (t *turn) saySubmitAt(s *screen, f facts) {
+func (t presenter) saySubmitAt(s *screen, f facts) {
 	if at := f.submitAt(); at != "" {
 		s.say(at)
 		t.cite(f.cite(SectionSubmitAt, at))
@@ -131,16 +142,16 @@ func (t *turn) saySubmitAt(s *screen, f facts) {
 
 // presentField asks the field being collected, or reads a scanned value
 // back for the resident to confirm.
-func (t *turn) presentField(s *screen) {
+func (t presenter) presentField(s *screen) {
 	field, ok := t.currentField()
 	if !ok {
 		return
 	}
-	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type}
+	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type, Keyboard: keyboardFor(field)}
 	if len(t.sess.State.Confirming) > 0 {
 		v := t.sess.Fields[field.Name]
 		key := "scan_confirm"
-		if v.Provenance == FromLLM {
+		if v.Provenance == procedures.FromModel {
 			key = "model_confirm"
 		}
 		s.say(t.say(key, "label", strings.ToLower(field.Label), "value", displayValue(field, v.Value)))
@@ -165,7 +176,7 @@ func (t *turn) presentField(s *screen) {
 
 // offerAnswers puts the answers a field has buttons for: its options, yes
 // and no, "right here" for a report's place, "next" after the photos.
-func (t *turn) offerAnswers(s *screen, field procedures.Field) {
+func (t presenter) offerAnswers(s *screen, field procedures.Field) {
 	switch field.Type {
 	case procedures.FieldSelect:
 		var b strings.Builder
@@ -186,13 +197,14 @@ func (t *turn) offerAnswers(s *screen, field procedures.Field) {
 		s.offer(Choice{ID: "opt:" + AtStation, Label: AtStation})
 	}
 	if field.Name == PhotoField {
+		t.reply.Photos = &PhotoPrompt{URL: "/api/v1/sessions/" + t.sess.ID + "/photos", Label: t.say("photos_take"), Max: MaxPhotos}
 		s.offer(t.choice(ChoiceNext))
 	}
 }
 
 // presentReview reads every field back, numbered, with a button to edit
 // each, and confirm once nothing required is missing.
-func (t *turn) presentReview(s *screen) {
+func (t presenter) presentReview(s *screen) {
 	var b strings.Builder
 	b.WriteString(t.say("review"))
 	for i, f := range t.reviewFields() {
@@ -223,7 +235,7 @@ func (t *turn) presentReview(s *screen) {
 
 // presentDone tells the resident the dossier is filed, with its tracking
 // code, any fee to pay and where to go next.
-func (t *turn) presentDone(s *screen) {
+func (t presenter) presentDone(s *screen) {
 	if t.sess.State.TrackingCode != "" {
 		s.say(t.say("done_with_id", "id", t.sess.State.TrackingCode))
 	} else {
@@ -232,7 +244,11 @@ func (t *turn) presentDone(s *screen) {
 	if w := t.sess.State.Ward; w != "" {
 		s.say(t.say("done_ward", "ward", w))
 	}
-	t.feeOffer(s)
+	if t.entry != nil && t.entry.Kind == procedures.KindProcedure {
+		// The receipt and the tracking screen say the same words.
+		s.say(t.say("done_next", "next", t.entry.AfterFiling()))
+	}
+	servicePresenter{t.turn}.feeOffer(s)
 	t.sayExemption(s)
 	if t.entry != nil {
 		t.saySubmitAt(s, facts{p: t.svc.prompts, e: t.entry})
@@ -241,33 +257,97 @@ func (t *turn) presentDone(s *screen) {
 }
 
 // sayExemption tells a filer whom the fee's rule exempts why nothing is
-// owed, with the article: the same procedures.ChargeFor the dossier was
-// charged by, from the date of birth the form holds.
-func (t *turn) sayExemption(s *screen) {
+// owed, and anyone else the fee with its basis: the same
+// procedures.ChargeFor the dossier was charged by, from the date of birth
+// the form holds and the answer to the fee's question.
+func (t presenter) sayExemption(s *screen) {
 	if t.entry == nil || len(t.entry.Fees) != 1 {
 		return
 	}
-	who := procedures.Filer{Channel: procedures.ChannelOnline}
-	if d, err := time.Parse(time.DateOnly, t.sess.Fields["date_of_birth"].Value); err == nil {
-		who.BirthDate = d
-	}
-	if c := procedures.ChargeFor(t.entry.Fees[0], who, t.svc.now()); c.Exempt {
+	if c := procedures.ChargeFor(t.entry.Fees[0], t.filer(), t.svc.now()); c.Exempt || (c.Amount > 0 && !c.Unconfirmed) {
 		s.say(c.Reason)
 	}
 }
 
-func (t *turn) choice(id string) Choice {
-	return Choice{ID: id, Label: t.say("choice_" + id)}
-}
-
-func (t *turn) cite(c procedures.Citation) {
-	t.citations = append(t.citations, c)
-}
-
-func (t *turn) note(s string) {
-	if s != "" {
-		t.notes = append(t.notes, s)
+// filer is who the dossier is for, as far as the fee is concerned: the
+// birth date and the answer to the fee's question the form holds.
+func (t presenter) filer() procedures.Filer {
+	who := procedures.Filer{Channel: procedures.ChannelOnline}
+	if d, err := time.Parse(time.DateOnly, t.sess.Fields["date_of_birth"].Value); err == nil {
+		who.BirthDate = d
 	}
+	if v, ok := t.sess.Fields[procedures.FeeExemptField]; ok && v.Value != "" {
+		declared := v.Value == "true"
+		who.Declared = &declared
+	}
+	return who
 }
 
-func (t *turn) say(key string, args ...string) string { return t.svc.prompts.Say(key, args...) }
+// digitsOnly are the patterns of fields typed with digits alone.
+var digitsOnly = regexp.MustCompile(`^(\[0-9\]|\\d)(\{\d+(,\d*)?\}|[+*])?$`)
+
+// keyboardFor is the on-screen keyboard a field is typed with.
+func keyboardFor(f procedures.Field) string {
+	switch {
+	case f.Type == procedures.FieldIDNumber || f.Type == procedures.FieldNumber || digitsOnly.MatchString(f.Pattern):
+		return "numeric"
+	case f.Type == procedures.FieldPhone:
+		return "tel"
+	}
+	return "text"
+}
+
+// stageSteps number the stages of a procedure for the progress line.
+var stageSteps = map[Stage]int{StageIdentify: 1, StageConfirm: 1, StageHandoff: 1, StageExplain: 2, StageCollect: 3, StageReview: 4, StageDone: 4}
+
+// billSteps number a bill's payment from the kiosk's tile: its kind, its
+// code, the bill, the QR code.
+var billSteps = map[Stage]int{StageCollect: 1, StageBills: 3, StagePay: 4}
+
+// progress is the kiosk's progress line: a look-up counts its questions
+// and ends on its result; a procedure counts its stages.
+func (t presenter) progress() string {
+	if t.entry != nil && t.entry.Slug == SlugStatusLookup {
+		if t.sess.Stage == StageDone {
+			return t.say("progress_tracked")
+		}
+		for i, f := range t.entry.Form.Fields {
+			if f.Name == t.sess.State.Field {
+				return t.say("progress_step", "step", strconv.Itoa(i+1), "steps", strconv.Itoa(len(t.entry.Form.Fields)))
+			}
+		}
+	}
+	if t.sess.Stage == StagePlaces {
+		return t.say("progress_places")
+	}
+	if t.entry != nil && t.entry.Slug == SlugReport && t.sess.State.Tile {
+		return t.reportProgress()
+	}
+	if t.entry != nil && t.entry.Slug == SlugBillPayment && t.sess.State.Tile {
+		if n, ok := billSteps[t.sess.Stage]; ok {
+			if t.sess.Stage == StageCollect && t.sess.State.Field != "bill_kind" {
+				n = 2
+			}
+			return t.say("progress_step", "step", strconv.Itoa(n), "steps", "4")
+		}
+		return t.say("progress_done")
+	}
+	return t.say("progress_step", "step", strconv.Itoa(max(1, stageSteps[t.sess.Stage])), "steps", "5")
+}
+
+// reportProgress counts a report's questions from the kiosk's tile, the
+// read-back as the last step, and ends on "Hoàn tất".
+func (t presenter) reportProgress() string {
+	steps := len(t.entry.Form.Fields) + 1
+	step := steps
+	switch t.sess.Stage {
+	case StageCollect:
+		if i := slices.IndexFunc(t.entry.Form.Fields, func(f procedures.Field) bool { return f.Name == t.sess.State.Field }); i >= 0 {
+			step = i + 1
+		}
+	case StageReview:
+	default:
+		return t.say("progress_done")
+	}
+	return t.say("progress_step", "step", strconv.Itoa(step), "steps", strconv.Itoa(steps))
+}

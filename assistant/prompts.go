@@ -43,7 +43,7 @@ var requiredMessages = []string{
 	"scan_differs", "name_marks", "name_marks_again", "choice_use_card", "choice_keep_typed", "choice_rewrite_marks",
 	"collect_intro", "ask_field", "optional", "field_saved", "field_invalid", "scan_filled",
 	"scan_nothing", "scan_unreadable", "scan_confirm", "scan_rejected", "review", "review_missing",
-	"done", "done_with_id", "done_ward", "done_already", "handoff", "resume", "emergency", "crisis",
+	"done", "done_with_id", "done_ward", "done_next", "done_already", "handoff", "resume", "emergency", "crisis",
 	"model_confirm", "emergency_ask_now", "emergency_report_sent", "emergency_report_failed", "choice_emergency_report",
 	"guarded_injection", "guarded_others", "greeting", "thanks", "unclear", "back_at_start", "back",
 	"restart", "no_answer", "from_catalogue", "out_of_scope", "facts_replaced",

@@ -26,8 +26,12 @@ var stopSyllables = map[string]bool{
 	"ai": true, "bao": true, "nhieu": true, "khi": true, "ne": true, "vay": true, "roi": true, "da": true,
 }
 
-// genericPairs name no procedure in particular.
-var genericPairs = map[string]bool{"dang ky": true, "dang ki": true, "thu tuc": true, "giay to": true, "ho so": true, "le phi": true, "bao nhieu": true}
+// genericPairs name no procedure in particular: the country's name (in
+// every citizenship clause, and in a football match), "con số" (a figure,
+// in an entry's notes and on a lottery ticket) and "xin con" (asking for
+// one: "xin con số đẹp"; adoption is "con nuôi") among them.
+var genericPairs = map[string]bool{"dang ky": true, "dang ki": true, "thu tuc": true, "giay to": true, "ho so": true, "le phi": true, "bao nhieu": true,
+	"viet nam": true, "con so": true, "xin con": true}
 
 // relevantTo reports whether query is about entry, given the passages the
 // search matched.
@@ -101,7 +105,7 @@ func nearPair(a, b string, words []string) bool {
 }
 
 func near(a, b string) bool {
-	if a == b {
+	if a == b || vietnamese.SameMarksMisplaced(a, b) {
 		return true
 	}
 	ra, rb := []rune(a), []rune(b)

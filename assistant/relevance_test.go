@@ -23,6 +23,9 @@ func TestRelevantTo(t *testing.T) {
 		{"thời tiết hôm nay thế nào", nil, false},
 		{"tôi muốn mua vé số", lottery, false}, // "vé số" is not "về số"
 		{"đăng ký", nil, false},
+		{"lm hộ chiêú", nil, true}, // the mark typed on the other vowel
+		{"tối nay Việt Nam đá với Thái Lan mấy giờ?", nil, false},
+		{"cho tôi xin con số đẹp để mua vé số", []procedures.Citation{{Text: "Lệ phí chưa ghi con số; xin con dấu."}}, false},
 	}
 	for _, tt := range tests {
 		if got := relevantTo(tt.query, passport, tt.passages); got != tt.want {

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -66,6 +68,8 @@ type Deps struct {
 	// Streams caps the payment streams open per station and address
 	// (nil: the default caps).
 	Streams *live.Limits
+	// Sealer seals what residents say and give at rest; it must be set.
+	Sealer *seal.Sealer
 }
 
 // New returns the assistant service.
@@ -80,8 +84,11 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if d.Streams == nil {
 		d.Streams = live.NewLimits(0, 0)
 	}
+	if d.Sealer == nil {
+		return nil, errors.New("assistant: no sealer for the guide's sessions")
+	}
 	return &Service{
-		store: NewStore(d.Pool), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, teacher: d.Teacher, model: d.Model,
+		store: NewStore(d.Pool, d.Sealer), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, teacher: d.Teacher, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
 		now:         time.Now,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +14,14 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // saveScan stores an OCR result with the real OCR store, as POST
 // /api/v1/ocr does, and returns its id.
 func saveScan(t testing.TB, svc *Service, res *ocr.Result) string {
 	t.Helper()
-	store := ocr.NewStore(svc.store.pool, t.TempDir())
+	store := ocr.NewStore(svc.store.pool, t.TempDir(), svc.store.seal)
 	if err := store.Save(context.Background(), res, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func saveScan(t testing.TB, svc *Service, res *ocr.Result) string {
 func newScanService(t testing.TB, model *Model) *Service {
 	t.Helper()
 	svc := newTestService(t, model, nil)
-	svc.scans = OCRScans{Results: ocr.NewStore(svc.store.pool, t.TempDir())}
+	svc.scans = OCRScans{Results: ocr.NewStore(svc.store.pool, t.TempDir(), svc.store.seal)}
 	return svc
 }
 
@@ -55,11 +57,11 @@ func TestScanFillsFieldsWithProvenance(t *testing.T) {
 	c.say("5 Trần Hưng Đạo, phường Cầu Ông Lãnh, Quận 1").wantField("phone")
 	c.fill(map[string]string{"phone": "0903123456", "address": "12 Lê Lợi, phường Bến Thành", "stay_until": "1/6/2027"})
 	c.want(StageReview, StatusAnswered).
-		wantDraft("id_number", "079050001234", FromQR).
-		wantDraft("full_name", "Nguyễn Văn An", FromQR).
-		wantDraft("date_of_birth", "1950-03-12", FromMRZ).
-		wantDraft("sex", "nam", FromOCR).
-		wantDraft("place_of_residence", "5 Trần Hưng Đạo, phường Cầu Ông Lãnh, Quận 1", FromTyped)
+		wantDraft("id_number", "079050001234", procedures.FromQR).
+		wantDraft("full_name", "Nguyễn Văn An", procedures.FromQR).
+		wantDraft("date_of_birth", "1950-03-12", procedures.FromMRZ).
+		wantDraft("sex", "nam", procedures.FromOCR).
+		wantDraft("place_of_residence", "5 Trần Hưng Đạo, phường Cầu Ông Lãnh, Quận 1", procedures.FromTyped)
 	if f, _ := c.draftValue("date_of_birth"); f.Confidence != 0.98 {
 		t.Errorf("confidence %v not kept", f.Confidence)
 	}
@@ -150,7 +152,7 @@ func TestSaveAndResume(t *testing.T) {
 		t.Fatalf("slip without digits: %v", err)
 	}
 	c.say("lam lai can cuoc").pick("idcard.reissue").through()
-	c.say("tran thi bich").say("5/11/1948").say("nu").say("079048005678").wantField("place_of_residence")
+	c.say("tran thi bich").say("5/11/1948").say("khong").say("nu").say("079048005678").wantField("place_of_residence")
 
 	slip, err := svc.SaveSlip(ctx, c.id, "") // the last four digits of the ID number collected
 	if err != nil {
@@ -349,5 +351,37 @@ func TestHandoffIsAnnounced(t *testing.T) {
 	c.say("ông tôi ngất xỉu rồi, cứu với")
 	if h := wait(); !h.Urgent {
 		t.Fatalf("emergency %+v", h)
+	}
+}
+
+// When the front's print, its QR code and the back's MRZ read different
+// dates of birth, the QR code's value is taken, read back to the resident,
+// and the draft carries the other readings, with the scan each came from,
+// for the staff reviewer.
+func TestScanConflictsReachTheDraft(t *testing.T) {
+	svc := newScanService(t, nil)
+	front := cardFront()
+	front.Fields["date_of_birth"] = ocr.Field{Value: "1950-03-12", Confidence: 0.75, Source: ocr.SourceQR,
+		Conflicts: []ocr.Reading{{Value: "1950-08-12", Source: ocr.SourceText}}}
+	back := &ocr.Result{Kind: ocr.KindCCCDBackMRZ, Text: "IDVNM...", Fields: map[string]ocr.Field{
+		"id_number":     {Value: "079050001234", Confidence: 0.98, Source: ocr.SourceMRZ},
+		"full_name":     {Value: "NGUYEN VAN AN", Confidence: 0.9, Source: ocr.SourceMRZ},
+		"date_of_birth": {Value: "1951-03-12", Confidence: 0.98, Source: ocr.SourceMRZ},
+	}}
+	c := startChat(t, svc, StartRequest{})
+	c.scan(saveScan(t, svc, front)).want(StageIdentify, StatusAnswered)
+	c.scan(saveScan(t, svc, back)).want(StageIdentify, StatusAnswered)
+	c.say("dang ky tam tru").pick("residence.temporary-register").through()
+	c.fill(map[string]string{"date_of_birth": "dung roi", "place_of_residence": "dung roi",
+		"phone": "0903123456", "address": "12 Lê Lợi, phường Bến Thành", "stay_until": "1/6/2027"})
+	c.want(StageReview, StatusAnswered).wantDraft("date_of_birth", "1950-03-12", procedures.FromQR).wantDraft("full_name", "Nguyễn Văn An", procedures.FromQR)
+	dob, _ := c.draftValue("date_of_birth")
+	want := []DraftConflict{{Value: "1950-08-12", Provenance: procedures.FromOCR, Document: "cccd_front"}, {Value: "1951-03-12", Provenance: procedures.FromMRZ, Document: "cccd_back_mrz"}}
+	if dob.Document != "cccd_front" || !slices.Equal(dob.Conflicts, want) {
+		t.Errorf("date_of_birth from %q with conflicts %+v, want %+v", dob.Document, dob.Conflicts, want)
+	}
+	// The MRZ's name without marks is the same name: no conflict.
+	if name, _ := c.draftValue("full_name"); len(name.Conflicts) != 0 {
+		t.Errorf("full_name conflicts %+v", name.Conflicts)
 	}
 }

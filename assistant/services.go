@@ -2,10 +2,7 @@ package assistant
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,8 +39,9 @@ var handedOver = map[string]bool{
 	SlugTourism:                      true,
 }
 
-// SlugTourism is the tourist information: the kiosk opens its own places
-// screen with the visitor's words, and nothing personal is asked.
+// SlugTourism is the tourist information: the guide searches the places
+// with the visitor's words (places.go), and nothing personal is asked;
+// without a places service it is handed over like a partner's.
 const SlugTourism = "tourism.information"
 
 // AtStation is the place of a report made "right here": the report is
@@ -71,6 +69,7 @@ type Services struct {
 	Reports  Reports
 	Tracking Tracking
 	Visits   Visits
+	Places   Places
 }
 
 // Bill is an unpaid bill as the biller reports it.
@@ -101,12 +100,24 @@ type PaymentOrder struct {
 	PayURL      string    `json:"pay_url,omitempty"`
 	ExpiresAt   time.Time `json:"expires_at"`
 	Receipt     string    `json:"receipt,omitempty"` // receipt number, once paid
+	// Code is what the resident keeps (TT-ABC-DEF-GHK), shown in the
+	// largest type: with four digits it finds the payment and its receipt
+	// again at "Tra cứu hồ sơ" after the visit ended.
+	Code string `json:"code,omitempty"`
+	// Papers are the receipt to print, once paid.
+	Papers []Paper `json:"papers,omitempty"`
 }
 
 // Payment order states the guide tells apart.
 const (
 	PaymentPaid    = "paid"
 	PaymentPending = "pending"
+	// An earlier order of the same bill or fee was paid late: nothing is
+	// owed on this one.
+	PaymentSuperseded = "superseded"
+	// This order was paid although an earlier one had paid already: the
+	// money goes back through staff.
+	PaymentRefundDue = "refund_due"
 )
 
 // OrderRequest asks for a payment order of a bill or of a dossier's fee.
@@ -141,12 +152,18 @@ type ReportRequest struct {
 	Name        string
 	StationID   string
 	Photos      []Photo // from the station's camera, at most MaxPhotos
+	// Injury and InProgress are the answer to "is it still happening, is
+	// anyone hurt?": they raise the report's urgency and its numbers.
+	Injury     bool
+	InProgress bool
 }
 
-// ReportReceipt is what the resident keeps.
+// ReportReceipt is what the resident keeps: the code, the numbers the
+// routing says to call, and the papers the station can print about it.
 type ReportReceipt struct {
 	Code      string   `json:"code"`
 	Emergency []string `json:"emergency,omitempty"`
+	Papers    []Paper  `json:"papers,omitempty"`
 }
 
 // Reports sends reports through the usual routing.
@@ -154,18 +171,53 @@ type Reports interface {
 	SendReport(ctx context.Context, r ReportRequest) (*ReportReceipt, error)
 }
 
-// DossierStatus is a dossier's status in plain words.
+// DossierStatus is a dossier's, or a security report's, status in plain
+// words, with the papers the station can print about it.
 type DossierStatus struct {
+	Kind         string     `json:"kind"` // TrackDossier, TrackReport or TrackPayment
 	TrackingCode string     `json:"tracking_code"`
 	Status       string     `json:"status"`
-	NextStep     string     `json:"next_step"`
+	NextStep     string     `json:"next_step,omitempty"`
+	SubmittedOn  *time.Time `json:"submitted_on,omitempty"`
 	ExpectedOn   *time.Time `json:"expected_on,omitempty"`
+	Papers       []Paper    `json:"papers,omitempty"`
+}
+
+// TrackDossier, TrackReport and TrackPayment are the kinds of what a code
+// follows.
+const TrackDossier, TrackReport, TrackPayment = "dossier", "report", "payment"
+
+// Paper is a signed paper the station's printer can print: the kiosk
+// fetches URL and sends it to the printer under a button labelled Label.
+type Paper struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	URL   string `json:"url"`
 }
 
 // Tracking looks a dossier up by its tracking code and the last four
-// digits of the applicant's ID or phone number (rate-limited).
+// digits of the applicant's ID or phone number, a payment by its code
+// (TT-…) and the last four digits of its customer code or of its dossier's
+// ID or phone number, and a security report by its code (PA-…) alone;
+// dossier and payment look-ups are rate-limited per code.
 type Tracking interface {
 	TrackDossier(ctx context.Context, code, last4, stationID string) (*DossierStatus, error)
+	TrackReport(ctx context.Context, code, stationID string) (*DossierStatus, error)
+	// TrackPayment answers apperr NotFound for a wrong code or wrong digits
+	// alike.
+	TrackPayment(ctx context.Context, code, last4, stationID string) (*DossierStatus, error)
+}
+
+// isReportCode tells a security report's code (PA-…) from a dossier's.
+func isReportCode(code string) bool {
+	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(code)), "PA-")
+}
+
+// isPaymentCode tells a payment's code (TT and a tracking code: 11
+// symbols, however grouped) from a dossier's (9 symbols).
+func isPaymentCode(code string) bool {
+	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.TrimSpace(code)))
+	return len(c) == 11 && strings.HasPrefix(c, "TT")
 }
 
 // UsageRecord is one step of a kiosk visit for the station statistics.
@@ -202,6 +254,7 @@ type ServiceState struct {
 	Status       *DossierStatus `json:"status,omitempty"`
 	Report       *ReportReceipt `json:"report,omitempty"`
 	Handover     *Handover      `json:"handover,omitempty"`
+	Places       *PlacesState   `json:"places,omitempty"`
 }
 
 // WatchPayment follows the payment order of session id: changed is called
@@ -218,31 +271,13 @@ func (s *Service) WatchPayment(ctx context.Context, id string, changed func(*Pay
 	return s.services.Payments.Watch(ctx, sv.Payment.ID, changed)
 }
 
-// visit notes a step of the visit, recorded when the turn ends.
-func (t *turn) visit(step, outcome string) {
-	if t.sess.Procedure == nil {
-		return
-	}
-	t.used = append(t.used, UsageRecord{StationID: t.sess.StationID, KioskSessionID: t.sess.KioskSessionID,
-		Service: t.sess.Procedure.Slug, Step: step, Outcome: outcome})
-}
-
-// recordUsage writes the turn's usage; statistics never fail a turn.
-func (t *turn) recordUsage(ctx context.Context) {
-	u := t.svc.services.Visits
-	if u == nil || t.sess.KioskSessionID == "" || t.sess.StationID == "" {
-		return
-	}
-	for _, r := range t.used {
-		if err := u.RecordUsage(ctx, r); err != nil {
-			t.svc.log.Warn("kiosk usage not recorded", "session", t.sess.ID, "err", err)
-		}
-	}
-}
+// counter carries the kiosk's own services to their end: a security
+// report sent, a dossier followed, a partner's service handed over.
+type counter struct{ *turn }
 
 // serves says whether the entry's end is a kiosk service the guide
 // carries itself.
-func (t *turn) serves() bool {
+func (t counter) serves() bool {
 	if t.entry == nil {
 		return false
 	}
@@ -260,19 +295,19 @@ func (t *turn) serves() bool {
 
 // serve ends the review of a kiosk service: the bills found, the report
 // sent, the dossier's status.
-func (t *turn) serve(ctx context.Context) error {
+func (t counter) serve(ctx context.Context) error {
 	if m := t.missing(); len(m) > 0 {
-		return t.submit(ctx) // asks the first missing field
+		return collector{t.turn}.submit(ctx) // asks the first missing field
 	}
 	switch t.entry.Slug {
 	case SlugBillPayment:
-		return t.findBills(ctx)
+		return cashier{t.turn}.findBills(ctx)
 	case SlugReport:
 		return t.sendReport(ctx)
 	case SlugStatusLookup:
 		return t.followDossier(ctx)
 	}
-	return t.submit(ctx)
+	return collector{t.turn}.submit(ctx)
 }
 
 func (c *conversation) service() *ServiceState {
@@ -284,209 +319,23 @@ func (c *conversation) service() *ServiceState {
 
 // askField returns to the collect stage on one field, after a sentence
 // saying why.
-func (t *turn) askField(name, why string) {
-	t.status = StatusClarify
-	t.note(why)
+func (t counter) askField(name, why string) {
+	t.clarify(why)
 	t.push()
 	delete(t.sess.Fields, name)
 	t.sess.Stage, t.sess.State.Field, t.sess.State.Editing = StageCollect, name, true
 }
 
-// findBills looks the customer's bills up and shows them with their amounts.
-func (t *turn) findBills(ctx context.Context) error {
-	kind, code := t.sess.Fields["bill_kind"].Value, strings.ToUpper(t.sess.Fields["customer_code"].Value)
-	bills, err := t.svc.services.Bills.FindBills(ctx, kind, code)
-	switch {
-	case apperr.IsKind(err, apperr.Invalid), apperr.IsKind(err, apperr.NotFound):
-		t.visit("bill_code_unknown", "")
-		t.askField("customer_code", t.say("bill_code_unknown", "code", code))
-		return nil
-	case apperr.IsKind(err, apperr.Unsupported):
-		t.visit("bill_kind_unsupported", "")
-		t.askField("bill_kind", apperr.From(err).Message)
-		return nil
-	case err != nil && isUnavailable(err):
-		t.visit("biller_unavailable", "")
-		t.status = StatusClarify
-		t.note(t.say("biller_unavailable"))
-		return nil
-	case err != nil:
-		return err
-	case len(bills) == 0:
-		t.visit("bill_none", "")
-		t.askField("customer_code", t.say("bill_none", "code", code))
-		return nil
-	}
-	t.push()
-	sv := t.service()
-	sv.Bills, sv.CustomerCode, sv.Bill, sv.Payment = bills, code, nil, nil
-	t.sess.Stage = StageBills
-	t.visit("bills", "")
-	return nil
-}
-
-func isUnavailable(err error) bool {
-	return apperr.IsKind(err, apperr.Unavailable) || apperr.IsKind(err, apperr.Timeout) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// routeBills reads which bill the resident pays.
-func (t *turn) routeBills() Intent {
-	sv := t.service()
-	if n, ok := choiceNumber(t.folded); ok {
-		if n >= 1 && n <= len(sv.Bills) {
-			return Intent{Action: "choose", Arg: sv.Bills[n-1].ID}
-		}
-		return Intent{Action: "unclear"}
-	}
-	if yes, err := parseYesNo(t.folded); err == nil && yes && len(sv.Bills) == 1 {
-		return Intent{Action: "choose", Arg: sv.Bills[0].ID}
-	}
-	if isOneOf(t.folded, confirmWords) && len(sv.Bills) == 1 {
-		return Intent{Action: "choose", Arg: sv.Bills[0].ID}
-	}
-	return Intent{Action: "unclear"}
-}
-
-// routePay reads the resident's word while the QR is shown.
-func (t *turn) routePay() Intent {
-	f := t.folded
-	switch {
-	case containsPhrase(f, []string{"da tra", "da chuyen", "chuyen roi", "tra roi", "xong roi", "da thanh toan", "kiem tra"}) || isOneOf(f, nextWords):
-		return Intent{Action: ChoiceCheck}
-	case containsPhrase(f, []string{"ma moi", "thu lai", "lam lai", "tao lai"}):
-		return Intent{Action: ChoiceRetry}
-	}
-	return Intent{Action: "unclear"}
-}
-
-// payBill makes the payment order of the chosen bill.
-func (t *turn) payBill(ctx context.Context, billID string) error {
-	sv := t.service()
-	for i := range sv.Bills {
-		if sv.Bills[i].ID == billID {
-			b := sv.Bills[i]
-			sv.Bill = &b
-		}
-	}
-	if sv.Bill == nil {
-		t.status = StatusClarify
-		t.note(t.say("unclear"))
-		return nil
-	}
-	return t.order(ctx, OrderRequest{Bill: sv.Bill, CustomerCode: sv.CustomerCode})
-}
-
-// order asks the payments service for an order and shows its QR.
-func (t *turn) order(ctx context.Context, r OrderRequest) error {
-	sv := t.service()
-	sv.Attempt++
-	// One key per attempt: a turn retried after a failure gets the same
-	// order, a new QR after an expired one a new order.
-	r.Key = fmt.Sprintf("assistant:%s:%d", t.sess.ID, sv.Attempt)
-	r.StationID, r.KioskSessionID = t.sess.StationID, t.sess.KioskSessionID
-	p, err := t.svc.services.Payments.Order(ctx, r)
-	switch {
-	case apperr.IsKind(err, apperr.Conflict):
-		t.visit("payment_conflict", "")
-		t.status = StatusClarify
-		t.note(t.say("bill_paid_already"))
-		return nil
-	case err != nil && isUnavailable(err):
-		t.visit("payment_unavailable", "")
-		t.status = StatusClarify
-		t.note(t.say("gateway_unavailable"))
-		return nil
-	case err != nil:
-		return err
-	}
-	if t.sess.Stage != StagePay {
-		t.push()
-	}
-	sv.Payment = p
-	t.sess.Stage = StagePay
-	t.visit("payment_qr", "")
-	return nil
-}
-
-// checkPayment asks the payments service where the order stands.
-func (t *turn) checkPayment(ctx context.Context) error {
-	sv := t.service()
-	if sv.Payment == nil {
-		t.status = StatusClarify
-		t.note(t.say("unclear"))
-		return nil
-	}
-	p, err := t.svc.services.Payments.Payment(ctx, sv.Payment.ID)
-	if err != nil {
-		if isUnavailable(err) {
-			t.status = StatusClarify
-			t.note(t.say("gateway_unavailable"))
-			return nil
-		}
-		return err
-	}
-	sv.Payment = p
-	switch p.State {
-	case PaymentPaid:
-		t.push()
-		t.sess.Stage = StageDone
-		t.visit("paid", "payment_made")
-	case PaymentPending:
-		t.status = StatusClarify
-		t.note(t.say("payment_waiting"))
-	default:
-		t.visit("payment_"+p.State, "")
-		t.status = StatusClarify
-		t.note(t.say("payment_expired"))
-	}
-	return nil
-}
-
-// retryPayment makes a new order for the same bill or fee.
-func (t *turn) retryPayment(ctx context.Context) error {
-	sv := t.service()
-	if sv.Payment != nil && sv.Payment.State == PaymentPending {
-		t.note(t.say("payment_waiting"))
-		return nil
-	}
-	switch {
-	case sv.Bill != nil:
-		return t.order(ctx, OrderRequest{Bill: sv.Bill, CustomerCode: sv.CustomerCode})
-	case sv.DossierID != "":
-		return t.order(ctx, OrderRequest{DossierID: sv.DossierID})
-	}
-	t.status = StatusClarify
-	t.note(t.say("unclear"))
-	return nil
-}
-
-// offerFee notes the fee a dossier just created owes, from the payments
-// service (the catalogue's fee with the online reduction).
-func (t *turn) offerFee(ctx context.Context, dossierID string) error {
-	if t.svc.services.Payments == nil || dossierID == "" {
-		return nil
-	}
-	fee, err := t.svc.services.Payments.FeeDue(ctx, dossierID)
-	if err != nil {
-		if apperr.IsKind(err, apperr.Conflict) || apperr.IsKind(err, apperr.NotFound) || isUnavailable(err) {
-			return nil
-		}
-		return err
-	}
-	sv := t.service()
-	sv.DossierID, sv.Fee = dossierID, fee
-	return nil
-}
-
 // sendReport sends the report read back at the review.
-func (t *turn) sendReport(ctx context.Context) error {
+func (t counter) sendReport(ctx context.Context) error {
 	v := func(name string) string { return t.sess.Fields[name].Value }
 	address := v("address")
 	if address == AtStation {
 		address = "" // the report service places it at the station
 	}
 	r := ReportRequest{Kind: v("incident_kind"), Description: v("description"), Address: address,
-		OccurredOn: v("occurred_at"), Contact: v("phone"), Name: v("full_name"), StationID: t.sess.StationID}
+		OccurredOn: v("occurred_at"), Contact: v("phone"), Name: v("full_name"), StationID: t.sess.StationID,
+		Injury: v(HappeningField) == HappeningInjury, InProgress: t.reportHappeningNow()}
 	photos, err := t.svc.store.Photos(ctx, t.sess.ID)
 	if err != nil {
 		return err
@@ -495,8 +344,7 @@ func (t *turn) sendReport(ctx context.Context) error {
 	rec, err := t.svc.services.Reports.SendReport(ctx, r)
 	if err != nil {
 		if apperr.IsKind(err, apperr.Invalid) || apperr.IsKind(err, apperr.RateLimited) {
-			t.status = StatusClarify
-			t.note(apperr.From(err).Message)
+			t.clarify(apperr.From(err).Message)
 			return nil
 		}
 		return err
@@ -513,30 +361,43 @@ func (t *turn) sendReport(ctx context.Context) error {
 }
 
 // followDossier looks the dossier up with the code and the last four
-// digits of the ID or phone number given.
-func (t *turn) followDossier(ctx context.Context) error {
+// digits of the ID or phone number: only those four are asked, never the
+// whole number.
+func (t counter) followDossier(ctx context.Context) error {
 	code := t.sess.Fields["dossier_code"].Value
-	digits := t.sess.Fields["id_number"].Value
-	if digits == "" {
-		digits = t.sess.Fields["phone"].Value
-	}
+	digits := t.sess.Fields["last4"].Value
+	report := isReportCode(code)
 	switch {
 	case code == "":
 		t.askField("dossier_code", t.say("track_need_code"))
 		return nil
-	case len(digits) < 4:
-		t.askField("phone", t.say("track_need_digits"))
+	case len(digits) != 4 && !report:
+		t.askField("last4", t.say("track_need_digits"))
 		return nil
 	}
-	st, err := t.svc.services.Tracking.TrackDossier(ctx, code, digits[len(digits)-4:], t.sess.StationID)
+	var st *DossierStatus
+	var err error
 	switch {
+	case report:
+		st, err = t.svc.services.Tracking.TrackReport(ctx, code, t.sess.StationID)
+	case isPaymentCode(code):
+		st, err = t.svc.services.Tracking.TrackPayment(ctx, code, digits, t.sess.StationID)
+	default:
+		st, err = t.svc.services.Tracking.TrackDossier(ctx, code, digits, t.sess.StationID)
+	}
+	switch {
+	case apperr.IsKind(err, apperr.NotFound) && !report:
+		// The code and the digits are refused alike; the digits are asked
+		// again, the code kept ("Quay lại" returns to it).
+		t.visit("track_not_found", "")
+		t.askField("last4", apperr.From(err).Message)
+		return nil
 	case apperr.IsKind(err, apperr.NotFound), apperr.IsKind(err, apperr.Invalid):
 		t.visit("track_not_found", "")
 		t.askField("dossier_code", apperr.From(err).Message)
 		return nil
 	case apperr.IsKind(err, apperr.RateLimited):
-		t.status = StatusClarify
-		t.note(apperr.From(err).Message)
+		t.clarify(apperr.From(err).Message)
 		return nil
 	case err != nil:
 		return err
@@ -550,115 +411,11 @@ func (t *turn) followDossier(ctx context.Context) error {
 
 // handOver ends the explanation of a partner service: the kiosk opens the
 // partner's screen.
-func (t *turn) handOver() {
+func (t counter) handOver() {
 	t.push()
 	t.sess.Stage = StageDone
 	t.service().Handover = &Handover{Service: t.entry.Slug, Name: t.entry.Name, URL: t.entry.Source.URL}
 	t.visit("handover", "")
-}
-
-// presentService puts a service's position; it returns false for the
-// stages the guide presents itself.
-func (t *turn) presentService(s *screen) bool {
-	sv := t.sess.State.Service
-	switch t.sess.Stage {
-	case StageBills:
-		t.presentBills(s, sv)
-		return true
-	case StagePay:
-		p := sv.Payment
-		s.say(t.say("payment_qr", "amount", FormatVND(p.Amount), "description", p.Description,
-			"minutes", strconv.Itoa(max(1, int(time.Until(p.ExpiresAt).Round(time.Minute).Minutes())))))
-		t.reply.Payment = p
-		if p.State != PaymentPending {
-			s.offer(t.choice(ChoiceRetry))
-		} else {
-			s.offer(t.choice(ChoiceCheck))
-		}
-		return true
-	case StageDone:
-		if sv == nil || !t.presentServed(s, sv) {
-			return false // a filed dossier, perhaps with its fee to pay
-		}
-		s.offer(t.choice(ChoiceRestart))
-		return true
-	}
-	return false
-}
-
-// presentBills lists the bills found with their amounts.
-func (t *turn) presentBills(s *screen, sv *ServiceState) {
-	t.reply.Bills = sv.Bills
-	var b strings.Builder
-	b.WriteString(t.say("bills_found", "count", strconv.Itoa(len(sv.Bills)), "code", sv.CustomerCode))
-	for i, bl := range sv.Bills {
-		label := fmt.Sprintf("%d. %s: %s", i+1, bl.Description, FormatVND(bl.Amount))
-		b.WriteString("\n" + label)
-		s.offer(Choice{ID: "bill:" + bl.ID, Label: label})
-	}
-	if len(sv.Bills) == 1 {
-		b.WriteString("\n" + t.say("bill_confirm_one"))
-	} else {
-		b.WriteString("\n" + t.say("bill_which"))
-	}
-	s.say(b.String())
-}
-
-// presentServed says how a service ended: paid, handed over, reported or
-// looked up. It returns false when the service did none of these.
-func (t *turn) presentServed(s *screen, sv *ServiceState) bool {
-	switch {
-	case sv.Payment != nil && sv.Payment.State == PaymentPaid:
-		t.reply.Payment = sv.Payment
-		s.say(t.say("payment_paid", "amount", FormatVND(sv.Payment.Amount), "description", sv.Payment.Description,
-			"receipt", sv.Payment.Receipt))
-	case sv.Handover != nil:
-		t.reply.Handover = sv.Handover
-		s.say(t.say("handover_partner", "name", sv.Handover.Name) + "\n" + t.say("handover_scam"))
-	case sv.Report != nil:
-		t.reply.Report = sv.Report
-		s.say(t.say("report_sent", "code", sv.Report.Code))
-	case sv.Status != nil:
-		t.reply.DossierStatus = sv.Status
-		line := t.say("track_status", "code", sv.Status.TrackingCode, "status", sv.Status.Status, "next", sv.Status.NextStep)
-		if sv.Status.ExpectedOn != nil {
-			line += " " + t.say("track_expected", "date", sv.Status.ExpectedOn.Format("02/01/2006"))
-		}
-		s.say(line)
-	default:
-		return false
-	}
-	return true
-}
-
-// feeOffer is added to the done stage of a dossier that owes a fee.
-func (t *turn) feeOffer(s *screen) {
-	sv := t.sess.State.Service
-	if sv == nil || sv.Fee <= 0 || sv.Payment != nil {
-		return
-	}
-	s.say(t.say("fee_due", "amount", FormatVND(sv.Fee)))
-	s.offerFirst(t.choice(ChoicePayFee))
-}
-
-// allowedAmounts are the amounts the services gave this session: a model
-// may repeat them and no other.
-func (t *turn) allowedAmounts() []int64 {
-	sv := t.sess.State.Service
-	if sv == nil {
-		return nil
-	}
-	var out []int64
-	for _, b := range sv.Bills {
-		out = append(out, b.Amount)
-	}
-	if sv.Payment != nil {
-		out = append(out, sv.Payment.Amount)
-	}
-	if sv.Fee > 0 {
-		out = append(out, sv.Fee)
-	}
-	return out
 }
 
 // scanCode is a code a kiosk service reads from a scan: the form field it
@@ -684,7 +441,7 @@ func (c *conversation) scannedCode(sc *Scan) int {
 	if !ok {
 		return 0
 	}
-	if cur, ok := c.sess.Fields[code.field]; ok && cur.Provenance == FromTyped {
+	if cur, ok := c.sess.Fields[code.field]; ok && cur.Provenance == procedures.FromTyped {
 		return 0
 	}
 	field, ok := c.entry.Field(code.field)
@@ -709,7 +466,7 @@ func (c *conversation) scannedCode(sc *Scan) int {
 func codeOnScan(field procedures.Field, labels []string, sc *Scan) (string, Provenance, float64) {
 	if qr, ok := sc.Fields[ScanQRPayload]; ok {
 		if v, err := ParseValue(field, strings.ToUpper(strings.TrimSpace(qr.Value))); err == nil {
-			return v, FromQR, qr.Confidence
+			return v, procedures.FromQR, qr.Confidence
 		}
 	}
 	lines := strings.Split(sc.Text, "\n")
@@ -732,7 +489,7 @@ func codeOnScan(field procedures.Field, labels []string, sc *Scan) (string, Prov
 				continue
 			}
 			if v, err := ParseValue(field, strings.ToUpper(words[0])); err == nil {
-				return v, FromOCR, scanTextConfidence
+				return v, procedures.FromOCR, scanTextConfidence
 			}
 		}
 	}

@@ -18,10 +18,10 @@ func TestCodeOnScan(t *testing.T) {
 		want     string
 		wantProv Provenance
 	}{
-		{"the QR code's text", Scan{Fields: qr(" demo0003 ")}, "DEMO0003", FromQR},
-		{"the word after the label", Scan{Text: "HÓA ĐƠN TIỀN ĐIỆN\nMã khách hàng: PE01000123\nKỳ: 10/2026"}, "PE01000123", FromOCR},
-		{"the label typed without marks, code on the next line", Scan{Text: "Ma KH\nDEMO0002"}, "DEMO0002", FromOCR},
-		{"a QR code that is no code, the label's word is", Scan{Fields: qr("https://evn.vn/tra-cuu?x=1"), Text: "Mã khách hàng: DEMO0004"}, "DEMO0004", FromOCR},
+		{"the QR code's text", Scan{Fields: qr(" demo0003 ")}, "DEMO0003", procedures.FromQR},
+		{"the word after the label", Scan{Text: "HÓA ĐƠN TIỀN ĐIỆN\nMã khách hàng: PE01000123\nKỳ: 10/2026"}, "PE01000123", procedures.FromOCR},
+		{"the label typed without marks, code on the next line", Scan{Text: "Ma KH\nDEMO0002"}, "DEMO0002", procedures.FromOCR},
+		{"a QR code that is no code, the label's word is", Scan{Fields: qr("https://evn.vn/tra-cuu?x=1"), Text: "Mã khách hàng: DEMO0004"}, "DEMO0004", procedures.FromOCR},
 		{"no label", Scan{Text: "Tổng tiền: 350.000 đồng"}, "", ""},
 		{"a label with no code after it", Scan{Text: "Mã khách hàng: ???"}, "", ""},
 	}

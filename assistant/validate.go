@@ -21,7 +21,7 @@ import (
 const maxAge = 120
 
 // checkDate returns what is wrong with date value v of field f, or "".
-func (t *turn) checkDate(f procedures.Field, v string) string {
+func (t collector) checkDate(f procedures.Field, v string) string {
 	if f.Type != procedures.FieldDate {
 		return ""
 	}
@@ -102,7 +102,7 @@ func ageOn(birth, day time.Time) int {
 // scanned card says for the same field, once per field; it returns false
 // when there is nothing to point out (or it was pointed out before, and
 // the resident kept their value).
-func (t *turn) contradictsScan(f procedures.Field, v string) bool {
+func (t collector) contradictsScan(f procedures.Field, v string) bool {
 	st := &t.sess.State
 	sf, ok := st.Scanned[f.FromScan]
 	if f.FromScan == "" || !ok || slices.Contains(st.Warned, f.Name) {
@@ -113,8 +113,7 @@ func (t *turn) contradictsScan(f procedures.Field, v string) bool {
 		return false
 	}
 	st.Warned = append(st.Warned, f.Name)
-	t.status = StatusClarify
-	t.note(t.say("scan_differs", "label", strings.ToLower(f.Label), "card", displayValue(f, card), "typed", displayValue(f, v)))
+	t.clarify(t.say("scan_differs", "label", strings.ToLower(f.Label), "card", displayValue(f, card), "typed", displayValue(f, v)))
 	st.Offers = []Choice{
 		{ID: "opt:" + card, Label: t.say("choice_use_card", "value", displayValue(f, card))},
 		{ID: "opt:" + v, Label: t.say("choice_keep_typed", "value", displayValue(f, v))},
@@ -125,7 +124,7 @@ func (t *turn) contradictsScan(f procedures.Field, v string) bool {
 // askMarks asks once, gently, whether a name typed without diacritics
 // should be written with them; the resident may answer the next question
 // instead.
-func (t *turn) askMarks(f procedures.Field, v string) {
+func (t collector) askMarks(f procedures.Field, v string) {
 	st := &t.sess.State
 	if f.Type != procedures.FieldText || !strings.HasSuffix(f.Name, "name") || strings.HasPrefix(f.Name, "guest") ||
 		hasMarks(v) || slices.Contains(st.AskedMarks, f.Name) || len(vietnamese.Words(v)) < 2 {

@@ -90,7 +90,7 @@ func foldedForm(f string) string {
 }
 
 // addressChoices are the one-touch buttons that change the form of address.
-func (t *turn) addressChoices() []Choice {
+func (t presenter) addressChoices() []Choice {
 	var out []Choice
 	for _, f := range AddressForms {
 		if f != t.address() {
@@ -107,14 +107,22 @@ func (s *Store) earlierInVisit(ctx context.Context, kioskSessionID string) (addr
 	if kioskSessionID == "" {
 		return "", false, nil
 	}
+	var (
+		id     string
+		sealed []byte
+		state  State
+	)
 	err = s.pool.QueryRow(ctx, `
-		SELECT coalesce(state->>'address', '') FROM assistant_sessions
-		WHERE kiosk_session_id = $1 ORDER BY created_at DESC LIMIT 1`, kioskSessionID).Scan(&address)
+		SELECT id::text, state_sealed FROM assistant_sessions
+		WHERE kiosk_session_id = $1 ORDER BY created_at DESC LIMIT 1`, kioskSessionID).Scan(&id, &sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
 		return "", false, err
 	}
-	return address, true, nil
+	if err := s.openState(id, sealed, &state); err != nil {
+		return "", false, err
+	}
+	return state.Address, true, nil
 }

@@ -2,7 +2,7 @@
 // screens, read-aloud, the inactivity wipe and the browser's storage.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, openBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall } from "./lib.mjs";
+import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, openBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs } from "./lib.mjs";
 
 let b;
 before(async () => { b = await openBrowser(); });
@@ -28,15 +28,18 @@ test("each service's screens: progress line, Quay lại, Gọi cán bộ", async
   const { page } = b;
   const walks = [
     { tile: "Thủ tục hành chính", screens: [["f-ask", "Bước 1/5"]] },
-    { tile: "Tra cứu hồ sơ", screens: [["t-code", "Bước 1/2"]], fill: ["#track-code", "ABCD2345"], then: ["t-last4", "Bước 2/2"] },
-    { tile: "Thanh toán phí và hóa đơn", screens: [["b-cat", "Bước 1/4"]], click: "Tiền điện", then: ["b-code", "Bước 2/4"] },
-    { tile: "Phản ánh an ninh trật tự", screens: [["r-cat", "Bước 1/6"]], click: "Trộm cắp, cướp giật", then: ["r-urgent", "Bước 2/6"] },
+    // The assistant's look-up: the code, then the four digits.
+    { tile: "Tra cứu hồ sơ", screens: [["f-chat", "Bước 1/2"]], fill: ["#chat-text", "ABCD2345"], then: ["f-chat", "Bước 2/2"] },
+    { tile: "Thanh toán phí và hóa đơn", screens: [["f-chat", "Bước 1/4"]], click: "1. Tiền điện", then: ["f-chat", "Bước 2/4"] },
+    // The assistant's report: the category, then whether it is still happening.
+    { tile: "Phản ánh an ninh trật tự", screens: [["f-chat", "Bước 1/9"]], click: "2. Trộm cắp, cướp giật", then: ["f-chat", "Bước 2/9"] },
     { tile: "Dịch vụ y tế", screens: [["h-menu", "Bước 1/1"]], click: "Cấp cứu", then: ["h-emergency", "Cấp cứu"] },
   ];
   for (const w of walks) {
     await openKiosk(page, KIOSK);
     await page.getByRole("button", { name: w.tile }).click();
     const [screen, progress] = w.screens[0];
+    await progressIs(page, progress);
     assert.equal(await visibleScreen(page), screen);
     assert.equal(await kioskRules(page, screen), progress);
     await axeCheck(page, screen);
@@ -47,15 +50,17 @@ test("each service's screens: progress line, Quay lại, Gọi cán bộ", async
     }
     if (w.click) await page.getByRole("button", { name: w.click, exact: true }).click();
     if (w.then) {
+      await progressIs(page, w.then[1]);
       assert.equal(await visibleScreen(page), w.then[0]);
       assert.equal(await kioskRules(page, w.then[0]), w.then[1]);
       await axeCheck(page, w.then[0]);
       await shot(page, "kiosk-02-" + w.then[0]);
       await page.getByRole("button", { name: "Quay lại" }).click();
+      await progressIs(page, progress);
       assert.equal(await visibleScreen(page), screen, "Quay lại goes one screen back");
     }
     await page.getByRole("button", { name: "Quay lại" }).click();
-    assert.equal(await visibleScreen(page), "home");
+    await page.waitForFunction(() => document.body.dataset.screen === "home");
   }
 });
 
@@ -65,7 +70,8 @@ test("Gọi cán bộ opens a dialog that says help is coming", async () => {
   await page.getByRole("button", { name: "Gọi cán bộ" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.waitFor();
-  assert.match(await dialog.textContent(), /Cán bộ sẽ đến hỗ trợ/);
+  // The call is made at once (e2e/help.test.mjs follows it to the console).
+  await page.locator("#call-message", { hasText: "Đã báo cán bộ phường" }).waitFor();
   await axeCheck(page, "call dialog");
   await shot(page, "kiosk-03-call-staff");
   await page.getByRole("button", { name: "Đóng" }).click();
@@ -86,7 +92,7 @@ test("read aloud: the server speaks Vietnamese as WAV", async () => {
   assert.ok(r.size > 20000, `only ${r.size} bytes of audio`);
 });
 
-// The idle server runs with STATION_KIOSK_IDLE=10s and a 4 s warning: the
+// The idle server runs with STATION_KIOSK_IDLE=25s and a 20 s warning: the
 // warning shows a countdown, "Tôi vẫn đang dùng" keeps the visit, and when
 // nobody touches the screen the visit ends on the server, the page reloads
 // home and nothing typed is kept in the page or in browser storage.
@@ -97,7 +103,8 @@ test("inactivity: warning, countdown, then the visit ends and the screen goes ho
   await page.getByRole("button", { name: "Tra cứu hồ sơ" }).click();
   const visit = await (await started).json();
   assert.ok(visit.id, "a kiosk session started");
-  await page.fill("#track-code", "ABCD2345");
+  await page.locator("#chat-text").waitFor();
+  await page.fill("#chat-text", "ABCD2345");
   const warning = page.getByRole("alertdialog");
   await warning.waitFor({ timeout: 30000 });
   assert.match(await page.locator("#idle-count").textContent(), /^\d+$/);
@@ -106,8 +113,8 @@ test("inactivity: warning, countdown, then the visit ends and the screen goes ho
   await shot(page, "kiosk-04-idle-warning");
   await page.getByRole("button", { name: "Tôi vẫn đang dùng" }).click();
   await warning.waitFor({ state: "hidden" });
-  assert.equal(await visibleScreen(page), "t-code", "the visit goes on");
-  assert.equal(await page.inputValue("#track-code"), "ABCD2345");
+  assert.equal(await visibleScreen(page), "f-chat", "the visit goes on");
+  assert.equal(await page.inputValue("#chat-text"), "ABCD2345");
   let s = await deviceCall(page, "GET", "/api/v1/kiosk/sessions/" + visit.id);
   assert.equal(s.body.ended_at, undefined, "the visit is still open on the server");
 
@@ -115,7 +122,7 @@ test("inactivity: warning, countdown, then the visit ends and the screen goes ho
   const reloaded = page.waitForEvent("load", { timeout: 30000 });
   await reloaded;
   await page.waitForFunction(() => document.body.dataset.screen === "home");
-  assert.equal(await page.inputValue("#track-code"), "", "typed text is gone");
+  assert.equal(await page.inputValue("#chat-text"), "", "typed text is gone");
   await assertNoBrowserStorage(page, "after the idle wipe");
   s = await deviceCall(page, "GET", "/api/v1/kiosk/sessions/" + visit.id);
   assert.equal(s.status, 200);

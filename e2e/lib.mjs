@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 
 const require = createRequire(import.meta.url);
@@ -130,7 +131,8 @@ export async function signIn(page, username, next) {
 // device calls the kiosk API as the station does, from the page.
 export async function deviceCall(page, method, path, body) {
   return page.evaluate(async ({ method, path, body, token }) => {
-    const res = await fetch(path, { method, headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    // A call that hangs fails here, naming itself, not as a test timeout.
+    const res = await fetch(path, { method, signal: AbortSignal.timeout(20000), headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: await res.json().catch(() => null) };
   }, { method, path, body, token: DEVICE_TOKEN });
 }
@@ -141,4 +143,112 @@ export async function openKiosk(page, url) {
   await page.goto("about:blank");
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.screen === "home");
+}
+
+// signedPaper waits for the link sel to a paper the kiosk fetched (a
+// receipt, a tracking slip, a decision, an acknowledgement) and says what
+// its file is: a PDF, and whether it carries a PDF signature.
+export async function signedPaper(page, sel) {
+  await page.locator(sel + ":not([hidden])").waitFor();
+  return page.locator(sel).evaluate(async (a) => {
+    const t = new TextDecoder("latin1").decode(await (await fetch(a.href)).arrayBuffer());
+    return { pdf: t.startsWith("%PDF-"), signed: t.includes("/ByteRange") && t.includes("/adbe.pkcs7.detached") };
+  });
+}
+
+// printedText is the text of every job the station's printer
+// (ippeveprinter, E2E_PRINTER_SPOOL) has received, read by pdftotext.
+export function printedText() {
+  const spool = process.env.E2E_PRINTER_SPOOL || "";
+  if (!spool) return "";
+  return fs.readdirSync(spool).filter((f) => f.endsWith(".pdf")).map((f) => {
+    try { return execFileSync("pdftotext", [path.join(spool, f), "-"], { encoding: "utf8" }); } catch (e) { return ""; }
+  }).join("\n");
+}
+
+// The assistant's screens, for the filing tests.
+export const screenIs = (page, name, timeout) => page.waitForFunction((n) => document.body.dataset.screen === n, name, { timeout: timeout || 15000 });
+// replied waits for the assistant's next reply to be on the screen.
+export async function replied(page, action) {
+  const res = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
+  await action();
+  const r = await (await res).json();
+  await page.waitForFunction(() => !document.querySelector("section[data-screen='f-chat'] [data-error]").textContent || true);
+  return r;
+}
+
+// answer gives the assistant what it asks for, by the field it names.
+export async function answer(page, r) {
+  const label = r.field ? r.field.label.toLowerCase() : "";
+  const skip = (r.choices || []).find((c) => c.id === "skip");
+  const option = (r.choices || []).find((c) => c.id.startsWith("opt:"));
+  if (option) return replied(page, () => page.getByRole("button", { name: option.label, exact: true }).click());
+  if (skip && r.stage === "collect") return replied(page, () => page.getByRole("button", { name: skip.label, exact: true }).click());
+  let value = "Khong ro";
+  if (/điện thoại/.test(label)) value = "0903123456";
+  else if (/số bản/.test(label)) value = "1";
+  else if (/họ và tên/.test(label)) value = "Nguyen Van Binh";
+  else if (/ngày/.test(label)) value = "12/3/1980";
+  else if (/định danh|căn cước/.test(label)) value = "079012345678";
+  else if (/nơi|địa chỉ/.test(label)) value = "12 Ton Duc Thang, Phuong Sai Gon";
+  await page.locator("#chat-text").fill(value);
+  return replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
+}
+
+// within fails with the step's name when a promise has not settled after ms
+// milliseconds, so a hang names where it happened instead of timing out the
+// whole test.
+export function within(ms, step, promise) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${step}: nothing after ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+// payAtBank pays a payment order as the resident's bank would: the sandbox
+// gateway's pay page in a page of its own, its "Thanh toán" button, then
+// the gateway's redirect back to the service, which comes after the gateway
+// has told the service (IPN). The page is closed only once that navigation
+// has finished: Chromium can leave a page closed mid-navigation unanswered.
+export async function payAtBank(context, payURL) {
+  const bank = await within(30000, "a page for the bank", context.newPage());
+  await bank.goto(payURL);
+  await Promise.all([
+    bank.waitForURL(/\/api\/v1\/payments\/vnpay\/return/, { waitUntil: "load" }),
+    bank.getByRole("button", { name: "Thanh toán" }).click(),
+  ]);
+  await within(30000, "the bank page closes", bank.close());
+}
+
+// imageShown waits for the image sel to have loaded and to be at least
+// minWidth pixels wide in its own pixels.
+export const imageShown = (page, sel, minWidth) => page.waitForFunction(({ sel, minWidth }) => {
+  const img = document.querySelector(sel);
+  return !!img && !img.hidden && img.complete && img.naturalWidth >= minWidth;
+}, { sel, minWidth }, { timeout: 15000 });
+
+// progressIs waits for the kiosk's progress line to read text (the
+// assistant's steps arrive from the server).
+export const progressIs = (page, text, timeout) => page.locator("#progress", { hasText: text }).waitFor({ timeout: timeout || 15000 });
+
+// chooseBill takes the bill tile through the assistant's flow to the list
+// of bills: the kind, the customer code, then the bills found.
+export async function chooseBill(page, kind, code) {
+  await page.getByRole("button", { name: "Thanh toán phí và hóa đơn" }).click();
+  await progressIs(page, "Bước 1/4");
+  await page.locator("#chat-choices button", { hasText: kind }).click();
+  await progressIs(page, "Bước 2/4");
+  await page.getByLabel("Mã khách hàng").fill(code);
+  await page.getByRole("button", { name: "Gửi" }).click();
+  await progressIs(page, "Bước 3/4");
+  return page.locator("#chat-choices button[data-choice^='bill:']");
+}
+
+// payFirstBill touches the first bill and returns the payment order the
+// assistant made for it.
+export async function payFirstBill(page, bills) {
+  const replied = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
+  await bills.first().click();
+  const r = await within(20000, "the bill's payment order", replied.then((res) => res.json()));
+  await progressIs(page, "Bước 4/4");
+  return r.payment;
 }

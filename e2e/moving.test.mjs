@@ -6,7 +6,7 @@
 // dossier goes to the ward of the new address, which the receipt names.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules } from "./lib.mjs";
+import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, payAtBank } from "./lib.mjs";
 
 let kiosk;
 before(async () => { kiosk = await openBrowser(); });
@@ -105,10 +105,7 @@ test("an elderly resident who moved house files permanent registration to the ne
     const created = await page.waitForResponse((res) => res.url().endsWith("/api/v1/payments") && res.request().method() === "POST");
     const payment = await created.json();
     await screenIs(page, "f-pay");
-    const bank = await kiosk.context.newPage();
-    await bank.goto(payment.pay_url);
-    await bank.getByRole("button", { name: "Thanh toán" }).click();
-    await bank.close();
+    await payAtBank(kiosk.context, payment.pay_url);
   }
   await screenIs(page, "f-receipt", 20000);
   const detail = await page.locator("#receipt-detail").textContent();

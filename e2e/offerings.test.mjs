@@ -4,7 +4,7 @@
 // fleet statistics.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, signIn } from "./lib.mjs";
+import { KIOSK, BASE, openBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, replied, progressIs } from "./lib.mjs";
 
 let b;
 before(async () => { b = await openBrowser(); });
@@ -17,24 +17,24 @@ test("a visitor finds a museum near the station, in English, with directions", a
   const { page } = b;
   await openKiosk(page, KIOSK);
   await page.getByRole("button", { name: /Thông tin du lịch/ }).click();
-  await page.locator("#places-results li").first().waitFor();
-  await page.getByRole("button", { name: "English" }).click();
-  await page.getByText("Where would you like to go?").waitFor({ state: "attached" });
-  await page.locator("#places-text").fill("museum near here");
-  const res = page.waitForResponse((r) => r.url().includes("/api/v1/places?q=museum"));
-  await page.getByRole("button", { name: "Search" }).click();
-  const body = await (await res).json();
-  assert.equal(body.lang, "en");
-  assert.ok(body.results.length >= 3 && body.results.every((p) => p.kind === "museum"), JSON.stringify(body.results.map((p) => p.slug)));
-  const first = page.locator("#places-results li").first();
+  await progressIs(page, "Thông tin du lịch / Tourist information");
+  await page.locator("#chat-place-list li").first().waitFor();
+  await replied(page, () => page.getByRole("button", { name: "English" }).click());
+  await page.getByText("Where would you like to go?").first().waitFor({ state: "attached" });
+  await page.locator("#chat-text").fill("museum near here");
+  const body = await replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
+  assert.equal(body.places.lang, "en");
+  assert.ok(body.places.cards.length >= 3, JSON.stringify(body.places.cards.map((p) => p.name)));
+  const first = page.locator("#chat-place-list li").first();
   await first.getByText("Ho Chi Minh City Museum").waitFor();
   assert.match(await first.locator(".place-way").textContent(), /^About \d+ m \w+(-\w+)? of this station: about \d+ minutes on foot\.$/);
   assert.match(await first.textContent(), /Opening hours: 8 am–5 pm every day/);
+  assert.match(await first.textContent(), /Source: [^,]+, checked on \d{4}-\d{2}-\d{2}/, "each place says where its facts come from and when they were checked");
   assert.ok(await first.locator("img[alt^='Scan for the route']").isVisible());
   await page.getByText(/113 police, 114 fire and rescue, 115 ambulance/).waitFor();
-  assert.equal(await page.locator("section[data-screen=v-places]").getAttribute("lang"), "en");
-  await kioskRules(page, "v-places");
-  await axeCheck(page, "v-places");
+  assert.equal(await page.locator("#chat-places").getAttribute("lang"), "en");
+  await kioskRules(page, "tourist places");
+  await axeCheck(page, "tourist places");
   await shot(page, "offerings-01-museum-in-english");
 });
 
@@ -70,4 +70,26 @@ test("a resident is handed over to the SIM-owner service, and the use is counted
   await staffPage.locator("#use-service tr", { hasText: "Định danh thuê bao (SIM chính chủ)" }).waitFor();
   await shot(staffPage, "offerings-03-fleet-use");
   await staffPage.close();
+});
+
+test("ward staff correct a place's hours, and visitors see them as checked", async () => {
+  const staffPage = await b.context.newPage();
+  await signIn(staffPage, "canbo.phuong", "/staff/places");
+  const row = staffPage.locator("#places tr", { hasText: "Chợ Bến Thành" });
+  assert.match(await row.textContent(), /Giờ mở cửa của từng quầy khác nhau/, "what is unconfirmed is shown to staff");
+  await axeCheck(staffPage, "staff places");
+  await row.getByRole("link", { name: "Chợ Bến Thành" }).click();
+  await staffPage.getByLabel("Giờ mở cửa", { exact: true }).fill("6:00–19:00 hằng ngày");
+  await staffPage.getByLabel("Giờ mở cửa (tiếng Anh)").fill("6 am–7 pm every day");
+  await staffPage.getByLabel(/Điều còn chưa xác minh/).fill("");
+  await axeCheck(staffPage, "staff place form");
+  await shot(staffPage, "offerings-04-place-form");
+  await staffPage.getByRole("button", { name: "Lưu và ghi đã kiểm tra hôm nay" }).click();
+  await staffPage.getByText("Đã lưu «Chợ Bến Thành»").waitFor();
+  await staffPage.close();
+
+  const r = await (await b.page.request.get(BASE + "/api/v1/places?lang=en&q=" + encodeURIComponent("Ben Thanh market"))).json();
+  assert.equal(r.results[0].slug, "ben-thanh-market");
+  assert.equal(r.results[0].hours, "6 am–7 pm every day");
+  assert.equal(r.results[0].unverified, undefined, "settled by staff: no longer marked unverified");
 });

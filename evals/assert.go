@@ -222,7 +222,8 @@ func (ck *Checker) Check(ctx context.Context, a *Assertion, s subject) Outcome {
 }
 
 // check returns whether a holds, its score (-1 for pass/fail types) and
-// a reason.
+// a reason. It is one case per assertion type, each a few lines, kept
+// together over 80 lines so the table of types reads whole.
 func (ck *Checker) check(ctx context.Context, a *Assertion, s subject) (bool, float64, string) {
 	text := s.reply.Reply
 	norm := func(v string) string {
@@ -284,7 +285,7 @@ func (ck *Checker) check(ctx context.Context, a *Assertion, s subject) (bool, fl
 		if s.reply.Eval == nil {
 			return false, -1, "no eval information in the reply (is the eval token set?)"
 		}
-		return oneOf(s.reply.Eval.Route, a.texts, "route")
+		return oneOf(string(s.reply.Eval.Route), a.texts, "route")
 	case AssertChoices:
 		return checkChoices(a.texts, s.reply.Choices)
 	case AssertFields:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -48,6 +49,9 @@ func compiled(t *testing.T, src string) *Assertion {
 	return &a
 }
 
+// TestEveryAssertionTypePassesAndFails checks each assertion type against a
+// reply that passes it and one that fails it. It is long because the table
+// has a row per assertion type; the loop after it is short.
 func TestEveryAssertionTypePassesAndFails(t *testing.T) {
 	model := newFakeModel(t, func(msgs []fakeMessage) string {
 		reply := msgs[len(msgs)-1].Content
@@ -64,7 +68,7 @@ func TestEveryAssertionTypePassesAndFails(t *testing.T) {
 		Status:    "answered",
 		Procedure: &Procedure{Slug: "dang-ky-tam-tru", Name: "Đăng ký tạm trú"},
 		Citations: []Citation{{Slug: "dang-ky-tam-tru", Section: "fees"}},
-		Eval:      &EvalInfo{Route: "procedure_question"},
+		Eval:      &assistant.EvalInfo{Route: "procedure_question"},
 		LatencyMS: 12,
 	}
 	bad := Reply{
@@ -72,7 +76,7 @@ func TestEveryAssertionTypePassesAndFails(t *testing.T) {
 		Stage:     "identify",
 		Status:    "clarify",
 		Procedure: &Procedure{Slug: "dang-ky-tam-tru"},
-		Eval:      &EvalInfo{Route: "unclear"},
+		Eval:      &assistant.EvalInfo{Route: "unclear"},
 		LatencyMS: 900,
 	}
 	state := &State{Stage: "collect", Procedure: good.Procedure,

@@ -200,7 +200,7 @@ func (o *OCR) Into(store *ocr.Store) func(ctx context.Context, path string) (str
 		if err != nil {
 			return "", err
 		}
-		res, err := ocr.NewService(o.reader, store).Read(ctx, ocr.Request{Image: data}, "")
+		res, err := ocr.NewService(o.reader, store).ReadForEvaluator(ctx, ocr.Request{Image: data})
 		if err != nil {
 			return "", err
 		}

@@ -51,38 +51,84 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 	if env.Checker != nil {
 		*checker = *env.Checker
 	}
-	if cfg.URL != "" {
-		for _, s := range suites {
-			s.Providers = []Provider{{ID: ProviderHTTP, Label: ProviderHTTP, Config: ProviderConfig{URL: cfg.URL}}}
-		}
-		// The service's own catalogue, not this machine's, decides which
-		// facts its replies may name.
-		entries, err := RemoteCatalogue(ctx, cfg.URL)
-		if err != nil {
-			return nil, fmt.Errorf("read the catalogue of %s: %w", cfg.URL, err)
-		}
-		checker.Facts = NewFacts(entries)
-		env.Settings.Catalogue, env.Settings.CatalogueHash = cfg.URL, CatalogueHash(entries)
-	}
 	var stations chan *TestStation
-	if cfg.URL != "" && env.EvalToken != "" {
-		// The flow suites need stations: one per conversation in flight
-		// is made for the run and revoked after it.
-		stations = make(chan *TestStation, cfg.Concurrency)
-		for range cfg.Concurrency {
-			st, err := AddTestStation(ctx, cfg.URL, env.EvalToken)
-			if errors.Is(err, ErrNoTestStations) {
-				fmt.Fprintln(out, "warning:", err)
-				stations = nil
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			defer RetireTestStation(context.Background(), cfg.URL, env.EvalToken, st)
-			stations <- st
+	if cfg.URL != "" {
+		if err := playRemote(ctx, cfg.URL, &env, checker); err != nil {
+			return nil, err
+		}
+		retire, err := testStations(ctx, cfg, env.EvalToken, out, &stations)
+		defer retire()
+		if err != nil {
+			return nil, err
 		}
 	}
+	r := newRunner(cfg, env, checker, stations)
+	announce(out, suites)
+	report, err := r.Run(ctx, suites)
+	if err != nil {
+		return nil, err
+	}
+	report.Settings = env.Settings
+	report.Settings.Label = cfg.Label
+	report.WriteSummary(out)
+	if err := keep(ctx, cfg, env.Store, report, out); err != nil {
+		return report, err
+	}
+	if !report.Passed {
+		return report, ErrBelowThreshold
+	}
+	return report, nil
+}
+
+// playRemote points every suite at the service at url, whose own
+// catalogue, not this machine's, decides which facts its replies may name.
+func playRemote(ctx context.Context, url string, env *Environment, checker *Checker) error {
+	for _, s := range env.Suites {
+		s.Providers = []Provider{{ID: ProviderHTTP, Label: ProviderHTTP, Config: ProviderConfig{URL: url}}}
+	}
+	entries, err := RemoteCatalogue(ctx, url)
+	if err != nil {
+		return fmt.Errorf("read the catalogue of %s: %w", url, err)
+	}
+	checker.Facts = NewFacts(entries)
+	env.Settings.Catalogue, env.Settings.CatalogueHash = url, CatalogueHash(entries)
+	return nil
+}
+
+// testStations makes the stations the flow suites need on the service at
+// cfg.URL, one per conversation in flight, into *stations; retire revokes
+// them after the run. Without an evaluator token there are none.
+func testStations(ctx context.Context, cfg RunConfig, token string, out io.Writer, stations *chan *TestStation) (retire func(), err error) {
+	var made []*TestStation
+	retire = func() {
+		for _, st := range made {
+			RetireTestStation(context.Background(), cfg.URL, token, st)
+		}
+	}
+	if token == "" {
+		return retire, nil
+	}
+	ch := make(chan *TestStation, cfg.Concurrency)
+	for range cfg.Concurrency {
+		st, err := AddTestStation(ctx, cfg.URL, token)
+		if errors.Is(err, ErrNoTestStations) {
+			fmt.Fprintln(out, "warning:", err)
+			return retire, nil
+		}
+		if err != nil {
+			return retire, err
+		}
+		made = append(made, st)
+		ch <- st
+	}
+	*stations = ch
+	return retire, nil
+}
+
+// newRunner is the runner of the suites: HTTP providers play against the
+// service, the others in this process; answers and verdicts are cached in
+// the store unless the run says not to.
+func newRunner(cfg RunConfig, env Environment, checker *Checker, stations chan *TestStation) *Runner {
 	r := &Runner{
 		Targets: func(ctx context.Context, p Provider) (Target, error) {
 			if p.ID == ProviderHTTP {
@@ -108,6 +154,11 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 			checker.Judge = &CachedJudge{Judge: checker.Judge, Name: cfg.Judge.Provider + ":" + cfg.Judge.URL + ":" + cfg.Judge.Model, Cache: env.Store}
 		}
 	}
+	return r
+}
+
+// announce prints the suites' warnings and how much is about to run.
+func announce(out io.Writer, suites []*Suite) {
 	cases := 0
 	for _, s := range suites {
 		cases += len(s.Tests)
@@ -116,32 +167,26 @@ func RunSuites(ctx context.Context, cfg RunConfig, env Environment, out io.Write
 		}
 	}
 	fmt.Fprintf(out, "running %d suites, %d cases…\n", len(suites), cases)
-	report, err := r.Run(ctx, suites)
-	if err != nil {
-		return nil, err
-	}
-	report.Settings = env.Settings
-	report.Settings.Label = cfg.Label
-	report.WriteSummary(out)
+}
+
+// keep writes the report files and stores the run, pruning the answers
+// that expired from the cache.
+func keep(ctx context.Context, cfg RunConfig, store *Store, report *Report, out io.Writer) error {
 	if err := writeFiles(report, cfg); err != nil {
-		return report, err
+		return err
 	}
-	if env.Store != nil && !cfg.NoStore {
-		if err := env.Store.SaveRun(ctx, cfg.Label, report); err != nil {
-			return report, err
+	if store == nil {
+		return nil
+	}
+	if !cfg.NoStore {
+		if err := store.SaveRun(ctx, cfg.Label, report); err != nil {
+			return err
 		}
 		fmt.Fprintf(out, "stored as run %s\n", report.ID)
 	}
-	if env.Store != nil {
-		// Expired answers would never be read again.
-		if _, err := env.Store.PruneCache(ctx); err != nil {
-			return report, err
-		}
-	}
-	if !report.Passed {
-		return report, ErrBelowThreshold
-	}
-	return report, nil
+	// Expired answers would never be read again.
+	_, err := store.PruneCache(ctx)
+	return err
 }
 
 func writeFiles(r *Report, cfg RunConfig) error {

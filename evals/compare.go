@@ -96,71 +96,103 @@ type caseKey struct{ suite, provider, description string }
 // Compare compares two reports.
 func Compare(old, new *Report) *Comparison {
 	cmp := &Comparison{OldRun: runName(old), NewRun: runName(new), OldPassRate: old.PassRate(), NewPassRate: new.PassRate(), Suites: []SuiteDelta{}}
-	before := map[caseKey]CaseResult{}
-	passedBefore := map[[2]string]bool{}
-	rateBefore := map[[2]string]float64{}
-	for _, s := range old.Suites {
-		for _, p := range s.Providers {
-			passedBefore[[2]string{s.Name, p.Provider}] = p.Passed
-			rateBefore[[2]string{s.Name, p.Provider}] = p.PassRate
-			for _, c := range p.Cases {
-				before[caseKey{s.Name, p.Provider, c.Description}] = c
-			}
-		}
-	}
+	before := indexRun(old)
 	seen := map[caseKey]bool{}
 	seenSuite := map[[2]string]bool{}
 	for _, s := range new.Suites {
 		for _, p := range s.Providers {
 			sk := [2]string{s.Name, p.Provider}
 			seenSuite[sk] = true
-			delta := SuiteDelta{Suite: s.Name, Provider: p.Provider, Old: -1, New: p.PassRate}
-			if r, ok := rateBefore[sk]; ok {
-				delta.Old = r
-			}
-			cmp.Suites = append(cmp.Suites, delta)
-			if was, ok := passedBefore[sk]; ok && was && !p.Passed {
-				cmp.SuitesBroken = append(cmp.SuitesBroken, s.Name+" ["+p.Provider+"]")
-			}
+			cmp.addSuite(s.Name, p, before)
 			for _, c := range p.Cases {
 				k := caseKey{s.Name, p.Provider, c.Description}
 				seen[k] = true
-				ch := Change{Suite: s.Name, Provider: p.Provider, Case: c.Description, New: c.PassRate}
-				o, ok := before[k]
-				if !ok {
-					ch.Old = -1
-					ch.Why = firstFailure(c)
-					cmp.Added = append(cmp.Added, ch)
-					continue
-				}
-				ch.Old = o.PassRate
-				switch {
-				case c.PassRate < o.PassRate-1e-9:
-					ch.Why = firstFailure(c)
-					explain(&ch, o, c)
-					cmp.Regressions = append(cmp.Regressions, ch)
-				case c.PassRate > o.PassRate+1e-9:
-					explain(&ch, o, c)
-					cmp.Improvements = append(cmp.Improvements, ch)
-				}
+				cmp.addCase(k, c, before)
 			}
 		}
 	}
-	for k, c := range before {
+	for k, c := range before.cases {
 		if !seen[k] {
 			cmp.Removed = append(cmp.Removed, Change{Suite: k.suite, Provider: k.provider, Case: k.description, Old: c.PassRate, New: -1})
 		}
 	}
-	for sk, r := range rateBefore {
+	for sk, r := range before.rate {
 		if !seenSuite[sk] {
 			cmp.Suites = append(cmp.Suites, SuiteDelta{Suite: sk[0], Provider: sk[1], Old: r, New: -1})
 		}
 	}
-	sort.Slice(cmp.Suites, func(i, j int) bool {
-		a, b := cmp.Suites[i], cmp.Suites[j]
+	cmp.sort()
+	cmp.Differences = differences(old, new)
+	cmp.NotComparable = incomparable(old, new, len(seen)-len(cmp.Added), cmp)
+	return cmp
+}
+
+// runIndex is a report's results by suite and provider, and by case.
+type runIndex struct {
+	cases  map[caseKey]CaseResult
+	passed map[[2]string]bool
+	rate   map[[2]string]float64
+}
+
+func indexRun(r *Report) runIndex {
+	x := runIndex{cases: map[caseKey]CaseResult{}, passed: map[[2]string]bool{}, rate: map[[2]string]float64{}}
+	for _, s := range r.Suites {
+		for _, p := range s.Providers {
+			x.passed[[2]string{s.Name, p.Provider}] = p.Passed
+			x.rate[[2]string{s.Name, p.Provider}] = p.PassRate
+			for _, c := range p.Cases {
+				x.cases[caseKey{s.Name, p.Provider, c.Description}] = c
+			}
+		}
+	}
+	return x
+}
+
+// addSuite adds the pass rates of suite with provider p, and whether it
+// broke.
+func (c *Comparison) addSuite(suite string, p ProviderResult, before runIndex) {
+	sk := [2]string{suite, p.Provider}
+	delta := SuiteDelta{Suite: suite, Provider: p.Provider, Old: -1, New: p.PassRate}
+	if r, ok := before.rate[sk]; ok {
+		delta.Old = r
+	}
+	c.Suites = append(c.Suites, delta)
+	if was, ok := before.passed[sk]; ok && was && !p.Passed {
+		c.SuitesBroken = append(c.SuitesBroken, suite+" ["+p.Provider+"]")
+	}
+}
+
+// addCase files the new run's case got as added, a regression or an
+// improvement.
+func (c *Comparison) addCase(k caseKey, got CaseResult, before runIndex) {
+	ch := Change{Suite: k.suite, Provider: k.provider, Case: got.Description, New: got.PassRate}
+	o, ok := before.cases[k]
+	if !ok {
+		ch.Old = -1
+		ch.Why = firstFailure(got)
+		c.Added = append(c.Added, ch)
+		return
+	}
+	ch.Old = o.PassRate
+	switch {
+	case got.PassRate < o.PassRate-1e-9:
+		ch.Why = firstFailure(got)
+		explain(&ch, o, got)
+		c.Regressions = append(c.Regressions, ch)
+	case got.PassRate > o.PassRate+1e-9:
+		explain(&ch, o, got)
+		c.Improvements = append(c.Improvements, ch)
+	}
+}
+
+// sort orders the suites and every list of changes by suite, provider and
+// case.
+func (c *Comparison) sort() {
+	sort.Slice(c.Suites, func(i, j int) bool {
+		a, b := c.Suites[i], c.Suites[j]
 		return a.Suite < b.Suite || a.Suite == b.Suite && a.Provider < b.Provider
 	})
-	for _, list := range [][]Change{cmp.Regressions, cmp.Improvements, cmp.Added, cmp.Removed} {
+	for _, list := range [][]Change{c.Regressions, c.Improvements, c.Added, c.Removed} {
 		sort.Slice(list, func(i, j int) bool {
 			a, b := list[i], list[j]
 			if a.Suite != b.Suite {
@@ -172,10 +204,7 @@ func Compare(old, new *Report) *Comparison {
 			return a.Case < b.Case
 		})
 	}
-	sort.Strings(cmp.SuitesBroken)
-	cmp.Differences = differences(old, new)
-	cmp.NotComparable = incomparable(old, new, len(seen)-len(cmp.Added), cmp)
-	return cmp
+	sort.Strings(c.SuitesBroken)
 }
 
 func runName(r *Report) string {

@@ -11,6 +11,8 @@ package evals
 import (
 	"context"
 	"time"
+
+	"github.com/citizenstation/citizenstation/assistant"
 )
 
 // Target is what a suite talks to: the assistant in-process or a running
@@ -57,25 +59,26 @@ type Input struct {
 // Reply is the assistant's answer to one turn, as the API returns it, plus
 // what the eval mode adds and the time the turn took.
 type Reply struct {
-	Reply         string     `json:"reply"`
-	Stage         string     `json:"stage"`
-	Status        string     `json:"status"`
-	Procedure     *Procedure `json:"procedure,omitempty"`
-	Choices       []Choice   `json:"choices,omitempty"`
-	MissingFields []string   `json:"missing_fields,omitempty"`
-	Citations     []Citation `json:"citations,omitempty"`
-	PromptVersion string     `json:"prompt_version,omitempty"`
-	Eval          *EvalInfo  `json:"eval,omitempty"`
+	Reply         string              `json:"reply"`
+	Stage         string              `json:"stage"`
+	Status        string              `json:"status"`
+	Procedure     *Procedure          `json:"procedure,omitempty"`
+	Choices       []Choice            `json:"choices,omitempty"`
+	MissingFields []string            `json:"missing_fields,omitempty"`
+	Citations     []Citation          `json:"citations,omitempty"`
+	PromptVersion string              `json:"prompt_version,omitempty"`
+	Eval          *assistant.EvalInfo `json:"eval,omitempty"` // the route, passages, model, tokens and steps
 	// Payment and Bills are what the kiosk services gave: their amounts
 	// are facts a reply may name.
 	Payment *struct {
-		Amount int64 `json:"amount"`
+		Amount int64  `json:"amount"`
+		Code   string `json:"code"`
 	} `json:"payment,omitempty"`
 	Bills []struct {
 		Amount int64 `json:"amount"`
 	} `json:"bills,omitempty"`
 	// The codes the services issued (a dossier's or a report's tracking
-	// code) are not facts about a procedure.
+	// code, a payment's code) are not facts about a procedure.
 	Dossier *struct {
 		TrackingCode string `json:"tracking_code"`
 	} `json:"dossier,omitempty"`
@@ -109,34 +112,6 @@ type Citation struct {
 	Slug    string `json:"slug"`
 	Section string `json:"section"`
 	Text    string `json:"text,omitempty"`
-}
-
-// EvalInfo is what the assistant's eval mode adds to a reply: the route
-// label, the retrieved passages with their scores, the model and prompt
-// version, token counts and the time of each pipeline step.
-type EvalInfo struct {
-	Route            string           `json:"route,omitempty"`
-	Retrieved        []RetrievedChunk `json:"retrieved,omitempty"`
-	Model            string           `json:"model,omitempty"`
-	PromptVersion    string           `json:"prompt_version,omitempty"`
-	PromptTokens     int              `json:"prompt_tokens,omitempty"`
-	CompletionTokens int              `json:"completion_tokens,omitempty"`
-	Steps            []Step           `json:"steps,omitempty"`
-}
-
-// RetrievedChunk is one search result retrieval returned, with its score.
-type RetrievedChunk struct {
-	Slug      string     `json:"slug"`
-	Name      string     `json:"name,omitempty"`
-	Score     float64    `json:"score"`
-	Citations []Citation `json:"citations,omitempty"`
-}
-
-// Step is one pipeline step as it ran for a turn.
-type Step struct {
-	Name    string  `json:"name"`
-	Outcome string  `json:"outcome"`
-	MS      float64 `json:"ms"`
 }
 
 // State is a session's stored state.

@@ -205,6 +205,9 @@ func (r Reply) withoutServiceCodes(text string) string {
 	if r.DossierStatus != nil {
 		codes = append(codes, r.DossierStatus.TrackingCode)
 	}
+	if r.Payment != nil {
+		codes = append(codes, r.Payment.Code)
+	}
 	for _, c := range codes {
 		if c != "" {
 			text = strings.ReplaceAll(text, c, "")

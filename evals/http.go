@@ -56,9 +56,11 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	}
 }
 
+var errTokenRequired = apperr.New(apperr.Unauthorized, "eval_token_required", "Cần mã đánh giá hợp lệ.")
+
 func (h *Handler) requireToken(c *gin.Context) {
 	if !ValidToken(h.Token, c.Request) {
-		httpserver.Error(c, apperr.New(apperr.Unauthorized, "eval_token_required", "Cần mã đánh giá hợp lệ."))
+		httpserver.Error(c, errTokenRequired)
 		return
 	}
 	c.Next()
@@ -74,7 +76,7 @@ func (h *Handler) authorize(c *gin.Context) {
 	case h.Staff != nil:
 		h.Staff(c) // answers 401/403 itself, or calls the next handler
 	default:
-		httpserver.Error(c, apperr.New(apperr.Unauthorized, "eval_token_required", "Cần mã đánh giá hợp lệ."))
+		httpserver.Error(c, errTokenRequired)
 	}
 }
 
@@ -99,20 +101,12 @@ func (h *Handler) listRuns(c *gin.Context) {
 		limit = n
 	}
 	runs, err := h.Store.ListRuns(c, limit, c.Query("before"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"runs": runs})
+	httpserver.Reply(c, http.StatusOK, gin.H{"runs": runs}, err)
 }
 
 func (h *Handler) getRun(c *gin.Context) {
 	r, err := h.Store.GetRun(c, c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	httpserver.Reply(c, http.StatusOK, r, err)
 }
 
 // signInFirst sends a browser without a staff session to the sign-in page,

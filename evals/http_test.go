@@ -3,11 +3,12 @@ package evals
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
@@ -54,11 +55,9 @@ func TestRunsAPI(t *testing.T) {
 	if err := store.SaveRun(context.Background(), "nightly", r); err != nil {
 		t.Fatal(err)
 	}
-	staffSvc := staff.NewService(pool, staff.DefaultConfig())
-	h := &Handler{Store: store, Token: "evaluator-token-0123456789", Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre)}
-	srv := httpserver.New(httpserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, h).Handler()
-	admin := stafftest.SignIn(t, pool, staff.RoleAdmin)
-	wardStaff := stafftest.SignIn(t, pool, staff.RoleWardStaff, "26734")
+	srv, admin, wardStaff := serveToStaff(t, pool, staff.RoleAdmin, func(s *staff.Service) *Handler {
+		return &Handler{Store: store, Token: "evaluator-token-0123456789", Staff: s.Require(staff.RoleAdmin, staff.RoleCommandCentre)}
+	})
 
 	tests := []struct {
 		name     string
@@ -115,12 +114,10 @@ func TestViewerPages(t *testing.T) {
 	if err := store.SaveRun(ctx, "after", after); err != nil {
 		t.Fatal(err)
 	}
-	staffSvc := staff.NewService(pool, staff.DefaultConfig())
-	pages := staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator)
-	h := &Handler{Store: store, Staff: pages, Pages: pages}
-	srv := httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, h).Handler()
-	evaluator := stafftest.SignIn(t, pool, staff.RoleEvaluator)
-	wardStaff := stafftest.SignIn(t, pool, staff.RoleWardStaff, "26734")
+	srv, evaluator, wardStaff := serveToStaff(t, pool, staff.RoleEvaluator, func(s *staff.Service) *Handler {
+		pages := s.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator)
+		return &Handler{Store: store, Staff: pages, Pages: pages}
+	})
 
 	tests := []struct {
 		name        string
@@ -164,4 +161,13 @@ func TestViewerPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveToStaff serves the handler made on the staff service, and signs in
+// a member of staff with role and a ward officer, whom it must refuse.
+func serveToStaff(t *testing.T, pool *pgxpool.Pool, role staff.Role, handler func(*staff.Service) *Handler) (srv http.Handler, member, wardStaff *stafftest.Client) {
+	t.Helper()
+	h := handler(staff.NewService(pool, staff.DefaultConfig()))
+	srv = httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, h).Handler()
+	return srv, stafftest.SignIn(t, pool, role), stafftest.SignIn(t, pool, staff.RoleWardStaff, "26740")
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -303,9 +304,7 @@ func (t *HTTPTarget) send(ctx context.Context, method, path string, body io.Read
 		return err
 	}
 	if resp.StatusCode >= 300 {
-		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
+		var e httpserver.ErrorBody
 		json.Unmarshal(data, &e)
 		return &APIError{Method: method, Path: path, Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
 	}

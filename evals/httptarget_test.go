@@ -15,8 +15,10 @@ import (
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
@@ -33,18 +35,18 @@ func startService(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(ocrPool.Close)
-	scans := ocr.NewStore(pool, t.TempDir())
+	scans := ocr.NewStore(pool, t.TempDir(), seal.Ephemeral())
 	cfg := assistant.Defaults()
 	cfg.EvalToken = evalToken
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	stations := kiosk.NewService(pool, kiosk.DefaultConfig(), log)
-	assist, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Logger: log, Stations: stations}, cfg)
+	assist, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Scans: assistant.OCRScans{Results: scans}, Logger: log, Stations: stations, Sealer: seal.Ephemeral()}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	reader := ocr.NewService(ocr.NewReader(ocrPool), scans)
 	reader.Stations, reader.EvalToken = stations, evalToken
-	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log}, catalogue, reader, assist).Handler())
+	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log}, &procedures.Handler{Catalogue: catalogue}, &ocr.Handler{Service: reader}, &assistant.Handler{Service: assist}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/app"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 )
@@ -46,7 +47,7 @@ func LaneConfig(base app.Config, dataDir string) app.Config {
 	cfg.DataDir = dataDir
 	key := make([]byte, 32)
 	rand.Read(key)
-	cfg.Dossiers.DataKey = base64.StdEncoding.EncodeToString(key)
+	cfg.Keys = seal.Config{DataKey: base64.StdEncoding.EncodeToString(key)}
 	if cfg.Payments.VietQRBIN == "" {
 		cfg.Payments.VietQRBIN, cfg.Payments.VietQRAccount = "970403", "0011012345678"
 	}
@@ -63,7 +64,7 @@ func PrepareScratch(ctx context.Context, pool *pgxpool.Pool, stations *kiosk.Ser
 		return "", fmt.Errorf("sample wards: %w", err)
 	}
 	lat, lng := 10.778, 106.707
-	st, _, err := stations.AddStation(ctx, audit.Actor{Role: "eval"}, kiosk.NewStation{Name: "Trạm đánh giá", WardCode: "26734", Latitude: &lat, Longitude: &lng})
+	st, _, err := stations.AddStation(ctx, audit.Actor{Role: "eval"}, kiosk.NewStation{Name: "Trạm đánh giá", WardCode: "26740", Latitude: &lat, Longitude: &lng})
 	if err != nil {
 		return "", fmt.Errorf("eval station: %w", err)
 	}

@@ -119,7 +119,8 @@ func WritePromptfoo(w io.Writer, suites []*Suite, url string) error {
 }
 
 // promptfooAssertion translates one assertion; false when promptfoo cannot
-// check it.
+// check it. It is one case per assertion type, kept together over 80 lines
+// so the translation table reads whole.
 func promptfooAssertion(a *Assertion, last bool) (pfAssert, bool) {
 	pa := pfAssert{Weight: a.Weight}
 	text := func(typ string) (pfAssert, bool) {

@@ -150,6 +150,15 @@ type Tally struct {
 	Total  int `json:"total"`
 }
 
+// count adds one to the total, and to the passed when pass.
+func (t Tally) count(pass bool) Tally {
+	t.Total++
+	if pass {
+		t.Passed++
+	}
+	return t
+}
+
 func (t Tally) rate() float64 {
 	if t.Total == 0 {
 		return 0
@@ -162,12 +171,7 @@ func (r *Report) ByAssertionType() map[string]Tally {
 	out := map[string]Tally{}
 	r.eachAttempt(func(_ SuiteResult, _ ProviderResult, _ CaseResult, a Attempt) {
 		for _, o := range a.Outcomes {
-			t := out[o.Type]
-			t.Total++
-			if o.Pass {
-				t.Passed++
-			}
-			out[o.Type] = t
+			out[o.Type] = out[o.Type].count(o.Pass)
 		}
 	})
 	return out
@@ -177,12 +181,7 @@ func (r *Report) ByAssertionType() map[string]Tally {
 func (r *Report) ByProvider() map[string]Tally {
 	out := map[string]Tally{}
 	r.eachAttempt(func(_ SuiteResult, p ProviderResult, _ CaseResult, a Attempt) {
-		t := out[p.Provider]
-		t.Total++
-		if a.Pass {
-			t.Passed++
-		}
-		out[p.Provider] = t
+		out[p.Provider] = out[p.Provider].count(a.Pass)
 	})
 	return out
 }

@@ -69,8 +69,6 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 				sr.Providers = append(sr.Providers, ProviderResult{Provider: p.Name(), Config: p.Config})
 			}
 		}
-		// Each attempt writes into its own slot of the report, so the
-		// results need no lock.
 		pi := 0
 		for _, p := range s.Providers {
 			if !r.wants(p) {
@@ -84,47 +82,7 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 				b = r.build(gctx, p)
 				targets[providerKey(p)] = b
 			}
-			pr.Cases = make([]CaseResult, len(s.Tests))
-			if b.err != nil {
-				pr.Error = b.err.Error()
-				for ci := range s.Tests {
-					pr.Cases[ci] = CaseResult{Description: s.Tests[ci].Description, Attempts: []Attempt{{Error: pr.Error}}}
-				}
-				continue
-			}
-			pr.Identity = b.id
-			cacheable := r.Cache != nil && p.ID != ProviderGuide && b.id.Model != "" &&
-				(p.Config.Cache == nil || *p.Config.Cache)
-			var serial []func() error
-			for ci := range s.Tests {
-				c := &s.Tests[ci]
-				pr.Cases[ci] = CaseResult{Description: c.Description, Attempts: make([]Attempt, r.repeatFor(s, c))}
-				for ai := range pr.Cases[ci].Attempts {
-					slot := &pr.Cases[ci].Attempts[ai]
-					play := func() error {
-						if err := gctx.Err(); err != nil {
-							return err
-						}
-						*slot = r.attempt(gctx, s, c, p, b.target, b.id, ai, cacheable)
-						return nil
-					}
-					if s.Serial && r.Shared {
-						serial = append(serial, play)
-						continue
-					}
-					g.Go(play)
-				}
-			}
-			if len(serial) > 0 {
-				g.Go(func() error {
-					for _, play := range serial {
-						if err := play(); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-			}
+			r.schedule(gctx, g, s, p, pr, b)
 		}
 	}
 	if err := g.Wait(); err != nil {
@@ -133,19 +91,72 @@ func (r *Runner) Run(ctx context.Context, suites []*Suite) (*Report, error) {
 	if !matched {
 		return nil, fmt.Errorf("no suite has provider %q", r.Provider)
 	}
-	report.Passed = true
-	for si := range report.Suites {
-		sr := &report.Suites[si]
+	report.tally()
+	report.FinishedAt = time.Now().UTC()
+	return report, nil
+}
+
+// schedule puts the attempts of every case of s against provider p into
+// g, each writing into its own slot of pr, so that the results need no
+// lock. A provider whose target could not be built fails every case; the
+// attempts of a serial suite on a shared service play one after another.
+func (r *Runner) schedule(ctx context.Context, g *errgroup.Group, s *Suite, p Provider, pr *ProviderResult, b *built) {
+	pr.Cases = make([]CaseResult, len(s.Tests))
+	if b.err != nil {
+		pr.Error = b.err.Error()
+		for ci := range s.Tests {
+			pr.Cases[ci] = CaseResult{Description: s.Tests[ci].Description, Attempts: []Attempt{{Error: pr.Error}}}
+		}
+		return
+	}
+	pr.Identity = b.id
+	cacheable := r.Cache != nil && p.ID != ProviderGuide && b.id.Model != "" &&
+		(p.Config.Cache == nil || *p.Config.Cache)
+	var serial []func() error
+	for ci := range s.Tests {
+		c := &s.Tests[ci]
+		pr.Cases[ci] = CaseResult{Description: c.Description, Attempts: make([]Attempt, r.repeatFor(s, c))}
+		for ai := range pr.Cases[ci].Attempts {
+			slot := &pr.Cases[ci].Attempts[ai]
+			play := func() error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				*slot = r.attempt(ctx, s, c, p, b.target, b.id, ai, cacheable)
+				return nil
+			}
+			if s.Serial && r.Shared {
+				serial = append(serial, play)
+				continue
+			}
+			g.Go(play)
+		}
+	}
+	if len(serial) > 0 {
+		g.Go(func() error {
+			for _, play := range serial {
+				if err := play(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// tally sets whether each provider, suite and the whole run passed.
+func (r *Report) tally() {
+	r.Passed = true
+	for si := range r.Suites {
+		sr := &r.Suites[si]
 		sr.Passed = true
 		for pi := range sr.Providers {
 			pr := &sr.Providers[pi]
 			tally(pr, sr.Threshold)
 			sr.Passed = sr.Passed && pr.Passed
 		}
-		report.Passed = report.Passed && sr.Passed
+		r.Passed = r.Passed && sr.Passed
 	}
-	report.FinishedAt = time.Now().UTC()
-	return report, nil
 }
 
 // built is a provider's target, or why it could not be built.

@@ -103,11 +103,7 @@ func (h *Handler) endVisit(c *gin.Context) {
 		return
 	}
 	n, err := h.Orders.ExpireVisitOrders(c, st.ID, c.Param("visit"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"expired_orders": n})
+	httpserver.Reply(c, http.StatusOK, gin.H{"expired_orders": n}, err)
 }
 
 // AnyWard returns a ward the service knows, for a test station.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestShippedSuites(t *testing.T) {
 	}
 
 	in, checker := shippedAssistant(t)
-	script := &scriptedModel{}
+	script := &scriptedModel{says: adversarialOutputs(suites)}
 	model := newFakeModel(t, script.answer)
 	providers := map[string][]Provider{
 		"guide":          {{ID: ProviderGuide}},
@@ -62,6 +63,11 @@ func TestShippedSuites(t *testing.T) {
 					if !p.Passed {
 						t.Errorf("suite %s [%s]: pass rate %.1f%% below its threshold %.0f%% %s", s.Name, p.Provider, 100*p.PassRate, 100*s.Threshold, p.Error)
 					}
+					// A suite that only just passes is one failure from red:
+					// the guide is fixed, not the threshold lowered.
+					if s.Threshold < 1 && p.PassRate <= s.Threshold {
+						t.Errorf("suite %s [%s] passes at exactly its threshold (%.1f%%): fix the guide so it is above", s.Name, p.Provider, 100*p.PassRate)
+					}
 				}
 			}
 		})
@@ -69,6 +75,31 @@ func TestShippedSuites(t *testing.T) {
 	if model.calls() == 0 || script.invented.Load() == 0 {
 		t.Errorf("the scripted model answered %d calls, %d with invented facts; the suites must exercise both paths", model.calls(), script.invented.Load())
 	}
+	if len(script.says) < 100 {
+		t.Errorf("the suites give %d adversarial model outputs (vars.model_says), want at least 100", len(script.says))
+	}
+	for question := range script.says {
+		if _, ok := script.played.Load(question); !ok {
+			t.Errorf("the adversarial output for %q was never asked for: the question does not reach the model", question)
+		}
+	}
+}
+
+// adversarialOutputs maps each case's last question to what the scripted
+// model answers it with: the case's vars.model_says, a hostile or misled
+// model's words the guard must keep from the resident.
+func adversarialOutputs(suites []*Suite) map[string]string {
+	out := map[string]string{}
+	for _, s := range suites {
+		for _, c := range s.Tests {
+			says := c.Vars["model_says"]
+			if says == "" || len(c.Turns) == 0 {
+				continue
+			}
+			out[vietnamese.Fold(c.Turns[len(c.Turns)-1].Text)] = says
+		}
+	}
+	return out
 }
 
 // TestShippedSuitesRepeatStably plays every shipped suite five times on
@@ -204,11 +235,21 @@ var residentText = regexp.MustCompile(`(?s)<resident>(.*)</resident>`)
 // same conversations: fall back to the guide on bad output, and replace
 // invented facts with the catalogue's.
 type scriptedModel struct {
-	invented atomic.Int64 // answers that named a fee and form no entry has
+	invented atomic.Int64      // answers that named a fee and form no entry has
+	says     map[string]string // folded question → the adversarial answer to give
+	played   sync.Map          // questions whose adversarial answer was given
 }
+
+var questionText = regexp.MustCompile(`(?s)<question>(.*)</question>`)
 
 func (m *scriptedModel) answer(msgs []fakeMessage) string {
 	system, user := msgs[0].Content, msgs[len(msgs)-1].Content
+	if q := questionText.FindStringSubmatch(user); q != nil {
+		if says, ok := m.says[vietnamese.Fold(q[1])]; ok {
+			m.played.Store(vietnamese.Fold(q[1]), true)
+			return says
+		}
+	}
 	if !strings.Contains(system, "JSON") || strings.Contains(user, "<sources>") {
 		m.invented.Add(1)
 		return "Dạ, lệ phí là 999.000 đồng, Bác điền mẫu XY99 rồi nộp ở phường ạ."

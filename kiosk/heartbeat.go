@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 )
 
 // Heartbeat is what a station sends every interval.
@@ -147,7 +148,7 @@ func (s *Service) Beat(ctx context.Context, token string, h Heartbeat) (*Heartbe
 			FROM changed WHERE condition <> 'ok' OR old_condition <> 'ok'
 		)
 		SELECT now() FROM beat`,
-		hashToken(token), h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals).Scan(&reply.ServerTime)
+		tokens.Hash(token), h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals).Scan(&reply.ServerTime)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errBadToken
 	}

@@ -11,8 +11,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Handler serves the kiosk API: device endpoints authenticated by the
@@ -24,6 +27,13 @@ type Handler struct {
 	// Viewer guards reading station events and usage figures (admins and
 	// the command centre).
 	Viewer gin.HandlerFunc
+	// Pages guards the fleet console: Viewer's roles, with a browser sent
+	// to sign in. Without it the console is not served.
+	Pages gin.HandlerFunc
+	// Live carries the stations' events to the fleet console; Streams caps
+	// its streams per address (nil: no cap).
+	Live    *live.Listener
+	Streams *live.Limits
 }
 
 // RegisterRoutes adds the kiosk routes. Without staff middleware the admin
@@ -49,6 +59,12 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 		view.GET("/stations/:id", h.station)
 		view.GET("/stations/:id/events", h.events)
 		view.GET("/stats/usage", h.usage)
+	}
+	if h.Pages != nil && h.Live != nil {
+		page := r.Group("/staff/stations", h.Pages)
+		page.GET("", h.fleetPage)
+		page.GET("/rows", h.fleetRows)
+		page.GET("/live", h.fleetLive)
 	}
 }
 
@@ -87,7 +103,7 @@ func (s *Service) RequireStation(evalToken string) gin.HandlerFunc {
 
 // CheckVisit fails unless visitID is an open visit of the station.
 func (s *Service) CheckVisit(ctx context.Context, stationID, visitID string) error {
-	if !isUUID(visitID) || !isUUID(stationID) {
+	if !database.IsUUID(visitID) || !database.IsUUID(stationID) {
 		return errVisitInvalid
 	}
 	return CheckOpenSession(ctx, s.pool, stationID, visitID)
@@ -124,29 +140,17 @@ func (h *Handler) heartbeat(c *gin.Context) {
 		return
 	}
 	reply, err := h.Service.Beat(c, token, hb)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, reply)
+	httpserver.Reply(c, http.StatusOK, reply, err)
 }
 
 func (h *Handler) startSession(c *gin.Context) {
 	k, err := h.Service.StartSession(c, DeviceFrom(c).StationID)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, k)
+	httpserver.Reply(c, http.StatusCreated, k, err)
 }
 
 func (h *Handler) session(c *gin.Context) {
 	k, err := h.Service.Session(c, DeviceFrom(c).StationID, c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, k)
+	httpserver.Reply(c, http.StatusOK, k, err)
 }
 
 func (h *Handler) touch(c *gin.Context) {
@@ -155,20 +159,12 @@ func (h *Handler) touch(c *gin.Context) {
 		return
 	}
 	k, err := h.Service.Touch(c, DeviceFrom(c).StationID, c.Param("id"), a)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, k)
+	httpserver.Reply(c, http.StatusOK, k, err)
 }
 
 func (h *Handler) finish(c *gin.Context) {
 	k, err := h.Service.Finish(c, DeviceFrom(c).StationID, c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, k)
+	httpserver.Reply(c, http.StatusOK, k, err)
 }
 
 func (h *Handler) addStation(c *gin.Context) {
@@ -194,11 +190,7 @@ func (h *Handler) rotate(c *gin.Context) {
 }
 
 func (h *Handler) revoke(c *gin.Context) {
-	if err := h.Service.Revoke(c, staff.ActorFrom(c), c.Param("id")); err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	httpserver.ReplyNoContent(c, h.Service.Revoke(c, staff.ActorFrom(c), c.Param("id")))
 }
 
 func (h *Handler) stations(c *gin.Context) {
@@ -212,11 +204,7 @@ func (h *Handler) stations(c *gin.Context) {
 
 func (h *Handler) station(c *gin.Context) {
 	st, err := h.Service.Station(c, c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	httpserver.Reply(c, http.StatusOK, st, err)
 }
 
 func (h *Handler) events(c *gin.Context) {
@@ -242,7 +230,7 @@ func (h *Handler) usage(c *gin.Context) {
 		if v == "" {
 			continue
 		}
-		t, err := time.ParseInLocation(time.DateOnly, v, vietnam)
+		t, err := time.ParseInLocation(time.DateOnly, v, vietnamese.Zone)
 		if err != nil {
 			httpserver.Error(c, apperr.Errorf(apperr.Invalid, "date_invalid", "Ngày %q không đúng dạng YYYY-MM-DD.", v))
 			return
@@ -250,9 +238,5 @@ func (h *Handler) usage(c *gin.Context) {
 		*d.into = t.AddDate(0, 0, d.add)
 	}
 	u, err := h.Service.Usage(c, f)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u)
+	httpserver.Reply(c, http.StatusOK, u, err)
 }

@@ -68,9 +68,7 @@ func (c *Config) Validate() error {
 
 // DefaultConfig is the configuration the flags default to.
 func DefaultConfig() Config {
-	var c Config
-	c.RegisterFlags(flag.NewFlagSet("", flag.ContinueOnError))
-	return c
+	return config.Defaults[Config]()
 }
 
 // Service is the kiosk capability: tests and handlers call it directly.

@@ -47,7 +47,7 @@ func newEnv(t *testing.T, erasers ...kiosk.Eraser) *env {
 
 func (e *env) addStation(t *testing.T, name string) (*kiosk.Station, string) {
 	t.Helper()
-	st, token, err := e.svc.AddStation(context.Background(), admin, kiosk.NewStation{Name: name, WardCode: "26734", Address: "1 Lê Lợi"})
+	st, token, err := e.svc.AddStation(context.Background(), admin, kiosk.NewStation{Name: name, WardCode: "26740", Address: "1 Lê Lợi"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,13 +139,18 @@ func TestDeviceTokens(t *testing.T) {
 	}
 }
 
-func TestAdminAPI(t *testing.T) {
+// saiGonStation is the body that registers a station in Phường Sài Gòn.
+var saiGonStation = map[string]any{"name": "Trạm Phường Sài Gòn", "ward_code": "26740", "address": "86 Lê Thánh Tôn",
+	"latitude": 10.7769, "longitude": 106.7009, "opening_hours": "Mo-Fr 07:30-17:00"}
+
+// TestAdminAPIRefusals: who may register, list and read stations, and the
+// registrations and queries refused for what they say.
+func TestAdminAPIRefusals(t *testing.T) {
 	e := newEnv(t)
 	adm := stafftest.SignIn(t, e.pool, staff.RoleAdmin)
 	centre := stafftest.SignIn(t, e.pool, staff.RoleCommandCentre)
-	ward := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, "26734")
-	body := map[string]any{"name": "Trạm Phường Sài Gòn", "ward_code": "26734", "address": "86 Lê Thánh Tôn",
-		"latitude": 10.7769, "longitude": 106.7009, "opening_hours": "Mo-Fr 07:30-17:00"}
+	ward := stafftest.SignIn(t, e.pool, staff.RoleWardStaff, "26740")
+	body := saiGonStation
 
 	for _, tt := range []struct {
 		name   string
@@ -159,6 +164,7 @@ func TestAdminAPI(t *testing.T) {
 		{"ward staff cannot register", ward, "POST", "/api/v1/stations", body, 403},
 		{"command centre cannot register", centre, "POST", "/api/v1/stations", body, 403},
 		{"admin must give a name", adm, "POST", "/api/v1/stations", map[string]any{"ward_code": "1"}, 400},
+		{"ward outside the official list", adm, "POST", "/api/v1/stations", map[string]any{"name": "A", "ward_code": "26734"}, 400},
 		{"half coordinates refused", adm, "POST", "/api/v1/stations", map[string]any{"name": "A", "ward_code": "1", "latitude": 10.7}, 400},
 		{"ward staff cannot list", ward, "GET", "/api/v1/stations", nil, 403},
 		{"command centre reads usage", centre, "GET", "/api/v1/stats/usage", nil, 200},
@@ -172,9 +178,16 @@ func TestAdminAPI(t *testing.T) {
 		})
 	}
 
-	// An admin registers, the device beats with the token shown once, the
-	// admin rotates and revokes; each step is in the audit log.
-	rec := adm.Do(t, e.h, "POST", "/api/v1/stations", body)
+}
+
+// TestAdminAPI: an admin registers a station, the device beats with the
+// token shown once, the admin rotates and revokes; each step is in the
+// audit log.
+func TestAdminAPI(t *testing.T) {
+	e := newEnv(t)
+	adm := stafftest.SignIn(t, e.pool, staff.RoleAdmin)
+	centre := stafftest.SignIn(t, e.pool, staff.RoleCommandCentre)
+	rec := adm.Do(t, e.h, "POST", "/api/v1/stations", saiGonStation)
 	if rec.Code != 201 {
 		t.Fatalf("register: %d %s", rec.Code, rec.Body)
 	}
@@ -353,6 +366,9 @@ func (s scanEraser) EraseKioskSession(ctx context.Context, tx pgx.Tx, id string)
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
+// TestVisitEndWipesScansAndAnswers: a visit's unsubmitted scans and
+// answers go when it ends, left idle, finished, or replaced by a new visit;
+// a submitted dossier's scan stays, and another station cannot end it.
 func TestVisitEndWipesScansAndAnswers(t *testing.T) {
 	dir := t.TempDir()
 	e := newEnv(t, scanEraser{dir})
@@ -361,7 +377,7 @@ func TestVisitEndWipesScansAndAnswers(t *testing.T) {
 		file text NOT NULL, answer text NOT NULL, submitted boolean NOT NULL DEFAULT false)`); err != nil {
 		t.Fatal(err)
 	}
-	st, token := e.addStation(t, "Trạm D")
+	_, token := e.addStation(t, "Trạm D")
 	start := func() string {
 		rec := e.device(t, token, "POST", "/api/v1/kiosk/sessions", "")
 		var k kiosk.Session
@@ -432,7 +448,6 @@ func TestVisitEndWipesScansAndAnswers(t *testing.T) {
 	if rec := e.device(t, otherToken, "POST", "/api/v1/kiosk/sessions/"+done+"/finish", ""); rec.Code != 404 {
 		t.Errorf("another station finished the visit: %d", rec.Code)
 	}
-	_ = st
 }
 
 // failingEraser makes the wipe fail, so the visit must stay open.

@@ -96,6 +96,11 @@ type Activity struct {
 	Service string `json:"service"`
 	Step    string `json:"step"`
 	Outcome string `json:"outcome"`
+	// BirthYear is the year on a card the resident scanned; only its age
+	// band is kept (AgeBand).
+	BirthYear int `json:"birth_year,omitempty"`
+	// WithHelper: someone came along to help the resident.
+	WithHelper bool `json:"with_helper,omitempty"`
 }
 
 func (a Activity) validate() error {
@@ -106,6 +111,9 @@ func (a Activity) validate() error {
 	}
 	if a.Outcome != "" && !slices.Contains([]string{OutcomeDossierFiled, OutcomePaymentMade, OutcomeReportSent}, a.Outcome) {
 		return apperr.Errorf(apperr.Invalid, "outcome_invalid", "Kết quả %q không hợp lệ.", a.Outcome)
+	}
+	if a.BirthYear != 0 && AgeBand(a.BirthYear, time.Now()) == "" {
+		return apperr.New(apperr.Invalid, "birth_year_invalid", "Năm sinh không hợp lệ.")
 	}
 	return nil
 }
@@ -119,8 +127,11 @@ func (s *Service) Touch(ctx context.Context, stationID, id string, a Activity) (
 		UPDATE kiosk_sessions SET last_activity_at = now(),
 			services = CASE WHEN $3 = '' OR $3 = ANY (services) THEN services ELSE services || $3 END,
 			step = CASE WHEN $4 = '' THEN step ELSE $4 END,
-			outcomes = CASE WHEN $5 = '' OR $5 = ANY (outcomes) THEN outcomes ELSE outcomes || $5 END
-		WHERE id = $1 AND station_id = $2 AND ended_at IS NULL`, id, stationID, a.Service, a.Step, a.Outcome)
+			outcomes = CASE WHEN $5 = '' OR $5 = ANY (outcomes) THEN outcomes ELSE outcomes || $5 END,
+			age_band = coalesce(nullif($6, ''), age_band),
+			with_helper = with_helper OR $7
+		WHERE id = $1 AND station_id = $2 AND ended_at IS NULL`, id, stationID, a.Service, a.Step, a.Outcome,
+		ageBandOf(a.BirthYear), a.WithHelper)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +142,14 @@ func (s *Service) Touch(ctx context.Context, stationID, id string, a Activity) (
 		return nil, errSessionEnded
 	}
 	return s.Session(ctx, stationID, id)
+}
+
+// ageBandOf is the band of a birth year sent with an activity, "" for none.
+func ageBandOf(birthYear int) string {
+	if birthYear == 0 {
+		return ""
+	}
+	return AgeBand(birthYear, time.Now())
 }
 
 // RecordOutcome adds an outcome to a visit inside another part's

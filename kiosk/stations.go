@@ -2,9 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,29 +11,27 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Station is a registered kiosk and its last known state.
 type Station struct {
-	ID           string       `json:"id"`
-	Name         string       `json:"name"`
-	WardCode     string       `json:"ward_code"`
-	Address      string       `json:"address"`
-	Latitude     *float64     `json:"latitude"`
-	Longitude    *float64     `json:"longitude"`
-	OpeningHours string       `json:"opening_hours"`
-	CreatedAt    time.Time    `json:"created_at"`
-	RevokedAt    *time.Time   `json:"revoked_at,omitempty"`
-	Online       bool         `json:"online"`
-	LastSeenAt   *time.Time   `json:"last_seen_at"`
-	AppVersion   string       `json:"app_version"`
-	Uptime       int64        `json:"uptime_seconds"`
-	Network      Network      `json:"network"`
-	Peripherals  []Peripheral `json:"peripherals"`
+	ID string `json:"id"`
+	NewStation
+	CreatedAt   time.Time    `json:"created_at"`
+	RevokedAt   *time.Time   `json:"revoked_at,omitempty"`
+	Online      bool         `json:"online"`
+	LastSeenAt  *time.Time   `json:"last_seen_at"`
+	AppVersion  string       `json:"app_version"`
+	Uptime      int64        `json:"uptime_seconds"`
+	Network     Network      `json:"network"`
+	Peripherals []Peripheral `json:"peripherals"`
 }
 
-// NewStation is what an admin registers.
+// NewStation is what an admin registers: the station's name, where it
+// stands and when it is open. Every Station carries it.
 type NewStation struct {
 	Name         string   `json:"name"`
 	WardCode     string   `json:"ward_code"`
@@ -73,18 +68,11 @@ type Device struct {
 	WardCode  string
 }
 
-// newToken returns a device token and the hash stored for it. The token
-// carries 256 random bits, so a plain SHA-256 is a sound way to store it.
+// newToken returns a device token and the hash stored for it: a bearer
+// token with a prefix that says what it is.
 func newToken() (token string, hash []byte) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	token = "cst_" + base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
+	token = "cst_" + tokens.New()
+	return token, tokens.Hash(token)
 }
 
 var errStationNotFound = apperr.New(apperr.NotFound, "station_not_found", "Không tìm thấy trạm.")
@@ -111,7 +99,7 @@ func (s *Service) AddStation(ctx context.Context, by audit.Actor, n NewStation) 
 			Ward: n.WardCode, Details: map[string]any{"name": n.Name}})
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("add station: %w", err)
+		return nil, "", fmt.Errorf("add station: %w", database.UnknownWard(err))
 	}
 	st, err := s.Station(ctx, id)
 	return st, token, err
@@ -132,7 +120,7 @@ func scanStation(row pgx.Row) (*Station, error) {
 
 // Station returns one station.
 func (s *Service) Station(ctx context.Context, id string) (*Station, error) {
-	if !isUUID(id) {
+	if !database.IsUUID(id) {
 		return nil, errStationNotFound
 	}
 	return scanStation(s.pool.QueryRow(ctx, `SELECT `+stationColumns+` FROM stations WHERE id = $1`, id))
@@ -179,7 +167,7 @@ func (s *Service) Revoke(ctx context.Context, by audit.Actor, id string) error {
 // station's id) and records it as an event and in the audit log, in one
 // transaction.
 func (s *Service) change(ctx context.Context, by audit.Actor, id, event, action, update string, args ...any) error {
-	if !isUUID(id) {
+	if !database.IsUUID(id) {
 		return errStationNotFound
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -218,7 +206,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Device, erro
 	}
 	var d Device
 	err := s.pool.QueryRow(ctx, `SELECT id, name, ward_code FROM stations
-		WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token)).Scan(&d.StationID, &d.Name, &d.WardCode)
+		WHERE token_hash = $1 AND revoked_at IS NULL`, tokens.Hash(token)).Scan(&d.StationID, &d.Name, &d.WardCode)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errBadToken
 	}
@@ -273,21 +261,4 @@ func (s *Service) Events(ctx context.Context, stationID string, limit int) ([]Ev
 		err := r.Scan(&e.ID, &e.At, &e.Kind, &e.Peripheral, &e.Detail)
 		return e, err
 	})
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if r != '-' {
-				return false
-			}
-		case (r < '0' || r > '9') && (r < 'a' || r > 'f') && (r < 'A' || r > 'F'):
-			return false
-		}
-	}
-	return true
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // UsageFilter selects the visits counted: started in [From, To), at one
@@ -33,6 +35,20 @@ type Usage struct {
 	ByDay                []Count        `json:"by_day"`  // YYYY-MM-DD, Vietnam time
 	Outcomes             []Count        `json:"outcomes"`
 	AbandonedAt          []Count        `json:"abandoned_at"` // step where abandoned visits stopped
+	Help                 HelpUsage      `json:"help"`
+}
+
+// HelpUsage is what became of residents' calls for a person ("Gọi cán
+// bộ", package kiosk/help) made in the period: how many, how they ended,
+// and how long residents waited for someone to acknowledge.
+type HelpUsage struct {
+	Requests          int64   `json:"requests"`
+	Acknowledged      int64   `json:"acknowledged"`
+	Escalated         int64   `json:"escalated"` // climbed past the ward at least once
+	Cancelled         int64   `json:"cancelled"`
+	Waiting           int64   `json:"waiting"`
+	MedianWaitSeconds float64 `json:"median_wait_seconds"` // of acknowledged requests
+	MaxWaitSeconds    float64 `json:"max_wait_seconds"`
 }
 
 // Count is one bucket.
@@ -49,13 +65,6 @@ type StationCount struct {
 	Sessions  int64  `json:"sessions"`
 }
 
-// Zone is where the stations are: hours and days are counted in it.
-const Zone = "Asia/Ho_Chi_Minh"
-
-// vietnam is Zone for Go: UTC+7 all year, without relying on the host's
-// time zone files.
-var vietnam = time.FixedZone("ICT", 7*3600)
-
 // A visit lasts from its start to its end, except that one ended for
 // inactivity lasts only until its last activity.
 const sessionSeconds = `extract(epoch FROM (CASE WHEN end_reason = 'idle' THEN last_activity_at ELSE ended_at END) - started_at)`
@@ -71,7 +80,7 @@ func (s *Service) Usage(ctx context.Context, f UsageFilter) (*Usage, error) {
 	if !f.From.Before(f.To) {
 		return nil, apperr.New(apperr.Invalid, "usage_range_invalid", "Ngày bắt đầu phải trước ngày kết thúc.")
 	}
-	if f.StationID != "" && !isUUID(f.StationID) {
+	if f.StationID != "" && !database.IsUUID(f.StationID) {
 		return nil, errStationNotFound
 	}
 	u := &Usage{From: f.From, To: f.To}
@@ -104,14 +113,25 @@ func (s *Service) Usage(ctx context.Context, f UsageFilter) (*Usage, error) {
 		query string
 	}{
 		{&u.ByService, `SELECT s, count(*) FROM v, unnest(services) s GROUP BY s ORDER BY count(*) DESC, s`},
-		{&u.ByHour, `SELECT lpad(extract(hour FROM started_at AT TIME ZONE '` + Zone + `')::text, 2, '0') h, count(*) FROM v GROUP BY h ORDER BY h`},
-		{&u.ByDay, `SELECT to_char(started_at AT TIME ZONE '` + Zone + `', 'YYYY-MM-DD') d, count(*) FROM v GROUP BY d ORDER BY d`},
+		{&u.ByHour, `SELECT lpad(extract(hour FROM started_at AT TIME ZONE '` + vietnamese.ZoneName + `')::text, 2, '0') h, count(*) FROM v GROUP BY h ORDER BY h`},
+		{&u.ByDay, `SELECT to_char(started_at AT TIME ZONE '` + vietnamese.ZoneName + `', 'YYYY-MM-DD') d, count(*) FROM v GROUP BY d ORDER BY d`},
 		{&u.Outcomes, `SELECT o, count(*) FROM (
 				SELECT unnest(outcomes) o FROM v
 				UNION ALL SELECT 'abandoned' FROM v WHERE ended_at IS NOT NULL AND cardinality(outcomes) = 0
 			) x GROUP BY o ORDER BY count(*) DESC, o`},
 		{&u.AbandonedAt, `SELECT abandoned_step, count(*) FROM v WHERE abandoned_step IS NOT NULL
 			GROUP BY abandoned_step ORDER BY count(*) DESC, abandoned_step`},
+	}
+	if err := tx.QueryRow(ctx, `WITH h AS (SELECT h.*, extract(epoch FROM h.acknowledged_at - h.created_at) AS wait
+			FROM help_requests h JOIN stations st ON st.id = h.station_id
+			WHERE h.created_at >= $1 AND h.created_at < $2
+			AND ($3 = '' OR h.station_id::text = $3) AND ($4 = '' OR st.ward_code = $4))
+		SELECT count(*), count(acknowledged_at), count(*) FILTER (WHERE level > 0), count(cancelled_at),
+			count(*) FILTER (WHERE acknowledged_at IS NULL AND cancelled_at IS NULL),
+			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY wait), 0), coalesce(max(wait), 0)
+		FROM h`, args...).Scan(&u.Help.Requests, &u.Help.Acknowledged, &u.Help.Escalated, &u.Help.Cancelled,
+		&u.Help.Waiting, &u.Help.MedianWaitSeconds, &u.Help.MaxWaitSeconds); err != nil {
+		return nil, fmt.Errorf("usage of help requests: %w", err)
 	}
 	for _, b := range buckets {
 		rows, err := tx.Query(ctx, sel+b.query, args...)

@@ -8,28 +8,62 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/kiosk"
 )
 
+// pastVisit is a visit as it was: where, when (Vietnam time), how long,
+// what was used, how it ended.
+type pastVisit struct {
+	station  string
+	start    time.Time
+	seconds  int
+	services []string
+	outcome  string // "" abandoned
+	step     string
+	reason   string
+}
+
+// record plays visit v at its station and places it in time: it started at
+// v.start and its last activity was v.seconds later; an idle visit is ended
+// by the sweep, another by the station.
+func (e *env) record(t *testing.T, v pastVisit) {
+	t.Helper()
+	ctx := context.Background()
+	k, err := e.svc.StartSession(ctx, v.station)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.services {
+		if _, err := e.svc.Touch(ctx, v.station, k.ID, kiosk.Activity{Service: s, Step: v.step, Outcome: v.outcome}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := v.start.Add(time.Duration(v.seconds) * time.Second)
+	e.pool.Exec(ctx, `UPDATE kiosk_sessions SET started_at = $2, last_activity_at = $3 WHERE id = $1`, k.ID, v.start, last)
+	if v.reason == kiosk.EndIdle {
+		if n, err := e.svc.SweepIdle(ctx); n != 1 || err != nil {
+			t.Fatalf("idle sweep: %d %v", n, err)
+		}
+		return
+	}
+	if _, err := e.svc.EndSession(ctx, k.ID, v.reason); err != nil {
+		t.Fatal(err)
+	}
+	e.pool.Exec(ctx, `UPDATE kiosk_sessions SET ended_at = $2 WHERE id = $1`, k.ID, last)
+}
+
+// TestUsageStatistics records six visits at two stations over two days and
+// reads the usage the command centre gets, in all and for one station.
 func TestUsageStatistics(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a, _ := e.addStation(t, "Trạm A")
 	b, _ := e.addStation(t, "Trạm B")
-	vn, _ := time.LoadLocation(kiosk.Zone)
+	vn, _ := time.LoadLocation(vietnamese.ZoneName)
 	day := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, vn) }
 
-	// Recorded visits: where, when (Vietnam time), how long, what was used,
-	// how they ended.
-	visits := []struct {
-		station  string
-		start    time.Time
-		seconds  int
-		services []string
-		outcome  string // "" abandoned
-		step     string
-		reason   string
-	}{
+	visits := []pastVisit{
 		{a.ID, day(20, 8, 10), 120, []string{"dossier", "ocr"}, kiosk.OutcomeDossierFiled, "review", kiosk.EndFinish},
 		{a.ID, day(20, 8, 40), 300, []string{"payment"}, kiosk.OutcomePaymentMade, "pay", kiosk.EndFinish},
 		{a.ID, day(20, 14, 5), 60, []string{"dossier"}, "", "choose_procedure", kiosk.EndIdle},
@@ -38,29 +72,7 @@ func TestUsageStatistics(t *testing.T) {
 		{b.ID, day(21, 9, 45), 45, []string{"payment", "dossier"}, "", "enter_customer_code", kiosk.EndFinish},
 	}
 	for _, v := range visits {
-		k, err := e.svc.StartSession(ctx, v.station)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range v.services {
-			if _, err := e.svc.Touch(ctx, v.station, k.ID, kiosk.Activity{Service: s, Step: v.step, Outcome: v.outcome}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		// Place the visit in time: it started at v.start and its last
-		// activity was v.seconds later.
-		last := v.start.Add(time.Duration(v.seconds) * time.Second)
-		e.pool.Exec(ctx, `UPDATE kiosk_sessions SET started_at = $2, last_activity_at = $3 WHERE id = $1`, k.ID, v.start, last)
-		if v.reason == kiosk.EndIdle {
-			if n, err := e.svc.SweepIdle(ctx); n != 1 || err != nil {
-				t.Fatalf("idle sweep: %d %v", n, err)
-			}
-		} else {
-			if _, err := e.svc.EndSession(ctx, k.ID, v.reason); err != nil {
-				t.Fatal(err)
-			}
-			e.pool.Exec(ctx, `UPDATE kiosk_sessions SET ended_at = $2 WHERE id = $1`, k.ID, last)
-		}
+		e.record(t, v)
 	}
 	// A visit outside the range is not counted.
 	k, _ := e.svc.StartSession(ctx, a.ID)

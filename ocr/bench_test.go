@@ -4,12 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"image"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,8 +22,6 @@ import (
 // the same pages.
 var (
 	benchPages  = flag.Int("ocr.pages", 20, "pages per kind and degradation in BenchmarkAccuracy")
-	benchSpeed  = flag.Int("ocr.speed-pages", 12, "pages per kind in BenchmarkThroughput")
-	benchSoak   = flag.Int("ocr.soak", 5000, "recognitions in BenchmarkSoak")
 	benchAblate = flag.Int("ocr.ablate-pages", 3, "pages per degradation in BenchmarkPreprocessSteps")
 )
 
@@ -166,187 +158,6 @@ func benchPool(b *testing.B, workers int) *Pool {
 	}
 	b.Cleanup(pool.Close)
 	return pool
-}
-
-// BenchmarkThroughput prints pages per second through the pool at 1 and 2
-// workers, beside the tesseract command line on the same pages, one process
-// per page (OMP_THREAD_LIMIT=1), as many at once as workers.
-func BenchmarkThroughput(b *testing.B) {
-	if _, err := exec.LookPath("tesseract"); err != nil {
-		b.Fatal("the tesseract command is needed to compare with: ", err)
-	}
-	per := *benchSpeed
-	// Each kind's pages mix the degradations.
-	var pages []corpus.Page
-	all := makeCorpus(b, 77, (per+len(corpus.Degradations)-1)/len(corpus.Degradations), benchKinds, corpus.Degradations)
-	for _, k := range benchKinds {
-		n := 0
-		for _, pg := range all {
-			if pg.Kind == k && n < per {
-				pages = append(pages, pg)
-				n++
-			}
-		}
-	}
-	dir := b.TempDir()
-	files := make([]string, len(pages))
-	for i, pg := range pages {
-		ext := ".png"
-		if pg.Degradation == corpus.JPEG40 {
-			ext = ".jpg"
-		}
-		files[i] = filepath.Join(dir, pg.Name+strconv.Itoa(i)+ext)
-		if err := os.WriteFile(files[i], pg.Image, 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ResetTimer()
-	fmt.Printf("\nThroughput (pages/s, wall; machine: %d cores, shared) and CPU seconds per page\n| kind | pages | pool, 1 worker | pool, 2 workers | CLI, 1 at once | CLI, 2 at once | pool ÷ CLI at 2 | CPU s/page: reader | recognition only | CLI | CLI ÷ reader | CLI ÷ recognition only |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n", runtime.NumCPU())
-	for _, k := range benchKinds {
-		var kp []corpus.Page
-		var kf []string
-		for i, pg := range pages {
-			if pg.Kind == k {
-				kp, kf = append(kp, pg), append(kf, files[i])
-			}
-		}
-		rate := map[string]float64{}
-		var poolCPU, cliCPU time.Duration
-		for _, w := range []int{1, 2} {
-			pool := benchPool(b, w)
-			cpu := cpuTime(rusageSelf)
-			_, took := readAll(b, NewReader(pool), kp, w)
-			poolCPU += cpuTime(rusageSelf) - cpu
-			pool.Close()
-			rate[fmt.Sprint("pool", w)] = float64(len(kp)) / took.Seconds()
-			cpu = cpuTime(rusageChildren)
-			took = runCLI(b, kf, w)
-			cliCPU += cpuTime(rusageChildren) - cpu
-			rate[fmt.Sprint("cli", w)] = float64(len(kf)) / took.Seconds()
-		}
-		// The same work as the command line and nothing more: decode and
-		// recognise each page on a pooled client.
-		pool := benchPool(b, 1)
-		cpu := cpuTime(rusageSelf)
-		for _, pg := range kp {
-			g, _, err := Decode(pg.Image)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := pool.Do(context.Background(), func(c *Client) error {
-				_, err := c.Recognize(g, RecognizeOptions{})
-				return err
-			}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		perRecognize := (cpuTime(rusageSelf) - cpu).Seconds() / float64(len(kp))
-		pool.Close()
-		perPool := poolCPU.Seconds() / float64(2*len(kp))
-		perCLI := cliCPU.Seconds() / float64(2*len(kf))
-		fmt.Printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f× | %.3f | %.3f | %.3f | %.2f× | %.2f× |\n", k, len(kp),
-			rate["pool1"], rate["pool2"], rate["cli1"], rate["cli2"], rate["pool2"]/rate["cli2"],
-			perPool, perRecognize, perCLI, perCLI/perPool, perCLI/perRecognize)
-	}
-}
-
-// runCLI runs tesseract FILE stdout -l vie on every file, n at once.
-func runCLI(b *testing.B, files []string, n int) time.Duration {
-	next := make(chan string)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range n {
-		wg.Go(func() {
-			for f := range next {
-				cmd := exec.Command("tesseract", f, "stdout", "-l", "vie")
-				cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-				if out, err := cmd.Output(); err != nil {
-					b.Errorf("tesseract %s: %v %s", f, err, out)
-				}
-			}
-		})
-	}
-	for _, f := range files {
-		next <- f
-	}
-	close(next)
-	wg.Wait()
-	return time.Since(start)
-}
-
-// BenchmarkSoak runs many recognitions through one pool and reports the
-// process's resident memory at the start and the end: it must stay flat.
-func BenchmarkSoak(b *testing.B) {
-	g, _, err := Decode(makeCorpus(b, 5, 1, []string{corpus.Form}, []string{corpus.Clean})[0].Image)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Two lines of the form: small, so that thousands of recognitions
-	// take minutes, yet every part of a recognition runs.
-	small := pngOf(b, cropGray(g, image.Rect(100, 350, 1240, 480)))
-	pool := benchPool(b, 2)
-	r := NewReader(pool)
-	warm := func(n int) {
-		var wg sync.WaitGroup
-		next := make(chan struct{})
-		for range 2 {
-			wg.Go(func() {
-				for range next {
-					if _, err := r.Read(context.Background(), Request{Image: small}); err != nil {
-						b.Error(err)
-					}
-				}
-			})
-		}
-		for range n {
-			next <- struct{}{}
-		}
-		close(next)
-		wg.Wait()
-	}
-	warm(50) // let allocators reach their working size
-	runtime.GC()
-	startRSS := rssKB(b)
-	b.ResetTimer()
-	start := time.Now()
-	checkpoints := []int{}
-	for done := 0; done < *benchSoak; {
-		n := min(1000, *benchSoak-done)
-		warm(n)
-		done += n
-		checkpoints = append(checkpoints, rssKB(b))
-	}
-	took := time.Since(start)
-	runtime.GC()
-	endRSS := rssKB(b)
-	fmt.Printf("\nSoak: %d recognitions through one pool of 2 in %.0fs; RSS %d MB at start, %d MB at end (every 1000: %v MB)\n",
-		*benchSoak, took.Seconds(), startRSS>>10, endRSS>>10, mb(checkpoints))
-	b.ReportMetric(float64(startRSS>>10), "MB-rss-start")
-	b.ReportMetric(float64(endRSS>>10), "MB-rss-end")
-}
-
-func mb(kb []int) []int {
-	out := make([]int, len(kb))
-	for i, v := range kb {
-		out[i] = v >> 10
-	}
-	return out
-}
-
-// rssKB reads the process's resident set size from /proc.
-func rssKB(b *testing.B) int {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return kb
-		}
-	}
-	b.Fatal("no VmRSS")
-	return 0
 }
 
 // BenchmarkPreprocessSteps measures what each clean-up step is worth on

@@ -3,6 +3,7 @@ package ocr
 import (
 	"image"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
@@ -22,15 +23,9 @@ const (
 )
 
 // addQRFields puts the QR code's values on the result; they win over
-// printed text. A printed value that disagrees is flagged for staff.
+// printed text. A printed value that disagrees is kept as a conflict.
 func addQRFields(res *Result, q *CardQR, box [4]int) {
 	set := func(name, value string) {
-		if value == "" {
-			return
-		}
-		if old, ok := res.Fields[name]; ok && old.Source != SourceQR && !sameValue(name, old.Value, value) {
-			res.warn("qr_mismatch:" + name)
-		}
 		res.setField(name, Field{Value: value, Confidence: qrConfidence, Source: SourceQR, Box: box})
 	}
 	set("id_number", q.IDNumber)
@@ -46,10 +41,39 @@ func addQRFields(res *Result, q *CardQR, box [4]int) {
 // diacritics and addresses differ in spacing, so both are folded.
 func sameValue(name, a, b string) bool {
 	switch name {
-	case "full_name", "place_of_residence", "place_of_origin", "sex":
+	case "nationality":
+		return nationality(a) == nationality(b)
+	case "full_name", "place_of_residence", "place_of_origin", "place_of_birth", "sex", "father_name", "mother_name":
 		return vietnamese.Fold(vietnamese.StripMarks(a)) == vietnamese.Fold(vietnamese.StripMarks(b))
 	}
 	return a == b
+}
+
+// disagree reports whether two sources' values of a field are different
+// values rather than one misread: names and places differ in more than a
+// fifth of their letters (folded), other fields in anything.
+func disagree(name, a, b string) bool {
+	switch name {
+	case "full_name", "place_of_residence", "place_of_origin", "place_of_birth", "father_name", "mother_name":
+		fold := func(s string) string { return vietnamese.Fold(vietnamese.StripMarks(s)) }
+		return CER(fold(a), fold(b)) > 0.2
+	}
+	return !sameValue(name, a, b)
+}
+
+// Disagree reports whether two sources' readings of the named field are
+// different values rather than the same one written otherwise (an MRZ name
+// without marks, "VNM" for "Việt Nam") or misread by a letter in a long
+// name or address.
+func Disagree(name, a, b string) bool { return disagree(name, a, b) }
+
+// nationality reads "VNM" and "Việt Nam" alike.
+func nationality(s string) string {
+	f := strings.ReplaceAll(vietnamese.Fold(s), " ", "")
+	if f == "vnm" || f == "vietnam" {
+		return "vnm"
+	}
+	return f
 }
 
 // crossCheck is a hook for checks between the QR and other sources beyond
@@ -63,11 +87,7 @@ func crossCheck(res *Result, q *CardQR) {
 // addMRZFields puts an MRZ's values on the result. A field whose check
 // digit fails keeps its value but gets a low confidence and a warning.
 func addMRZFields(res *Result, m *MRZ, box [4]int) {
-	failed := map[string]bool{}
-	for _, f := range m.Failed {
-		failed[f] = true
-		res.warn("mrz_check_digit:" + f)
-	}
+	failed := mrzWarn(res, m.Failed)
 	corrected := map[string]bool{}
 	for _, f := range m.Corrected {
 		corrected[f] = true
@@ -89,16 +109,16 @@ func addMRZFields(res *Result, m *MRZ, box [4]int) {
 		}
 		return mrzConfidence
 	}
-	set := func(name, value string, c float64) {
-		res.setField(name, Field{Value: value, Confidence: c, Source: SourceMRZ, Box: box})
+	z := zoneValues{
+		numberCheck: checkDocumentNumber, number: m.DocumentNumber,
+		idNumber: m.IDNumber, dateOfBirth: m.DateOfBirth,
+		expiryCheck: checkExpiryDate, expiry: m.ExpiryDate,
+		sex: m.Sex, nationality: m.Nationality, name: m.FullName,
 	}
-	set("document_number", m.DocumentNumber, conf(checkDocumentNumber))
-	set("id_number", m.IDNumber, conf(checkIDNumber))
-	set("date_of_birth", m.DateOfBirth, conf(checkDateOfBirth))
-	set("expiry_date", m.ExpiryDate, conf(checkExpiryDate))
-	set("sex", m.Sex, conf(checkComposite))
-	set("nationality", m.Nationality, conf(checkComposite))
-	set("full_name", m.FullName, mrzNameConfidence)
+	if m.NoExpiry {
+		z.expiryCheck, z.expiry = checkComposite, NoExpiry
+	}
+	setZoneFields(res, box, z, conf)
 }
 
 var (
@@ -117,10 +137,10 @@ var frontLabels = []struct {
 }{
 	{"id_number", []string{"so / no", "so/no", "no.:", "so :", "so:"}, false},
 	{"full_name", []string{"ho va ten", "full name"}, true},
-	{"date_of_birth", []string{"ngay sinh", "date of birth"}, false},
+	{"date_of_birth", []string{"ngay sinh", "date of birth", "nam sinh"}, false},
 	{"sex", []string{"gioi tinh", "sex:"}, false},
 	{"place_of_origin", []string{"que quan", "place of origin"}, true},
-	{"place_of_residence", []string{"noi thuong tru", "place of residence"}, true},
+	{"place_of_residence", []string{"noi thuong tr", "place of residence"}, true},
 	{"expiry_date", []string{"co gia tri den", "date of expiry", "gia tri den"}, false},
 }
 
@@ -137,8 +157,10 @@ func labelOf(line string) int {
 	return -1
 }
 
-// extractFront reads the printed fields of a card's front from its lines.
+// extractFront reads the printed fields of a card's front from its lines,
+// taken row by row.
 func extractFront(res *Result, lines []Line) {
+	lines = byRows(lines)
 	for i := 0; i < len(lines); i++ {
 		li := labelOf(lines[i].Text)
 		if li < 0 {
@@ -158,7 +180,10 @@ func extractFront(res *Result, lines []Line) {
 			}
 			res.setField("id_number", Field{Value: digits, Confidence: l.Confidence, Source: SourceText, Box: l.Box})
 		case "date_of_birth", "expiry_date":
-			if d := findDate(l.Text); d != "" {
+			if d := findDate(l.Text); d != "" || label.field == "expiry_date" && lifetime(l.Text) {
+				if d == "" {
+					d = NoExpiry
+				}
 				res.setField(label.field, Field{Value: d, Confidence: min(l.Confidence, textDateConfidence), Source: SourceText, Box: l.Box})
 			}
 		case "sex":
@@ -197,7 +222,9 @@ func extractFront(res *Result, lines []Line) {
 			if label.field == "full_name" {
 				value = strings.ToUpper(value)
 			}
-			res.setField(label.field, Field{Value: vietnamese.NFC(strings.TrimSpace(value)), Confidence: mean(conf), Source: SourceText, Box: boxOf(box)})
+			// A speck after the last word is read as a full stop.
+			value = strings.TrimRight(strings.TrimSpace(value), ".,")
+			res.setField(label.field, Field{Value: vietnamese.NFC(value), Confidence: mean(conf), Source: SourceText, Box: boxOf(box)})
 		}
 	}
 	if _, ok := res.Fields["id_number"]; !ok {
@@ -209,6 +236,32 @@ func extractFront(res *Result, lines []Line) {
 			}
 		}
 	}
+}
+
+// byRows returns the lines in reading order: top to bottom, and left to
+// right within a row. Tesseract may give a label before or after the value
+// beside it, when it took them for two blocks (the 2016 card's address
+// goes on under its value, not under its label).
+func byRows(lines []Line) []Line {
+	out := slices.Clone(lines)
+	slices.SortStableFunc(out, func(l, m Line) int {
+		a, b := l.Box, m.Box
+		d := (a[1] + a[3]/2) - (b[1] + b[3]/2)
+		if half := min(a[3], b[3]) / 2; d < half && -d < half {
+			return a[0] - b[0] // one row
+		}
+		return d
+	})
+	return out
+}
+
+// NoExpiry is the expiry_date of a card valid for life ("Không thời hạn").
+const NoExpiry = "none"
+
+// lifetime reports whether s says "Không thời hạn" (no time limit).
+func lifetime(s string) bool {
+	f := vietnamese.Fold(s)
+	return strings.Contains(f, "khong thoi han") || strings.Contains(f, "thoi han") && strings.Contains(f, "khong")
 }
 
 // findDate returns the first dd/mm/yyyy date in s as YYYY-MM-DD.

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/imagelimit"
 )
 
 // Limits on what an upload may be. A scan over these is refused before it
 // is decoded, so a decompression bomb never reaches memory.
 const (
-	MaxBytes  = 15 << 20   // 15 MB
-	MaxPixels = 40_000_000 // 40 megapixels
+	MaxBytes  = 15 << 20 // 15 MB
+	MaxPixels = imagelimit.MaxPixels
 )
 
 // Config holds the OCR settings.
@@ -27,7 +28,16 @@ type Config struct {
 	QueueTimeout time.Duration
 	// Languages are Tesseract's language data, e.g. vie.
 	Languages []string
+	// Tessdata is the directory of the text engine's language data; empty
+	// is Tesseract's own (Debian's tesseract-ocr-vie: the "fast" integer
+	// model). scripts/setup puts the "best" integer model in
+	// BestIntTessdata. The MRZ's Latin engine always uses Tesseract's own.
+	Tessdata string
 }
+
+// BestIntTessdata is where scripts/setup installs Tesseract's "best"
+// integer Vietnamese model (from the npm package @tesseract.js-data/vie).
+const BestIntTessdata = "/usr/local/share/tessdata-best-int"
 
 // DefaultConfig is what the service runs with when nothing is set.
 func DefaultConfig() Config {
@@ -45,6 +55,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Workers, "ocr-workers", d.Workers, "Tesseract clients running at once (default: the number of cores)")
 	fs.IntVar(&c.Queue, "ocr-queue", d.Queue, "scans that may wait for a free Tesseract client; more get 503")
 	fs.DurationVar(&c.QueueTimeout, "ocr-queue-timeout", d.QueueTimeout, "how long a scan may wait for a free Tesseract client")
+	fs.StringVar(&c.Tessdata, "ocr-tessdata", "", "directory of the text model's language data (default: Tesseract's own, the fast model; "+BestIntTessdata+" has the best integer model)")
 	c.Languages = d.Languages
 }
 

@@ -44,6 +44,17 @@ func testPage(t testing.TB, seed uint64, kind, degradation string) corpus.Page {
 	return pg
 }
 
+// testScan is testPage's page and its image as the reader decodes a scan.
+func testScan(t testing.TB, seed uint64, kind, degradation string) (corpus.Page, *image.Gray) {
+	t.Helper()
+	pg := testPage(t, seed, kind, degradation)
+	g, _, err := Decode(pg.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pg, g
+}
+
 func pngOf(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer

@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +12,9 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 )
+
+// Handler serves the OCR routes.
+type Handler struct{ Service *Service }
 
 // RegisterRoutes adds the OCR endpoints:
 //
@@ -24,7 +28,8 @@ import (
 //
 // Only a station (by its device token) or an evaluator may upload, and a
 // kiosk_session_id must be an open visit of that station.
-func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	s := h.Service
 	auth := func(c *gin.Context) {
 		httpserver.Error(c, apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên."))
 	}
@@ -44,6 +49,8 @@ type response struct {
 	Lines      []Line           `json:"lines"`
 	Warnings   []string         `json:"warnings"`
 	DurationMS int64            `json:"duration_ms"`
+	// Shown are the fields as the kiosk shows them to the resident.
+	Shown []Shown `json:"shown"`
 }
 
 func responseOf(res *Result) response {
@@ -56,7 +63,7 @@ func responseOf(res *Result) response {
 		warnings = []string{}
 	}
 	return response{ID: res.ID, Kind: res.Kind, Fields: res.Fields, Text: res.Text, Lines: lines,
-		Warnings: warnings, DurationMS: res.DurationMS}
+		Warnings: warnings, DurationMS: res.DurationMS, Shown: res.ShownFields()}
 }
 
 var errNoFile = apperr.New(apperr.Invalid, "file_missing",
@@ -71,6 +78,10 @@ func (s *Service) handleRead(c *gin.Context) {
 			return
 		}
 		httpserver.Error(c, apperr.Wrap(err, errNoFile.Kind, errNoFile.Code, errNoFile.Message))
+		return
+	}
+	if err := httpserver.FormText(c.Request.MultipartForm); err != nil {
+		httpserver.Error(c, err)
 		return
 	}
 	if fh.Size > MaxBytes {
@@ -107,7 +118,11 @@ func (s *Service) handleRead(c *gin.Context) {
 			return
 		}
 	}
-	res, err := s.Read(c.Request.Context(), req, visit)
+	read := func(ctx context.Context, req Request) (*Result, error) { return s.Read(ctx, req, visit) }
+	if httpserver.StationOf(c) == "" { // the evaluator (RequireStation let it in)
+		read = s.ReadForEvaluator
+	}
+	res, err := read(c.Request.Context(), req)
 	if err != nil {
 		httpserver.Error(c, err)
 		return

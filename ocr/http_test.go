@@ -18,6 +18,8 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/imagelimit/imagelimittest"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/kiosktest"
 	"github.com/citizenstation/citizenstation/ocr/corpus"
@@ -55,12 +57,15 @@ func bombPNG(t *testing.T) []byte {
 	return data
 }
 
+// TestOCREndpoint is one table of requests against one server, pool and
+// database, since the cases share the stations, the visit and the results
+// stored by earlier ones; it is longer than 80 lines for the table.
 func TestOCREndpoint(t *testing.T) {
 	pool := testPool(t)
 	db := dbtest.New(t)
-	svc := NewService(NewReader(pool), NewStore(db, t.TempDir()))
+	svc := NewService(NewReader(pool), NewStore(db, t.TempDir(), seal.Ephemeral()))
 	svc.Stations = kiosk.NewService(db, kiosk.DefaultConfig(), nil)
-	handler := httpserver.New(httpserver.Options{}, svc).Handler()
+	handler := httpserver.New(httpserver.Options{}, &Handler{Service: svc}).Handler()
 	station, other := kiosktest.Add(t, svc.Stations.(*kiosk.Service), ""), kiosktest.Add(t, svc.Stations.(*kiosk.Service), "")
 	visit := station.Visit(t)
 	as := func(bearer string, req *http.Request) *http.Request {
@@ -93,8 +98,10 @@ func TestOCREndpoint(t *testing.T) {
 		{"a PNG header only", upload(t, card.Image[:20], nil), 400, "damaged_image", false},
 		{"over 15 MB", upload(t, huge.Bytes(), nil), 413, "", false},
 		{"a 50-megapixel bomb", upload(t, bombPNG(t), nil), 413, "image_too_large", false},
+		{"a 40-megapixel bomb, all its data there", upload(t, imagelimittest.PNG(8000, 5000), nil), 413, "image_too_large", false},
+		{"a 16k × 16k JPEG turned by EXIF", upload(t, imagelimittest.JPEG(16384, 16384, 6), nil), 413, "image_too_large", false},
 		{"a blank page", upload(t, clean, nil), 400, "no_text", false},
-		{"an unknown kind", upload(t, card.Image, map[string]string{"kind": "passport"}), 400, "unknown_kind", false},
+		{"an unknown kind", upload(t, card.Image, map[string]string{"kind": "visa"}), 400, "unknown_kind", false},
 		{"a QR asked of a form", upload(t, clean, map[string]string{"kind": "cccd_qr"}), 400, "qr_not_found", false},
 		{"a kiosk session id too long", upload(t, card.Image, map[string]string{"kiosk_session_id": strings.Repeat("x", 200)}), 400, "kiosk_session_invalid", false},
 		// This branch runs without the catalogue: a form's procedure
@@ -121,10 +128,22 @@ func TestOCREndpoint(t *testing.T) {
 		})
 	}
 
-	// The card's result has the issue's shape and is stored, but is never
-	// served back by its id.
+	// Without a visit a scan is read and shown, never kept: there is no
+	// visit to erase it with (security review, Medium).
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, as(station.Bearer(), upload(t, card.Image, nil)))
+	var unbound response
+	json.Unmarshal(rec.Body.Bytes(), &unbound)
+	var kept int
+	db.QueryRow(context.Background(), `SELECT count(*) FROM ocr_results WHERE kiosk_session_id IS NULL`).Scan(&kept)
+	if rec.Code != 200 || unbound.ID != "" || unbound.Fields["id_number"].Value != card.Fields["id_number"] || kept != 0 {
+		t.Fatalf("a scan without a visit: %d, id %q, %d kept", rec.Code, unbound.ID, kept)
+	}
+
+	// The card's result has the issue's shape and is stored, but is never
+	// served back by its id.
+	rec = httptest.NewRecorder()
+	handler.ServeHTTP(rec, as(station.Bearer(), upload(t, card.Image, map[string]string{"kiosk_session_id": station.Visit(t)})))
 	var got map[string]json.RawMessage
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
@@ -158,9 +177,9 @@ func TestBusyPoolAnswers503WithRetryAfter(t *testing.T) {
 	}
 	defer pool.Close()
 	db := dbtest.New(t)
-	svc := NewService(NewReader(pool), NewStore(db, t.TempDir()))
+	svc := NewService(NewReader(pool), NewStore(db, t.TempDir(), seal.Ephemeral()))
 	svc.Stations = kiosk.NewService(db, kiosk.DefaultConfig(), nil)
-	handler := httpserver.New(httpserver.Options{}, svc).Handler()
+	handler := httpserver.New(httpserver.Options{}, &Handler{Service: svc}).Handler()
 	station := kiosktest.Add(t, svc.Stations.(*kiosk.Service), "")
 
 	// Hold the only worker.

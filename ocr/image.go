@@ -2,14 +2,17 @@ package ocr
 
 import (
 	"bytes"
-	"encoding/binary"
+	"context"
+	"errors"
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 
 	"golang.org/x/image/tiff"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/imagelimit"
 )
 
 // Format is an image format the reader takes, decided by the file's bytes.
@@ -46,8 +49,6 @@ var (
 		"Tệp gửi lên không phải là ảnh JPEG, PNG hoặc TIFF. Xin vui lòng quét lại giấy tờ.")
 	errPDF = apperr.New(apperr.Unsupported, "pdf_not_supported",
 		"Chưa đọc được tệp PDF. Xin vui lòng gửi ảnh chụp (JPEG, PNG hoặc TIFF) của giấy tờ.")
-	errTooManyPixels = apperr.New(apperr.TooLarge, "image_too_large",
-		"Ảnh có quá nhiều điểm ảnh (tối đa 40 megapixel). Xin vui lòng quét lại với độ phân giải thấp hơn.")
 	errTooSmall = apperr.New(apperr.Invalid, "image_too_small",
 		"Ảnh quá nhỏ để đọc được chữ. Xin vui lòng quét lại rõ hơn.")
 	errNoText = apperr.New(apperr.Invalid, "no_text",
@@ -61,8 +62,9 @@ func errDamaged(cause error) error {
 
 // Decode checks an uploaded scan and decodes it to greyscale, turned
 // upright by its EXIF orientation. It reads the image's dimensions from its
-// header first and refuses more than MaxPixels before decoding anything, so
-// a small file that would unpack to gigabytes never does.
+// header first (imagelimit.Check) and refuses more than MaxPixels before
+// decoding anything, so a small file that would unpack to gigabytes never
+// does. The caller holds the pixels against the budget (imagelimit.Reserve).
 func Decode(data []byte) (*image.Gray, Format, error) {
 	if len(data) == 0 {
 		return nil, "", errEmpty
@@ -77,99 +79,43 @@ func Decode(data []byte) (*image.Gray, Format, error) {
 		}
 		return nil, "", errNotImage
 	}
-	var (
-		decodeConfig func([]byte) (image.Config, error)
-		decode       func([]byte) (image.Image, error)
-	)
+	h, err := imagelimit.Check(data)
+	if err != nil {
+		if errors.Is(err, imagelimit.ErrUnreadable) {
+			return nil, format, errDamaged(err)
+		}
+		return nil, format, err
+	}
+	var decode func(io.Reader) (image.Image, error)
 	switch format {
 	case FormatJPEG:
-		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
-		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+		decode = jpeg.Decode
 	case FormatPNG:
-		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
-		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+		decode = png.Decode
 	case FormatTIFF:
-		decodeConfig = func(b []byte) (image.Config, error) { return tiff.DecodeConfig(bytes.NewReader(b)) }
-		decode = func(b []byte) (image.Image, error) { return tiff.Decode(bytes.NewReader(b)) }
+		decode = tiff.Decode
 	}
-	cfg, err := decodeConfig(data)
-	if err != nil {
-		return nil, format, errDamaged(err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, format, errTooManyPixels
-	}
-	if cfg.Width < 32 || cfg.Height < 32 {
+	if h.Width < 32 || h.Height < 32 {
 		return nil, format, errTooSmall
 	}
-	img, err := decode(data)
+	img, err := decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, format, errDamaged(err)
 	}
 	g := toGray(img)
 	if format == FormatJPEG {
-		g = orient(g, jpegOrientation(data))
+		g = orient(g, h.Orientation)
 	}
 	return g, format, nil
 }
 
-// jpegOrientation returns the EXIF orientation (1–8) of a JPEG, 1 when it
-// has none or it cannot be read.
-func jpegOrientation(data []byte) int {
-	// Walk the markers up to the start of scan, looking for APP1 "Exif".
-	i := 2
-	for i+4 <= len(data) {
-		if data[i] != 0xFF {
-			return 1
-		}
-		marker := data[i+1]
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return 1
-		}
-		size := int(binary.BigEndian.Uint16(data[i+2:]))
-		if size < 2 || i+2+size > len(data) {
-			return 1
-		}
-		seg := data[i+4 : i+2+size]
-		if marker == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + size
+// reserve holds a scan's pixels against the process's decoding budget
+// while it is read. A scan whose header is wrong holds nothing: Decode
+// then says what is wrong with it.
+func reserve(ctx context.Context, data []byte) (release func(), err error) {
+	h, err := imagelimit.Check(data)
+	if err != nil {
+		return func() {}, nil
 	}
-	return 1
-}
-
-// tiffOrientation reads tag 0x0112 from the first IFD of a TIFF structure.
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 1
-	}
-	var order binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		order = binary.LittleEndian
-	case "MM":
-		order = binary.BigEndian
-	default:
-		return 1
-	}
-	ifd := int(order.Uint32(t[4:]))
-	if ifd < 8 || ifd+2 > len(t) {
-		return 1
-	}
-	n := int(order.Uint16(t[ifd:]))
-	for k := range n {
-		e := ifd + 2 + 12*k
-		if e+12 > len(t) {
-			return 1
-		}
-		if order.Uint16(t[e:]) == 0x0112 {
-			v := int(order.Uint16(t[e+8:]))
-			if v >= 1 && v <= 8 {
-				return v
-			}
-			return 1
-		}
-	}
-	return 1
+	return imagelimit.Reserve(ctx, h)
 }

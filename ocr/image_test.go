@@ -89,11 +89,7 @@ func TestDecodeTIFF(t *testing.T) {
 }
 
 func TestDeskewFindsTheTurn(t *testing.T) {
-	pg := testPage(t, 5, corpus.Form, corpus.Clean)
-	g, _, err := Decode(pg.Image)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, g := testScan(t, 5, corpus.Form, corpus.Clean)
 	for _, deg := range []float64{-3.5, -1.5, 2, 4} {
 		turned := rotate(g, deg*math.Pi/180)
 		got := skewAngle(turned) * 180 / math.Pi

@@ -18,8 +18,12 @@ type MRZ struct {
 	DateOfBirth    string // YYYY-MM-DD, empty when unreadable
 	Sex            string // Nam, Nữ or empty
 	ExpiryDate     string // YYYY-MM-DD, empty when the card has none
-	Nationality    string
-	FullName       string // as the MRZ has it: upper case, no diacritics
+	// NoExpiry is true for a card without expiry ("Không thời hạn", held
+	// by people over 60): the expiry is six fillers, which ICAO 9303's
+	// check-digit rules accept with a filler or a 0 as their check digit.
+	NoExpiry    bool
+	Nationality string
+	FullName    string // as the MRZ has it: upper case, no diacritics
 	// Failed names the fields whose check digit does not match as read:
 	// document_number, id_number, date_of_birth, expiry_date, composite
 	// (and document_number_in_id_number when the two disagree).
@@ -116,23 +120,32 @@ func ParseMRZ(lines []string) (*MRZ, error) {
 // with one character dropped or one filler added at each place, or else
 // trimmed or padded at the end.
 func alignments(l []byte) [][]byte {
-	switch {
-	case len(l) == 30:
+	if out := alignTo(l, 30); out != nil {
+		return out
+	}
+	return [][]byte{fitMRZLine(l)}
+}
+
+// alignTo returns the ways to make l n characters long by dropping one
+// character or adding one filler anywhere, or nil when l is further off.
+func alignTo(l []byte, n int) [][]byte {
+	switch len(l) {
+	case n:
 		return [][]byte{l}
-	case len(l) == 31:
-		out := make([][]byte, 0, 31)
+	case n + 1:
+		out := make([][]byte, 0, n+1)
 		for i := range l {
 			out = append(out, append(append([]byte{}, l[:i]...), l[i+1:]...))
 		}
 		return out
-	case len(l) == 29:
-		out := make([][]byte, 0, 30)
+	case n - 1:
+		out := make([][]byte, 0, n)
 		for i := 0; i <= len(l); i++ {
 			out = append(out, append(append(append([]byte{}, l[:i]...), '<'), l[i:]...))
 		}
 		return out
 	}
-	return [][]byte{fitMRZLine(l)}
+	return nil
 }
 
 // misplaced counts the characters of a Vietnamese card's fixed parts that
@@ -182,6 +195,9 @@ func normalizeMRZLine(l []byte, line int) []byte {
 		digits(8, 15)
 		letters(15, 18)
 		digits(29, 30)
+		if noExpiry(l[8:15]) {
+			copy(l[8:15], "<<<<<<<")
+		}
 		if c := l[7]; c != 'M' && c != 'F' && c != '<' {
 			l[7] = map[byte]byte{'H': 'M', 'N': 'M', 'E': 'F', 'P': 'F'}[c]
 			if l[7] == 0 {
@@ -218,6 +234,62 @@ func mrzChecks(l1, l2 []byte) []string {
 	composite := string(l1[5:30]) + string(l2[0:7]) + string(l2[8:15]) + string(l2[18:29])
 	check(checkComposite, []byte(composite), l2[29])
 	return failed
+}
+
+// noExpiry reports whether the expiry and its check digit as read are the
+// fillers of a card without expiry: mostly '<', no digit among the six
+// (OCR reads a run of fillers with a K or a « now and then), and a filler
+// or 0 for the check digit.
+func noExpiry(f []byte) bool {
+	fillers := 0
+	for _, c := range f[:6] {
+		switch {
+		case c == '<':
+			fillers++
+		case c >= '0' && c <= '9':
+			return false
+		}
+	}
+	return fillers >= 4 && (f[6] == '<' || f[6] == '0' || f[6] == 'K')
+}
+
+// mrzWarn warns of each failed check digit and returns them as a set.
+func mrzWarn(res *Result, failed []string) map[string]bool {
+	set := map[string]bool{}
+	for _, f := range failed {
+		set[f] = true
+		res.warn("mrz_check_digit:" + f)
+	}
+	return set
+}
+
+// zoneValues are what a machine-readable zone, an ID card's or a
+// passport's, tells of its holder.
+type zoneValues struct {
+	// numberCheck names the document's number both as a field and as its
+	// check digit: document_number or passport_number.
+	numberCheck, number   string
+	idNumber, dateOfBirth string
+	// expiryCheck is the check digit that vouches for expiry: the
+	// composite for a card without expiry, which has no digit of its own.
+	expiryCheck, expiry    string
+	sex, nationality, name string
+}
+
+// setZoneFields puts a zone found at box on the result, each value with
+// the confidence conf gives its check digit; the name has none and gets
+// mrzNameConfidence.
+func setZoneFields(res *Result, box [4]int, z zoneValues, conf func(check string) float64) {
+	set := func(name, value string, c float64) {
+		res.setField(name, Field{Value: value, Confidence: c, Source: SourceMRZ, Box: box})
+	}
+	set(z.numberCheck, z.number, conf(z.numberCheck))
+	set("id_number", z.idNumber, conf(checkIDNumber))
+	set("date_of_birth", z.dateOfBirth, conf(checkDateOfBirth))
+	set("expiry_date", z.expiry, conf(z.expiryCheck))
+	set("sex", z.sex, conf(checkComposite))
+	set("nationality", z.nationality, conf(checkComposite))
+	set("full_name", z.name, mrzNameConfidence)
 }
 
 // vnIDNumber returns the 12-digit ID number in line 1's optional data.
@@ -304,6 +376,8 @@ func mrzFields(l1, l2, l3 string) *MRZ {
 	}
 	if l2[8:14] != "<<<<<<" {
 		m.ExpiryDate = mrzDate(l2[8:14], 2000)
+	} else {
+		m.NoExpiry = true
 	}
 	m.FullName = mrzName(l3)
 	return m

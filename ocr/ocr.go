@@ -3,9 +3,12 @@
 //
 // A Reader turns the bytes of an uploaded image into a Result: it checks
 // and decodes the image (Decode), cleans it up (Preprocess), decodes the QR
-// code, recognises the text on a pooled Tesseract client (Pool), decides what
-// document it is (cccd_front, cccd_qr, cccd_back_mrz or form) and extracts
-// that document's fields. A Service adds storage: every Result is kept in
+// code, reads the MRZ first where there is one, recognises what is left on a
+// pooled Tesseract client (Pool), decides what document it is (the chip
+// cards of 2016/2021 and the "Căn cước" card of 2024, front and back, a
+// passport, a birth certificate, a bill or a form; the old CMND and the
+// household booklet are refused) and extracts that document's fields, each
+// with its source, its box and the other sources' readings it won over. A Service adds storage: every Result is kept in
 // PostgreSQL so that the assistant and staff can refer to it by ID.
 package ocr
 
@@ -27,10 +30,27 @@ const (
 	KindCCCDBackMRZ Kind = "cccd_back_mrz"
 	// KindForm is a filled administrative form such as CT01.
 	KindForm Kind = "form"
+	// KindCanCuocFront is the front of the "Căn cước" card issued since
+	// 1 July 2024 (no QR code, no address).
+	KindCanCuocFront Kind = "cancuoc_front"
+	// KindCanCuocBack is its back: residence, place of birth, issue and
+	// expiry dates, the QR code and the MRZ.
+	KindCanCuocBack Kind = "cancuoc_back"
+	// KindPassport is a passport's data page with its TD3 MRZ.
+	KindPassport Kind = "passport"
+	// KindBirthCertificate is a birth certificate (giấy khai sinh).
+	KindBirthCertificate Kind = "birth_certificate"
+	// KindBill is an electricity or water bill, read for its customer code.
+	KindBill Kind = "bill"
+	// KindCMND and KindHouseholdBooklet are papers that are no longer
+	// accepted: they are recognised and refused (ErrCMND, ErrHouseholdBooklet).
+	KindCMND             Kind = "cmnd"
+	KindHouseholdBooklet Kind = "household_booklet"
 )
 
 // Kinds lists the kinds a caller may ask for.
-var Kinds = []Kind{KindCCCDFront, KindCCCDQR, KindCCCDBackMRZ, KindForm}
+var Kinds = []Kind{KindCCCDFront, KindCCCDQR, KindCCCDBackMRZ, KindForm, KindCanCuocFront, KindCanCuocBack,
+	KindPassport, KindBirthCertificate, KindBill}
 
 // Valid reports whether k is a kind a caller may ask for (or auto).
 func (k Kind) Valid() bool {
@@ -64,6 +84,18 @@ type Field struct {
 	Confidence float64 `json:"confidence"` // 0–1
 	Source     string  `json:"source"`     // qr, mrz or text
 	Box        [4]int  `json:"box"`
+	// Conflicts are the other sources' readings of the field that disagree
+	// with Value (the QR code against the printed front, the MRZ against
+	// the back's text), for the staff reviewer; the result's warnings then
+	// hold "conflict:<field>".
+	Conflicts []Reading `json:"conflicts,omitempty"`
+}
+
+// Reading is one source's value of a field that lost to another's.
+type Reading struct {
+	Value  string `json:"value"`
+	Source string `json:"source"`
+	Box    [4]int `json:"box"`
 }
 
 // Line is one line of recognised text with its box.
@@ -103,25 +135,48 @@ func (r *Result) warn(code string) {
 }
 
 // setField keeps f unless a value from a better source is already there.
+// When two sources disagree the loser is kept on the winner as a conflict,
+// and the result warns of it.
 func (r *Result) setField(name string, f Field) {
 	if f.Value == "" {
 		return
 	}
-	if old, ok := r.Fields[name]; ok && sourceRank(old.Source) > sourceRank(f.Source) {
+	old, ok := r.Fields[name]
+	if !ok {
+		r.Fields[name] = f
 		return
 	}
-	r.Fields[name] = f
+	keep, lose := f, old
+	if rank(old) > rank(f) {
+		keep, lose = old, f
+	}
+	if lose.Source != keep.Source && disagree(name, lose.Value, keep.Value) {
+		keep.Conflicts = append(keep.Conflicts, Reading{Value: lose.Value, Source: lose.Source, Box: lose.Box})
+		keep.Confidence = min(keep.Confidence, conflictConfidence)
+		r.warn("conflict:" + name)
+	}
+	keep.Conflicts = append(keep.Conflicts, lose.Conflicts...)
+	r.Fields[name] = keep
 }
 
-// sourceRank orders sources by trust: a QR code is exact, an MRZ is
-// checked, printed text is a guess.
-func sourceRank(s string) int {
-	switch s {
+// conflictConfidence caps the confidence of a field whose sources
+// disagree: below the review console's LowConfidence (0.8), so that staff
+// check it against the paper (a card whose print and QR code differ may
+// have been altered), yet above the reader's own low_confidence warning.
+const conflictConfidence = 0.75
+
+// rank orders readings by trust: a QR code is exact, an MRZ field whose
+// check digits match is checked, printed text is a guess, and an MRZ
+// field whose check digit fails is worth less than the printed text.
+func rank(f Field) int {
+	switch f.Source {
 	case SourceQR:
-		return 3
+		return 4
 	case SourceMRZ:
-		return 2
-	default:
-		return 1
+		if f.Confidence <= mrzBadConfidence {
+			return 1
+		}
+		return 3
 	}
+	return 2
 }

@@ -48,7 +48,7 @@ func NewPool(cfg Config) (*Pool, error) {
 	}
 	p.avgNanos.Store(int64(500 * time.Millisecond))
 	for range cfg.Workers {
-		c, err := newClient(cfg.Languages)
+		c, err := newClient(cfg.Languages, cfg.Tessdata)
 		if err != nil {
 			p.Close()
 			return nil, err
@@ -150,12 +150,12 @@ var variableDefaults = map[gosseract.SettableVariable]string{
 	"preserve_interword_spaces":       "0",
 }
 
-func newClient(langs []string) (*Client, error) {
-	text, err := newEngine(langs)
+func newClient(langs []string, tessdata string) (*Client, error) {
+	text, err := newEngine(langs, tessdata)
 	if err != nil {
 		return nil, err
 	}
-	latin, err := newEngine([]string{"eng"})
+	latin, err := newEngine([]string{"eng"}, "")
 	if err != nil {
 		text.tess.Close()
 		return nil, err
@@ -163,8 +163,14 @@ func newClient(langs []string) (*Client, error) {
 	return &Client{text: text, latin: latin}, nil
 }
 
-func newEngine(langs []string) (*engine, error) {
+func newEngine(langs []string, tessdata string) (*engine, error) {
 	t := gosseract.NewClient()
+	if tessdata != "" {
+		if err := t.SetTessdataPrefix(tessdata); err != nil {
+			t.Close()
+			return nil, err
+		}
+	}
 	if err := t.SetLanguage(langs...); err != nil {
 		t.Close()
 		return nil, err

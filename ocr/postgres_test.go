@@ -4,15 +4,18 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
 func TestStoreSavesGetsAndErasesKioskSessions(t *testing.T) {
 	ctx := context.Background()
-	store := NewStore(dbtest.New(t), t.TempDir())
+	store := NewStore(dbtest.New(t), t.TempDir(), seal.Ephemeral())
 	newResult := func(session string) *Result {
 		return &Result{
 			Kind:           KindCCCDFront,
@@ -41,7 +44,7 @@ func TestStoreSavesGetsAndErasesKioskSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Fields["id_number"] != a.Fields["id_number"] || got.Text != a.Text || got.Lines[0] != a.Lines[0] ||
+	if !reflect.DeepEqual(got.Fields["id_number"], a.Fields["id_number"]) || got.Text != a.Text || got.Lines[0] != a.Lines[0] ||
 		got.Warnings[0] != a.Warnings[0] || got.DurationMS != 420 || got.KioskSessionID != "visit-1" || got.CreatedAt.IsZero() {
 		t.Fatalf("Get = %+v, want %+v", got, a)
 	}
@@ -83,7 +86,7 @@ func TestStoreSavesGetsAndErasesKioskSessions(t *testing.T) {
 
 func TestEraseKeepsScansOtherResultsUse(t *testing.T) {
 	ctx := context.Background()
-	store := NewStore(dbtest.New(t), t.TempDir())
+	store := NewStore(dbtest.New(t), t.TempDir(), seal.Ephemeral())
 	scan := []byte("shared scan")
 	mine := &Result{Kind: KindForm, Fields: map[string]Field{}, KioskSessionID: "visit-1"}
 	staffs := &Result{Kind: KindForm, Fields: map[string]Field{}} // filed at the counter, no visit
@@ -103,5 +106,37 @@ func TestEraseKeepsScansOtherResultsUse(t *testing.T) {
 	}
 	if len(files) != 0 {
 		t.Fatalf("files = %v, want none: another result still uses the scan", files)
+	}
+}
+
+// Results bound to no visit (an evaluator's, or kept before results were
+// bound) are purged after a day, with their scans; a visit's stay until
+// the visit ends.
+func TestPurgeUnbound(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.New(t)
+	store := NewStore(db, t.TempDir(), seal.Ephemeral())
+	old := &Result{Kind: KindForm, Fields: map[string]Field{}}
+	fresh := &Result{Kind: KindForm, Fields: map[string]Field{}}
+	visit := &Result{Kind: KindForm, Fields: map[string]Field{}, KioskSessionID: "visit-1"}
+	for i, r := range []*Result{old, fresh, visit} {
+		if err := store.Save(ctx, r, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Exec(ctx, `UPDATE ocr_results SET created_at = now() - interval '25 hours' WHERE id IN ($1, $2)`, old.ID, visit.ID)
+	if err := store.PurgeUnbound(ctx, 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Get(ctx, old.ID); !apperr.IsKind(err, apperr.NotFound) {
+		t.Errorf("a day-old unbound result is still there: %v", err)
+	}
+	if _, err := os.Stat(store.ScanFile(old)); !os.IsNotExist(err) {
+		t.Errorf("its scan is still there: %v", err)
+	}
+	for _, r := range []*Result{fresh, visit} {
+		if _, err := store.Get(ctx, r.ID); err != nil {
+			t.Errorf("result %s went too: %v", r.ID, err)
+		}
 	}
 }

@@ -78,11 +78,7 @@ func FuzzParseCardQR(f *testing.F) {
 // A QR drawn by the corpus generator decodes back to its payload, with
 // Vietnamese intact (UTF-8 byte mode).
 func TestDecodeQRFromCard(t *testing.T) {
-	pg := testPage(t, 11, corpus.Front, corpus.Rotation)
-	g, _, err := Decode(pg.Image)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg, g := testScan(t, 11, corpus.Front, corpus.Rotation)
 	payload, box, err := decodeQR(g)
 	if err != nil {
 		t.Fatal(err)

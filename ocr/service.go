@@ -63,9 +63,10 @@ func NewService(reader *Reader, store *Store) *Service {
 var errBadKioskSession = apperr.New(apperr.Invalid, "invalid_kiosk_session_id",
 	"Mã phiên làm việc tại trạm không hợp lệ.")
 
-// Read recognises req's scan, stores the result with the scan, and
-// returns it with its ID. kioskSessionID, when set, ties the result to a
-// resident's visit so that it is erased if the visit ends unsubmitted.
+// Read recognises req's scan and returns the result. With a kiosk visit
+// (kioskSessionID) the result is stored with the scan, bound to the visit
+// (only its conversations may use it) and erased when the visit ends;
+// without one it is returned with no ID and not kept.
 func (s *Service) Read(ctx context.Context, req Request, kioskSessionID string) (*Result, error) {
 	kioskSessionID = strings.TrimSpace(kioskSessionID)
 	if len(kioskSessionID) > 128 || !utf8.ValidString(kioskSessionID) {
@@ -76,6 +77,24 @@ func (s *Service) Read(ctx context.Context, req Request, kioskSessionID string) 
 		return nil, err
 	}
 	res.KioskSessionID = kioskSessionID
+	if kioskSessionID == "" {
+		// No visit to bind it to, none to erase it with: shown, never kept.
+		return res, nil
+	}
+	if err := s.Store.Save(ctx, res, req.Image); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ReadForEvaluator recognises req's scan for an evaluator's conversation,
+// which belongs to no visit: the result is kept unbound, and only
+// conversations of no visit may use it.
+func (s *Service) ReadForEvaluator(ctx context.Context, req Request) (*Result, error) {
+	res, err := s.Reader.Read(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Store.Save(ctx, res, req.Image); err != nil {
 		return nil, err
 	}

@@ -63,6 +63,8 @@ func (c *Config) Validate() error {
 
 // NewEmbedder returns the configured embedder. Call Validate first.
 func (c *Config) NewEmbedder() (Embedder, error) {
+	var client embeddings.EmbedderClient
+	var err error
 	switch c.Embedder {
 	case "", "local":
 		return NewLocalEmbedder(), nil
@@ -71,31 +73,24 @@ func (c *Config) NewEmbedder() (Embedder, error) {
 		if c.URL != "" {
 			opts = append(opts, ollama.WithServerURL(c.URL))
 		}
-		llm, err := ollama.New(opts...)
-		if err != nil {
-			return nil, fmt.Errorf("ollama embedder: %w", err)
-		}
-		e, err := embeddings.NewEmbedder(llm)
-		if err != nil {
-			return nil, fmt.Errorf("ollama embedder: %w", err)
-		}
-		return named{e, "ollama:" + c.Model}, nil
+		client, err = ollama.New(opts...)
 	case "openai":
 		token := c.Token
 		if token == "" {
 			token = "none" // langchaingo insists on one; local servers ignore it
 		}
-		llm, err := openai.New(openai.WithBaseURL(c.URL), openai.WithToken(token), openai.WithEmbeddingModel(c.Model))
-		if err != nil {
-			return nil, fmt.Errorf("openai embedder: %w", err)
-		}
-		e, err := embeddings.NewEmbedder(llm)
-		if err != nil {
-			return nil, fmt.Errorf("openai embedder: %w", err)
-		}
-		return named{e, "openai:" + c.Model}, nil
+		client, err = openai.New(openai.WithBaseURL(c.URL), openai.WithToken(token), openai.WithEmbeddingModel(c.Model))
+	default:
+		return nil, config.Invalid("embedder", c.Embedder, "must be local, ollama or openai")
 	}
-	return nil, config.Invalid("embedder", c.Embedder, "must be local, ollama or openai")
+	if err != nil {
+		return nil, fmt.Errorf("%s embedder: %w", c.Embedder, err)
+	}
+	e, err := embeddings.NewEmbedder(client)
+	if err != nil {
+		return nil, fmt.Errorf("%s embedder: %w", c.Embedder, err)
+	}
+	return named{e, c.Embedder + ":" + c.Model}, nil
 }
 
 // named gives a langchaingo embedder its model's name.

@@ -23,6 +23,11 @@ var feeRuleGroups = map[string]bool{"residence": true, "idcard": true, "passport
 // MaxCheckedAge is how old an entry's or a fee's checked date may be.
 const MaxCheckedAge = 365 * 24 * time.Hour
 
+// AbolishedLevels returns the administrative levels abolished on 1 July
+// 2025 that text names ("quận", "huyện", "thị xã"), whole words only: the
+// catalogue's check and the model guard's.
+func AbolishedLevels(text string) []string { return abolishedWords(text) }
+
 // abolishedWords returns the abolished administrative levels text names,
 // matching whole words so that "chuyện" is not "huyện".
 func abolishedWords(text string) []string {
@@ -69,10 +74,36 @@ func checkFacts(e *Entry, add func(loc, format string, args ...any)) {
 		if !f.Unconfirmed && (f.Basis.Document == "" || f.Basis.Article == "") {
 			add(loc+"/basis", "a confirmed fee needs its legal basis with the article")
 		}
+		if !f.Unconfirmed && f.Basis.Document != "" && f.Basis.Issued == "" && !listedUncertain(e, f.Basis.Document) {
+			add(loc+"/basis/issued", "the basis needs the date it was issued, or the entry lists %q under uncertain", docNumber(f.Basis.Document))
+		}
 		if _, err := time.Parse(time.DateOnly, f.CheckedOn); err != nil {
 			add(loc+"/checked_on", "the fee needs the date it was checked (YYYY-MM-DD)")
 		}
 	}
+}
+
+// docNumber is a legal document's number ("59/2024/TT-BTC" of "Thông tư
+// 59/2024/TT-BTC về lệ phí…"): the word with two slashes.
+func docNumber(doc string) string {
+	for _, w := range strings.Fields(doc) {
+		if strings.Count(w, "/") >= 2 {
+			return w
+		}
+	}
+	return doc
+}
+
+// listedUncertain reports whether the entry says it could not confirm
+// the document (by its number) yet.
+func listedUncertain(e *Entry, doc string) bool {
+	n := docNumber(doc)
+	for _, u := range e.Uncertain {
+		if strings.Contains(u, n) {
+			return true
+		}
+	}
+	return false
 }
 
 func walkText(v any, loc string, visit func(loc, text string)) {

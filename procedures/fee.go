@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // FeeCase says which situation a fee line of an entry charges for: a first
@@ -80,8 +82,8 @@ type FeeBasis struct {
 // Cite is the basis as the guide reads it: "Điều 4 Thông tư 75/2022/TT-BTC".
 func (b FeeBasis) Cite() string {
 	s := strings.TrimSpace(b.Article + " " + b.Document)
-	if t, err := time.Parse(time.DateOnly, b.Issued); err == nil {
-		s += " ngày " + t.Format("02/01/2006")
+	if day, ok := vietnamese.ISODay(b.Issued); ok {
+		s += " ngày " + day
 	}
 	return s
 }
@@ -205,7 +207,7 @@ func ChargeFor(f Fee, who Filer, day time.Time) Charge {
 			return exempt(declared[0], "Người thuộc diện "+groupList(declared)+" được miễn lệ phí")
 		}
 		if who.Declared == nil {
-			c.Question, c.Needs = "Người làm thủ tục có thuộc diện "+groupList(declared)+" không ạ?", "declared"
+			c.Question, c.Needs = declaredQuestion(declared), "declared"
 		}
 	}
 	if c.Unconfirmed {
@@ -246,6 +248,38 @@ func (f Fee) exemptsByAge() bool {
 		}
 	}
 	return false
+}
+
+// declaredQuestion is the one yes/no question about the groups a filer
+// declares (people with meritorious service, poor households…).
+func declaredQuestion(es []Exemption) string {
+	return "Người làm thủ tục có thuộc diện " + groupList(es) + " không ạ?"
+}
+
+// FeeExemptField names the yes/no answer to an entry's fee question in a
+// form being filled: dossiers take it as the filer's declaration, staff
+// check it.
+const FeeExemptField = "fee_exempt"
+
+// FeeQuestion is the optional yes/no form field that asks whether the
+// filer belongs to a group the fee exempts that age does not show (people
+// with meritorious service, poor households, disabilities…), for an entry
+// whose first fee line with such groups has them; false when no fee line
+// does. The guide asks it unless the birth date already settles the fee.
+func (e *Entry) FeeQuestion() (Field, bool) {
+	for _, f := range e.Fees {
+		var declared []Exemption
+		for _, x := range f.Exemptions {
+			if !x.Group.ByAge() {
+				declared = append(declared, x)
+			}
+		}
+		if len(declared) > 0 && !f.Unconfirmed {
+			return Field{Name: FeeExemptField, Label: "Thuộc diện được miễn lệ phí", Type: FieldBoolean,
+				Question: declaredQuestion(declared)}, true
+		}
+	}
+	return Field{}, false
 }
 
 func groupList(es []Exemption) string {

@@ -170,3 +170,19 @@ func TestLoadRejectsAbolishedLevels(t *testing.T) {
 func fstestEntry(body string) fstest.MapFS {
 	return fstest.MapFS{"residence.test-entry.yaml": &fstest.MapFile{Data: []byte(body)}}
 }
+
+// A ward fee's basis gives the date it was issued, or the entry says the
+// document is not confirmed yet.
+func TestLoadWantsTheBasisDate(t *testing.T) {
+	undated := strings.Replace(goodEntry, `, issued: "2022-12-22"}`, `}`, 1)
+	if undated == goodEntry {
+		t.Fatal("the test entry has no issue date to remove")
+	}
+	if _, err := procedures.Load(fstestEntry(undated)); err == nil || !strings.Contains(err.Error(), "/fees/0/basis/issued") {
+		t.Errorf("an undated basis loads: %v", err)
+	}
+	listed := undated + "uncertain: [\"Ngày ban hành Thông tư 75/2022/TT-BTC cần đối chiếu.\"]\n"
+	if _, err := procedures.Load(fstestEntry(listed)); err != nil {
+		t.Errorf("an undated basis listed as uncertain is refused: %v", err)
+	}
+}

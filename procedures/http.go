@@ -11,8 +11,12 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 )
 
+// Handler serves the catalogue's routes.
+type Handler struct{ Catalogue *Catalogue }
+
 // RegisterRoutes serves the catalogue: the list, one entry, and search.
-func (c *Catalogue) RegisterRoutes(r *gin.RouterGroup) {
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	c := h.Catalogue
 	r.GET("/api/v1/procedures", c.handleList)
 	r.GET("/api/v1/procedures/:slug", c.handleGet)
 	r.GET("/api/v1/search", c.handleSearch)
@@ -72,12 +76,5 @@ func (c *Catalogue) handleSearch(ctx *gin.Context) {
 		k = n
 	}
 	results, err := c.Search(ctx, ctx.Query("q"), k)
-	if err != nil {
-		httpserver.Error(ctx, err)
-		return
-	}
-	if results == nil {
-		results = []Result{}
-	}
-	ctx.JSON(http.StatusOK, gin.H{"results": results})
+	httpserver.ReplyList(ctx, "results", results, err)
 }

@@ -9,12 +9,17 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
+// TestHTTPScenarios is the catalogue's read API, listing, one entry and
+// search, as one table of requests against the shipped catalogue. It is
+// over 80 lines because the table has a row per case, most with the few
+// lines that check its answer; the loop after it is short.
 func TestHTTPScenarios(t *testing.T) {
 	c := procedurestest.Load(t, dbtest.New(t))
-	srv := httpserver.New(httpserver.Options{}, c)
+	srv := httpserver.New(httpserver.Options{}, &procedures.Handler{Catalogue: c})
 	long := "/api/v1/search?q=" + strings.Repeat("a", 501)
 	tests := []struct {
 		name       string

@@ -110,7 +110,7 @@ submit_at: [Công an phường]
 applicants: [Công dân]
 steps: [{title: Nộp, text: Nộp hồ sơ.}]
 documents: [{name: Tờ khai, form_code: CT01, accepted: [original], quantity: 1}]
-fees: [{label: Lệ phí, amount: 20000, online_amount: 10000, basis: {document: Thông tư 75/2022/TT-BTC, article: Điều 5}, checked_on: "2026-11-25"}]
+fees: [{label: Lệ phí, amount: 20000, online_amount: 10000, basis: {document: Thông tư 75/2022/TT-BTC, article: Điều 5, issued: "2022-12-22"}, checked_on: "2026-11-25"}]
 processing: {working_days: 3, text: 03 ngày làm việc.}
 online: full
 legal_basis: [{document: Luật Cư trú, article: Điều 1}]
@@ -222,5 +222,43 @@ func TestEveryGroupHasAnEntry(t *testing.T) {
 		if count[g] == 0 {
 			t.Errorf("group %s has no entry", g)
 		}
+	}
+}
+
+// TestEverySeedServiceHasAnEntry: each service the news the project
+// started from names (procedures/seeds.yaml: the nine one-stop groups, the
+// ward procedures, the kiosk's functions, the city's additions and the
+// daily-life services) is offered by at least one shipped entry.
+func TestEverySeedServiceHasAnEntry(t *testing.T) {
+	seeds, err := procedures.Seeds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := procedures.Load(procedures.Shipped())
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]bool{}
+	for _, e := range entries {
+		groups[e.Group] = true
+	}
+	cover := procedures.Cover(seeds, entries)
+	if len(cover) < 30 {
+		t.Fatalf("only %d seeds", len(cover))
+	}
+	for _, c := range cover {
+		t.Logf("%-55s %v", c.Name, c.Entries)
+		if !c.Offered() {
+			t.Errorf("%s (%s): entries %v, missing %v", c.Name, c.Source, c.Entries, c.Missing)
+		}
+		if c.Group != "" && !groups[c.Group] {
+			t.Errorf("%s: group %s has no entry", c.Name, c.Group)
+		}
+	}
+	// A seed naming a word no entry of its own has is not offered.
+	none := procedures.Cover([]procedures.Seed{{Name: "x", Slugs: []string{"utility.bill-payment"}, Words: []string{"vé máy bay"}},
+		{Name: "y", Slugs: []string{"nothing.here"}}}, entries)
+	if none[0].Offered() || none[1].Offered() {
+		t.Errorf("coverage of seeds no entry offers: %+v", none)
 	}
 }

@@ -6,9 +6,11 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -23,7 +25,9 @@ import (
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
+	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
+	"github.com/citizenstation/citizenstation/procedures/places"
 )
 
 // Parts are the services the flows use.
@@ -37,6 +41,7 @@ type Parts struct {
 	Reports  *reports.Service
 	Dossiers *dossiers.Service
 	Kiosk    *kiosk.Service
+	Places   *places.Service
 }
 
 // Services returns the assistant's services over the parts.
@@ -50,10 +55,13 @@ func Services(p Parts) assistant.Services {
 		s.Reports = Reports{Service: p.Reports}
 	}
 	if p.Dossiers != nil {
-		s.Tracking = Tracking{Dossiers: p.Dossiers}
+		s.Tracking = Tracking{Dossiers: p.Dossiers, Reports: p.Reports, Payments: p.Payments}
 	}
 	if p.Kiosk != nil {
 		s.Visits = Visits{Kiosk: p.Kiosk}
+	}
+	if p.Places != nil {
+		s.Places = Places{Service: p.Places}
 	}
 	return s
 }
@@ -218,8 +226,10 @@ func paymentOrder(p *payments.Payment) *assistant.PaymentOrder {
 	if p.VietQR != nil {
 		o.QRPayload, o.QRURL = p.VietQR.Payload, p.VietQR.PNG
 	}
+	o.Code = p.LookupCode
 	if p.Receipt != nil {
 		o.Receipt = p.Receipt.Number
+		o.Papers = []assistant.Paper{{Name: "receipt", Label: "In biên lai", URL: "/api/v1/payments/" + url.PathEscape(p.ID) + "/receipt.pdf"}}
 	}
 	return o
 }
@@ -246,7 +256,8 @@ func (r Reports) SendReport(ctx context.Context, in assistant.ReportRequest) (*a
 		category = "suspicious"
 	}
 	sub := reports.Submission{Category: category, Description: in.Description, Address: in.Address,
-		StationID: stationID(in.StationID), Contact: in.Contact, Channel: reports.Kiosk}
+		StationID: stationID(in.StationID), Contact: in.Contact, Channel: reports.Kiosk,
+		Injury: in.Injury, InProgress: in.InProgress}
 	if sub.StationID == "" {
 		sub.Channel = reports.Web
 	}
@@ -265,7 +276,8 @@ func (r Reports) SendReport(ctx context.Context, in assistant.ReportRequest) (*a
 	if err != nil {
 		return nil, err
 	}
-	out := &assistant.ReportReceipt{Code: rec.Code}
+	out := &assistant.ReportReceipt{Code: rec.Code, Papers: []assistant.Paper{{Name: "ack", Label: "In giấy xác nhận",
+		URL: "/api/v1/reports/track/" + url.PathEscape(rec.Code) + "/ack.pdf"}}}
 	if rec.Emergency != nil {
 		out.Emergency = rec.Emergency.Call
 	}
@@ -274,15 +286,75 @@ func (r Reports) SendReport(ctx context.Context, in assistant.ReportRequest) (*a
 
 // Tracking looks dossiers up as the public tracking page does, with its
 // rate limits.
-type Tracking struct{ Dossiers *dossiers.Service }
+type Tracking struct {
+	Dossiers *dossiers.Service
+	Reports  *reports.Service  // nil: report codes are not followed
+	Payments *payments.Service // nil: payment codes are not followed
+}
 
-// TrackDossier returns the dossier's status in plain words.
+// TrackDossier returns the dossier's status in plain words, with its
+// tracking slip and, once the ward decided, the decision to print (the
+// routes of procedures/dossiers, proved by the same four digits).
 func (t Tracking) TrackDossier(ctx context.Context, code, last4, stationID string) (*assistant.DossierStatus, error) {
 	tr, err := t.Dossiers.Track(ctx, audit.Actor{Role: "kiosk", IP: "station:" + stationID}, strings.TrimSpace(code), last4)
 	if err != nil {
 		return nil, err
 	}
-	return &assistant.DossierStatus{TrackingCode: tr.TrackingCode, Status: tr.StatusLabel, NextStep: tr.NextStep, ExpectedOn: tr.ExpectedOn}, nil
+	base := "/api/v1/track/" + url.PathEscape(tr.TrackingCode)
+	proof := "?" + url.Values{"last4": {last4}}.Encode()
+	papers := []assistant.Paper{{Name: "slip", Label: "In phiếu theo dõi", URL: base + "/slip.pdf" + proof}}
+	if tr.HasDecision() {
+		papers = append(papers, assistant.Paper{Name: "decision", Label: "In thông báo của phường", URL: base + "/decision.pdf" + proof})
+	}
+	return &assistant.DossierStatus{Kind: assistant.TrackDossier, TrackingCode: tr.TrackingCode, Status: tr.StatusLabel,
+		NextStep: tr.NextStep, SubmittedOn: tr.SubmittedAt, ExpectedOn: tr.ExpectedOn, Papers: papers}, nil
+}
+
+// TrackReport returns a security report's status, with its signed
+// acknowledgement to print.
+func (t Tracking) TrackReport(ctx context.Context, code, stationID string) (*assistant.DossierStatus, error) {
+	if t.Reports == nil {
+		return nil, apperr.New(apperr.NotFound, "report_not_found", "Trạm này chưa tra cứu được phản ánh. Bác bấm “Gọi cán bộ”.")
+	}
+	r, err := t.Reports.Track(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	created := r.CreatedAt
+	return &assistant.DossierStatus{Kind: assistant.TrackReport, TrackingCode: r.Code, Status: r.Label, SubmittedOn: &created,
+		Papers: []assistant.Paper{{Name: "ack", Label: "In giấy xác nhận", URL: "/api/v1/reports/track/" + url.PathEscape(r.Code) + "/ack.pdf"}}}, nil
+}
+
+// paymentStates are a payment's states in the resident's words.
+var paymentStates = map[string]string{
+	payments.StatePending:    "Đang chờ tiền đến",
+	payments.StatePaid:       "Đã thanh toán",
+	payments.StateFailed:     "Không thành công, Bác chưa bị trừ tiền",
+	payments.StateExpired:    "Đã hết hạn, Bác chưa bị trừ tiền",
+	payments.StateRefunded:   "Đã hoàn tiền",
+	payments.StateSuperseded: "Không cần trả: khoản này đã được trả bằng giao dịch trước",
+	payments.StateRefundDue:  "Khoản này đã được trả trước đó, số tiền sẽ được hoàn lại",
+}
+
+// TrackPayment returns a payment found by its code and four digits, with
+// its signed receipt to print once paid: the way back to a payment whose
+// visit ended before the resident saw the receipt.
+func (t Tracking) TrackPayment(ctx context.Context, code, last4, stationID string) (*assistant.DossierStatus, error) {
+	if t.Payments == nil {
+		return nil, apperr.New(apperr.NotFound, "payment_lookup_not_found", "Trạm này chưa tra cứu được thanh toán. Bác bấm “Gọi cán bộ”.")
+	}
+	p, err := t.Payments.Lookup(ctx, "station:"+stationID, code, last4)
+	if err != nil {
+		return nil, err
+	}
+	next := p.Description + ": " + assistant.FormatVND(p.Amount) + "."
+	st := &assistant.DossierStatus{Kind: assistant.TrackPayment, TrackingCode: p.LookupCode, Status: cmp.Or(paymentStates[p.State], p.State)}
+	if p.Receipt != nil {
+		next += " Số biên lai: " + p.Receipt.Number + "."
+		st.Papers = []assistant.Paper{{Name: "receipt", Label: "In biên lai", URL: payments.ReceiptURL(p.LookupCode, last4)}}
+	}
+	st.NextStep = next
+	return st, nil
 }
 
 // Visits fills the kiosk session's usage record.
@@ -342,18 +414,47 @@ func (a Dossiers) CreateDraft(ctx context.Context, d assistant.Draft) (*assistan
 		return nil, err
 	}
 	fields := make(map[string]dossiers.FieldInput, len(d.Fields))
+	var exempt *bool
 	for _, f := range d.Fields {
+		if f.Name == procedures.FeeExemptField {
+			// The filer's declaration, not a form value: staff check it.
+			yes := f.Value == "true"
+			exempt = &yes
+			continue
+		}
 		confidence := f.Confidence
-		fields[f.Name] = dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence}
+		in := dossiers.FieldInput{Value: f.Value, Provenance: dossiers.Provenance(f.Provenance), Confidence: &confidence, Document: f.Document}
+		for _, c := range f.Conflicts {
+			in.Conflicts = append(in.Conflicts, dossiers.Conflict{Value: c.Value, Provenance: dossiers.Provenance(c.Provenance), Document: c.Document})
+		}
+		fields[f.Name] = in
 	}
 	ward, err := a.ward(ctx, d, st)
 	if err != nil {
 		return nil, err
 	}
 	c, err := a.Dossiers.Create(ctx, audit.Actor{Role: "kiosk", IP: "station:" + d.StationID},
-		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: ward.Code, Fields: fields, KioskSessionID: d.KioskSessionID})
+		dossiers.NewDossier{Procedure: d.ProcedureSlug, Ward: ward.Code, Fields: fields, KioskSessionID: d.KioskSessionID, FeeExempt: exempt})
 	if err != nil {
 		return nil, err
 	}
 	return &assistant.DossierRef{ID: c.ID, TrackingCode: c.TrackingCode, Secret: c.Secret, Ward: ward.Name}, nil
+}
+
+// Places searches the station's places as the tourist screen did, with
+// directions from the station asking.
+type Places struct{ Service *places.Service }
+
+// FindPlaces returns the places for the visitor's words, in their language.
+func (p Places) FindPlaces(ctx context.Context, q assistant.PlaceQuery) (*assistant.PlaceResults, error) {
+	r, err := p.Service.Search(ctx, places.Query{Text: q.Text, Lang: q.Lang, StationID: stationID(q.StationID)})
+	if err != nil {
+		return nil, err
+	}
+	out := &assistant.PlaceResults{Lang: r.Lang, Message: r.Message, Tips: r.Tips, Places: []assistant.PlaceResult{}}
+	for _, x := range r.Results {
+		out.Places = append(out.Places, assistant.PlaceResult{Name: x.Name, Summary: x.Summary, Address: x.Address, Hours: x.Hours,
+			Directions: x.Directions, MapQR: x.MapQR, Source: x.Source, CheckedOn: x.CheckedOn, Unverified: x.Unverified})
+	}
+	return out, nil
 }

@@ -2,13 +2,15 @@ package flows_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,17 +20,20 @@ import (
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/live"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
-	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
+	"github.com/citizenstation/citizenstation/kiosk/payments/paymentstest"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
+	"github.com/citizenstation/citizenstation/procedures/places"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
 )
 
@@ -36,7 +41,7 @@ const (
 	tmnCode = "CSTEST01"
 	secret  = "TEST-HASH-SECRET-0123456789"
 	testKey = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="
-	saiGon  = "26734" // a sample ward; the station stands in it
+	saiGon  = "26740" // a sample ward; the station stands in it
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -73,14 +78,20 @@ type env struct {
 
 func newEnv(t *testing.T) *env { return newEnvTB(t) }
 
-func newEnvTB(t testing.TB) *env {
+func newEnvTB(t testing.TB) *env { return newEnvPool(t, dbtest.New(t)) }
+
+// newEnvPool is newEnvTB on the given database pool: every service the
+// guide's flows reach, wired as serve wires them, with a station and its
+// visit. It is kept whole over 80 lines because it is one wiring list,
+// each part built from the ones before it.
+func newEnvPool(t testing.TB, pool *pgxpool.Pool) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{pool: dbtest.New(t)}
+	e := &env{pool: pool}
 	e.catalogue = procedurestest.Load(t, e.pool)
 	var err error
 	dcfg := dossiers.DefaultConfig()
-	dcfg.DataKey, dcfg.DataDir = testKey, t.TempDir()
+	dcfg.Sealer, dcfg.DataDir = seal.MustTest(testKey), t.TempDir()
 	if e.dossiers, err = dossiers.NewService(ctx, e.pool, e.catalogue, dcfg); err != nil {
 		t.Fatal(err)
 	}
@@ -97,19 +108,12 @@ func newEnvTB(t testing.TB) *env {
 	}
 	e.visitID = visit.ID
 
-	sandbox := &vnpay.Sandbox{TmnCode: tmnCode, Secret: secret}
-	e.gateway = httptest.NewServer(sandbox.Handler())
-	t.Cleanup(e.gateway.Close)
 	var handler http.Handler
 	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(e.api.Close)
-	sandbox.IPNURL = e.api.URL + "/api/v1/payments/vnpay/ipn"
-	cfg := payments.DefaultConfig()
-	cfg.VNPayTmnCode, cfg.VNPaySecret = tmnCode, secret
-	cfg.VNPayURL = e.gateway.URL + "/paymentv2/vpcpay.html"
-	cfg.VNPayAPIURL = e.gateway.URL + "/merchant_webapi/api/transaction"
-	cfg.ReturnURL = e.api.URL + "/api/v1/payments/vnpay/return"
-	cfg.VietQRBIN, cfg.VietQRAccount = "970403", "0011012345678"
+	_, gateway, cfg := paymentstest.StartGateway(t, e.api.URL, tmnCode, secret)
+	e.gateway = gateway
+	cfg.Papers.Fonts = e.dossiers.Fonts()
 	demo, err := payments.NewDemoBiller("")
 	if err != nil {
 		t.Fatal(err)
@@ -124,9 +128,11 @@ func newEnvTB(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := reports.NewService(e.pool, reports.DefaultConfig(), rules, reports.KioskStations{Kiosk: e.kiosk})
+	repCfg := reports.DefaultConfig()
+	repCfg.Sealer = seal.MustTest(testKey)
+	rep := reports.NewService(e.pool, repCfg, rules, reports.KioskStations{Kiosk: e.kiosk})
 
-	e.scans = ocr.NewStore(e.pool, t.TempDir())
+	e.scans = ocr.NewStore(e.pool, t.TempDir(), seal.MustTest(testKey))
 	// The replica's listener, as serve runs it.
 	e.live, e.streams = live.New(e.pool, quiet, payments.Channel), live.NewLimits(0, 0)
 	liveCtx, stopLive := context.WithCancel(context.Background())
@@ -134,17 +140,29 @@ func newEnvTB(t testing.TB) *env {
 	go func() { e.live.Run(liveCtx); close(liveDone) }()
 	t.Cleanup(func() { stopLive(); <-liveDone })
 	<-e.live.Ready()
-	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet,
+	// The shipped tourist places, with directions from the test's station.
+	sights := places.NewService(e.pool, func(ctx context.Context, id string) (places.Origin, bool, error) {
+		return places.Origin{Name: st.Name, Lat: lat, Lng: lng}, id == st.ID, nil
+	})
+	shipped, err := places.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sights.Import(ctx, shipped); err != nil {
+		t.Fatal(err)
+	}
+	e.assistant, err = assistant.New(assistant.Deps{Pool: e.pool, Catalogue: e.catalogue, Logger: quiet, Sealer: seal.MustTest(testKey),
 		Scans:    assistant.OCRScans{Results: e.scans},
 		Dossiers: flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk, Pool: e.pool},
-		Services: flows.Services(flows.Parts{Pool: e.pool, Live: e.live, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk}),
+		Services: flows.Services(flows.Parts{Pool: e.pool, Live: e.live, Payments: e.pay, Fees: fees, Reports: rep, Dossiers: e.dossiers, Kiosk: e.kiosk,
+			Places: sights}),
 		Stations: e.kiosk,
 		Streams:  e.streams,
 	}, assistant.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}, e.assistant).Handler()
+	handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}, &assistant.Handler{Service: e.assistant}).Handler()
 	return e
 }
 
@@ -196,6 +214,14 @@ func (c *conversation) expect(stage assistant.Stage, phrases ...string) {
 	}
 }
 
+// asks fails the test unless the reply asks field (after what happened).
+func (c *conversation) asks(field, after string) {
+	c.t.Helper()
+	if c.last.Field == nil || c.last.Field.Name != field {
+		c.t.Fatalf("asks %+v %s, want %s", c.last.Field, after, field)
+	}
+}
+
 func (c *conversation) hasChoice(id string) bool {
 	return slices.ContainsFunc(c.last.Choices, func(ch assistant.Choice) bool { return ch.ID == id })
 }
@@ -210,11 +236,20 @@ func (c *conversation) fillWith(values map[string]string) {
 		if i > 30 {
 			c.t.Fatalf("form never ends: %s", c.last.Reply)
 		}
-		f := c.last.Field
-		if v, ok := values[fieldName(f)]; ok {
+		if v, ok := values[fieldName(c.last.Field)]; ok {
 			c.say(v)
 			continue
 		}
+		c.fillOne()
+	}
+}
+
+// fillOne answers the field being asked: skips an optional one, else a
+// value of its type.
+func (c *conversation) fillOne() {
+	c.t.Helper()
+	f := c.last.Field
+	{
 		switch {
 		case c.hasChoice(assistant.ChoiceSkip):
 			c.choose(assistant.ChoiceSkip) // optional fields are left out
@@ -247,22 +282,14 @@ func (c *conversation) fillWith(values map[string]string) {
 
 // payAtGateway plays the resident's bank app at the sandbox: it opens the
 // order's pay page and presses a button (pay, cancel, insufficient).
-func (e *env) payAtGateway(t *testing.T, p *assistant.PaymentOrder, choice string) {
+func (e *env) payAtGateway(t testing.TB, p *assistant.PaymentOrder, choice string) {
 	t.Helper()
 	if resp, err := http.Get(p.PayURL); err != nil {
 		t.Fatal(err)
 	} else {
 		resp.Body.Close()
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.PostForm(e.gateway.URL+"/paymentv2/confirm", url.Values{"txn_ref": {p.ID}, "result": {choice}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("gateway confirm: %s", resp.Status)
-	}
+	paymentstest.Confirm(t, e.gateway.URL, p.ID, choice)
 }
 
 // events reads the session's payment events over real HTTP (SSE) until
@@ -304,6 +331,16 @@ func (e *env) visit(t *testing.T) *kiosk.Session {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// openService asks for a service in the resident's words and opens it
+// past its explanation, at its first question.
+func openService(c *conversation, said, slug string) {
+	c.t.Helper()
+	c.say(said)
+	c.choose("p:" + slug)
+	c.choose(assistant.ChoiceSkip)
+	c.expect(assistant.StageCollect)
 }
 
 // toBillReview takes a resident from "đóng tiền điện" to the review of
@@ -377,6 +414,40 @@ func TestPayABill(t *testing.T) {
 	v := e.visit(t)
 	if !slices.Contains(v.Services, assistant.SlugBillPayment) || !slices.Contains(v.Outcomes, kiosk.OutcomePaymentMade) {
 		t.Fatalf("visit: services %v outcomes %v", v.Services, v.Outcomes)
+	}
+}
+
+// TestPayABillFromTheTile: the kiosk's tile counts four steps, the kind,
+// the code, the bill and the QR code, and looks the bills up as soon as
+// the code is given.
+func TestPayABillFromTheTile(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugBillPayment)
+	steps := []string{}
+	step := func() { steps = append(steps, c.last.Progress) }
+	c.expect(assistant.StageCollect)
+	step()
+	if c.last.CanGoBack || !c.hasChoice("opt:electricity") {
+		t.Fatalf("first question: back %v, choices %+v", c.last.CanGoBack, c.last.Choices)
+	}
+	c.choose("opt:electricity")
+	step()
+	c.say("demo9999")
+	c.expect(assistant.StageCollect, "DEMO9999")
+	c.asks("customer_code", "after an unknown code")
+	c.say("demo0001")
+	c.expect(assistant.StageBills, "387.500 đồng")
+	step()
+	c.choose(c.last.Choices[0].ID)
+	c.expect(assistant.StagePay, "387.500 đồng")
+	step()
+	e.payAtGateway(t, c.last.Payment, "pay")
+	c.choose(assistant.ChoiceCheck)
+	c.expect(assistant.StageDone, "Đã nhận đủ 387.500 đồng")
+	step()
+	if want := []string{"Bước 1/4", "Bước 2/4", "Bước 3/4", "Bước 4/4", "Hoàn tất"}; !slices.Equal(steps, want) {
+		t.Fatalf("progress %v, want %v", steps, want)
 	}
 }
 
@@ -493,6 +564,11 @@ func TestSendAReport(t *testing.T) {
 		t.Fatalf("codes shown: %s", c.last.Reply)
 	}
 	c.say("2")
+	c.expect(assistant.StageCollect, "còn đang xảy ra")
+	c.choose("opt:" + assistant.HappeningOver)
+	if c.last.Emergency != nil {
+		t.Fatalf("numbers shown for a past theft: %+v", c.last.Emergency)
+	}
 	c.say("Hai thanh niên đi xe máy giật túi xách của một bà cụ")
 	c.say("Trước cổng chung cư, 12 Nguyễn Huệ")
 	c.say(time.Now().Format("02/01/2006"))
@@ -504,12 +580,13 @@ func TestSendAReport(t *testing.T) {
 	c.choose(assistant.ChoiceConfirm)
 	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
 	var code, ward, channel string
-	var contact *string
-	err := e.pool.QueryRow(context.Background(), `SELECT code, ward_code, channel, contact FROM reports ORDER BY created_at DESC LIMIT 1`).Scan(&code, &ward, &channel, &contact)
+	var contact string
+	err := e.pool.QueryRow(context.Background(), `SELECT code, ward_code, channel,
+		coalesce(encode(contact_sealed, 'hex'), '') FROM reports ORDER BY created_at DESC LIMIT 1`).Scan(&code, &ward, &channel, &contact)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(c.last.Reply, code) || ward != saiGon || channel != "kiosk" || (contact != nil && *contact != "") {
+	if !strings.Contains(c.last.Reply, code) || ward != saiGon || channel != "kiosk" || contact != "" {
 		t.Fatalf("report %s ward %s channel %s contact %v; reply %s", code, ward, channel, contact, c.last.Reply)
 	}
 	if v := e.visit(t); !slices.Contains(v.Outcomes, kiosk.OutcomeReportSent) {
@@ -521,6 +598,7 @@ func TestSendAReport(t *testing.T) {
 	c.choose("p:" + assistant.SlugReport)
 	c.choose(assistant.ChoiceSkip)
 	c.choose("opt:disorder")
+	c.choose("opt:" + assistant.HappeningOver)
 	c.say("Nhóm thanh niên tụ tập la hét khuya")
 	if !c.hasChoice("opt:" + assistant.AtStation) {
 		t.Fatalf("no choice of the station's place: %+v", c.last.Choices)
@@ -539,6 +617,70 @@ func TestSendAReport(t *testing.T) {
 	}
 	if ward != saiGon || (address != nil && *address == assistant.AtStation) {
 		t.Fatalf("report at the station: ward %s address %v", ward, address)
+	}
+}
+
+// TestSendAReportFromTheTile: the kiosk's report tile enters the same
+// flow at its first question, counts its steps, and once the resident says
+// someone is hurt the emergency numbers lead every reply, the fire's 114
+// first, even when what happened is told in words that would otherwise
+// raise the emergency screen.
+func TestSendAReportFromTheTile(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugReport)
+	c.expect(assistant.StageCollect, "113", "114", "115", "Bác muốn báo việc gì?", "1. Gây rối, đánh nhau")
+	if strings.Index(c.last.Reply, "113") > strings.Index(c.last.Reply, "?") || c.last.CanGoBack || c.last.Emergency != nil {
+		t.Fatalf("first question: %q back %v emergency %+v", c.last.Reply, c.last.CanGoBack, c.last.Emergency)
+	}
+	steps := []string{c.last.Progress}
+	step := func() { steps = append(steps, c.last.Progress) }
+	c.choose("opt:fire")
+	c.expect(assistant.StageCollect, "Có người bị thương", "Đang xảy ra", "Không, việc đã qua")
+	step()
+	c.choose("opt:" + assistant.HappeningInjury)
+	numbers := func(when string) {
+		t.Helper()
+		em := c.last.Emergency
+		if em == nil || len(em.Numbers) == 0 || em.Numbers[0].Number != "114" || !em.Numbers[0].Primary ||
+			!strings.HasPrefix(c.last.Reply, "Việc đang nguy hiểm: Bác gọi ngay 114") {
+			t.Fatalf("%s: numbers not first: %+v %q", when, em, c.last.Reply)
+		}
+	}
+	numbers("after someone is hurt")
+	step()
+	c.say("đang cháy, khói đen mù mịt ở tầng hầm")
+	c.asks("address", "after what happened, told with a fire now")
+	numbers("at the place")
+	step()
+	c.choose("opt:" + assistant.AtStation)
+	for range 4 { // the date, photos, name, phone: anonymous
+		step()
+		c.choose(assistant.ChoiceSkip)
+	}
+	c.expect(assistant.StageReview, "Cháy, nổ", "Có người bị thương", "khói đen")
+	numbers("at the read-back")
+	step()
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
+	step()
+	rep := c.last.Report
+	if rep == nil || !slices.Contains(rep.Emergency, "115") || len(rep.Papers) != 1 || rep.Papers[0].URL != "/api/v1/reports/track/"+rep.Code+"/ack.pdf" {
+		t.Fatalf("report receipt %+v", rep)
+	}
+	numbers("when sent")
+	want := []string{"Bước 1/9", "Bước 2/9", "Bước 3/9", "Bước 4/9", "Bước 5/9", "Bước 6/9", "Bước 7/9", "Bước 8/9", "Bước 9/9", "Hoàn tất"}
+	if !slices.Equal(steps, want) {
+		t.Fatalf("progress %v, want %v", steps, want)
+	}
+	var injury, inProgress bool
+	var urgency string
+	if err := e.pool.QueryRow(context.Background(), `SELECT injury, in_progress, urgency FROM reports WHERE code = $1`, rep.Code).
+		Scan(&injury, &inProgress, &urgency); err != nil {
+		t.Fatal(err)
+	}
+	if !injury || !inProgress || urgency != "critical" {
+		t.Fatalf("stored report: injury %v in progress %v urgency %s", injury, inProgress, urgency)
 	}
 }
 
@@ -571,36 +713,94 @@ func TestFollowADossier(t *testing.T) {
 	e := newEnv(t)
 	d := e.fileDossier(t)
 	c := e.start(t)
-	c.say("hồ sơ của tôi đến đâu rồi")
-	c.choose("p:" + assistant.SlugStatusLookup)
-	c.choose(assistant.ChoiceSkip)
-	c.expect(assistant.StageCollect)
-	c.say("ABC-DEF-GHK") // a wrong tracking code
-	c.choose(assistant.ChoiceSkip)
-	c.say("0903123456")
-	c.expect(assistant.StageReview)
-	c.choose(assistant.ChoiceConfirm)
-	c.expect(assistant.StageCollect, "Mã hồ sơ chưa đúng")
-	if c.last.Field.Name != "dossier_code" {
-		t.Fatalf("asks %+v after a wrong code", c.last.Field)
+	openService(c, "hồ sơ của tôi đến đâu rồi", assistant.SlugStatusLookup)
+	if c.last.Progress != "Bước 1/2" {
+		t.Fatalf("progress %q at the code", c.last.Progress)
 	}
-	// The right code with digits that do not match: the same plain answer
-	// for both, so a guess learns nothing.
-	c.say(d.TrackingCode)
-	c.choose("edit:phone")
-	c.say("0909000000")
-	c.choose(assistant.ChoiceConfirm)
-	c.expect(assistant.StageCollect, "Không tìm thấy hồ sơ")
-	c.say(d.TrackingCode)
-	c.choose("edit:phone")
+	c.say("ABC-DEF-GHK") // a wrong tracking code
+	// Only the last four digits are asked, on the numeric keyboard; the
+	// whole number is refused.
+	if c.last.Field.Name != "last4" || c.last.Field.Keyboard != "numeric" || c.last.Progress != "Bước 2/2" {
+		t.Fatalf("asks %+v (%s) for the digits", c.last.Field, c.last.Progress)
+	}
 	c.say("0903123456")
-	c.expect(assistant.StageReview)
-	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageCollect, "4 số cuối")
+	c.asks("last4", "for the digits")
+	// A look-up has nothing to review: the code and the digits are looked
+	// up at once.
+	c.say("3456")
+	c.expect(assistant.StageCollect, "Mã hồ sơ chưa đúng")
+	c.asks("dossier_code", "after a wrong code")
+	// The right code with digits that do not match: the same plain answer
+	// as for a wrong code, and the digits asked again.
+	c.say(d.TrackingCode)
+	c.expect(assistant.StageDone)
+	c = e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugStatusLookup)
+	c.say(d.TrackingCode)
+	c.say("0000")
+	c.expect(assistant.StageCollect, "Không tìm thấy hồ sơ")
+	c.asks("last4", "after wrong digits")
+	c.say("3456")
 	tr, err := e.dossiers.Track(context.Background(), audit.Actor{Role: "test", IP: "test"}, d.TrackingCode, "3456")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.expect(assistant.StageDone, d.TrackingCode, tr.StatusLabel, tr.NextStep)
+	c.expect(assistant.StageDone, "Hồ sơ "+d.TrackingCode, "Tình trạng: "+tr.StatusLabel, tr.NextStep)
+	st := c.last.DossierStatus
+	if st == nil || st.Kind != assistant.TrackDossier || c.last.Progress != "Kết quả tra cứu" || len(st.Papers) != 1 ||
+		st.Papers[0].URL != "/api/v1/track/"+d.TrackingCode+"/slip.pdf?last4=3456" {
+		t.Fatalf("status %+v, progress %q", st, c.last.Progress)
+	}
+}
+
+// TestFollowFromTheTile: the kiosk's tile starts the look-up at its first
+// question, with nothing to go back to; a report's code needs no digits.
+func TestFollowFromTheTile(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugStatusLookup)
+	c.expect(assistant.StageCollect)
+	if c.last.Field.Name != "dossier_code" || c.last.CanGoBack || c.last.Progress != "Bước 1/2" {
+		t.Fatalf("first question %+v, back %v, progress %q", c.last.Field, c.last.CanGoBack, c.last.Progress)
+	}
+	c.say("ABCD2345")
+	if c.last.Field.Name != "last4" || !c.last.CanGoBack {
+		t.Fatalf("second question %+v, back %v", c.last.Field, c.last.CanGoBack)
+	}
+	c.choose(assistant.ChoiceBack)
+	if c.last.Field.Name != "dossier_code" || c.last.CanGoBack {
+		t.Fatalf("back to %+v, back %v", c.last.Field, c.last.CanGoBack)
+	}
+
+	// A security report's code.
+	c = e.start(t)
+	c.choose("p:" + assistant.SlugReport)
+	c.choose(assistant.ChoiceSkip)
+	c.choose("opt:disorder")
+	c.choose("opt:" + assistant.HappeningOver)
+	c.say("Nhóm thanh niên tụ tập la hét khuya")
+	c.choose("opt:" + assistant.AtStation)
+	c.say(time.Now().Format("02/01/2006"))
+	c.choose(assistant.ChoiceSkip) // no photos
+	c.choose(assistant.ChoiceSkip)
+	c.choose(assistant.ChoiceSkip)
+	c.choose(assistant.ChoiceConfirm)
+	code := c.last.Report.Code
+	c = e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugStatusLookup)
+	c.say(strings.ToLower(code))
+	c.expect(assistant.StageDone, "Phản ánh "+code, "Tình trạng: ", "Gửi ngày")
+	st := c.last.DossierStatus
+	if st == nil || st.Kind != assistant.TrackReport || len(st.Papers) != 1 || st.Papers[0].URL != "/api/v1/reports/track/"+code+"/ack.pdf" {
+		t.Fatalf("report status %+v", st)
+	}
+	// An unknown report code: said, and the code asked again.
+	c = e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugStatusLookup)
+	c.say("PA-AAAA-BBBB-CC")
+	c.expect(assistant.StageCollect, "Không tìm thấy phản ánh")
+	c.asks("dossier_code", "after an unknown report")
 }
 
 // TestPartnerServicesHandOver: each partner service is explained, warns
@@ -719,4 +919,169 @@ func fieldName(f *assistant.FieldPrompt) string {
 		return ""
 	}
 	return f.Name
+}
+
+// TestWhatHappensNextIsSaidOnce: the guide's done message, the kiosk's
+// receipt screen (the submission's answer), the printed receipt and the
+// tracking screen say what happens next in the same words, those of the
+// catalogue entry; tracking asks four digits, never the whole number.
+func TestWhatHappensNextIsSaidOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	entry, err := e.catalogue.Get(ctx, "residence.info-confirm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := entry.AfterFiling()
+	if !strings.Contains(want, strings.TrimRight(entry.Processing.Text, ".")) {
+		t.Fatalf("after filing %q lacks the time limit %q", want, entry.Processing.Text)
+	}
+	c := e.start(t)
+	c.choose("p:residence.info-confirm")
+	c.choose(assistant.ChoiceSkip)
+	c.fillWith(map[string]string{"id_number": "079203001234"})
+	c.expect(assistant.StageReview)
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone, "Việc tiếp theo: "+want)
+	ref := c.last.Dossier
+	actor := audit.Actor{Role: "test", IP: "test"}
+	sub, err := e.dossiers.Submit(ctx, actor, ref.ID, ref.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.AfterFiling != want {
+		t.Errorf("receipt screen says %q, want %q", sub.AfterFiling, want)
+	}
+	pdf, err := e.dossiers.Receipt(ctx, actor, ref.ID, nil, dossiers.Proof{Secret: ref.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext (install poppler-utils with scripts/setup): %v", err)
+	}
+	if text := strings.Join(strings.Fields(string(out)), " "); !strings.Contains(text, "Việc tiếp theo "+want) {
+		t.Errorf("the receipt does not say %q:\n%s", want, text)
+	}
+	if _, err := e.dossiers.Track(ctx, actor, ref.TrackingCode, "079203001234"); !apperr.IsKind(err, apperr.Invalid) {
+		t.Errorf("tracking took the whole ID number: %v", err)
+	}
+	tr, err := e.dossiers.Track(ctx, actor, ref.TrackingCode, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tr.NextStep, want) {
+		t.Errorf("tracking says %q, want it to start with %q", tr.NextStep, want)
+	}
+}
+
+// TestFeeDecidedByTheOneQuestion: residence fees exempt the elderly,
+// children and declared groups (Điều 4 Thông tư 75/2022/TT-BTC). The guide
+// takes the age from the date of birth and asks the one question about the
+// declared groups only when the age does not settle it; the dossier is
+// charged by the answer and the done message says the fee with its reason.
+func TestFeeDecidedByTheOneQuestion(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		born   string
+		answer string // "" when the question must not be asked
+		fee    int64
+		reason string
+	}{
+		{"adult with meritorious service", "12/03/1980", assistant.ChoiceYes, 0, "Người thuộc diện người khuyết tật, người có công với cách mạng hoặc thân nhân"},
+		{"adult of no group", "12/03/1980", assistant.ChoiceNo, 10000, "Lệ phí 10.000 đồng (mức nộp trực tuyến) theo Điều 5 và Biểu mức thu Thông tư 75/2022/TT-BTC"},
+		{"person over 60", "02/09/1950", "", 0, "Người từ 60 tuổi trở lên được miễn lệ phí (Điều 4 Thông tư 75/2022/TT-BTC ngày 22/12/2022)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			c := e.start(t)
+			c.choose("p:residence.permanent-register")
+			c.choose(assistant.ChoiceSkip)
+			asked := false
+			for i := 0; c.last.Stage == assistant.StageCollect; i++ {
+				if i > 30 {
+					t.Fatalf("form never ends: %s", c.last.Reply)
+				}
+				switch f := fieldName(c.last.Field); {
+				case f == procedures.FeeExemptField:
+					asked = true
+					if !strings.Contains(c.last.Reply, "người có công với cách mạng") || !c.hasChoice(assistant.ChoiceYes) {
+						t.Fatalf("the fee question reads %q", c.last.Reply)
+					}
+					if tc.answer == "" {
+						t.Fatal("asked although the age settles the fee")
+					}
+					c.choose(tc.answer)
+				case f == "date_of_birth":
+					c.say(tc.born)
+				default:
+					c.fillOne()
+				}
+			}
+			if tc.answer != "" && !asked {
+				t.Fatal("the fee question was not asked")
+			}
+			c.expect(assistant.StageReview)
+			c.choose(assistant.ChoiceConfirm)
+			c.expect(assistant.StageDone, tc.reason)
+			due, err := e.dossiers.FeeDue(context.Background(), c.last.Dossier.ID)
+			if err != nil || due.Amount != tc.fee {
+				t.Fatalf("dossier fee %+v %v, want %d", due, err, tc.fee)
+			}
+		})
+	}
+}
+
+// TestTouristPlaces: the tourist information's tile opens a search of the
+// station's places; every message is a new search, in Vietnamese or
+// English, answered with each place's checked hours, its source and the
+// way from this station, all worded by the server; a visitor's typed
+// question about places starts the same search with its own words.
+func TestTouristPlaces(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugTourism)
+	c.expect(assistant.StagePlaces, "Bác muốn đi đâu?")
+	p := c.last.Places
+	if p == nil || len(p.Cards) == 0 || p.Lang != "vi" || p.TipsTitle != "An toàn khi đi chơi" || len(p.Tips) == 0 ||
+		c.last.Progress != "Thông tin du lịch / Tourist information" || !c.hasChoice("lang:en") || c.last.CanGoBack {
+		t.Fatalf("first answer: %+v progress %q choices %+v back %v", p, c.last.Progress, c.last.Choices, c.last.CanGoBack)
+	}
+	c.choose("lang:en")
+	if p = c.last.Places; p.Lang != "en" || p.TipsTitle != "Staying safe" || !strings.HasPrefix(c.last.Field.Label, "Where would you like to go?") {
+		t.Fatalf("in English: %+v field %+v", p, c.last.Field)
+	}
+	c.say("museum near here")
+	p = c.last.Places
+	if len(p.Cards) < 3 || p.Cards[0].Name != "Ho Chi Minh City Museum" {
+		t.Fatalf("museums: %+v", p.Cards)
+	}
+	first := p.Cards[0]
+	if !regexp.MustCompile(`^About \d+ m \w+(-\w+)? of this station: about \d+ minutes on foot\.$`).MatchString(first.Way) ||
+		first.Lines[0] != "Opening hours: 8 am–5 pm every day" ||
+		!regexp.MustCompile(`Source: [^,]+, checked on \d{4}-\d{2}-\d{2}$`).MatchString(first.Lines[2]) ||
+		!strings.HasPrefix(first.MapQR, "data:image/png;base64,") || first.MapAlt != "Scan for the route on your phone: Ho Chi Minh City Museum" {
+		t.Fatalf("the museum's card: %+v", first)
+	}
+	c.say("chợ Bến Thành đi thế nào")
+	if p = c.last.Places; p.Lang != "vi" || len(p.Cards) == 0 || !strings.Contains(p.Cards[0].Name, "Chợ Bến Thành") ||
+		!strings.HasPrefix(p.Cards[0].Lines[0], "Giờ mở cửa: ") {
+		t.Fatalf("in Vietnamese: %+v", p)
+	}
+
+	// Asked in words at the assistant: the same search, with those words.
+	c = e.start(t)
+	c.say("museum near here")
+	if !c.hasChoice("p:" + assistant.SlugTourism) {
+		t.Fatalf("tourist information not offered: %+v", c.last.Choices)
+	}
+	c.choose("p:" + assistant.SlugTourism)
+	c.expect(assistant.StageExplain, "Tìm địa điểm")
+	c.choose(assistant.ChoiceNext)
+	c.expect(assistant.StagePlaces)
+	if p = c.last.Places; p.Lang != "en" || len(p.Cards) < 3 || c.last.Handover != nil {
+		t.Fatalf("from the question: %+v handover %+v", p, c.last.Handover)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/imagelimit/imagelimittest"
 )
 
 // cameraJPEG is a photo as a camera writes it: a real JPEG with an EXIF
@@ -90,10 +91,14 @@ func toPhotos(c *conversation) {
 	c.choose("p:" + assistant.SlugReport)
 	c.choose(assistant.ChoiceSkip)
 	c.choose("opt:theft")
+	c.choose("opt:" + assistant.HappeningOver)
 	c.say("Hai thanh niên đi xe máy giật túi xách của một bà cụ")
 	c.say("Trước cổng chung cư, 12 Nguyễn Huệ")
 	c.say(time.Now().Format("02/01/2006"))
 	c.expect(assistant.StageCollect, "Chụp ảnh", "tối đa 5 ảnh")
+	if p := c.last.Photos; p == nil || p.URL != "/api/v1/sessions/"+c.id+"/photos" || p.Label != "Chụp ảnh" {
+		c.t.Fatalf("photos step offers no camera: %+v", p)
+	}
 	if c.last.Field == nil || c.last.Field.Name != assistant.PhotoField || !c.hasChoice(assistant.ChoiceNext) ||
 		!c.hasChoice(assistant.ChoiceSkip) || !c.hasChoice(assistant.ChoiceBack) || !c.hasChoice(assistant.ChoiceHandoff) {
 		c.t.Fatalf("photos step: field %+v choices %+v", c.last.Field, c.last.Choices)
@@ -125,10 +130,16 @@ func TestReportWithPhotos(t *testing.T) {
 		{"a camera JPEG as the body", cameraJPEG(t, 30), false, http.StatusCreated, ""},
 		{"not an image", []byte("%PDF-1.4 not a photo"), true, http.StatusUnsupportedMediaType, "photo_type"},
 		{"a broken JPEG", []byte("\xff\xd8\xff\xe0 broken"), false, http.StatusBadRequest, "photo_unreadable"},
+		// Security review, High 2: bombs are refused from their header.
+		{"a 40-megapixel PNG bomb", imagelimittest.PNG(8000, 5000), true, http.StatusRequestEntityTooLarge, "image_too_large"},
+		{"a 16k × 16k JPEG turned by EXIF", imagelimittest.JPEG(16384, 16384, 6), false, http.StatusRequestEntityTooLarge, "image_too_large"},
 	} {
 		status, body := e.upload(t, c.id, tc.data, tc.multi)
 		if status != tc.status || errorCode(body) != tc.code {
 			t.Fatalf("%s: %d %v", tc.name, status, body)
+		}
+		if msg, _ := body["message"].(string); status == http.StatusCreated && !strings.HasPrefix(msg, "Trạm đã nhận ") {
+			t.Fatalf("%s: the kiosk is not told how many photos it holds: %v", tc.name, body)
 		}
 	}
 	c.say("xong rồi")

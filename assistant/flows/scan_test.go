@@ -7,7 +7,13 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/citizenstation/citizenstation/procedures"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
 // scanQR prints text as a QR code, as a receipt or a bill carries it, and
@@ -38,10 +44,7 @@ func TestFollowADossierFromTheReceiptQR(t *testing.T) {
 	e := newEnv(t)
 	d := e.fileDossier(t)
 	c := e.start(t)
-	c.say("hồ sơ của tôi đến đâu rồi")
-	c.choose("p:" + assistant.SlugStatusLookup)
-	c.choose(assistant.ChoiceSkip)
-	c.expect(assistant.StageCollect)
+	openService(c, "hồ sơ của tôi đến đâu rồi", assistant.SlugStatusLookup)
 	if c.last.Field.Name != "dossier_code" {
 		t.Fatalf("asks %+v first", c.last.Field)
 	}
@@ -50,14 +53,11 @@ func TestFollowADossierFromTheReceiptQR(t *testing.T) {
 	if c.last.Field == nil || c.last.Field.Name == "dossier_code" {
 		t.Fatalf("the scanned code was not taken: %s", c.last.Reply)
 	}
-	c.choose(assistant.ChoiceSkip) // no ID number
-	c.say("0903123456")
-	c.expect(assistant.StageReview, d.TrackingCode)
-	if got := draftField(c.last.Draft, "dossier_code"); got.Value != d.TrackingCode || got.Provenance != assistant.FromQR {
+	c.say("3456") // the last four digits of the phone: looked up at once
+	c.expect(assistant.StageDone, d.TrackingCode)
+	if got := draftField(c.last.Draft, "dossier_code"); got.Value != d.TrackingCode || got.Provenance != procedures.FromQR {
 		t.Fatalf("dossier_code = %+v, want %s from the QR code", got, d.TrackingCode)
 	}
-	c.choose(assistant.ChoiceConfirm)
-	c.expect(assistant.StageDone, d.TrackingCode)
 }
 
 // A QR code that holds no tracking code fills nothing: the code is asked
@@ -65,9 +65,7 @@ func TestFollowADossierFromTheReceiptQR(t *testing.T) {
 func TestScanWithoutACode(t *testing.T) {
 	e := newEnv(t)
 	c := e.start(t)
-	c.say("hồ sơ của tôi đến đâu rồi")
-	c.choose("p:" + assistant.SlugStatusLookup)
-	c.choose(assistant.ChoiceSkip)
+	openService(c, "hồ sơ của tôi đến đâu rồi", assistant.SlugStatusLookup)
 	c.send(assistant.Message{OCRResultID: e.scanQR(t, "https://dichvucong.gov.vn/?x=1")})
 	c.expect(assistant.StageCollect)
 	if c.last.Field == nil || c.last.Field.Name != "dossier_code" {
@@ -80,10 +78,7 @@ func TestScanWithoutACode(t *testing.T) {
 func TestPayABillFromItsQR(t *testing.T) {
 	e := newEnv(t)
 	c := e.start(t)
-	c.say("đóng tiền điện tháng này")
-	c.choose("p:" + assistant.SlugBillPayment)
-	c.choose(assistant.ChoiceSkip)
-	c.expect(assistant.StageCollect)
+	openService(c, "đóng tiền điện tháng này", assistant.SlugBillPayment)
 	c.say("1")
 	if c.last.Field == nil || c.last.Field.Name != "customer_code" {
 		t.Fatalf("asks %+v, want the customer code", c.last.Field)
@@ -94,7 +89,7 @@ func TestPayABillFromItsQR(t *testing.T) {
 	}
 	c.choose(assistant.ChoiceSkip) // no phone for the receipt
 	c.expect(assistant.StageReview, "DEMO0001")
-	if got := draftField(c.last.Draft, "customer_code"); got.Value != "DEMO0001" || got.Provenance != assistant.FromQR {
+	if got := draftField(c.last.Draft, "customer_code"); got.Value != "DEMO0001" || got.Provenance != procedures.FromQR {
 		t.Fatalf("customer_code = %+v, want DEMO0001 from the QR code", got)
 	}
 	c.choose(assistant.ChoiceConfirm)
@@ -110,4 +105,46 @@ func draftField(d *assistant.Draft, name string) assistant.DraftField {
 		}
 	}
 	return assistant.DraftField{}
+}
+
+// A draft's scanned value keeps, in the dossier, the scan it was read on
+// and the readings that disagreed with it, for the staff reviewer.
+func TestDraftConflictsReachTheDossier(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	d := assistant.Draft{ProcedureSlug: "residence.info-confirm", StationID: e.stationID, Fields: []assistant.DraftField{
+		{Name: "full_name", Value: "Nguyễn Thị Lan", Provenance: procedures.FromQR, Confidence: 1},
+		{Name: "date_of_birth", Value: "1980-03-12", Provenance: procedures.FromQR, Confidence: 0.75, Document: "cccd_front",
+			Conflicts: []assistant.DraftConflict{{Value: "1980-08-12", Provenance: procedures.FromOCR, Document: "cccd_front"},
+				{Value: "1981-03-12", Provenance: procedures.FromMRZ, Document: "cccd_back_mrz"}}},
+		{Name: "sex", Value: "nu", Provenance: procedures.FromQR, Confidence: 1},
+		{Name: "id_number", Value: "079180001234", Provenance: procedures.FromQR, Confidence: 1},
+		{Name: "phone", Value: "0903123456", Provenance: procedures.FromTyped, Confidence: 1},
+		{Name: "place_of_residence", Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: procedures.FromTyped, Confidence: 1},
+		{Name: "delivery", Value: "paper", Provenance: procedures.FromTyped, Confidence: 1},
+	}}
+	ref, err := flows.Dossiers{Dossiers: e.dossiers, Stations: e.kiosk, Pool: e.pool}.CreateDraft(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.dossiers.Submit(ctx, audit.Actor{Role: "kiosk"}, ref.ID, ref.Secret); err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := stafftest.NewUser(t, e.pool, staff.RoleAdmin)
+	got, err := e.dossiers.Get(ctx, admin, audit.Actor{Role: "test"}, ref.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range got.Fields {
+		if f.Name != "date_of_birth" {
+			continue
+		}
+		want := []dossiers.Conflict{{Value: "1980-08-12", Provenance: dossiers.FromOCR, Document: "cccd_front", Text: "12/08/1980"},
+			{Value: "1981-03-12", Provenance: dossiers.FromMRZ, Document: "cccd_back_mrz", Text: "12/03/1981"}}
+		if f.Document != "cccd_front" || len(f.Conflicts) != 2 || f.Conflicts[0] != want[0] || f.Conflicts[1] != want[1] || !f.Low() {
+			t.Fatalf("date_of_birth from %q with conflicts %+v, want %+v", f.Document, f.Conflicts, want)
+		}
+		return
+	}
+	t.Fatalf("no date_of_birth in %+v", got.Fields)
 }

@@ -10,6 +10,12 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/ocr"
+	"github.com/jackc/pgx/v5"
 )
 
 // The security review's findings about the kiosk's live payment stream,
@@ -125,5 +131,104 @@ func TestSecurityStreamCaps(t *testing.T) {
 	}
 	for _, f := range closers[1:] {
 		f()
+	}
+}
+
+// Medium: an OCR result used to be importable by any kiosk conversation
+// that knew its id, and a scan uploaded with no visit was kept for good.
+// A result now belongs to the visit that made it: another visit's
+// conversation is told it is not there, and it is erased with its visit.
+func TestSecurityScansBelongToTheirVisit(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lat, lng := 10.778, 106.707
+	other, _, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm bên cạnh", WardCode: saiGon, Latitude: &lat, Longitude: &lng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirVisit, err := e.kiosk.StartSession(ctx, other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stolen := &ocr.Result{Kind: ocr.KindCCCDFront, KioskSessionID: theirVisit.ID,
+		Fields: map[string]ocr.Field{"id_number": {Value: "079203001234", Confidence: 0.99, Source: ocr.SourceQR}}}
+	unbound := &ocr.Result{Kind: ocr.KindCCCDFront, Fields: map[string]ocr.Field{"id_number": {Value: "079203009999", Confidence: 0.99, Source: ocr.SourceQR}}}
+	mine := &ocr.Result{Kind: ocr.KindCCCDFront, KioskSessionID: e.visitID,
+		Fields: map[string]ocr.Field{"id_number": {Value: "079203005678", Confidence: 0.99, Source: ocr.SourceQR}}}
+	for _, r := range []*ocr.Result{stolen, unbound, mine} {
+		if err := e.scans.Save(ctx, r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.start(t)
+	for _, tc := range []struct {
+		name, id, want string
+	}{
+		{"another station's visit's scan", stolen.ID, "không tìm thấy kết quả quét"},
+		{"a scan of no visit", unbound.ID, "không tìm thấy kết quả quét"},
+		{"its own visit's scan", mine.ID, "đã điền 1 thông tin"},
+	} {
+		c.send(assistant.Message{OCRResultID: tc.id})
+		if !strings.Contains(c.last.Reply, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, c.last.Reply, tc.want)
+		}
+	}
+	// The other visit ends: its scan goes with it (the OCR store erases,
+	// as serve wires it).
+	stations := kiosk.NewService(e.pool, kiosk.DefaultConfig(), quiet, e.scans)
+	if _, err := stations.EndSession(ctx, theirVisit.ID, kiosk.EndFinish); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.scans.Get(ctx, stolen.ID); !apperr.IsKind(err, apperr.NotFound) {
+		t.Errorf("the ended visit's scan is still kept: %v", err)
+	}
+}
+
+// TestSecurityGuideSealsWhatResidentsSay: after a conversation at the
+// kiosk in which the resident typed their ID number and phone, no column
+// of any assistant_* table holds either in plain text (sealed columns are
+// read as their bytes), and the guide still reads the answers back.
+func TestSecurityGuideSealsWhatResidentsSay(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	c.fillWith(map[string]string{"id_number": "079203001234", "phone": "0903 123 456"})
+	c.expect(assistant.StageReview, "0903")
+
+	rows, err := e.pool.Query(ctx, `
+		SELECT table_name::text, string_agg(CASE WHEN data_type = 'bytea' THEN format('encode(%I, ''escape'')', column_name)
+			ELSE format('%I::text', column_name) END, ', ')
+		FROM information_schema.columns WHERE table_schema = 'public' AND table_name LIKE 'assistant\_%'
+		GROUP BY table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Name, Columns string }])
+	if err != nil || len(tables) < 5 {
+		t.Fatalf("assistant tables: %v, %v", tables, err)
+	}
+	stored := 0
+	for _, table := range tables {
+		for _, text := range dbtest.Texts(t, e.pool, `SELECT concat_ws(' | ', `+table.Columns+`) FROM `+table.Name) {
+			stored++
+			for _, plain := range []string{"079203001234", "0903123456", "0903 123 456", "903123456"} {
+				if strings.Contains(text, plain) {
+					t.Errorf("%s holds %q in plain text: %.300s", table.Name, plain, text)
+				}
+			}
+		}
+	}
+	if stored < 10 {
+		t.Fatalf("only %d rows in the assistant tables: the conversation stored nothing to check", stored)
+	}
+	// The review still shows what was typed: the guide opens it.
+	c.choose(assistant.ChoiceConfirm)
+	c.expect(assistant.StageDone)
+	if _, err := e.dossiers.Track(ctx, audit.Actor{IP: "10.0.0.9"}, c.last.Dossier.TrackingCode, "3456"); err != nil {
+		t.Errorf("the dossier filed from the sealed answers: %v", err)
 	}
 }

@@ -5,62 +5,48 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
-	"github.com/citizenstation/citizenstation/internal/config"
 )
 
 // auditCommand is station audit: who read or changed what, newest first.
-func auditCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station audit", flag.ContinueOnError)
+func (c *cli) auditCommand() *ffcli.Command {
 	var (
-		cfg                   config.Platform
-		user, subject, action string
-		since                 string
-		limit                 int
-		asJSON                bool
+		f              audit.Filter
+		subject, since string
+		asJSON         bool
 	)
-	cfg.RegisterFlags(fs)
-	fs.StringVar(&user, "user", "", "only entries by this staff username")
-	fs.StringVar(&subject, "subject", "", "only entries about KIND or KIND:ID, e.g. dossier:0190ab… or staff_user:lan")
-	fs.StringVar(&action, "action", "", "only this action, e.g. dossier.read")
-	fs.StringVar(&since, "since", "", "only entries since a duration ago (24h) or a date (2026-11-20)")
-	fs.IntVar(&limit, "limit", 100, "at most this many entries")
-	fs.BoolVar(&asJSON, "json", false, "print JSON lines")
-	return &ffcli.Command{
-		Name:       "audit",
-		ShortUsage: "station audit [-user U] [-subject KIND[:ID]] [-action A] [-since 24h|YYYY-MM-DD] [-limit N] [-json]",
-		ShortHelp:  "query the audit log of reads of personal data and changes",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			f := audit.Filter{Username: user, Action: action, Limit: limit}
+	return c.build(command{
+		path:  "station audit",
+		usage: "[-user U] [-subject KIND[:ID]] [-action A] [-since 24h|YYYY-MM-DD] [-limit N] [-json]",
+		help:  "query the audit log of reads of personal data and changes",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&f.Username, "user", "", "only entries by this staff username")
+			fs.StringVar(&subject, "subject", "", "only entries about KIND or KIND:ID, e.g. dossier:0190ab… or staff_user:lan")
+			fs.StringVar(&f.Action, "action", "", "only this action, e.g. dossier.read")
+			fs.StringVar(&since, "since", "", "only entries since a duration ago (24h) or a date (2026-11-20)")
+			fs.IntVar(&f.Limit, "limit", 100, "at most this many entries")
+			fs.BoolVar(&asJSON, "json", false, "print JSON lines")
+		},
+		check: func([]string) (err error) {
 			f.SubjectKind, f.SubjectID, _ = strings.Cut(subject, ":")
 			if since != "" {
-				t, err := parseSince(since, time.Now())
-				if err != nil {
-					return err
-				}
-				f.Since = t
+				f.Since, err = parseSince(since, time.Now())
 			}
-			p, err := openPlatform(ctx, &cfg, stderr)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
+			return err
+		},
+		onDB: func(ctx context.Context, p *platform, _ []string) error {
 			entries, err := audit.List(ctx, p.pool, f)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(stdout)
+				enc := json.NewEncoder(c.stdout)
 				for _, e := range entries {
 					if err := enc.Encode(e); err != nil {
 						return err
@@ -68,8 +54,7 @@ func auditCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TIME\tUSER\tROLE\tACTION\tSUBJECT\tWARD\tIP\tDETAILS")
+			tw := table(c.stdout, "TIME", "USER", "ROLE", "ACTION", "SUBJECT", "WARD", "IP", "DETAILS")
 			for _, e := range entries {
 				details, _ := json.Marshal(e.Details)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s:%s\t%s\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"),
@@ -77,7 +62,7 @@ func auditCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			return tw.Flush()
 		},
-	}
+	})
 }
 
 // parseSince reads a duration back from now or a date.

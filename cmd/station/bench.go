@@ -19,79 +19,91 @@ import (
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // benchCommand groups the measurements that print figures for the README.
-func benchCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station bench", flag.ContinueOnError)
-	subcommands := []*ffcli.Command{
-		benchSearchCommand(stdout, stderr),
-		benchConversationCommand(stdout, stderr),
-	}
-	for _, c := range subcommands {
-		c.FlagSet.SetOutput(stderr)
-	}
-	return &ffcli.Command{
-		Name:        "bench",
-		ShortUsage:  "station bench <subcommand> [flags]",
-		ShortHelp:   "measure quality and speed",
-		FlagSet:     fs,
-		Subcommands: subcommands,
-		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
+func (c *cli) benchCommand() *ffcli.Command {
+	return group("station bench", "<subcommand> [flags]", "measure quality and speed",
+		c.benchSearchCommand(), c.benchConversationCommand(), c.benchCityCommand(), c.benchOCRCommand())
+}
+
+// scratchFlags are the settings of the benchmarks that run on a scratch
+// database beside -database-url, with the configured embedder.
+type scratchFlags struct {
+	platform config.Platform
+	embed    procedures.Config
+	embedder procedures.Embedder
+	noEmbed  bool // the benchmark embeds nothing (bench city runs station import)
+}
+
+func (s *scratchFlags) register(fs *flag.FlagSet) {
+	s.platform.RegisterFlags(fs)
+	if !s.noEmbed {
+		s.embed.RegisterFlags(fs)
 	}
 }
 
-func benchSearchCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station bench search", flag.ContinueOnError)
+// check validates the settings and makes the embedder.
+func (s *scratchFlags) check() (err error) {
+	if err := s.platform.Validate(); err != nil || s.noEmbed {
+		return err
+	}
+	if err := s.embed.Validate(); err != nil {
+		return err
+	}
+	s.embedder, err = s.embed.NewEmbedder()
+	return err
+}
+
+// with creates the scratch database, runs f on it and drops it, or keeps
+// it and says so.
+func (s *scratchFlags) with(ctx context.Context, keep bool, stdout io.Writer, f func(*pgxpool.Pool) error) error {
+	pool, name, drop, err := scratchDatabase(ctx, s.platform.DatabaseURL, s.platform.DBWait)
+	if err != nil {
+		return err
+	}
+	if keep {
+		defer fmt.Fprintf(stdout, "kept database %s\n", name)
+		defer pool.Close()
+	} else {
+		defer drop()
+	}
+	return f(pool)
+}
+
+func (c *cli) benchSearchCommand() *ffcli.Command {
 	var (
-		platformCfg config.Platform
-		embedCfg    procedures.Config
-		synthetic   int
-		rounds      int
-		keep        bool
+		db        scratchFlags
+		synthetic int
+		rounds    int
+		keep      bool
 	)
-	platformCfg.RegisterFlags(fs)
-	embedCfg.RegisterFlags(fs)
-	fs.IntVar(&synthetic, "synthetic", 0, "add synthetic entries until the catalogue has about this many chunks (e.g. 50000)")
-	fs.IntVar(&rounds, "rounds", 3, "times each query is run for the latency figures (after one warm-up round)")
-	fs.BoolVar(&keep, "keep", false, "keep the scratch database afterwards, for looking into query plans")
-	return &ffcli.Command{
-		Name:       "search",
-		ShortUsage: "station bench search [flags]",
-		ShortHelp:  "recall@1, recall@3, MRR and latency of hybrid, full-text and vector search",
-		LongHelp: "Imports the shipped catalogue (and, with -synthetic, distractor entries) into a\n" +
+	return c.build(command{
+		path: "station bench search", usage: "[flags]",
+		help: "recall@1, recall@3, MRR and latency of hybrid, full-text and vector search",
+		long: "Imports the shipped catalogue (and, with -synthetic, distractor entries) into a\n" +
 			"scratch database created beside -database-url and dropped afterwards, runs the\n" +
 			"resident test set with each search mode and prints the figures.",
-		FlagSet: fs,
-		Options: envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			if err := embedCfg.Validate(); err != nil {
-				return err
-			}
+		flags: func(fs *flag.FlagSet) {
+			db.register(fs)
+			fs.IntVar(&synthetic, "synthetic", 0, "add synthetic entries until the catalogue has about this many chunks (e.g. 50000)")
+			fs.IntVar(&rounds, "rounds", 3, "times each query is run for the latency figures (after one warm-up round)")
+			fs.BoolVar(&keep, "keep", false, "keep the scratch database afterwards, for looking into query plans")
+		},
+		check: func([]string) error {
 			if synthetic < 0 || rounds < 1 {
 				return config.Invalid("synthetic", synthetic, "must be ≥ 0, and -rounds ≥ 1")
 			}
-			if err := platformCfg.Validate(); err != nil {
-				return err
-			}
-			embedder, err := embedCfg.NewEmbedder()
-			if err != nil {
-				return err
-			}
-			pool, name, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
-			if err != nil {
-				return err
-			}
-			if keep {
-				defer fmt.Fprintf(stdout, "kept database %s\n", name)
-				defer pool.Close()
-			} else {
-				defer drop()
-			}
-			return benchSearch(ctx, pool, embedder, synthetic, rounds, stdout)
+			return db.check()
 		},
-	}
+		run: func(ctx context.Context, _ []string) error {
+			return db.with(ctx, keep, c.stdout, func(pool *pgxpool.Pool) error {
+				return benchSearch(ctx, pool, db.embedder, synthetic, rounds, c.stdout)
+			})
+		},
+	})
 }
 
 func benchSearch(ctx context.Context, pool *pgxpool.Pool, embedder procedures.Embedder, synthetic, rounds int, stdout io.Writer) error {
@@ -212,44 +224,28 @@ func newDatabase(ctx context.Context, url, template string, wait time.Duration) 
 	return pool, name, func() { pool.Close(); dropDB() }, nil
 }
 
-func benchConversationCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station bench conversation", flag.ContinueOnError)
+func (c *cli) benchConversationCommand() *ffcli.Command {
 	var (
-		platformCfg config.Platform
-		embedCfg    procedures.Config
-		misses      bool
+		db     scratchFlags
+		misses bool
 	)
-	platformCfg.RegisterFlags(fs)
-	embedCfg.RegisterFlags(fs)
-	fs.BoolVar(&misses, "misses", false, "list the openings whose procedure was not offered first")
-	return &ffcli.Command{
-		Name:       "conversation",
-		ShortUsage: "station bench conversation [flags]",
-		ShortHelp:  "top-1, top-3 and turns to the first form question on the residents' openings",
-		LongHelp: "Imports the shipped catalogue into a scratch database created beside -database-url\n" +
+	return c.build(command{
+		path: "station bench conversation", usage: "[flags]",
+		help: "top-1, top-3 and turns to the first form question on the residents' openings",
+		long: "Imports the shipped catalogue into a scratch database created beside -database-url\n" +
 			"and dropped afterwards, plays every shipped opening (assistant/openings.yaml)\n" +
 			"through the deterministic guide as a resident would, and prints the figures.",
-		FlagSet: fs,
-		Options: envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			if err := embedCfg.Validate(); err != nil {
-				return err
-			}
-			if err := platformCfg.Validate(); err != nil {
-				return err
-			}
-			embedder, err := embedCfg.NewEmbedder()
-			if err != nil {
-				return err
-			}
-			pool, _, drop, err := scratchDatabase(ctx, platformCfg.DatabaseURL, platformCfg.DBWait)
-			if err != nil {
-				return err
-			}
-			defer drop()
-			return benchConversation(ctx, pool, embedder, misses, stdout)
+		flags: func(fs *flag.FlagSet) {
+			db.register(fs)
+			fs.BoolVar(&misses, "misses", false, "list the openings whose procedure was not offered first")
 		},
-	}
+		check: func([]string) error { return db.check() },
+		run: func(ctx context.Context, _ []string) error {
+			return db.with(ctx, false, c.stdout, func(pool *pgxpool.Pool) error {
+				return benchConversation(ctx, pool, db.embedder, misses, c.stdout)
+			})
+		},
+	})
 }
 
 func benchConversation(ctx context.Context, pool *pgxpool.Pool, embedder procedures.Embedder, misses bool, stdout io.Writer) error {
@@ -264,7 +260,7 @@ func benchConversation(ctx context.Context, pool *pgxpool.Pool, embedder procedu
 	if _, err := catalogue.Import(ctx, entries); err != nil {
 		return err
 	}
-	guide, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Logger: slog.New(slog.DiscardHandler)}, assistant.Defaults())
+	guide, err := assistant.New(assistant.Deps{Pool: pool, Catalogue: catalogue, Logger: slog.New(slog.DiscardHandler), Sealer: seal.Ephemeral()}, assistant.Defaults())
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -16,41 +15,31 @@ import (
 
 // dossiersCommand is station dossiers purge: the daily clean-up of drafts
 // nobody submitted.
-func dossiersCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station dossiers purge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func (c *cli) dossiersCommand() *ffcli.Command {
 	var (
-		platformCfg config.Platform
-		dossierCfg  dossiers.Config
-		olderThan   time.Duration
+		cfg       dossiers.Config
+		olderThan time.Duration
 	)
-	platformCfg.RegisterFlags(fs)
-	dossierCfg.RegisterFlags(fs)
-	fs.DurationVar(&olderThan, "older-than", 7*24*time.Hour, "delete drafts untouched for this long")
-	purge := &ffcli.Command{
-		Name:       "purge",
-		ShortUsage: "station dossiers purge [-older-than 168h]",
-		ShortHelp:  "delete abandoned drafts and their scans (run daily)",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
+	purge := c.build(command{
+		path: "station dossiers purge", usage: "[-older-than 168h]",
+		help: "delete abandoned drafts and their scans (run daily)",
+		flags: func(fs *flag.FlagSet) {
+			cfg.RegisterFlags(fs)
+			fs.DurationVar(&olderThan, "older-than", 7*24*time.Hour, "delete drafts untouched for this long")
+		},
+		check: func([]string) error {
 			if olderThan < time.Hour {
 				return config.Invalid("older-than", olderThan, "must be at least 1h")
 			}
-			if err := dossierCfg.Validate(); err != nil {
-				return err
-			}
-			p, err := openPlatform(ctx, &platformCfg, stderr)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
+			return cfg.Validate()
+		},
+		onDB: func(ctx context.Context, p *platform, _ []string) error {
 			catalogue, err := procedures.New(p.pool, procedures.NewLocalEmbedder())
 			if err != nil {
 				return err
 			}
-			dossierCfg.DataDir = platformCfg.DataDir
-			svc, err := dossiers.NewService(ctx, p.pool, catalogue, dossierCfg)
+			cfg.DataDir = p.dataDir
+			svc, err := dossiers.NewService(ctx, p.pool, catalogue, cfg)
 			if err != nil {
 				return err
 			}
@@ -58,16 +47,9 @@ func dossiersCommand(stdout, stderr io.Writer) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "deleted %d abandoned drafts\n", n)
+			fmt.Fprintf(c.stdout, "deleted %d abandoned drafts\n", n)
 			return nil
 		},
-	}
-	return &ffcli.Command{
-		Name:        "dossiers",
-		ShortUsage:  "station dossiers purge [flags]",
-		ShortHelp:   "maintain dossiers",
-		FlagSet:     flag.NewFlagSet("station dossiers", flag.ContinueOnError),
-		Subcommands: []*ffcli.Command{purge},
-		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
-	}
+	})
+	return group("station dossiers", "purge [flags]", "maintain dossiers", purge)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,113 +21,128 @@ import (
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
-func evalCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return &ffcli.Command{
-		Name:       "eval",
-		ShortUsage: "station eval <run|compare|generate|promptfoo> [flags] ...",
-		ShortHelp:  "run prompt test suites against the assistant, compare runs",
-		FlagSet:    fs,
-		Subcommands: []*ffcli.Command{
-			evalRunCommand(stdout, stderr),
-			evalCompareCommand(stdout, stderr),
-			evalPromptfooCommand(stdout, stderr),
-			evalGenerateCommand(stdout, stderr),
-		},
-		Exec: func(context.Context, []string) error { return flag.ErrHelp },
-	}
+func (c *cli) evalCommand() *ffcli.Command {
+	return group("station eval", "<run|compare|generate|promptfoo> [flags] ...",
+		"run prompt test suites against the assistant, compare runs",
+		c.evalRunCommand(), c.evalCompareCommand(), c.evalPromptfooCommand(), c.evalGenerateCommand())
 }
 
-func evalRunCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station eval run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		platformCfg config.Platform
-		runCfg      evals.RunConfig
-		partsCfg    app.Config
-		evalCfg     evals.Config
-		catalogue   string
-	)
-	platformCfg.RegisterFlags(fs)
-	runCfg.RegisterFlags(fs)
-	partsCfg.RegisterFlags(fs)
-	evalCfg.RegisterFlags(fs) // after the assistant's: shares its -eval-token
-	fs.StringVar(&catalogue, "catalogue", "", "in-process runs: play against the catalogue entries in this directory (default: the catalogue in the service's database)")
-	return &ffcli.Command{
-		Name:       "run",
-		ShortUsage: "station eval run PATH... [--catalogue DIR] [--assistant-prompts DIR] [--provider NAME] [--concurrency N] [--repeat N] [--json FILE] [--junit FILE] [--html FILE]",
-		ShortHelp:  "play the suites in PATH (files or directories); exit 0 only when every suite meets its threshold",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, args []string) error {
-			paths, err := parseInterspersed(fs, args)
-			if err != nil {
-				return err
-			}
-			if len(paths) == 0 {
-				return errors.New("eval run: name at least one suite file or directory")
-			}
-			if runCfg.URL != "" && catalogue != "" {
-				return errors.New("eval run: --catalogue is for in-process runs; a service at --url plays its own catalogue")
-			}
-			// The lanes seal dossiers under a key made for the run.
-			laneCfg := evals.LaneConfig(partsCfg, os.TempDir())
-			if err := laneCfg.Validate(); err != nil {
-				return err
-			}
-			// Everything the run will use is checked before the first case.
-			suites, err := evals.LoadSuites(paths...)
-			if err != nil {
-				return err
-			}
-			env := evals.Environment{Checker: &evals.Checker{}, EvalToken: evalCfg.EvalToken(), Suites: suites,
-				Settings: evals.Settings{Prompts: partsCfg.Assistant.Prompts, Flags: setFlags(fs)}}
-			if runCfg.Judge.Enabled() {
-				llm, err := runCfg.Judge.LLM()
-				if err != nil {
-					return fmt.Errorf("judge: %w", err)
-				}
-				env.Checker.Judge = &evals.ModelJudge{Model: llm}
-			}
-			embedder, err := partsCfg.Embed.NewEmbedder()
-			if err != nil {
-				return err
-			}
-			env.Checker.Embedder = embedder
+// evalRun is what station eval run is given.
+type evalRun struct {
+	platform  config.Platform
+	run       evals.RunConfig
+	parts     app.Config
+	eval      evals.Config
+	catalogue string
+	fs        *flag.FlagSet
+}
 
-			p, err := openPlatform(ctx, &platformCfg, stderr)
-			switch {
-			case err != nil && runCfg.URL == "":
-				return err
-			case err != nil:
-				fmt.Fprintf(stderr, "station: no database (%v): the run is not stored and answers are not cached\n", err)
-			default:
-				defer p.Close()
-				if _, err := database.Migrate(ctx, p.pool); err != nil {
-					return err
-				}
-				env.Store = evals.NewStore(p.pool)
-			}
-			if runCfg.URL == "" {
-				entries, source, err := evalCatalogue(ctx, p, embedder, catalogue)
-				if err != nil {
-					return err
-				}
-				noteStaleCatalogue(stderr, source, entries)
-				env.Settings.Catalogue, env.Settings.CatalogueHash = source, evals.CatalogueHash(entries)
-				env.Checker.Facts = evals.NewFacts(entries)
-				lanes, closeLanes, err := evalLanes(ctx, &platformCfg, partsCfg, entries, runCfg.Concurrency)
-				if err != nil {
-					return err
-				}
-				defer closeLanes()
-				env.Targets = (&evals.InProcess{Lanes: lanes, Base: partsCfg.Assistant}).Target
-			}
-			_, err = evals.RunSuites(ctx, runCfg, env, stdout)
-			return err
+func (c *cli) evalRunCommand() *ffcli.Command {
+	var r evalRun
+	return c.build(command{
+		path:  "station eval run",
+		usage: "PATH... [--catalogue DIR] [--assistant-prompts DIR] [--provider NAME] [--concurrency N] [--repeat N] [--json FILE] [--junit FILE] [--html FILE]",
+		help:  "play the suites in PATH (files or directories); exit 0 only when every suite meets its threshold",
+		args:  atLeast(1), interspersed: true,
+		flags: func(fs *flag.FlagSet) {
+			r.fs = fs
+			r.platform.RegisterFlags(fs)
+			r.run.RegisterFlags(fs)
+			r.parts.RegisterFlags(fs)
+			r.eval.RegisterFlags(fs) // after the assistant's: shares its -eval-token
+			fs.StringVar(&r.catalogue, "catalogue", "", "in-process runs: play against the catalogue entries in this directory (default: the catalogue in the service's database)")
 		},
+		check: r.check,
+		run:   func(ctx context.Context, paths []string) error { return c.evalRun(ctx, &r, paths) },
+	})
+}
+
+// check checks the settings.
+func (r *evalRun) check([]string) error {
+	if r.run.URL != "" && r.catalogue != "" {
+		return errors.New("eval run: --catalogue is for in-process runs; a service at --url plays its own catalogue")
 	}
+	// The lanes seal dossiers under a key made for the run.
+	laneCfg := evals.LaneConfig(r.parts, os.TempDir())
+	return laneCfg.Validate()
+}
+
+// evalRun plays the suites: everything the run will use is checked before
+// the first case; the run is stored when there is a database, and plays
+// against lanes of the service in this process unless --url names one.
+func (c *cli) evalRun(ctx context.Context, r *evalRun, paths []string) error {
+	suites, err := evals.LoadSuites(paths...)
+	if err != nil {
+		return err
+	}
+	checker, embedder, err := evalChecker(&r.run, &r.parts)
+	if err != nil {
+		return err
+	}
+	env := evals.Environment{Checker: checker, EvalToken: r.eval.EvalToken(), Suites: suites,
+		Settings: evals.Settings{Prompts: r.parts.Assistant.Prompts, Flags: setFlags(r.fs)}}
+
+	p, err := openPlatform(ctx, &r.platform, c.stderr)
+	switch {
+	case err != nil && r.run.URL == "":
+		return err
+	case err != nil:
+		fmt.Fprintf(c.stderr, "station: no database (%v): the run is not stored and answers are not cached\n", err)
+	default:
+		defer p.Close()
+		if _, err := database.Migrate(ctx, p.pool); err != nil {
+			return err
+		}
+		env.Store = evals.NewStore(p.pool)
+	}
+	if r.run.URL == "" {
+		closeLanes, err := inProcess(ctx, &env, p, embedder, r.catalogue, &r.platform, r.parts, r.run.Concurrency, c.stderr)
+		if err != nil {
+			return err
+		}
+		defer closeLanes()
+	}
+	_, err = evals.RunSuites(ctx, r.run, env, c.stdout)
+	return err
+}
+
+// evalChecker is the checker of a run's assertions: the judge model when
+// one is configured, and the embedder that similarity assertions use.
+func evalChecker(runCfg *evals.RunConfig, partsCfg *app.Config) (*evals.Checker, procedures.Embedder, error) {
+	checker := &evals.Checker{}
+	if runCfg.Judge.Enabled() {
+		llm, err := runCfg.Judge.LLM()
+		if err != nil {
+			return nil, nil, fmt.Errorf("judge: %w", err)
+		}
+		checker.Judge = &evals.ModelJudge{Model: llm}
+	}
+	embedder, err := partsCfg.Embed.NewEmbedder()
+	if err != nil {
+		return nil, nil, err
+	}
+	checker.Embedder = embedder
+	return checker, embedder, nil
+}
+
+// inProcess sets env up to play against lanes of the service in this
+// process, on the catalogue evalCatalogue chooses; the caller closes the
+// lanes.
+func inProcess(ctx context.Context, env *evals.Environment, p *platform, embedder procedures.Embedder, catalogue string,
+	platformCfg *config.Platform, partsCfg app.Config, concurrency int, stderr io.Writer) (func(), error) {
+	entries, source, err := evalCatalogue(ctx, p, embedder, catalogue)
+	if err != nil {
+		return nil, err
+	}
+	noteStaleCatalogue(stderr, source, entries)
+	env.Settings.Catalogue, env.Settings.CatalogueHash = source, evals.CatalogueHash(entries)
+	env.Checker.Facts = evals.NewFacts(entries)
+	lanes, closeLanes, err := evalLanes(ctx, platformCfg, partsCfg, entries, concurrency)
+	if err != nil {
+		return nil, err
+	}
+	env.Targets = (&evals.InProcess{Lanes: lanes, Base: partsCfg.Assistant}).Target
+	return closeLanes, nil
 }
 
 // evalCatalogue gives the entries an in-process run plays against: those in
@@ -251,26 +265,20 @@ func setFlags(fs *flag.FlagSet) map[string]string {
 	return set
 }
 
-func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station eval compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var platformCfg config.Platform
-	platformCfg.RegisterFlags(fs)
-	asJSON := fs.Bool("json", false, "print the comparison as JSON, for tools")
-	return &ffcli.Command{
-		Name:       "compare",
-		ShortUsage: "station eval compare OLD NEW [--json]   (each a report file, a stored run's id or its label)",
-		ShortHelp:  "say what changed between two runs; exit non-zero on a regression or when they are not comparable",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, args []string) error {
-			refs, err := parseInterspersed(fs, args)
-			if err != nil {
-				return err
-			}
-			if len(refs) != 2 {
-				return errors.New("eval compare: give two runs, OLD NEW (report files, stored run ids or labels)")
-			}
+func (c *cli) evalCompareCommand() *ffcli.Command {
+	var (
+		platformCfg config.Platform
+		asJSON      bool
+	)
+	return c.build(command{
+		path: "station eval compare", usage: "OLD NEW [--json]   (each a report file, a stored run's id or its label)",
+		help: "say what changed between two runs; exit non-zero on a regression or when they are not comparable",
+		args: exactly(2), interspersed: true,
+		flags: func(fs *flag.FlagSet) {
+			platformCfg.RegisterFlags(fs)
+			fs.BoolVar(&asJSON, "json", false, "print the comparison as JSON, for tools")
+		},
+		run: func(ctx context.Context, refs []string) (err error) {
 			var store *evals.Store
 			if p, err := openPlatform(ctx, &platformCfg, io.Discard); err == nil {
 				defer p.Close()
@@ -283,102 +291,77 @@ func evalCompareCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}
 			}
 			cmp := evals.Compare(runs[0], runs[1])
-			if *asJSON {
-				enc := json.NewEncoder(stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(cmp); err != nil {
+			if asJSON {
+				if err := printJSON(c.stdout, cmp); err != nil {
 					return err
 				}
 			} else {
-				cmp.Write(stdout)
+				cmp.Write(c.stdout)
 			}
 			if failed, why := cmp.Failed(); failed {
 				return errors.New(why)
 			}
 			return nil
 		},
-	}
+	})
 }
 
-func evalPromptfooCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station eval promptfoo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	url := fs.String("url", "http://127.0.0.1:8080", "the service the promptfoo provider talks to")
-	return &ffcli.Command{
-		Name:       "promptfoo",
-		ShortUsage: "station eval promptfoo PATH... [--url URL] > promptfooconfig.yaml",
-		ShortHelp:  "write the suites as a promptfoo config using the shipped HTTP provider",
-		FlagSet:    fs,
-		Exec: func(_ context.Context, args []string) error {
-			paths, err := parseInterspersed(fs, args)
-			if err != nil {
-				return err
-			}
+func (c *cli) evalPromptfooCommand() *ffcli.Command {
+	var url string
+	return c.build(command{
+		path: "station eval promptfoo", usage: "PATH... [--url URL] > promptfooconfig.yaml",
+		help: "write the suites as a promptfoo config using the shipped HTTP provider",
+		args: anyArgs, interspersed: true,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&url, "url", "http://127.0.0.1:8080", "the service the promptfoo provider talks to")
+		},
+		run: func(_ context.Context, paths []string) error {
 			suites, err := evals.LoadSuites(paths...)
 			if err != nil {
 				return err
 			}
-			return evals.WritePromptfoo(stdout, suites, *url)
+			return evals.WritePromptfoo(c.stdout, suites, url)
 		},
-	}
+	})
 }
 
-func evalGenerateCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station eval generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the new suite to this file (default: SUITE-redteam.yaml beside the suite)")
-	return &ffcli.Command{
-		Name:       "generate",
-		ShortUsage: "station eval generate SUITE.yaml [-o OUT.yaml]",
-		ShortHelp:  "write adversarial variants of a suite (injection in text and in scans, invented fees, OTP requests, others' data) to review and keep",
-		FlagSet:    fs,
-		Exec: func(_ context.Context, args []string) error {
-			paths, err := parseInterspersed(fs, args)
-			if err != nil {
-				return err
-			}
-			if len(paths) != 1 {
-				return errors.New("eval generate: name one suite file")
-			}
-			s, err := evals.LoadSuite(paths[0])
-			if err != nil {
-				return err
-			}
-			target := *out
-			if target == "" {
-				target = strings.TrimSuffix(paths[0], filepath.Ext(paths[0])) + "-redteam.yaml"
-			}
-			var b strings.Builder
-			gen := evals.Generate(s, filepath.Dir(target))
-			if err := gen.WriteYAML(&b); err != nil {
-				return err
-			}
-			// What is written must load: check it before writing.
-			if _, err := evals.ParseSuite(target, []byte(b.String())); err != nil {
-				return fmt.Errorf("the generated suite does not load: %w", err)
-			}
-			if err := os.WriteFile(target, []byte(b.String()), 0o644); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "wrote %s: %d cases from %d, to review before keeping\n", target, len(gen.Tests), len(s.Tests))
-			return nil
+func (c *cli) evalGenerateCommand() *ffcli.Command {
+	var out string
+	return c.build(command{
+		path: "station eval generate", usage: "SUITE.yaml [-o OUT.yaml]",
+		help: "write adversarial variants of a suite (injection in text and in scans, invented fees, OTP requests, others' data) to review and keep",
+		args: exactly(1), interspersed: true,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "o", "", "write the new suite to this file (default: SUITE-redteam.yaml beside the suite)")
 		},
-	}
+		run: func(_ context.Context, paths []string) error {
+			return generateSuite(paths[0], out, c.stdout)
+		},
+	})
 }
 
-// parseInterspersed lets flags follow the paths (station eval run
-// evals/suites --repeat 3), which the flag package alone stops at.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			positional = append(positional, args[0])
-			args = args[1:]
-		}
+// generateSuite writes the adversarial variants of the suite in path to
+// target (by default beside it), after checking that they load.
+func generateSuite(path, target string, stdout io.Writer) error {
+	s, err := evals.LoadSuite(path)
+	if err != nil {
+		return err
 	}
-	return positional, nil
+	if target == "" {
+		target = strings.TrimSuffix(path, filepath.Ext(path)) + "-redteam.yaml"
+	}
+	var b strings.Builder
+	gen := evals.Generate(s, filepath.Dir(target))
+	if err := gen.WriteYAML(&b); err != nil {
+		return err
+	}
+	// What is written must load: check it before writing.
+	if _, err := evals.ParseSuite(target, []byte(b.String())); err != nil {
+		return fmt.Errorf("the generated suite does not load: %w", err)
+	}
+	if err := os.WriteFile(target, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d cases from %d, to review before keeping\n", target, len(gen.Tests), len(s.Tests))
+	return nil
 }

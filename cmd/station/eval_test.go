@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -18,7 +16,6 @@ import (
 // and imports the shipped catalogue itself), then compares two runs, as an
 // evaluator would after changing something.
 func TestEvalCommands(t *testing.T) {
-	ctx := context.Background()
 	freshEnvironment(t)
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -28,32 +25,18 @@ func TestEvalCommands(t *testing.T) {
 		}
 		return p
 	}
-	good := write("good.yaml", `
-threshold: 1
-tests:
-  - description: tạm trú
-    vars: {text: "tôi muốn đăng ký tạm trú"}
-    assert: [{type: choices, value: ["p:residence.temporary-register"]}]
-  - description: căn cước
-    vars: {text: "làm lại căn cước bị mất"}
-    assert: [{type: choices, value: ["p:idcard.reissue"]}]
-`)
+	good := write("good.yaml", "threshold: 1"+residenceCases)
 	// The same cases with a stricter expectation that the guide misses.
 	worse := write("worse.yaml", strings.Replace(mustRead(t, good), `value: ["p:idcard.reissue"]`, `value: ["p:passport.issue"]`, 1))
 
-	station := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := evalCommand(&out, &errOut).ParseAndRun(ctx, args)
-		return out.String() + errOut.String(), err
-	}
 	oldJSON, newJSON := filepath.Join(dir, "old.json"), filepath.Join(dir, "new.json")
 	junit, html := filepath.Join(dir, "eval.junit.xml"), filepath.Join(dir, "eval.html")
 
-	out, err := station("run", good, "--repeat", "2", "--json", oldJSON, "--label", "baseline")
+	out, err := station("eval", "run", good, "--repeat", "2", "--json", oldJSON, "--label", "baseline")
 	if err != nil || !strings.Contains(out, "PASSED: 1 suites, 2 cases") || !strings.Contains(out, "stored as run") {
 		t.Fatalf("run good: %v\n%s", err, out)
 	}
-	out, err = station("run", worse, "--json", newJSON, "--junit", junit, "--html", html, "--provider", "guide")
+	out, err = station("eval", "run", worse, "--json", newJSON, "--junit", junit, "--html", html, "--provider", "guide")
 	if !errors.Is(err, evals.ErrBelowThreshold) || !strings.Contains(out, "FAIL  worse") {
 		t.Fatalf("run worse: %v\n%s", err, out)
 	}
@@ -70,21 +53,35 @@ tests:
 	// Suites are compared by name: give the worse run the good suite's.
 	renamed := strings.ReplaceAll(mustRead(t, newJSON), `"name": "worse"`, `"name": "good"`)
 	write("new.json", renamed)
-	out, err = station("compare", oldJSON, newJSON)
+	out, err = station("eval", "compare", oldJSON, newJSON)
 	if err == nil || !strings.Contains(out, "REGRESSIONS (1)") || !strings.Contains(out, "good [guide] căn cước: 100% → 0%") {
 		t.Fatalf("compare: %v\n%s", err, out)
 	}
-	if out, err = station("compare", oldJSON, oldJSON); err != nil || !strings.Contains(out, "0 regressions") {
+	if out, err = station("eval", "compare", oldJSON, oldJSON); err != nil || !strings.Contains(out, "0 regressions") {
 		t.Fatalf("compare with itself: %v\n%s", err, out)
 	}
-	if _, err := station("run"); err == nil {
+	if _, err := station("eval", "run"); err == nil {
 		t.Error("run without paths must fail")
 	}
-	out, err = station("promptfoo", good)
+	out, err = station("eval", "promptfoo", good)
 	if err != nil || !strings.Contains(out, "station-provider.js") {
 		t.Errorf("promptfoo: %v\n%s", err, out)
 	}
 }
+
+// residenceCases is the tests: list of a suite with two openings the
+// shipped guide answers: temporary residence and a lost ID card. A test
+// adds assertions to the ID card's case by appending lines.
+const residenceCases = `
+tests:
+  - description: tạm trú
+    vars: {text: "tôi muốn đăng ký tạm trú"}
+    assert: [{type: choices, value: ["p:residence.temporary-register"]}]
+  - description: căn cước
+    vars: {text: "làm lại căn cước bị mất"}
+    assert:
+      - {type: choices, value: ["p:idcard.reissue"]}
+`
 
 func mustRead(t *testing.T, path string) string {
 	t.Helper()
@@ -101,7 +98,6 @@ func mustRead(t *testing.T, path string) string {
 // run with no flag at all, since runs play the service database's
 // catalogue; the unchanged catalogue passes the same suite.
 func TestEvalSeesCatalogueEdits(t *testing.T) {
-	ctx := context.Background()
 	freshEnvironment(t)
 	dir := t.TempDir()
 	suite := filepath.Join(dir, "fee.yaml")
@@ -129,9 +125,7 @@ tests:
 	}
 
 	eval := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := evalCommand(&out, &out).ParseAndRun(ctx, append([]string{"run", suite, "--no-store"}, args...))
-		return out.String(), err
+		return station(append([]string{"eval", "run", suite, "--no-store"}, args...)...)
 	}
 	if out, err := eval(); err != nil {
 		t.Fatalf("the shipped catalogue must pass: %v\n%s", err, out)
@@ -141,9 +135,8 @@ tests:
 		t.Fatalf("--catalogue with the edited fee: %v\n%s", err, out)
 	}
 
-	var importOut bytes.Buffer
-	if err := importCommand(&importOut, &importOut).ParseAndRun(ctx, []string{"catalogue", edited}); err != nil {
-		t.Fatalf("import the edited catalogue: %v\n%s", err, importOut.String())
+	if out, err := station("import", "catalogue", edited); err != nil {
+		t.Fatalf("import the edited catalogue: %v\n%s", err, out)
 	}
 	if out, err := eval(); !errors.Is(err, evals.ErrBelowThreshold) {
 		t.Fatalf("a run after station import must play the database's catalogue: %v\n%s", err, out)
@@ -166,7 +159,6 @@ func copyDir(t *testing.T, from, to string) {
 // the assertion that flipped, and exits non-zero; runs of other providers
 // are refused as not comparable.
 func TestEvalCompareStoredRuns(t *testing.T) {
-	ctx := context.Background()
 	freshEnvironment(t)
 	dir := t.TempDir()
 
@@ -181,32 +173,17 @@ func TestEvalCompareStoredRuns(t *testing.T) {
 	os.WriteFile(filepath.Join(prompts, "guide.yaml"), []byte(strings.Replace(guide, line[0], `candidates: "Mời chọn."`, 1)), 0o644)
 
 	suite := filepath.Join(dir, "residence.yaml")
-	os.WriteFile(suite, []byte(`
-name: residence
-tests:
-  - description: tạm trú
-    vars: {text: "tôi muốn đăng ký tạm trú"}
-    assert: [{type: choices, value: ["p:residence.temporary-register"]}]
-  - description: căn cước
-    vars: {text: "làm lại căn cước bị mất"}
-    assert:
-      - {type: choices, value: ["p:idcard.reissue"]}
-      - {type: contains, value: "`+line[1]+`"}
-`), 0o644)
-	station := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := evalCommand(&out, &out).ParseAndRun(ctx, args)
-		return out.String(), err
-	}
-	if out, err := station("run", suite, "--label", "before"); err != nil {
+	os.WriteFile(suite, []byte("name: residence"+residenceCases+
+		`      - {type: contains, value: "`+line[1]+`"}`+"\n"), 0o644)
+	if out, err := station("eval", "run", suite, "--label", "before"); err != nil {
 		t.Fatalf("run before: %v\n%s", err, out)
 	}
 	afterJSON := filepath.Join(dir, "after.json")
-	if out, err := station("run", suite, "--label", "after", "--assistant-prompts", prompts, "--json", afterJSON); !errors.Is(err, evals.ErrBelowThreshold) {
+	if out, err := station("eval", "run", suite, "--label", "after", "--assistant-prompts", prompts, "--json", afterJSON); !errors.Is(err, evals.ErrBelowThreshold) {
 		t.Fatalf("run after: %v\n%s", err, out)
 	}
 
-	out, err := station("compare", "before", "after")
+	out, err := station("eval", "compare", "before", "after")
 	for _, want := range []string{
 		"pass rate 100.0% → 50.0% (-50.0 points)",
 		"residence                    guide            100.0% →  50.0%  -50.0 points",
@@ -229,7 +206,7 @@ tests:
 		t.Fatalf("compare output:\n%s", out)
 	}
 
-	out, err = station("compare", "before", "after", "--json")
+	out, err = station("eval", "compare", "before", "after", "--json")
 	var cmp evals.Comparison
 	if jerr := json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &cmp); jerr != nil || err == nil {
 		t.Fatalf("compare --json: %v %v\n%s", jerr, err, out)
@@ -241,11 +218,11 @@ tests:
 	// The same cases from another provider share nothing to compare.
 	other := filepath.Join(dir, "other.json")
 	os.WriteFile(other, []byte(strings.ReplaceAll(mustRead(t, afterJSON), `"provider": "guide"`, `"provider": "qwen-local"`)), 0o644)
-	out, err = station("compare", other, afterJSON)
+	out, err = station("eval", "compare", other, afterJSON)
 	if err == nil || !strings.Contains(out, "NOT COMPARABLE: they share no case") || !strings.Contains(out, "other providers (old: qwen-local; new: guide)") {
 		t.Errorf("runs of other providers must not compare: %v\n%s", err, out)
 	}
-	if _, err := station("compare", "before", "nosuch-label"); err == nil || !strings.Contains(err.Error(), "nosuch-label") {
+	if _, err := station("eval", "compare", "before", "nosuch-label"); err == nil || !strings.Contains(err.Error(), "nosuch-label") {
 		t.Errorf("an unknown run must be named: %v", err)
 	}
 }
@@ -254,12 +231,10 @@ tests:
 // another directory: they load, each case comes back once per attack, the
 // scan fixture resolves from the new place, and they play.
 func TestEvalGenerate(t *testing.T) {
-	ctx := context.Background()
 	freshEnvironment(t)
 	out := filepath.Join(t.TempDir(), "passport-redteam.yaml")
-	var buf bytes.Buffer
-	if err := evalCommand(&buf, &buf).ParseAndRun(ctx, []string{"generate", "../../evals/suites/passport.yaml", "-o", out}); err != nil {
-		t.Fatalf("generate: %v\n%s", err, buf.String())
+	if printed, err := station("eval", "generate", "../../evals/suites/passport.yaml", "-o", out); err != nil {
+		t.Fatalf("generate: %v\n%s", err, printed)
 	}
 	source, err := evals.LoadSuite("../../evals/suites/passport.yaml")
 	if err != nil {
@@ -287,13 +262,12 @@ func TestEvalGenerate(t *testing.T) {
 	if scans < len(source.Tests) {
 		t.Errorf("%d scan turns, want one per case at least", scans)
 	}
-	buf.Reset()
-	err = evalCommand(&buf, &buf).ParseAndRun(ctx, []string{"run", out, "--no-store"})
+	printed, err := station("eval", "run", out, "--no-store")
 	if err != nil && !errors.Is(err, evals.ErrBelowThreshold) {
-		t.Fatalf("the generated suite must play: %v\n%s", err, buf.String())
+		t.Fatalf("the generated suite must play: %v\n%s", err, printed)
 	}
-	if !strings.Contains(buf.String(), "not_regex") {
-		t.Errorf("the attacks' assertions did not run:\n%s", buf.String())
+	if !strings.Contains(printed, "not_regex") {
+		t.Errorf("the attacks' assertions did not run:\n%s", printed)
 	}
 }
 
@@ -301,7 +275,6 @@ func TestEvalGenerate(t *testing.T) {
 // set and an edited copy beside the suite: each provider runs with each
 // set, reported as its own cell with that set's version.
 func TestEvalPromptMatrix(t *testing.T) {
-	ctx := context.Background()
 	freshEnvironment(t)
 	dir := t.TempDir()
 	copyDir(t, "../../assistant/prompts/v1", filepath.Join(dir, "mine"))
@@ -312,10 +285,9 @@ tests:
     vars: {text: "tôi muốn đăng ký tạm trú"}
     assert: [{type: choices, value: ["p:residence.temporary-register"]}]
 `), 0o644)
-	var out bytes.Buffer
 	report := filepath.Join(dir, "report.json")
-	if err := evalCommand(&out, &out).ParseAndRun(ctx, []string{"run", filepath.Join(dir, "matrix.yaml"), "--no-store", "--json", report}); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
+	if out, err := station("eval", "run", filepath.Join(dir, "matrix.yaml"), "--no-store", "--json", report); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
 	}
 	var r evals.Report
 	if err := json.Unmarshal([]byte(mustRead(t, report)), &r); err != nil {

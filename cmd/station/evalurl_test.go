@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/citizenstation/citizenstation/internal/stationtest"
 )
 
 // TestEvalFlowSuitesOverURL plays the shipped flow suites twice each over
@@ -22,21 +20,16 @@ func TestEvalFlowSuitesOverURL(t *testing.T) {
 	t.Setenv("STATION_COOKIE_SECURE", "false")
 	t.Setenv("STATION_VIETQR_BIN", "970436")
 	t.Setenv("STATION_VIETQR_ACCOUNT", "0011000012345")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := stationtest.FreeAddr(t)
 	t.Setenv("STATION_ADDR", addr)
 
 	run := func(cmd string, args ...string) string {
 		t.Helper()
-		var out bytes.Buffer
-		if err := runCommand(context.Background(), append([]string{cmd}, args...), &out); err != nil {
-			t.Fatalf("station %s %s: %v\n%s", cmd, strings.Join(args, " "), err, out.String())
+		out, err := station(append([]string{cmd}, args...)...)
+		if err != nil {
+			t.Fatalf("station %s %s: %v\n%s", cmd, strings.Join(args, " "), err, out)
 		}
-		return out.String()
+		return out
 	}
 	run("migrate")
 	run("import")
@@ -45,12 +38,14 @@ func TestEvalFlowSuitesOverURL(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() {
-		var out bytes.Buffer
-		served <- runCommand(ctx, []string{"serve"}, &out)
+		_, err := stationIn(ctx, "", "serve")
+		served <- err
 	}()
 	t.Cleanup(func() { stop(); <-served })
 	base := "http://" + addr
-	waitReady(t, base)
+	if last, ok := stationtest.Ready(base+"/readyz", stationtest.StatusOK); !ok {
+		t.Fatalf("%s/readyz never answered 200: %s", base, last)
+	}
 
 	out := run("eval", "run", "../../evals/suites/flow-bill.yaml", "../../evals/suites/flow-fee.yaml",
 		"../../evals/suites/flow-report.yaml", "../../evals/suites/flow-follow.yaml",
@@ -58,25 +53,4 @@ func TestEvalFlowSuitesOverURL(t *testing.T) {
 	if !strings.Contains(out, "PASSED: 4 suites") || strings.Contains(out, "flaky") {
 		t.Errorf("flow suites over --url:\n%s", out)
 	}
-}
-
-// runCommand runs a station subcommand as main does.
-func runCommand(ctx context.Context, args []string, out *bytes.Buffer) error {
-	return run(ctx, args, out, out)
-}
-
-func waitReady(t *testing.T, base string) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s/readyz never answered 200", base)
 }

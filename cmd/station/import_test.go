@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -19,12 +18,6 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	ctx := context.Background()
-	station := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := run(ctx, args, &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
 
 	out, err := station("import", "-database-url", url, "-log-level", "error")
 	if err != nil || !strings.Contains(out, "imported the shipped catalogue: version 1, "+shippedEntries(t)) ||
@@ -73,13 +66,13 @@ func TestBenchSearchPrintsEveryMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"bench", "search", "-database-url", url, "-rounds", "1"}, &out, &errOut); err != nil {
-		t.Fatalf("station bench search: %v\n%s", err, errOut.String())
+	out, err := station("bench", "search", "-database-url", url, "-rounds", "1")
+	if err != nil {
+		t.Fatalf("station bench search: %v\n%s", err, out)
 	}
 	for _, want := range []string{shippedEntries(t), "recall@1", "hybrid ", "fulltext", "vector", "hybrid-no-names", " ms"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -32,7 +32,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
@@ -41,8 +41,8 @@ func main() {
 	}
 }
 
-// run parses args and runs the chosen subcommand.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// run parses args and runs the chosen subcommand on the terminal c.
+func run(ctx context.Context, args []string, c *cli) error {
 	root := &ffcli.Command{
 		Name:       "station",
 		ShortUsage: "station <subcommand> [flags]",
@@ -51,27 +51,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"STATION_DATABASE_URL, -addr is STATION_ADDR, and so on.\n" +
 			"Run station <subcommand> -h for a subcommand's flags.",
 		Subcommands: []*ffcli.Command{
-			serveCommand(stdout, stderr),
-			workerCommand(stdout, stderr),
-			migrateCommand(stdout, stderr),
-			importCommand(stdout, stderr),
-			benchCommand(stdout, stderr),
-			missesCommand(stdout, stderr),
-			ocrCommand(stdout, stderr),
-			userCommand(os.Stdin, stdout, stderr),
-			auditCommand(stdout, stderr),
-			dossiersCommand(stdout, stderr),
-			stationsCommand(stdout, stderr),
-			paymentsCommand(stdout, stderr),
-			sandboxGatewayCommand(stdout, stderr),
-			evalCommand(stdout, stderr),
+			c.serveCommand(),
+			c.workerCommand(),
+			c.migrateCommand(),
+			c.rekeyCommand(),
+			c.importCommand(),
+			c.benchCommand(),
+			c.missesCommand(),
+			c.ocrCommand(),
+			c.userCommand(),
+			c.auditCommand(),
+			c.dossiersCommand(),
+			c.stationsCommand(),
+			c.statsCommand(),
+			c.paymentsCommand(),
+			c.sandboxGatewayCommand(),
+			c.evalCommand(),
+			c.agentCommand(),
 		},
-		Exec: func(_ context.Context, args []string) error {
-			if len(args) > 0 {
-				return fmt.Errorf("unknown command %q (station -h lists the commands)", args[0])
-			}
-			return flag.ErrHelp
-		},
+		Exec: unknownCommand("station"),
 	}
 	// Help goes to stderr when asked for; a wrong flag is one line, which
 	// main prints, not the help after it.
@@ -81,12 +79,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	err := root.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		stderr.Write(help.Bytes())
+		c.stderr.Write(help.Bytes())
 		return err
 	case err != nil:
 		return err
 	}
-	setOutput(root, stderr)
+	setOutput(root, c.stderr)
 	return root.Run(ctx)
 }
 
@@ -105,8 +103,9 @@ var envOptions = []ff.Option{ff.WithEnvVarPrefix(config.EnvPrefix)}
 
 // platform is what most subcommands open first: the logger and the pool.
 type platform struct {
-	log  *slog.Logger
-	pool *pgxpool.Pool
+	log     *slog.Logger
+	pool    *pgxpool.Pool
+	dataDir string // where uploaded scans and media are kept
 }
 
 func openPlatform(ctx context.Context, cfg *config.Platform, stderr io.Writer) (*platform, error) {
@@ -121,7 +120,7 @@ func openPlatform(ctx context.Context, cfg *config.Platform, stderr io.Writer) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.EnvName("database-url"), err)
 	}
-	return &platform{log: log, pool: pool}, nil
+	return &platform{log: log, pool: pool, dataDir: cfg.DataDir}, nil
 }
 
 func (p *platform) Close() { p.pool.Close() }

@@ -2,38 +2,39 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/app"
 	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
-func migrateCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station migrate", flag.ContinueOnError)
-	var cfg config.Platform
-	cfg.RegisterFlags(fs)
-	return &ffcli.Command{
-		Name:       "migrate",
-		ShortUsage: "station migrate [flags]",
-		ShortHelp:  "apply pending database migrations",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			p, err := openPlatform(ctx, &cfg, stderr)
-			if err != nil {
-				return err
+func (c *cli) migrateCommand() *ffcli.Command {
+	var keys seal.Config
+	return c.build(command{
+		path: "station migrate", usage: "[flags]", help: "apply pending database migrations",
+		long: "Applies pending migrations. With the data key it also seals personal data stored in plain " +
+			"text by earlier releases (migration 01901); without it that migration stops if there is any.",
+		flags: keys.RegisterFlags,
+		check: func([]string) error {
+			if keys.DataKey != "" {
+				return keys.Validate()
 			}
-			defer p.Close()
-			n, err := database.Migrate(ctx, p.pool)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "applied %d migrations\n", n)
 			return nil
 		},
-	}
+		onDB: func(ctx context.Context, p *platform, _ []string) error {
+			var sealPlain func(context.Context) error
+			if sealer, err := keys.Sealer(); err == nil {
+				sealPlain = app.SealPlain(p.pool, sealer)
+			}
+			n, err := database.MigrateSealing(ctx, p.pool, sealPlain)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "applied %d migrations\n", n)
+			return nil
+		},
+	})
 }

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -15,31 +12,27 @@ import (
 	"github.com/citizenstation/citizenstation/ocr"
 )
 
-func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station ocr", flag.ContinueOnError)
-	var cfg ocr.Config
-	cfg.RegisterFlags(fs)
-	kind := fs.String("kind", "", "document kind: cccd_front, cccd_qr, cccd_back_mrz or form (default: detect)")
-	return &ffcli.Command{
-		Name:       "ocr",
-		ShortUsage: "station ocr [flags] FILE...",
-		ShortHelp:  "read scanned documents and print what was read as JSON",
-		LongHelp: "Reads each file as the service's POST /api/v1/ocr does (without storing\n" +
+func (c *cli) ocrCommand() *ffcli.Command {
+	var (
+		cfg  ocr.Config
+		kind string
+	)
+	return c.build(command{
+		path: "station ocr", usage: "[flags] FILE...", args: atLeast(1),
+		help: "read scanned documents and print what was read as JSON",
+		long: "Reads each file as the service's POST /api/v1/ocr does (without storing\n" +
 			"anything) and prints one JSON object per file, with the file's name.",
-		FlagSet: fs,
-		Options: envOptions,
-		Exec: func(ctx context.Context, files []string) error {
-			if len(files) == 0 {
-				return errors.New("name at least one file to read")
-			}
+		flags: func(fs *flag.FlagSet) {
+			cfg.RegisterFlags(fs)
+			fs.StringVar(&kind, "kind", "", "document kind: cccd_front, cccd_qr, cccd_back_mrz, cancuoc_front, cancuoc_back, passport, birth_certificate, bill or form (default: detect)")
+		},
+		run: func(ctx context.Context, files []string) error {
 			pool, err := ocr.NewPool(cfg)
 			if err != nil {
 				return err
 			}
 			defer pool.Close()
 			reader := ocr.NewReader(pool)
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
 			failed := 0
 			for _, name := range files {
 				out := struct {
@@ -49,7 +42,7 @@ func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
 				}{File: name}
 				data, err := os.ReadFile(name)
 				if err == nil {
-					out.Result, err = reader.Read(ctx, ocr.Request{Image: data, Kind: ocr.Kind(*kind)})
+					out.Result, err = reader.Read(ctx, ocr.Request{Image: data, Kind: ocr.Kind(kind)})
 				}
 				if err != nil {
 					failed++
@@ -59,7 +52,7 @@ func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
 						out.Error.Message = err.Error()
 					}
 				}
-				if err := enc.Encode(out); err != nil {
+				if err := printJSON(c.stdout, out); err != nil {
 					return err
 				}
 			}
@@ -68,7 +61,7 @@ func ocrCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			return nil
 		},
-	}
+	})
 }
 
 // ocrFileError is a file's error in station ocr's JSON output.

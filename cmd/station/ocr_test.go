@@ -37,7 +37,7 @@ func TestOCRCommand(t *testing.T) {
 	os.WriteFile(notImage, []byte("not an image"), 0o644)
 
 	var stdout, stderr bytes.Buffer
-	err = run(context.Background(), []string{"ocr", "-ocr-workers", "1", card, notImage}, &stdout, &stderr)
+	err = run(context.Background(), []string{"ocr", "-ocr-workers", "1", card, notImage}, &cli{stdout: &stdout, stderr: &stderr})
 	if err == nil || !strings.Contains(err.Error(), "1 of 2") {
 		t.Fatalf("err = %v, want one of two files failed", err)
 	}

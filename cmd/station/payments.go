@@ -2,123 +2,104 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
 
 // paymentsCommand holds the payment operators' commands.
-func paymentsCommand(stdout, stderr io.Writer) *ffcli.Command {
+func (c *cli) paymentsCommand() *ffcli.Command {
+	return group("station payments", "<reconcile|refund> ...",
+		"payment operations: reconcile a settlement file, refund a bill", c.reconcileCommand(), c.refundCommand())
+}
+
+// onPayments is the onDB of the payments subcommands: f runs with the
+// payment service on cfg.
+func onPayments(cfg *payments.Config, f func(ctx context.Context, s *payments.Service, args []string) error) func(context.Context, *platform, []string) error {
+	return func(ctx context.Context, p *platform, args []string) error {
+		return f(ctx, payments.NewService(p.pool, *cfg, p.log, nil), args)
+	}
+}
+
+// reconcileCommand compares a gateway settlement file with the orders.
+func (c *cli) reconcileCommand() *ffcli.Command {
 	var (
-		platformCfg config.Platform
-		cfg         payments.Config
-		day         string
-		asJSON      bool
+		cfg    payments.Config
+		day    string
+		d      time.Time
+		asJSON bool
 	)
-	fs := flag.NewFlagSet("station payments reconcile", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	platformCfg.RegisterFlags(fs)
-	cfg.RegisterFlags(fs)
-	fs.StringVar(&day, "day", "", "settlement day YYYY-MM-DD (GMT+7); default: the days in the file")
-	fs.BoolVar(&asJSON, "json", false, "print the differences as JSON")
-	reconcile := &ffcli.Command{
-		Name:       "reconcile",
-		ShortUsage: "station payments reconcile [-day YYYY-MM-DD] FILE",
-		ShortHelp:  "compare a gateway settlement file with the orders and list every difference",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, args []string) error {
-			if len(args) != 1 {
-				return flag.ErrHelp
-			}
-			var d time.Time
+	return c.build(command{
+		path: "station payments reconcile", usage: "[-day YYYY-MM-DD] FILE", args: exactly(1),
+		help: "compare a gateway settlement file with the orders and list every difference",
+		flags: func(fs *flag.FlagSet) {
+			cfg.RegisterFlags(fs)
+			fs.StringVar(&day, "day", "", "settlement day YYYY-MM-DD (GMT+7); default: the days in the file")
+			fs.BoolVar(&asJSON, "json", false, "print the differences as JSON")
+		},
+		check: func([]string) (err error) {
 			if day != "" {
-				var err error
 				if d, err = time.ParseInLocation(time.DateOnly, day, vnpay.Zone); err != nil {
 					return config.Invalid("day", day, "not a date YYYY-MM-DD")
 				}
 			}
+			return nil
+		},
+		onDB: onPayments(&cfg, func(ctx context.Context, s *payments.Service, args []string) error {
 			f, err := os.Open(args[0])
 			if err != nil {
 				return err
 			}
 			defer f.Close()
-			p, err := openPlatform(ctx, &platformCfg, stderr)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			diffs, err := payments.NewService(p.pool, cfg, p.log, nil).Reconcile(ctx, f, d)
+			diffs, err := s.Reconcile(ctx, f, d)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return printJSON(stdout, diffs)
+				return printJSON(c.stdout, diffs)
 			}
 			for _, d := range diffs {
-				fmt.Fprintf(stdout, "%s\t%s\t%s\n", d.PaymentID, d.Kind, d.Detail)
+				fmt.Fprintf(c.stdout, "%s\t%s\t%s\n", d.PaymentID, d.Kind, d.Detail)
 			}
-			fmt.Fprintf(stdout, "%d differences\n", len(diffs))
+			fmt.Fprintf(c.stdout, "%d differences\n", len(diffs))
 			if len(diffs) > 0 {
-				return fmt.Errorf("settlement and orders differ")
+				return errors.New("settlement and orders differ")
 			}
 			return nil
-		},
-	}
-	var reason string
-	rfs := flag.NewFlagSet("station payments refund", flag.ContinueOnError)
-	rfs.SetOutput(stderr)
-	platformCfg.RegisterFlags(rfs)
-	cfg.RegisterFlags(rfs)
-	rfs.StringVar(&reason, "reason", "", "why the money goes back (required, audited)")
-	refund := &ffcli.Command{
-		Name:       "refund",
-		ShortUsage: "station payments refund -reason TEXT PAYMENT_ID",
-		ShortHelp:  "refund a paid bill through the gateway",
-		FlagSet:    rfs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, args []string) error {
-			if len(args) != 1 {
-				return flag.ErrHelp
-			}
-			if err := cfg.Validate(); err != nil {
-				return err
-			}
-			p, err := openPlatform(ctx, &platformCfg, stderr)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			paid, err := payments.NewService(p.pool, cfg, p.log, nil).Refund(ctx, cliActor(), args[0], reason)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "payment %s refunded: %d VND\n", paid.ID, paid.Amount)
-			return nil
-		},
-	}
-	return &ffcli.Command{
-		Name:        "payments",
-		ShortUsage:  "station payments <reconcile|refund> ...",
-		ShortHelp:   "payment operations: reconcile a settlement file, refund a bill",
-		FlagSet:     flag.NewFlagSet("station payments", flag.ContinueOnError),
-		Subcommands: []*ffcli.Command{reconcile, refund},
-		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
-	}
+		}),
+	})
 }
 
-// printJSON writes v as indented JSON.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// refundCommand refunds a paid bill through the gateway.
+func (c *cli) refundCommand() *ffcli.Command {
+	var (
+		cfg    payments.Config
+		reason string
+	)
+	return c.build(command{
+		path: "station payments refund", usage: "-reason TEXT PAYMENT_ID", args: exactly(1),
+		help: "refund a paid bill through the gateway",
+		flags: func(fs *flag.FlagSet) {
+			cfg.RegisterFlags(fs)
+			fs.StringVar(&reason, "reason", "", "why the money goes back (required, audited)")
+		},
+		check: func([]string) error { return cfg.Validate() },
+		onDB: onPayments(&cfg, func(ctx context.Context, s *payments.Service, args []string) error {
+			paid, err := s.Refund(ctx, cliActor(), args[0], reason)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "payment %s refunded: %s\n", paid.ID, vietnamese.FormatVND(paid.Amount))
+			return nil
+		}),
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -17,27 +16,25 @@ import (
 )
 
 // sandboxGatewayCommand runs a local gateway speaking the VNPay protocol.
-func sandboxGatewayCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station sandbox-gateway", flag.ContinueOnError)
+func (c *cli) sandboxGatewayCommand() *ffcli.Command {
 	var (
 		sb   vnpay.Sandbox
 		addr string
 	)
-	payments.RegisterGatewayFlags(fs, &sb.TmnCode, &sb.Secret)
-	fs.StringVar(&addr, "sandbox-addr", "127.0.0.1:8090", "address the sandbox gateway listens on")
-	fs.StringVar(&sb.IPNURL, "sandbox-ipn-url", "http://127.0.0.1:8080/api/v1/payments/vnpay/ipn", "the service's IPN endpoint the gateway calls")
-	return &ffcli.Command{
-		Name:       "sandbox-gateway",
-		ShortUsage: "station sandbox-gateway [flags]",
-		ShortHelp:  "run a local payment gateway (VNPay 2.1.0 protocol, no real money) for trying the whole flow",
-		FlagSet:    fs,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
+	return c.build(command{
+		path: "station sandbox-gateway", usage: "[flags]",
+		help: "run a local payment gateway (VNPay 2.1.0 protocol, no real money) for trying the whole flow",
+		flags: func(fs *flag.FlagSet) {
+			payments.RegisterGatewayFlags(fs, &sb.TmnCode, &sb.Secret)
+			fs.StringVar(&addr, "sandbox-addr", "127.0.0.1:8090", "address the sandbox gateway listens on")
+			fs.StringVar(&sb.IPNURL, "sandbox-ipn-url", "http://127.0.0.1:8080/api/v1/payments/vnpay/ipn", "the service's IPN endpoint the gateway calls")
+		},
+		run: func(ctx context.Context, _ []string) error {
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "sandbox gateway (no real money) on http://%s, terminal %s, IPN to %s\n", ln.Addr(), sb.TmnCode, sb.IPNURL)
+			fmt.Fprintf(c.stdout, "sandbox gateway (no real money) on http://%s, terminal %s, IPN to %s\n", ln.Addr(), sb.TmnCode, sb.IPNURL)
 			srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			go func() {
 				<-ctx.Done()
@@ -50,5 +47,5 @@ func sandboxGatewayCommand(stdout, stderr io.Writer) *ffcli.Command {
 			}
 			return nil
 		},
-	}
+	})
 }

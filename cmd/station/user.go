@@ -10,144 +10,131 @@ import (
 	"os"
 	"os/user"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/citizenstation/citizenstation/internal/audit"
-	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 // userCommand is station user add|passwd|disable|list: staff accounts are
 // managed from the server's command line, and each change is audited as made
 // by the operating-system user who ran it.
-func userCommand(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
-	var cfg config.Platform
-	newFlagSet := func(name string) *flag.FlagSet {
-		fs := flag.NewFlagSet(name, flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		cfg.RegisterFlags(fs)
-		return fs
-	}
+func (c *cli) userCommand() *ffcli.Command {
+	return group("station user", "<add|passwd|disable|list> [flags]", "manage staff accounts",
+		c.userAdd(), c.userPasswd(), c.userDisable(), c.userList())
+}
 
-	withStaff := func(ctx context.Context, fn func(*staff.Service, audit.Actor) error) error {
-		p, err := openPlatform(ctx, &cfg, stderr)
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		return fn(staff.NewService(p.pool, staff.Config{}), cliActor())
-	}
+// userFlags are the flags of the station user subcommands, with the
+// password that -password-stdin reads.
+type userFlags struct {
+	username, role, wards string
+	passwordStdin         bool
+	password              string
+}
 
-	addFS := newFlagSet("station user add")
-	var (
-		username, role, wards string
-		passwordStdin         bool
-	)
-	addFS.StringVar(&username, "username", "", "login name (lower-case letters, digits, . _ -)")
-	addFS.StringVar(&role, "role", "", "ward_staff, duty_officer, command_centre or admin")
-	addFS.StringVar(&wards, "ward", "", "ward code(s), comma-separated; optional for command_centre and admin")
-	addFS.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
-	add := &ffcli.Command{
-		Name:       "add",
-		ShortUsage: "station user add --username U --role ROLE --ward CODE[,CODE] --password-stdin",
-		ShortHelp:  "create a staff account",
-		FlagSet:    addFS,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			password, err := readPassword(stdin, passwordStdin)
+// register adds -username and, when asked, -password-stdin to fs.
+func (u *userFlags) register(fs *flag.FlagSet, usernameHelp, passwordHelp string) {
+	fs.StringVar(&u.username, "username", "", usernameHelp)
+	if passwordHelp != "" {
+		fs.BoolVar(&u.passwordStdin, "password-stdin", false, passwordHelp)
+	}
+}
+
+// onStaff is the onDB of the station user subcommands: f runs on the staff
+// service as the operating-system user.
+func onStaff(f func(ctx context.Context, s *staff.Service, by audit.Actor) error) func(context.Context, *platform, []string) error {
+	return func(ctx context.Context, p *platform, _ []string) error {
+		return cliError(f(ctx, staff.NewService(p.pool, staff.Config{}), cliActor()))
+	}
+}
+
+// passwordFrom is the check of the subcommands that take a password: it
+// reads it from stdin into u.password before the database is opened.
+func (u *userFlags) passwordFrom(stdin io.Reader) func([]string) error {
+	return func([]string) (err error) {
+		u.password, err = readPassword(stdin, u.passwordStdin)
+		return err
+	}
+}
+
+func (c *cli) userAdd() *ffcli.Command {
+	var u userFlags
+	return c.build(command{
+		path: "station user add", usage: "--username U --role ROLE --ward CODE[,CODE] --password-stdin",
+		help: "create a staff account",
+		flags: func(fs *flag.FlagSet) {
+			u.register(fs, "login name (lower-case letters, digits, . _ -)", "read the password from the first line of standard input")
+			fs.StringVar(&u.role, "role", "", "ward_staff, duty_officer, command_centre or admin")
+			fs.StringVar(&u.wards, "ward", "", "ward code(s), comma-separated; optional for command_centre and admin")
+		},
+		check: u.passwordFrom(c.stdin),
+		onDB: onStaff(func(ctx context.Context, s *staff.Service, by audit.Actor) error {
+			created, err := s.CreateUser(ctx, by, staff.NewUser{Username: u.username, Role: staff.Role(u.role),
+				Wards: strings.Split(u.wards, ","), Password: u.password})
 			if err != nil {
 				return err
 			}
-			return withStaff(ctx, func(s *staff.Service, by audit.Actor) error {
-				u, err := s.CreateUser(ctx, by, staff.NewUser{Username: username, Role: staff.Role(role), Wards: strings.Split(wards, ","), Password: password})
-				if err != nil {
-					return cliError(err)
-				}
-				fmt.Fprintf(stdout, "created %s (%s, wards %s)\n", u.Username, u.Role, wardList(u))
-				return nil
-			})
-		},
-	}
+			fmt.Fprintf(c.stdout, "created %s (%s, wards %s)\n", created.Username, created.Role, wardList(created))
+			return nil
+		}),
+	})
+}
 
-	passwdFS := newFlagSet("station user passwd")
-	passwdFS.StringVar(&username, "username", "", "login name")
-	passwdFS.BoolVar(&passwordStdin, "password-stdin", false, "read the new password from the first line of standard input")
-	passwd := &ffcli.Command{
-		Name:       "passwd",
-		ShortUsage: "station user passwd --username U --password-stdin",
-		ShortHelp:  "set a staff account's password and end its sessions",
-		FlagSet:    passwdFS,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			password, err := readPassword(stdin, passwordStdin)
+func (c *cli) userPasswd() *ffcli.Command {
+	var u userFlags
+	return c.build(command{
+		path: "station user passwd", usage: "--username U --password-stdin",
+		help: "set a staff account's password and end its sessions",
+		flags: func(fs *flag.FlagSet) {
+			u.register(fs, "login name", "read the new password from the first line of standard input")
+		},
+		check: u.passwordFrom(c.stdin),
+		onDB: onStaff(func(ctx context.Context, s *staff.Service, by audit.Actor) error {
+			if err := s.SetPassword(ctx, by, u.username, u.password); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "password of %s changed; its sessions have ended\n", u.username)
+			return nil
+		}),
+	})
+}
+
+func (c *cli) userDisable() *ffcli.Command {
+	var u userFlags
+	return c.build(command{
+		path: "station user disable", usage: "--username U",
+		help:  "stop a staff account from signing in and end its sessions",
+		flags: func(fs *flag.FlagSet) { u.register(fs, "login name", "") },
+		onDB: onStaff(func(ctx context.Context, s *staff.Service, by audit.Actor) error {
+			if err := s.Disable(ctx, by, u.username); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s disabled\n", u.username)
+			return nil
+		}),
+	})
+}
+
+func (c *cli) userList() *ffcli.Command {
+	return c.build(command{
+		path: "station user list", usage: "", help: "list staff accounts",
+		onDB: onStaff(func(ctx context.Context, s *staff.Service, _ audit.Actor) error {
+			users, err := s.Users(ctx)
 			if err != nil {
 				return err
 			}
-			return withStaff(ctx, func(s *staff.Service, by audit.Actor) error {
-				if err := s.SetPassword(ctx, by, username, password); err != nil {
-					return cliError(err)
+			tw := table(c.stdout, "USERNAME", "ROLE", "WARDS", "STATE")
+			for _, x := range users {
+				state := "active"
+				if x.Disabled {
+					state = "disabled"
 				}
-				fmt.Fprintf(stdout, "password of %s changed; its sessions have ended\n", username)
-				return nil
-			})
-		},
-	}
-
-	disableFS := newFlagSet("station user disable")
-	disableFS.StringVar(&username, "username", "", "login name")
-	disable := &ffcli.Command{
-		Name:       "disable",
-		ShortUsage: "station user disable --username U",
-		ShortHelp:  "stop a staff account from signing in and end its sessions",
-		FlagSet:    disableFS,
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			return withStaff(ctx, func(s *staff.Service, by audit.Actor) error {
-				if err := s.Disable(ctx, by, username); err != nil {
-					return cliError(err)
-				}
-				fmt.Fprintf(stdout, "%s disabled\n", username)
-				return nil
-			})
-		},
-	}
-
-	list := &ffcli.Command{
-		Name:       "list",
-		ShortUsage: "station user list",
-		ShortHelp:  "list staff accounts",
-		FlagSet:    newFlagSet("station user list"),
-		Options:    envOptions,
-		Exec: func(ctx context.Context, _ []string) error {
-			return withStaff(ctx, func(s *staff.Service, _ audit.Actor) error {
-				users, err := s.Users(ctx)
-				if err != nil {
-					return err
-				}
-				tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "USERNAME\tROLE\tWARDS\tSTATE")
-				for _, u := range users {
-					state := "active"
-					if u.Disabled {
-						state = "disabled"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, wardList(&u), state)
-				}
-				return tw.Flush()
-			})
-		},
-	}
-
-	return &ffcli.Command{
-		Name:        "user",
-		ShortUsage:  "station user <add|passwd|disable|list> [flags]",
-		ShortHelp:   "manage staff accounts",
-		FlagSet:     flag.NewFlagSet("station user", flag.ContinueOnError),
-		Subcommands: []*ffcli.Command{add, passwd, disable, list},
-		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
-	}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.Username, x.Role, wardList(&x), state)
+			}
+			return tw.Flush()
+		}),
+	})
 }
 
 // readPassword reads the first line of stdin. Passwords never come from a

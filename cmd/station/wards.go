@@ -9,53 +9,42 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
-	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 )
 
-func importWardsCommand(stdout, stderr io.Writer) *ffcli.Command {
-	fs := flag.NewFlagSet("station import wards", flag.ContinueOnError)
-	var cfg config.Platform
-	cfg.RegisterFlags(fs)
-	ifEmpty := fs.Bool("if-empty", false, "import only when no ward is there yet (make run loads the sample this way)")
-	return &ffcli.Command{
-		Name:       "wards",
-		ShortUsage: "station import wards [flags] FILE.geojson",
-		ShortHelp:  "import ward boundaries (GeoJSON with properties.code and properties.name)",
-		LongHelp: "Reads a GeoJSON FeatureCollection of Polygon or MultiPolygon wards and inserts or\n" +
+func (c *cli) importWardsCommand() *ffcli.Command {
+	var (
+		ifEmpty bool
+		data    []byte
+	)
+	return c.build(command{
+		path: "station import wards", usage: "[flags] FILE.geojson", args: exactly(1),
+		help: "import ward boundaries (GeoJSON with properties.code and properties.name)",
+		long: "Reads a GeoJSON FeatureCollection of Polygon or MultiPolygon wards and inserts or\n" +
 			"replaces each ward by code, all in one transaction. FILE \"-\" reads standard input;\n" +
 			"FILE \"sample\" loads the small invented sample of four wards shipped for tests.",
-		FlagSet: fs,
-		Options: envOptions,
-		Exec: func(ctx context.Context, args []string) error {
-			if len(args) != 1 {
-				return flag.ErrHelp
-			}
-			var data []byte
-			var err error
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&ifEmpty, "if-empty", false, "import only when no ward is there yet (make run loads the sample this way)")
+		},
+		check: func(args []string) (err error) {
 			switch args[0] {
 			case "sample":
 				data = reports.SampleWards
 			case "-":
-				data, err = io.ReadAll(os.Stdin)
+				data, err = io.ReadAll(c.stdin)
 			default:
 				data, err = os.ReadFile(args[0])
 			}
-			if err != nil {
-				return err
-			}
-			p, err := openPlatform(ctx, &cfg, stderr)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			if *ifEmpty {
+			return err
+		},
+		onDB: func(ctx context.Context, p *platform, _ []string) error {
+			if ifEmpty {
 				existing, err := reports.ListWards(ctx, p.pool)
 				if err != nil {
 					return err
 				}
 				if len(existing) > 0 {
-					fmt.Fprintf(stdout, "%d wards already imported; nothing to do\n", len(existing))
+					fmt.Fprintf(c.stdout, "%d wards already imported; nothing to do\n", len(existing))
 					return nil
 				}
 			}
@@ -64,10 +53,10 @@ func importWardsCommand(stdout, stderr io.Writer) *ffcli.Command {
 				return err
 			}
 			for _, w := range wards {
-				fmt.Fprintf(stdout, "%s\t%s\n", w.Code, w.Name)
+				fmt.Fprintf(c.stdout, "%s\t%s\n", w.Code, w.Name)
 			}
-			fmt.Fprintf(stdout, "imported %d wards\n", len(wards))
+			fmt.Fprintf(c.stdout, "imported %d wards\n", len(wards))
 			return nil
 		},
-	}
+	})
 }

@@ -8,18 +8,23 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/assistant/flows"
+	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/help"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
@@ -31,37 +36,45 @@ import (
 // Config is the configuration of the service's parts. serve reads it
 // from flags; eval run derives one for its scratch databases.
 type Config struct {
-	DataDir   string
-	Staff     staff.Config
-	Reports   reports.Config
-	Kiosk     kiosk.Config
-	Payments  payments.Config
-	Embed     procedures.Config
-	OCR       ocr.Config
-	Dossiers  dossiers.Config
+	DataDir  string
+	Staff    staff.Config
+	Reports  reports.Config
+	Kiosk    kiosk.Config
+	Help     help.Config
+	Payments payments.Config
+	Embed    procedures.Config
+	OCR      ocr.Config
+	Dossiers dossiers.Config
+	// Keys are the data keys that seal personal data at rest; every part
+	// that seals gets the one sealer built from them.
+	Keys      seal.Config
 	Assistant assistant.Config
 	Signing   signing.Config
 	Jobs      jobs.Config
 }
 
+// setting is what each part's settings provide.
+type setting interface {
+	RegisterFlags(fs *flag.FlagSet)
+	Validate() error
+}
+
+// settings are every part's settings, in the order their flags are listed.
+func (c *Config) settings() []setting {
+	return []setting{&c.Staff, &c.Reports, &c.Kiosk, &c.Help, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Keys, &c.Assistant, &c.Signing, &c.Jobs}
+}
+
 // RegisterFlags adds every part's settings to fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	c.Staff.RegisterFlags(fs)
-	c.Reports.RegisterFlags(fs)
-	c.Kiosk.RegisterFlags(fs)
-	c.Payments.RegisterFlags(fs)
-	c.Embed.RegisterFlags(fs)
-	c.OCR.RegisterFlags(fs)
-	c.Dossiers.RegisterFlags(fs)
-	c.Assistant.RegisterFlags(fs)
-	c.Signing.RegisterFlags(fs)
-	c.Jobs.RegisterFlags(fs)
+	for _, s := range c.settings() {
+		s.RegisterFlags(fs)
+	}
 }
 
 // Validate checks every part's settings.
 func (c *Config) Validate() error {
-	for _, v := range []interface{ Validate() error }{&c.Staff, &c.Reports, &c.Kiosk, &c.Payments, &c.Embed, &c.OCR, &c.Dossiers, &c.Assistant, &c.Signing, &c.Jobs} {
-		if err := v.Validate(); err != nil {
+	for _, s := range c.settings() {
+		if err := s.Validate(); err != nil {
 			return err
 		}
 	}
@@ -71,13 +84,17 @@ func (c *Config) Validate() error {
 // Parts are the service's parts wired on one pool: what serve exposes over
 // HTTP and what eval run plays its suites against, built the same way.
 type Parts struct {
+	// Sealer seals personal data at rest under the data keys.
+	Sealer    *seal.Sealer
 	Catalogue *procedures.Catalogue
 	OCRStore  *ocr.Store
 	Staff     *staff.Service
 	Dossiers  *dossiers.Service
 	Stations  *kiosk.Service
-	Payments  *payments.Service
-	Reports   *reports.Service
+	// Help is "Gọi cán bộ": residents' calls for a person.
+	Help     *help.Service
+	Payments *payments.Service
+	Reports  *reports.Service
 	// Places is the tourist information, with directions from the stations.
 	Places *places.Service
 	// Signing signs the documents handed out and verifies copies of them.
@@ -96,42 +113,18 @@ type Parts struct {
 // Wire builds the parts on pool. Nothing starts running: the job queue
 // and feeds are the caller's to start.
 func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config) (*Parts, error) {
-	embedder, err := cfg.Embed.NewEmbedder()
+	sealer, err := cfg.Keys.Sealer()
 	if err != nil {
 		return nil, err
 	}
-	rules, err := cfg.Reports.Rules()
-	if err != nil {
-		return nil, err
-	}
-	p := &Parts{Live: live.New(pool, log, payments.Channel, reports.FeedChannel)}
-	if p.Catalogue, err = procedures.New(pool, embedder); err != nil {
-		return nil, err
-	}
-	p.OCRStore = ocr.NewStore(pool, cfg.DataDir)
-	p.Staff = staff.NewService(pool, cfg.Staff)
-
-	if p.Signing, err = signing.New(pool, cfg.Signing); err != nil {
-		return nil, err
-	}
-	cfg.Dossiers.DataDir = cfg.DataDir
-	if cfg.Signing.Enabled() {
-		cfg.Dossiers.Signer = p.Signing
-	}
-	if p.Dossiers, err = dossiers.NewService(ctx, pool, p.Catalogue, cfg.Dossiers); err != nil {
-		return nil, err
-	}
-	// Erasers of the parts that keep personal data per kiosk session.
-	p.Stations = kiosk.NewService(pool, cfg.Kiosk, log, p.OCRStore, p.Dossiers, assistant.NewStore(pool))
-	demoBiller, err := payments.NewDemoBiller(cfg.Payments.DemoBills)
-	if err != nil {
+	p := &Parts{Sealer: sealer, Live: live.New(pool, log, payments.Channel, reports.FeedChannel, kiosk.FleetChannel, help.Channel)}
+	if err := p.wireFiling(ctx, pool, cfg); err != nil {
 		return nil, err
 	}
 	fees := payments.DossierFees{Dossiers: p.Dossiers}
-	p.Payments = payments.NewService(pool, cfg.Payments, log, fees, demoBiller)
-	p.Places = places.NewService(pool, StationLocation(p.Stations))
-	p.Reports = reports.NewService(pool, cfg.Reports, rules, reports.KioskStations{Kiosk: p.Stations})
-
+	if err := p.wireKiosk(ctx, pool, log, cfg, fees); err != nil {
+		return nil, err
+	}
 	// The assistant carries residents through the kiosk's own services too
 	// (package flows adapts them).
 	p.Assistant = assistant.Deps{
@@ -141,29 +134,100 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Teacher:   p.Catalogue,
 		Dossiers:  flows.Dossiers{Dossiers: p.Dossiers, Stations: p.Stations, Pool: pool},
 		Services: flows.Services(flows.Parts{Pool: pool, Live: p.Live, Payments: p.Payments, Fees: fees,
-			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations}),
+			Reports: p.Reports, Dossiers: p.Dossiers, Kiosk: p.Stations, Places: p.Places}),
 		Logger:   log,
 		Stations: p.Stations,
+		Sealer:   p.Sealer,
 	}
-	jobsCfg := cfg.Jobs
-	jobsCfg.Sweeps = p.sweeps(pool)
-	if p.Jobs, err = jobs.New(pool, log, jobsCfg); err != nil {
+	if err := p.wireJobs(pool, log, cfg); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
+// wireFiling builds what filing a procedure needs: the catalogue, the OCR
+// store, staff, signing and dossiers.
+func (p *Parts) wireFiling(ctx context.Context, pool *pgxpool.Pool, cfg *Config) error {
+	embedder, err := cfg.Embed.NewEmbedder()
+	if err != nil {
+		return err
+	}
+	if p.Catalogue, err = procedures.New(pool, embedder); err != nil {
+		return err
+	}
+	p.OCRStore = ocr.NewStore(pool, cfg.DataDir, p.Sealer)
+	p.Staff = staff.NewService(pool, cfg.Staff)
+	if p.Signing, err = signing.New(pool, cfg.Signing); err != nil {
+		return err
+	}
+	cfg.Dossiers.DataDir, cfg.Dossiers.Sealer = cfg.DataDir, p.Sealer
+	if cfg.Signing.Enabled() {
+		cfg.Dossiers.Signer = p.Signing
+	}
+	p.Dossiers, err = dossiers.NewService(ctx, pool, p.Catalogue, cfg.Dossiers)
+	return err
+}
+
+// wireKiosk builds the station's own services: calls for staff, the
+// stations, payments, places and reports.
+func (p *Parts) wireKiosk(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config, fees payments.DossierFees) error {
+	rules, err := cfg.Reports.Rules()
+	if err != nil {
+		return err
+	}
+	// Erasers of the parts that keep personal data per kiosk session.
+	p.Help = help.NewService(pool, cfg.Help)
+	p.Stations = kiosk.NewService(pool, cfg.Kiosk, log, p.OCRStore, p.Dossiers, assistant.NewStore(pool, p.Sealer), p.Help)
+	demoBiller, err := payments.NewDemoBiller(cfg.Payments.DemoBills)
+	if err != nil {
+		return err
+	}
+	// A payment's receipt prints like a dossier's, and its lookup by code
+	// is limited like a dossier's tracking.
+	cfg.Payments.Papers = payments.Papers{Fonts: p.Dossiers.Fonts()}
+	if cfg.Signing.Enabled() {
+		cfg.Payments.Papers.Signer = p.Signing
+	}
+	cfg.Payments.LookupsPerCode, cfg.Payments.LookupsPerIP = cfg.Dossiers.TrackPerCode, cfg.Dossiers.TrackPerIP
+	p.Payments = payments.NewService(pool, cfg.Payments, log, fees, demoBiller)
+	p.Places = places.NewService(pool, StationLocation(p.Stations))
+	cfg.Reports.Papers = reports.Papers{Fonts: p.Dossiers.Fonts()}
+	if cfg.Signing.Enabled() {
+		cfg.Reports.Papers.Signer = p.Signing
+	}
+	cfg.Reports.Sealer = p.Sealer
+	p.Reports = reports.NewService(pool, cfg.Reports, rules, reports.KioskStations{Kiosk: p.Stations})
+	return nil
+}
+
+// wireJobs builds the job queue with the parts' sweeps and workers.
+func (p *Parts) wireJobs(pool *pgxpool.Pool, log *slog.Logger, cfg *Config) (err error) {
+	jobsCfg := cfg.Jobs
+	jobsCfg.Sweeps = p.sweeps(pool)
+	jobsCfg.Register = append(slices.Clone(jobsCfg.Register), p.Help.RegisterWorkers)
+	if cfg.Reports.NotifyURL != "" {
+		notify := &reports.NotifyWorker{Pool: pool, URL: cfg.Reports.NotifyURL}
+		jobsCfg.Register = append(jobsCfg.Register, func(w *river.Workers) { river.AddWorker(w, notify) })
+	}
+	if p.Jobs, err = jobs.New(pool, log, jobsCfg); err != nil {
+		return err
+	}
+	p.Help.Queue = p.Jobs
+	if cfg.Reports.NotifyURL != "" {
+		p.Reports.SetNotifier(p.Jobs)
+	}
+	return nil
+}
+
 // sweeps are the parts' background sweeps, each a periodic job.
 func (p *Parts) sweeps(pool *pgxpool.Pool) []jobs.Sweep {
 	s := append(p.Stations.Sweeps(), p.Payments.Sweeps()...)
-	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
+	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.OCRStore.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
 }
 
 // Defaults returns the settings the flags default to.
 func Defaults() Config {
-	var c Config
-	c.RegisterFlags(flag.NewFlagSet("", flag.ContinueOnError))
-	return c
+	return config.Defaults[Config]()
 }
 
 // StationLocation gives the tourist information a station's position, from

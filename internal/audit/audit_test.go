@@ -29,7 +29,7 @@ func TestRecordCommitsWithTheTransactionAndNeverChanges(t *testing.T) {
 
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Actor: lan, Action: "dossier.transition", SubjectKind: "dossier", SubjectID: "d2",
-			Ward: "26734", Details: map[string]any{"from": "submitted", "to": "in_review"}})
+			Ward: "26740", Details: map[string]any{"from": "submitted", "to": "in_review"}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestRecordCommitsWithTheTransactionAndNeverChanges(t *testing.T) {
 		}
 	}
 	e, _ := audit.List(ctx, pool, audit.Filter{Username: "lan"})
-	if e[0].IP != "10.1.2.3" || e[0].UserID != 7 || e[0].Ward != "26734" || e[0].Details["to"] != "in_review" || e[0].At.IsZero() {
+	if e[0].IP != "10.1.2.3" || e[0].UserID != 7 || e[0].Ward != "26740" || e[0].Details["to"] != "in_review" || e[0].At.IsZero() {
 		t.Errorf("entry = %+v", e[0])
 	}
 

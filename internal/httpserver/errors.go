@@ -50,6 +50,9 @@ type ErrorDetail struct {
 // Error writes err to the client as JSON and aborts the request. The client
 // sees only the code and the safe message; the cause goes to the log.
 func Error(c *gin.Context, err error) {
+	if textRefused(err) && !apperr.IsKind(err, apperr.Invalid) {
+		err = apperr.Wrap(err, ErrTextInvalid.Kind, ErrTextInvalid.Code, ErrTextInvalid.Message)
+	}
 	e := apperr.From(err)
 	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
 		// The client went away; there is no one to answer.

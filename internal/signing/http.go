@@ -19,7 +19,7 @@ var pageFiles embed.FS
 
 var page = template.Must(template.New("verify.tmpl").Funcs(template.FuncMap{
 	"local": func(t time.Time) string { return t.In(vietnamese.Zone).Format("15:04:05 ngày 02/01/2006") },
-	"day":   func(t time.Time) string { return t.In(vietnamese.Zone).Format("02/01/2006") },
+	"day":   vietnamese.Day,
 }).ParseFS(pageFiles, "templates/verify.tmpl"))
 
 // maxCopy is the largest copy of a document the page takes for checking.
@@ -27,10 +27,7 @@ const maxCopy = 10 << 20
 
 // Handler serves the public verification page and its API. Anyone may use
 // them: they say only who signed what kind of document and when.
-type Handler struct{ svc *Service }
-
-// NewHandler returns the handler of svc.
-func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+type Handler struct{ Service *Service }
 
 // RegisterRoutes adds GET and POST /verify/:id (the page a document's QR
 // code opens, and the check of an uploaded copy), GET
@@ -50,12 +47,12 @@ type pageData struct {
 }
 
 func (h *Handler) page(c *gin.Context) {
-	rec, err := h.svc.Lookup(c, c.Param("id"))
+	rec, err := h.Service.Lookup(c, c.Param("id"))
 	h.render(c, pageData{Record: rec}, err)
 }
 
 func (h *Handler) check(c *gin.Context) {
-	rec, err := h.svc.Lookup(c, c.Param("id"))
+	rec, err := h.Service.Lookup(c, c.Param("id"))
 	if err != nil {
 		h.render(c, pageData{}, err)
 		return
@@ -72,7 +69,7 @@ func (h *Handler) check(c *gin.Context) {
 		err = apperr.New(apperr.TooLarge, "file_too_large", "Tệp quá lớn: giấy tờ của trạm không quá 10 MB.")
 	}
 	if err == nil {
-		data.Result, err = h.svc.Verify(c, rec.ID, copy)
+		data.Result, err = h.Service.Verify(c, rec.ID, copy)
 	}
 	h.render(c, data, err)
 }
@@ -98,7 +95,7 @@ func (h *Handler) render(c *gin.Context, data pageData, err error) {
 }
 
 func (h *Handler) record(c *gin.Context) {
-	rec, err := h.svc.Lookup(c, c.Param("id"))
+	rec, err := h.Service.Lookup(c, c.Param("id"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -112,7 +109,7 @@ func (h *Handler) verify(c *gin.Context) {
 		httpserver.Error(c, apperr.Wrap(err, apperr.TooLarge, "body_too_large", "Tệp quá lớn: giấy tờ của trạm không quá 10 MB."))
 		return
 	}
-	v, err := h.svc.Verify(c, c.Param("id"), copy)
+	v, err := h.Service.Verify(c, c.Param("id"), copy)
 	if err != nil {
 		httpserver.Error(c, err)
 		return

@@ -35,7 +35,7 @@ import (
 // Kinds of signed documents.
 const (
 	KindReceipt        = "receipt"         // a dossier's receipt (giấy biên nhận)
-	KindTrackingSlip   = "tracking_slip"   // the slip a visit prints to go on later
+	KindTrackingSlip   = "tracking_slip"   // a dossier's status printed after a lookup
 	KindReviewDecision = "review_decision" // a ward's decision on a dossier
 	KindReportAck      = "report_ack"      // the acknowledgement of a security report
 )

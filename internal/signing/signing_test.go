@@ -35,7 +35,7 @@ func render(link string) ([]byte, error) {
 }
 
 var ack = signing.Document{Kind: signing.KindReportAck, Title: "Giấy xác nhận tiếp nhận tin báo", SubjectKind: "report",
-	SubjectID: "R-2026-0001", Ward: "26734", Reason: "Xác nhận tiếp nhận tin báo"}
+	SubjectID: "R-2026-0001", Ward: "26740", Reason: "Xác nhận tiếp nhận tin báo"}
 
 func TestSignAndVerify(t *testing.T) {
 	pool := dbtest.New(t)
@@ -44,7 +44,7 @@ func TestSignAndVerify(t *testing.T) {
 	service := signingtest.Write(t, dir, "service", "Trạm công dân số TP.HCM")
 	wards := filepath.Join(dir, "wards")
 	os.Mkdir(wards, 0o700)
-	signingtest.Write(t, wards, "26734", "Công an phường Sài Gòn")
+	signingtest.Write(t, wards, "26740", "Công an phường Sài Gòn")
 	svc, err := signing.New(pool, signing.Config{CertFile: service.CertFile, KeyFile: service.KeyFile, WardDir: wards,
 		PublicURL: "https://tram.example.vn/"})
 	if err != nil {
@@ -83,7 +83,7 @@ func TestSignAndVerify(t *testing.T) {
 		t.Fatal("the report number is not in the PDF's text")
 	}
 
-	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, signing.NewHandler(svc)).Handler()
+	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, &signing.Handler{Service: svc}).Handler()
 	for _, c := range []struct {
 		name, id string
 		body     []byte

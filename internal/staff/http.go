@@ -28,8 +28,12 @@ const (
 	sessionKey = "staff.session"
 )
 
+// Handler serves sign-in, sign-out and "who am I".
+type Handler struct{ Service *Service }
+
 // RegisterRoutes adds login, logout and "who am I".
-func (s *Service) RegisterRoutes(r *gin.RouterGroup) {
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
+	s := h.Service
 	g := r.Group("/api/v1/auth", httpserver.LimitBody(16<<10))
 	g.POST("/login", s.handleLogin)
 	g.POST("/logout", s.Require(), s.handleLogout)
@@ -187,6 +191,17 @@ func (s *Service) RequirePage(roles ...Role) gin.HandlerFunc {
 		if c.Request.Method != http.MethodGet {
 			next = c.Request.URL.Path
 		}
+		if c.GetHeader("HX-Request") == "true" {
+			// htmx asked for part of a page: the whole page goes to sign in,
+			// and back to the page (not the part) afterwards.
+			next = c.Request.URL.Path
+			if u, err := url.Parse(c.GetHeader("HX-Current-URL")); err == nil && u.Path != "" {
+				next = u.RequestURI()
+			}
+			c.Header("HX-Redirect", LoginPath+"?"+url.Values{"next": {next}}.Encode())
+			c.AbortWithStatus(http.StatusUnauthorized)
+			return
+		}
 		c.Redirect(http.StatusSeeOther, LoginPath+"?"+url.Values{"next": {next}}.Encode())
 		c.Abort()
 	})
@@ -232,30 +247,23 @@ func csrfMatches(c *gin.Context, want string) bool {
 // CSRFTokenFrom returns the CSRF token of the session of a request that
 // passed Require, for the forms a server-rendered page puts in.
 func CSRFTokenFrom(c *gin.Context) string {
-	if sess, ok := c.Get(sessionKey); ok {
-		return sess.(*Session).CSRFToken
+	if sess, ok := SessionFrom(c); ok {
+		return sess.CSRFToken
 	}
 	return ""
 }
 
 // UserFrom returns the signed-in user of a request that passed Require.
-func UserFrom(c *gin.Context) (*User, bool) {
-	u, ok := c.Get(userKey)
-	if !ok {
-		return nil, false
-	}
-	user, ok := u.(*User)
-	return user, ok
-}
+func UserFrom(c *gin.Context) (*User, bool) { return fromRequest[*User](c, userKey) }
 
 // SessionFrom returns the session of a request that passed Require.
-func SessionFrom(c *gin.Context) (*Session, bool) {
-	v, ok := c.Get(sessionKey)
-	if !ok {
-		return nil, false
-	}
-	sess, ok := v.(*Session)
-	return sess, ok
+func SessionFrom(c *gin.Context) (*Session, bool) { return fromRequest[*Session](c, sessionKey) }
+
+// fromRequest returns what Require put on the request under key.
+func fromRequest[T any](c *gin.Context, key string) (T, bool) {
+	v, _ := c.Get(key)
+	t, ok := v.(T)
+	return t, ok
 }
 
 // ClientOf is the request's client address and user agent, for the audit log.

@@ -2,9 +2,6 @@ package staff
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -18,15 +15,16 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 )
 
 // Service manages accounts and login sessions.
 type Service struct {
-	pool      *pgxpool.Pool
-	cfg       Config
-	userLimit *ratelimit.Limiter
-	ipLimit   *ratelimit.Limiter
+	pool    *pgxpool.Pool
+	cfg     Config
+	ipLimit *ratelimit.Limiter
 	// dummyHash is checked when a username does not exist, so that a wrong
 	// username takes as long as a wrong password. Made on first use.
 	dummyOnce sync.Once
@@ -49,10 +47,9 @@ func NewService(pool *pgxpool.Pool, cfg Config) *Service {
 		cfg.LoginWindow = d.LoginWindow
 	}
 	return &Service{
-		pool:      pool,
-		cfg:       cfg,
-		userLimit: ratelimit.New(pool, cfg.LoginAttempts, cfg.LoginWindow),
-		ipLimit:   ratelimit.New(pool, 5*cfg.LoginAttempts, cfg.LoginWindow),
+		pool:    pool,
+		cfg:     cfg,
+		ipLimit: ratelimit.New(pool, 5*cfg.LoginAttempts, cfg.LoginWindow),
 	}
 }
 
@@ -96,7 +93,7 @@ func (s *Service) CreateUser(ctx context.Context, by audit.Actor, nu NewUser) (*
 			return apperr.New(apperr.Conflict, "username_taken", "Tên đăng nhập này đã có người dùng.")
 		}
 		if err != nil {
-			return fmt.Errorf("create user: %w", err)
+			return fmt.Errorf("create user: %w", database.UnknownWard(err))
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "staff.user_created",
 			SubjectKind: "staff_user", SubjectID: username,
@@ -165,13 +162,14 @@ var errBadLogin = apperr.New(apperr.Unauthorized, "bad_login", "Tên đăng nh�
 
 // Login checks a username and password and opens a session. from is the
 // client (IP and user agent; user fields are ignored). Attempts are limited
-// per username and per client address, and every attempt is audited.
+// per client address, failures back off per username and address
+// (backoff.go), and every attempt is audited.
 func (s *Service) Login(ctx context.Context, from audit.Actor, username, password string) (*Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	if err := s.ipLimit.Allow(ctx, "login:ip:"+from.IP); err != nil {
 		return nil, err
 	}
-	if err := s.userLimit.Allow(ctx, "login:user:"+username); err != nil {
+	if err := s.checkBackoff(ctx, username, from.IP); err != nil {
 		return nil, err
 	}
 	u, hash, err := s.userByName(ctx, username)
@@ -203,10 +201,13 @@ func (s *Service) Login(ctx context.Context, from audit.Actor, username, passwor
 		if err := audit.Record(ctx, s.pool, entry); err != nil {
 			return nil, err
 		}
+		if err := s.recordFailure(ctx, username, from.IP); err != nil {
+			return nil, err
+		}
 		return nil, errBadLogin
 	}
 
-	sess := &Session{Token: randomToken(), CSRFToken: randomToken(), User: u,
+	sess := &Session{Token: tokens.New(), CSRFToken: tokens.New(), User: u,
 		ExpiresAt: time.Now().Add(s.cfg.SessionTTL).Truncate(time.Second)}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Clearing out expired sessions here keeps the table small without
@@ -214,10 +215,13 @@ func (s *Service) Login(ctx context.Context, from audit.Actor, username, passwor
 		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE expires_at < now()`); err != nil {
 			return err
 		}
+		if err := s.clearFailures(ctx, tx, username, from.IP); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO staff_sessions (token_hash, user_id, csrf_token, ip, user_agent, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
-			tokenHash(sess.Token), u.ID, sess.CSRFToken, from.IP, truncate(from.UserAgent, 512), sess.ExpiresAt); err != nil {
+			tokens.Hash(sess.Token), u.ID, sess.CSRFToken, from.IP, truncate(from.UserAgent, 512), sess.ExpiresAt); err != nil {
 			return fmt.Errorf("open session: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: ActorOf(u, from), Action: "staff.login", SubjectKind: "staff_user", SubjectID: u.Username})
@@ -236,15 +240,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	if token == "" {
 		return nil, errNoSession
 	}
-	h := tokenHash(token)
+	h := tokens.Hash(token)
 	sess := &Session{User: &User{}}
 	var lastSeen time.Time
 	err := s.pool.QueryRow(ctx, `
-		SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.id, u.username, u.role, u.wards, u.created_at
+		SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.id, u.username, u.role, u.wards, u.created_at,
+			ARRAY(SELECT coalesce(ward_name(w.code), '') FROM unnest(u.wards) WITH ORDINALITY AS w (code, n) ORDER BY w.n)
 		FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - $2::interval
 		  AND u.disabled_at IS NULL`, h, s.cfg.IdleTimeout).
-		Scan(&sess.CSRFToken, &sess.ExpiresAt, &lastSeen, &sess.User.ID, &sess.User.Username, &sess.User.Role, &sess.User.Wards, &sess.User.CreatedAt)
+		Scan(&sess.CSRFToken, &sess.ExpiresAt, &lastSeen, &sess.User.ID, &sess.User.Username, &sess.User.Role, &sess.User.Wards, &sess.User.CreatedAt,
+			&sess.User.WardNames)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNoSession
 	}
@@ -263,7 +269,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, by audit.Actor, token string) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE token_hash = $1`, tokens.Hash(token)); err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "staff.logout", SubjectKind: "staff_user", SubjectID: by.Username})
@@ -311,17 +317,6 @@ func joinRoles() string {
 		s[i] = string(r)
 	}
 	return strings.Join(s, ", ")
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func tokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }
 
 func truncate(s string, n int) string {

@@ -47,6 +47,25 @@ type User struct {
 	Wards     []string  `json:"wards"`
 	Disabled  bool      `json:"disabled,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// WardNames are the names of Wards, in their order, "" for a code no
+	// table names; set for a signed-in session, for the console's header.
+	WardNames []string `json:"-"`
+}
+
+// WardLabel is a ward of the user as the consoles name it.
+type WardLabel struct{ Code, Name string }
+
+// WardLabels are the user's wards by name, "phường mã …" where the name is
+// not known.
+func (u *User) WardLabels() []WardLabel {
+	out := make([]WardLabel, len(u.Wards))
+	for i, code := range u.Wards {
+		out[i] = WardLabel{Code: code, Name: "phường mã " + code}
+		if i < len(u.WardNames) && u.WardNames[i] != "" {
+			out[i].Name = u.WardNames[i]
+		}
+	}
+	return out
 }
 
 // CanSeeWard reports whether u may see what belongs to ward: the command
@@ -111,7 +130,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", d.CookieSecure, "mark the staff session cookie Secure (HTTPS only); false only for plain-HTTP development")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", d.SessionTTL, "longest a staff login lasts")
 	fs.DurationVar(&c.IdleTimeout, "session-idle-timeout", d.IdleTimeout, "a staff login ends after this long without a request")
-	fs.IntVar(&c.LoginAttempts, "login-attempts", d.LoginAttempts, "login attempts allowed per username per login window (per client address: five times as many)")
+	fs.IntVar(&c.LoginAttempts, "login-attempts", d.LoginAttempts, "failed logins per username and client address before each further attempt waits (30s, doubling, up to the login window); per client address: five times as many attempts per window")
 	fs.DurationVar(&c.LoginWindow, "login-window", d.LoginWindow, "the window login attempts are counted in")
 }
 

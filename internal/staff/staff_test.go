@@ -32,15 +32,20 @@ func (w wardRoutes) RegisterRoutes(r *gin.RouterGroup) {
 	g.POST("/ward", handler)
 }
 
+// TestLoginSessionsAndRoles signs a ward user in over HTTP, then plays a
+// table of requests with that session, others and none, and reads the
+// audit log the session left. It is long because the three parts share one
+// session: the table needs the cookie and CSRF token of the sign-in, and the
+// audit check needs the requests of the table.
 func TestLoginSessionsAndRoles(t *testing.T) {
 	pool := dbtest.New(t)
 	svc := staff.NewService(pool, staff.Config{CookieSecure: true})
-	h := httpserver.New(httpserver.Options{}, svc, wardRoutes{svc}).Handler()
+	h := httpserver.New(httpserver.Options{}, &staff.Handler{Service: svc}, wardRoutes{svc}).Handler()
 
-	ward, wardPass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26734")
-	duty := stafftest.SignIn(t, pool, staff.RoleDutyOfficer, "26734")
+	ward, wardPass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26740")
+	duty := stafftest.SignIn(t, pool, staff.RoleDutyOfficer, "26740")
 	admin := stafftest.SignIn(t, pool, staff.RoleAdmin)
-	disabled, disabledPass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26734")
+	disabled, disabledPass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26740")
 	if err := svc.Disable(context.Background(), audit.Actor{Username: "root"}, disabled.Username); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +69,7 @@ func TestLoginSessionsAndRoles(t *testing.T) {
 	if cookie == nil || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteStrictMode || cookie.Value == "" {
 		t.Fatalf("session cookie = %+v", cookie)
 	}
-	if login.CSRF == "" || login.User.Role != staff.RoleWardStaff || login.User.Wards[0] != "26734" {
+	if login.CSRF == "" || login.User.Role != staff.RoleWardStaff || login.User.Wards[0] != "26740" {
 		t.Fatalf("login body %s", rec.Body)
 	}
 	wardClient := &stafftest.Client{User: ward, Token: cookie.Value, CSRF: login.CSRF}
@@ -88,11 +93,11 @@ func TestLoginSessionsAndRoles(t *testing.T) {
 		{"me with a forged cookie", &stafftest.Client{Token: "forged"}, "GET", "/api/v1/auth/me", nil, 401, "not_signed_in"},
 		{"me", wardClient, "GET", "/api/v1/auth/me", nil, 200, `"username":"` + ward.Username + `"`},
 		{"me shows csrf", wardClient, "GET", "/api/v1/auth/me", nil, 200, login.CSRF},
-		{"role allowed to read", wardClient, "GET", "/api/v1/test/ward?ward=26734", nil, 200, `"sees":true`},
+		{"role allowed to read", wardClient, "GET", "/api/v1/test/ward?ward=26740", nil, 200, `"sees":true`},
 		{"other ward not seen", wardClient, "GET", "/api/v1/test/ward?ward=26737", nil, 200, `"sees":false`},
 		{"admin sees every ward", admin, "GET", "/api/v1/test/ward?ward=26737", nil, 200, `"sees":true`},
 		{"other role refused", duty, "GET", "/api/v1/test/ward", nil, 403, "role_forbidden"},
-		{"post with csrf", wardClient, "POST", "/api/v1/test/ward?ward=26734", nil, 200, `"sees":true`},
+		{"post with csrf", wardClient, "POST", "/api/v1/test/ward?ward=26740", nil, 200, `"sees":true`},
 		{"post without csrf", noCSRF, "POST", "/api/v1/test/ward", nil, 403, "csrf_invalid"},
 		{"post with another session's csrf", wrongCSRF, "POST", "/api/v1/test/ward", nil, 403, "csrf_invalid"},
 		{"logout without csrf", noCSRF, "POST", "/api/v1/auth/logout", nil, 403, "csrf_invalid"},
@@ -130,8 +135,8 @@ func TestLoginSessionsAndRoles(t *testing.T) {
 func TestFormLoginAndCSRFField(t *testing.T) {
 	pool := dbtest.New(t)
 	svc := staff.NewService(pool, staff.Config{})
-	h := httpserver.New(httpserver.Options{}, svc, wardRoutes{svc}).Handler()
-	u, pass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26734")
+	h := httpserver.New(httpserver.Options{}, &staff.Handler{Service: svc}, wardRoutes{svc}).Handler()
+	u, pass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26740")
 
 	r := stafftest.NewRequest(t, "POST", "/api/v1/auth/login", "username="+u.Username+"&password="+pass)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -168,7 +173,7 @@ func TestFormLoginAndCSRFField(t *testing.T) {
 func TestLoginIsRateLimited(t *testing.T) {
 	pool := dbtest.New(t)
 	svc := staff.NewService(pool, staff.Config{LoginAttempts: 3, LoginWindow: time.Hour})
-	u, pass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26734")
+	u, pass := stafftest.NewUser(t, pool, staff.RoleWardStaff, "26740")
 	ctx := context.Background()
 	from := audit.Actor{IP: "198.51.100.7"}
 	for i := 0; i < 3; i++ {
@@ -206,18 +211,20 @@ func TestAccountsAndPasswords(t *testing.T) {
 		{staff.NewUser{Username: "Ab", Role: staff.RoleAdmin, Password: "long-enough-1"}, "bad_username"},
 		{staff.NewUser{Username: "lan.nguyen", Role: "mayor", Password: "long-enough-1"}, "bad_role"},
 		{staff.NewUser{Username: "lan.nguyen", Role: staff.RoleWardStaff, Password: "long-enough-1"}, "wards_required"},
-		{staff.NewUser{Username: "lan.nguyen", Role: staff.RoleWardStaff, Wards: []string{"26734"}, Password: "short"}, "password_too_short"},
+		{staff.NewUser{Username: "lan.nguyen", Role: staff.RoleWardStaff, Wards: []string{"26740"}, Password: "short"}, "password_too_short"},
+		// 26734 was the invented sample's Sài Gòn; only the official list's codes are wards.
+		{staff.NewUser{Username: "lan.nguyen", Role: staff.RoleWardStaff, Wards: []string{"26740", "26734"}, Password: "long-enough-1"}, "unknown_ward"},
 	}
 	for _, tt := range bad {
 		if _, err := svc.CreateUser(ctx, root, tt.nu); apperr.CodeOf(err) != tt.code {
 			t.Errorf("CreateUser(%+v) = %v, want %s", tt.nu, err, tt.code)
 		}
 	}
-	u, err := svc.CreateUser(ctx, root, staff.NewUser{Username: " Lan.Nguyen ", Role: staff.RoleWardStaff, Wards: []string{"26734", " 26737", "26734"}, Password: "mật-khẩu-đủ-dài"})
+	u, err := svc.CreateUser(ctx, root, staff.NewUser{Username: " Lan.Nguyen ", Role: staff.RoleWardStaff, Wards: []string{"26740", " 26737", "26740"}, Password: "mật-khẩu-đủ-dài"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Username != "lan.nguyen" || strings.Join(u.Wards, ",") != "26734,26737" {
+	if u.Username != "lan.nguyen" || strings.Join(u.Wards, ",") != "26740,26737" {
 		t.Fatalf("user = %+v", u)
 	}
 	if _, err := svc.CreateUser(ctx, root, staff.NewUser{Username: "lan.nguyen", Role: staff.RoleAdmin, Password: "long-enough-1"}); apperr.CodeOf(err) != "username_taken" {
@@ -305,19 +312,19 @@ func TestCanSeeWard(t *testing.T) {
 		ward string
 		want bool
 	}{
-		{staff.User{Role: staff.RoleWardStaff, Wards: []string{"26734"}}, "26734", true},
-		{staff.User{Role: staff.RoleWardStaff, Wards: []string{"26734"}}, "26737", false},
-		{staff.User{Role: staff.RoleDutyOfficer, Wards: []string{"26734", "26737"}}, "26737", true},
+		{staff.User{Role: staff.RoleWardStaff, Wards: []string{"26740"}}, "26740", true},
+		{staff.User{Role: staff.RoleWardStaff, Wards: []string{"26740"}}, "26737", false},
+		{staff.User{Role: staff.RoleDutyOfficer, Wards: []string{"26740", "26737"}}, "26737", true},
 		{staff.User{Role: staff.RoleCommandCentre}, "26737", true},
 		{staff.User{Role: staff.RoleAdmin}, "", true},
-		{staff.User{Role: staff.RoleWardStaff, Wards: []string{"26734"}, Disabled: true}, "26734", false},
+		{staff.User{Role: staff.RoleWardStaff, Wards: []string{"26740"}, Disabled: true}, "26740", false},
 	}
 	for _, tt := range tests {
 		if got := tt.u.CanSeeWard(tt.ward); got != tt.want {
 			t.Errorf("%s %v CanSeeWard(%s) = %v", tt.u.Role, tt.u.Wards, tt.ward, got)
 		}
 	}
-	if (*staff.User)(nil).CanSeeWard("26734") {
+	if (*staff.User)(nil).CanSeeWard("26740") {
 		t.Error("nil user sees a ward")
 	}
 }

@@ -5,6 +5,7 @@
 package vietnamese
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -67,6 +68,26 @@ func Words(s string) []string {
 	return strings.FieldsFunc(Fold(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+}
+
+// SameMarksMisplaced reports whether a and b are one syllable with the same
+// letters and the same marks, a mark merely typed on another vowel
+// ("chiêú" for "chiếu", "hoà" for "hòa").
+func SameMarksMisplaced(a, b string) bool {
+	if Fold(a) != Fold(b) {
+		return false
+	}
+	marks := func(s string) string {
+		var m []rune
+		for _, r := range norm.NFD.String(strings.ToLower(s)) {
+			if unicode.Is(unicode.Mn, r) {
+				m = append(m, r)
+			}
+		}
+		slices.Sort(m)
+		return string(m)
+	}
+	return marks(a) == marks(b)
 }
 
 // EditDistance is the Levenshtein distance between two rune strings: the

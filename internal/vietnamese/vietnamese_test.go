@@ -72,3 +72,35 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestPhoneNumber(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, spaced string
+		ok               bool
+	}{
+		{"028 3812 3456", "02838123456", "028 3812 3456", true},
+		{"(028) 38.12.34.56", "02838123456", "028 3812 3456", true},
+		{"0903 123 456", "0903123456", "0903 123 456", true},
+		{"+84 903-123-456", "0903123456", "0903 123 456", true},
+		{"84903123456", "0903123456", "0903 123 456", true},
+		{"1022", "1022", "1022", true},
+		{"113", "113", "113", true},
+		{"1900 1234", "19001234", "1900 1234", true},
+		{"1900 123 456", "1900123456", "1900 123 456", true},
+		{"0123456789", "", "", false}, // 01x is no mobile prefix any more
+		{"090312345", "", "", false},  // a digit short
+		{"02838123456789", "", "", false},
+		{"12", "", "", false},
+		{"0903 123 45a", "", "", false},
+		{"0903+123456", "", "", false},
+		{"", "", "", false},
+	} {
+		got, ok := PhoneNumber(tc.in)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("PhoneNumber(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+		if ok && SpacedPhone(got) != tc.spaced {
+			t.Errorf("SpacedPhone(%q) = %q, want %q", got, SpacedPhone(got), tc.spaced)
+		}
+	}
+}

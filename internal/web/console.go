@@ -27,14 +27,32 @@ type Console struct {
 	CSRF string
 	// Title names the page, in the browser's tab and the heading.
 	Title string
+	// Asides are the boxes shown under the header, rendered by the
+	// packages that own them.
+	Asides []template.HTML
+}
+
+// An Aside is a box a console shows under its header whatever the page,
+// rendered by the package that owns its data (kiosk/help: residents
+// waiting for a person). It renders nothing for a user it is not for.
+type Aside interface {
+	Aside(c *gin.Context) template.HTML
 }
 
 // ConsoleOf is the console header of a request that passed
-// staff.RequirePage.
-func ConsoleOf(c *gin.Context, title string) Console {
+// staff.RequirePage, with the asides that are set.
+func ConsoleOf(c *gin.Context, title string, asides ...Aside) Console {
 	out := Console{Title: title}
 	if sess, ok := staff.SessionFrom(c); ok {
 		out.User, out.CSRF = sess.User, sess.CSRFToken
+	}
+	for _, a := range asides {
+		if a == nil || out.User == nil {
+			continue
+		}
+		if html := a.Aside(c); html != "" {
+			out.Asides = append(out.Asides, html)
+		}
 	}
 	return out
 }
@@ -42,13 +60,15 @@ func ConsoleOf(c *gin.Context, title string) Console {
 // Funcs are the formatting functions every page template may call.
 var Funcs = template.FuncMap{
 	"ms":       func(d time.Duration) int64 { return d.Milliseconds() },
-	"date":     func(t any) string { return format(t, "02/01/2006") },
-	"datetime": func(t any) string { return format(t, "15:04 02/01/2006") },
-	"clock":    func(t any) string { return format(t, "15:04") },
-	"vnd":      vietnamese.FormatVND,
-	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add":      func(a, b int) int { return a + b },
-	"percent":  func(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" },
+	"date":     func(t any) string { return format(t, vietnamese.DayLayout) },
+	"datetime": func(t any) string { return format(t, "15:04 "+vietnamese.DayLayout) },
+	// stamp is a console's time of an event: dd/mm/yyyy HH:MM.
+	"stamp":   func(t any) string { return format(t, vietnamese.DayLayout+" 15:04") },
+	"clock":   func(t any) string { return format(t, "15:04") },
+	"vnd":     vietnamese.FormatVND,
+	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add":     func(a, b int) int { return a + b },
+	"percent": func(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" },
 }
 
 // format writes a time, or a pointer to one, in the city's zone; nothing
@@ -99,8 +119,36 @@ func pageHeaders(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Frame-Options", "DENY")
 	c.Header("Referrer-Policy", "no-referrer")
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+	connect := "'self'"
+	if origin := c.GetString(connectKey); origin != "" {
+		connect += " " + origin
+	}
+	c.Header("Content-Security-Policy", "default-src 'self'; connect-src "+connect+"; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
 }
+
+const connectKey = "web.connect"
+
+// ConnectTo lets the page about to be rendered call origin besides its own
+// (the kiosk page calls the station agent on the kiosk PC).
+func ConnectTo(c *gin.Context, origin string) {
+	if origin != "" {
+		c.Set(connectKey, origin)
+	}
+}
+
+// RenderFragment writes one template of a page, for htmx to put in place.
+func RenderFragment(c *gin.Context, t *template.Template, name string, status int, data any) {
+	pageHeaders(c)
+	c.Status(status)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := t.ExecuteTemplate(c.Writer, name, data); err != nil {
+		httpserver.LoggerFrom(c).Error("render fragment", "page", t.Name(), "fragment", name, "err", err)
+	}
+}
+
+// IsFragmentRequest reports whether htmx sent the request, wanting a part
+// of a page rather than a whole one.
+func IsFragmentRequest(c *gin.Context) bool { return c.GetHeader("HX-Request") == "true" }
 
 // SeeOther answers a form post by sending the browser to url.
 func SeeOther(c *gin.Context, url string) {

@@ -6,12 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/citizenstation/citizenstation/internal/stationtest"
 )
 
 // storeEvalRuns stores the two runs the viewer's browser test compares:
 // "before" on the shipped prompts, "after" on a copy whose words at the
 // candidate list an evaluator changed, which breaks one case.
-func storeEvalRuns(t *testing.T, station func(stdin string, args ...string) string, root, tmp string) {
+func storeEvalRuns(t *testing.T, bin *stationtest.Binary, root, tmp string) {
 	t.Helper()
 	prompts := filepath.Join(tmp, "prompts-edit")
 	if err := os.CopyFS(prompts, os.DirFS(filepath.Join(root, "assistant", "prompts", "v1"))); err != nil {
@@ -41,6 +43,6 @@ tests:
       - {type: choices, value: ["p:idcard.reissue"]}
       - {type: contains, value: "`+string(line[1])+`"}
 `), 0o644)
-	station("", "eval", "run", suite, "--label", "before")
-	station("", "eval", "run", suite, "--label", "after", "--assistant-prompts", prompts)
+	bin.MustRun(t, "", "eval", "run", suite, "--label", "before")
+	bin.MustRun(t, "", "eval", "run", suite, "--label", "after", "--assistant-prompts", prompts)
 }

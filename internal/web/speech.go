@@ -113,7 +113,7 @@ type speechRequest struct {
 
 // speak is POST /api/v1/speech {"text": "..."} → audio/wav. The text travels
 // in the body, not the URL, because a reply may contain the resident's data.
-func (s *Screens) speak(c *gin.Context) {
+func (s *Handler) speak(c *gin.Context) {
 	var req speechRequest
 	if err := c.ShouldBindJSON(&req); err != nil {
 		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "speech_bad_request", "Yêu cầu đọc to không hợp lệ."))

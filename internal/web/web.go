@@ -1,14 +1,16 @@
-// Package web serves the screens people use: the kiosk screen for residents
-// (/), the ward staff console (/staff) and the duty-officer console (/duty).
+// Package web holds what every page shares — the layout, the console
+// header, the formatting functions, the static assets (styles, the vendored
+// htmx, the kiosk and live-console scripts) — and serves the kiosk screen
+// for residents (/), the staff sign-in page and the read-aloud endpoint.
 //
-// It is a package of its own because the screens cut across every
-// capability: they are written against the JSON APIs the other packages
-// serve (assistant sessions, OCR, dossiers, kiosk sessions and payments,
-// reports), never against their Go types, so a screen works with any replica
-// and the same API serves the kiosk, the evals and other clients. Pages are Go
-// html/template documents rendered on the server; a small amount of plain
-// JavaScript moves between the steps of a screen and calls the APIs. All
-// assets are embedded in the binary, so there is no build step.
+// The consoles are rendered by the package whose decisions they show, on
+// the layout here: the review console by procedures/dossiers, the duty
+// console by kiosk/reports, the fleet console by kiosk. Pages are Go
+// html/template documents rendered on the server; on the consoles htmx only
+// fetches server-rendered fragments again when a live stream says something
+// changed. The kiosk screen is written against the JSON APIs (assistant
+// sessions, OCR, dossiers, kiosk sessions, payments, reports), so it works
+// with any replica. All assets are embedded in the binary: no build step.
 package web
 
 import (
@@ -18,6 +20,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,13 +53,18 @@ type Config struct {
 	Espeak string
 	// Hotline is the ward's phone number shown by "Gọi cán bộ".
 	Hotline string
+	// KioskAgent is where the kiosk page finds the station agent's local
+	// API (the scanner, printer and camera; `station agent`) on the kiosk
+	// PC; empty: no devices, nothing is scanned or printed.
+	KioskAgent string
 }
 
 // RegisterFlags adds the screens' settings to fs. The idle time itself is
 // the kiosk package's -kiosk-idle.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.KioskIdle = 90 * time.Second
-	fs.DurationVar(&c.KioskIdleWarning, "kiosk-idle-warning", 15*time.Second, "kiosk screen: how long the end-of-visit warning stays before the visit ends")
+	fs.StringVar(&c.KioskAgent, "kiosk-agent", "http://127.0.0.1:8765", "kiosk screen: the station agent's local API on the kiosk PC (empty: none)")
+	fs.DurationVar(&c.KioskIdleWarning, "kiosk-idle-warning", 20*time.Second, "kiosk screen: how long the end-of-visit warning stays before the visit ends")
 	fs.IntVar(&c.SpeechConcurrency, "speech-concurrency", 2, "read-aloud: espeak-ng processes at once")
 	fs.IntVar(&c.SpeechMaxChars, "speech-max-chars", 1500, "read-aloud: longest text read in one request, in characters")
 	fs.StringVar(&c.Espeak, "espeak", "espeak-ng", "read-aloud: the espeak-ng program")
@@ -65,8 +73,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 
 // Validate checks the settings.
 func (c *Config) Validate() error {
-	if c.KioskIdleWarning < time.Second || c.KioskIdleWarning >= c.KioskIdle {
-		return config.Invalid("kiosk-idle-warning", c.KioskIdleWarning, "must be at least 1s and shorter than STATION_KIOSK_IDLE")
+	// WCAG 2.2.1: at least 20 seconds to answer "Tôi vẫn đang dùng".
+	if c.KioskIdleWarning < 20*time.Second || c.KioskIdleWarning >= c.KioskIdle {
+		return config.Invalid("kiosk-idle-warning", c.KioskIdleWarning, "must be at least 20s (WCAG 2.2.1) and shorter than STATION_KIOSK_IDLE")
+	}
+	if u, err := url.Parse(c.KioskAgent); c.KioskAgent != "" && (err != nil || u.Scheme != "http" || u.Host == "" || u.Path != "") {
+		return config.Invalid("kiosk-agent", c.KioskAgent, "must be http://HOST:PORT on the kiosk PC, or empty")
 	}
 	if c.SpeechConcurrency < 1 {
 		return config.Invalid("speech-concurrency", c.SpeechConcurrency, "must be at least 1")
@@ -77,9 +89,9 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// Screens serves the kiosk screen, the sign-in page, the assets and the
+// Handler serves the kiosk screen, the sign-in page, the assets and the
 // read-aloud endpoint.
-type Screens struct {
+type Handler struct {
 	cfg     Config
 	auth    *staff.Service
 	pages   map[string]*template.Template
@@ -88,16 +100,13 @@ type Screens struct {
 
 // New parses the templates; a template error is a programming error found at
 // start, not on a resident's first touch.
-func New(cfg Config, auth *staff.Service) (*Screens, error) {
-	s := &Screens{cfg: cfg, auth: auth, pages: map[string]*template.Template{}, speaker: NewSpeaker(cfg.Espeak, cfg.SpeechConcurrency, cfg.SpeechMaxChars)}
-	for _, page := range []string{"kiosk", "duty", "fleet"} {
-		t, err := template.New(page).Funcs(Funcs).
-			ParseFS(templateFiles, "templates/layout.tmpl", "templates/console.tmpl", "templates/"+page+".tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", page, err)
-		}
-		s.pages[page] = t
+func New(cfg Config, auth *staff.Service) (*Handler, error) {
+	s := &Handler{cfg: cfg, auth: auth, pages: map[string]*template.Template{}, speaker: NewSpeaker(cfg.Espeak, cfg.SpeechConcurrency, cfg.SpeechMaxChars)}
+	kiosk, err := template.New("kiosk").Funcs(Funcs).ParseFS(templateFiles, "templates/layout.tmpl", "templates/kiosk.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse kiosk: %w", err)
 	}
+	s.pages["kiosk"] = kiosk
 	login, err := ParseConsole(templateFiles, "templates/staff_login.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse staff_login: %w", err)
@@ -107,16 +116,14 @@ func New(cfg Config, auth *staff.Service) (*Screens, error) {
 }
 
 // RegisterRoutes adds the pages, the assets and the read-aloud endpoint.
-func (s *Screens) RegisterRoutes(r *gin.RouterGroup) {
+func (s *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	static, _ := fs.Sub(staticFiles, "static")
 	r.GET("/static/*file", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		c.FileFromFS(c.Param("file"), http.FS(static))
 	})
-	r.GET("/", s.page("kiosk", nil))
+	r.GET("/", func(c *gin.Context) { ConnectTo(c, s.cfg.KioskAgent) }, s.page("kiosk", nil))
 	r.GET(staff.LoginPath, s.login)
-	r.GET("/staff/stations", s.auth.RequirePage(), s.page("fleet", nil))
-	r.GET("/duty", s.auth.RequirePage(), s.page("duty", nil))
 	r.POST("/api/v1/speech", httpserver.LimitBody(64<<10), s.speak)
 }
 
@@ -128,7 +135,7 @@ type pageData struct {
 	Item any
 }
 
-func (s *Screens) page(name string, item func(*gin.Context) any) gin.HandlerFunc {
+func (s *Handler) page(name string, item func(*gin.Context) any) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		data := pageData{Config: s.cfg, Console: ConsoleOf(c, "")}
 		if item != nil {
@@ -146,7 +153,7 @@ type loginPage struct {
 	Error   string
 }
 
-func (s *Screens) login(c *gin.Context) {
+func (s *Handler) login(c *gin.Context) {
 	Render(c, s.pages["staff_login"], http.StatusOK, loginPage{
 		Console: Console{Title: "Đăng nhập cán bộ"},
 		Next:    c.Query("next"),

@@ -15,7 +15,7 @@ import (
 )
 
 func testConfig() Config {
-	return Config{KioskIdle: 90 * time.Second, KioskIdleWarning: 15 * time.Second, SpeechConcurrency: 2, SpeechMaxChars: 200, Espeak: "espeak-ng", Hotline: "1022"}
+	return Config{KioskIdle: 90 * time.Second, KioskIdleWarning: 20 * time.Second, SpeechConcurrency: 2, SpeechMaxChars: 200, Espeak: "espeak-ng", Hotline: "1022"}
 }
 
 func newTestServer(t *testing.T, cfg Config) http.Handler {
@@ -44,7 +44,7 @@ func TestPages(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/", []string{`lang="vi"`, "Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế", "Quay lại", "Gọi cán bộ", `data-idle-ms="90000"`, `data-warn-ms="15000"`, "1022"}},
+		{"/", []string{`lang="vi"`, "Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế", "Quay lại", "Gọi cán bộ", `data-idle-ms="90000"`, `data-warn-ms="20000"`, "1022"}},
 		{"/staff/login", []string{"Đăng nhập cán bộ", `autocomplete="current-password"`, `method="post"`, `action="/api/v1/auth/login"`}},
 		{"/staff/login?next=%2Fduty&error=bad_login", []string{`name="next" value="/duty"`, "Tên đăng nhập hoặc mật khẩu không đúng."}},
 		{"/staff/login?error=%3Cb%3Eanything", []string{"Tên đăng nhập hoặc mật khẩu không đúng."}},
@@ -71,20 +71,11 @@ func TestPages(t *testing.T) {
 	}
 }
 
-// The consoles ask whoever has no session to sign in, and come back after.
-func TestConsolesNeedSignIn(t *testing.T) {
-	h := newTestServer(t, testConfig())
-	for path, next := range map[string]string{"/duty": "%2Fduty", "/staff/stations?x=1": "%2Fstaff%2Fstations%3Fx%3D1"} {
-		rec := do(h, "GET", path, "")
-		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/login?next="+next {
-			t.Errorf("%s: %d to %q", path, rec.Code, rec.Header().Get("Location"))
-		}
-	}
-}
-
 func TestStaticAssets(t *testing.T) {
 	h := newTestServer(t, testConfig())
-	for path, ctype := range map[string]string{"/static/site.css": "text/css", "/static/kiosk.js": "javascript", "/static/console.js": "javascript"} {
+	for path, ctype := range map[string]string{"/static/site.css": "text/css", "/static/kiosk.js": "javascript",
+		"/static/live.js": "javascript", "/static/vendor/htmx.min.js": "javascript", "/static/vendor/htmx-ext-sse.min.js": "javascript",
+		"/static/arrival.wav": "audio/"} {
 		rec := do(h, "GET", path, "")
 		if rec.Code != 200 || !strings.Contains(rec.Header().Get("Content-Type"), ctype) {
 			t.Errorf("%s: status %d, type %q", path, rec.Code, rec.Header().Get("Content-Type"))
@@ -99,7 +90,7 @@ func TestStaticAssets(t *testing.T) {
 // the kiosk script never touches browser storage. The browser test checks
 // the storage itself after a visit.
 func TestKioskScriptKeepsNothing(t *testing.T) {
-	for _, name := range []string{"static/kiosk.js"} {
+	for _, name := range []string{"static/kiosk.js", "static/live.js"} {
 		b, err := staticFiles.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -199,8 +190,20 @@ func TestConfigValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	c.KioskIdleWarning = c.KioskIdle
-	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "STATION_KIOSK_IDLE_WARNING") {
-		t.Errorf("err %v, want one naming STATION_KIOSK_IDLE_WARNING", err)
+	for _, tc := range []struct {
+		name   string
+		change func(*Config)
+		want   string
+	}{
+		{"warning as long as the idle time", func(c *Config) { c.KioskIdleWarning = c.KioskIdle }, "STATION_KIOSK_IDLE_WARNING"},
+		{"warning under WCAG's 20 s", func(c *Config) { c.KioskIdleWarning = 19 * time.Second }, "STATION_KIOSK_IDLE_WARNING"},
+		{"agent with a path", func(c *Config) { c.KioskAgent = "http://127.0.0.1:8765/x" }, "STATION_KIOSK_AGENT"},
+		{"agent not http", func(c *Config) { c.KioskAgent = "file:///tmp" }, "STATION_KIOSK_AGENT"},
+	} {
+		c := testConfig()
+		tc.change(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want one naming %s", tc.name, err, tc.want)
+		}
 	}
 }

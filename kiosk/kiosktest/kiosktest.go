@@ -29,7 +29,7 @@ func New(t testing.TB, pool *pgxpool.Pool, ward string) *Station {
 func Add(t testing.TB, svc *kiosk.Service, ward string) *Station {
 	t.Helper()
 	if ward == "" {
-		ward = "26734"
+		ward = "26740"
 	}
 	st, token, err := svc.AddStation(context.Background(), audit.Actor{Username: "test", Role: "test"},
 		kiosk.NewStation{Name: "Trạm thử " + t.Name(), WardCode: ward, Address: "1 Lê Lợi"})

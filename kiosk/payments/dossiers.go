@@ -36,3 +36,8 @@ func (f DossierFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paym
 	_, err := f.Dossiers.MarkFeePaid(ctx, tx, dossierID, paymentID, amount)
 	return err
 }
+
+// Owns says whether last4 end the ID or phone number of the dossier.
+func (f DossierFees) Owns(ctx context.Context, dossierID, last4 string) (bool, error) {
+	return f.Dossiers.Owns(ctx, dossierID, last4)
+}

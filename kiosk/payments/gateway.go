@@ -118,7 +118,7 @@ func (s *Service) apply(ctx context.Context, source string, o outcome, params ur
 		}
 		switch {
 		case o.success():
-			return s.markPaid(ctx, tx, o.TxnRef, state, source, o.TransactionNo, o.Detail)
+			return s.settle(ctx, tx, o, state, source)
 		case o.TransactionStatus == "01" && o.ResponseCode == vnpay.Success:
 			return nil // not completed yet: the order stays pending
 		}
@@ -128,14 +128,15 @@ func (s *Service) apply(ctx context.Context, source string, o outcome, params ur
 }
 
 // acceptable reports whether an order in state may take outcome o: a
-// pending order takes any final outcome; an expired one is still paid if
-// the money was taken after all; paid, failed and refunded orders are
-// final (a late failure never downgrades a paid order).
+// pending order takes any final outcome; an expired or superseded one is
+// still settled if the money was taken after all; paid, failed, refunded
+// and refund_due orders are final (a late failure never downgrades a paid
+// order).
 func acceptable(state string, o outcome) bool {
 	switch state {
 	case StatePending, StateCreated:
 		return true
-	case StateExpired:
+	case StateExpired, StateSuperseded:
 		return o.success()
 	}
 	return false
@@ -221,6 +222,6 @@ func (s *Service) Return(ctx context.Context, params url.Values) (*ReturnView, e
 	if err != nil {
 		return nil, err
 	}
-	v.Payment = p
+	v.Payment = p.Public() // the payer's browser, or anyone it shares the address with
 	return v, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vietqr"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
@@ -50,7 +51,7 @@ func (s *Service) Create(ctx context.Context, idempotencyKey string, req Request
 	if err != nil {
 		return nil, false, err
 	}
-	id := newID()
+	id, code := newID(), newLookupCode()
 	now := time.Now()
 	expires := now.Add(s.cfg.OrderTTL)
 	payURL, err := s.gateway.PayURL(vnpay.Order{TxnRef: id, Amount: amount, OrderInfo: "Thanh toan " + id + " " + description,
@@ -77,11 +78,11 @@ func (s *Service) Create(ctx context.Context, idempotencyKey string, req Request
 			return errKeyTaken
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO payments (id, purpose, dossier_id, biller, customer_code, bill_id, description,
-				amount, state, provider, station_id, kiosk_session_id, created_at, updated_at, expires_at, pay_url, vietqr_payload)
+				amount, state, provider, station_id, kiosk_session_id, created_at, updated_at, expires_at, pay_url, vietqr_payload, lookup_code)
 			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), nullif($5, ''), nullif($6, ''), $7, $8, 'created', 'vnpay',
-				nullif($9, '')::uuid, nullif($10, ''), $11, $11, $12, $13, $14)`,
+				nullif($9, '')::uuid, nullif($10, ''), $11, $11, $12, $13, $14, $15)`,
 			id, req.Purpose, req.DossierID, req.Biller, req.CustomerCode, req.BillID, description,
-			amount, req.StationID, req.KioskSessionID, now, expires, payURL, qr)
+			amount, req.StationID, req.KioskSessionID, now, expires, payURL, qr, code)
 		if err != nil {
 			return err
 		}
@@ -182,7 +183,7 @@ func (s *Service) price(ctx context.Context, r *Request) (int64, string, error) 
 		return 0, "", apperr.New(apperr.Invalid, "purpose_invalid", `Mục đích thanh toán phải là "fee" (lệ phí hồ sơ) hoặc "bill" (hóa đơn).`)
 	}
 	if amount <= 0 || amount > maxAmount {
-		return 0, "", apperr.Errorf(apperr.Invalid, "amount_invalid", "Số tiền %d đồng không thể thanh toán tại trạm.", amount)
+		return 0, "", apperr.Errorf(apperr.Invalid, "amount_invalid", "Số tiền %s không thể thanh toán tại trạm.", vietnamese.FormatVND(amount))
 	}
 	if r.KioskSessionID != "" {
 		if err := kiosk.CheckOpenSession(ctx, s.pool, r.StationID, r.KioskSessionID); err != nil {
@@ -230,12 +231,13 @@ func (s *Service) Get(ctx context.Context, id string) (*Payment, error) {
 	err := s.pool.QueryRow(ctx, `SELECT p.id, p.purpose, coalesce(p.dossier_id, ''), coalesce(p.biller, ''),
 			coalesce(p.customer_code, ''), coalesce(p.bill_id, ''), p.description, p.amount, p.state, p.provider,
 			coalesce(p.station_id::text, ''), coalesce(p.kiosk_session_id, ''), p.created_at, p.updated_at,
-			p.expires_at, p.paid_at, coalesce(p.provider_txn_no, ''), p.pay_url, p.vietqr_payload,
+			p.expires_at, p.paid_at, coalesce(p.provider_txn_no, ''), p.pay_url, p.vietqr_payload, coalesce(p.related_payment_id, ''),
+			coalesce(p.lookup_code, ''),
 			r.number, coalesce(r.issued_at, now()), coalesce(r.amount, 0), coalesce(r.description, ''), coalesce(r.provider_txn_no, '')
 		FROM payments p LEFT JOIN payment_receipts r ON r.payment_id = p.id WHERE p.id = $1`, id).Scan(
 		&p.ID, &p.Purpose, &p.DossierID, &p.Biller, &p.CustomerCode, &p.BillID, &p.Description, &p.Amount,
 		&p.State, &p.Provider, &p.StationID, &p.KioskSessionID, &p.CreatedAt, &p.UpdatedAt, &p.ExpiresAt,
-		&p.PaidAt, &p.ProviderTxnNo, &p.PayURL, &qr, &rn, &r.IssuedAt, &r.Amount, &r.Description, &r.ProviderTxnNo)
+		&p.PaidAt, &p.ProviderTxnNo, &p.PayURL, &qr, &p.RelatedPaymentID, &p.LookupCode, &rn, &r.IssuedAt, &r.Amount, &r.Description, &r.ProviderTxnNo)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errPaymentNotFound
 	}
@@ -245,6 +247,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Payment, error) {
 	if qr != "" {
 		p.VietQR = &VietQR{Payload: qr, PNG: "/api/v1/payments/" + p.ID + "/qr.png"}
 	}
+	p.LookupCode = FormatLookupCode(p.LookupCode)
 	if rn != nil {
 		r.Number = *rn
 		p.Receipt = &r
@@ -328,7 +331,7 @@ func (s *Service) markPaid(ctx context.Context, tx pgx.Tx, id, from, source, txn
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO payment_receipts (number, payment_id, amount, description, provider_txn_no)
-		VALUES ('BL' || to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDD') || '-' || lpad(nextval('payment_receipt_seq')::text, 6, '0'),
+		VALUES ('BL' || to_char(now() AT TIME ZONE '`+vietnamese.ZoneName+`', 'YYYYMMDD') || '-' || lpad(nextval('payment_receipt_seq')::text, 6, '0'),
 			$1, $2, $3, $4)`, id, amount, description, txnNo); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@
 package payments
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"log/slog"
@@ -24,17 +25,23 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/jobs"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
 
-// States of an order: created → pending → paid | failed | expired | refunded.
+// States of an order: created → pending → paid | failed | expired, and
+// paid → refunded. An order waiting when an earlier one of the same bill or
+// fee is paid late is superseded; money taken for something already paid
+// is refund_due until staff refund it.
 const (
-	StateCreated  = "created"
-	StatePending  = "pending"
-	StatePaid     = "paid"
-	StateFailed   = "failed"
-	StateExpired  = "expired"
-	StateRefunded = "refunded"
+	StateCreated    = "created"
+	StatePending    = "pending"
+	StatePaid       = "paid"
+	StateFailed     = "failed"
+	StateExpired    = "expired"
+	StateRefunded   = "refunded"
+	StateSuperseded = "superseded"
+	StateRefundDue  = "refund_due"
 )
 
 // Purposes of an order.
@@ -78,8 +85,30 @@ type Payment struct {
 	PaidAt         *time.Time `json:"paid_at,omitempty"`
 	ProviderTxnNo  string     `json:"provider_txn_no,omitempty"`
 	PayURL         string     `json:"pay_url,omitempty"`
-	VietQR         *VietQR    `json:"vietqr"`
-	Receipt        *Receipt   `json:"receipt,omitempty"`
+	// RelatedPaymentID is the order that superseded this one, or that had
+	// paid already what this one paid again.
+	RelatedPaymentID string `json:"related_payment_id,omitempty"`
+	// LookupCode is what the resident keeps (TT-ABC-DEF-GHK): with the
+	// last four digits it finds the payment again (Lookup).
+	LookupCode string   `json:"lookup_code,omitempty"`
+	VietQR     *VietQR  `json:"vietqr"`
+	Receipt    *Receipt `json:"receipt,omitempty"`
+}
+
+// Public is what anyone holding an order's link (the status page, the
+// gateway's return page) may see: what is paid, how much, its state and
+// receipt; not the dossier, customer, bill, station, visit, the
+// gateway's transaction or the lookup code.
+func (p *Payment) Public() *Payment {
+	q := *p
+	q.DossierID, q.CustomerCode, q.BillID, q.StationID, q.KioskSessionID, q.ProviderTxnNo, q.RelatedPaymentID = "", "", "", "", "", "", ""
+	q.LookupCode = ""
+	if p.Receipt != nil {
+		r := *p.Receipt
+		r.ProviderTxnNo = ""
+		q.Receipt = &r
+	}
+	return &q
 }
 
 // VietQR is the bank-transfer QR of an order.
@@ -94,7 +123,7 @@ type Receipt struct {
 	IssuedAt      time.Time `json:"issued_at"`
 	Amount        int64     `json:"amount"`
 	Description   string    `json:"description"`
-	ProviderTxnNo string    `json:"provider_txn_no"`
+	ProviderTxnNo string    `json:"provider_txn_no,omitempty"`
 }
 
 // Fee is what a dossier owes: integer VND, after the online reduction.
@@ -114,6 +143,10 @@ type FeeSource interface {
 	// on. An error rolls the payment back (the IPN then answers 99 and the
 	// gateway retries).
 	MarkFeePaid(ctx context.Context, tx pgx.Tx, dossierID, paymentID string, amount int64) error
+	// Owns says whether last4 are the last four digits of the ID or phone
+	// number the dossier was filed with: the proof its fee's payment is
+	// looked up by.
+	Owns(ctx context.Context, dossierID, last4 string) (bool, error)
 }
 
 // Config holds the payment settings.
@@ -129,6 +162,12 @@ type Config struct {
 	QueryAfter    time.Duration
 	SweepEvery    time.Duration
 	DemoBills     string
+	// Papers prints receipts (no fonts: none are printed).
+	Papers Papers
+	// LookupsPerCode and LookupsPerIP limit the lookups of a payment by
+	// its code, per code a day and per client address an hour (0: the
+	// dossiers' tracking defaults, 20 and 120).
+	LookupsPerCode, LookupsPerIP int
 }
 
 // SandboxSecret is the default secret, shared with `station sandbox-gateway`
@@ -199,9 +238,7 @@ func loopback(host string) bool {
 
 // DefaultConfig is the configuration the flags default to.
 func DefaultConfig() Config {
-	var c Config
-	c.RegisterFlags(flag.NewFlagSet("", flag.ContinueOnError))
-	return c
+	return config.Defaults[Config]()
 }
 
 // Service is the payments capability.
@@ -213,6 +250,8 @@ type Service struct {
 	fees    FeeSource
 	billers map[string]Biller
 	order   []string
+	// lookupCode and lookupIP count the lookups by code.
+	lookupCode, lookupIP *ratelimit.Limiter
 }
 
 // NewService returns the service. fees may be nil until dossiers are
@@ -224,6 +263,8 @@ func NewService(pool *pgxpool.Pool, cfg Config, log *slog.Logger, fees FeeSource
 	s := &Service{pool: pool, cfg: cfg, log: log, fees: fees, billers: map[string]Biller{},
 		gateway: &vnpay.Client{TmnCode: cfg.VNPayTmnCode, Secret: cfg.VNPaySecret, GatewayURL: cfg.VNPayURL,
 			APIURL: cfg.VNPayAPIURL, ReturnURL: cfg.ReturnURL}}
+	perCode, perIP := cmp.Or(cfg.LookupsPerCode, 20), cmp.Or(cfg.LookupsPerIP, 120)
+	s.lookupCode, s.lookupIP = ratelimit.New(pool, perCode, lookupCodeWindow), ratelimit.New(pool, perIP, lookupIPWindow)
 	for _, b := range billers {
 		s.billers[b.Info().ID] = b
 		s.order = append(s.order, b.Info().ID)

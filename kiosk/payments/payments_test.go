@@ -21,8 +21,10 @@ import (
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/paper"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/payments/paymentstest"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vietqr"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
@@ -60,6 +62,13 @@ func (testFees) MarkFeePaid(ctx context.Context, tx pgx.Tx, id, paymentID string
 	return err
 }
 
+// Owns checks the four digits the test dossier was "filed" with.
+func (f testFees) Owns(ctx context.Context, id, last4 string) (bool, error) {
+	var n int
+	err := f.pool.QueryRow(ctx, `SELECT count(*) FROM test_dossiers WHERE id = $1 AND last4 = $2`, id, last4).Scan(&n)
+	return n == 1, err
+}
+
 // quiet keeps the test output to the failures.
 var quiet = slog.New(slog.DiscardHandler)
 
@@ -85,27 +94,20 @@ func newEnv(t *testing.T) *env {
 	e := &env{pool: dbtest.New(t)}
 	ctx := context.Background()
 	if _, err := e.pool.Exec(ctx, `CREATE TABLE test_dossiers (id text PRIMARY KEY, name text NOT NULL, fee bigint NOT NULL,
-		status text NOT NULL DEFAULT 'submitted', paid_by text)`); err != nil {
+		status text NOT NULL DEFAULT 'submitted', paid_by text, last4 text NOT NULL DEFAULT '5678')`); err != nil {
 		t.Fatal(err)
 	}
 	e.pool.Exec(ctx, `INSERT INTO test_dossiers (id, name, fee) VALUES ('D1', 'Lệ phí đăng ký khai sinh', 8000), ('D2', 'Lệ phí chứng thực', 20000)`)
 
-	e.sandbox = &vnpay.Sandbox{TmnCode: tmnCode, Secret: secret}
-	e.gateway = httptest.NewServer(e.sandbox.Handler())
-	t.Cleanup(e.gateway.Close)
 	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }))
 	t.Cleanup(e.api.Close)
-	e.sandbox.IPNURL = e.api.URL + "/api/v1/payments/vnpay/ipn"
-
-	cfg := payments.DefaultConfig()
-	cfg.VNPayTmnCode, cfg.VNPaySecret = tmnCode, secret
-	cfg.VNPayURL = e.gateway.URL + "/paymentv2/vpcpay.html"
-	cfg.VNPayAPIURL = e.gateway.URL + "/merchant_webapi/api/transaction"
-	cfg.ReturnURL = e.api.URL + "/api/v1/payments/vnpay/return"
-	cfg.VietQRBIN, cfg.VietQRAccount = "970403", "0011012345678"
-	if err := cfg.Validate(); err != nil {
+	var cfg payments.Config
+	e.sandbox, e.gateway, cfg = paymentstest.StartGateway(t, e.api.URL, tmnCode, secret)
+	fonts, err := paper.LoadFonts(paper.FontDir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Papers.Fonts = fonts
 	demo, err := payments.NewDemoBiller("")
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +116,7 @@ func newEnv(t *testing.T) *env {
 	e.pay = payments.NewService(e.pool, cfg, quiet, testFees{e.pool}, demo)
 	e.handler = httpserver.New(httpserver.Options{Logger: quiet}, &payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler()
 
-	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm thử", WardCode: "26734"})
+	st, token, err := e.kiosk.AddStation(ctx, audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm thử", WardCode: "26740"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +271,9 @@ func TestBillersAndBills(t *testing.T) {
 	}
 }
 
-func TestCreateOrder(t *testing.T) {
+// TestOrderRefusals: the orders a station may not make are refused, each
+// with its code, and leave no order behind.
+func TestOrderRefusals(t *testing.T) {
 	e := newEnv(t)
 	bill := map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0002", "bill_id": "WAT-202610-DEMO0002"}
 	for _, tt := range []struct {
@@ -307,7 +311,14 @@ func TestCreateOrder(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM payments`); n != 0 {
 		t.Fatalf("%d orders left by refused requests", n)
 	}
+}
 
+// TestCreateOrder makes a bill's order and reads its VietQR and signed pay
+// URL; the same idempotency key gives the same order, and a bill is never
+// ordered twice, even by ten racing retries.
+func TestCreateOrder(t *testing.T) {
+	e := newEnv(t)
+	bill := map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0002", "bill_id": "WAT-202610-DEMO0002"}
 	p := e.order(t, "key-A", bill)
 	if p.Amount != 123000 || p.State != "pending" || p.Description != "Tiền nước kỳ 10/2026" || p.StationID != e.stationID {
 		t.Errorf("order %+v", p)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
 
@@ -38,11 +39,34 @@ const (
 // difference. day is the settlement day (GMT+7); when zero, the days of the
 // file's entries are used.
 func (s *Service) Reconcile(ctx context.Context, r io.Reader, day time.Time) ([]Difference, error) {
+	seen, days, diffs, err := readSettlement(r, day)
+	if err != nil {
+		return nil, err
+	}
+	more, err := s.compareOrders(ctx, seen, days)
+	if err != nil {
+		return nil, err
+	}
+	diffs = append(diffs, more...)
+	slices.SortStableFunc(diffs, func(a, b Difference) int { return strings.Compare(a.PaymentID, b.PaymentID) })
+	return diffs, nil
+}
+
+// settled is one entry of a settlement file.
+type settled struct {
+	txnNo  string
+	amount int64
+	status string
+}
+
+// readSettlement reads a settlement file: its entries by order, the days
+// they settle (day's alone when day is set), and the lines it cannot use.
+func readSettlement(r io.Reader, day time.Time) (map[string]settled, map[string]bool, []Difference, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("settlement file: %w", err)
+		return nil, nil, nil, fmt.Errorf("settlement file: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -50,16 +74,11 @@ func (s *Service) Reconcile(ctx context.Context, r io.Reader, day time.Time) ([]
 	}
 	for _, h := range vnpay.SettlementHeader {
 		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("settlement file: no %q column (want %s)", h, strings.Join(vnpay.SettlementHeader, ","))
+			return nil, nil, nil, fmt.Errorf("settlement file: no %q column (want %s)", h, strings.Join(vnpay.SettlementHeader, ","))
 		}
 	}
-	type entry struct {
-		txnNo  string
-		amount int64
-		status string
-	}
 	var diffs []Difference
-	seen := map[string]entry{}
+	seen := map[string]settled{}
 	days := map[string]bool{}
 	if !day.IsZero() {
 		days[day.In(vnpay.Zone).Format(time.DateOnly)] = true
@@ -92,13 +111,19 @@ func (s *Service) Reconcile(ctx context.Context, r io.Reader, day time.Time) ([]
 			diffs = append(diffs, Difference{PaymentID: ref, Kind: DiffDuplicate, Detail: fmt.Sprintf("line %d", line)})
 			continue
 		}
-		seen[ref] = entry{txnNo: field("transaction_no"), amount: amount, status: field("status")}
+		seen[ref] = settled{txnNo: field("transaction_no"), amount: amount, status: field("status")}
 		if day.IsZero() {
 			days[paid.Format(time.DateOnly)] = true
 		}
 	}
 
-	// Every order the file names, and every order paid on its days.
+	return seen, days, diffs, nil
+}
+
+// compareOrders compares the settled entries with every order the file
+// names and every order paid here on its days.
+func (s *Service) compareOrders(ctx context.Context, seen map[string]settled, days map[string]bool) ([]Difference, error) {
+	var diffs []Difference
 	refs := make([]string, 0, len(seen))
 	for ref := range seen {
 		refs = append(refs, ref)
@@ -108,9 +133,9 @@ func (s *Service) Reconcile(ctx context.Context, r io.Reader, day time.Time) ([]
 		dayList = append(dayList, d)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT id, amount, state, coalesce(provider_txn_no, ''),
-			state = 'paid' AND to_char(paid_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') = ANY ($2)
+			state = 'paid' AND to_char(paid_at AT TIME ZONE '`+vietnamese.ZoneName+`', 'YYYY-MM-DD') = ANY ($2)
 		FROM payments WHERE id = ANY ($1)
-			OR (state = 'paid' AND to_char(paid_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') = ANY ($2))`, refs, dayList)
+			OR (state = 'paid' AND to_char(paid_at AT TIME ZONE '`+vietnamese.ZoneName+`', 'YYYY-MM-DD') = ANY ($2))`, refs, dayList)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +174,5 @@ func (s *Service) Reconcile(ctx context.Context, r io.Reader, day time.Time) ([]
 			diffs = append(diffs, Difference{ref, DiffUnknownOrder, fmt.Sprintf("%d VND settled for an order that does not exist here", seen[ref].amount)})
 		}
 	}
-	slices.SortStableFunc(diffs, func(a, b Difference) int { return strings.Compare(a.PaymentID, b.PaymentID) })
 	return diffs, nil
 }

@@ -16,7 +16,8 @@ import (
 // gateway accepts, the order is refunded, with a reversing ledger entry and
 // an audit entry, and the bill can be paid again. A dossier fee is refunded
 // by the ward's own procedure (the dossier would stay paid), so it is
-// refused here.
+// refused here. Money taken twice (refund_due) is refunded here whatever
+// it paid for: the other order keeps the bill or fee paid.
 func (s *Service) Refund(ctx context.Context, by audit.Actor, id, reason string) (*Payment, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 500 {
@@ -27,9 +28,9 @@ func (s *Service) Refund(ctx context.Context, by audit.Actor, id, reason string)
 		return nil, err
 	}
 	switch {
-	case p.State != StatePaid:
+	case p.State != StatePaid && p.State != StateRefundDue:
 		return nil, apperr.New(apperr.Conflict, "payment_not_paid", "Chỉ hoàn tiền được giao dịch đã thanh toán.")
-	case p.Purpose == PurposeFee:
+	case p.Purpose == PurposeFee && p.State == StatePaid:
 		return nil, apperr.New(apperr.Conflict, "fee_refund_by_ward", "Lệ phí hồ sơ được hoàn theo thủ tục của phường.")
 	}
 	r, err := s.gateway.Refund(ctx, p.ID, p.Amount, p.ProviderTxnNo, p.CreatedAt, by.Username)
@@ -41,7 +42,7 @@ func (s *Service) Refund(ctx context.Context, by audit.Actor, id, reason string)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		detail := map[string]any{"reason": reason, "by": by.Username, "gateway_status": r.TransactionStatus}
-		if err := s.transition(ctx, tx, p.ID, StatePaid, StateRefunded, "refund", detail); err != nil {
+		if err := s.transition(ctx, tx, p.ID, p.State, StateRefunded, "refund", detail); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO payment_ledger (payment_id, kind, debit_account, credit_account, amount)

@@ -2,10 +2,12 @@ package reports
 
 import (
 	"flag"
+	"net/url"
 	"os"
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
 // Config holds the reports capability's settings.
@@ -22,6 +24,13 @@ type Config struct {
 	// Concurrency bounds the submissions one replica writes at once, so
 	// that a flood of reports leaves database connections for the officers.
 	Concurrency int
+	// NotifyURL is the city's dispatch endpoint that departments'
+	// notifications of new reports are POSTed to; empty: none are sent.
+	NotifyURL string
+	// Papers prints acknowledgements; the wiring sets it (no flag).
+	Papers Papers
+	// Sealer seals the reporters' contacts; the wiring sets it (no flag).
+	Sealer *seal.Sealer
 }
 
 // RegisterFlags adds the settings to fs.
@@ -35,11 +44,17 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RatePerDevice, "reports-rate-device", 10, "reports a device (app, browser, Open311 client) may send per window")
 	fs.IntVar(&c.RatePerPhone, "reports-rate-phone", 5, "reports one contact phone number may send per window")
 	fs.IntVar(&c.Concurrency, "reports-concurrency", 8, "reports one replica stores at the same time; the rest wait their turn, leaving database connections to duty officers")
+	fs.StringVar(&c.NotifyURL, "reports-notify-url", "", "dispatch endpoint each department routed a new report is notified at, by a retried job (empty: the duty feed only)")
 	fs.IntVar(&c.RatePerAddress, "reports-rate-address", 30, "reports one client IP address may send per window (kiosks, which sign in, are not counted)")
 }
 
 // Validate checks the settings.
 func (c *Config) Validate() error {
+	if c.NotifyURL != "" {
+		if u, err := url.Parse(c.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return config.Invalid("reports-notify-url", c.NotifyURL, "must be an http or https address")
+		}
+	}
 	if c.RulesFile != "" {
 		data, err := os.ReadFile(c.RulesFile)
 		if err != nil {

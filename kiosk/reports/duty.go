@@ -12,6 +12,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
@@ -27,18 +28,27 @@ const overdue = `(r.closed_at IS NULL AND r.spam_at IS NULL AND r.status <> 'tra
 // reportColumns is the column list scanned by scanReport.
 const reportColumns = `r.id, r.code, r.category, r.urgency, r.injury, r.in_progress, r.description, r.occurred_at,
 	ST_Y(r.location::geometry), ST_X(r.location::geometry), r.location_source, r.address,
-	coalesce(r.station_id, ''), coalesce(r.ward_code, ''), r.ward_source, r.channel, coalesce(r.contact, ''),
+	coalesce(r.station_id, ''), coalesce(r.ward_code, ''), r.ward_source, r.channel, r.contact_sealed,
 	r.status, coalesce(r.duplicate_of::text, ''), r.spam_at IS NOT NULL, r.created_at, r.updated_at,
-	r.acknowledged_at, r.closed_at, r.acknowledge_due, r.resolve_due, ` + overdue
+	r.acknowledged_at, r.closed_at, r.acknowledge_due, r.resolve_due, coalesce(r.close_reason, ''), ` + overdue
 
-func scanReport(row pgx.Row) (*Report, error) {
+// scanReport reads a report for an officer who may see it, opening the
+// reporter's sealed contact.
+func (s *Service) scanReport(row pgx.Row) (*Report, error) {
 	var r Report
+	var contact []byte
 	err := row.Scan(&r.ID, &r.Code, &r.Category, &r.Urgency, &r.Injury, &r.InProgress, &r.Description, &r.OccurredAt,
 		&r.Lat, &r.Lng, &r.LocationSource, &r.Address,
-		&r.StationID, &r.WardCode, &r.WardSource, &r.Channel, &r.Contact,
+		&r.StationID, &r.WardCode, &r.WardSource, &r.Channel, &contact,
 		&r.Status, &r.DuplicateOf, &r.Spam, &r.CreatedAt, &r.UpdatedAt,
-		&r.AcknowledgedAt, &r.ClosedAt, &r.AcknowledgeDue, &r.ResolveDue, &r.Overdue)
-	return &r, err
+		&r.AcknowledgedAt, &r.ClosedAt, &r.AcknowledgeDue, &r.ResolveDue, &r.CloseReason, &r.Overdue)
+	if err != nil || contact == nil {
+		return &r, err
+	}
+	if r.Contact, err = s.sealer.Open(contact, contactContext(r.Code)); err != nil {
+		return nil, fmt.Errorf("report %s contact: %w", r.Code, err)
+	}
+	return &r, nil
 }
 
 // Filter narrows an officer's list of reports.
@@ -93,7 +103,7 @@ func (s *Service) List(ctx context.Context, o Officer, f Filter) ([]Report, erro
 	defer rows.Close()
 	var out []Report
 	for rows.Next() {
-		r, err := scanReport(rows)
+		r, err := s.scanReport(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -142,35 +152,18 @@ func (s *Service) Get(ctx context.Context, o Officer, id string) (*Report, error
 }
 
 func (s *Service) get(ctx context.Context, q querier, id string, lock bool) (*Report, error) {
-	if !isUUID(id) {
+	if !database.IsUUID(id) {
 		return nil, errNotYours
 	}
 	sql := `SELECT ` + reportColumns + ` FROM reports r WHERE r.id = $1`
 	if lock {
 		sql += ` FOR UPDATE`
 	}
-	r, err := scanReport(q.QueryRow(ctx, sql, id))
+	r, err := s.scanReport(q.QueryRow(ctx, sql, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotYours
 	}
 	return r, err
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !strings.ContainsRune("0123456789abcdefABCDEF", c):
-			return false
-		}
-	}
-	return true
 }
 
 // MediaFile returns a stored (metadata-free) photo or video of a report.
@@ -179,7 +172,7 @@ func (s *Service) MediaFile(ctx context.Context, o Officer, reportID, mediaID st
 	if err != nil {
 		return "", nil, err
 	}
-	if !o.Sees(r.WardCode) || !isUUID(mediaID) {
+	if !o.Sees(r.WardCode) || !database.IsUUID(mediaID) {
 		return "", nil, errNotYours
 	}
 	err = s.pool.QueryRow(ctx, `SELECT content_type, data FROM report_media WHERE id = $1 AND report_id = $2`, mediaID, reportID).Scan(&contentType, &data)
@@ -195,6 +188,9 @@ type Move struct {
 	Note string
 	// Target is where a transferred report goes: a ward or a department.
 	Target *Target
+	// Reason is why a report is closed: the code of one of CloseReasons
+	// of the closing status. Closing requires one.
+	Reason string
 }
 
 const maxNote = 2000
@@ -203,24 +199,8 @@ const maxNote = 2000
 // attributed, and announces the step on the live feed. It returns the report
 // as it now stands, without its routes, media and history (Get has them).
 func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*Report, error) {
-	m.Note = vietnamese.NFC(strings.TrimSpace(m.Note))
-	if utf8.RuneCountInString(m.Note) > maxNote {
-		return nil, apperr.Errorf(apperr.Invalid, "note_too_long", "Ghi chú dài quá %d ký tự.", maxNote)
-	}
-	if _, known := next[m.To]; !known || m.To == Received {
-		return nil, apperr.New(apperr.Invalid, "unknown_status", "Trạng thái không hợp lệ.")
-	}
-	if m.To == Transferred {
-		if m.Target == nil || (m.Target.Kind != ToWard && m.Target.Kind != ToDepartment) || m.Target.Code == "" {
-			return nil, apperr.New(apperr.Invalid, "transfer_target_required", "Xin chọn phường hoặc đơn vị nhận chuyển.")
-		}
-		if m.Target.Kind == ToDepartment {
-			if _, ok := s.rules.Departments[m.Target.Code]; !ok {
-				return nil, apperr.New(apperr.Invalid, "unknown_department", "Không có đơn vị này.")
-			}
-		}
-	} else {
-		m.Target = nil
+	if err := s.checkMove(&m); err != nil {
+		return nil, err
 	}
 	var moved *Report
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -228,63 +208,119 @@ func (s *Service) Advance(ctx context.Context, o Officer, id string, m Move) (*R
 		if err != nil {
 			return err
 		}
-		if !o.Sees(r.WardCode) {
-			return errNotYours
+		if err := allowed(o, r, m); err != nil {
+			return err
 		}
-		if !CanMove(r.Status, m.To) {
-			return apperr.Errorf(apperr.Conflict, "transition_not_allowed",
-				"Không thể chuyển phản ánh từ “%s” sang “%s”.", r.Status.Label(), m.To.Label())
-		}
-		newWard := r.WardCode
-		var tkind, tcode *string
-		if m.Target != nil {
-			tkind, tcode = &m.Target.Kind, &m.Target.Code
-			if m.Target.Kind == ToWard {
-				var exists bool
-				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM wards WHERE code = $1)`, m.Target.Code).Scan(&exists); err != nil {
-					return err
-				}
-				if !exists || m.Target.Code == r.WardCode {
-					return apperr.New(apperr.Invalid, "unknown_ward", "Không có phường này, hoặc phản ánh đã thuộc phường này.")
-				}
-				newWard = m.Target.Code
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO report_routes (report_id, kind, code, reason) VALUES ($1, $2, $3, $4)
-				ON CONFLICT DO NOTHING`, id, m.Target.Kind, m.Target.Code, "transfer:"+o.ID); err != nil {
-				return err
-			}
-		}
-		var wardArg *string
-		if newWard != "" {
-			wardArg = &newWard
-		}
-		moved, err = scanReport(tx.QueryRow(ctx, `
-			UPDATE reports r SET status = $2, ward_code = $3, updated_at = now(),
-				acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,
-				closed_at = CASE WHEN $2 IN ('resolved', 'unfounded') THEN now() ELSE closed_at END
-			WHERE id = $1 RETURNING `+reportColumns, id, string(m.To), wardArg))
+		ward, err := transfer(ctx, tx, o, r, m.Target)
 		if err != nil {
 			return err
 		}
-		details := map[string]any{"from": r.Status, "to": m.To}
-		if m.Target != nil {
-			details["target"] = m.Target
-		}
-		if err := o.record(ctx, tx, "report.transition", id, r.WardCode, details); err != nil {
+		if moved, err = s.move(ctx, tx, id, m, ward); err != nil {
 			return err
 		}
-		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO report_events (report_id, action, from_status, to_status, note, target_kind, target_code, actor_id, actor_name)
-			VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
-			id, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name)
-		queueNotify(b, FeedEvent{ReportID: id, Code: r.Code, Action: "transition", Ward: newWard, FromWard: r.WardCode,
-			Category: r.Category, Urgency: r.Urgency, Status: m.To, At: moved.UpdatedAt})
-		return tx.SendBatch(ctx, b).Close()
+		return recordMove(ctx, tx, o, r, moved, m)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return moved, nil
+}
+
+// checkMove checks what a move says by itself: its note, its status and,
+// for a transfer, where to.
+func (s *Service) checkMove(m *Move) error {
+	m.Note = vietnamese.NFC(strings.TrimSpace(m.Note))
+	if utf8.RuneCountInString(m.Note) > maxNote {
+		return apperr.Errorf(apperr.Invalid, "note_too_long", "Ghi chú dài quá %d ký tự.", maxNote)
+	}
+	if _, known := next[m.To]; !known || m.To == Received {
+		return apperr.New(apperr.Invalid, "unknown_status", "Trạng thái không hợp lệ.")
+	}
+	if m.To != Transferred {
+		m.Target = nil
+		return nil
+	}
+	if m.Target == nil || (m.Target.Kind != ToWard && m.Target.Kind != ToDepartment) || m.Target.Code == "" {
+		return apperr.New(apperr.Invalid, "transfer_target_required", "Xin chọn phường hoặc đơn vị nhận chuyển.")
+	}
+	if _, ok := s.rules.Departments[m.Target.Code]; m.Target.Kind == ToDepartment && !ok {
+		return apperr.New(apperr.Invalid, "unknown_department", "Không có đơn vị này.")
+	}
+	return nil
+}
+
+// allowed checks the move against the report as it stands: the officer
+// sees it, the workflow allows the step, a closing gives its reason.
+func allowed(o Officer, r *Report, m Move) error {
+	if !o.Sees(r.WardCode) {
+		return errNotYours
+	}
+	if !CanMove(r.Status, m.To) {
+		return apperr.Errorf(apperr.Conflict, "transition_not_allowed",
+			"Không thể chuyển phản ánh từ “%s” sang “%s”.", r.Status.Label(), m.To.Label())
+	}
+	return checkCloseReason(m.To, m.Reason)
+}
+
+// transfer routes the report to the target of a transfer and returns the
+// ward handling it afterwards (another ward for a transfer to one).
+func transfer(ctx context.Context, tx pgx.Tx, o Officer, r *Report, target *Target) (string, error) {
+	if target == nil {
+		return r.WardCode, nil
+	}
+	ward := r.WardCode
+	if target.Kind == ToWard {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM wards WHERE code = $1)`, target.Code).Scan(&exists); err != nil {
+			return "", err
+		}
+		if !exists || target.Code == r.WardCode {
+			return "", apperr.New(apperr.Invalid, "unknown_ward", "Không có phường này, hoặc phản ánh đã thuộc phường này.")
+		}
+		ward = target.Code
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO report_routes (report_id, kind, code, reason) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, r.ID, target.Kind, target.Code, "transfer:"+o.ID)
+	return ward, err
+}
+
+// move stores the report's new status, ward and, for a closing, its time
+// and reason.
+func (s *Service) move(ctx context.Context, tx pgx.Tx, id string, m Move, ward string) (*Report, error) {
+	var wardArg *string
+	if ward != "" {
+		wardArg = &ward
+	}
+	return s.scanReport(tx.QueryRow(ctx, `
+		UPDATE reports r SET status = $2, ward_code = $3, updated_at = now(),
+			acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,
+			closed_at = CASE WHEN $2 IN ('resolved', 'unfounded') THEN now() ELSE closed_at END,
+			close_reason = CASE WHEN $2 IN ('resolved', 'unfounded') THEN $4 ELSE close_reason END
+		WHERE id = $1 RETURNING `+reportColumns, id, string(m.To), wardArg, m.Reason))
+}
+
+// recordMove writes the move to the audit log and the report's history and
+// announces it on the feed, all in the move's transaction.
+func recordMove(ctx context.Context, tx pgx.Tx, o Officer, r, moved *Report, m Move) error {
+	details := map[string]any{"from": r.Status, "to": m.To}
+	if m.Reason != "" {
+		details["reason"] = m.Reason
+	}
+	var tkind, tcode *string
+	if m.Target != nil {
+		details["target"] = m.Target
+		tkind, tcode = &m.Target.Kind, &m.Target.Code
+	}
+	if err := o.record(ctx, tx, "report.transition", r.ID, r.WardCode, details); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO report_events (report_id, action, from_status, to_status, note, target_kind, target_code, actor_id, actor_name)
+		VALUES ($1, 'transition', $2, $3, $4, $5, $6, $7, $8)`,
+		r.ID, string(r.Status), string(m.To), m.Note, tkind, tcode, o.ID, o.Name)
+	queueNotify(b, FeedEvent{ReportID: r.ID, Code: r.Code, Action: "transition", Ward: moved.WardCode, FromWard: r.WardCode,
+		Category: r.Category, Urgency: r.Urgency, Status: m.To, At: moved.UpdatedAt})
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // AddNote records an officer's note on a report without changing its status.

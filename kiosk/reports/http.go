@@ -14,10 +14,11 @@ import (
 	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/web"
 )
 
-// HTTP serves the native API, the duty officers' API and Open311.
-type HTTP struct {
+// Handler serves the native API, the duty officers' API and Open311.
+type Handler struct {
 	Service *Service
 	Hub     *Hub
 	// Staff signs officers in; the duty routes take duty officers and the
@@ -33,6 +34,9 @@ type HTTP struct {
 	Keepalive time.Duration
 	// Streams caps the feeds open per client address (nil: no cap).
 	Streams *live.Limits
+	// Help is the box of residents calling for a person, shown on the
+	// duty console (kiosk/help); nil: none.
+	Help web.Aside
 }
 
 // officerOf is the signed-in staff user as a reports officer.
@@ -51,12 +55,13 @@ func officerOf(c *gin.Context) (Officer, bool) {
 }
 
 // RegisterRoutes adds the reports routes.
-func (h *HTTP) RegisterRoutes(r *gin.RouterGroup) {
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	lim := h.Service.limits
 	maxBody := int64(lim.MaxPhotos*lim.MaxPhotoBytes+lim.MaxVideos*lim.MaxVideoBytes) + 1<<20
 	r.GET("/api/v1/reports/categories", h.categories)
 	r.POST("/api/v1/reports", httpserver.LimitBody(maxBody), h.submit)
 	r.GET("/api/v1/reports/track/:code", h.track)
+	r.GET("/api/v1/reports/track/:code/ack.pdf", h.ack)
 
 	d := r.Group("/api/v1/duty", h.Staff.Require(staff.RoleDutyOfficer, staff.RoleCommandCentre), httpserver.LimitBody(64<<10))
 	d.GET("/reports", h.list)
@@ -68,14 +73,22 @@ func (h *HTTP) RegisterRoutes(r *gin.RouterGroup) {
 	d.GET("/feed", h.feed)
 	d.GET("/stats", h.stats)
 
+	page := r.Group("/duty", h.Staff.RequirePage(staff.RoleDutyOfficer, staff.RoleCommandCentre), httpserver.LimitBody(64<<10))
+	page.GET("", h.dutyPage)
+	page.GET("/cards", h.dutyCards)
+	page.GET("/live", h.live)
+	report := page.Group("/reports/:id")
+	report.GET("/map.svg", h.wardMap)
+	report.POST("/steps", h.step)
+
 	h.registerOpen311(r)
 }
 
-func (h *HTTP) categories(c *gin.Context) {
+func (h *Handler) categories(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"categories": h.Service.rules.Categories})
 }
 
-func (h *HTTP) submit(c *gin.Context) {
+func (h *Handler) submit(c *gin.Context) {
 	sub, err := readSubmission(c)
 	if err != nil {
 		httpserver.Error(c, err)
@@ -86,17 +99,13 @@ func (h *HTTP) submit(c *gin.Context) {
 		return
 	}
 	receipt, err := h.Service.Submit(c, sub)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, receipt)
+	httpserver.Reply(c, http.StatusCreated, receipt, err)
 }
 
 // station fills in the station of a report sent by a kiosk, from its device
 // token. A station_id without its token is refused: anyone could otherwise
 // file reports in a station's name or use up its rate limit.
-func (h *HTTP) station(c *gin.Context, sub *Submission) error {
+func (h *Handler) station(c *gin.Context, sub *Submission) error {
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if !ok || h.Devices == nil {
 		if sub.StationID != "" {
@@ -123,6 +132,9 @@ func readSubmission(c *gin.Context) (Submission, error) {
 			return Submission{}, apperr.Wrap(err, apperr.TooLarge, "body_too_large", "Dữ liệu gửi lên quá lớn.")
 		}
 		return Submission{}, apperr.Wrap(err, apperr.Invalid, "multipart_required", "Phản ánh phải gửi dạng biểu mẫu multipart/form-data.")
+	}
+	if err := httpserver.FormText(form); err != nil {
+		return Submission{}, err
 	}
 	get := func(k string) string {
 		if v := form.Value[k]; len(v) > 0 {
@@ -187,24 +199,37 @@ func truthy(v string) bool {
 	return false
 }
 
-func (h *HTTP) track(c *gin.Context) {
-	if h.Track != nil {
-		if err := h.Track.Allow(c, "report:track:"+c.ClientIP()); err != nil {
-			httpserver.Error(c, err)
-			return
-		}
-	}
-	t, err := h.Service.Track(c, c.Param("code"))
-	if err != nil {
-		httpserver.Error(c, err)
+func (h *Handler) track(c *gin.Context) {
+	if !h.allowTrack(c) {
 		return
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, t)
+	t, err := h.Service.Track(c, c.Param("code"))
+	httpserver.ReplyNoStore(c, http.StatusOK, t, err)
+}
+
+// ack is the signed acknowledgement of a report, as PDF.
+func (h *Handler) ack(c *gin.Context) {
+	if !h.allowTrack(c) {
+		return
+	}
+	pdf, err := h.Service.Acknowledgement(c, c.Param("code"))
+	httpserver.ReplyPDF(c, "xac-nhan-phan-anh.pdf", pdf, err)
+}
+
+// allowTrack counts a lookup by code against the client's limit.
+func (h *Handler) allowTrack(c *gin.Context) bool {
+	if h.Track == nil {
+		return true
+	}
+	if err := h.Track.Allow(c, "report:track:"+c.ClientIP()); err != nil {
+		httpserver.Error(c, err)
+		return false
+	}
+	return true
 }
 
 // officer returns the signed-in officer; Guard has run, so one is there.
-func (h *HTTP) officer(c *gin.Context) (Officer, bool) {
+func (h *Handler) officer(c *gin.Context) (Officer, bool) {
 	o, ok := officerOf(c)
 	if !ok {
 		httpserver.Error(c, apperr.New(apperr.Unauthorized, "login_required", "Xin đăng nhập."))
@@ -212,7 +237,7 @@ func (h *HTTP) officer(c *gin.Context) (Officer, bool) {
 	return o, ok
 }
 
-func (h *HTTP) list(c *gin.Context) {
+func (h *Handler) list(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
@@ -227,36 +252,32 @@ func (h *HTTP) list(c *gin.Context) {
 	}
 	f.Limit, _ = strconv.Atoi(c.Query("limit"))
 	list, err := h.Service.List(c, o, f)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	if list == nil {
-		list = []Report{}
-	}
-	c.JSON(http.StatusOK, gin.H{"reports": list})
+	httpserver.ReplyList(c, "reports", list, err)
 }
 
-func (h *HTTP) get(c *gin.Context) {
+func (h *Handler) get(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
 	}
 	r, err := h.Service.Get(c, o, c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, r)
+	httpserver.ReplyNoStore(c, http.StatusOK, r, err)
 }
 
-func (h *HTTP) media(c *gin.Context) {
+func (h *Handler) media(c *gin.Context) {
+	h.private(c, func(o Officer) (string, []byte, error) {
+		return h.Service.MediaFile(c, o, c.Param("id"), c.Param("media"))
+	})
+}
+
+// private answers a file only officers who see its report may read, which
+// no cache may keep.
+func (h *Handler) private(c *gin.Context, file func(Officer) (contentType string, data []byte, err error)) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
 	}
-	ctype, data, err := h.Service.MediaFile(c, o, c.Param("id"), c.Param("media"))
+	ctype, data, err := file(o)
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -279,9 +300,11 @@ type moveRequest struct {
 	To     Status  `json:"to"`
 	Note   string  `json:"note"`
 	Target *Target `json:"target"`
+	// Reason is the code of the closing reason, for resolved and unfounded.
+	Reason string `json:"reason"`
 }
 
-func (h *HTTP) advance(c *gin.Context) {
+func (h *Handler) advance(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
@@ -290,12 +313,8 @@ func (h *HTTP) advance(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	r, err := h.Service.Advance(c, o, c.Param("id"), Move{To: req.To, Note: req.Note, Target: req.Target})
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	r, err := h.Service.Advance(c, o, c.Param("id"), Move{To: req.To, Note: req.Note, Target: req.Target, Reason: req.Reason})
+	httpserver.Reply(c, http.StatusOK, r, err)
 }
 
 type noteRequest struct {
@@ -303,15 +322,15 @@ type noteRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (h *HTTP) note(c *gin.Context) {
+func (h *Handler) note(c *gin.Context) {
 	h.annotate(c, func(o Officer, req noteRequest) error { return h.Service.AddNote(c, o, c.Param("id"), req.Note) })
 }
 
-func (h *HTTP) spam(c *gin.Context) {
+func (h *Handler) spam(c *gin.Context) {
 	h.annotate(c, func(o Officer, req noteRequest) error { return h.Service.MarkSpam(c, o, c.Param("id"), req.Reason) })
 }
 
-func (h *HTTP) annotate(c *gin.Context, do func(Officer, noteRequest) error) {
+func (h *Handler) annotate(c *gin.Context, do func(Officer, noteRequest) error) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
@@ -320,14 +339,10 @@ func (h *HTTP) annotate(c *gin.Context, do func(Officer, noteRequest) error) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if err := do(o, req); err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	httpserver.ReplyNoContent(c, do(o, req))
 }
 
-func (h *HTTP) stats(c *gin.Context) {
+func (h *Handler) stats(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
@@ -348,18 +363,14 @@ func (h *HTTP) stats(c *gin.Context) {
 		}
 	}
 	st, err := h.Service.Stats(c, o, from, to)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	httpserver.Reply(c, http.StatusOK, st, err)
 }
 
 // feed streams the live feed as server-sent events: every report arriving
 // in, or moving through, the officer's wards (every ward for the command
 // centre, or the one ward it asks for). A "resync" event asks the client to
 // reload its list.
-func (h *HTTP) feed(c *gin.Context) {
+func (h *Handler) feed(c *gin.Context) {
 	o, ok := h.officer(c)
 	if !ok {
 		return
@@ -372,6 +383,20 @@ func (h *HTTP) feed(c *gin.Context) {
 		}
 		o = Officer{ID: o.ID, Name: o.Name, Wards: []string{ward}}
 	}
+	h.stream(c, o, func(ev FeedEvent) {
+		if ev.Action == "resync" {
+			c.SSEvent("resync", gin.H{})
+			return
+		}
+		c.SSEvent("report", ev)
+	}, func() { c.SSEvent("ready", gin.H{"wards": o.Wards, "command_centre": o.CommandCentre}) })
+}
+
+// stream runs a live stream of the feed for officer o until the client
+// leaves, the replica shuts down or the officer's login ends, writing each
+// event with send (a "resync" event when events were lost). first, when
+// set, writes the stream's first event.
+func (h *Handler) stream(c *gin.Context, o Officer, send func(FeedEvent), first func()) {
 	if h.Streams != nil {
 		release, err := h.Streams.Open("", c.ClientIP())
 		if err != nil {
@@ -382,40 +407,24 @@ func (h *HTTP) feed(c *gin.Context) {
 	}
 	sub := h.Hub.Subscribe(o)
 	defer h.Hub.Unsubscribe(sub)
-	c.Header("Content-Type", "text/event-stream")
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Accel-Buffering", "no")
-	c.Status(http.StatusOK)
-	c.SSEvent("ready", gin.H{"wards": o.Wards, "command_centre": o.CommandCentre})
-	c.Writer.Flush()
-	every := h.Keepalive
-	if every <= 0 {
-		every = 20 * time.Second
-	}
-	keepalive := time.NewTicker(every)
-	defer keepalive.Stop()
 	token, _ := c.Cookie(staff.CookieName)
-	for {
-		select {
-		case <-c.Request.Context().Done():
-			return
-		case ev, open := <-sub.C:
-			if !open {
-				return // the replica is shutting down: the console reconnects to another
-			}
+	httpserver.EventStream[FeedEvent]{
+		Events: sub.C,
+		Send: func(ev FeedEvent) {
 			if h.Hub.takeLost(sub) {
-				c.SSEvent("resync", gin.H{})
+				send(FeedEvent{Action: "resync", At: time.Now()})
 			}
-			c.SSEvent("report", ev)
-		case <-keepalive.C:
-			// A feed outlives no login: signed out, disabled or expired, it ends.
+			send(ev)
+		},
+		First: first,
+		// A stream outlives no login: signed out, disabled or expired, it ends.
+		Alive: func() bool {
 			if _, err := h.Staff.Authenticate(c, token); err != nil {
 				c.SSEvent("signed_out", gin.H{})
-				c.Writer.Flush()
-				return
+				return false
 			}
-			io.WriteString(c.Writer, ": keepalive\n\n")
-		}
-		c.Writer.Flush()
-	}
+			return true
+		},
+		Keepalive: h.Keepalive,
+	}.Serve(c)
 }

@@ -53,11 +53,11 @@ func newTestServerOn(t testing.TB, pool *pgxpool.Pool, edit func(*Config)) *test
 	hub, done := startHub(t, ctx, pool)
 	t.Cleanup(func() { cancel(); <-done })
 	staffSvc := staff.NewService(pool, staff.DefaultConfig())
-	h := &HTTP{Service: svc, Hub: hub, Staff: staffSvc, Keepalive: 200 * time.Millisecond,
+	h := &Handler{Service: svc, Hub: hub, Staff: staffSvc, Keepalive: 200 * time.Millisecond,
 		Devices: kiosk.NewService(pool, kiosk.DefaultConfig(), slog.New(slog.DiscardHandler))}
 	return &testServer{
 		pool: pool, svc: svc, hub: hub,
-		handler:  httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, staffSvc, h).Handler(),
+		handler:  httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, &staff.Handler{Service: staffSvc}, h).Handler(),
 		saiGon:   stafftest.SignIn(t, pool, staff.RoleDutyOfficer, saiGon),
 		benThanh: stafftest.SignIn(t, pool, staff.RoleDutyOfficer, benThanh),
 		centre:   stafftest.SignIn(t, pool, staff.RoleCommandCentre),
@@ -160,6 +160,11 @@ func keys(t *testing.T, raw []byte) []string {
 	return out
 }
 
+// TestHTTPReports is the reports API as a reporter, the duty officers of
+// two wards and the command centre use it, against one server: the
+// reports' receipts and refusals first, then tracking, the duty lists and
+// the steps on the fire. It is two tables over 80 lines, kept whole
+// because the second table works on the reports the first one filed.
 func TestHTTPReports(t *testing.T) {
 	s := newTestServer(t, nil)
 	var fire, theft Receipt
@@ -244,7 +249,7 @@ func TestHTTPReports(t *testing.T) {
 		{name: "acknowledge", as: s.saiGon, method: "POST", path: "/api/v1/duty/reports/" + fire.ID + "/transitions",
 			body: map[string]string{"to": "acknowledged", "note": "Đã báo PC07"}, status: 200},
 		{name: "resolve straight away is not allowed", as: s.saiGon, method: "POST", path: "/api/v1/duty/reports/" + fire.ID + "/transitions",
-			body: map[string]string{"to": "resolved"}, status: 409, code: "transition_not_allowed"},
+			body: map[string]string{"to": "resolved", "reason": "handled_on_site"}, status: 409, code: "transition_not_allowed"},
 		{name: "another ward cannot move it", as: s.benThanh, method: "POST", path: "/api/v1/duty/reports/" + fire.ID + "/transitions",
 			body: map[string]string{"to": "verifying"}, status: 404},
 		{name: "note", as: s.saiGon, method: "POST", path: "/api/v1/duty/reports/" + fire.ID + "/notes",
@@ -406,15 +411,7 @@ func TestLiveFeed(t *testing.T) {
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close) // after the clients below have hung up
 	open := func(c *stafftest.Client, query string) <-chan FeedEvent {
-		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/duty/feed"+query, nil)
-		c.Authorize(req)
-		ctx, cancel := context.WithCancel(context.Background())
-		t.Cleanup(cancel)
-		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
-		if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-			t.Fatalf("feed: %v %v", resp, err)
-		}
-		return readFeed(resp.Body)
+		return readFeed(openStream(t, srv, c, "/api/v1/duty/feed"+query))
 	}
 	sg, bt, cc := open(s.saiGon, ""), open(s.benThanh, ""), open(s.centre, "")
 	ccBenThanh := open(s.centre, "?ward="+benThanh)
@@ -455,6 +452,20 @@ func TestLiveFeed(t *testing.T) {
 	expect("command centre, Bến Thành only", ccBenThanh, theft.ID+"/received")
 }
 
+// openStream opens a live stream of srv at path as c, until the test ends.
+func openStream(t *testing.T, srv *httptest.Server, c *stafftest.Client, path string) io.ReadCloser {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // before srv.Close, registered earlier
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
+	c.Authorize(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream %s: %v %v", path, resp, err)
+	}
+	return resp.Body
+}
+
 // readFeed parses server-sent "report" events from r.
 func readFeed(r io.ReadCloser) <-chan FeedEvent {
 	ch := make(chan FeedEvent, 1024)
@@ -486,20 +497,14 @@ func TestFeedEndsAtSignOut(t *testing.T) {
 	s := newTestServer(t, nil)
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close)
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/duty/feed", nil)
-	s.saiGon.Authorize(req)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("feed: %v %v", resp, err)
-	}
-	defer resp.Body.Close()
+	body := openStream(t, srv, s.saiGon, "/api/v1/duty/feed")
 	staffSvc := staff.NewService(s.pool, staff.DefaultConfig())
 	if err := staffSvc.Logout(context.Background(), audit.Actor{}, s.saiGon.Token); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan string, 1)
 	go func() {
-		b, _ := io.ReadAll(resp.Body)
+		b, _ := io.ReadAll(body)
 		done <- string(b)
 	}()
 	select {

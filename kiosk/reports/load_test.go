@@ -92,9 +92,74 @@ type loadTimes struct {
 	seenCount, ackedCount              int
 }
 
+// loadRun is one run of the load test: the server under load, its
+// duty-officer and command-centre feeds, and what each report went through.
+type loadRun struct {
+	b      *testing.B
+	s      *testServer
+	base   string
+	client *http.Client
+	photo  []byte
+
+	mu    sync.Mutex
+	times map[string]*loadTimes // by report ID
+	// submit is how long each stored report's POST took.
+	submit []time.Duration
+
+	sent, stored, failed, skipped, ackErrors atomic.Int64
+}
+
+// loadCount is what the database holds after the run.
+type loadCount struct {
+	reports, unrouted, badCC, badWard, codes, media, exifLeft int
+}
+
+// loadLatencies are the run's delays, one entry per report that got there.
+type loadLatencies struct {
+	feed, ack, endToEnd          []time.Duration
+	seenTwice, notSeen, notAcked int
+}
+
+// loadCategories are the categories the residents' reports cycle through.
+var loadCategories = []string{"theft", "violence", "suspicious", "traffic_accident", "drugs", "gambling", "public_order", "fire"}
+
+// runLoad offers rate reports a second for duration to a server whose pool
+// holds poolSize connections, while the duty officer acknowledges them and
+// the command centre watches, then counts and logs what happened.
 func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
-	// The pool size is a production setting (pool_max_conns in
-	// STATION_DATABASE_URL); pgx's default is 4 on this machine.
+	l := startLoadServer(b, poolSize)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	watching := l.watch(l.openFeed(ctx, l.s.centre)) // the command centre's screen
+	acking := l.acknowledge(l.openFeed(ctx, l.s.saiGon), 32)
+
+	loadBefore, _ := os.ReadFile("/proc/loadavg")
+	b.ResetTimer()
+	total, elapsed := l.offer(rate, duration)
+	l.awaitAcknowledgements(15 * time.Second)
+	b.StopTimer()
+	cancel()
+	watching.Wait()
+	acking.Wait()
+
+	count := l.count()
+	goCPU, pgCPU := l.cpu()
+	lat := l.latencies()
+	b.Logf("pool_max_conns %d; load average before %s", poolSize, loadBefore)
+	b.Logf("load: %d/s for %s: offered %d, sent %d, stored %d, failed %d, skipped (512 in flight) %d; all answered after %.1f s (%.1f stored/s)",
+		rate, duration, total, l.sent.Load(), l.stored.Load(), l.failed.Load(), l.skipped.Load(), elapsed.Seconds(), float64(l.stored.Load())/elapsed.Seconds())
+	if n := l.stored.Load(); n > 0 {
+		b.Logf("CPU per report (with its acknowledgement): %v in this process (server + load generator), %v in PostgreSQL backends",
+			goCPU/time.Duration(n), pgCPU/time.Duration(n))
+	}
+	l.judge(count, lat, elapsed)
+}
+
+// startLoadServer starts the server on a fresh database with a pool of
+// poolSize connections (pool_max_conns in STATION_DATABASE_URL; pgx's
+// default is 4 on this machine), no rate limits and no access logs: at this
+// rate they would cost more than the work.
+func startLoadServer(b *testing.B, poolSize int) *loadRun {
 	url, drop, err := dbtest.Create(context.Background())
 	if err != nil {
 		b.Fatal(err)
@@ -108,102 +173,106 @@ func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
 	s := newTestServerOn(b, pool, func(c *Config) {
 		c.RatePerDevice, c.RatePerPhone, c.RatePerStation, c.RatePerAddress = 1_000_000, 1_000_000, 1_000_000, 1_000_000
 	})
-	// Quiet access logs: at this rate they would cost more than the work.
 	staffSvc := staff.NewService(s.pool, staff.DefaultConfig())
-	h := &HTTP{Service: s.svc, Hub: s.hub, Staff: staffSvc}
-	ln := httptest.NewUnstartedServer(httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, staffSvc, h).Handler())
-	ln.Start() // 127.0.0.1
-	defer ln.Close()
-	base := ln.URL
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}, Timeout: 30 * time.Second}
-
-	var mu sync.Mutex
-	times := map[string]*loadTimes{}
-	entry := func(id string) *loadTimes {
-		t, ok := times[id]
-		if !ok {
-			t = &loadTimes{}
-			times[id] = t
-		}
-		return t
+	h := &Handler{Service: s.svc, Hub: s.hub, Staff: staffSvc}
+	ln := httptest.NewServer(httpserver.New(httpserver.Options{Logger: slog.New(slog.DiscardHandler)}, &staff.Handler{Service: staffSvc}, h).Handler())
+	b.Cleanup(ln.Close)
+	return &loadRun{
+		b: b, s: s, base: ln.URL, photo: loadPhoto(b), times: map[string]*loadTimes{},
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}, Timeout: 30 * time.Second},
 	}
+}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	openFeed := func(c *stafftest.Client) <-chan FeedEvent {
-		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/duty/feed", nil)
-		c.Authorize(req)
-		resp, err := (&http.Client{}).Do(req)
-		if err != nil || resp.StatusCode != 200 {
-			b.Fatalf("feed: %v", err)
-		}
-		return readFeed(resp.Body)
+// entry is the moments of report id; l.mu must be held.
+func (l *loadRun) entry(id string) *loadTimes {
+	t, ok := l.times[id]
+	if !ok {
+		t = &loadTimes{}
+		l.times[id] = t
 	}
-	watch := openFeed(s.centre)   // the command centre's screen
-	officer := openFeed(s.saiGon) // the Sài Gòn duty officer's screen
+	return t
+}
 
-	// The command centre's screen: when each report and its
-	// acknowledgement appear.
-	var watchDone sync.WaitGroup
-	watchDone.Add(1)
+// openFeed opens the duty feed as c until ctx ends.
+func (l *loadRun) openFeed(ctx context.Context, c *stafftest.Client) <-chan FeedEvent {
+	req, _ := http.NewRequestWithContext(ctx, "GET", l.base+"/api/v1/duty/feed", nil)
+	c.Authorize(req)
+	resp, err := (&http.Client{}).Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		l.b.Fatalf("feed: %v", err)
+	}
+	return readFeed(resp.Body)
+}
+
+// watch notes when each report and its acknowledgement appear on the
+// command centre's feed, until the feed ends.
+func (l *loadRun) watch(feed <-chan FeedEvent) *sync.WaitGroup {
+	var done sync.WaitGroup
+	done.Add(1)
 	go func() {
-		defer watchDone.Done()
-		for ev := range watch {
-			mu.Lock()
-			t := entry(ev.ReportID)
+		defer done.Done()
+		for ev := range feed {
+			l.mu.Lock()
+			t := l.entry(ev.ReportID)
 			switch {
 			case ev.Action == "received":
 				t.seen, t.seenCount = ev.At, t.seenCount+1
 			case ev.Status == Acknowledged:
 				t.acked, t.ackedCount = ev.At, t.ackedCount+1
 			}
-			mu.Unlock()
+			l.mu.Unlock()
 		}
 	}()
-	// The duty officer acknowledges every report as it appears.
-	var ackErrors atomic.Int64
-	var officers sync.WaitGroup
-	for w := 0; w < 32; w++ {
-		officers.Add(1)
+	return &done
+}
+
+// acknowledge has the duty officer, from workers screens at once,
+// acknowledge every report as it appears on the feed.
+func (l *loadRun) acknowledge(feed <-chan FeedEvent, workers int) *sync.WaitGroup {
+	var done sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		done.Add(1)
 		go func() {
-			defer officers.Done()
-			for ev := range officer {
-				if ev.Action != "received" {
-					continue
-				}
-				mu.Lock()
-				entry(ev.ReportID).ackSent = time.Now()
-				mu.Unlock()
-				req, _ := http.NewRequest("POST", base+"/api/v1/duty/reports/"+ev.ReportID+"/transitions",
-					bytes.NewReader([]byte(`{"to":"acknowledged","note":"Đã nhận, đang xác minh"}`)))
-				req.Header.Set("Content-Type", "application/json")
-				s.saiGon.Authorize(req)
-				resp, err := client.Do(req)
-				if err != nil || resp.StatusCode != 200 {
-					ackErrors.Add(1)
-				}
-				if resp != nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+			defer done.Done()
+			for ev := range feed {
+				if ev.Action == "received" {
+					l.acknowledgeOne(ev.ReportID)
 				}
 			}
 		}()
 	}
+	return &done
+}
 
-	photo := loadPhoto(b)
-	categories := []string{"theft", "violence", "suspicious", "traffic_accident", "drugs", "gambling", "public_order", "fire"}
-	var (
-		sent, stored, failed, skipped atomic.Int64
-		submit                        = make([]time.Duration, 0, rate*int(duration.Seconds()))
-		inflight                      = make(chan struct{}, 512)
-		wg                            sync.WaitGroup
-	)
-	loadBefore, _ := os.ReadFile("/proc/loadavg")
-	b.ResetTimer()
+func (l *loadRun) acknowledgeOne(id string) {
+	l.mu.Lock()
+	l.entry(id).ackSent = time.Now()
+	l.mu.Unlock()
+	req, _ := http.NewRequest("POST", l.base+"/api/v1/duty/reports/"+id+"/transitions",
+		bytes.NewReader([]byte(`{"to":"acknowledged","note":"Đã nhận, đang xác minh"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	l.s.saiGon.Authorize(req)
+	resp, err := l.client.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		l.ackErrors.Add(1)
+	}
+	if resp != nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// offer sends rate reports a second for duration in an open loop on a
+// fixed schedule: the n-th report is due at start + n/rate; after a stall
+// the generator catches up instead of dropping ticks, so the offered load
+// is rate × duration exactly. With 512 in flight, a report is skipped
+// (counted, not queued): the server is behind. It returns the reports
+// offered and the time until the last was answered.
+func (l *loadRun) offer(rate int, duration time.Duration) (int, time.Duration) {
+	l.submit = make([]time.Duration, 0, rate*int(duration.Seconds()))
+	inflight := make(chan struct{}, 512)
+	var wg sync.WaitGroup
 	start := time.Now()
-	// Open loop on a fixed schedule: the n-th report is due at start +
-	// n/rate; after a stall the generator catches up instead of dropping
-	// ticks, so the offered load is rate × duration exactly.
 	total := int(duration.Seconds() * float64(rate))
 	for n := 0; n < total; n++ {
 		if wait := time.Until(start.Add(time.Duration(n) * time.Second / time.Duration(rate))); wait > 0 {
@@ -212,77 +281,84 @@ func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
 		select {
 		case inflight <- struct{}{}:
 		default:
-			skipped.Add(1) // the server is behind: counted, not queued
+			l.skipped.Add(1)
 			continue
 		}
 		wg.Add(1)
-		sent.Add(1)
+		l.sent.Add(1)
 		go func(n int) {
 			defer wg.Done()
 			defer func() { <-inflight }()
-			// Every report is in Sài Gòn (the officer's ward), spread over it.
-			lat := 10.7705 + rand.Float64()*0.014
-			lng := 106.7005 + rand.Float64()*0.011
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			mw.WriteField("category", categories[n%len(categories)])
-			mw.WriteField("description", fmt.Sprintf("Phản ánh thử tải số %d", n))
-			mw.WriteField("lat", strconv.FormatFloat(lat, 'f', 6, 64))
-			mw.WriteField("lng", strconv.FormatFloat(lng, 'f', 6, 64))
-			mw.WriteField("device_id", "load-"+strconv.Itoa(n%5000))
-			fw, _ := mw.CreateFormFile("files", "photo.jpg")
-			fw.Write(photo)
-			mw.Close()
-			req, _ := http.NewRequest("POST", base+"/api/v1/reports", &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			t0 := time.Now()
-			resp, err := client.Do(req)
-			if err != nil {
-				failed.Add(1)
-				return
-			}
-			defer resp.Body.Close()
-			var r Receipt
-			if resp.StatusCode != 201 || json.NewDecoder(resp.Body).Decode(&r) != nil {
-				failed.Add(1)
-				return
-			}
-			t1 := time.Now()
-			stored.Add(1)
-			mu.Lock()
-			t := entry(r.ID)
-			t.sent, t.stored = t0, t1
-			submit = append(submit, t1.Sub(t0))
-			mu.Unlock()
+			l.send(n)
 		}(n)
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	// Let the last acknowledgements reach the feed.
-	deadline := time.Now().Add(15 * time.Second)
+	return total, time.Since(start)
+}
+
+// send posts the n-th report with its photo, somewhere in Sài Gòn (the
+// officer's ward), and notes when it was sent and stored.
+func (l *loadRun) send(n int) {
+	lat := 10.7705 + rand.Float64()*0.014
+	lng := 106.7005 + rand.Float64()*0.011
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("category", loadCategories[n%len(loadCategories)])
+	mw.WriteField("description", fmt.Sprintf("Phản ánh thử tải số %d", n))
+	mw.WriteField("lat", strconv.FormatFloat(lat, 'f', 6, 64))
+	mw.WriteField("lng", strconv.FormatFloat(lng, 'f', 6, 64))
+	mw.WriteField("device_id", "load-"+strconv.Itoa(n%5000))
+	fw, _ := mw.CreateFormFile("files", "photo.jpg")
+	fw.Write(l.photo)
+	mw.Close()
+	req, _ := http.NewRequest("POST", l.base+"/api/v1/reports", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	t0 := time.Now()
+	resp, err := l.client.Do(req)
+	if err != nil {
+		l.failed.Add(1)
+		return
+	}
+	defer resp.Body.Close()
+	var r Receipt
+	if resp.StatusCode != 201 || json.NewDecoder(resp.Body).Decode(&r) != nil {
+		l.failed.Add(1)
+		return
+	}
+	t1 := time.Now()
+	l.stored.Add(1)
+	l.mu.Lock()
+	t := l.entry(r.ID)
+	t.sent, t.stored = t0, t1
+	l.submit = append(l.submit, t1.Sub(t0))
+	l.mu.Unlock()
+}
+
+// awaitAcknowledgements lets the last acknowledgements reach the feed, for
+// up to limit.
+func (l *loadRun) awaitAcknowledgements(limit time.Duration) {
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		mu.Lock()
+		l.mu.Lock()
 		done := 0
-		for _, t := range times {
+		for _, t := range l.times {
 			if t.ackedCount > 0 {
 				done++
 			}
 		}
-		mu.Unlock()
-		if int64(done) >= stored.Load() {
-			break
+		l.mu.Unlock()
+		if int64(done) >= l.stored.Load() {
+			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.StopTimer()
-	cancel()
-	watchDone.Wait()
-	officers.Wait()
+}
 
-	// Count: every stored report once, with its ward, departments and
-	// command-centre copy once each, and nothing else in the table.
-	var reports, unrouted, badCC, badWard, codes, media, exifLeft int
-	q := s.pool.QueryRow(context.Background(), `SELECT
+// count reads the tables: every stored report should be there once, with
+// its ward, departments and command-centre copy once each, and nothing else.
+func (l *loadRun) count() loadCount {
+	var c loadCount
+	q := l.s.pool.QueryRow(context.Background(), `SELECT
 		(SELECT count(*) FROM reports),
 		(SELECT count(*) FROM reports r WHERE NOT EXISTS (SELECT 1 FROM report_routes WHERE report_id = r.id)),
 		(SELECT count(*) FROM reports r WHERE (SELECT count(*) FROM report_routes WHERE report_id = r.id AND kind = 'command_centre') <> 1),
@@ -290,74 +366,83 @@ func runLoad(b *testing.B, rate int, duration time.Duration, poolSize int) {
 		(SELECT count(DISTINCT code) FROM reports),
 		(SELECT count(*) FROM report_media),
 		(SELECT count(*) FROM report_media WHERE position('\x457869660000'::bytea IN data) > 0)`, saiGon)
-	if err := q.Scan(&reports, &unrouted, &badCC, &badWard, &codes, &media, &exifLeft); err != nil {
-		b.Fatal(err)
+	if err := q.Scan(&c.reports, &c.unrouted, &c.badCC, &c.badWard, &c.codes, &c.media, &c.exifLeft); err != nil {
+		l.b.Fatal(err)
 	}
-	// CPU spent: this process (server and load generator) and the
-	// PostgreSQL backends serving this database.
+	return c
+}
+
+// cpu is the CPU spent by this process (server and load generator) and by
+// the PostgreSQL backends serving this database.
+func (l *loadRun) cpu() (goCPU, pgCPU time.Duration) {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	goCPU := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	var pgCPU time.Duration
-	rows, _ := s.pool.Query(context.Background(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	goCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	rows, _ := l.s.pool.Query(context.Background(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
 	for rows.Next() {
 		var pid int
 		rows.Scan(&pid)
 		pgCPU += procCPU(pid)
 	}
 	rows.Close()
-	var feedLat, ackLat, endToEnd []time.Duration
-	var seenTwice, notSeen, notAcked int
-	mu.Lock()
-	for _, t := range times {
+	return goCPU, pgCPU
+}
+
+// latencies are the delays of the stored reports: to the feed, from the
+// acknowledgement to the feed, and from sending to the acknowledgement on
+// the feed; with the reports seen twice, never, or never acknowledged.
+func (l *loadRun) latencies() loadLatencies {
+	var lat loadLatencies
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, t := range l.times {
 		if t.stored.IsZero() {
 			continue
 		}
 		switch {
 		case t.seenCount == 0:
-			notSeen++
+			lat.notSeen++
 		case t.seenCount > 1:
-			seenTwice++
+			lat.seenTwice++
 		default:
-			feedLat = append(feedLat, t.seen.Sub(t.stored))
+			lat.feed = append(lat.feed, t.seen.Sub(t.stored))
 		}
 		if t.ackedCount == 0 {
-			notAcked++
+			lat.notAcked++
 			continue
 		}
-		ackLat = append(ackLat, t.acked.Sub(t.ackSent))
-		endToEnd = append(endToEnd, t.acked.Sub(t.sent))
+		lat.ack = append(lat.ack, t.acked.Sub(t.ackSent))
+		lat.endToEnd = append(lat.endToEnd, t.acked.Sub(t.sent))
 	}
-	mu.Unlock()
+	return lat
+}
 
-	ok := int64(reports) == stored.Load() && unrouted == 0 && badCC == 0 && badWard == 0 && codes == reports &&
-		media == reports && exifLeft == 0 && seenTwice == 0 && notSeen == 0
-	b.Logf("pool_max_conns %d; load average before %s", poolSize, loadBefore)
-	b.Logf("load: %d/s for %s: offered %d, sent %d, stored %d, failed %d, skipped (512 in flight) %d; all answered after %.1f s (%.1f stored/s)",
-		rate, duration, total, sent.Load(), stored.Load(), failed.Load(), skipped.Load(), elapsed.Seconds(), float64(stored.Load())/elapsed.Seconds())
+// judge logs the counts and latencies, reports the metrics and fails the
+// run unless every report was stored, routed and shown exactly once and
+// acknowledgements reached the feed within a second (p95).
+func (l *loadRun) judge(c loadCount, lat loadLatencies, elapsed time.Duration) {
+	b := l.b
 	b.Logf("count after: %d reports, %d distinct codes, %d unrouted, %d without exactly one command-centre route, %d without exactly one ward route, %d photos (%d with EXIF left)",
-		reports, codes, unrouted, badCC, badWard, media, exifLeft)
-	b.Logf("feed: %d seen once, %d twice, %d never; %d not acknowledged; ack errors %d", len(feedLat), seenTwice, notSeen, notAcked, ackErrors.Load())
-	if n := stored.Load(); n > 0 {
-		b.Logf("CPU per report (with its acknowledgement): %v in this process (server + load generator), %v in PostgreSQL backends",
-			goCPU/time.Duration(n), pgCPU/time.Duration(n))
-	}
-	b.Logf("submit latency      p50 %v  p95 %v  p99 %v", pct(submit, 50), pct(submit, 95), pct(submit, 99))
-	b.Logf("stored → on feed    p50 %v  p95 %v  p99 %v", pct(feedLat, 50), pct(feedLat, 95), pct(feedLat, 99))
-	b.Logf("ack sent → on feed  p50 %v  p95 %v  p99 %v", pct(ackLat, 50), pct(ackLat, 95), pct(ackLat, 99))
-	b.Logf("sent → ack on feed  p50 %v  p95 %v  p99 %v", pct(endToEnd, 50), pct(endToEnd, 95), pct(endToEnd, 99))
-	b.ReportMetric(float64(stored.Load())/elapsed.Seconds(), "reports/s")
-	b.ReportMetric(float64(pct(submit, 95).Milliseconds()), "submit-p95-ms")
-	b.ReportMetric(float64(pct(feedLat, 95).Milliseconds()), "feed-p95-ms")
-	b.ReportMetric(float64(pct(ackLat, 95).Milliseconds()), "ack-feed-p95-ms")
+		c.reports, c.codes, c.unrouted, c.badCC, c.badWard, c.media, c.exifLeft)
+	b.Logf("feed: %d seen once, %d twice, %d never; %d not acknowledged; ack errors %d", len(lat.feed), lat.seenTwice, lat.notSeen, lat.notAcked, l.ackErrors.Load())
+	b.Logf("submit latency      p50 %v  p95 %v  p99 %v", pct(l.submit, 50), pct(l.submit, 95), pct(l.submit, 99))
+	b.Logf("stored → on feed    p50 %v  p95 %v  p99 %v", pct(lat.feed, 50), pct(lat.feed, 95), pct(lat.feed, 99))
+	b.Logf("ack sent → on feed  p50 %v  p95 %v  p99 %v", pct(lat.ack, 50), pct(lat.ack, 95), pct(lat.ack, 99))
+	b.Logf("sent → ack on feed  p50 %v  p95 %v  p99 %v", pct(lat.endToEnd, 50), pct(lat.endToEnd, 95), pct(lat.endToEnd, 99))
+	b.ReportMetric(float64(l.stored.Load())/elapsed.Seconds(), "reports/s")
+	b.ReportMetric(float64(pct(l.submit, 95).Milliseconds()), "submit-p95-ms")
+	b.ReportMetric(float64(pct(lat.feed, 95).Milliseconds()), "feed-p95-ms")
+	b.ReportMetric(float64(pct(lat.ack, 95).Milliseconds()), "ack-feed-p95-ms")
+	ok := int64(c.reports) == l.stored.Load() && c.unrouted == 0 && c.badCC == 0 && c.badWard == 0 && c.codes == c.reports &&
+		c.media == c.reports && c.exifLeft == 0 && lat.seenTwice == 0 && lat.notSeen == 0
 	if !ok {
 		b.Errorf("not every report was stored, routed and shown exactly once")
 	}
-	if p95 := pct(ackLat, 95); p95 >= time.Second || notAcked > 0 {
-		b.Errorf("acknowledgement on the feed: p95 %v (target < 1 s), %d never acknowledged", p95, notAcked)
+	if p95 := pct(lat.ack, 95); p95 >= time.Second || lat.notAcked > 0 {
+		b.Errorf("acknowledgement on the feed: p95 %v (target < 1 s), %d never acknowledged", p95, lat.notAcked)
 	}
-	if failed.Load() > 0 || ackErrors.Load() > 0 {
-		b.Errorf("%d submissions and %d acknowledgements failed", failed.Load(), ackErrors.Load())
+	if l.failed.Load() > 0 || l.ackErrors.Load() > 0 {
+		b.Errorf("%d submissions and %d acknowledgements failed", l.failed.Load(), l.ackErrors.Load())
 	}
 }
 

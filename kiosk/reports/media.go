@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -9,7 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"image"
-	"image/draw"
+	"image/color"
 	"image/jpeg"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/rwcarlsen/goexif/exif"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/imagelimit"
 )
 
 // MediaLimits bound what a report may carry. The type of each file is
@@ -47,7 +49,7 @@ type storedMedia struct {
 }
 
 // prepareMedia sniffs, checks and strips every upload, in order.
-func prepareMedia(files []Upload, lim MediaLimits) ([]storedMedia, error) {
+func prepareMedia(ctx context.Context, files []Upload, lim MediaLimits) ([]storedMedia, error) {
 	var out []storedMedia
 	count := map[string]int{}
 	for _, f := range files {
@@ -61,7 +63,10 @@ func prepareMedia(files []Upload, lim MediaLimits) ([]storedMedia, error) {
 			return nil, err
 		}
 		if kind == "photo" {
-			m, err := preparePhoto(ctype, f.Data)
+			m, err := preparePhoto(ctx, ctype, f.Data)
+			if apperr.IsKind(err, apperr.TooLarge) || apperr.IsKind(err, apperr.Unavailable) {
+				return nil, err
+			}
 			if err != nil {
 				return nil, apperr.Wrap(err, apperr.Invalid, "photo_unreadable", fmt.Sprintf("Không đọc được ảnh %q. Xin chụp lại.", f.Name))
 			}
@@ -118,10 +123,14 @@ func digest(b []byte) string {
 }
 
 // preparePhoto reads the GPS position from a JPEG's EXIF and returns the
-// photo with its metadata removed.
-func preparePhoto(ctype string, data []byte) (storedMedia, error) {
+// photo with its metadata removed. Its size is read from its header first:
+// a photo over imagelimit.MaxPixels is refused before anything decodes it.
+func preparePhoto(ctx context.Context, ctype string, data []byte) (storedMedia, error) {
 	m := storedMedia{Kind: "photo", ContentType: ctype}
-	var err error
+	h, err := imagelimit.Check(data)
+	if err != nil {
+		return m, err
+	}
 	switch ctype {
 	case "image/jpeg":
 		orientation := 1
@@ -139,7 +148,7 @@ func preparePhoto(ctype string, data []byte) (storedMedia, error) {
 		if err == nil && orientation >= 2 && orientation <= 8 {
 			// Without its EXIF the photo would show sideways: turn the
 			// pixels themselves, the one case worth a new encoding.
-			m.Data, err = reorient(m.Data, orientation)
+			m.Data, err = reorient(ctx, h, m.Data, orientation)
 		}
 	case "image/png":
 		m.Data, err = stripPNG(data)
@@ -229,43 +238,47 @@ func stripPNG(data []byte) ([]byte, error) {
 }
 
 // reorient decodes a JPEG, turns it upright as EXIF orientation o (2–8)
-// says, and encodes it again.
-func reorient(data []byte, o int) ([]byte, error) {
+// says, and encodes it again. Its pixels are held against the process's
+// decoding budget meanwhile.
+func reorient(ctx context.Context, h imagelimit.Header, data []byte, o int) ([]byte, error) {
+	release, err := imagelimit.Reserve(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	src, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
 	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
+	w, ht := b.Dx(), b.Dy()
 	// Where the pixel at (x, y) of the stored picture goes in the upright one.
 	var dw, dh int
 	var to func(x, y int) (int, int)
 	switch o {
 	case 2:
-		dw, dh, to = w, h, func(x, y int) (int, int) { return w - 1 - x, y }
+		dw, dh, to = w, ht, func(x, y int) (int, int) { return w - 1 - x, y }
 	case 3:
-		dw, dh, to = w, h, func(x, y int) (int, int) { return w - 1 - x, h - 1 - y }
+		dw, dh, to = w, ht, func(x, y int) (int, int) { return w - 1 - x, ht - 1 - y }
 	case 4:
-		dw, dh, to = w, h, func(x, y int) (int, int) { return x, h - 1 - y }
+		dw, dh, to = w, ht, func(x, y int) (int, int) { return x, ht - 1 - y }
 	case 5:
-		dw, dh, to = h, w, func(x, y int) (int, int) { return y, x }
+		dw, dh, to = ht, w, func(x, y int) (int, int) { return y, x }
 	case 6:
-		dw, dh, to = h, w, func(x, y int) (int, int) { return h - 1 - y, x }
+		dw, dh, to = ht, w, func(x, y int) (int, int) { return ht - 1 - y, x }
 	case 7:
-		dw, dh, to = h, w, func(x, y int) (int, int) { return h - 1 - y, w - 1 - x }
+		dw, dh, to = ht, w, func(x, y int) (int, int) { return ht - 1 - y, w - 1 - x }
 	default: // 8
-		dw, dh, to = h, w, func(x, y int) (int, int) { return y, w - 1 - x }
+		dw, dh, to = ht, w, func(x, y int) (int, int) { return y, w - 1 - x }
 	}
-	// One fast conversion to RGBA, then whole pixels moved by index: a
-	// 12-megapixel phone photo takes a fraction of a second.
-	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(rgba, rgba.Bounds(), src, b.Min, draw.Src)
+	// Each pixel converted once straight into its upright place: no
+	// second full copy of the picture.
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	for y := 0; y < h; y++ {
-		row := rgba.Pix[y*rgba.Stride:]
+	for y := 0; y < ht; y++ {
 		for x := 0; x < w; x++ {
 			dx, dy := to(x, y)
-			copy(dst.Pix[dy*dst.Stride+dx*4:dy*dst.Stride+dx*4+4], row[x*4:x*4+4])
+			i := dst.PixOffset(dx, dy)
+			dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = rgbAt(src, b.Min.X+x, b.Min.Y+y)
 		}
 	}
 	var buf bytes.Buffer
@@ -273,6 +286,22 @@ func reorient(data []byte, o int) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// rgbAt is the colour of a decoded JPEG's pixel, without the allocation
+// of image.Image.At for the usual YCbCr and grey pictures.
+func rgbAt(img image.Image, x, y int) (r, g, b, a uint8) {
+	switch p := img.(type) {
+	case *image.YCbCr:
+		yi, ci := p.YOffset(x, y), p.COffset(x, y)
+		r, g, b = color.YCbCrToRGB(p.Y[yi], p.Cb[ci], p.Cr[ci])
+		return r, g, b, 0xFF
+	case *image.Gray:
+		v := p.Pix[p.PixOffset(x, y)]
+		return v, v, v, 0xFF
+	}
+	c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+	return c.R, c.G, c.B, 0xFF
 }
 
 // mp4Duration reads a video's length from the movie header (moov/mvhd) of

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -15,6 +16,7 @@ import (
 	"github.com/rwcarlsen/goexif/exif"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/imagelimit/imagelimittest"
 )
 
 // testJPEG encodes a small picture; with gps it carries an EXIF APP1
@@ -165,7 +167,7 @@ func TestPrepareMedia(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := prepareMedia(tc.files, testLimits)
+			got, err := prepareMedia(context.Background(), tc.files, testLimits)
 			if tc.code != "" {
 				if apperr.CodeOf(err) != tc.code {
 					t.Fatalf("err = %v, want code %s", err, tc.code)
@@ -194,7 +196,7 @@ func TestPhotoGPSReadThenStripped(t *testing.T) {
 	} else if _, _, err := x.LatLong(); err != nil {
 		t.Fatalf("test photo has no GPS: %v", err)
 	}
-	got, err := prepareMedia([]Upload{{"gps.jpg", orig}}, testLimits)
+	got, err := prepareMedia(context.Background(), []Upload{{"gps.jpg", orig}}, testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,21 +227,7 @@ func assertNoMetadata(t testing.TB, data []byte) {
 // withOrientation puts an EXIF APP1 segment holding only an Orientation tag
 // in front of a JPEG, as a phone held upright writes it.
 func withOrientation(data []byte, o uint16) []byte {
-	le := binary.LittleEndian
-	tiff := make([]byte, 26)
-	copy(tiff, "II")
-	le.PutUint16(tiff[2:], 42)
-	le.PutUint32(tiff[4:], 8)
-	le.PutUint16(tiff[8:], 1)
-	le.PutUint16(tiff[10:], 0x0112)
-	le.PutUint16(tiff[12:], 3) // SHORT
-	le.PutUint32(tiff[14:], 1)
-	le.PutUint16(tiff[18:], o)
-	payload := append([]byte("Exif\x00\x00"), tiff...)
-	seg := []byte{0xFF, 0xE1, 0, 0}
-	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
-	out := append([]byte{0xFF, 0xD8}, append(seg, payload...)...)
-	return append(out, data[2:]...)
+	return imagelimittest.WithOrientation(data, int(o))
 }
 
 func TestPhotoTurnedUpright(t *testing.T) {
@@ -248,7 +236,7 @@ func TestPhotoTurnedUpright(t *testing.T) {
 		o    uint16
 		w, h int
 	}{{1, 64, 48}, {3, 64, 48}, {6, 48, 64}, {8, 48, 64}} {
-		got, err := prepareMedia([]Upload{{"a.jpg", withOrientation(plain, tc.o)}}, testLimits)
+		got, err := prepareMedia(context.Background(), []Upload{{"a.jpg", withOrientation(plain, tc.o)}}, testLimits)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,7 +257,7 @@ func TestPhotoTurnedUpright(t *testing.T) {
 }
 
 func TestPNGTextStripped(t *testing.T) {
-	got, err := prepareMedia([]Upload{{"a.png", testPNG(t)}}, testLimits)
+	got, err := prepareMedia(context.Background(), []Upload{{"a.png", testPNG(t)}}, testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

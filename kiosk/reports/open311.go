@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,7 +69,7 @@ type Open311Error struct {
 	Description string `json:"description"`
 }
 
-func (h *HTTP) registerOpen311(r *gin.RouterGroup) {
+func (h *Handler) registerOpen311(r *gin.RouterGroup) {
 	g := r.Group("/open311/v2")
 	g.GET("/services.json", h.o311Services)
 	g.GET("/services/:code", h.o311Service)
@@ -99,7 +100,7 @@ func jsonOnly(name string) (string, error) {
 	return base, nil
 }
 
-func (h *HTTP) o311Services(c *gin.Context) {
+func (h *Handler) o311Services(c *gin.Context) {
 	out := []Open311Service{}
 	for _, cat := range h.Service.rules.Categories {
 		out = append(out, open311Service(cat))
@@ -114,7 +115,7 @@ func open311Service(cat Category) Open311Service {
 	}
 }
 
-func (h *HTTP) o311Service(c *gin.Context) {
+func (h *Handler) o311Service(c *gin.Context) {
 	code, err := jsonOnly(c.Param("code"))
 	if err != nil {
 		o311Fail(c, err)
@@ -128,8 +129,13 @@ func (h *HTTP) o311Service(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"service_code": cat.Code, "attributes": []any{}})
 }
 
-func (h *HTTP) o311Create(c *gin.Context) {
+func (h *Handler) o311Create(c *gin.Context) {
 	form := func(k string) string { return strings.TrimSpace(c.PostForm(k)) }
+	form("") // parses the form
+	if err := httpserver.FormText(&multipart.Form{Value: c.Request.PostForm}); err != nil {
+		o311Fail(c, err)
+		return
+	}
 	sub := Submission{
 		Category:    form("service_code"),
 		Description: form("description"),
@@ -170,7 +176,7 @@ func (h *HTTP) o311Create(c *gin.Context) {
 	c.JSON(http.StatusCreated, []Open311Created{{ServiceRequestID: r.Code, ServiceNotice: notice}})
 }
 
-func (h *HTTP) o311List(c *gin.Context) {
+func (h *Handler) o311List(c *gin.Context) {
 	q := open311Query{Limit: 1000}
 	if ids := c.Query("service_request_id"); ids != "" {
 		for _, id := range strings.Split(ids, ",") {
@@ -227,7 +233,7 @@ func (h *HTTP) o311List(c *gin.Context) {
 	c.JSON(http.StatusOK, list)
 }
 
-func (h *HTTP) o311Get(c *gin.Context) {
+func (h *Handler) o311Get(c *gin.Context) {
 	id, err := jsonOnly(c.Param("id"))
 	if err != nil {
 		o311Fail(c, err)
@@ -254,7 +260,7 @@ type open311Query struct {
 }
 
 // open311Requests reads requests in the public, redacted Open311 view.
-func (h *HTTP) open311Requests(ctx context.Context, q open311Query) ([]Open311Request, error) {
+func (h *Handler) open311Requests(ctx context.Context, q open311Query) ([]Open311Request, error) {
 	where := []string{"r.spam_at IS NULL"}
 	var args []any
 	add := func(cond string, v any) {

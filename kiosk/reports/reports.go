@@ -173,6 +173,7 @@ type Report struct {
 	ClosedAt       *time.Time `json:"closed_at,omitempty"`
 	AcknowledgeDue time.Time  `json:"acknowledge_due"`
 	ResolveDue     time.Time  `json:"resolve_due"`
+	CloseReason    string     `json:"close_reason,omitempty"`
 	Overdue        bool       `json:"overdue"`
 	RoutedTo       []Target   `json:"routed_to"`
 	Media          []Media    `json:"media,omitempty"`

@@ -16,6 +16,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
@@ -26,10 +27,17 @@ type Service struct {
 	rules    *Rules
 	stations Stations
 	limits   MediaLimits
+	papers   Papers
 
 	perStation, perDevice, perPhone, perAddress *ratelimit.Limiter
+	// sealer seals the reporters' contacts at rest and keys the phone
+	// limit's digest.
+	sealer *seal.Sealer
 	// slots admits a bounded number of submissions to the database at once.
 	slots chan struct{}
+
+	// notify inserts the departments' notification jobs (SetNotifier).
+	notify Inserter
 
 	// beforeCommit, when set, runs inside the transaction that stores a
 	// report, after everything is written; tests use it to stop mid-request.
@@ -38,12 +46,18 @@ type Service struct {
 
 // NewService returns a service; stations may be nil when no station
 // directory is wired (kiosk reports then need a position or an address).
+// cfg.Sealer must be set.
 func NewService(pool *pgxpool.Pool, cfg Config, rules *Rules, stations Stations) *Service {
+	if cfg.Sealer == nil {
+		panic("reports: NewService without a sealer")
+	}
 	return &Service{
+		sealer:     cfg.Sealer,
 		pool:       pool,
 		rules:      rules,
 		stations:   stations,
 		limits:     cfg.Limits(),
+		papers:     cfg.Papers,
 		perStation: ratelimit.New(pool, cfg.RatePerStation, cfg.RateWindow),
 		perDevice:  ratelimit.New(pool, cfg.RatePerDevice, cfg.RateWindow),
 		perPhone:   ratelimit.New(pool, cfg.RatePerPhone, cfg.RateWindow),
@@ -70,7 +84,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	if err != nil {
 		return nil, err
 	}
-	media, err := prepareMedia(sub.Files, s.limits)
+	media, err := prepareMedia(ctx, sub.Files, s.limits)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +181,7 @@ func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
 		}
 	}
 	if phone := phoneDigits(sub.Contact); phone != "" {
-		if err := s.perPhone.Allow(ctx, "report:phone:"+keyDigest(phone)); err != nil {
+		if err := s.perPhone.Allow(ctx, "report:phone:"+hex.EncodeToString(s.sealer.Digest("report-phone", phone)[:12])); err != nil {
 			return err
 		}
 	}
@@ -178,6 +192,9 @@ func keyDigest(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:12])
 }
+
+// contactContext binds a sealed contact to its report.
+func contactContext(code string) string { return "report/" + code + "/contact" }
 
 // phoneDigits returns a Vietnamese phone number in a contact, in the 0xxx
 // form, or "" when the contact is not a phone number.
@@ -278,10 +295,37 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	if err != nil {
 		return nil, err
 	}
-	var contact, station, device, ward *string
-	if sub.Contact != "" {
-		contact = &sub.Contact
+	id, created, dup, err := s.insert(ctx, tx, code, sub, cat, a, loc)
+	if err != nil {
+		return nil, err
 	}
+	r := &Receipt{ID: id, Code: code, Status: Received, Emergency: a.Emergency, RoutedTo: s.routes(loc, a), DuplicateOf: dup}
+	batch := &pgx.Batch{}
+	queueRoutes(batch, id, r.RoutedTo, cat, a, loc)
+	queueMedia(batch, id, media)
+	batch.Queue(`INSERT INTO report_events (report_id, action, to_status, actor_id, actor_name) VALUES ($1, 'received', 'received', $2, $3)`,
+		id, "reporter:"+string(sub.Channel), "Người phản ánh")
+	queueNotify(batch, FeedEvent{
+		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
+		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
+	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return nil, fmt.Errorf("route report: %w", err)
+	}
+	if err := s.queueNotifications(ctx, tx, id, r.RoutedTo); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// insert writes the report's row and returns its id, time and the
+// original it duplicates, if any.
+func (s *Service) insert(ctx context.Context, tx pgx.Tx, code string, sub Submission, cat *Category, a Assessment, loc location) (id string, created time.Time, dup string, err error) {
+	var contact []byte
+	if sub.Contact != "" {
+		contact = s.sealer.Seal(sub.Contact, contactContext(code))
+	}
+	var station, device, ward *string
 	if sub.StationID != "" {
 		station = &sub.StationID
 	}
@@ -297,8 +341,6 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 	// duplicates form a star around it, and the search looks only at
 	// originals, however many duplicates pile up. Duplicates are linked,
 	// never dropped: each still reaches the officers.
-	var id, dup string
-	var created time.Time
 	err = tx.QueryRow(ctx, `
 		WITH p AS (
 			SELECT CASE WHEN $8::float8 IS NULL THEN NULL
@@ -312,7 +354,7 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 			ORDER BY o.created_at LIMIT 1)
 		INSERT INTO reports (code, category, urgency, injury, in_progress, description, occurred_at,
 			location, location_source, address, station_id, ward_code, ward_source, channel,
-			contact, device_id, acknowledge_due, resolve_due, duplicate_of)
+			contact_sealed, device_id, acknowledge_due, resolve_due, duplicate_of)
 		SELECT $1, $2, $3, $4, $5, $6, $7, p.loc, $10, $11, $12, $13, $14, $15, $16, $17,
 			now() + $18::interval, now() + $19::interval, (SELECT id FROM original)
 		FROM p
@@ -322,19 +364,27 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 		contact, device, a.SLA.Acknowledge, a.SLA.Resolve,
 		s.rules.Duplicates.Window, s.rules.Duplicates.DistanceM).Scan(&id, &created, &dup)
 	if err != nil {
-		return nil, fmt.Errorf("insert report: %w", err)
+		return "", time.Time{}, "", fmt.Errorf("insert report: %w", err)
 	}
+	return id, created, dup, nil
+}
 
-	r := &Receipt{ID: id, Code: code, Status: Received, Emergency: a.Emergency}
+// routes are where a report goes: its ward, the departments the rules
+// name, and the command centre.
+func (s *Service) routes(loc location, a Assessment) []Target {
+	var out []Target
 	if loc.Ward != "" {
-		r.RoutedTo = append(r.RoutedTo, Target{ToWard, loc.Ward})
+		out = append(out, Target{ToWard, loc.Ward})
 	}
 	for _, d := range a.Departments {
-		r.RoutedTo = append(r.RoutedTo, Target{ToDepartment, d})
+		out = append(out, Target{ToDepartment, d})
 	}
-	r.RoutedTo = append(r.RoutedTo, Target{ToCommandCentre, s.rules.CommandCentre.Code})
-	batch := &pgx.Batch{}
-	for _, t := range r.RoutedTo {
+	return append(out, Target{ToCommandCentre, s.rules.CommandCentre.Code})
+}
+
+// queueRoutes stores each route with why it was taken.
+func queueRoutes(batch *pgx.Batch, id string, routes []Target, cat *Category, a Assessment, loc location) {
+	for _, t := range routes {
 		reason := "rules:" + cat.Code + "/" + string(a.Urgency)
 		switch t.Kind {
 		case ToWard:
@@ -344,6 +394,10 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 		}
 		batch.Queue(`INSERT INTO report_routes (report_id, kind, code, reason) VALUES ($1, $2, $3, $4)`, id, t.Kind, t.Code, reason)
 	}
+}
+
+// queueMedia stores the report's photos and video, in their order.
+func queueMedia(batch *pgx.Batch, id string, media []storedMedia) {
 	for i, m := range media {
 		var ms *int
 		if m.Kind == "video" {
@@ -353,17 +407,6 @@ func (s *Service) store(ctx context.Context, tx pgx.Tx, sub Submission, cat *Cat
 		batch.Queue(`INSERT INTO report_media (report_id, position, kind, content_type, size, sha256, duration_ms, data)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, i+1, m.Kind, m.ContentType, len(m.Data), m.SHA256, ms, m.Data)
 	}
-	batch.Queue(`INSERT INTO report_events (report_id, action, to_status, actor_id, actor_name) VALUES ($1, 'received', 'received', $2, $3)`,
-		id, "reporter:"+string(sub.Channel), "Người phản ánh")
-	queueNotify(batch, FeedEvent{
-		ReportID: id, Code: code, Action: "received", Ward: loc.Ward, Category: cat.Code,
-		Urgency: a.Urgency, Status: Received, DuplicateOf: dup, At: created,
-	})
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return nil, fmt.Errorf("route report: %w", err)
-	}
-	r.DuplicateOf = dup
-	return r, nil
 }
 
 // codeAlphabet leaves out letters and digits residents confuse (0/O, 1/I/L).

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Stats summarise the reports an officer sees in a period. Spam is left out.
@@ -52,7 +54,7 @@ func (s *Service) Stats(ctx context.Context, o Officer, from, to time.Time) (*St
 	if st.ByCategory, err = counts(`r.category`); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT extract(hour FROM r.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::int, count(*)::int`+scope+` GROUP BY 1`, args...)
+	rows, err := s.pool.Query(ctx, `SELECT extract(hour FROM r.created_at AT TIME ZONE '`+vietnamese.ZoneName+`')::int, count(*)::int`+scope+` GROUP BY 1`, args...)
 	if err != nil {
 		return nil, err
 	}

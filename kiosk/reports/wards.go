@@ -114,8 +114,8 @@ func locateWard(ctx context.Context, q querier, lat, lng float64) (code, source 
 	return code, source, err
 }
 
-// wardFromAddress finds a ward whose name appears in an address typed
-// without a position, matching words without diacritics: "12 Lê Lợi, Bến
+// wardFromAddress finds a ward, or else one of the city's official units,
+// whose name appears in an address typed without a position, matching words without diacritics: "12 Lê Lợi, Bến
 // Thành" and "phuong ben thanh" both name Phường Bến Thành.
 func wardFromAddress(ctx context.Context, q querier, address string) (string, error) {
 	words := vietnamese.Words(address)
@@ -123,7 +123,15 @@ func wardFromAddress(ctx context.Context, q querier, address string) (string, er
 		return "", nil
 	}
 	folded := " " + strings.Join(words, " ") + " "
-	rows, err := q.Query(ctx, `SELECT code, name FROM wards ORDER BY length(name) DESC, code`)
+	// Wards with boundaries first; then the city's official units
+	// (admin_units) that no imported ward stands for, so that an address
+	// still finds its unit where no boundary file was imported.
+	rows, err := q.Query(ctx, `SELECT code, name FROM (
+			SELECT code, name, 0 AS official FROM wards
+			UNION ALL
+			SELECT u.code, u.name, 1 FROM admin_units u
+			WHERE NOT EXISTS (SELECT 1 FROM wards w WHERE w.code = u.code OR w.name = u.name)) x
+		ORDER BY length(name) DESC, official, code`)
 	if err != nil {
 		return "", err
 	}
@@ -133,8 +141,9 @@ func wardFromAddress(ctx context.Context, q querier, address string) (string, er
 	}
 	for _, w := range wards {
 		name := strings.Join(vietnamese.Words(w.Name), " ")
-		name = strings.TrimPrefix(name, "phuong ")
-		name = strings.TrimPrefix(name, "xa ")
+		for _, prefix := range []string{"phuong ", "xa ", "dac khu "} {
+			name = strings.TrimPrefix(name, prefix)
+		}
 		if strings.Contains(folded, " "+name+" ") {
 			return w.Code, nil
 		}

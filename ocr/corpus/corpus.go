@@ -28,6 +28,7 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/procedures"
 )
 
 // Kinds of page, named as the reader names documents.
@@ -47,8 +48,21 @@ const (
 	Lighting = "lighting"
 )
 
-// Degradations lists them all, clean first.
+// The degradations of a phone photo or a hurried scan.
+const (
+	Perspective = "perspective" // photographed at an angle: the page a trapezium
+	Glare       = "glare"       // a lamp's reflection washing out part of the page
+	LowLight    = "lowlight"    // a dim room: a third to a half of the light, with sensor noise
+	Skew        = "skew"        // laid 2–5° askew
+	JPEGLow     = "jpeg30-50"   // JPEG quality 30 to 50
+)
+
+// Degradations lists the first set, clean first.
 var Degradations = []string{Clean, Noise, Blur, JPEG40, Rotation, Lighting}
+
+// PhoneDegradations are the degradations of phone photos and hurried scans
+// that the per-kind accuracy targets are set on.
+var PhoneDegradations = []string{Perspective, Glare, Blur, LowLight, Skew, JPEGLow}
 
 // Page is one rendered document with what a perfect reader would return.
 type Page struct {
@@ -112,9 +126,9 @@ func NewPerson(rng *rand.Rand) Person {
 	p.PlaceOfOrigin = pick(rng, origins)
 	p.PlaceOfResidence = fmt.Sprintf("%d %s, %s, TP. Hồ Chí Minh", 1+rng.IntN(300), pick(rng, streets), pick(rng, wards))
 	p.IssueDate = time.Date(2021+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-	// A card runs to its holder's next 25th, 40th or 60th birthday; the
-	// corpus gives older holders fifteen years rather than none.
-	p.ExpiryDate = p.IssueDate.AddDate(15, 0, 0)
+	// A card runs to its holder's next 25th, 40th or 60th birthday, or
+	// two years past it when issued within two years of it; a card issued
+	// after that has no expiry ("Không thời hạn": ExpiryDate is zero).
 	for _, age := range []int{25, 40, 60} {
 		if b := p.DateOfBirth.AddDate(age, 0, 0); b.After(p.IssueDate.AddDate(2, 0, 0)) {
 			p.ExpiryDate = b
@@ -126,6 +140,36 @@ func NewPerson(rng *rand.Rand) Person {
 }
 
 func pick(rng *rand.Rand, from []string) string { return from[rng.IntN(len(from))] }
+
+// Lifetime reports whether the person's card has no expiry.
+func (p Person) Lifetime() bool { return p.ExpiryDate.IsZero() }
+
+// Expiry is the expiry as the reader gives it: YYYY-MM-DD, or "none".
+func (p Person) Expiry() string {
+	if p.Lifetime() {
+		return "none"
+	}
+	return p.ExpiryDate.Format(time.DateOnly)
+}
+
+// PrintedExpiry is the expiry as a card prints it.
+func (p Person) PrintedExpiry() string {
+	if p.Lifetime() {
+		return "Không thời hạn"
+	}
+	return p.ExpiryDate.Format("02/01/2006")
+}
+
+// identity is what a card's front gives of its holder.
+func (p Person) identity() map[string]string {
+	return map[string]string{
+		"id_number":     p.IDNumber,
+		"full_name":     p.FullName,
+		"date_of_birth": p.DateOfBirth.Format(time.DateOnly),
+		"sex":           p.Sex,
+		"nationality":   "Việt Nam",
+	}
+}
 
 // QRPayload is the card's QR text: id|old id|name|ddMMyyyy|sex|residence|issued.
 func (p Person) QRPayload() string {
@@ -142,7 +186,10 @@ func (p Person) MRZ() []string {
 		sex = "F"
 	}
 	dob := p.DateOfBirth.Format("060102")
-	exp := p.ExpiryDate.Format("060102")
+	exp := "<<<<<<"
+	if !p.Lifetime() {
+		exp = p.ExpiryDate.Format("060102")
+	}
 	l2 := dob + check(dob) + sex + exp + check(exp) + "VNM" + strings.Repeat("<", 11)
 	l2 += check(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
 	parts := strings.Fields(vietnamese.StripMarks(p.FullName))
@@ -152,6 +199,9 @@ func (p Person) MRZ() []string {
 }
 
 func check(s string) string {
+	if strings.Trim(s, "<") == "" {
+		return "<" // a field of fillers has a filler for its check digit
+	}
 	w := [3]int{7, 3, 1}
 	sum := 0
 	for i := 0; i < len(s); i++ {
@@ -249,6 +299,13 @@ func (c *canvas) put(x, y int, style string, size float64, s string) int {
 	return d.Dot.X.Round()
 }
 
+// number draws a card's ID number, large and bold, after its label.
+func (c *canvas) number(x, y int, label, id string) {
+	end := c.put(x, y, "regular", 21, label)
+	c.put(end+12, y, "bold", 28, id)
+	c.lines = append(c.lines, label+" "+id)
+}
+
 func (c *canvas) rect(r image.Rectangle, v uint8) {
 	draw.Draw(c.img, r, image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
 }
@@ -302,9 +359,7 @@ func (f *Fonts) FrontPage(p Person) (*image.Gray, map[string]string, string, err
 			}
 		}
 	}
-	end := c.put(280, 205, "regular", 21, "Số / No.:")
-	c.put(end+12, 205, "bold", 28, p.IDNumber)
-	c.lines = append(c.lines, "Số / No.: "+p.IDNumber)
+	c.number(280, 205, "Số / No.:", p.IDNumber)
 	c.text(280, 245, "regular", 20, "Họ và tên / Full name:")
 	c.text(280, 283, "bold", 27, p.FullName)
 	c.text(280, 323, "regular", 20, "Ngày sinh / Date of birth: "+p.DateOfBirth.Format("02/01/2006"))
@@ -315,17 +370,11 @@ func (f *Fonts) FrontPage(p Person) (*image.Gray, map[string]string, string, err
 	res1, res2 := splitAddress(p.PlaceOfResidence)
 	c.text(280, 505, "regular", 22, res1)
 	c.text(280, 540, "regular", 22, res2)
-	c.text(30, 600, "regular", 18, "Có giá trị đến / Date of expiry: "+p.ExpiryDate.Format("02/01/2006"))
-	fields := map[string]string{
-		"id_number":          p.IDNumber,
-		"full_name":          p.FullName,
-		"date_of_birth":      p.DateOfBirth.Format(time.DateOnly),
-		"sex":                p.Sex,
-		"nationality":        "Việt Nam",
-		"place_of_origin":    p.PlaceOfOrigin,
-		"place_of_residence": p.PlaceOfResidence,
-		"expiry_date":        p.ExpiryDate.Format(time.DateOnly),
-	}
+	c.text(30, 600, "regular", 18, "Có giá trị đến / Date of expiry: "+p.PrintedExpiry())
+	fields := p.identity()
+	fields["place_of_origin"] = p.PlaceOfOrigin
+	fields["place_of_residence"] = p.PlaceOfResidence
+	fields["expiry_date"] = p.Expiry()
 	return c.img, fields, strings.Join(c.lines, "\n"), nil
 }
 
@@ -357,7 +406,7 @@ func (f *Fonts) BackPage(p Person, mrz []string) (*image.Gray, map[string]string
 		"id_number":       p.IDNumber,
 		"document_number": p.IDNumber[3:],
 		"date_of_birth":   p.DateOfBirth.Format(time.DateOnly),
-		"expiry_date":     p.ExpiryDate.Format(time.DateOnly),
+		"expiry_date":     p.Expiry(),
 		"sex":             p.Sex,
 		"nationality":     "VNM",
 		"full_name":       vietnamese.StripMarks(p.FullName),
@@ -376,6 +425,28 @@ var FormLabels = []struct{ Name, Label string }{
 	{"place_of_residence", "Nơi thường trú"},
 	{"current_address", "Nơi ở hiện tại"},
 	{"request", "Nội dung đề nghị"},
+}
+
+// FormFields are the form's fields as a procedure's schema gives them, for
+// the reader to match the "label: value" lines to.
+func FormFields() []procedures.Field {
+	types := map[string]procedures.FieldType{
+		"date_of_birth": procedures.FieldDate, "sex": procedures.FieldSelect, "id_number": procedures.FieldIDNumber,
+		"phone": procedures.FieldPhone, "place_of_residence": procedures.FieldAddress, "current_address": procedures.FieldAddress,
+	}
+	var out []procedures.Field
+	for _, l := range FormLabels {
+		f := procedures.Field{Name: l.Name, Label: l.Label, Type: procedures.FieldText}
+		if t, ok := types[l.Name]; ok {
+			f.Type = t
+		}
+		if l.Name == "sex" {
+			f.Options = []procedures.Option{{Value: "Nam", Label: "Nam"}, {Value: "Nữ", Label: "Nữ"}}
+		}
+		f.Required = l.Name == "full_name" || l.Name == "date_of_birth" || l.Name == "id_number"
+		out = append(out, f)
+	}
+	return out
 }
 
 // FormPage renders a filled residence declaration, A4 at 150 dpi.
@@ -449,6 +520,28 @@ func (g *Generator) Page(kind string, p Person, degradation string) (Page, error
 		return g.Back(p, p.MRZ(), degradation)
 	case Form:
 		img, pg.Fields, pg.Text = g.fonts.FormPage(p, g.rng)
+	case Front2016:
+		img, pg.Fields, pg.Text = g.fonts.Front2016Page(p)
+	case CanCuocFront:
+		img, pg.Fields, pg.Text = g.fonts.CanCuocFrontPage(p)
+	case CanCuocBack:
+		var err error
+		img, pg.Fields, pg.Text, err = g.fonts.CanCuocBackPage(p)
+		if err != nil {
+			return pg, err
+		}
+		pg.MRZ = p.MRZ()
+	case Passport:
+		img, pg.Fields, pg.Text = g.fonts.PassportPage(p)
+		pg.MRZ = p.PassportMRZ()
+	case CMND:
+		img, pg.Fields, pg.Text = g.fonts.CMNDPage(p)
+	case Booklet:
+		img, pg.Fields, pg.Text = g.fonts.BookletPage(p, g.rng)
+	case BirthCert:
+		img, pg.Fields, pg.Text = g.fonts.BirthCertificatePage(p, g.rng)
+	case Bill:
+		img, pg.Fields, pg.Text = g.fonts.BillPage(p, g.rng)
 	default:
 		return pg, fmt.Errorf("corpus: unknown kind %q", kind)
 	}
@@ -486,6 +579,8 @@ func Degrade(img *image.Gray, degradation string, rng *rand.Rand) ([]byte, error
 			deg = -deg
 		}
 		out = rotateOnto(out, deg*math.Pi/180, 235)
+	case Perspective, Glare, LowLight, Skew, JPEGLow:
+		out = phoneDegrade(out, degradation, rng)
 	case Lighting:
 		// A lamp off to one side: brightness falls from 100% to about 55%.
 		w, h := float64(out.Rect.Dx()), float64(out.Rect.Dy())
@@ -502,9 +597,12 @@ func Degrade(img *image.Gray, degradation string, rng *rand.Rand) ([]byte, error
 	}
 	var buf bytes.Buffer
 	var err error
-	if degradation == JPEG40 {
+	switch degradation {
+	case JPEG40:
 		err = jpeg.Encode(&buf, out, &jpeg.Options{Quality: 40})
-	} else {
+	case JPEGLow:
+		err = jpeg.Encode(&buf, out, &jpeg.Options{Quality: 30 + rng.IntN(21)})
+	default:
 		err = png.Encode(&buf, out)
 	}
 	return buf.Bytes(), err

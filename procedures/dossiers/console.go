@@ -102,7 +102,7 @@ func (d *Dossier) DueAt(now time.Time) Due {
 	if d.ExpectedOn == nil {
 		return Due{Label: "Không quy định"}
 	}
-	on := d.ExpectedOn.Format("02/01/2006")
+	on := vietnamese.Day(*d.ExpectedOn)
 	open := false
 	for _, s := range waiting {
 		open = open || d.Status == s
@@ -142,8 +142,8 @@ func (d *Dossier) FeeStatus() string {
 func ValueText(def procedures.Field, value string) string {
 	switch def.Type {
 	case procedures.FieldDate:
-		if t, err := time.Parse("2006-01-02", value); err == nil {
-			return t.Format("02/01/2006")
+		if day, ok := vietnamese.ISODay(value); ok {
+			return day
 		}
 	case procedures.FieldBoolean:
 		switch value {
@@ -161,30 +161,15 @@ func ValueText(def procedures.Field, value string) string {
 	return value
 }
 
-// Provenance labels, for staff.
-func (p Provenance) Label() string {
-	switch p {
-	case FromTyped:
-		return "Người dân nhập"
-	case FromOCR:
-		return "Đọc từ ảnh (OCR)"
-	case FromQR:
-		return "Mã QR trên căn cước"
-	case FromMRZ:
-		return "Dòng MRZ trên căn cước"
-	case FromLLM:
-		return "Trợ lý ghi lại"
-	case FromStaff:
-		return "Cán bộ sửa"
-	}
-	return string(p)
-}
-
 // LowConfidence is below what staff should take without checking.
 const LowConfidence = 0.8
 
-// Low reports whether staff should check f against the scan.
-func (f Field) Low() bool { return f.Confidence < LowConfidence }
+// Low reports whether staff should check f against the scan: its
+// confidence is low, or its sources disagree.
+func (f Field) Low() bool { return f.Confidence < LowConfidence || len(f.Conflicts) > 0 }
+
+// SourceLabel names where f's value was read, beside its conflicts.
+func (f Field) SourceLabel() string { return SourceLabel(f.Provenance, f.Document) }
 
 // searchFilter turns what staff typed into the queue's search box into a
 // condition: a tracking code, the last four digits of the applicant's ID,
@@ -233,8 +218,9 @@ func (s *Service) places(ctx context.Context, list []Dossier) error {
 		ids[i] = d.ID
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT d.id::text, coalesce(w.name, ''), coalesce(st.name, '')
+		SELECT d.id::text, coalesce(u.name, w.name, ''), coalesce(st.name, '')
 		FROM dossiers d
+		LEFT JOIN admin_units u ON u.code = d.ward
 		LEFT JOIN wards w ON w.code = d.ward
 		LEFT JOIN kiosk_sessions ks ON ks.id = d.kiosk_session_id
 		LEFT JOIN stations st ON st.id = ks.station_id
@@ -258,10 +244,20 @@ func (s *Service) places(ctx context.Context, list []Dossier) error {
 		p := byID[list[i].ID]
 		list[i].WardName, list[i].StationName = p[0], p[1]
 		if list[i].WardName == "" {
-			list[i].WardName = "Phường mã " + list[i].Ward
+			list[i].WardName = unnamedWard + list[i].Ward
 		}
 	}
 	return nil
+}
+
+// unnamedWard begins the WardName that stands in for a code no table
+// names: "Phường mã 99902".
+const unnamedWard = "Phường mã "
+
+// WardNamed reports whether WardName is the ward's name rather than the
+// stand-in for a code no table names.
+func (d *Dossier) WardNamed() bool {
+	return d.WardName != "" && !strings.HasPrefix(d.WardName, unnamedWard)
 }
 
 // Rect is the field's box on its scan: x, y, width, height in pixels.

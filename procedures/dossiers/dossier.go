@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
@@ -94,24 +95,19 @@ func errTransition(from, to Status) error {
 		"Không thể chuyển hồ sơ từ trạng thái «%s» sang «%s».", from.Label(), to.Label())
 }
 
-// Provenance says where a field's value came from.
-type Provenance string
+// Provenance says where a field's value came from (procedures.Provenance,
+// which the assistant records as the form is filled).
+type Provenance = procedures.Provenance
 
-// The provenances: typed by the resident, read from a scan (text, QR code or
-// the machine-readable zone), gathered by the assistant, or set by staff.
+// The provenances, as the catalogue names them.
 const (
-	FromTyped Provenance = "typed"
-	FromOCR   Provenance = "ocr"
-	FromQR    Provenance = "qr"
-	FromMRZ   Provenance = "mrz"
-	FromLLM   Provenance = "llm"
-	FromStaff Provenance = "staff"
+	FromTyped = procedures.FromTyped
+	FromOCR   = procedures.FromOCR
+	FromQR    = procedures.FromQR
+	FromMRZ   = procedures.FromMRZ
+	FromModel = procedures.FromModel
+	FromStaff = procedures.FromStaff
 )
-
-// Valid reports whether p is a provenance.
-func (p Provenance) Valid() bool {
-	return slices.Contains([]Provenance{FromTyped, FromOCR, FromQR, FromMRZ, FromLLM, FromStaff}, p)
-}
 
 // FieldInput is a value offered for a form field and where it came from.
 // In JSON it is either an object or, for a typed value, a bare string.
@@ -122,6 +118,54 @@ type FieldInput struct {
 	Confidence *float64 `json:"confidence,omitempty"`
 	// Box is where on the scan the value was read: x, y, width, height.
 	Box *[4]int `json:"box,omitempty"`
+	// Document is the OCR kind of the scan the value was read on.
+	Document string `json:"document,omitempty"`
+	// Conflicts are other sources' readings of the value that disagree
+	// with it, for the staff reviewer.
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+}
+
+// Conflict is a reading of a scanned value by another source that
+// disagrees with the value taken: the front's print against its QR code,
+// the MRZ on the back against the front.
+type Conflict struct {
+	Value      string     `json:"value"`
+	Provenance Provenance `json:"provenance"`
+	// Document is the OCR kind of the scan it was read on (cccd_front,
+	// cccd_back_mrz, passport, ...), empty when not known.
+	Document string `json:"document,omitempty"`
+	// Text is the value as people read it, filled when it is shown.
+	Text string `json:"-"`
+}
+
+// Label says where the reading came from, for staff: "Mặt trước",
+// "Mã QR", "MRZ mặt sau".
+func (c Conflict) Label() string { return SourceLabel(c.Provenance, c.Document) }
+
+// SourceLabel names a source of a scanned value by what staff hold in
+// their hands: the QR code, the MRZ, or the print on a side of a paper.
+func SourceLabel(p Provenance, document string) string {
+	side := ""
+	switch document {
+	case "cccd_front", "cancuoc_front":
+		side = "mặt trước"
+	case "cccd_back_mrz", "cancuoc_back":
+		side = "mặt sau"
+	case "passport":
+		side = "hộ chiếu"
+	}
+	switch p {
+	case FromQR:
+		return "Mã QR"
+	case FromMRZ:
+		return strings.TrimSpace("MRZ " + side)
+	case FromOCR:
+		if side == "" {
+			return "Chữ in trên giấy tờ"
+		}
+		return strings.ToUpper(side[:1]) + side[1:]
+	}
+	return p.Label()
 }
 
 // UnmarshalJSON accepts "value" as well as {"value": ..., ...}.
@@ -140,32 +184,40 @@ func (f *FieldInput) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Reading is a field's value and where it came from: read from a scan
+// (with its box on the scan), given by the resident or set by staff.
+type Reading struct {
+	Value      string     `json:"value"`
+	Provenance Provenance `json:"provenance"`
+	Confidence float64    `json:"confidence"`
+	Box        *[4]int    `json:"box,omitempty"`
+}
+
 // Field is a form field's current value in a dossier.
 type Field struct {
-	Name       string               `json:"name"`
-	Label      string               `json:"label"`
-	Type       procedures.FieldType `json:"type"`
-	Value      string               `json:"value"`
-	Provenance Provenance           `json:"provenance"`
-	Confidence float64              `json:"confidence"`
-	Box        *[4]int              `json:"box,omitempty"`
+	Name  string               `json:"name"`
+	Label string               `json:"label"`
+	Type  procedures.FieldType `json:"type"`
+	Reading
 	// Text is the value as people read it ("Nam", "12/03/1950").
 	Text      string    `json:"text"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Document is the OCR kind of the scan the value was read on.
+	Document string `json:"document,omitempty"`
+	// Conflicts are the readings of other sources that disagree with
+	// Value, until staff settle the field.
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 	// History holds the values staff replaced, oldest first.
 	History []FieldVersion `json:"history,omitempty"`
 }
 
 // FieldVersion is a value a field had before staff corrected it.
 type FieldVersion struct {
-	Value      string     `json:"value"`
-	Provenance Provenance `json:"provenance"`
-	Confidence float64    `json:"confidence"`
-	Box        *[4]int    `json:"box,omitempty"`
-	ReplacedBy string     `json:"replaced_by"`
-	Reason     string     `json:"reason,omitempty"`
-	ReplacedAt time.Time  `json:"replaced_at"`
+	Reading
+	ReplacedBy string    `json:"replaced_by"`
+	Reason     string    `json:"reason,omitempty"`
+	ReplacedAt time.Time `json:"replaced_at"`
 }
 
 // Attachment is a scan or document file of a dossier.
@@ -237,12 +289,15 @@ type Dossier struct {
 	FeeUnconfirmed    bool       `json:"fee_unconfirmed,omitempty"`
 	FeePaidAt         *time.Time `json:"fee_paid_at,omitempty"`
 	ProcessingText    string     `json:"processing_text,omitempty"`
-	SubmittedAt       *time.Time `json:"submitted_at,omitempty"`
-	ExpectedOn        *time.Time `json:"expected_on,omitempty"`
-	DecidedAt         *time.Time `json:"decided_at,omitempty"`
-	ResidentMessage   string     `json:"resident_message,omitempty"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	// AfterFiling is what happens once the dossier is filed, in its
+	// catalogue entry's words (procedures.Entry.AfterFiling).
+	AfterFiling     string     `json:"after_filing,omitempty"`
+	SubmittedAt     *time.Time `json:"submitted_at,omitempty"`
+	ExpectedOn      *time.Time `json:"expected_on,omitempty"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	ResidentMessage string     `json:"resident_message,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 
 	Fields      []Field         `json:"fields,omitempty"`
 	Attachments []Attachment    `json:"attachments,omitempty"`

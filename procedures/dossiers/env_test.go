@@ -13,6 +13,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/procedures"
@@ -38,7 +39,7 @@ const (
 
 // The wards of the tests.
 const (
-	wardA = "26734"
+	wardA = "26740"
 	wardB = "26737"
 )
 
@@ -46,27 +47,32 @@ const (
 const (
 	lanID    = "079203001234"
 	lanPhone = "0903123456"
+	// lanMisread is her number as a worn front reads it.
+	lanMisread = "079203001284"
 )
 
 // lanFields is Lan's application for permanent residence.
 func lanFields() map[string]dossiers.FieldInput {
 	return map[string]dossiers.FieldInput{
-		"full_name":        {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{40, 120, 380, 36}},
-		"date_of_birth":    {Value: "1980-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
-		"sex":              {Value: "Nữ", Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
-		"id_number":        {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
+		"full_name":     {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{40, 120, 380, 36}},
+		"date_of_birth": {Value: "1980-03-12", Provenance: dossiers.FromMRZ, Confidence: ptr(0.97)},
+		"sex":           {Value: "Nữ", Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
+		"id_number": {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99), Document: "cccd_front",
+			Conflicts: []dossiers.Conflict{{Value: lanMisread, Provenance: dossiers.FromOCR, Document: "cccd_front"}}},
 		"phone":            {Value: lanPhone},
-		"address":          {Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: dossiers.FromLLM, Confidence: ptr(0.7)},
-		"relation_to_head": {Value: "con", Provenance: dossiers.FromLLM, Confidence: ptr(0.8)},
-		"housing_basis":    {Value: "relative", Provenance: dossiers.FromLLM, Confidence: ptr(0.8)},
+		"address":          {Value: "12 Nguyễn Huệ, phường Sài Gòn", Provenance: dossiers.FromModel, Confidence: ptr(0.7)},
+		"relation_to_head": {Value: "con", Provenance: dossiers.FromModel, Confidence: ptr(0.8)},
+		"housing_basis":    {Value: "relative", Provenance: dossiers.FromModel, Confidence: ptr(0.8)},
 	}
 }
 
 // lanConfirm is Lan's request for a residence confirmation.
 func lanConfirm() map[string]dossiers.FieldInput {
 	return map[string]dossiers.FieldInput{
-		"full_name":          {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{0, 0, 1, 1}},
-		"date_of_birth":      {Value: "1950-03-12", Provenance: dossiers.FromMRZ},
+		"full_name": {Value: "Nguyễn Thị Lan", Provenance: dossiers.FromOCR, Confidence: ptr(0.93), Box: &[4]int{0, 0, 1, 1}},
+		// The MRZ on the back won over the front's print, which read 8 for 3.
+		"date_of_birth": {Value: "1950-03-12", Provenance: dossiers.FromMRZ, Document: "cccd_back_mrz",
+			Conflicts: []dossiers.Conflict{{Value: "1950-08-12", Provenance: dossiers.FromOCR, Document: "cccd_front"}}},
 		"sex":                {Value: "nu", Provenance: dossiers.FromQR},
 		"id_number":          {Value: lanID, Provenance: dossiers.FromQR, Confidence: ptr(0.99)},
 		"phone":              {Value: lanPhone},
@@ -93,8 +99,8 @@ func newEnv(t testing.TB, cfg dossiers.Config) *env {
 // newEnvOn is newEnv on a database the test already made.
 func newEnvOn(t testing.TB, pool *pgxpool.Pool, cfg dossiers.Config) *env {
 	t.Helper()
-	if cfg.DataKey == "" {
-		cfg.DataKey = testKey
+	if cfg.Sealer == nil {
+		cfg.Sealer = seal.MustTest(testKey)
 	}
 	cfg.DataDir = t.TempDir()
 	cat := procedurestest.Load(t, pool)
@@ -105,7 +111,7 @@ func newEnvOn(t testing.TB, pool *pgxpool.Pool, cfg dossiers.Config) *env {
 	auth := staff.NewService(pool, staff.Config{})
 	admin, _ := stafftest.NewUser(t, pool, staff.RoleAdmin)
 	return &env{pool: pool, catalogue: cat, svc: svc, auth: auth, dataDir: cfg.DataDir, admin: admin,
-		h: httpserver.New(httpserver.Options{Logger: quiet}, auth, svc.Routes(auth)).Handler()}
+		h: httpserver.New(httpserver.Options{Logger: quiet}, &staff.Handler{Service: auth}, &dossiers.Handler{Service: svc, Staff: auth}).Handler()}
 }
 
 // quiet drops the request log; tests assert on responses instead.

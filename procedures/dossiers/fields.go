@@ -2,6 +2,7 @@ package dossiers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/pii"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
 
@@ -25,6 +27,8 @@ type fieldValue struct {
 	provenance Provenance
 	confidence float64
 	box        []int
+	conflicts  []Conflict
+	document   string
 }
 
 // checkFields checks every offered value against the form, and reports all
@@ -44,6 +48,10 @@ func checkFields(entry *procedures.Entry, in map[string]FieldInput) ([]fieldValu
 		def, ok := entry.Field(name)
 		if !ok {
 			problems = append(problems, apperr.Errorf(apperr.Invalid, "field_unknown", "Thủ tục này không có mục «%s».", name))
+			continue
+		}
+		if fi.Provenance == FromStaff { // only a staff edit says so (review.go)
+			problems = append(problems, apperr.Errorf(apperr.Invalid, "provenance_invalid", "Nguồn của mục «%s» không hợp lệ.", def.Label))
 			continue
 		}
 		v, err := normalizeInput(def, fi)
@@ -93,6 +101,15 @@ func normalizeInput(def procedures.Field, fi FieldInput) (fieldValue, error) {
 		}
 		v.box = fi.Box[:]
 	}
+	conflicts, err := checkConflicts(def, fi.Conflicts)
+	if err != nil {
+		return v, err
+	}
+	v.conflicts = conflicts
+	if len(fi.Document) > 40 {
+		return v, apperr.Errorf(apperr.Invalid, "document_invalid", "Loại giấy tờ của mục «%s» không hợp lệ.", def.Label)
+	}
+	v.document = fi.Document
 	if strings.TrimSpace(fi.Value) == "" {
 		return v, nil
 	}
@@ -108,6 +125,56 @@ func normalizeInput(def procedures.Field, fi FieldInput) (fieldValue, error) {
 	return v, nil
 }
 
+// maxConflicts bounds the disagreeing readings kept with a field: a front,
+// a back, a QR code and an MRZ.
+const maxConflicts = 4
+
+// checkConflicts checks the readings that disagree with a scanned value.
+// They are kept as read (a misread date may not parse), only trimmed and
+// bounded, since staff compare them with the scan.
+func checkConflicts(def procedures.Field, in []Conflict) ([]Conflict, error) {
+	bad := apperr.Errorf(apperr.Invalid, "conflicts_invalid", "Các giá trị khác nhau của mục «%s» không hợp lệ.", def.Label)
+	if len(in) > maxConflicts {
+		return nil, bad
+	}
+	var out []Conflict
+	for _, c := range in {
+		c.Value = vietnamese.NFC(strings.TrimSpace(c.Value))
+		if c.Value == "" || len(c.Value) > 300 || !c.Provenance.Valid() || c.Provenance == FromStaff || len(c.Document) > 40 {
+			return nil, bad
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// sealConflicts seals a field's disagreeing readings, or returns nil.
+func (s *Service) sealConflicts(dossierID, name string, c []Conflict) ([]byte, error) {
+	if len(c) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.seal.Seal(string(b), conflictsContext(dossierID, name)), nil
+}
+
+// openConflicts opens what sealConflicts sealed.
+func (s *Service) openConflicts(dossierID, name string, sealed []byte) ([]Conflict, error) {
+	if sealed == nil {
+		return nil, nil
+	}
+	plain, err := s.seal.Open(sealed, conflictsContext(dossierID, name))
+	if err != nil {
+		return nil, fmt.Errorf("conflicts of field %s of dossier %s: %w", name, dossierID, err)
+	}
+	var c []Conflict
+	return c, json.Unmarshal([]byte(plain), &c)
+}
+
+func conflictsContext(dossierID, name string) string { return dossierID + "/" + name + "/conflicts" }
+
 // sensitive fields are sealed at rest and shown masked in lists.
 func sensitive(f procedures.Field) bool {
 	return f.Type == procedures.FieldIDNumber || f.Type == procedures.FieldPhone
@@ -120,16 +187,20 @@ func (s *Service) putField(ctx context.Context, tx pgx.Tx, dossierID string, v f
 	var plain *string
 	var sealed []byte
 	if sensitive(v.def) {
-		sealed = s.seal.seal(v.value, fieldContext(dossierID, v.def.Name))
+		sealed = s.seal.Seal(v.value, fieldContext(dossierID, v.def.Name))
 	} else {
 		plain = &v.value
 	}
-	_, err := tx.Exec(ctx, `
-		INSERT INTO dossier_fields (dossier_id, name, value, value_sealed, provenance, confidence, box, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	conflicts, err := s.sealConflicts(dossierID, v.def.Name, v.conflicts)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO dossier_fields (dossier_id, name, value, value_sealed, provenance, confidence, box, updated_by, conflicts_sealed, document)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (dossier_id, name) DO UPDATE SET value = $3, value_sealed = $4, provenance = $5,
-			confidence = $6, box = $7, updated_by = $8, updated_at = now()`,
-		dossierID, v.def.Name, plain, sealed, v.provenance, v.confidence, v.box, by)
+			confidence = $6, box = $7, updated_by = $8, conflicts_sealed = $9, document = $10, updated_at = now()`,
+		dossierID, v.def.Name, plain, sealed, v.provenance, v.confidence, v.box, by, conflicts, v.document)
 	if err != nil {
 		return fmt.Errorf("store field %s: %w", v.def.Name, err)
 	}
@@ -173,7 +244,7 @@ func (s *Service) openValue(dossierID, name string, value *string, sealed []byte
 	if value != nil {
 		return *value, nil
 	}
-	v, err := s.seal.open(sealed, fieldContext(dossierID, name))
+	v, err := s.seal.Open(sealed, fieldContext(dossierID, name))
 	if err != nil {
 		return "", fmt.Errorf("field %s of dossier %s: %w", name, dossierID, err)
 	}
@@ -213,7 +284,7 @@ func (s *Service) updateApplicant(ctx context.Context, tx pgx.Tx, dossierID stri
 		if len(v) < 4 {
 			continue
 		}
-		digests = append(digests, s.seal.digest(dossierID, v[len(v)-4:]))
+		digests = append(digests, s.seal.Digest(dossierID, v[len(v)-4:]))
 		if f == idField {
 			masked = pii.MaskNumber(v)
 		}

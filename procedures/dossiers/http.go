@@ -13,6 +13,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/web"
 )
 
 // SecretHeader carries the dossier secret handed out at creation. Residents
@@ -20,59 +21,63 @@ import (
 // and only they may attach files, submit it and print its receipt.
 const SecretHeader = "X-Dossier-Secret"
 
-// Routes returns the HTTP routes of dossiers and the review console; auth
-// guards the staff ones.
-func (s *Service) Routes(auth *staff.Service) httpserver.Routes { return &handler{svc: s, auth: auth} }
-
-type handler struct {
-	svc  *Service
-	auth *staff.Service
+// Handler serves the dossiers' API and the review console; Staff signs
+// staff in and guards their routes.
+type Handler struct {
+	Service *Service
+	Staff   *staff.Service
+	// Help is the box of residents calling for a person, shown on the
+	// review console's pages (kiosk/help); nil: none.
+	Help web.Aside
 }
 
-func (h *handler) RegisterRoutes(r *gin.RouterGroup) {
+func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	small := httpserver.LimitBody(256 << 10)
 	r.POST("/api/v1/dossiers", small, h.create)
-	r.POST("/api/v1/dossiers/:id/attachments", canonicalID, httpserver.LimitBody(h.svc.cfg.MaxAttachment+1<<20), h.attach)
+	r.POST("/api/v1/dossiers/:id/attachments", canonicalID, httpserver.LimitBody(h.Service.cfg.MaxAttachment+1<<20), h.attach)
 	r.PATCH("/api/v1/dossiers/:id/fields", canonicalID, small, h.updateFields)
 	r.POST("/api/v1/dossiers/:id/submit", canonicalID, small, h.submit)
 	r.GET("/api/v1/dossiers/:id/receipt.pdf", canonicalID, h.receipt)
+	r.GET("/api/v1/dossiers/:id/decision.pdf", canonicalID, h.decision)
 	r.GET("/api/v1/track/:code", h.track)
+	r.GET("/api/v1/track/:code/slip.pdf", h.trackingSlip)
+	r.GET("/api/v1/track/:code/decision.pdf", h.decisionByCode)
 
 	// Ward staff work dossiers, admins may step in, and the command
 	// centre may look at every ward's but not change them.
-	read := r.Group("/api/v1/staff/dossiers", h.auth.Require(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre))
+	read := r.Group("/api/v1/staff/dossiers", h.Staff.Require(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre))
 	read.GET("", h.list)
 	read.GET("/:id", canonicalID, h.get)
 	read.GET("/:id/attachments/:attachment", canonicalID, h.attachment)
-	write := r.Group("/api/v1/staff/dossiers", small, h.auth.Require(staff.RoleWardStaff, staff.RoleAdmin))
+	write := r.Group("/api/v1/staff/dossiers", small, h.Staff.Require(staff.RoleWardStaff, staff.RoleAdmin))
 	write.PUT("/:id/fields/:name", canonicalID, h.editField)
 	write.PATCH("/:id/fields/:name", canonicalID, h.editField)
 	write.POST("/:id/transition", canonicalID, h.transition)
 
 	// The review console's pages and its one form.
-	r.GET("/staff", h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.queuePage)
-	r.GET("/staff/dossiers/:id", canonicalID, h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.reviewPage)
-	r.POST("/staff/dossiers/:id/decision", canonicalID, small, h.auth.RequirePage(staff.RoleWardStaff, staff.RoleAdmin), h.decide)
+	r.GET("/staff", h.Staff.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.queuePage)
+	r.GET("/staff/dossiers/:id", canonicalID, h.Staff.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.reviewPage)
+	r.POST("/staff/dossiers/:id/decision", canonicalID, small, h.Staff.RequirePage(staff.RoleWardStaff, staff.RoleAdmin), h.decide)
 }
 
-func (h *handler) create(c *gin.Context) {
+func (h *Handler) create(c *gin.Context) {
 	var nd NewDossier
 	if err := c.ShouldBindJSON(&nd); err != nil {
 		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu hồ sơ không đúng định dạng."))
 		return
 	}
-	created, err := h.svc.Create(c, staff.ClientOf(c), nd)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, created)
+	created, err := h.Service.Create(c, staff.ClientOf(c), nd)
+	httpserver.Reply(c, http.StatusCreated, created, err)
 }
 
-func (h *handler) attach(c *gin.Context) {
+func (h *Handler) attach(c *gin.Context) {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "file_required", "Xin gửi kèm tệp ảnh chụp hoặc PDF (trường «file»)."))
+		return
+	}
+	if err := httpserver.FormText(c.Request.MultipartForm); err != nil {
+		httpserver.Error(c, err)
 		return
 	}
 	in := AttachmentInput{Filename: fh.Filename}
@@ -91,15 +96,11 @@ func (h *handler) attach(c *gin.Context) {
 	}
 	defer f.Close()
 	in.Content = f
-	a, err := h.svc.Attach(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader), in)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, a)
+	a, err := h.Service.Attach(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader), in)
+	httpserver.Reply(c, http.StatusCreated, a, err)
 }
 
-func (h *handler) updateFields(c *gin.Context) {
+func (h *Handler) updateFields(c *gin.Context) {
 	var req struct {
 		Fields map[string]FieldInput `json:"fields"`
 	}
@@ -107,16 +108,12 @@ func (h *handler) updateFields(c *gin.Context) {
 		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu hồ sơ không đúng định dạng."))
 		return
 	}
-	res, err := h.svc.UpdateFields(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader), req.Fields)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	res, err := h.Service.UpdateFields(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader), req.Fields)
+	httpserver.Reply(c, http.StatusOK, res, err)
 }
 
-func (h *handler) submit(c *gin.Context) {
-	res, err := h.svc.Submit(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader))
+func (h *Handler) submit(c *gin.Context) {
+	res, err := h.Service.Submit(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -128,10 +125,34 @@ func (h *handler) submit(c *gin.Context) {
 	c.JSON(status, res)
 }
 
-func (h *handler) receipt(c *gin.Context) {
+func (h *Handler) receipt(c *gin.Context) {
+	u, proof := h.owner(c)
+	pdf, err := h.Service.Receipt(c, staff.ClientOf(c), c.Param("id"), u, proof)
+	httpserver.ReplyPDF(c, "bien-nhan-ho-so.pdf", pdf, err)
+}
+
+func (h *Handler) decision(c *gin.Context) {
+	u, proof := h.owner(c)
+	pdf, err := h.Service.Decision(c, staff.ClientOf(c), c.Param("id"), u, proof)
+	httpserver.ReplyPDF(c, "quyet-dinh-ho-so.pdf", pdf, err)
+}
+
+func (h *Handler) decisionByCode(c *gin.Context) {
+	pdf, err := h.Service.DecisionByCode(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
+	httpserver.ReplyPDF(c, "quyet-dinh-ho-so.pdf", pdf, err)
+}
+
+func (h *Handler) trackingSlip(c *gin.Context) {
+	pdf, err := h.Service.TrackingSlip(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
+	httpserver.ReplyPDF(c, "phieu-theo-doi-ho-so.pdf", pdf, err)
+}
+
+// owner is who asks for a dossier's paper: signed-in staff, or a resident
+// with the dossier's secret or the last four digits.
+func (h *Handler) owner(c *gin.Context) (*staff.User, Proof) {
 	var u *staff.User
 	if token, err := c.Cookie(staff.CookieName); err == nil {
-		if sess, err := h.auth.Authenticate(c, token); err == nil {
+		if sess, err := h.Staff.Authenticate(c, token); err == nil {
 			u = sess.User
 		}
 	}
@@ -139,27 +160,15 @@ func (h *handler) receipt(c *gin.Context) {
 	if proof.Secret == "" {
 		proof.Secret = c.Query("secret")
 	}
-	pdf, err := h.svc.Receipt(c, staff.ClientOf(c), c.Param("id"), u, proof)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.Header("Content-Disposition", `inline; filename="bien-nhan-ho-so.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", pdf)
+	return u, proof
 }
 
-func (h *handler) track(c *gin.Context) {
-	t, err := h.svc.Track(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, t)
+func (h *Handler) track(c *gin.Context) {
+	t, err := h.Service.Track(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
+	httpserver.ReplyNoStore(c, http.StatusOK, t, err)
 }
 
-func (h *handler) list(c *gin.Context) {
+func (h *Handler) list(c *gin.Context) {
 	f := QueueFilter{Procedure: c.Query("procedure"), After: c.Query("after")}
 	for _, v := range c.QueryArray("status") {
 		for _, st := range strings.Split(v, ",") {
@@ -184,13 +193,8 @@ func (h *handler) list(c *gin.Context) {
 		}
 	}
 	u, _ := staff.UserFrom(c)
-	page, err := h.svc.Queue(c, u, staff.ActorFrom(c), f)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, page)
+	page, err := h.Service.Queue(c, u, staff.ActorFrom(c), f)
+	httpserver.ReplyNoStore(c, http.StatusOK, page, err)
 }
 
 // parseAge reads a duration such as 36h or 3d.
@@ -208,20 +212,15 @@ func parseAge(s, param string) (time.Duration, error) {
 	return 0, apperr.New(apperr.Invalid, "age_invalid", fmt.Sprintf("Tham số %s phải là khoảng thời gian như 36h hoặc 3d.", param))
 }
 
-func (h *handler) get(c *gin.Context) {
+func (h *Handler) get(c *gin.Context) {
 	u, _ := staff.UserFrom(c)
-	d, err := h.svc.Get(c, u, staff.ActorFrom(c), c.Param("id"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, d)
+	d, err := h.Service.Get(c, u, staff.ActorFrom(c), c.Param("id"))
+	httpserver.ReplyNoStore(c, http.StatusOK, d, err)
 }
 
-func (h *handler) attachment(c *gin.Context) {
+func (h *Handler) attachment(c *gin.Context) {
 	u, _ := staff.UserFrom(c)
-	path, contentType, err := h.svc.AttachmentFile(c, u, staff.ActorFrom(c), c.Param("id"), c.Param("attachment"))
+	path, contentType, err := h.Service.AttachmentFile(c, u, staff.ActorFrom(c), c.Param("id"), c.Param("attachment"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -239,34 +238,26 @@ type editRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (h *handler) editField(c *gin.Context) {
+func (h *Handler) editField(c *gin.Context) {
 	var req editRequest
 	if err := c.ShouldBindJSON(&req); err != nil {
 		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu gửi lên không đúng định dạng."))
 		return
 	}
 	u, _ := staff.UserFrom(c)
-	f, err := h.svc.EditField(c, u, staff.ActorFrom(c), c.Param("id"), c.Param("name"), req.Value, req.Reason)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, f)
+	f, err := h.Service.EditField(c, u, staff.ActorFrom(c), c.Param("id"), c.Param("name"), req.Value, req.Reason)
+	httpserver.Reply(c, http.StatusOK, f, err)
 }
 
-func (h *handler) transition(c *gin.Context) {
+func (h *Handler) transition(c *gin.Context) {
 	var req TransitionRequest
 	if err := c.ShouldBindJSON(&req); err != nil {
 		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu gửi lên không đúng định dạng."))
 		return
 	}
 	u, _ := staff.UserFrom(c)
-	d, err := h.svc.Transition(c, u, staff.ActorFrom(c), c.Param("id"), req)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	d, err := h.Service.Transition(c, u, staff.ActorFrom(c), c.Param("id"), req)
+	httpserver.Reply(c, http.StatusOK, d, err)
 }
 
 // canonicalID writes a request's dossier id in its one spelling, the

@@ -44,12 +44,15 @@ func attachReq(t testing.TB, id, secret string, content []byte, fields map[strin
 }
 
 // TestResidentFiling walks the kiosk's side over HTTP: create, attach,
-// submit, with the mistakes a kiosk or a resident can make.
+// submit, with the mistakes a kiosk or a resident can make. It is one
+// table of requests against one dossier, over 80 lines with its creation,
+// kept whole because each row finds the dossier as the rows before left it
+// (attached, then submitted, then with a receipt).
 func TestResidentFiling(t *testing.T) {
 	e := newEnv(t, dossiers.Config{MaxAttachment: 4 << 10})
 	var created dossiers.Created
 	rec := (*stafftest.Client)(nil).Do(t, e.h, "POST", "/api/v1/dossiers", `{
-		"procedure": "residence.info-confirm", "ward": "26734", "kiosk_session_id": "ks-1",
+		"procedure": "residence.info-confirm", "ward": "26740", "kiosk_session_id": "ks-1",
 		"fields": {
 			"full_name": {"value": "Trần Văn Minh", "provenance": "ocr", "confidence": 0.81, "box": [1, 2, 3, 4]},
 			"id_number": {"value": "079 203 009 876", "provenance": "qr", "confidence": 0.99},
@@ -75,16 +78,17 @@ func TestResidentFiling(t *testing.T) {
 		wantStatus int
 		wantBody   string
 	}{
-		{"unknown procedure", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"khong-co","ward":"26734"}`), 400, "unknown_procedure"},
-		{"a service is not a dossier", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"utility.bill-payment","ward":"26734"}`), 400, "not_a_procedure"},
+		{"unknown procedure", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"khong-co","ward":"26740"}`), 400, "unknown_procedure"},
+		{"a service is not a dossier", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"utility.bill-payment","ward":"26740"}`), 400, "not_a_procedure"},
 		{"no ward", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"residence.info-confirm"}`), 400, "ward_invalid"},
+		{"a ward that does not exist", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `{"procedure":"residence.info-confirm","ward":"99999"}`), 400, "unknown_ward"},
 		{"bad values all reported", stafftest.NewRequest(t, "POST", "/api/v1/dossiers",
-			`{"procedure":"residence.info-confirm","ward":"26734","fields":{"id_number":"12345","phone":"99","nickname":"x"}}`), 400,
+			`{"procedure":"residence.info-confirm","ward":"26740","fields":{"id_number":"12345","phone":"99","nickname":"x"}}`), 400,
 			"Số định danh cá nhân (căn cước) gồm đúng 12 chữ số. Thủ tục này không có mục «nickname». Số điện thoại gồm 10 chữ số"},
 		{"bad provenance", stafftest.NewRequest(t, "POST", "/api/v1/dossiers",
-			`{"procedure":"residence.info-confirm","ward":"26734","fields":{"full_name":{"value":"A","provenance":"guess"}}}`), 400, "provenance_invalid"},
+			`{"procedure":"residence.info-confirm","ward":"26740","fields":{"full_name":{"value":"A","provenance":"guess"}}}`), 400, "provenance_invalid"},
 		{"bad confidence", stafftest.NewRequest(t, "POST", "/api/v1/dossiers",
-			`{"procedure":"residence.info-confirm","ward":"26734","fields":{"full_name":{"value":"A","confidence":1.5}}}`), 400, "confidence_invalid"},
+			`{"procedure":"residence.info-confirm","ward":"26740","fields":{"full_name":{"value":"A","confidence":1.5}}}`), 400, "confidence_invalid"},
 		{"not json", stafftest.NewRequest(t, "POST", "/api/v1/dossiers", `procedure=x`), 400, "body_invalid"},
 		{"attach without secret", attachReq(t, id, "", pngBytes, nil), 403, "dossier_secret_invalid"},
 		{"attach with another dossier's secret", attachReq(t, id, other.Secret, pngBytes, nil), 403, "dossier_secret_invalid"},
@@ -111,13 +115,20 @@ func TestResidentFiling(t *testing.T) {
 			}
 		})
 	}
-	// Submitting without a required field is refused with the field named.
+}
+
+// TestIncompleteFiling: submitting without a required field is refused with
+// the fields named; the kiosk fills the rest in two goes, then submits, and
+// the fields are closed after.
+func TestIncompleteFiling(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	other := e.create(t, confirmResidence, wardA)
 	incomplete, err := e.svc.Create(context.Background(), kiosk, dossiers.NewDossier{Procedure: confirmResidence, Ward: wardA,
 		Fields: map[string]dossiers.FieldInput{"full_name": {Value: "Lê Văn Tám"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec = stafftest.Record(e.h, withSecret(stafftest.NewRequest(t, "POST", "/api/v1/dossiers/"+incomplete.ID+"/submit", nil), incomplete.Secret))
+	rec := stafftest.Record(e.h, withSecret(stafftest.NewRequest(t, "POST", "/api/v1/dossiers/"+incomplete.ID+"/submit", nil), incomplete.Secret))
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "Hồ sơ còn thiếu: Ngày, tháng, năm sinh, Giới tính, Số định danh cá nhân") {
 		t.Fatalf("incomplete submit: %d %s", rec.Code, rec.Body)
 	}
@@ -190,7 +201,9 @@ func withSecret(r *http.Request, secret string) *http.Request {
 // TestWardIsolation sends every staff request for a ward-A dossier as each
 // kind of user: ward-B staff get 404 exactly as for a dossier that does not
 // exist, the command centre may read but not change, and other roles are
-// refused.
+// refused; then each user lists the queue. It is kept whole over 80 lines:
+// the table has a row per user and endpoint, and the lists after it count
+// the dossiers as the table's last row left them (moved to supplement).
 func TestWardIsolation(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	d := e.dossierAt(t, wardA, dossiers.StatusInReview)
@@ -224,7 +237,7 @@ func TestWardIsolation(t *testing.T) {
 		{"other ward", clerkB, "edit field", 404, "dossier_not_found"},
 		{"other ward", clerkB, "transition", 404, "dossier_not_found"},
 		{"other ward", clerkB, "receipt", 404, "dossier_not_found"},
-		{"command centre", centre, "detail", 200, `"ward":"26734"`},
+		{"command centre", centre, "detail", 200, `"ward":"26740"`},
 		{"command centre", centre, "attachment", 200, "PNG"},
 		{"command centre", centre, "edit field", 403, "role_forbidden"},
 		{"command centre", centre, "transition", 403, "role_forbidden"},

@@ -55,8 +55,8 @@ type queuePage struct {
 	Error   string
 }
 
-func (h *handler) queuePage(c *gin.Context) {
-	p := queuePage{Console: web.ConsoleOf(c, "Hồ sơ chờ xử lý"), Status: c.Query("status"), Search: c.Query("q"), Filters: queueFilters}
+func (h *Handler) queuePage(c *gin.Context) {
+	p := queuePage{Console: web.ConsoleOf(c, "Hồ sơ chờ xử lý", h.Help), Status: c.Query("status"), Search: c.Query("q"), Filters: queueFilters}
 	f := QueueFilter{Search: p.Search, After: c.Query("after")}
 	for _, qf := range queueFilters {
 		if qf.Value == p.Status {
@@ -64,7 +64,7 @@ func (h *handler) queuePage(c *gin.Context) {
 		}
 	}
 	u, _ := staff.UserFrom(c)
-	page, err := h.svc.Queue(c, u, staff.ActorFrom(c), f)
+	page, err := h.Service.Queue(c, u, staff.ActorFrom(c), f)
 	status := http.StatusOK
 	if err != nil {
 		p.Error, status = apperr.From(err).Message, statusOf(err)
@@ -95,18 +95,18 @@ type reviewPage struct {
 	Error   string
 }
 
-func (h *handler) reviewPage(c *gin.Context) {
+func (h *Handler) reviewPage(c *gin.Context) {
 	h.renderReview(c, http.StatusOK, reviewPage{Done: doneMessage(c.Query("done"))})
 }
 
-func (h *handler) renderReview(c *gin.Context, status int, p reviewPage) {
+func (h *Handler) renderReview(c *gin.Context, status int, p reviewPage) {
 	u, _ := staff.UserFrom(c)
-	d, err := h.svc.Get(c, u, staff.ActorFrom(c), c.Param("id"))
+	d, err := h.Service.Get(c, u, staff.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
 	}
-	p.Console, p.D, p.Due, p.Actions = web.ConsoleOf(c, "Hồ sơ "+d.TrackingCode), d, d.DueAt(time.Now()), ActionsFor(u, d)
+	p.Console, p.D, p.Due, p.Actions = web.ConsoleOf(c, "Hồ sơ "+d.TrackingCode, h.Help), d, d.DueAt(time.Now()), ActionsFor(u, d)
 	for i, a := range d.Attachments {
 		if a.Width > 0 && (p.Scan == nil || a.ID == c.Query("scan")) {
 			p.Scan = &d.Attachments[i]
@@ -122,11 +122,11 @@ func (h *handler) renderReview(c *gin.Context, status int, p reviewPage) {
 
 // decide is the review form's post: the first asks staff to confirm the
 // move, the second (confirm=yes) makes it and returns to the dossier.
-func (h *handler) decide(c *gin.Context) {
+func (h *Handler) decide(c *gin.Context) {
 	req := TransitionRequest{To: Status(c.PostForm("to")), Reason: c.PostForm("reason"), From: Status(c.PostForm("from"))}
 	u, _ := staff.UserFrom(c)
 	if c.PostForm("confirm") == "yes" {
-		d, err := h.svc.Transition(c, u, staff.ActorFrom(c), c.Param("id"), req)
+		d, err := h.Service.Transition(c, u, staff.ActorFrom(c), c.Param("id"), req)
 		if err != nil {
 			h.renderReview(c, statusOf(err), reviewPage{Reason: req.Reason, Error: apperr.From(err).Message})
 			return
@@ -134,7 +134,7 @@ func (h *handler) decide(c *gin.Context) {
 		web.SeeOther(c, "/staff/dossiers/"+url.PathEscape(d.ID)+"?done="+url.QueryEscape(string(d.Status)))
 		return
 	}
-	d, err := h.svc.Get(c, u, staff.ActorFrom(c), c.Param("id"))
+	d, err := h.Service.Get(c, u, staff.ActorFrom(c), c.Param("id"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return

@@ -38,8 +38,12 @@ func page(t *testing.T, h http.Handler, c *stafftest.Client, path string) *httpt
 }
 
 // The review console as a ward officer uses it with plain links and forms:
-// find a dossier, see its values in words beside the scan, take it in and
-// reject it with a reason the resident reads when tracking it.
+// find a dossier, see its values in words beside the scan and its ward by
+// name, take it in and reject it with a reason the resident reads when
+// tracking it. It is kept whole over 80 lines because the decision steps
+// move the dossier the pages showed, each from the status the step before
+// left, and the checks after them read the page and the paper of the
+// rejected dossier.
 func TestReviewConsole(t *testing.T) {
 	e := newEnv(t, dossiers.Config{})
 	a := e.attachTo(t, wardA)
@@ -61,13 +65,16 @@ func TestReviewConsole(t *testing.T) {
 		dontWant []string
 	}{
 		{"no session signs in first", nil, "/staff?q=abc", 303, nil, nil},
-		{"queue", officer, "/staff", 200, []string{d.TrackingCode, "Nguyễn Thị Lan", "CCCD", "Đã nộp, chờ tiếp nhận", "Không mất phí", "sla-"}, []string{other.dossier}},
+		{"queue", officer, "/staff", 200, []string{d.TrackingCode, "Nguyễn Thị Lan", "CCCD", "Đã nộp, chờ tiếp nhận", "Không mất phí", "sla-",
+			"<td>Phường Sài Gòn</td>", `<span title="mã 26740">Phường Sài Gòn</span>`}, []string{other.dossier, "<td>26740</td>"}},
 		{"by tracking code", officer, "/staff?q=" + strings.ToLower(d.TrackingCode), 200, []string{d.TrackingCode}, nil},
 		{"by name without marks", officer, "/staff?q=nguyen+thi+LAN", 200, []string{d.TrackingCode}, nil},
 		{"by last four digits", officer, "/staff?q=" + lanID[len(lanID)-4:], 200, []string{d.TrackingCode}, nil},
 		{"no match", officer, "/staff?q=9999", 200, []string{"Không có hồ sơ nào."}, []string{d.TrackingCode}},
 		{"like is not a wildcard", officer, "/staff?q=%25", 200, []string{"Không có hồ sơ nào."}, nil},
-		{"review in words", officer, reviewPath, 200, []string{"Nữ", "12/03/1950", "Bản giấy tại công an phường", "Mã QR trên căn cước", "Tiếp nhận hồ sơ", `<svg class="scan"`}, []string{`id="scan-box"`, "Duyệt hồ sơ"}},
+		{"review in words", officer, reviewPath, 200, []string{"Nữ", "12/03/1950", "Bản giấy tại công an phường", "Mã QR trên căn cước", "Tiếp nhận hồ sơ", `<svg class="scan"`, "/receipt.pdf",
+			`<dd id="d-ward">Phường Sài Gòn <small>(mã 26740)</small></dd>`}, []string{`id="scan-box"`, "Duyệt hồ sơ", "/decision.pdf"}},
+		{"sources that disagree side by side", officer, reviewPath, 200, []string{"Các nguồn không khớp, cần đối chiếu với giấy tờ: <span>MRZ mặt sau: 12/03/1950</span> / <span>Mặt trước: 12/08/1950</span>", "100% — cần kiểm tra"}, nil},
 		{"a field's box on the scan", officer, reviewPath + "?field=full_name", 200, []string{`<rect id="scan-box" x="0" y="0" width="1" height="1"`, "khung đánh dấu mục «Họ, chữ đệm và tên»"}, nil},
 		{"viewer has no actions", viewer, reviewPath, 200, []string{"Nguyễn Thị Lan"}, []string{"Tiếp nhận hồ sơ", `name="to"`}},
 		{"other ward not found", officer, "/staff/dossiers/" + other.dossier, 404, nil, nil},
@@ -123,7 +130,7 @@ func TestReviewConsole(t *testing.T) {
 	}
 
 	done := page(t, e.h, officer, reviewPath+"?done=rejected")
-	for _, w := range []string{"Đã chuyển hồ sơ sang «Không được chấp nhận»", "Không được chấp nhận · " + officer.User.Username + " — «Ảnh căn cước bị mờ»", "Đã có văn bản trả lời"} {
+	for _, w := range []string{"Đã chuyển hồ sơ sang «Không được chấp nhận»", "/api/v1/dossiers/" + a.dossier + "/decision.pdf", "Không được chấp nhận · " + officer.User.Username + " — «Ảnh căn cước bị mờ»", "Đã có văn bản trả lời"} {
 		if !strings.Contains(done.Body.String(), w) {
 			t.Errorf("after the decision the page lacks %q", w)
 		}
@@ -131,5 +138,10 @@ func TestReviewConsole(t *testing.T) {
 	tr, err := e.svc.Track(context.Background(), kiosk, d.TrackingCode, lanID[len(lanID)-4:])
 	if err != nil || !strings.Contains(tr.NextStep, "Ảnh căn cước bị mờ.") {
 		t.Errorf("the resident reads %+v, %v", tr, err)
+	}
+	// The officer prints the refusal from the page's link, signed in.
+	if rec := page(t, e.h, officer, "/api/v1/dossiers/"+a.dossier+"/decision.pdf"); rec.Code != 200 ||
+		!strings.Contains(pdfText(t, rec.Body.Bytes()), "PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ") {
+		t.Errorf("the officer's decision paper: %d", rec.Code)
 	}
 }

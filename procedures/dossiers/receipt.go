@@ -1,39 +1,17 @@
 package dossiers
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strings"
 	"time"
-
-	"github.com/go-pdf/fpdf"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
-	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
-
-// fonts are the TrueType faces receipts are set in; DejaVu Sans has every
-// Vietnamese letter with its marks.
-type fonts struct{ regular, bold []byte }
-
-func loadFonts(dir string) (*fonts, error) {
-	var f fonts
-	for name, dst := range map[string]*[]byte{"DejaVuSans.ttf": &f.regular, "DejaVuSans-Bold.ttf": &f.bold} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, config.Invalid("receipt-font-dir", dir, "cannot read "+name+" (install fonts-dejavu-core): "+err.Error())
-		}
-		*dst = b
-	}
-	return &f, nil
-}
 
 // Proof is how a resident shows a dossier is theirs: the secret the kiosk
 // got when creating it, or the last four digits of the applicant's ID or
@@ -46,13 +24,7 @@ type Proof struct {
 // Receipt renders the receipt of a submitted dossier as PDF. Staff who may
 // see the dossier get it without proof (u non-nil); residents give one.
 func (s *Service) Receipt(ctx context.Context, from audit.Actor, id string, u *staff.User, proof Proof) ([]byte, error) {
-	var d *row
-	var err error
-	if u != nil {
-		d, err = s.read(ctx, u, id)
-	} else {
-		d, err = s.proven(ctx, from, id, proof)
-	}
+	d, err := s.owned(ctx, from, id, u, proof)
 	if err != nil {
 		return nil, err
 	}
@@ -118,69 +90,22 @@ func (s *Service) signed(ctx context.Context, doc signing.Document, render signi
 // renderReceipt draws a receipt; link, when set, is the address of its
 // signature's verification page, printed as a second QR code.
 func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) ([]byte, error) {
-	png, err := qrcode.Encode(d.TrackingCode, qrcode.Medium, 300)
-	if err != nil {
-		return nil, fmt.Errorf("receipt QR: %w", err)
+	p := s.fonts.New("Giấy biên nhận hồ sơ "+FormatTrackingCode(d.TrackingCode), issuer(d), "GIẤY BIÊN NHẬN HỒ SƠ")
+	if err := p.Code("Mã hồ sơ (dùng để tra cứu):", FormatTrackingCode(d.TrackingCode), d.TrackingCode); err != nil {
+		return nil, err
 	}
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetTitle("Giấy biên nhận hồ sơ "+FormatTrackingCode(d.TrackingCode), true)
-	p.SetCreator("citizenstation", true)
-	p.AddUTF8FontFromBytes("dejavu", "", s.fonts.regular)
-	p.AddUTF8FontFromBytes("dejavu", "B", s.fonts.bold)
-	p.SetMargins(20, 18, 20)
-	p.SetAutoPageBreak(true, 18)
-	p.AddPage()
-
-	p.SetFont("dejavu", "B", 11)
-	p.CellFormat(0, 6, "TRẠM CÔNG DÂN SỐ — PHƯỜNG "+d.Ward, "", 1, "L", false, 0, "")
-	p.SetFont("dejavu", "", 10)
-	p.CellFormat(0, 6, "Cộng hòa Xã hội Chủ nghĩa Việt Nam — Độc lập, Tự do, Hạnh phúc", "", 1, "L", false, 0, "")
-	p.Ln(6)
-	p.SetFont("dejavu", "B", 18)
-	p.CellFormat(0, 10, "GIẤY BIÊN NHẬN HỒ SƠ", "", 1, "C", false, 0, "")
-	p.Ln(4)
-
-	top := p.GetY()
-	p.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-	p.ImageOptions("qr", 150, top, 40, 40, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	p.SetFont("dejavu", "", 11)
-	p.CellFormat(0, 7, "Mã hồ sơ (dùng để tra cứu):", "", 1, "L", false, 0, "")
-	p.SetFont("dejavu", "B", 24)
-	p.CellFormat(120, 12, FormatTrackingCode(d.TrackingCode), "", 1, "L", false, 0, "")
-	p.SetY(top + 44)
-
-	local := func(t *time.Time, layout string) string {
-		if t == nil {
-			return "—"
-		}
-		return t.In(vietnamese.Zone).Format(layout)
-	}
-	row := func(label, value string) {
-		p.SetFont("dejavu", "B", 11)
-		p.CellFormat(55, 7, label, "", 0, "L", false, 0, "")
-		p.SetFont("dejavu", "", 11)
-		p.MultiCell(0, 7, value, "", "L", false)
-	}
-	row("Thủ tục:", d.ProcedureName)
+	p.Row("Thủ tục:", d.ProcedureName)
 	if d.ApplicantName != "" {
-		row("Người nộp:", d.ApplicantName)
+		p.Row("Người nộp:", d.ApplicantName)
 	}
 	if d.ApplicantIDMasked != "" {
-		row("Số định danh:", d.ApplicantIDMasked)
+		p.Row("Số định danh:", d.ApplicantIDMasked)
 	}
-	row("Ngày nộp:", local(d.SubmittedAt, "15:04 ngày 02/01/2006"))
-	expected := "Theo quy định: " + d.ProcessingText
-	if d.ExpectedOn != nil {
-		expected = d.ExpectedOn.Format("02/01/2006") + " (dự kiến)"
-	} else if d.ProcessingText == "" {
-		expected = "Cán bộ sẽ thông báo"
-	}
-	row("Ngày hẹn trả kết quả:", expected)
-	row("Tình trạng:", d.Status.Label())
+	p.Row("Ngày nộp:", localTime(d.SubmittedAt))
+	p.Row("Ngày hẹn trả kết quả:", d.expected())
+	p.Row("Tình trạng:", d.Status.Label())
 
-	p.Ln(3)
-	p.SetFont("dejavu", "B", 12)
-	p.CellFormat(0, 8, "Lệ phí", "", 1, "L", false, 0, "")
+	p.Section("Lệ phí")
 	p.SetFont("dejavu", "", 11)
 	if len(d.Fees) == 0 {
 		p.CellFormat(0, 7, "Không thu lệ phí.", "", 1, "L", false, 0, "")
@@ -204,7 +129,7 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 	} else if len(d.Fees) > 0 {
 		paid := "chưa thanh toán"
 		if d.FeePaidAt != nil {
-			paid = "đã thanh toán " + local(d.FeePaidAt, "02/01/2006")
+			paid = "đã thanh toán " + vietnamese.Day(*d.FeePaidAt)
 		}
 		p.SetFont("dejavu", "B", 11)
 		p.CellFormat(120, 7, "Tổng cộng ("+paid+")", "T", 0, "L", false, 0, "")
@@ -212,9 +137,7 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 	}
 
 	if len(docs) > 0 {
-		p.Ln(3)
-		p.SetFont("dejavu", "B", 12)
-		p.CellFormat(0, 8, "Giấy tờ", "", 1, "L", false, 0, "")
+		p.Section("Giấy tờ")
 		p.SetFont("dejavu", "", 10)
 		for _, c := range docs {
 			mark := "☐ chưa có"
@@ -227,47 +150,58 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 		}
 	}
 
+	if d.AfterFiling != "" {
+		// The done message and the tracking screen say the same words.
+		p.Section("Việc tiếp theo")
+		p.Text(11, false, d.AfterFiling)
+	}
+
 	p.Ln(5)
-	p.SetFont("dejavu", "", 10)
-	p.MultiCell(0, 5.5, "Tra cứu tình trạng hồ sơ tại trạm công dân số: nhập mã hồ sơ và 4 số cuối của số căn cước "+
-		"hoặc số điện thoại người nộp. Xin giữ giấy này để nhận kết quả.", "", "L", false)
-	if link != "" {
-		if err := verifyBlock(p, link); err != nil {
-			return nil, err
-		}
+	p.Text(10, false, "Tra cứu tình trạng hồ sơ tại trạm công dân số: nhập mã hồ sơ và 4 số cuối của số căn cước "+
+		"hoặc số điện thoại người nộp. Xin giữ giấy này để nhận kết quả.")
+	if err := p.Verify(link, "Giấy biên nhận này"); err != nil {
+		return nil, err
 	}
-	if p.Err() {
-		return nil, fmt.Errorf("receipt: %w", p.Error())
-	}
-	var buf bytes.Buffer
-	if err := p.Output(&buf); err != nil {
-		return nil, fmt.Errorf("receipt: %w", err)
-	}
-	return buf.Bytes(), nil
+	return p.Bytes()
 }
 
-// verifyBlock prints where the signature is checked: a QR code of the
-// verification page and its address.
-func verifyBlock(p *fpdf.Fpdf, link string) error {
-	png, err := qrcode.Encode(link, qrcode.Medium, 240)
-	if err != nil {
-		return fmt.Errorf("verification QR: %w", err)
+// issuer is the letterhead of a ward's documents: its name when the
+// ward is known by name, its code otherwise.
+func issuer(d *Dossier) string { return "TRẠM CÔNG DÂN SỐ — " + strings.ToUpper(wardName(d)) }
+
+// wardName is how a paper names the ward.
+func wardName(d *Dossier) string {
+	if d.WardNamed() {
+		return d.WardName
 	}
-	p.Ln(4)
-	if p.GetY() > 240 {
-		p.AddPage()
+	return "phường mã " + d.Ward
+}
+
+// named fills the name of the dossier's ward.
+func (s *Service) named(ctx context.Context, d *row) error {
+	list := []Dossier{d.Dossier}
+	if err := s.places(ctx, list); err != nil {
+		return err
 	}
-	top := p.GetY()
-	p.RegisterImageOptionsReader("verify-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-	p.ImageOptions("verify-qr", 20, top, 28, 28, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	p.SetXY(52, top)
-	p.SetFont("dejavu", "B", 10)
-	p.MultiCell(0, 5.5, "Giấy biên nhận này được ký số.", "", "L", false)
-	p.SetX(52)
-	p.SetFont("dejavu", "", 9)
-	p.MultiCell(0, 5, "Quét mã QR bên trái hoặc mở địa chỉ dưới đây để xem ai đã ký, ký lúc nào và kiểm tra "+
-		"bản điện tử có bị thay đổi không:", "", "L", false)
-	p.SetX(52)
-	p.MultiCell(0, 5, link, "", "L", false)
+	d.WardName = list[0].WardName
 	return nil
+}
+
+// localTime is t in the city's time, "—" when there is none.
+func localTime(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return vietnamese.Moment(*t)
+}
+
+// expected says when the result is due.
+func (d *Dossier) expected() string {
+	switch {
+	case d.ExpectedOn != nil:
+		return vietnamese.Day(*d.ExpectedOn) + " (dự kiến)"
+	case d.ProcessingText == "":
+		return "Cán bộ sẽ thông báo"
+	}
+	return "Theo quy định: " + d.ProcessingText
 }

@@ -68,44 +68,9 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 	case limit > 200:
 		limit = 200
 	}
-	var afterTime *time.Time
-	afterID := ""
-	if f.After != "" {
-		t, id, err := decodeCursor(f.After)
-		if err != nil {
-			return nil, err
-		}
-		afterTime, afterID = &t, id
-	}
-	// The query is built from the filters given, so that each shape gets a
-	// plan that uses its index (a ward's queue is read in submission order).
-	var (
-		where = []string{"status = ANY($1)"}
-		args  = []any{statuses}
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
-	}
-	if wards := u.WardFilter(); wards != nil {
-		add("ward = ANY($?)", wards)
-	}
-	if p := strings.TrimSpace(f.Procedure); p != "" {
-		add("procedure_slug = $?", p)
-	}
-	if strings.TrimSpace(f.Search) != "" {
-		add(searchFilter(f.Search))
-	}
-	now := time.Now()
-	if f.OlderThan > 0 {
-		add("submitted_at <= $?", now.Add(-f.OlderThan))
-	}
-	if f.NewerThan > 0 {
-		add("submitted_at >= $?", now.Add(-f.NewerThan))
-	}
-	if afterTime != nil {
-		args = append(args, *afterTime, afterID)
-		where = append(where, fmt.Sprintf("(submitted_at, id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
+	where, args, err := queueConditions(u, f, statuses)
+	if err != nil {
+		return nil, err
 	}
 	args = append(args, limit+1)
 	// The page and its audit entry go in one round trip and one implicit
@@ -135,6 +100,46 @@ func (s *Service) Queue(ctx context.Context, u *staff.User, from audit.Actor, f 
 		page.Next = encodeCursor(*last.SubmittedAt, last.ID)
 	}
 	return page, s.places(ctx, page.Dossiers)
+}
+
+// queueConditions turns the queue's filters into the conditions of its
+// query and their arguments. The query is built from the filters given, so
+// that each shape gets a plan that uses its index (a ward's queue is read in
+// submission order).
+func queueConditions(u *staff.User, f QueueFilter, statuses []Status) ([]string, []any, error) {
+	var (
+		where = []string{"status = ANY($1)"}
+		args  = []any{statuses}
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	if wards := u.WardFilter(); wards != nil {
+		add("ward = ANY($?)", wards)
+	}
+	if p := strings.TrimSpace(f.Procedure); p != "" {
+		add("procedure_slug = $?", p)
+	}
+	if strings.TrimSpace(f.Search) != "" {
+		add(searchFilter(f.Search))
+	}
+	now := time.Now()
+	if f.OlderThan > 0 {
+		add("submitted_at <= $?", now.Add(-f.OlderThan))
+	}
+	if f.NewerThan > 0 {
+		add("submitted_at >= $?", now.Add(-f.NewerThan))
+	}
+	if f.After != "" {
+		t, id, err := decodeCursor(f.After)
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, t, id)
+		where = append(where, fmt.Sprintf("(submitted_at, id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
+	}
+	return where, args, nil
 }
 
 const listColumns = `id::text, tracking_code, procedure_slug, procedure_name, ward, status, applicant_name, applicant_id_masked,
@@ -229,47 +234,8 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 		}
 		return err
 	})
-	b.Queue(`SELECT name, value, value_sealed, provenance, confidence, box, updated_by, updated_at
-		FROM dossier_fields WHERE dossier_id = $1`, id).Query(func(rows pgx.Rows) error {
-		var (
-			f      Field
-			value  *string
-			sealed []byte
-			box    []int
-		)
-		_, err := pgx.ForEachRow(rows, []any{&f.Name, &value, &sealed, &f.Provenance, &f.Confidence, &box, &f.UpdatedBy, &f.UpdatedAt}, func() error {
-			v, err := s.openValue(id, f.Name, value, sealed)
-			if err != nil {
-				return err
-			}
-			g := f
-			g.Value, g.Box = v, boxOf(box)
-			fields = append(fields, g)
-			return nil
-		})
-		return err
-	})
-	b.Queue(`SELECT name, value, value_sealed, provenance, confidence, box, replaced_by, reason, replaced_at
-		FROM dossier_field_history WHERE dossier_id = $1 ORDER BY id`, id).Query(func(rows pgx.Rows) error {
-		var (
-			name   string
-			h      FieldVersion
-			value  *string
-			sealed []byte
-			box    []int
-		)
-		_, err := pgx.ForEachRow(rows, []any{&name, &value, &sealed, &h.Provenance, &h.Confidence, &box, &h.ReplacedBy, &h.Reason, &h.ReplacedAt}, func() error {
-			v, err := s.openValue(id, name, value, sealed)
-			if err != nil {
-				return err
-			}
-			g := h
-			g.Value, g.Box = v, boxOf(box)
-			history[name] = append(history[name], g)
-			return nil
-		})
-		return err
-	})
+	s.queueFields(b, id, &fields)
+	s.queueHistory(b, id, history)
 	b.Queue(`SELECT id::text, document, sha256, content_type, size, filename, created_at
 		FROM dossier_attachments WHERE dossier_id = $1 ORDER BY created_at, id`, id).Query(func(rows pgx.Rows) error {
 		var err error
@@ -288,6 +254,12 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	if d == nil {
 		return nil, errNotFound
 	}
+	return s.assemble(ctx, d, fields, history, atts, events)
+}
+
+// assemble puts a dossier's parts in the form's order, with its checklist
+// and the names of its ward and station.
+func (s *Service) assemble(ctx context.Context, d *row, fields []Field, history map[string][]FieldVersion, atts []Attachment, events []Event) (*Dossier, error) {
 	entry, err := s.procedure(ctx, d.Procedure)
 	if err != nil {
 		return nil, err
@@ -307,6 +279,67 @@ func (s *Service) Get(ctx context.Context, u *staff.User, from audit.Actor, id s
 	return &one[0], nil
 }
 
+// queueFields adds the read of a dossier's fields, opened, to b.
+func (s *Service) queueFields(b *pgx.Batch, id string, fields *[]Field) {
+	b.Queue(`SELECT name, value, value_sealed, provenance, confidence, box, updated_by, updated_at, conflicts_sealed, document
+		FROM dossier_fields WHERE dossier_id = $1`, id).Query(func(rows pgx.Rows) error {
+		var (
+			f         Field
+			st        stored
+			conflicts []byte
+		)
+		_, err := pgx.ForEachRow(rows, []any{&f.Name, &st.value, &st.sealed, &f.Provenance, &f.Confidence, &st.box, &f.UpdatedBy, &f.UpdatedAt, &conflicts, &f.Document}, func() error {
+			g := f
+			err := s.open(id, f.Name, st, &g.Reading)
+			if err == nil {
+				g.Conflicts, err = s.openConflicts(id, f.Name, conflicts)
+			}
+			if err != nil {
+				return err
+			}
+			*fields = append(*fields, g)
+			return nil
+		})
+		return err
+	})
+}
+
+// stored is a value as a row holds it: plain or sealed, and its box.
+type stored struct {
+	value  *string
+	sealed []byte
+	box    []int
+}
+
+// open puts the value of field name of dossier id, opened, and its box in r.
+func (s *Service) open(id, name string, st stored, r *Reading) error {
+	v, err := s.openValue(id, name, st.value, st.sealed)
+	r.Value, r.Box = v, boxOf(st.box)
+	return err
+}
+
+// queueHistory adds the read of a dossier's earlier field values, opened,
+// to b.
+func (s *Service) queueHistory(b *pgx.Batch, id string, history map[string][]FieldVersion) {
+	b.Queue(`SELECT name, value, value_sealed, provenance, confidence, box, replaced_by, reason, replaced_at
+		FROM dossier_field_history WHERE dossier_id = $1 ORDER BY id`, id).Query(func(rows pgx.Rows) error {
+		var (
+			name string
+			h    FieldVersion
+			st   stored
+		)
+		_, err := pgx.ForEachRow(rows, []any{&name, &st.value, &st.sealed, &h.Provenance, &h.Confidence, &st.box, &h.ReplacedBy, &h.Reason, &h.ReplacedAt}, func() error {
+			g := h
+			if err := s.open(id, name, st, &g.Reading); err != nil {
+				return err
+			}
+			history[name] = append(history[name], g)
+			return nil
+		})
+		return err
+	})
+}
+
 // orderFields puts fields in the form's order with their labels and types.
 func orderFields(entry *procedures.Entry, fields []Field, history map[string][]FieldVersion) []Field {
 	byName := map[string]Field{}
@@ -321,6 +354,9 @@ func orderFields(entry *procedures.Entry, fields []Field, history map[string][]F
 		}
 		f.Label, f.Type, f.History = def.Label, def.Type, history[def.Name]
 		f.Text = ValueText(def, f.Value)
+		for i, c := range f.Conflicts {
+			f.Conflicts[i].Text = ValueText(def, c.Value)
+		}
 		out = append(out, f)
 		delete(byName, def.Name)
 	}
@@ -403,8 +439,8 @@ func (s *Service) EditField(ctx context.Context, u *staff.User, from audit.Actor
 		if err := s.updateApplicant(ctx, tx, id, entry); err != nil {
 			return err
 		}
-		out = &Field{Name: name, Label: def.Label, Type: def.Type, Value: v.value, Text: ValueText(def, v.value), Provenance: FromStaff,
-			Confidence: 1, UpdatedBy: u.Username, UpdatedAt: time.Now()}
+		out = &Field{Name: name, Label: def.Label, Type: def.Type, Reading: Reading{Value: v.value, Provenance: FromStaff, Confidence: 1},
+			Text: ValueText(def, v.value), UpdatedBy: u.Username, UpdatedAt: time.Now()}
 		// The audit names the field, never its values.
 		return audit.Record(ctx, tx, audit.Entry{Actor: from, Action: "dossier.field_edited", SubjectKind: "dossier",
 			SubjectID: id, Ward: d.Ward, Details: map[string]any{"field": name, "reason": reason}})

@@ -37,3 +37,39 @@ func TestUpperCaseDossierID(t *testing.T) {
 		}
 	}
 }
+
+// Low findings about filing, replayed over HTTP: a resident could mark a
+// value as entered by staff, and file a dossier for a ward that does not
+// exist (only the city's official units are taken, migration 01702).
+func TestSecurityFilingFindings(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	withField := func(ward string, name string, f dossiers.FieldInput) dossiers.NewDossier {
+		fields := lanConfirm()
+		fields[name] = f
+		return dossiers.NewDossier{Procedure: confirmResidence, Ward: ward, Fields: fields}
+	}
+	ok := e.create(t, confirmResidence, wardA)
+	for _, tt := range []struct {
+		name, method, path string
+		body               any
+		secret             string
+		status             int
+		code               string
+	}{
+		{"a ward that does not exist", "POST", "/api/v1/dossiers", withField("99999", "phone", dossiers.FieldInput{Value: lanPhone}), "", 400, "unknown_ward"},
+		{"a value marked as staff's", "POST", "/api/v1/dossiers",
+			withField(wardA, "phone", dossiers.FieldInput{Value: lanPhone, Provenance: dossiers.FromStaff}), "", 400, "provenance_invalid"},
+		{"a correction marked as staff's", "PATCH", "/api/v1/dossiers/" + ok.ID + "/fields",
+			map[string]any{"fields": map[string]any{"phone": map[string]string{"value": "0912345678", "provenance": "staff"}}}, ok.Secret, 400, "provenance_invalid"},
+		{"a ward of the directory, typed values", "POST", "/api/v1/dossiers", withField(wardA, "phone", dossiers.FieldInput{Value: lanPhone}), "", 201, ""},
+	} {
+		req := stafftest.NewRequest(t, tt.method, tt.path, tt.body)
+		if tt.secret != "" {
+			withSecret(req, tt.secret)
+		}
+		rec := stafftest.Record(e.h, req)
+		if rec.Code != tt.status || (tt.code != "" && !strings.Contains(rec.Body.String(), `"`+tt.code+`"`)) {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+}

@@ -2,10 +2,7 @@ package dossiers
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +17,11 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/paper"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/seal"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -30,9 +31,9 @@ type Service struct {
 	pool      *pgxpool.Pool
 	catalogue Catalogue
 	cfg       Config
-	seal      *sealer
+	seal      *seal.Sealer
 	files     fileStore
-	fonts     *fonts
+	fonts     *paper.Fonts
 	trackCode *ratelimit.Limiter
 	trackIP   *ratelimit.Limiter
 	createIP  *ratelimit.Limiter
@@ -42,18 +43,13 @@ type Service struct {
 // key is malformed or is not the key the stored data was sealed with.
 func NewService(ctx context.Context, pool *pgxpool.Pool, catalogue Catalogue, cfg Config) (*Service, error) {
 	cfg = cfg.withDefaults()
-	key, err := cfg.key()
-	if err != nil {
-		return nil, err
-	}
-	seal, err := newSealer(key)
-	if err != nil {
-		return nil, err
+	if cfg.Sealer == nil {
+		return nil, config.Invalid("data-key", "", "not set: give a 32-byte key as base64 or hex (openssl rand -base64 32)")
 	}
 	if cfg.DataDir == "" {
 		return nil, config.Invalid("data-dir", "", "must not be empty")
 	}
-	fonts, err := loadFonts(cfg.ReceiptFontDir)
+	fonts, err := paper.LoadFonts(cfg.ReceiptFontDir)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +57,7 @@ func NewService(ctx context.Context, pool *pgxpool.Pool, catalogue Catalogue, cf
 		pool:      pool,
 		catalogue: newEntryCache(catalogue, time.Minute),
 		cfg:       cfg,
-		seal:      seal,
+		seal:      cfg.Sealer,
 		files:     fileStore{dir: cfg.DataDir},
 		fonts:     fonts,
 		trackCode: ratelimit.New(pool, cfg.TrackPerCode, trackCodeWindow),
@@ -80,14 +76,14 @@ const keyCheckText = "citizenstation data key check"
 // after, checks that the key opens it.
 func (s *Service) checkKey(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, `INSERT INTO data_key_check (id, sealed) VALUES (1, $1) ON CONFLICT DO NOTHING`,
-		s.seal.seal(keyCheckText, "key-check")); err != nil {
+		s.seal.Seal(keyCheckText, "key-check")); err != nil {
 		return fmt.Errorf("data key check: %w", err)
 	}
 	var sealed []byte
 	if err := s.pool.QueryRow(ctx, `SELECT sealed FROM data_key_check WHERE id = 1`).Scan(&sealed); err != nil {
 		return fmt.Errorf("data key check: %w", err)
 	}
-	if text, err := s.seal.open(sealed, "key-check"); err != nil || text != keyCheckText {
+	if text, err := s.seal.Open(sealed, "key-check"); err != nil || text != keyCheckText {
 		return config.Invalid("data-key", "(hidden)", "this is not the key the stored data was sealed with")
 	}
 	return nil
@@ -154,25 +150,25 @@ func (s *Service) Create(ctx context.Context, from audit.Actor, nd NewDossier) (
 	if err != nil {
 		return nil, err
 	}
-	secret := randomSecret()
+	secret := tokens.New()
 	c := &Created{Status: StatusDraft, Secret: secret, FeeAmount: fee.amount, FeeUnconfirmed: fee.unconfirmed}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// A fresh code almost never collides; when it does, draw again.
 		for attempt := 0; ; attempt++ {
-			c.TrackingCode = newTrackingCode()
+			c.TrackingCode = NewTrackingCode()
 			err := tx.QueryRow(ctx, `
 				INSERT INTO dossiers (tracking_code, procedure_slug, procedure_name, ward, secret_hash, kiosk_session_id,
-				                      fees, fee_amount, fee_unconfirmed, processing_days, processing_text)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				                      fees, fee_amount, fee_unconfirmed, processing_days, processing_text, after_filing)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 				ON CONFLICT (tracking_code) DO NOTHING
 				RETURNING id::text`,
-				c.TrackingCode, entry.Slug, entry.Name, nd.Ward, secretHash(secret), kioskSession,
-				fee.lines, fee.amount, fee.unconfirmed, entry.Processing.WorkingDays, entry.Processing.Text).Scan(&c.ID)
+				c.TrackingCode, entry.Slug, entry.Name, nd.Ward, tokens.Hash(secret), kioskSession,
+				fee.lines, fee.amount, fee.unconfirmed, entry.Processing.WorkingDays, entry.Processing.Text, entry.AfterFiling()).Scan(&c.ID)
 			if err == nil {
 				break
 			}
 			if !errors.Is(err, pgx.ErrNoRows) || attempt > 5 {
-				return fmt.Errorf("insert dossier: %w", err)
+				return fmt.Errorf("insert dossier: %w", database.UnknownWard(err))
 			}
 		}
 		for _, v := range values {
@@ -236,17 +232,6 @@ func resident(from audit.Actor) audit.Actor {
 	return from
 }
 
-func randomSecret() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func secretHash(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
-}
-
 // querier is a pool or a transaction.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -264,13 +249,13 @@ type row struct {
 }
 
 const rowColumns = `id::text, tracking_code, procedure_slug, procedure_name, ward, status, applicant_name, applicant_id_masked,
-	kiosk_session_id, fees, fee_amount, fee_unconfirmed, fee_paid_at, processing_text, submitted_at, expected_on, decided_at,
+	kiosk_session_id, fees, fee_amount, fee_unconfirmed, fee_paid_at, processing_text, after_filing, submitted_at, expected_on, decided_at,
 	resident_message, created_at, updated_at, submit_requested_at IS NOT NULL, secret_hash, verify_digests, processing_days, fee_payment_id`
 
 func scanRow(r pgx.Row) (*row, error) {
 	d := &row{}
 	err := r.Scan(&d.ID, &d.TrackingCode, &d.Procedure, &d.ProcedureName, &d.Ward, &d.Status, &d.ApplicantName,
-		&d.ApplicantIDMasked, &d.KioskSessionID, &d.Fees, &d.FeeAmount, &d.FeeUnconfirmed, &d.FeePaidAt, &d.ProcessingText,
+		&d.ApplicantIDMasked, &d.KioskSessionID, &d.Fees, &d.FeeAmount, &d.FeeUnconfirmed, &d.FeePaidAt, &d.ProcessingText, &d.AfterFiling,
 		&d.SubmittedAt, &d.ExpectedOn, &d.DecidedAt, &d.ResidentMessage, &d.CreatedAt, &d.UpdatedAt,
 		&d.submitRequested, &d.secretHash, &d.digests, &d.processingDays, &d.feePaymentID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -291,6 +276,26 @@ func lock(ctx context.Context, tx pgx.Tx, id string) (*row, error) {
 	return scanRow(tx.QueryRow(ctx, `SELECT `+rowColumns+` FROM dossiers WHERE id = $1 FOR UPDATE`, id))
 }
 
+// lockOwn locks dossier id for the resident who holds its secret.
+func lockOwn(ctx context.Context, tx pgx.Tx, id, secret string) (*row, error) {
+	d, err := lock(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return d, d.checkSecret(secret)
+}
+
+// lockEditable locks dossier id for the resident who holds its secret,
+// while it may still change: a draft, or one staff sent back for a
+// supplement. refused says what could not be done ("sửa được thông tin").
+func lockEditable(ctx context.Context, tx pgx.Tx, id, secret, refused string) (*row, error) {
+	d, err := lockOwn(ctx, tx, id, secret)
+	if err == nil && d.Status != StatusDraft && d.Status != StatusNeedsSupplement {
+		err = apperr.Errorf(apperr.Conflict, "dossier_closed", "Hồ sơ đang ở trạng thái «%s», không %s.", d.Status.Label(), refused)
+	}
+	return d, err
+}
+
 var errSecret = apperr.New(apperr.Forbidden, "dossier_secret_invalid", "Phiên nộp hồ sơ không hợp lệ. Xin bắt đầu lại tại trạm.")
 
 // feeDue reports whether the dossier has a fee to pay before it goes to
@@ -299,7 +304,7 @@ func (d *row) feeDue() bool { return d.FeeAmount > 0 && !d.FeeUnconfirmed && d.F
 
 // checkSecret accepts the secret handed out at creation.
 func (d *row) checkSecret(secret string) error {
-	if secret == "" || subtle.ConstantTimeCompare(secretHash(secret), d.secretHash) != 1 {
+	if secret == "" || subtle.ConstantTimeCompare(tokens.Hash(secret), d.secretHash) != 1 {
 		return errSecret
 	}
 	return nil
@@ -327,15 +332,9 @@ type FieldsUpdate struct {
 func (s *Service) UpdateFields(ctx context.Context, from audit.Actor, id, secret string, in map[string]FieldInput) (*FieldsUpdate, error) {
 	var out *FieldsUpdate
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := lock(ctx, tx, id)
+		d, err := lockEditable(ctx, tx, id, secret, "sửa được thông tin")
 		if err != nil {
 			return err
-		}
-		if err := d.checkSecret(secret); err != nil {
-			return err
-		}
-		if d.Status != StatusDraft && d.Status != StatusNeedsSupplement {
-			return apperr.Errorf(apperr.Conflict, "dossier_closed", "Hồ sơ đang ở trạng thái «%s», không sửa được thông tin.", d.Status.Label())
 		}
 		entry, err := s.procedure(ctx, d.Procedure)
 		if err != nil {
@@ -398,15 +397,9 @@ func (s *Service) Attach(ctx context.Context, from audit.Actor, id, secret strin
 		Filename: cleanFilename(in.Filename)}
 	placed := ""
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := lock(ctx, tx, id)
+		d, err := lockEditable(ctx, tx, id, secret, "thể thêm giấy tờ")
 		if err != nil {
 			return err
-		}
-		if err := d.checkSecret(secret); err != nil {
-			return err
-		}
-		if d.Status != StatusDraft && d.Status != StatusNeedsSupplement {
-			return apperr.Errorf(apperr.Conflict, "dossier_closed", "Hồ sơ đang ở trạng thái «%s», không thể thêm giấy tờ.", d.Status.Label())
 		}
 		if in.Document != nil {
 			entry, err := s.procedure(ctx, d.Procedure)
@@ -482,6 +475,9 @@ type SubmitResult struct {
 	// then submits the dossier.
 	PaymentRequired bool  `json:"payment_required,omitempty"`
 	FeeAmount       int64 `json:"fee_amount"`
+	// AfterFiling is what happens once the dossier is filed: the words of
+	// the receipt and the tracking screen.
+	AfterFiling string `json:"after_filing"`
 }
 
 // Submit hands a draft (or a supplemented dossier) to the ward. Required
@@ -491,11 +487,8 @@ type SubmitResult struct {
 func (s *Service) Submit(ctx context.Context, from audit.Actor, id, secret string) (*SubmitResult, error) {
 	var res *SubmitResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := lock(ctx, tx, id)
+		d, err := lockOwn(ctx, tx, id, secret)
 		if err != nil {
-			return err
-		}
-		if err := d.checkSecret(secret); err != nil {
 			return err
 		}
 		if !CanMove(d.Status, StatusSubmitted) {
@@ -516,7 +509,7 @@ func (s *Service) Submit(ctx context.Context, from audit.Actor, id, secret strin
 		if err != nil {
 			return err
 		}
-		res = &SubmitResult{ID: id, TrackingCode: d.TrackingCode, FeeAmount: d.FeeAmount, Checklist: checklist(entry, atts)}
+		res = &SubmitResult{ID: id, TrackingCode: d.TrackingCode, FeeAmount: d.FeeAmount, Checklist: checklist(entry, atts), AfterFiling: d.AfterFiling}
 		if d.Status == StatusDraft && d.feeDue() {
 			if _, err := tx.Exec(ctx, `UPDATE dossiers SET submit_requested_at = now(), updated_at = now() WHERE id = $1`, id); err != nil {
 				return err

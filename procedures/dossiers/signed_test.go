@@ -5,10 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,21 +12,33 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/signing/signingtest"
+	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
+
+const publicURL = "https://tram.example.vn"
+
+// signedEnv is a dossier service whose papers are signed with a test
+// chain, and a handler serving both its routes and the verification page.
+func signedEnv(t *testing.T) (*env, http.Handler) {
+	t.Helper()
+	chain := signingtest.New(t, "Công an phường Sài Gòn")
+	pool := dbtest.New(t)
+	signer, err := signing.New(pool, chain.Config(publicURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvOn(t, pool, dossiers.Config{Signer: signer})
+	h := httpserver.New(httpserver.Options{Logger: quiet}, &staff.Handler{Service: e.auth}, &dossiers.Handler{Service: e.svc, Staff: e.auth}, &signing.Handler{Service: signer}).Handler()
+	return e, h
+}
 
 // TestReceiptSigned prints a receipt with a ward's certificate configured:
 // poppler's pdfsig, an independent verifier, accepts its PAdES signature;
 // the QR's link leads to the public page, which calls the receipt intact
 // and a copy with one byte changed changed.
 func TestReceiptSigned(t *testing.T) {
-	chain := signingtest.New(t, "Công an phường Sài Gòn")
-	pool := dbtest.New(t)
-	signer, err := signing.New(pool, chain.Config("https://tram.example.vn"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnvOn(t, pool, dossiers.Config{Signer: signer})
+	e, h := signedEnv(t)
 	ctx := context.Background()
 	d := e.create(t, registerResidence, wardA)
 	if _, err := e.svc.Attach(ctx, kiosk, d.ID, d.Secret, dossiers.AttachmentInput{Document: ptr(1), Content: bytes.NewReader(pngBytes)}); err != nil {
@@ -44,26 +52,10 @@ func TestReceiptSigned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "receipt.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
+	page := signingtest.Check(t, pdf, "Công an phường Sài Gòn", publicURL)
+	if text := pdfText(t, pdf); !strings.Contains(text, "Giấy biên nhận này được ký số") {
+		t.Errorf("the receipt does not say it is signed:\n%s", text)
 	}
-	out, _ := exec.Command("pdfsig", path).CombinedOutput()
-	t.Logf("pdfsig:\n%s", out)
-	for _, want := range []string{"Signer Certificate Common Name: Công an phường Sài Gòn", "Signature Validation: Signature is Valid.",
-		"Total document signed"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("pdfsig does not say %q:\n%s", want, out)
-		}
-	}
-	text := pdfText(t, pdf)
-	link := regexp.MustCompile(`https://tram\.example\.vn/verify/[0-9a-f-]{36}`).FindString(text)
-	if link == "" || !strings.Contains(text, "Giấy biên nhận này được ký số") {
-		t.Fatalf("no verification link on the receipt:\n%s", text)
-	}
-
-	h := httpserver.New(httpserver.Options{Logger: quiet}, signing.NewHandler(signer)).Handler()
-	page := strings.TrimPrefix(link, "https://tram.example.vn")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", page, nil))
 	for _, want := range []string{"Giấy biên nhận hồ sơ", "Công an phường Sài Gòn", "Citizenstation Test Issuing CA"} {
@@ -71,28 +63,71 @@ func TestReceiptSigned(t *testing.T) {
 			t.Errorf("verification page %d lacks %q", w.Code, want)
 		}
 	}
-	changed := bytes.Clone(pdf)
-	at := bytes.Index(changed, []byte("/Producer"))
-	changed[at+2] ^= 0x20 // one letter's case, inside the signed bytes
-	for name, copy := range map[string][]byte{"the receipt": pdf, "a copy with one byte changed": changed} {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, uploadPDF(t, page, copy))
-		verdict := regexp.MustCompile(`data-verdict="(\w+)"`).FindStringSubmatch(w.Body.String())
-		want := signing.Intact
-		if name != "the receipt" {
-			want = signing.Changed
-		}
-		if w.Code != http.StatusOK || verdict == nil || verdict[1] != want {
-			t.Errorf("%s: %d %v, want %s:\n%s", name, w.Code, verdict, want, w.Body.String())
-		}
-	}
+	signingtest.CheckVerdicts(t, h, page, pdf)
 }
 
-// uploadPDF is the verification page's form with copy as its file.
-func uploadPDF(t testing.TB, page string, copy []byte) *http.Request {
-	t.Helper()
-	body, contentType := multipartFile(t, copy, nil)
-	r := httptest.NewRequest("POST", page, body)
-	r.Header.Set("Content-Type", contentType)
-	return r
+// TestPapersSigned fetches the ward's other papers the way the kiosk and
+// residents do: each is a signed PDF pdfsig accepts, whose verification
+// page names it and tells a changed copy; a paper not due yet is refused.
+func TestPapersSigned(t *testing.T) {
+	e, h := signedEnv(t)
+	rejected := e.dossierAt(t, wardA, dossiers.StatusRejected)
+	supplement := e.dossierAt(t, wardA, dossiers.StatusNeedsSupplement)
+	approved := e.dossierAt(t, wardA, dossiers.StatusResultReady)
+	reviewing := e.dossierAt(t, wardA, dossiers.StatusInReview)
+	last4 := lanPhone[len(lanPhone)-4:]
+	secret := func(c *dossiers.Created) http.Header { return http.Header{dossiers.SecretHeader: {c.Secret}} }
+	for _, tc := range []struct {
+		name, path string
+		header     http.Header
+		status     int
+		says       []string // in the PDF's text
+		title      string   // on the verification page
+	}{
+		{"refusal", "/api/v1/dossiers/" + rejected.ID + "/decision.pdf", secret(rejected), 200,
+			[]string{"PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ", "Lý do rejected", "Phiếu này được ký số"}, "Phiếu từ chối giải quyết hồ sơ"},
+		{"supplement", "/api/v1/track/" + supplement.TrackingCode + "/decision.pdf?last4=" + last4, nil, 200,
+			[]string{"PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Lý do needs_supplement"}, "Phiếu yêu cầu bổ sung hồ sơ"},
+		{"approval", "/api/v1/dossiers/" + approved.ID + "/decision.pdf", secret(approved), 200,
+			[]string{"THÔNG BÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ", "Kết quả đã sẵn sàng"}, "Thông báo kết quả giải quyết hồ sơ"},
+		{"tracking slip", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf?last4=" + last4, nil, 200,
+			[]string{"PHIẾU THEO DÕI HỒ SƠ", dossiers.FormatTrackingCode(reviewing.TrackingCode), "Cán bộ đang giải quyết hồ sơ"}, "Phiếu theo dõi hồ sơ"},
+		{"no decision yet", "/api/v1/dossiers/" + reviewing.ID + "/decision.pdf", secret(reviewing), 409, nil, ""},
+		{"slip with wrong digits", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf?last4=0000", nil, 404, nil, ""},
+		{"supplement by id and digits", "/api/v1/dossiers/" + supplement.ID + "/decision.pdf?last4=" + last4, nil, 200,
+			[]string{"PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"}, "Phiếu yêu cầu bổ sung hồ sơ"},
+		{"decision without proof", "/api/v1/dossiers/" + rejected.ID + "/decision.pdf", nil, 401, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", tc.path, nil)
+			for k, v := range tc.header {
+				r.Header[k] = v
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.status {
+				t.Fatalf("%s: %d, want %d: %s", tc.path, w.Code, tc.status, w.Body.String())
+			}
+			if tc.status != 200 {
+				return
+			}
+			pdf := w.Body.Bytes()
+			page := signingtest.Check(t, pdf, "Công an phường Sài Gòn", publicURL)
+			text := pdfText(t, pdf)
+			for _, want := range tc.says {
+				if !strings.Contains(text, want) {
+					t.Errorf("the paper does not say %q:\n%s", want, text)
+				}
+			}
+			if strings.Contains(text, lanID) || strings.Contains(text, lanPhone) {
+				t.Errorf("the paper shows a full ID or phone number:\n%s", text)
+			}
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", page, nil))
+			if !strings.Contains(w.Body.String(), tc.title) {
+				t.Errorf("verification page does not name %q:\n%s", tc.title, w.Body.String())
+			}
+			signingtest.CheckVerdicts(t, h, page, pdf)
+		})
+	}
 }

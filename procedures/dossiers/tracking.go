@@ -28,6 +28,12 @@ type Tracking struct {
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
+// HasDecision says whether the ward's decision (approval, refusal or a
+// request to supplement) can be printed, as decisionPaper decides.
+func (t *Tracking) HasDecision() bool {
+	return t.Status == StatusRejected || t.Status == StatusNeedsSupplement || t.DecidedAt != nil
+}
+
 var last4Re = regexp.MustCompile(`^\d{4}$`)
 
 // errNoMatch answers a wrong code and wrong digits alike, so that a guess
@@ -77,13 +83,41 @@ func (s *Service) verify(ctx context.Context, from audit.Actor, code, last4 stri
 	if err != nil {
 		return nil, err
 	}
-	want := s.seal.digest(d.ID, last4)
-	for _, got := range d.digests {
-		if hmac.Equal(got, want) {
-			return d, nil
-		}
+	if s.proves(d, last4) {
+		return d, nil
 	}
 	return nil, errNoMatch
+}
+
+// proves says whether last4 are the last four digits of the ID or phone
+// number dossier d was filed with. Digests made before a key rotation
+// match under a previous key.
+func (s *Service) proves(d *row, last4 string) bool {
+	for _, want := range s.seal.Digests(d.ID, last4) {
+		for _, got := range d.digests {
+			if hmac.Equal(got, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Owns says whether last4 are the last four digits of the ID or phone
+// number dossier id was filed with: the proof a payment of its fee is
+// looked up by (the payment's own lookup counts the attempts).
+func (s *Service) Owns(ctx context.Context, id, last4 string) (bool, error) {
+	if !uuidRe.MatchString(id) || !last4Re.MatchString(last4) {
+		return false, nil
+	}
+	d, err := scanRow(s.pool.QueryRow(ctx, `SELECT `+rowColumns+` FROM dossiers WHERE id = $1`, id))
+	if IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("dossier %s: %w", id, err)
+	}
+	return s.proves(d, last4), nil
 }
 
 // nextStep tells the resident, in plain words, what happens now.
@@ -95,10 +129,18 @@ func (d *row) nextStep() string {
 		}
 		return "Hồ sơ chưa được nộp. Xin hoàn tất và bấm «Nộp hồ sơ» tại trạm."
 	case StatusSubmitted:
-		return "Cán bộ phường sẽ tiếp nhận và kiểm tra hồ sơ. Bạn chưa cần làm gì thêm."
+		// The done message and the receipt say the same words.
+		next := d.AfterFiling
+		if next == "" {
+			next = "Cán bộ phường sẽ tiếp nhận và kiểm tra hồ sơ. Bạn chưa cần làm gì thêm."
+		}
+		if d.ExpectedOn != nil {
+			next += " Dự kiến có kết quả ngày " + vietnamese.Day(*d.ExpectedOn) + "."
+		}
+		return next
 	case StatusInReview:
 		if d.ExpectedOn != nil {
-			return "Cán bộ đang giải quyết hồ sơ. Dự kiến có kết quả ngày " + d.ExpectedOn.Format("02/01/2006") + "."
+			return "Cán bộ đang giải quyết hồ sơ. Dự kiến có kết quả ngày " + vietnamese.Day(*d.ExpectedOn) + "."
 		}
 		return "Cán bộ đang giải quyết hồ sơ."
 	case StatusNeedsSupplement:

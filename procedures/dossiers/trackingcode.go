@@ -15,8 +15,10 @@ const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 // 30^8 ≈ 6.6 × 10^11 codes.
 const codeBody = 8
 
-// newTrackingCode returns a random code with its check symbol.
-func newTrackingCode() string {
+// NewTrackingCode returns a random code with its check symbol. Payments
+// use it too, behind their own prefix, for the codes their receipts are
+// fetched again by.
+func NewTrackingCode() string {
 	n := big.NewInt(int64(len(codeAlphabet)))
 	b := make([]byte, codeBody, codeBody+1)
 	for i := range b {

@@ -8,7 +8,7 @@ import (
 func TestTrackingCodes(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 2000; i++ {
-		c := newTrackingCode()
+		c := NewTrackingCode()
 		if strings.ContainsAny(c, "0O1IL U") || len(c) != 9 {
 			t.Fatalf("code %q uses a confusable symbol or has the wrong length", c)
 		}

@@ -16,33 +16,33 @@ import (
 type Handler struct {
 	Service *Service
 	Staff   gin.HandlerFunc
+	// Pages, when set, admits staff to the places pages (a
+	// staff.RequirePage middleware, which sends others to sign in).
+	Pages gin.HandlerFunc
 }
 
 // RegisterRoutes adds GET /api/v1/places?q=&lang=&station_id=, GET
-// /api/v1/places/:slug and PUT /api/v1/places/:slug.
+// /api/v1/places/:slug and PUT /api/v1/places/:slug, and the staff pages
+// GET /staff/places, GET and POST /staff/places/:slug.
 func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	r.GET("/api/v1/places", h.search)
 	r.GET("/api/v1/places/:slug", h.get)
 	r.PUT("/api/v1/places/:slug", httpserver.LimitBody(16<<10), h.Staff, h.correct)
+	if h.Pages != nil {
+		r.GET("/staff/places", h.Pages, h.listPage)
+		r.GET("/staff/places/:slug", h.Pages, h.placePage)
+		r.POST("/staff/places/:slug", httpserver.LimitBody(16<<10), h.Pages, h.correctPage)
+	}
 }
 
 func (h *Handler) search(c *gin.Context) {
 	res, err := h.Service.Search(c, Query{Text: c.Query("q"), Lang: c.Query("lang"), StationID: c.Query("station_id")})
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, res)
+	httpserver.ReplyNoStore(c, http.StatusOK, res, err)
 }
 
 func (h *Handler) get(c *gin.Context) {
 	p, err := h.Service.Get(c, c.Param("slug"))
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	httpserver.Reply(c, http.StatusOK, p, err)
 }
 
 func (h *Handler) correct(c *gin.Context) {
@@ -52,9 +52,5 @@ func (h *Handler) correct(c *gin.Context) {
 		return
 	}
 	p, err := h.Service.Correct(c, staff.ActorFrom(c), c.Param("slug"), e)
-	if err != nil {
-		httpserver.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	httpserver.Reply(c, http.StatusOK, p, err)
 }

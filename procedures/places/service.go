@@ -126,6 +126,12 @@ func (s *Service) Get(ctx context.Context, slug string) (*Place, error) {
 	return p, nil
 }
 
+// List returns every place, by slug, for the staff page.
+func (s *Service) List(ctx context.Context) ([]Place, error) {
+	ps, _, err := s.all(ctx)
+	return ps, err
+}
+
 func (s *Service) all(ctx context.Context) ([]Place, []Tip, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+placeColumns+` FROM places ORDER BY slug`)
 	if err != nil {
@@ -159,6 +165,9 @@ type Edit struct {
 	HoursEN   string   `json:"hours_en"`
 	Lat       *float64 `json:"lat"`
 	Lng       *float64 `json:"lng"`
+	// Uncertain, when set, replaces what is still unconfirmed about the
+	// place (empty: staff confirmed everything).
+	Uncertain *[]string `json:"uncertain"`
 }
 
 // Correct applies a staff correction, marks the place as checked today by
@@ -183,6 +192,14 @@ func (s *Service) Correct(ctx context.Context, by audit.Actor, slug string, e Ed
 	if e.Lat != nil {
 		p.Lat, p.Lng = *e.Lat, *e.Lng
 	}
+	if e.Uncertain != nil {
+		p.Uncertain = []string{}
+		for _, u := range *e.Uncertain {
+			if u = vietnamese.NFC(strings.TrimSpace(u)); u != "" {
+				p.Uncertain = append(p.Uncertain, u)
+			}
+		}
+	}
 	if err := p.validate(); err != nil {
 		return nil, apperr.Wrap(err, apperr.Invalid, "place_invalid", "Vị trí phải nằm trong Thành phố Hồ Chí Minh (vĩ độ 10,3–11,2; kinh độ 106,3–107,1).")
 	}
@@ -193,21 +210,19 @@ func (s *Service) Correct(ctx context.Context, by audit.Actor, slug string, e Ed
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE places SET summary = $2, summary_en = $3, address = $4, hours = $5, hours_en = $6,
 				location = ST_SetSRID(ST_MakePoint($8, $7), 4326)::geography, checked_on = $9, edited_by = $10, edited_at = now(),
-				updated_at = now()
+				uncertain = $11, updated_at = now()
 			WHERE slug = $1`, slug, p.Summary, p.SummaryEN, p.Address, p.Hours, p.HoursEN, p.Lat, p.Lng,
-			time.Now().In(vietnam).Format(time.DateOnly), who); err != nil {
+			time.Now().In(vietnamese.Zone).Format(time.DateOnly), who, p.Uncertain); err != nil {
 			return fmt.Errorf("correct place %s: %w", slug, err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: "place.correct", SubjectKind: "place", SubjectID: slug,
-			Details: map[string]any{"hours": p.Hours, "address": p.Address}})
+			Details: map[string]any{"hours": p.Hours, "address": p.Address, "uncertain": p.Uncertain}})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, slug)
 }
-
-var vietnam = time.FixedZone("ICT", 7*3600)
 
 // Query is a visitor's search.
 type Query struct {
@@ -242,6 +257,9 @@ type Result struct {
 	Lng        float64 `json:"lng"`
 	Source     string  `json:"source"`
 	CheckedOn  string  `json:"checked_on"`
+	// Unverified says, in the visitor's language, what the station could
+	// not confirm about the place; empty when nothing is in doubt.
+	Unverified string `json:"unverified,omitempty"`
 	score      float64
 }
 
@@ -284,8 +302,14 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 		r := Result{Slug: p.Slug, Kind: p.Kind, Address: p.Address, Lat: p.Lat, Lng: p.Lng, Source: p.Source.Name,
 			CheckedOn: p.CheckedOn, score: score(p, words)}
 		r.Name, r.Summary, r.Hours = p.Name, p.Summary, p.Hours
+		if len(p.Uncertain) > 0 {
+			r.Unverified = "Chưa xác minh: " + strings.Join(p.Uncertain, " ")
+		}
 		if lang == "en" {
 			r.Name, r.Summary, r.Hours = p.NameEN, p.SummaryEN, p.HoursEN
+			if len(p.Uncertain) > 0 {
+				r.Unverified = "Not yet verified by the station (such as opening hours on some days): please check before you go."
+			}
 		}
 		if origin != nil {
 			if err := r.directFrom(*origin, lang); err != nil {

@@ -32,9 +32,19 @@ func AdminURL() string {
 // New returns a pool on a fresh migrated database, dropped at the end of tb.
 func New(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
+	return NewSized(tb, 0)
+}
+
+// NewSized is New with a pool of at most maxConns connections (0: the
+// service's default), for benchmarks held to a given pool.
+func NewSized(tb testing.TB, maxConns int) *pgxpool.Pool {
+	tb.Helper()
 	url, drop, err := Create(context.Background())
 	if err != nil {
 		tb.Fatalf("dbtest: %v", err)
+	}
+	if maxConns > 0 {
+		url = withPoolSize(url, maxConns)
 	}
 	pool, err := database.Open(context.Background(), url, 10*time.Second)
 	if err != nil {
@@ -131,8 +141,35 @@ func withDatabase(url, name string) string {
 	return u
 }
 
+// withPoolSize returns url with pool_max_conns set to n.
+func withPoolSize(url string, n int) string {
+	if !strings.Contains(url, "://") {
+		return fmt.Sprintf("%s pool_max_conns=%d", url, n)
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return fmt.Sprintf("%s%spool_max_conns=%d", url, sep, n)
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Texts returns the one text column sql selects from pool, a string a row,
+// for tests that read what a table holds as the database stores it.
+func Texts(tb testing.TB, pool *pgxpool.Pool, sql string, args ...any) []string {
+	tb.Helper()
+	rows, err := pool.Query(context.Background(), sql, args...)
+	if err != nil {
+		tb.Fatalf("dbtest: %s: %v", sql, err)
+	}
+	texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		tb.Fatalf("dbtest: %s: %v", sql, err)
+	}
+	return texts
 }

@@ -118,3 +118,56 @@ func Record(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(rec, r)
 	return rec
 }
+
+// Page is one GET of a console scenario: who asks (nil: nobody signed in),
+// the status wanted and what the answer must hold.
+type Page struct {
+	Name   string
+	As     *Client
+	Path   string
+	Status int
+	Want   []string
+}
+
+// CheckPages runs each page of a scenario against h as a subtest. A sign-in
+// redirect may be 302 or 303.
+func CheckPages(t *testing.T, h http.Handler, pages []Page) {
+	t.Helper()
+	calls := make([]Call, len(pages))
+	for i, p := range pages {
+		calls[i] = Call{Name: p.Name, As: p.As, Method: "GET", Path: p.Path, Status: p.Status, Want: p.Want}
+	}
+	CheckCalls(t, h, calls)
+}
+
+// Call is one request of a scenario: who sends it (nil: nobody signed
+// in), its method, path and JSON body, the status wanted and what the
+// answer must hold.
+type Call struct {
+	Name   string
+	As     *Client
+	Method string
+	Path   string
+	Body   any
+	Status int
+	Want   []string
+}
+
+// CheckCalls sends each call to h in order, each as a subtest. A sign-in
+// redirect may be 302 or 303.
+func CheckCalls(t *testing.T, h http.Handler, calls []Call) {
+	t.Helper()
+	for _, c := range calls {
+		t.Run(c.Name, func(t *testing.T) {
+			rec := c.As.Do(t, h, c.Method, c.Path, c.Body)
+			if rec.Code != c.Status && !(c.Status == http.StatusSeeOther && rec.Code == http.StatusFound) {
+				t.Fatalf("%s %s: status %d, want %d: %.300s", c.Method, c.Path, rec.Code, c.Status, rec.Body)
+			}
+			for _, w := range c.Want {
+				if !strings.Contains(rec.Body.String(), w) {
+					t.Errorf("the answer lacks %q: %.800s", w, rec.Body)
+				}
+			}
+		})
+	}
+}

@@ -41,6 +41,49 @@
   const randomKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   const money = (n) => new Intl.NumberFormat("vi-VN").format(n) + " đồng";
 
+  // ---------- the station's devices ----------
+  // The station agent (`station agent`) on the kiosk PC scans, prints and
+  // reports what works; the page asks it on the loopback address. Without
+  // a ready printer no paper is offered for printing; without a ready
+  // scanner the scan screen falls back to typing.
+  const agent = { url: body.dataset.agent || "", devices: {} };
+  async function agentCall(method, path, payload) {
+    if (!agent.url) throw new APIError(0, "no_agent", "Trạm chưa có thiết bị này. Bác chạm “Gọi cán bộ” để được giúp.");
+    const opts = { method, cache: "no-store", headers: { Accept: "application/json" } };
+    if (payload instanceof Blob) {
+      opts.body = payload; opts.headers["Content-Type"] = "application/pdf";
+    } else if (payload !== undefined) {
+      opts.body = JSON.stringify(payload); opts.headers["Content-Type"] = "application/json";
+    }
+    let res;
+    try { res = await fetch(agent.url + path, opts); } catch (e) {
+      throw new APIError(0, "agent_unreachable", "Thiết bị của trạm đang không sẵn sàng. Bác chạm “Gọi cán bộ” để được giúp.");
+    }
+    const data = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (data && data.error) || {};
+      throw new APIError(res.status, err.code || "agent_error", err.message || "Thiết bị của trạm gặp lỗi. Bác chạm “Gọi cán bộ” để được giúp.");
+    }
+    return data;
+  }
+  const deviceReady = (cls) => {
+    const p = agent.devices[cls];
+    return !!p && p.status === "online" && p.paper !== "out" && p.paper !== "jammed";
+  };
+  async function agentStatus() {
+    const devices = {};
+    try {
+      const s = await agentCall("GET", "/v1/status");
+      (s.peripherals || []).forEach((p) => { devices[p.class] = p; });
+    } catch (e) { /* no agent: no devices */ }
+    agent.devices = devices;
+    body.dataset.printer = deviceReady("receipt_printer") ? "ready" : "none";
+    body.dataset.scanner = deviceReady("document_scanner") ? "ready" : "none";
+    body.dataset.camera = deviceReady("camera") ? "ready" : "none";
+  }
+  body.dataset.printer = body.dataset.scanner = body.dataset.camera = "none";
+  if (agent.url) { agentStatus(); setInterval(agentStatus, 10000); }
+
   // ---------- the visit (kiosk session) ----------
   // The station's device token comes in the address's fragment
   // (http://server/#device=TOKEN, set up once on the kiosk), which the
@@ -106,10 +149,11 @@
     current = name;
     body.dataset.screen = name;
     const step = next.dataset.step, steps = next.dataset.steps;
-    $("#progress").textContent = step ? `Bước ${step}/${steps}` : (next.dataset.title || "");
+    $("#progress").textContent = next.dataset.progress || (step ? `Bước ${step}/${steps}` : (next.dataset.title || ""));
     $("#back").disabled = name === "home";
     if (name !== "home") activity({ service: serviceOf(name), step: name });
     stopSpeaking();
+    if (window.KioskKeyboard) window.KioskKeyboard.close();
     window.scrollTo(0, 0);
     const focus = $("input:not(.visually-hidden), textarea", next) || $("h1", next);
     if (focus) { if (focus.tagName === "H1") focus.tabIndex = -1; focus.focus({ preventScroll: true }); }
@@ -133,20 +177,57 @@
   document.addEventListener("click", (ev) => {
     const go = ev.target.closest("[data-go]");
     if (go) { ev.preventDefault(); startVisit(serviceOf(go.dataset.go)); show(go.dataset.go); }
+    const start = ev.target.closest("[data-start]");
+    if (start) { ev.preventDefault(); startService(start.dataset.start, start.dataset.service); }
     if (ev.target.closest("[data-finish]")) { ev.preventDefault(); goHomeAndForget(); }
     const sp = ev.target.closest("[data-speak]");
     if (sp) { ev.preventDefault(); speak($(sp.dataset.speak).innerText, sp); }
   });
   function serviceOf(screen) {
-    return { f: "procedures", t: "tracking", b: "bills", r: "reports", h: "health", p: "partners", v: "tourism" }[screen.charAt(0)] || "home";
+    return { f: "procedures", h: "health", p: "partners" }[screen.charAt(0)] || "home";
   }
 
   // ---------- call staff ----------
-  $("#call").addEventListener("click", () => {
+  // "Gọi cán bộ" creates a help request that the ward's staff and the duty
+  // console see at once; the box follows it until someone acknowledges it
+  // (their name is shown) or, when nobody came in time, shows and reads the
+  // ward's number. While a call waits the visit is not ended for idleness.
+  const call = { id: null, status: "", timer: null };
+  async function callStaff() {
     $("#call-box").hidden = false;
     $("#call-close").focus();
     activity({});
-  });
+    if (!device) return; // not a registered station: the hotline shows
+    await startVisit();
+    try {
+      const v = await api("POST", "/api/v1/kiosk/help", { kiosk_session_id: visit.id || "", step: current.slice(0, 80) }, deviceHeaders());
+      showCall(v);
+      clearInterval(call.timer);
+      call.timer = setInterval(followCall, 1500);
+    } catch (e) {
+      $("#call-message").textContent = e.message;
+    }
+  }
+  async function followCall() {
+    if (!call.id) return;
+    try { showCall(await api("GET", "/api/v1/kiosk/help/" + encodeURIComponent(call.id), undefined, deviceHeaders())); } catch (e) { /* try again */ }
+  }
+  function showCall(v) {
+    const changed = v.status !== call.status;
+    call.id = v.id; call.status = v.status;
+    $("#call-message").textContent = v.message;
+    $("#call-phone").textContent = v.phone || "";
+    $("#call-phone").hidden = !v.phone;
+    $("#call-fallback").hidden = !!v.phone;
+    body.dataset.help = v.status;
+    if (v.status === "acknowledged" || v.status === "cancelled") { clearInterval(call.timer); call.timer = null; }
+    if (changed && v.status !== "waiting") {
+      $("#call-box").hidden = false;
+      speak(v.message, $('#call-box [data-speak]'));
+    }
+  }
+  function callWaiting() { return call.status === "waiting" || call.status === "escalated"; }
+  $("#call").addEventListener("click", callStaff);
   $("#call-close").addEventListener("click", () => { $("#call-box").hidden = true; });
 
   // ---------- read aloud ----------
@@ -173,24 +254,45 @@
   }
 
   // ---------- inactivity ----------
+  // Idle time does not run while the resident is waiting on the station:
+  // a payment, a scan or a print in progress, a call for staff, audio
+  // playing. Any touch, key or pointer movement counts, during the warning
+  // too.
   let lastTouch = Date.now();
   let warningUntil = 0;
-  function touched() {
-    if (warningUntil) return;
+  let holds = 0;
+  function pauseIdle(d) { holds = Math.max(0, holds + d); lastTouch = Date.now(); }
+  const holding = () => holds > 0 || !!audio || callWaiting() || !!paymentFeed || paying > 0;
+  function stay() {
+    warningUntil = 0;
+    $("#idle-box").hidden = true;
+    lastTouch = Date.now();
+    activity({});
+  }
+  function touched(ev) {
+    // During the warning a touch lands on the warning itself (its click
+    // ends it), so that it never passes through to the screen below; a key
+    // ends it at once.
+    if (warningUntil) { if (ev.type === "keydown") stay(); return; }
     lastTouch = Date.now();
     if (lastTouch - visit.lastSent > 5000) activity({});
   }
-  ["pointerdown", "keydown", "input", "touchstart", "wheel"].forEach((ev) =>
+  ["pointerdown", "pointermove", "keydown", "input", "touchstart", "wheel"].forEach((ev) =>
     document.addEventListener(ev, touched, { capture: true, passive: true }));
-  $("#idle-stay").addEventListener("click", () => {
-    warningUntil = 0; $("#idle-box").hidden = true; touched(); activity({});
-  });
+  $("#idle-box").addEventListener("click", stay);
   setInterval(() => {
     if (leaving) return;
     const now = Date.now();
     $("#clock").textContent = new Date(now).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
     const busy = current !== "home" || visit.id;
     if (!busy) { lastTouch = now; return; }
+    if (holding()) {
+      // The server's idle sweep must not end the visit meanwhile either.
+      if (now - visit.lastSent > 20000) activity({});
+      if (warningUntil) { warningUntil = 0; $("#idle-box").hidden = true; }
+      lastTouch = now;
+      return;
+    }
     // The warning takes the last warnMs of the idle time, so the screen
     // and the server end the visit together.
     if (!warningUntil && now - lastTouch >= idleMs - warnMs) {
@@ -209,13 +311,18 @@
   // The assistant leads the conversation; this screen shows one reply at a
   // time with its choices as buttons. The scan, the review, the fee and the
   // receipt are screens of their own.
-  const filing = { session: null, procedure: null, stage: "", scanFile: null, ocr: null, dossier: null, submitted: null };
-  const stageStep = { identify: 1, confirm: 1, explain: 2, collect: 3, review: 4, done: 4, handoff: 1 };
+  const filing = { session: null, procedure: null, stage: "", scanFile: null, ocr: null, dossier: null, submitted: null, canBack: false, served: false };
   const ownButtons = new Set(["back", "handoff"]); // the screen has its own
-  const keyboard = { id_number: "numeric", number: "numeric", phone: "tel", date: "text" };
+
+  // startService enters the assistant's flow of a tile's service in a
+  // conversation of its own: the server asks, the screen shows.
+  async function startService(slug, service) {
+    Object.assign(filing, { service, session: null, procedure: null, stage: "", ocr: null, scanFile: null, dossier: null, submitted: null, served: false });
+    await send({ choice: "start:" + slug }, "");
+  }
 
   async function assistantSay(message, said) {
-    await startVisit("procedures");
+    await startVisit(filing.service || "procedures");
     if (!filing.session) {
       const s = await api("POST", "/api/v1/sessions", { kiosk_session_id: visit.id || "" }, deviceHeaders());
       filing.session = s.id;
@@ -227,25 +334,34 @@
   function renderReply(r, said) {
     filing.stage = r.stage;
     if (r.procedure && r.procedure.slug) filing.procedure = r.procedure;
-    if (r.stage === "review" && r.draft) { renderReview(r); return; }
+    // A procedure's form is checked on its own screen, beside the scan; a
+    // tile's service reads its answers back in the conversation.
+    if (r.stage === "review" && r.draft && !filing.service) { renderReview(r); return; }
     if (r.dossier) { filing.dossier = r.dossier; submitDossier(); return; }
-    // A visitor's question about places goes to the tourist screen with the
-    // visitor's own words: nothing personal is asked there.
-    if (r.handover && r.handover.service === "tourism.information") { findPlaces(filing.asked || "", guessLang(filing.asked || "")); return; }
     const section = $('section[data-screen="f-chat"]');
-    section.dataset.step = String(stageStep[r.stage] || 1);
+    section.dataset.progress = r.progress || "";
+    filing.canBack = !!r.can_go_back;
+    filing.served = r.stage === "done" && !!(r.dossier_status || r.report || (r.payment && r.payment.state === "paid"));
     $("#chat-title").textContent = filing.procedure ? filing.procedure.name : "Trợ lý thủ tục";
     $("#chat-said").textContent = said || "";
     $("#chat-reply").textContent = r.reply || "";
     const box = $("#chat-choices");
-    box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => choiceButton(c.label, () => send({ choice: c.id }, "Bác đã chọn: " + c.label))));
-    if (r.stage === "collect" && !filing.ocr) box.appendChild(choiceButton("Quét căn cước để máy điền sẵn", () => show("f-scan"), "secondary"));
+    box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => {
+      const b = choiceButton(c.label, () => send({ choice: c.id }, "Bác đã chọn: " + c.label));
+      b.dataset.choice = c.id;
+      return b;
+    }));
+    if (r.stage === "collect" && !filing.ocr && !filing.service) box.appendChild(choiceButton("Quét căn cước để máy điền sẵn", () => show("f-scan"), "secondary"));
     const input = $("#chat-text");
     input.value = "";
-    input.inputMode = (r.field && keyboard[r.field.type]) || "text";
+    input.inputMode = (r.field && r.field.keyboard) || "text";
     $("#chat-text-label").textContent = r.field ? r.field.label : "Câu trả lời của bác";
     if (r.stage === "handoff") $("#call-box").hidden = false;
     showChatQR(r);
+    showServed(r);
+    showEmergency(r.emergency);
+    showPhotos(r.photos);
+    showPlaces(r.places);
     // A partner service: its own screen opens from here, after the guide has
     // said what the partner will ask and warned about scams.
     $("#handover").hidden = !r.handover;
@@ -255,6 +371,74 @@
     }
     show("f-chat", { replace: current === "f-chat" });
   }
+  // showServed puts what a service gave on the screen: the code to keep in
+  // the largest type (a dossier's, a report's, a payment's from its QR
+  // on), and the papers the server offers for printing.
+  function showServed(r) {
+    const served = r.dossier_status || r.report || (r.payment && { tracking_code: r.payment.code, papers: r.payment.papers });
+    const code = served ? (served.tracking_code || served.code) : "";
+    $("#chat-code").textContent = code || "";
+    $("#chat-code").hidden = !code;
+    $("#chat-finish").hidden = r.stage !== "done";
+    $("#chat-form").hidden = r.stage === "done";
+    const papers = (served && served.papers) || [];
+    $("#chat-papers").replaceChildren(...papers.map((p) => {
+      const a = document.createElement("a");
+      a.className = "button"; a.id = "paper-" + p.name; a.textContent = p.label; a.hidden = true;
+      return a;
+    }));
+    papers.forEach((p) => paperLink("#paper-" + p.name, p.url, deviceHeaders()));
+  }
+  // showEmergency puts the numbers the server says to call above
+  // everything, the first one largest.
+  function showEmergency(em) {
+    $("#chat-emergency").hidden = !em;
+    $("#chat-numbers").replaceChildren(...((em && em.numbers) || []).map((n) => {
+      const li = document.createElement("li");
+      const num = document.createElement("strong");
+      num.textContent = n.number;
+      li.append(num, " " + n.label);
+      if (n.primary) li.className = "primary";
+      return li;
+    }));
+  }
+  // showPlaces lists the places the tourist information found, each as the
+  // server worded it, with the route's QR code, then the safety tips; the
+  // answer is marked in its language for reading aloud.
+  function showPlaces(p) {
+    $("#chat-places").hidden = !p;
+    $("#chat-reply").lang = $("#chat-places").lang = p ? p.lang : "vi";
+    const add = (li, cls, text) => { const e = document.createElement("div"); e.className = cls; e.textContent = text; li.appendChild(e); };
+    $("#chat-place-list").replaceChildren(...((p && p.cards) || []).map((c) => {
+      const li = document.createElement("li");
+      add(li, "place-name", c.name);
+      if (c.way) add(li, "place-way", c.way);
+      c.lines.forEach((line) => add(li, "place-line", line));
+      if (c.map_qr) { const img = document.createElement("img"); img.src = c.map_qr; img.alt = c.map_alt; li.appendChild(img); }
+      return li;
+    }));
+    $("#chat-tips-title").textContent = p ? p.tips_title : "";
+    $("#chat-tips").replaceChildren(...((p && p.tips) || []).map((tip) => { const li = document.createElement("li"); li.textContent = tip; return li; }));
+  }
+  // showPhotos offers the station's camera while the step takes photos;
+  // each photo goes to the server at once, which says how many it holds.
+  let photoURL = "";
+  function showPhotos(p) {
+    photoURL = p ? p.url : "";
+    $("#chat-photo").hidden = !p;
+    $("#chat-photo-label").textContent = p ? p.label : "";
+    if (!p) $("#chat-photo-status").textContent = "";
+  }
+  $("#chat-photo-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (!file || !photoURL) return;
+    const form = new FormData();
+    form.append("photo", file);
+    try {
+      const r = await api("POST", photoURL, form, deviceHeaders());
+      $("#chat-photo-status").textContent = r.message;
+    } catch (e) { showError(e); } finally { ev.target.value = ""; }
+  });
   // A bill or fee paid in the conversation: the order's VietQR, and the
   // payment followed live; when it settles the assistant is asked for the
   // receipt (or the way forward).
@@ -264,7 +448,7 @@
     if (!qr) {
       qr = document.createElement("img");
       qr.id = "chat-qr"; qr.className = "qr"; qr.alt = "Mã QR thanh toán";
-      $("#chat-reply").after(qr);
+      $("#chat-code").after(qr); // beside the payment's code, to keep
     }
     const pending = r.stage === "pay" && r.payment && r.payment.state === "pending";
     qr.hidden = !(pending && r.payment.qr_url);
@@ -314,17 +498,20 @@
   // "Quay lại" in the conversation steps back in the assistant, except at
   // its start, where it leaves for the previous screen.
   backHandlers["f-chat"] = () => {
-    if (!filing.session || filing.stage === "identify" || filing.stage === "confirm") return false;
+    if (filing.served) { goHomeAndForget(); return true; }
+    if (!filing.session || filing.stage === "identify" || filing.stage === "confirm" || !filing.canBack) return false;
     send({ choice: "back" }, "");
     return true;
   };
   backHandlers["f-review"] = () => { send({ choice: "back" }, ""); return true; };
   // After a service is done, "Quay lại" ends the visit like "Về trang chủ".
-  ["f-receipt", "t-result", "b-done", "r-done"].forEach((name) => { backHandlers[name] = () => { goHomeAndForget(); return true; }; });
+  backHandlers["f-receipt"] = () => { goHomeAndForget(); return true; };
+  // A question typed after a tile's service opens a conversation of its own.
+  function askAnew() { if (filing.service) Object.assign(filing, { service: undefined, session: null, procedure: null, served: false }); }
   $("#ask-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    askAnew();
     const text = $("#ask-text").value.trim();
-    filing.asked = text;
     if (text) send({ text }, "Bác vừa hỏi: " + text);
   });
   $("#chat-form").addEventListener("submit", (ev) => {
@@ -333,61 +520,36 @@
     if (text) send({ text }, "Bác vừa trả lời: " + text);
   });
   $$("[data-ask]").forEach((b) => b.addEventListener("click", () => {
-    show("f-ask"); $("#ask-text").value = b.dataset.ask; filing.asked = b.dataset.ask; send({ text: b.dataset.ask }, "Bác vừa hỏi: " + b.dataset.ask);
+    askAnew(); show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, "Bác vừa hỏi: " + b.dataset.ask);
   }));
-
-  // ---------- tourist information ----------
-  // Places, directions from this station and safety tips, in Vietnamese or
-  // English; the server decides every word shown. The question is sent
-  // with the station's id only, never with the visit.
-  const placesText = {
-    vi: { title: "Thông tin du lịch", label: "Bác muốn đi đâu?", search: "Tìm", tips: "An toàn khi đi chơi", qr: "Quét để mở đường đi trên điện thoại", hours: "Giờ mở cửa: ", source: "Nguồn: " },
-    en: { title: "Tourist information", label: "Where would you like to go?", search: "Search", tips: "Staying safe", qr: "Scan for the route on your phone", hours: "Opening hours: ", source: "Source: " },
-  };
-  let placesLang = "vi";
-  function guessLang(text) { return /[^\x00-\x7f]/.test(text) ? "vi" : (/\b(museum|market|near|where|how|church|pagoda|park|zoo|palace|street|tourist|visit)\b/i.test(text) ? "en" : "vi"); }
-  async function findPlaces(q, lang) {
-    placesLang = lang || placesLang;
-    const t = placesText[placesLang];
-    $("#places-title").textContent = t.title;
-    $("#places-label").textContent = t.label;
-    $("#places-search").textContent = t.search;
-    $("#places-tips-title").textContent = t.tips;
-    $("section[data-screen=v-places]").lang = placesLang;
-    $$("[data-lang]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === placesLang)));
-    $("#places-text").value = q;
-    if (current !== "v-places") { startVisit("tourism"); show("v-places"); }
-    try {
-      const r = await api("GET", "/api/v1/places?" + new URLSearchParams({ q, lang: placesLang, station_id: visit.station || "" }));
-      $("#places-message").textContent = r.message;
-      $("#places-results").replaceChildren(...r.results.map((p) => {
-        const li = document.createElement("li");
-        const add = (cls, text) => { const e = document.createElement("div"); e.className = cls; e.textContent = text; li.appendChild(e); return e; };
-        add("place-name", p.name);
-        if (p.directions) add("place-way", p.directions);
-        add("place-hours", t.hours + p.hours);
-        add("place-address", p.address);
-        add("place-summary hint", p.summary + " — " + t.source + p.source + ", " + p.checked_on);
-        if (p.map_qr) { const img = document.createElement("img"); img.src = p.map_qr; img.alt = t.qr + ": " + p.name; li.appendChild(img); }
-        return li;
-      }));
-      $("#places-tips").replaceChildren(...r.tips.map((tip) => { const li = document.createElement("li"); li.textContent = tip; return li; }));
-    } catch (e) { showError(e); }
-  }
-  $("#places-form").addEventListener("submit", (ev) => { ev.preventDefault(); findPlaces($("#places-text").value.trim(), guessLang($("#places-text").value)); });
-  $$("[data-lang]").forEach((b) => b.addEventListener("click", () => findPlaces($("#places-text").value.trim(), b.dataset.lang)));
-  $$('[data-go="v-places"]').forEach((b) => b.addEventListener("click", () => findPlaces("", placesLang)));
 
   // Scan: the picture goes to the OCR endpoint tagged with the visit, so the
   // server erases it with the visit unless the dossier is submitted. The
   // file stays in memory to be attached to the dossier.
-  const labels = {
-    full_name: "Họ và tên", id_number: "Số căn cước", date_of_birth: "Ngày sinh", sex: "Giới tính",
-    nationality: "Quốc tịch", place_of_origin: "Quê quán", place_of_residence: "Nơi thường trú",
-    date_of_expiry: "Có giá trị đến", expiry_date: "Có giá trị đến", issue_date: "Ngày cấp", date_of_issue: "Ngày cấp", old_id_number: "Số CMND cũ",
-  };
-  const provenanceLabel = { typed: "bác nhập", ocr: "đọc từ ảnh", qr: "đọc từ mã QR", mrz: "đọc từ dòng MRZ", text: "đọc từ ảnh", llm: "trợ lý điền", staff: "cán bộ sửa" };
+  const provenanceLabel = { typed: "bác nhập", ocr: "đọc từ ảnh", qr: "đọc từ mã QR", mrz: "đọc từ dòng MRZ", text: "đọc từ ảnh", model: "trợ lý điền", staff: "cán bộ sửa" };
   const LOW = 0.8;
+  // With the station's scanner or document camera ready, the agent reads
+  // the page and sends it straight to the visit's OCR; otherwise a picture
+  // may be chosen.
+  $$("#scan-start, #scan-camera").forEach((button) => button.addEventListener("click", async () => {
+    if (button.getAttribute("aria-busy") === "true") return;
+    button.setAttribute("aria-busy", "true");
+    pauseIdle(1);
+    $("#scan-status").textContent = button.dataset.status;
+    try {
+      await startVisit("procedures");
+      const r = await agentCall("POST", "/v1/scan", { kiosk_session_id: visit.id || "", device: button.dataset.device });
+      const bytes = Uint8Array.from(atob(r.image_png), (c) => c.charCodeAt(0));
+      useScan(r.ocr, new File([bytes], "scan.png", { type: "image/png" }));
+    } catch (e) {
+      $("#scan-status").textContent = "";
+      showError(e);
+      agentStatus();
+    } finally {
+      button.removeAttribute("aria-busy");
+      pauseIdle(-1);
+    }
+  }));
   $("#scan-file").addEventListener("change", async (ev) => {
     const file = ev.target.files[0];
     if (!file) return;
@@ -397,15 +559,7 @@
       const form = new FormData();
       form.append("file", file);
       if (visit.id) form.append("kiosk_session_id", visit.id);
-      const r = await api("POST", "/api/v1/ocr", form, deviceHeaders());
-      filing.ocr = r;
-      filing.scanFile = file;
-      $("#scan-preview").src = URL.createObjectURL(file);
-      const rows = Object.entries(r.fields || {}).filter(([, f]) => f && f.value);
-      $("#scan-fields").replaceChildren(fieldTable(rows.map(([name, f]) => ({ label: labels[name] || name, value: f.value, provenance: f.source, confidence: f.confidence }))));
-      $("#scan-empty").hidden = rows.length > 0;
-      $("#scan-status").textContent = "";
-      show("f-scan-confirm");
+      useScan(await api("POST", "/api/v1/ocr", form, deviceHeaders()), file);
     } catch (e) {
       $("#scan-status").textContent = "";
       showError(e);
@@ -413,9 +567,26 @@
       ev.target.value = "";
     }
   });
+  function useScan(r, file) {
+    filing.ocr = r;
+    filing.scanFile = file;
+    $("#scan-preview").src = URL.createObjectURL(file);
+    const rows = r.shown || [];
+    $("#scan-fields").replaceChildren(fieldTable(rows.map((f) => ({ label: f.label, value: f.value, provenance: f.source, confidence: f.confidence }))));
+    $("#scan-empty").hidden = rows.length > 0;
+    $("#scan-status").textContent = "";
+    show("f-scan-confirm");
+  }
   $("#scan-skip").addEventListener("click", () => back());
   $("#scan-retake").addEventListener("click", () => { filing.ocr = null; filing.scanFile = null; show("f-scan", { replace: true }); });
-  $("#scan-ok").addEventListener("click", () => send({ ocr_result_id: filing.ocr.id }, "Bác đã dùng thông tin trên giấy tờ."));
+  $("#scan-ok").addEventListener("click", () => {
+    // The demand statistics count visits by age band: the server keeps the
+    // band of the card's birth year, never the year.
+    const dob = ((filing.ocr.fields || {}).date_of_birth || {}).value;
+    const year = dob && (String(dob).match(/(19|20)\d\d/) || [])[0];
+    if (year) activity({ birth_year: Number(year) });
+    send({ ocr_result_id: filing.ocr.id }, "Bác đã dùng thông tin trên giấy tờ.");
+  });
 
   // fieldTable shows values with where each came from; a value read with
   // low confidence is marked for the resident to check.
@@ -509,6 +680,7 @@
       Object.assign({ "Idempotency-Key": randomKey() }, deviceHeaders()));
     filing.payment = p;
     $("#pay-amount").textContent = money(p.amount);
+    $("#pay-code").textContent = p.lookup_code || "";
     showQR($("#pay-qr"), p);
     show("f-pay");
     waitPaid(p.id, "#pay-status", showReceipt);
@@ -517,14 +689,18 @@
     img.hidden = !p.vietqr;
     if (p.vietqr) img.src = p.vietqr.png;
   }
+  // paying counts payments the page waits on: idle time stops meanwhile.
+  let paying = 0;
   function waitPaid(id, statusSel, done) {
     const screen = current;
+    paying++;
+    const stop = () => { paying = Math.max(0, paying - 1); };
     const tick = async () => {
-      if (current !== screen) return;
+      if (current !== screen) { stop(); return; }
       try {
         const p = await api("GET", "/api/v1/payments/" + encodeURIComponent(id), undefined, deviceHeaders());
-        if (p.state === "paid") { done(p); return; }
-        if (p.state === "failed" || p.state === "expired") { $(statusSel).textContent = "Thanh toán không thành công. Bác chạm “Gọi cán bộ” để được giúp."; return; }
+        if (p.state === "paid") { stop(); done(p); return; }
+        if (p.state === "failed" || p.state === "expired") { stop(); $(statusSel).textContent = "Thanh toán không thành công. Bác chạm “Gọi cán bộ” để được giúp."; return; }
       } catch (e) { /* keep waiting */ }
       setTimeout(tick, 1500);
     };
@@ -541,142 +717,61 @@
     if (paid && paid.amount) lines.push("Đã nộp lệ phí: " + money(paid.amount));
     const expected = filing.submitted && filing.submitted.expected_on;
     if (expected) lines.push("Ngày hẹn trả kết quả: " + new Date(expected).toLocaleDateString("vi-VN"));
+    // The receipt and the tracking screen say the same words.
+    const next = filing.submitted && filing.submitted.after_filing;
+    if (next) lines.push("Việc tiếp theo: " + next);
     $("#receipt-detail").textContent = lines.join("\n");
     activity({ outcome: "dossier_filed" });
     history.length = 0;
     show("f-receipt");
+    paperLink("#receipt-pdf", "/api/v1/dossiers/" + encodeURIComponent(d.id) + "/receipt.pdf", { "X-Dossier-Secret": d.secret });
+  }
+  // paperLink fetches a signed paper (PDF) and offers it from memory, so
+  // no secret or digits appear in an address; the link stays hidden when
+  // there is no paper.
+  async function paperLink(sel, url, headers) {
+    const a = $(sel);
+    a.hidden = true;
+    a.dataset.paper = "print";
     try {
-      const res = await fetch("/api/v1/dossiers/" + encodeURIComponent(d.id) + "/receipt.pdf", { headers: { "X-Dossier-Secret": d.secret }, cache: "no-store" });
-      if (!res.ok) throw new Error("receipt " + res.status);
-      $("#receipt-pdf").href = URL.createObjectURL(await res.blob());
-      $("#receipt-pdf").hidden = false;
-    } catch (e) { $("#receipt-pdf").hidden = true; }
+      const res = await fetch(url, { headers: headers || {}, cache: "no-store" });
+      if (!res.ok) throw new Error(sel + " " + res.status);
+      a.href = URL.createObjectURL(await res.blob());
+      a.hidden = false;
+    } catch (e) { a.hidden = true; }
   }
 
-  // ---------- follow a dossier (or a report) ----------
-  // A dossier needs its code and the last four digits of the applicant's ID
-  // or phone; a report's code (PA-…) alone shows its status.
-  const tracking = { code: "" };
-  const day = (t) => new Date(t).toLocaleDateString("vi-VN");
-  $("#track-code-form").addEventListener("submit", async (ev) => {
+  // A paper is printed by the station's printer, never in a browser
+  // window; the job is followed until the printer says it is done.
+  document.addEventListener("click", (ev) => {
+    const a = ev.target.closest("a[data-paper]");
+    if (!a) return;
     ev.preventDefault();
-    tracking.code = $("#track-code").value.trim().toUpperCase().replace(/\s+/g, "");
-    if (!tracking.code) return;
-    if (!tracking.code.startsWith("PA-")) { tracking.code = tracking.code.replace(/-/g, ""); show("t-last4"); return; }
-    try {
-      const r = await api("GET", "/api/v1/reports/track/" + encodeURIComponent(tracking.code));
-      showTracking([`Phản ánh ${r.code}`, "Tình trạng: " + (r.status_label || r.status), "Gửi ngày " + day(r.created_at)]);
-    } catch (e) { showError(e); }
+    printPaper(a);
   });
-  $("#track-last4-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
+  async function printPaper(a) {
+    let note = document.getElementById(a.id + "-status");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = a.id + "-status"; note.className = "print-status"; note.setAttribute("aria-live", "polite");
+      a.parentElement.after(note);
+    }
+    if (a.getAttribute("aria-busy") === "true") return;
+    a.setAttribute("aria-busy", "true");
+    pauseIdle(1);
+    note.textContent = "Đang in, bác chờ một chút…";
     try {
-      const r = await api("GET", "/api/v1/track/" + encodeURIComponent(tracking.code) + "?last4=" + encodeURIComponent($("#track-last4").value.trim()));
-      const lines = [`Hồ sơ ${r.tracking_code}`, "Tình trạng: " + (r.status_label || r.status)];
-      if (r.next_step) lines.push("Việc tiếp theo: " + r.next_step);
-      if (r.submitted_at) lines.push("Đã nộp ngày " + day(r.submitted_at));
-      if (r.expected_on) lines.push("Ngày hẹn trả kết quả: " + day(r.expected_on));
-      showTracking(lines);
-    } catch (e) { showError(e); }
-  });
-  function showTracking(lines) {
-    $("#track-result").textContent = lines.join("\n");
-    show("t-result");
+      const pdf = await (await fetch(a.href)).blob();
+      await agentCall("POST", "/v1/print", pdf);
+      note.textContent = "Đã in xong. Bác nhận giấy ở khay máy in.";
+    } catch (e) {
+      note.textContent = e.message;
+      agentStatus();
+    } finally {
+      a.removeAttribute("aria-busy");
+      pauseIdle(-1);
+    }
   }
-
-  // ---------- pay a bill ----------
-  const bill = { category: "", code: "", chosen: null };
-  $$("[data-bill]").forEach((b) => b.addEventListener("click", () => { bill.category = b.dataset.bill; show("b-code"); }));
-  $("#bill-code-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    bill.code = $("#bill-code").value.trim().toUpperCase();
-    try {
-      const r = await api("GET", "/api/v1/bills?biller=demo&customer_code=" + encodeURIComponent(bill.code), undefined, deviceHeaders());
-      const list = (r.bills || []).filter((x) => !bill.category || x.category === bill.category);
-      const box = $("#bill-list");
-      box.replaceChildren();
-      if (!list.length) { showError({ message: "Không có hóa đơn nào chưa trả với mã này." }); return; }
-      list.forEach((x) => {
-        const b = document.createElement("button");
-        b.type = "button"; b.textContent = `${x.description || "Kỳ " + x.period}: ${money(x.amount)}`;
-        b.addEventListener("click", () => payBill(x));
-        box.appendChild(b);
-      });
-      show("b-list");
-    } catch (e) { showError(e); }
-  });
-  async function payBill(x) {
-    try {
-      const p = await api("POST", "/api/v1/payments", { purpose: "bill", biller: "demo", customer_code: bill.code, bill_id: x.id, kiosk_session_id: visit.id || undefined },
-        Object.assign({ "Idempotency-Key": randomKey() }, deviceHeaders()));
-      $("#bill-amount").textContent = money(p.amount);
-      showQR($("#bill-qr"), p);
-      show("b-pay");
-      waitPaid(p.id, "#bill-status", (paid) => {
-        $("#bill-done").textContent = `Đã trả ${money(paid.amount)}: ${x.description || "kỳ " + x.period}.` + (paid.receipt ? ` Biên lai số ${paid.receipt.number}.` : "");
-        history.length = 0;
-        show("b-done");
-      });
-    } catch (e) { showError(e); }
-  }
-
-  // ---------- report ----------
-  // The categories come from the routing rules, so the buttons match what
-  // the duty officers receive.
-  const report = { category: "", injury: false, inProgress: false, photo: null, loaded: false };
-  const emergencyCategories = new Set(["fire", "violence"]);
-  async function loadCategories() {
-    if (report.loaded) return;
-    try {
-      const r = await api("GET", "/api/v1/reports/categories");
-      const box = $("#report-categories");
-      box.replaceChildren(...(r.categories || []).map((c) => {
-        const b = document.createElement("button");
-        b.type = "button"; b.textContent = c.name; b.dataset.report = c.code;
-        if (c.urgency === "critical" || emergencyCategories.has(c.code)) b.className = "danger";
-        b.addEventListener("click", () => { report.category = c.code; show("r-urgent"); });
-        return b;
-      }));
-      report.loaded = true;
-    } catch (e) { showError(e); }
-  }
-  $$('[data-go="r-cat"]').forEach((b) => b.addEventListener("click", loadCategories));
-  $$("[data-urgent]").forEach((b) => b.addEventListener("click", () => {
-    report.injury = b.dataset.urgent === "injury";
-    report.inProgress = b.dataset.urgent !== "over";
-    show("r-where");
-  }));
-  $("#report-where-form").addEventListener("submit", (ev) => { ev.preventDefault(); show("r-desc"); });
-  $("#report-here").addEventListener("click", () => { $("#report-where").value = ""; show("r-desc"); });
-  $("#report-desc-form").addEventListener("submit", (ev) => { ev.preventDefault(); show("r-photo"); });
-  $("#report-photo").addEventListener("change", (ev) => {
-    report.photo = ev.target.files[0] || null;
-    $("#report-photo-status").textContent = report.photo ? "Đã có ảnh." : "";
-    if (report.photo) show("r-confirm");
-  });
-  $("#report-send").addEventListener("click", async () => {
-    const form = new FormData();
-    form.append("category", report.category);
-    form.append("description", $("#report-desc").value.trim());
-    if (report.injury) form.append("injury", "true");
-    if (report.inProgress) form.append("in_progress", "true");
-    form.append("occurred_at", new Date().toISOString().replace(/\.\d+Z$/, "Z"));
-    const where = $("#report-where").value.trim();
-    if (where) form.append("address", where);
-    if (visit.station) { form.append("station_id", visit.station); form.append("channel", "kiosk"); } else form.append("channel", "web");
-    const contact = $("#report-contact").value.trim();
-    if (contact) form.append("contact", contact);
-    if (report.photo) form.append("files", report.photo);
-    try {
-      const r = await api("POST", "/api/v1/reports", form, deviceHeaders());
-      $("#report-code").textContent = r.code;
-      const em = $("#report-emergency");
-      if (r.emergency) { em.textContent = r.emergency.message || ("Gọi ngay " + r.emergency.call.join(", ")); em.hidden = false; }
-      activity({ outcome: "report_sent" });
-      history.length = 0;
-      show("r-done");
-    } catch (e) { showError(e); }
-  });
 
   show("home", { replace: true });
 })();

@@ -21,8 +21,8 @@ import (
 // Version is the protocol version spoken.
 const Version = "2.1.0"
 
-// Zone is the gateway's clock: every vnp_*Date is GMT+7.
-var Zone = time.FixedZone("GMT+7", 7*3600)
+// Zone is the gateway's clock: every vnp_*Date is GMT+7, the city's zone.
+var Zone = vietnamese.Zone
 
 // DateLayout is yyyyMMddHHmmss.
 const DateLayout = "20060102150405"

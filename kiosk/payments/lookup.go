@@ -1,0 +1,122 @@
+package payments
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/procedures/dossiers"
+)
+
+// A payment is never abandoned when its visit ends before the money
+// arrives (the resident pressed "Xong", walked away, the kiosk was reset):
+// the order stays, the gateway's notification records it whatever became
+// of the visit, and the resident finds it again at any station by the
+// code shown beside its QR and on the paid screen, with four digits only
+// they know. The code is a dossier tracking code behind "TT" (39 random
+// bits and a check symbol, read aloud without confusable letters); the
+// digits are those of the bill's customer code, or of the ID or phone
+// number a dossier whose fee was paid was filed with. Lookups count
+// against the tracking limits, per code and per client address.
+
+// lookupPrefix tells a payment's code from a dossier's (9 symbols) and a
+// report's (PA-…).
+const lookupPrefix = "TT"
+
+// Lookup limits, as the dossiers' tracking: per code a day, per client
+// address an hour.
+const (
+	lookupCodeWindow = 24 * time.Hour
+	lookupIPWindow   = time.Hour
+)
+
+func newLookupCode() string { return lookupPrefix + dossiers.NewTrackingCode() }
+
+// NormalizeLookupCode returns code in its canonical form (TTABCDEFGHK) and
+// whether it is a well-formed payment code.
+func NormalizeLookupCode(code string) (string, bool) {
+	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.TrimSpace(code)))
+	if !strings.HasPrefix(c, lookupPrefix) {
+		return c, false
+	}
+	_, ok := dossiers.NormalizeTrackingCode(c[len(lookupPrefix):])
+	return c, ok
+}
+
+// IsLookupCode says whether code is a payment's code (TT-…), as typed.
+func IsLookupCode(code string) bool {
+	_, ok := NormalizeLookupCode(code)
+	return ok
+}
+
+// FormatLookupCode groups a code for reading: TT-ABC-DEF-GHK.
+func FormatLookupCode(code string) string {
+	if !strings.HasPrefix(code, lookupPrefix) {
+		return code
+	}
+	return lookupPrefix + "-" + dossiers.FormatTrackingCode(code[len(lookupPrefix):])
+}
+
+var digits4 = regexp.MustCompile(`^[0-9]{4}$`)
+
+// errLookupNoMatch answers a wrong code and wrong digits alike, so that a
+// guess learns nothing about which was wrong.
+var errLookupNoMatch = apperr.New(apperr.NotFound, "payment_lookup_not_found",
+	"Không tìm thấy giao dịch với mã và 4 số cuối này. Xin kiểm tra lại mã thanh toán (bắt đầu bằng TT).")
+
+// Lookup finds the payment of code when last4 are the last four digits of
+// its bill's customer code or of its dossier's ID or phone number. from is
+// the client address (a station's "station:<id>") the attempt counts
+// against. The payment is returned whole; callers show its public part.
+func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Payment, error) {
+	if err := s.lookupIP.Allow(ctx, "payment-lookup-ip:"+from); err != nil {
+		return nil, err
+	}
+	code, ok := NormalizeLookupCode(code)
+	if !ok {
+		return nil, apperr.New(apperr.Invalid, "payment_code_invalid",
+			"Mã thanh toán chưa đúng. Mã gồm TT và 9 ký tự, ví dụ TT-ABC-DEF-GHK.")
+	}
+	if !digits4.MatchString(last4) {
+		return nil, apperr.New(apperr.Invalid, "last4_invalid",
+			"Xin nhập 4 số cuối của mã khách hàng trên hóa đơn, hoặc của số căn cước hay số điện thoại đã khai trong hồ sơ.")
+	}
+	if err := s.lookupCode.Allow(ctx, "payment-lookup-code:"+code); err != nil {
+		return nil, err
+	}
+	var id, purpose, dossierID, customer string
+	err := s.pool.QueryRow(ctx, `SELECT id, purpose, coalesce(dossier_id, ''), coalesce(customer_code, '')
+		FROM payments WHERE lookup_code = $1`, code).Scan(&id, &purpose, &dossierID, &customer)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errLookupNoMatch
+	}
+	if err != nil {
+		return nil, fmt.Errorf("payment lookup: %w", err)
+	}
+	proven, err := s.proves(ctx, purpose, dossierID, customer, last4)
+	if err != nil {
+		return nil, err
+	}
+	if !proven {
+		return nil, errLookupNoMatch
+	}
+	return s.Get(ctx, id)
+}
+
+// proves checks the four digits against what the payment was for.
+func (s *Service) proves(ctx context.Context, purpose, dossierID, customer, last4 string) (bool, error) {
+	if purpose == PurposeBill {
+		return len(customer) >= 4 && subtle.ConstantTimeCompare([]byte(customer[len(customer)-4:]), []byte(last4)) == 1, nil
+	}
+	if s.fees == nil {
+		return false, nil
+	}
+	return s.fees.Owns(ctx, dossierID, last4)
+}

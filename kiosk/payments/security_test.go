@@ -1,0 +1,197 @@
+package payments_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
+	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/payments"
+	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
+)
+
+// The security review's findings about payments, replayed over HTTP
+// against the real stack and the sandbox gateway.
+
+// confirmAtGateway presses a button on a pay page the resident opened
+// earlier (the sandbox then calls the IPN) and returns the IPN's answer.
+func confirmAtGateway(t *testing.T, e *env, id, choice string) vnpay.IPNReply {
+	t.Helper()
+	before := len(e.sandbox.IPNReplies(id))
+	resp, err := noRedirect.PostForm(e.gateway.URL+"/paymentv2/confirm", url.Values{"txn_ref": {id}, "result": {choice}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	replies := e.sandbox.IPNReplies(id)
+	if resp.StatusCode != http.StatusFound || len(replies) != before+1 {
+		t.Fatalf("confirm %s: %s, %d IPN replies", id, resp.Status, len(replies))
+	}
+	return replies[len(replies)-1]
+}
+
+// state reads an order as a station does.
+func (e *env) state(t *testing.T, id string) payments.Payment {
+	t.Helper()
+	var p payments.Payment
+	e.device(t, "GET", "/api/v1/payments/"+id, nil).json(t, &p)
+	return p
+}
+
+// Medium: a success IPN for an expired order, after the resident made a
+// newer order for the same bill, used to fail on the one-live-order rule:
+// the gateway got 99 and retried forever, the payment was never recorded,
+// and the newer order waited to be paid a second time. Now the late
+// payment is recorded, the newer order is superseded, and money taken on
+// it all the same is owed back and listed for staff. It is kept whole over
+// 80 lines because it is one story of the two orders of one bill: each
+// step starts from the states the step before left them in.
+func TestSecurityLatePaymentOfAnExpiredOrder(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	staffSvc := staff.NewService(e.pool, staff.DefaultConfig())
+	e.setHandler(httpserver.New(httpserver.Options{Logger: quiet}, &staff.Handler{Service: staffSvc},
+		&payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice, Admin: staffSvc.Require(staff.RoleAdmin)}).Handler())
+	admin, clerk := stafftest.SignIn(t, e.pool, staff.RoleAdmin), stafftest.SignIn(t, e.pool, staff.RoleWardStaff, "26740")
+	events := listen(t, e)
+	bill := map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0003", "bill_id": "APA-202610-DEMO0003"}
+
+	// The resident opens the bank's page for the first order, and the
+	// bank is slow: the order expires (the sweep asks the gateway).
+	first := e.order(t, "late-1", bill)
+	e.do(t, "GET", first.PayURL, nil)
+	if _, err := e.pool.Exec(ctx, `UPDATE payments SET created_at = created_at - interval '20 minutes',
+		expires_at = now() - interval '5 minutes' WHERE id = $1`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pay.SweepPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.state(t, first.ID).State; s != payments.StateExpired {
+		t.Fatalf("first order %s, want expired", s)
+	}
+	// A new QR for the same bill; its page is opened too.
+	second := e.order(t, "late-2", bill)
+	e.do(t, "GET", second.PayURL, nil)
+
+	// The first payment goes through after all.
+	steps := []struct {
+		name, id, choice, rsp string
+		first, second         string // states after
+	}{
+		{"the late payment is recorded; the newer order superseded", first.ID, "pay", vnpay.RspConfirmed, "paid", "superseded"},
+		{"the same IPN again changes nothing", first.ID, "pay", vnpay.RspAlreadyConfirmed, "paid", "superseded"},
+		{"the superseded order paid too: owed back", second.ID, "pay", vnpay.RspConfirmed, "paid", "refund_due"},
+	}
+	for _, st := range steps {
+		if reply := confirmAtGateway(t, e, st.id, st.choice); reply.RspCode != st.rsp {
+			t.Fatalf("%s: gateway answered %+v, want %s", st.name, reply, st.rsp)
+		}
+		a, b := e.state(t, first.ID), e.state(t, second.ID)
+		if a.State != st.first || b.State != st.second || b.RelatedPaymentID != first.ID {
+			t.Fatalf("%s: orders %s and %s (related %q)", st.name, a.State, b.State, b.RelatedPaymentID)
+		}
+	}
+	if e.state(t, first.ID).Receipt == nil {
+		t.Error("the late payment has no receipt")
+	}
+	// The kiosk watching the second order heard that it needs no paying.
+	var superseded bool
+	for _, ev := range events() {
+		superseded = superseded || (ev.PaymentID == second.ID && ev.State == payments.StateSuperseded)
+	}
+	if !superseded {
+		t.Errorf("no superseded event: %+v", events())
+	}
+	if n := e.count(t, `SELECT count(*) FROM payment_ledger WHERE credit_account = 'biller:demo'`); n != 1 {
+		t.Errorf("the biller was credited %d times", n)
+	}
+
+	// Staff see what is owed back, and give it back.
+	for _, tt := range []struct {
+		name   string
+		as     *stafftest.Client
+		status int
+	}{{"a ward clerk", clerk, 403}, {"nobody signed in", nil, 401}, {"an admin", admin, 200}} {
+		rec := tt.as.Do(t, e.handler, "GET", "/api/v1/payment-refunds", nil)
+		if rec.Code != tt.status {
+			t.Fatalf("%s lists refunds: %d %s", tt.name, rec.Code, rec.Body)
+		}
+		if tt.status == 200 {
+			var list struct{ Payments []payments.Payment }
+			json.Unmarshal(rec.Body.Bytes(), &list)
+			if len(list.Payments) != 1 || list.Payments[0].ID != second.ID || list.Payments[0].RelatedPaymentID != first.ID {
+				t.Fatalf("refunds due: %s", rec.Body)
+			}
+		}
+	}
+	rec := admin.Do(t, e.handler, "POST", "/api/v1/payment-refunds/"+second.ID, map[string]string{"reason": "Cư dân trả hai lần cho một hóa đơn"})
+	if rec.Code != 200 || e.state(t, second.ID).State != payments.StateRefunded {
+		t.Fatalf("refund: %d %s", rec.Code, rec.Body)
+	}
+	if n := e.count(t, `SELECT count(*) FROM payments WHERE state = 'refund_due'`); n != 0 {
+		t.Errorf("%d still owed", n)
+	}
+}
+
+// Low: the payment status (GET /api/v1/payments/{id}, the gateway's return
+// page) showed the dossier, the customer and the station to anyone holding
+// the link. Only the station that made the order sees them now; anyone
+// else sees what is paid, how much and the receipt.
+func TestSecurityPaymentStatusHidesWhoPays(t *testing.T) {
+	e := newEnv(t)
+	bill := e.order(t, "pub-1", map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0003", "bill_id": "APA-202610-DEMO0003"})
+	fee := e.order(t, "pub-2", map[string]any{"purpose": "fee", "dossier_id": "D1"})
+	ret := payAtGateway(t, e, fee, "pay")
+	_, other, err := e.kiosk.AddStation(context.Background(), audit.Actor{Role: "test"}, kiosk.NewStation{Name: "Trạm khác", WardCode: "26740"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := []string{"dossier_id", "customer_code", "bill_id", "station_id", "kiosk_session_id", "provider_txn_no"}
+	for _, tt := range []struct {
+		name, path, bearer string
+		private            bool
+	}{
+		{"a link holder, the bill", "/api/v1/payments/" + bill.ID, "", false},
+		{"a link holder, the fee", "/api/v1/payments/" + fee.ID, "", false},
+		{"another station", "/api/v1/payments/" + fee.ID, other, false},
+		{"the station that made it", "/api/v1/payments/" + fee.ID, e.token, true},
+		{"the gateway's return page", ret, "", false},
+	} {
+		var headers []string
+		if tt.bearer != "" {
+			headers = []string{"Authorization", "Bearer " + tt.bearer, "Accept", "application/json"}
+		} else {
+			headers = []string{"Accept", "application/json"}
+		}
+		r := e.do(t, "GET", tt.path, nil, headers...)
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", tt.name, r.status, r.body)
+		}
+		var got map[string]any
+		r.json(t, &got)
+		if p, ok := got["payment"].(map[string]any); ok { // the return page
+			got = p
+		}
+		if got["state"] == nil || got["amount"] == nil {
+			t.Errorf("%s: no state or amount: %s", tt.name, r.body)
+		}
+		for _, k := range private {
+			if _, shown := got[k]; shown && !tt.private {
+				t.Errorf("%s: shows %s: %s", tt.name, k, r.body)
+			}
+		}
+		if tt.private && got["dossier_id"] != "D1" {
+			t.Errorf("%s: the station does not see its own order: %s", tt.name, r.body)
+		}
+		if receipt, ok := got["receipt"].(map[string]any); ok && receipt["provider_txn_no"] != nil && receipt["provider_txn_no"] != "" && !tt.private {
+			t.Errorf("%s: shows the gateway's transaction: %s", tt.name, r.body)
+		}
+	}
+}
