@@ -5,7 +5,7 @@
 // prints the signed receipt.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, deviceCall, within, chooseBill, payFirstBill, progressIs, signedPaper } from "./lib.mjs";
+import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, deviceCall, within, chooseBill, payFirstBill, payAtBank, progressIs, signedPaper } from "./lib.mjs";
 
 let b;
 before(async () => { b = await openBrowser(); });
@@ -48,10 +48,7 @@ test("a payment's receipt fetched by its code after the visit was reset", { time
   })());
 
   // The bank pays after the visit ended.
-  const bank = await b.context.newPage();
-  await bank.goto(payment.pay_url);
-  await bank.getByRole("button", { name: "Thanh toán" }).click();
-  await bank.close();
+  await payAtBank(b.context, payment.pay_url);
 
   // The next resident sees nothing of it.
   const home = await page.locator("body").innerText();
