@@ -101,6 +101,7 @@ func TestStatisticsPage(t *testing.T) {
 	if _, err := stats.SeedDemoWeek(ctx, pool, st.ID, 200, 7, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	kiosktest.LegacyStations(t, pool)
 	auth := staff.NewService(pool, staff.Config{})
 	h := httpserver.New(httpserver.Options{Logger: quiet}, &stats.Handler{Service: stats.NewService(pool),
 		Page: auth.RequirePage(staff.RoleAdmin, staff.RoleCommandCentre)}).Handler()
@@ -112,7 +113,7 @@ func TestStatisticsPage(t *testing.T) {
 		{Name: "ward staff", As: clerk, Path: "/staff/stations/stats", Status: 403},
 		{Name: "the week as charts", As: centre, Path: "/staff/stations/stats", Status: 200, Want: []string{"<svg", "Lượt sử dụng theo thứ và giờ",
 			"Lượt sử dụng theo nhóm người dân", "60–74 tuổi (cao tuổi)", "Bỏ dở ở bước nào", "200 lượt đến trạm", st.ID,
-			"Trạm thử TestStatisticsPage (Phường Sài Gòn)</option>"}},
+			"Trạm thử TestStatisticsPage (Phường Sài Gòn)</option>", "Trạm cũ A (Phường mẫu cũ)</option>", "Trạm cũ B (phường mã 99902)</option>"}},
 		{Name: "one station", As: centre, Path: "/staff/stations/stats?station=" + st.ID, Status: 200, Want: []string{"200 lượt đến trạm", "selected"}},
 		{Name: "a bad date", As: centre, Path: "/staff/stations/stats?from=01/12/2026", Status: 400, Want: []string{"năm-tháng-ngày"}},
 		{Name: "CSV of visits", As: centre, Path: "/staff/stations/stats.csv", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,thu,gio", "Thủ tục hành chính", "Thứ "}},

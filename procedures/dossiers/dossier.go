@@ -272,11 +272,13 @@ type FeeLine struct {
 // Dossier is a resident's filing. Lists fill the summary; Fields,
 // Attachments, Checklist and Events are filled for the detail view.
 type Dossier struct {
-	ID                string     `json:"id"`
-	TrackingCode      string     `json:"tracking_code"`
-	Procedure         string     `json:"procedure"`
-	ProcedureName     string     `json:"procedure_name"`
-	Ward              string     `json:"ward"`
+	ID            string `json:"id"`
+	TrackingCode  string `json:"tracking_code"`
+	Procedure     string `json:"procedure"`
+	ProcedureName string `json:"procedure_name"`
+	Ward          string `json:"ward"`
+	// WardName is the ward's name, "" when no table names its code
+	// (people are shown vietnamese.WardLabel).
 	WardName          string     `json:"ward_name,omitempty"`
 	StationName       string     `json:"station_name,omitempty"`
 	Status            Status     `json:"status"`

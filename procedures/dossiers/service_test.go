@@ -217,6 +217,7 @@ func TestReceiptPDF(t *testing.T) {
 	e.pool.QueryRow(ctx, `SELECT expected_on FROM dossiers WHERE id = $1`, d.ID).Scan(&expected)
 	for _, want := range []string{
 		"GIẤY BIÊN NHẬN HỒ SƠ",
+		"TRẠM CÔNG DÂN SỐ — PHƯỜNG SÀI GÒN",
 		dossiers.FormatTrackingCode(d.TrackingCode),
 		"Thủ tục: Đăng ký thường trú",
 		"Người nộp: Nguyễn Thị Lan",
