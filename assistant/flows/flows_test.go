@@ -1085,3 +1085,30 @@ func TestTouristPlaces(t *testing.T) {
 		t.Fatalf("from the question: %+v handover %+v", p, c.last.Handover)
 	}
 }
+
+// TestVisitRecordsWhereTheResidentIs: each turn leaves the visit at the
+// conversation's step — choosing, answering the form, reviewing it — so
+// that a visit given up shows where, in the statistics' words.
+func TestVisitRecordsWhereTheResidentIs(t *testing.T) {
+	e := newEnv(t)
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	c.fillOne()
+	if v := e.visit(t); v.Step != string(assistant.StageCollect) || kiosk.StepName(v.Step) != "khai từng mục" {
+		t.Fatalf("while the form is answered the visit is at %q", v.Step)
+	}
+	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
+	c.expect(assistant.StageReview)
+	if v := e.visit(t); v.Step != string(assistant.StageReview) {
+		t.Fatalf("at the review the visit is at %q", v.Step)
+	}
+	if _, err := e.kiosk.EndSession(context.Background(), e.visitID, kiosk.EndFinish); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.visit(t); v.AbandonedStep == nil || kiosk.StepName(*v.AbandonedStep) != "xem lại tờ khai" {
+		t.Fatalf("given up at %v, want the review", v.AbandonedStep)
+	}
+}

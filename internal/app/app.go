@@ -222,7 +222,7 @@ func (p *Parts) wireJobs(pool *pgxpool.Pool, log *slog.Logger, cfg *Config) (err
 // sweeps are the parts' background sweeps, each a periodic job.
 func (p *Parts) sweeps(pool *pgxpool.Pool) []jobs.Sweep {
 	s := append(p.Stations.Sweeps(), p.Payments.Sweeps()...)
-	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.OCRStore.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
+	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.Signing.PurgeJob(), p.OCRStore.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
 }
 
 // Defaults returns the settings the flags default to.

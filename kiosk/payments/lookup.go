@@ -24,7 +24,8 @@ import (
 // bits and a check symbol, read aloud without confusable letters); the
 // digits are those of the bill's customer code, or of the ID or phone
 // number a dossier whose fee was paid was filed with. Lookups count
-// against the tracking limits, per code and per client address.
+// against the tracking limits, per code and per client address. A customer
+// code may end in letters: its last four characters, in any case, prove it.
 
 // lookupPrefix tells a payment's code from a dossier's (9 symbols) and a
 // report's (PA-…).
@@ -64,7 +65,10 @@ func FormatLookupCode(code string) string {
 	return lookupPrefix + "-" + dossiers.FormatTrackingCode(code[len(lookupPrefix):])
 }
 
-var digits4 = regexp.MustCompile(`^[0-9]{4}$`)
+// last4Re are the four characters asked: the last four of a customer code
+// may be letters (codes made by billers such as "PE01000123AB"), so
+// letters and digits are taken, folded to upper case.
+var last4Re = regexp.MustCompile(`^[0-9A-Za-z]{4}$`)
 
 // errLookupNoMatch answers a wrong code and wrong digits alike, so that a
 // guess learns nothing about which was wrong.
@@ -84,10 +88,11 @@ func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Paymen
 		return nil, apperr.New(apperr.Invalid, "payment_code_invalid",
 			"Mã thanh toán chưa đúng. Mã gồm TT và 9 ký tự, ví dụ TT-ABC-DEF-GHK.")
 	}
-	if !digits4.MatchString(last4) {
+	if !last4Re.MatchString(last4) {
 		return nil, apperr.New(apperr.Invalid, "last4_invalid",
-			"Xin nhập 4 số cuối của mã khách hàng trên hóa đơn, hoặc của số căn cước hay số điện thoại đã khai trong hồ sơ.")
+			"Xin nhập 4 ký tự cuối của mã khách hàng trên hóa đơn, hoặc 4 số cuối của số căn cước hay số điện thoại đã khai trong hồ sơ.")
 	}
+	last4 = strings.ToUpper(last4)
 	if err := s.lookupCode.Allow(ctx, "payment-lookup-code:"+code); err != nil {
 		return nil, err
 	}
@@ -110,9 +115,12 @@ func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Paymen
 	return s.Get(ctx, id)
 }
 
-// proves checks the four digits against what the payment was for.
+// proves checks the four characters (upper case) against what the
+// payment was for: a bill's customer code, whatever its case, or the
+// dossier's ID or phone number.
 func (s *Service) proves(ctx context.Context, purpose, dossierID, customer, last4 string) (bool, error) {
 	if purpose == PurposeBill {
+		customer = strings.ToUpper(strings.TrimSpace(customer))
 		return len(customer) >= 4 && subtle.ConstantTimeCompare([]byte(customer[len(customer)-4:]), []byte(last4)) == 1, nil
 	}
 	if s.fees == nil {
