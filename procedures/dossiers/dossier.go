@@ -256,6 +256,20 @@ type Event struct {
 	At     time.Time `json:"at"`
 }
 
+// Who is who made the change, as staff read it: the officer's account,
+// else the resident at a station, the payment gateway or the system.
+func (e Event) Who() string {
+	switch e.Role {
+	case "kiosk", "resident":
+		return "Người dân tại trạm"
+	case "payment":
+		return "Cổng thanh toán"
+	case "system":
+		return "Hệ thống"
+	}
+	return e.Actor
+}
+
 // FeeLine is one fee of the procedure as charged for kiosk filing.
 type FeeLine struct {
 	Label  string `json:"label"`

@@ -75,7 +75,7 @@ func TestReviewConsole(t *testing.T) {
 		{"no match", officer, "/staff?q=9999", 200, []string{"Không có hồ sơ nào."}, []string{d.TrackingCode}},
 		{"like is not a wildcard", officer, "/staff?q=%25", 200, []string{"Không có hồ sơ nào."}, nil},
 		{"review in words", officer, reviewPath, 200, []string{"Nữ", "12/03/1950", "Bản giấy tại công an phường", "Mã QR trên căn cước", "Tiếp nhận hồ sơ", `<svg class="scan"`, "/receipt.pdf",
-			`<dd id="d-ward">Phường Sài Gòn <small>(mã 26740)</small></dd>`}, []string{`id="scan-box"`, "Duyệt hồ sơ", "/decision.pdf"}},
+			`<dd id="d-ward">Phường Sài Gòn <small>(mã 26740)</small></dd>`, "Đã nộp, chờ tiếp nhận · Người dân tại trạm"}, []string{`id="scan-box"`, "Duyệt hồ sơ", "/decision.pdf"}},
 		{"sources that disagree side by side", officer, reviewPath, 200, []string{"Các nguồn không khớp, cần đối chiếu với giấy tờ: <span>MRZ mặt sau: 12/03/1950</span> / <span>Mặt trước: 12/08/1950</span>", "100% — cần kiểm tra"}, nil},
 		{"a field's box on the scan", officer, reviewPath + "?field=full_name", 200, []string{`<rect id="scan-box" x="0" y="0" width="1" height="1"`, "khung đánh dấu mục «Họ, chữ đệm và tên»"}, nil},
 		{"viewer has no actions", viewer, reviewPath, 200, []string{"Nguyễn Thị Lan"}, []string{"Tiếp nhận hồ sơ", `name="to"`}},

@@ -334,7 +334,7 @@ func TestFeesAndPayment(t *testing.T) {
 	}
 	full, _ := e.svc.Get(ctx, e.admin, kiosk, d.ID)
 	last := full.Events[len(full.Events)-1]
-	if last.To != dossiers.StatusSubmitted || last.Role != "payment" || full.ExpectedOn == nil {
+	if last.To != dossiers.StatusSubmitted || last.Role != "payment" || last.Who() != "Cổng thanh toán" || full.ExpectedOn == nil {
 		t.Fatalf("event %+v, expected %v", last, full.ExpectedOn)
 	}
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'dossier.fee_paid' AND subject_id = $1`, d.ID); n != 1 {
