@@ -16,23 +16,6 @@ import (
 // on station_events, for the fleet console's live updates.
 const FleetChannel = "kiosk_fleet"
 
-// serviceNames are the kiosk's services as staff read them, by the key the
-// kiosk screen records a visit's service under.
-var serviceNames = map[string]string{
-	"procedures": "Thủ tục hành chính", "tracking": "Tra cứu hồ sơ", "bills": "Thanh toán hóa đơn",
-	"reports": "Phản ánh an ninh trật tự", "health": "Dịch vụ y tế", "partners": "Ngân hàng, viễn thông, chữ ký số",
-	"tourism": "Thông tin du lịch", "finance.bank-account": "Mở tài khoản ngân hàng", "finance.consumer-loan": "Vay tiêu dùng",
-	"telecom.subscriber-identify": "Định danh thuê bao (SIM chính chủ)", "signature.personal-certificate": "Chữ ký số cá nhân",
-}
-
-// ServiceName is a visit's service in words.
-func ServiceName(key string) string {
-	if n, ok := serviceNames[key]; ok {
-		return n
-	}
-	return key
-}
-
 var peripheralNames = map[string]string{
 	"document_scanner": "Máy quét giấy tờ", "camera": "Camera", "receipt_printer": "Máy in biên nhận", "card_reader": "Đầu đọc thẻ",
 	"barcode_reader": "Đầu đọc mã vạch", "nfc_reader": "Đầu đọc NFC", "blood_pressure_monitor": "Máy đo huyết áp", "scale": "Cân",
@@ -151,7 +134,17 @@ func (u *Usage) HoursText() string {
 func (u *Usage) Services() []Count {
 	out := make([]Count, len(u.ByService))
 	for i, c := range u.ByService {
-		out[i] = Count{Key: ServiceName(c.Key), Count: c.Count}
+		out[i] = Count{Key: u.names.Service(c.Key), Count: c.Count}
+	}
+	return out
+}
+
+// Abandoned are the steps where visits were given up, most first, each
+// named in words.
+func (u *Usage) Abandoned() []Count {
+	out := make([]Count, len(u.AbandonedAt))
+	for i, c := range u.AbandonedAt {
+		out[i] = Count{Key: StepName(c.Key), Count: c.Count}
 	}
 	return out
 }

@@ -36,6 +36,8 @@ type Usage struct {
 	Outcomes             []Count        `json:"outcomes"`
 	AbandonedAt          []Count        `json:"abandoned_at"` // step where abandoned visits stopped
 	Help                 HelpUsage      `json:"help"`
+
+	names Names // the words for the services' keys
 }
 
 // HelpUsage is what became of residents' calls for a person ("Gọi cán
@@ -141,6 +143,9 @@ func (s *Service) Usage(ctx context.Context, f UsageFilter) (*Usage, error) {
 		if *b.into, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Count]); err != nil {
 			return nil, fmt.Errorf("usage: %w", err)
 		}
+	}
+	if u.names, err = LoadNames(ctx, tx); err != nil {
+		return nil, err
 	}
 	return u, nil
 }

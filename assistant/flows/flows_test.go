@@ -894,11 +894,7 @@ func BenchmarkBillToQR(b *testing.B) {
 // to the ward of the new address, and the resident is told which.
 func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
 	e := newEnv(t)
-	c := e.start(t)
-	c.say("tôi mới chuyển nhà")
-	c.expect(assistant.StageConfirm)
-	c.choose("p:residence.permanent-register")
-	c.choose(assistant.ChoiceNext)
+	c := e.startMoving(t)
 	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
 	c.expect(assistant.StageReview)
 	c.choose(assistant.ChoiceConfirm)
@@ -914,6 +910,18 @@ func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
 	if err := e.pool.QueryRow(context.Background(), `SELECT name FROM wards WHERE code = $1`, ward).Scan(&name); err != nil || name != "Phường Tân Định" {
 		t.Fatalf("filed to ward %s (%s, %v)", ward, name, err)
 	}
+}
+
+// startMoving begins a visit as a resident who moved house: permanent
+// registration chosen, its explanation read, the form's first question.
+func (e *env) startMoving(t *testing.T) *conversation {
+	t.Helper()
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	return c
 }
 
 func fieldName(f *assistant.FieldPrompt) string {
@@ -1085,5 +1093,28 @@ func TestTouristPlaces(t *testing.T) {
 	c.expect(assistant.StagePlaces)
 	if p = c.last.Places; p.Lang != "en" || len(p.Cards) < 3 || c.last.Handover != nil {
 		t.Fatalf("from the question: %+v handover %+v", p, c.last.Handover)
+	}
+}
+
+// TestVisitRecordsWhereTheResidentIs: each turn leaves the visit at the
+// conversation's step — choosing, answering the form, reviewing it — so
+// that a visit given up shows where, in the statistics' words.
+func TestVisitRecordsWhereTheResidentIs(t *testing.T) {
+	e := newEnv(t)
+	c := e.startMoving(t)
+	c.fillOne()
+	if v := e.visit(t); v.Step != string(assistant.StageCollect) || kiosk.StepName(v.Step) != "khai từng mục" {
+		t.Fatalf("while the form is answered the visit is at %q", v.Step)
+	}
+	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
+	c.expect(assistant.StageReview)
+	if v := e.visit(t); v.Step != string(assistant.StageReview) {
+		t.Fatalf("at the review the visit is at %q", v.Step)
+	}
+	if _, err := e.kiosk.EndSession(context.Background(), e.visitID, kiosk.EndFinish); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.visit(t); v.AbandonedStep == nil || kiosk.StepName(*v.AbandonedStep) != "xem lại tờ khai" {
+		t.Fatalf("given up at %v, want the review", v.AbandonedStep)
 	}
 }

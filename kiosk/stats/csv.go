@@ -3,6 +3,7 @@ package stats
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/citizenstation/citizenstation/kiosk"
 	"io"
 	"strconv"
 )
@@ -27,13 +28,13 @@ func WriteCSV(w io.Writer, r *Report, table string) error {
 	case "visits":
 		rows = append(rows, []string{"dich_vu", "ten_dich_vu", "thu", "gio", "nhom", "ten_nhom", "co_nguoi_giup", "luot_su_dung", "bo_do"})
 		for _, c := range r.Cube {
-			rows = append(rows, []string{c.Service, Label(c.Service), Weekdays[c.Weekday-1], fmt.Sprintf("%02d", c.Hour),
+			rows = append(rows, []string{c.Service, r.ServiceName(c.Service), Weekdays[c.Weekday-1], fmt.Sprintf("%02d", c.Hour),
 				c.Group, Label(c.Group), yesNo(c.WithHelper), itoa(c.Visits), itoa(c.Abandoned)})
 		}
 	case "abandonment":
-		rows = append(rows, []string{"dich_vu", "ten_dich_vu", "buoc", "luot_bo_do"})
+		rows = append(rows, []string{"dich_vu", "ten_dich_vu", "buoc", "ten_buoc", "luot_bo_do"})
 		for _, a := range r.Abandonment {
-			rows = append(rows, []string{a.Service, Label(a.Service), a.Step, itoa(a.Visits)})
+			rows = append(rows, []string{a.Service, r.ServiceName(a.Service), a.Step, kiosk.StepName(a.Step), itoa(a.Visits)})
 		}
 	case "payments":
 		rows = append(rows, []string{"loai", "ten_loai", "so_giao_dich", "so_tien_vnd"})

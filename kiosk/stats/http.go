@@ -102,7 +102,7 @@ func (h *Handler) page(c *gin.Context) {
 func charts(r *Report) []template.HTML {
 	var abandoned []Count
 	for _, a := range r.Abandonment {
-		abandoned = append(abandoned, Count{Key: Label(a.Service) + " — bước " + a.Step, Value: a.Visits})
+		abandoned = append(abandoned, Count{Key: r.ServiceName(a.Service) + " — " + kiosk.StepName(a.Step), Value: a.Visits})
 	}
 	var paid []Count
 	for _, p := range r.Payments {
@@ -111,7 +111,7 @@ func charts(r *Report) []template.HTML {
 	same := func(s string) string { return s }
 	return []template.HTML{
 		HeatMap("Lượt sử dụng theo thứ và giờ", r.Heat()),
-		BarChart("Lượt sử dụng theo dịch vụ", r.By(ServiceOf, nil), Label),
+		BarChart("Lượt sử dụng theo dịch vụ", r.By(ServiceOf, nil), r.ServiceName),
 		BarChart("Lượt sử dụng theo nhóm người dân", r.By(GroupOf, kiosk.AgeBands), Label),
 		BarChart("Có người giúp hay tự sử dụng", r.By(HelperOf, []string{"alone", "with_helper"}), Label),
 		BarChart("Bỏ dở ở bước nào", abandoned, same),

@@ -79,6 +79,11 @@ func TestDemandFigures(t *testing.T) {
 	if r.Anonymous == 0 || r.Elderly == 0 || r.WithHelper == 0 || len(r.Abandonment) == 0 {
 		t.Errorf("the demo week lacks a group: %+v", r)
 	}
+	for _, a := range r.Abandonment { // the demo speaks the steps' real keys
+		if kiosk.StepName(a.Step) == a.Step || r.ServiceName(a.Service) == a.Service {
+			t.Errorf("the demo's %s — %s has no words", a.Service, a.Step)
+		}
+	}
 
 	// The real visit is today, one station's figures only.
 	today, err := s.Report(ctx, stats.Filter{From: time.Now(), To: time.Now(), StationID: b.ID})
@@ -116,7 +121,8 @@ func TestStatisticsPage(t *testing.T) {
 		{Name: "one station", As: centre, Path: "/staff/stations/stats?station=" + st.ID, Status: 200, Want: []string{"200 lượt đến trạm", "selected"}},
 		{Name: "a bad date", As: centre, Path: "/staff/stations/stats?from=01/12/2026", Status: 400, Want: []string{"năm-tháng-ngày"}},
 		{Name: "CSV of visits", As: centre, Path: "/staff/stations/stats.csv", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,thu,gio", "Thủ tục hành chính", "Thứ "}},
-		{Name: "CSV of abandonment", As: centre, Path: "/staff/stations/stats.csv?table=abandonment", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,buoc,luot_bo_do"}},
+		{Name: "CSV of abandonment", As: centre, Path: "/staff/stations/stats.csv?table=abandonment", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,buoc,ten_buoc,luot_bo_do",
+			"bills,Thanh toán hóa đơn,payment_qr,mã QR thanh toán,"}},
 		{Name: "CSV of no such table", As: centre, Path: "/staff/stations/stats.csv?table=people", Status: 400, Want: []string{"stats_table_invalid"}},
 	})
 
