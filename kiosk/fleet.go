@@ -150,8 +150,33 @@ func (u *Usage) Abandoned() []Count {
 }
 
 // MedianVisit is the median visit's length in words.
-func (u *Usage) MedianVisit() string {
-	d := time.Duration(u.MedianSessionSeconds * float64(time.Second)).Round(time.Second)
+func (u *Usage) MedianVisit() string { return seconds(u.MedianSessionSeconds) }
+
+// Text says what became of the calls for a person in words: "3 lần gọi
+// cán bộ: 2 có người nhận (chờ trung vị 40 giây, lâu nhất 1 phút 5 giây),
+// 1 phải báo trực ban".
+func (h HelpUsage) Text() string {
+	if h.Requests == 0 {
+		return "Chưa có lần gọi cán bộ nào."
+	}
+	out := fmt.Sprintf("%d lần gọi cán bộ: %d có người nhận", h.Requests, h.Acknowledged)
+	if h.Acknowledged > 0 {
+		out += fmt.Sprintf(" (chờ trung vị %s, lâu nhất %s)", seconds(h.MedianWaitSeconds), seconds(h.MaxWaitSeconds))
+	}
+	for _, part := range []struct {
+		n     int64
+		words string
+	}{{h.Escalated, "phải báo lên trên"}, {h.Cancelled, "người dân tự hủy"}, {h.Waiting, "đang chờ"}} {
+		if part.n > 0 {
+			out += fmt.Sprintf(", %d %s", part.n, part.words)
+		}
+	}
+	return out + "."
+}
+
+// seconds is a length of time in words: "40 giây", "2 phút 5 giây".
+func seconds(s float64) string {
+	d := time.Duration(s * float64(time.Second)).Round(time.Second)
 	if d < time.Minute {
 		return fmt.Sprintf("%d giây", int(d.Seconds()))
 	}

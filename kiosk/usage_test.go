@@ -127,7 +127,8 @@ func TestUsageStatistics(t *testing.T) {
 
 // TestFleetUsageInWords: the fleet console names each service and each
 // step where a visit was given up in words — a catalogue entry by its
-// name, a step as staff would say it — never by the keys recorded.
+// name, a step as staff would say it — never by the keys recorded, and
+// says what became of the calls for a person.
 func TestFleetUsageInWords(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -148,6 +149,14 @@ func TestFleetUsageInWords(t *testing.T) {
 	} {
 		e.record(t, v)
 	}
+	// Three calls for a person: taken after 40 s, taken after a minute
+	// once the duty officer was told, and given up by the resident.
+	if _, err := e.pool.Exec(ctx, `INSERT INTO help_requests (station_id, ward_code, created_at, level, acknowledged_at, cancelled_at) VALUES
+		($1, '26740', now() - interval '2 hours', 0, now() - interval '2 hours' + interval '40 seconds', NULL),
+		($1, '26740', now() - interval '1 hour', 1, now() - interval '1 hour' + interval '60 seconds', NULL),
+		($1, '26740', now() - interval '30 minutes', 0, NULL, now() - interval '29 minutes')`, a.ID); err != nil {
+		t.Fatal(err)
+	}
 	adminUser := stafftest.SignIn(t, e.pool, staff.RoleAdmin)
 	rec := adminUser.Do(t, e.h, "GET", "/staff/stations", nil)
 	page := rec.Body.String()
@@ -155,7 +164,8 @@ func TestFleetUsageInWords(t *testing.T) {
 		t.Fatalf("fleet page: %d %s", rec.Code, page)
 	}
 	for _, want := range []string{"Bỏ dở nhiều nhất ở bước: mã QR thanh toán (2), khai từng mục (1).",
-		"<td>Thông báo lưu trú</td><td>1</td>", "<td>Thanh toán hóa đơn</td><td>2</td>", "<td>Thủ tục hành chính</td><td>1</td>"} {
+		"<td>Thông báo lưu trú</td><td>1</td>", "<td>Thanh toán hóa đơn</td><td>2</td>", "<td>Thủ tục hành chính</td><td>1</td>",
+		"3 lần gọi cán bộ: 2 có người nhận (chờ trung vị 50 giây, lâu nhất 1 phút 0 giây), 1 phải báo lên trên, 1 người dân tự hủy."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the fleet page lacks %q", want)
 		}

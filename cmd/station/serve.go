@@ -207,7 +207,7 @@ func (s *services) routes(p *platform, cfg *serveConfig, parts *app.Parts) []htt
 			Store:    evals.NewStore(p.pool),
 			Token:    cfg.eval.EvalToken(),
 			Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
-			Pages:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
+			Pages:    staffSvc.RequirePage(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
 			Stations: parts.Stations,
 			Orders:   parts.Payments,
 		},

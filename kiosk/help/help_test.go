@@ -356,6 +356,34 @@ func TestStepInWords(t *testing.T) {
 	}
 }
 
+// A call's place and a ward's phone form name the ward inside a sentence:
+// by its name, or by the stand-in for a code no table names (a unit
+// dropped from the official list after the account was given it).
+func TestWardInWords(t *testing.T) {
+	for _, tc := range []struct {
+		r    help.Request
+		want string
+	}{
+		{help.Request{StationName: "Trạm A", StationAddress: "1 Lê Lợi", WardCode: ward, WardName: "Phường Sài Gòn"}, "Trạm A (1 Lê Lợi) · Phường Sài Gòn"},
+		{help.Request{StationName: "Trạm B", WardCode: "26737"}, "Trạm B · phường mã 26737"},
+	} {
+		if got := tc.r.Place(); got != tc.want {
+			t.Errorf("Place() = %q, want %q", got, tc.want)
+		}
+	}
+	e, signIn := newEnv(t, time.Hour)
+	wardStaff := signIn(staff.RoleWardStaff, ward, "26737")
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM admin_units WHERE code = '26737'`); err != nil {
+		t.Fatal(err)
+	}
+	got := wardStaff.Do(t, e.h, "GET", "/staff/help", nil).Body.String()
+	for _, want := range []string{"Số điện thoại của Phường Sài Gòn</h2>", "Số điện thoại của phường mã 26737</h2>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
+
 // Only the ward's own staff set the number residents are told to call; it
 // must be a Vietnamese phone number, is stored in its national form, and
 // every change is in the audit log with the number it replaced.

@@ -149,8 +149,5 @@ func (r Request) Place() string {
 	if r.StationAddress != "" {
 		out += " (" + r.StationAddress + ")"
 	}
-	if r.WardName != "" {
-		return out + " · " + r.WardName
-	}
-	return out + " · phường mã " + r.WardCode
+	return out + " · " + vietnamese.WardLabel(r.WardCode, r.WardName)
 }

@@ -3,9 +3,10 @@ package stats
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/citizenstation/citizenstation/kiosk"
 	"io"
 	"strconv"
+
+	"github.com/citizenstation/citizenstation/kiosk"
 )
 
 // bom opens every CSV: without it spreadsheet programs read UTF-8 as the
@@ -13,11 +14,11 @@ import (
 const bom = "\uFEFF"
 
 // Tables are the CSV exports, by their name in ?table=.
-var Tables = []string{"visits", "abandonment", "payments"}
+var Tables = []string{"visits", "abandonment", "payments", "help"}
 
 // WriteCSV writes one table of r: the demand cube ("visits"), where
-// visits were abandoned, or payments by kind. Each key is written with its
-// Vietnamese words beside it.
+// visits were abandoned, payments by kind, or the calls for a person
+// ("help"). Each key is written with its Vietnamese words beside it.
 func WriteCSV(w io.Writer, r *Report, table string) error {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return err
@@ -41,6 +42,11 @@ func WriteCSV(w io.Writer, r *Report, table string) error {
 		for _, p := range r.Payments {
 			rows = append(rows, []string{p.Kind, Label(p.Kind), itoa(p.Count), itoa(p.Amount)})
 		}
+	case "help":
+		h := r.Help
+		rows = append(rows, []string{"so_lan_goi", "co_nguoi_nhan", "phai_bao_len_tren", "nguoi_dan_tu_huy", "dang_cho", "cho_trung_vi_giay", "cho_lau_nhat_giay"},
+			[]string{itoa(h.Requests), itoa(h.Acknowledged), itoa(h.Escalated), itoa(h.Cancelled), itoa(h.Waiting),
+				strconv.FormatFloat(h.MedianWaitSeconds, 'f', 0, 64), strconv.FormatFloat(h.MaxWaitSeconds, 'f', 0, 64)})
 	default:
 		return fmt.Errorf("stats: no table %q", table)
 	}

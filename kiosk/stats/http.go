@@ -144,12 +144,12 @@ func (h *Handler) csv(c *gin.Context) {
 }
 
 // Station is a station in the page's choice, with the name of its ward
-// ("Phường mã …" when no table names the code).
+// ("" when no table names the code).
 type Station struct{ ID, Name, WardCode, WardName string }
 
 // Stations lists the stations, by name.
 func (s *Service) Stations(ctx context.Context) ([]Station, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id::text, name, ward_code, coalesce(ward_name(ward_code), 'Phường mã ' || ward_code)
+	rows, err := s.pool.Query(ctx, `SELECT id::text, name, ward_code, coalesce(ward_name(ward_code), '')
 		FROM stations ORDER BY name`)
 	if err != nil {
 		return nil, err

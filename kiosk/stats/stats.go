@@ -65,6 +65,8 @@ type Report struct {
 	Cube        []Cell        `json:"cube"`
 	Abandonment []Abandonment `json:"abandonment"`
 	Payments    []Payments    `json:"payments"`
+	// Help is what became of the calls for a person in the period.
+	Help kiosk.HelpUsage `json:"help"`
 
 	names kiosk.Names // the words for the services' keys
 }
@@ -149,6 +151,9 @@ func (s *Service) Report(ctx context.Context, f Filter) (*Report, error) {
 	}
 	if r.Payments, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Payments]); err != nil {
 		return nil, fmt.Errorf("stats payments: %w", err)
+	}
+	if r.Help, err = kiosk.HelpUsageOf(ctx, tx, kiosk.UsageFilter{From: from, To: to, StationID: f.StationID}); err != nil {
+		return nil, err
 	}
 	if r.names, err = kiosk.LoadNames(ctx, tx); err != nil {
 		return nil, err

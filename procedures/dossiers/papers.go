@@ -9,6 +9,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/paper"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // The ward's papers besides the receipt: the tracking slip a resident
@@ -86,7 +87,7 @@ func (s *Service) decision(ctx context.Context, d *row, by audit.Actor) ([]byte,
 		p.Ln(3)
 		p.Text(11, false, d.nextStep())
 		p.Ln(3)
-		p.Text(10, false, "Bộ phận một cửa, "+wardName(&d.Dossier)+".")
+		p.Text(10, false, "Bộ phận một cửa, "+vietnamese.WardLabel(d.Ward, d.WardName)+".")
 		if err := p.Verify(link, kind.what); err != nil {
 			return nil, err
 		}
