@@ -138,6 +138,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Logger:   log,
 		Stations: p.Stations,
 		Sealer:   p.Sealer,
+		Lookups:  cfg.Dossiers.Lookups,
 	}
 	if err := p.wireJobs(pool, log, cfg); err != nil {
 		return nil, err
