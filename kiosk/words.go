@@ -36,6 +36,7 @@ var tileNames = map[string]string{
 var stepNames = map[string]string{
 	// The kiosk's screens.
 	"start":          "ngay khi bắt đầu",
+	"home":           "màn hình chính",
 	"f-ask":          "hỏi trợ lý",
 	"f-chat":         "trò chuyện với trợ lý",
 	"f-scan":         "quét giấy tờ",
@@ -78,10 +79,16 @@ var stepNames = map[string]string{
 // StepName is a step of a visit in words; a key without words is shown as
 // it is.
 func StepName(key string) string {
-	if n, ok := stepNames[key]; ok {
+	if n, ok := StepWords(key); ok {
 		return n
 	}
 	return key
+}
+
+// StepWords is a step of a visit in words, and whether it has any.
+func StepWords(key string) (string, bool) {
+	n, ok := stepNames[key]
+	return n, ok
 }
 
 // Names are the words for a visit's services: the kiosk's tiles and the
@@ -112,12 +119,16 @@ func LoadNames(ctx context.Context, db interface {
 
 // Service is a visit's service in words: the tile's, else the catalogue
 // entry's name, else the key as it is.
-func (n Names) Service(key string) string {
+func (n Names) Service(key string) string { return ServiceWords(key, n.entries[key]) }
+
+// ServiceWords is a service in words: the tile's, else entryName (the
+// catalogue entry's name of the key), else the key as it is.
+func ServiceWords(key, entryName string) string {
 	if name, ok := tileNames[key]; ok {
 		return name
 	}
-	if name, ok := n.entries[key]; ok {
-		return name
+	if entryName != "" {
+		return entryName
 	}
 	return key
 }

@@ -138,6 +138,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Logger:   log,
 		Stations: p.Stations,
 		Sealer:   p.Sealer,
+		Lookups:  cfg.Dossiers.Lookups,
 	}
 	if err := p.wireJobs(pool, log, cfg); err != nil {
 		return nil, err
@@ -161,6 +162,10 @@ func (p *Parts) wireFiling(ctx context.Context, pool *pgxpool.Pool, cfg *Config)
 		return err
 	}
 	cfg.Dossiers.DataDir, cfg.Dossiers.Sealer = cfg.DataDir, p.Sealer
+	// Every look-up by a code that proves something counts against one
+	// limit per code and one per client address (dossiers, payments,
+	// reports; wireKiosk passes it on).
+	cfg.Dossiers.Lookups = ratelimit.NewLookups(pool, p.Sealer, cfg.Dossiers.TrackPerCode, cfg.Dossiers.TrackPerIP)
 	if cfg.Signing.Enabled() {
 		cfg.Dossiers.Signer = p.Signing
 	}
@@ -188,7 +193,8 @@ func (p *Parts) wireKiosk(ctx context.Context, pool *pgxpool.Pool, log *slog.Log
 	if cfg.Signing.Enabled() {
 		cfg.Payments.Papers.Signer = p.Signing
 	}
-	cfg.Payments.LookupsPerCode, cfg.Payments.LookupsPerIP = cfg.Dossiers.TrackPerCode, cfg.Dossiers.TrackPerIP
+	cfg.Payments.Lookups, cfg.Reports.Lookups = cfg.Dossiers.Lookups, cfg.Dossiers.Lookups
+	cfg.Payments.Passes = p.Sealer
 	p.Payments = payments.NewService(pool, cfg.Payments, log, fees, demoBiller)
 	p.Places = places.NewService(pool, StationLocation(p.Stations))
 	cfg.Reports.Papers = reports.Papers{Fonts: p.Dossiers.Fonts()}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
@@ -30,13 +31,6 @@ import (
 // lookupPrefix tells a payment's code from a dossier's (9 symbols) and a
 // report's (PA-…).
 const lookupPrefix = "TT"
-
-// Lookup limits, as the dossiers' tracking: per code a day, per client
-// address an hour.
-const (
-	lookupCodeWindow = 24 * time.Hour
-	lookupIPWindow   = time.Hour
-)
 
 func newLookupCode() string { return lookupPrefix + dossiers.NewTrackingCode() }
 
@@ -80,7 +74,7 @@ var errLookupNoMatch = apperr.New(apperr.NotFound, "payment_lookup_not_found",
 // the client address (a station's "station:<id>") the attempt counts
 // against. The payment is returned whole; callers show its public part.
 func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Payment, error) {
-	if err := s.lookupIP.Allow(ctx, "payment-lookup-ip:"+from); err != nil {
+	if err := s.lookups.Address(ctx, from); err != nil {
 		return nil, err
 	}
 	code, ok := NormalizeLookupCode(code)
@@ -93,7 +87,7 @@ func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Paymen
 			"Xin nhập 4 ký tự cuối của mã khách hàng trên hóa đơn, hoặc 4 số cuối của số căn cước hay số điện thoại đã khai trong hồ sơ.")
 	}
 	last4 = strings.ToUpper(last4)
-	if err := s.lookupCode.Allow(ctx, "payment-lookup-code:"+code); err != nil {
+	if err := s.lookups.Code(ctx, "payment", code); err != nil {
 		return nil, err
 	}
 	var id, purpose, dossierID, customer string
@@ -111,6 +105,42 @@ func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Paymen
 	}
 	if !proven {
 		return nil, errLookupNoMatch
+	}
+	return s.Get(ctx, id)
+}
+
+// receiptSubject is what a pass to the receipt of the payment with code
+// (canonical) opens.
+func receiptSubject(code string) string { return "payment-receipt:" + code }
+
+// ReceiptPass is the pass that prints, for a few minutes, the receipt of
+// the payment with code: handed out with a lookup that proved the code,
+// so that the four characters never travel in the receipt's address.
+func (s *Service) ReceiptPass(code string) string {
+	code, _ = NormalizeLookupCode(code)
+	return tokens.NewPass(s.passes, receiptSubject(code), time.Now().Add(tokens.PassTTL))
+}
+
+var errPassInvalid = apperr.New(apperr.NotFound, "pass_invalid",
+	"Phiên tra cứu đã hết hạn. Xin tra cứu lại bằng mã thanh toán và 4 ký tự cuối.")
+
+// LookupByPass finds the payment of code with a pass from ReceiptPass,
+// without counting a lookup (the one that made the pass counted); a wrong
+// or expired pass counts against the client's address like a wrong guess.
+func (s *Service) LookupByPass(ctx context.Context, from, code, pass string) (*Payment, error) {
+	code, ok := NormalizeLookupCode(code)
+	if !ok || !tokens.CheckPass(s.passes, receiptSubject(code), pass, time.Now()) {
+		if err := s.lookups.Address(ctx, from); err != nil {
+			return nil, err
+		}
+		return nil, errPassInvalid
+	}
+	var id string
+	if err := s.pool.QueryRow(ctx, `SELECT id FROM payments WHERE lookup_code = $1`, code).Scan(&id); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, errLookupNoMatch
+		}
+		return nil, fmt.Errorf("payment lookup: %w", err)
 	}
 	return s.Get(ctx, id)
 }

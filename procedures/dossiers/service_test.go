@@ -52,12 +52,13 @@ func TestTracking(t *testing.T) {
 				t.Fatalf("= %d %s; want %d with %q", rec.Code, rec.Body, tt.wantStatus, tt.wantBody)
 			}
 			if rec.Code == 200 {
-				// Only status, next step and dates; nothing personal.
+				// Only status, next step, dates and the papers' pass;
+				// nothing personal.
 				var got map[string]any
 				decode(t, rec.Body.Bytes(), &got)
 				for k := range got {
 					switch k {
-					case "tracking_code", "status", "status_label", "next_step", "created_at", "submitted_at", "expected_on", "decided_at", "updated_at":
+					case "tracking_code", "status", "status_label", "next_step", "created_at", "submitted_at", "expected_on", "decided_at", "updated_at", "pass":
 					default:
 						t.Errorf("tracking answer has %q", k)
 					}
