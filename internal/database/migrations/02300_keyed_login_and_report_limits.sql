@@ -2,13 +2,9 @@
 -- Sign-in failures are kept per keyed digest of the username and client
 -- address (under the data key), never the two in plain text: the failures
 -- counted so far are forgotten (at most one sign-in window's backoff).
-DROP TABLE staff_login_failures;
-CREATE TABLE staff_login_failures (
-    subject        bytea       PRIMARY KEY,
-    failures       integer     NOT NULL,
-    last_failed_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX staff_login_failures_last_idx ON staff_login_failures (last_failed_at);
+DELETE FROM staff_login_failures;
+ALTER TABLE staff_login_failures DROP COLUMN username, DROP COLUMN ip,
+    ADD COLUMN subject bytea PRIMARY KEY;
 
 -- The sign-in limit per address and the reports' limits per address and
 -- per device counted under the address itself or its unkeyed SHA-256,
@@ -18,12 +14,6 @@ DELETE FROM rate_limits
 WHERE subject_sealed IS NULL AND (key LIKE 'login:ip:%' OR key LIKE 'report:ip:%' OR key LIKE 'report:device:%');
 
 -- +goose Down
-DROP TABLE staff_login_failures;
-CREATE TABLE staff_login_failures (
-    username       text        NOT NULL,
-    ip             text        NOT NULL,
-    failures       integer     NOT NULL,
-    last_failed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (username, ip)
-);
-CREATE INDEX staff_login_failures_last_idx ON staff_login_failures (last_failed_at);
+DELETE FROM staff_login_failures;
+ALTER TABLE staff_login_failures DROP COLUMN subject,
+    ADD COLUMN username text NOT NULL, ADD COLUMN ip text NOT NULL, ADD PRIMARY KEY (username, ip);
