@@ -1,16 +1,11 @@
 // Paying a bill at the kiosk through the assistant's flow: category, customer
 // code, the bill, the VietQR code, and the receipt once the payment arrives
 // through the sandbox gateway.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, visibleScreen, assertNoBrowserStorage, chooseBill, payFirstBill, progressIs, imageShown, within, payAtBank, signedPaper } from "./lib.mjs";
+import { KIOSK, testBrowser, openKiosk, shot, axeCheck, kioskRules, visibleScreen, assertNoBrowserStorage, chooseBill, payFirstBill, progressIs, imageShown, payAtBank, signedPaper } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await within(30000, "closing the browser", b.close());
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 test("a resident pays an electricity bill by VietQR and gets the receipt", async () => {
   const { page } = b;

@@ -1,15 +1,10 @@
 // The staff console and the duty console in Chromium: sign-in, each page
 // checked by axe-core, and the redirect to sign-in without a session.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, PASSWORD, openBrowser, shot, axeCheck, signIn, deviceCall } from "./lib.mjs";
+import { BASE, PASSWORD, testBrowser, shot, axeCheck, signIn, deviceCall } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await b.close();
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 test("without a session the console sends staff to sign in", async () => {
   const { page } = b;

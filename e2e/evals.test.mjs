@@ -1,16 +1,11 @@
 // The evaluators' viewer on the staff console: stored runs, a run filtered
 // to the cases that changed, and the comparison of two runs, rendered by
 // the server (it works with JavaScript off).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, openBrowser, shot, axeCheck, signIn } from "./lib.mjs";
+import { BASE, testBrowser, shot, axeCheck, signIn } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await b.close();
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 test("an evaluator sees what an edited prompt set broke", async () => {
   const { page } = b;

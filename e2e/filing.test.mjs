@@ -4,23 +4,17 @@
 // corrected, the fee paid by VietQR, the receipt with its tracking code.
 // Then a ward officer, whose browser runs no script, reviews that dossier
 // beside its scan and approves it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, visibleScreen, assertNoBrowserStorage, signIn, BASE, signedPaper, printedText, screenIs, replied, answer, imageShown, payAtBank } from "./lib.mjs";
+import { KIOSK, testBrowser, openKiosk, shot, axeCheck, kioskRules, visibleScreen, assertNoBrowserStorage, signIn, BASE, signedPaper, printedText, screenIs, replied, answer, imageShown, payAtBank } from "./lib.mjs";
 
 const SCAN = process.env.E2E_SCAN;
 const SCAN_NAME = process.env.E2E_SCAN_NAME || "";
 
-let kiosk, desk, noScript;
+const kiosk = testBrowser({ label: "the kiosk" });
+const desk = testBrowser({ label: "the staff console" });
+const noScript = testBrowser({ label: "the console without scripts", javaScript: false });
 let tracking = "";
-before(async () => { kiosk = await openBrowser(); desk = await openBrowser(); noScript = await openBrowser({ javaScript: false }); });
-after(async () => {
-  await kiosk.close();
-  await desk.close();
-  await noScript.close();
-  assert.deepEqual(kiosk.errors, [], "script errors on the kiosk");
-  assert.deepEqual(desk.errors, [], "script errors on the staff console");
-});
 
 test("a resident files a dossier from the home screen to the receipt", async () => {
   const { page } = kiosk;

@@ -1,16 +1,11 @@
 // The station fleet console: a station's heartbeat, its peripherals and its
 // use appear for an admin, rendered by the server; a peripheral failing
 // later shows without reloading the page.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, signIn, deviceCall } from "./lib.mjs";
+import { KIOSK, testBrowser, openKiosk, shot, axeCheck, signIn, deviceCall } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await b.close();
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 const heartbeat = (printer) => ({
   app_version: "1.0.0", uptime_seconds: 3600, network: { type: "ethernet" },

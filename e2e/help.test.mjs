@@ -3,22 +3,13 @@
 // kiosk tells the resident who is coming. The cards are the server's: with
 // scripts off a console still shows and acknowledges a call, and the ward's
 // staff set the number the kiosk reads when nobody comes.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, KIOSK, openBrowser, shot, axeCheck, signIn, openKiosk } from "./lib.mjs";
+import { BASE, KIOSK, testBrowser, shot, axeCheck, signIn, openKiosk } from "./lib.mjs";
 
-let kiosk, staff, plain;
-before(async () => {
-  kiosk = await openBrowser();
-  staff = await openBrowser();
-  plain = await openBrowser({ javaScript: false });
-});
-after(async () => {
-  await kiosk.close();
-  await staff.close();
-  await plain.close();
-  assert.deepEqual([...kiosk.errors, ...staff.errors, ...plain.errors], [], "script errors on the pages");
-});
+const kiosk = testBrowser({ label: "the kiosk" });
+const staff = testBrowser({ label: "the staff console" });
+const plain = testBrowser({ label: "the console without scripts", javaScript: false });
 
 test("a call reaches the ward's staff console live and the kiosk names who comes", async () => {
   await signIn(staff.page, "canbo.phuong", "/staff");

@@ -1,15 +1,10 @@
 // The kiosk screen in Chromium: the home screen, every service's first
 // screens, read-aloud, the inactivity wipe and the browser's storage.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, openBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs } from "./lib.mjs";
+import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, testBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await b.close();
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 test("home screen: every service, large type, big targets, accessible", async () => {
   const { page } = b;

@@ -8,6 +8,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
+import { before, after } from "node:test";
 
 const require = createRequire(import.meta.url);
 
@@ -51,6 +52,21 @@ export async function openBrowser({ javaScript = true } = {}) {
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// testBrowser is a browser for the tests of one file: opened (as
+// openBrowser, with its options) before them, closed after them, and the
+// file fails when a page threw a script error; label names the pages in
+// that failure ("the kiosk"). Its fields are openBrowser's once the
+// tests run.
+export function testBrowser({ label = "the pages", ...options } = {}) {
+  const b = {};
+  before(async () => { Object.assign(b, await openBrowser(options)); });
+  after(async () => {
+    await within(30000, "closing the browser of " + label, b.close());
+    assert.deepEqual(b.errors, [], "script errors on " + label);
+  });
+  return b;
 }
 
 function watch(page, errors) {

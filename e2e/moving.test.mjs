@@ -4,16 +4,11 @@
 // "dạ nam", "không có", "không nhớ", "tôi là bố của chủ hộ", "dạ số 2". The
 // explanation fits one screen, the form starts on the third touch, and the
 // dossier goes to the ward of the new address, which the receipt names.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, payAtBank } from "./lib.mjs";
+import { KIOSK, testBrowser, openKiosk, shot, axeCheck, kioskRules, payAtBank } from "./lib.mjs";
 
-let kiosk;
-before(async () => { kiosk = await openBrowser(); });
-after(async () => {
-  await kiosk.close();
-  assert.deepEqual(kiosk.errors, [], "script errors on the kiosk");
-});
+const kiosk = testBrowser({ label: "the kiosk" });
 
 const screenIs = (page, name, timeout) => page.waitForFunction((n) => document.body.dataset.screen === n, name, { timeout: timeout || 15000 });
 async function replied(page, action) {

@@ -2,16 +2,11 @@
 // English with directions from the station; a resident is handed over to
 // the SIM-owner service after the scam warning, and the use shows in the
 // fleet statistics.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, BASE, openBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, replied, progressIs } from "./lib.mjs";
+import { KIOSK, BASE, testBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, replied, progressIs } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await b.close();
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 test("a visitor finds a museum near the station, in English, with directions", async () => {
   const { page } = b;

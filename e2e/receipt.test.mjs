@@ -3,16 +3,11 @@
 // arrives. The bank pays anyway; the next resident sees none of it; the
 // first comes back, gives the code and four digits at "Tra cứu hồ sơ", and
 // prints the signed receipt.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, deviceCall, within, chooseBill, payFirstBill, payAtBank, progressIs, signedPaper } from "./lib.mjs";
+import { KIOSK, testBrowser, openKiosk, shot, axeCheck, kioskRules, deviceCall, within, chooseBill, payFirstBill, payAtBank, progressIs, signedPaper } from "./lib.mjs";
 
-let b;
-before(async () => { b = await openBrowser(); });
-after(async () => {
-  await b.close();
-  assert.deepEqual(b.errors, [], "script errors on the pages");
-});
+const b = testBrowser();
 
 test("a payment's receipt fetched by its code after the visit was reset", { timeout: 120000 }, async () => {
   const { page } = b;

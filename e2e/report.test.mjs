@@ -4,19 +4,13 @@
 // through to its closing, which asks for a reason from a list. A report left
 // past its acknowledgement deadline turns red. With scripts off the console
 // still works through its forms.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { BASE, KIOSK, openBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, assertNoBrowserStorage, signedPaper, replied, progressIs } from "./lib.mjs";
+import { BASE, KIOSK, openBrowser, testBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, assertNoBrowserStorage, signedPaper, replied, progressIs } from "./lib.mjs";
 
-let kiosk, officer;
-before(async () => { kiosk = await openBrowser(); officer = await openBrowser(); });
-after(async () => {
-  await kiosk.close();
-  await officer.close();
-  assert.deepEqual(kiosk.errors, [], "script errors on the kiosk");
-  assert.deepEqual(officer.errors, [], "script errors on the duty console");
-});
+const kiosk = testBrowser({ label: "the kiosk" });
+const officer = testBrowser({ label: "the duty console" });
 
 // A photo as the station's camera takes it (a PNG of one pixel).
 const PHOTO = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");

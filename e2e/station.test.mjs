@@ -2,19 +2,15 @@
 // shows on the fleet console within one heartbeat and the kiosk stops
 // offering printing; back, it is offered again. And nothing is lost to the
 // idle timer while a payment waits.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { KIOSK, IDLE_KIOSK, openBrowser, openKiosk, shot, signIn, deviceCall, kioskRules, axeCheck, within, chooseBill, payFirstBill, progressIs, payAtBank } from "./lib.mjs";
+import { KIOSK, IDLE_KIOSK, testBrowser, openKiosk, shot, signIn, deviceCall, kioskRules, axeCheck, within, chooseBill, payFirstBill, progressIs, payAtBank } from "./lib.mjs";
 
-let kiosk, admin, printer = null;
-before(async () => { kiosk = await openBrowser(); admin = await openBrowser(); });
-after(async () => {
-  if (printer) printer.kill();
-  await kiosk.close();
-  await admin.close();
-  assert.deepEqual([...kiosk.errors, ...admin.errors], [], "script errors on the pages");
-});
+const kiosk = testBrowser({ label: "the kiosk" });
+const admin = testBrowser({ label: "the fleet console" });
+let printer = null;
+after(() => { if (printer) printer.kill(); });
 
 const printerRow = (page) => page.locator("#stations tr", { hasText: "Trạm chung cư Bến Nghé" });
 

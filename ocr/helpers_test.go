@@ -33,11 +33,7 @@ func testPool(t testing.TB) *Pool {
 // testPage renders one corpus page.
 func testPage(t testing.TB, seed uint64, kind, degradation string) corpus.Page {
 	t.Helper()
-	g, err := corpus.NewGenerator(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg, err := g.Page(kind, g.Person(), degradation)
+	pg, err := corpus.Sample(seed, kind, degradation)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,26 +34,21 @@ var quiet = slog.New(slog.DiscardHandler)
 func sane(t *testing.T) { t.Setenv("SANE_CONFIG_DIR", agenttest.SANE(t)) }
 
 // cardPage draws the front of an invented resident's card as the OCR
-// corpus does, as PNG.
-func cardPage(t *testing.T) ([]byte, corpus.Person) {
+// corpus does, as PNG, with the fields a reader should give.
+func cardPage(t *testing.T) corpus.Page {
 	t.Helper()
-	g, err := corpus.NewGenerator(2026)
+	page, err := corpus.Sample(2026, corpus.Front, corpus.Clean)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := g.Person()
-	page, err := g.Page(corpus.Front, p, corpus.Clean)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return page.Image, p
+	return page
 }
 
 // cardPNM writes the card as the PNM file SANE's pnm backend "scans".
-func cardPNM(t *testing.T) (file string, p corpus.Person) {
+func cardPNM(t *testing.T) (file string, page corpus.Page) {
 	t.Helper()
-	page, p := cardPage(t)
-	img, err := png.Decode(bytes.NewReader(page))
+	page = cardPage(t)
+	img, err := png.Decode(bytes.NewReader(page.Image))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +56,7 @@ func cardPNM(t *testing.T) (file string, p corpus.Person) {
 	if err := os.WriteFile(file, agent.PNM(img), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return file, p
+	return file, page
 }
 
 // server is the service as the agent sees it: station heartbeats and the
@@ -89,7 +84,7 @@ func server(t *testing.T) (*httptest.Server, *kiosk.Service, *kiosktest.Station)
 // scanner's state says so.
 func TestScanGoesToTheVisitsOCR(t *testing.T) {
 	sane(t)
-	file, person := cardPNM(t)
+	file, card := cardPNM(t)
 	srv, _, st := server(t)
 	scanner := &agent.Scanner{Program: "scanimage", Device: "pnm:0", Resolution: 300, Args: []string{"--filename=" + file}}
 	a := &agent.Agent{Server: srv.URL, Token: st.Token, Scanner: scanner, Log: quiet}
@@ -104,8 +99,8 @@ func TestScanGoesToTheVisitsOCR(t *testing.T) {
 		Fields map[string]struct{ Value string }
 	}
 	json.Unmarshal(raw, &res)
-	if res.ID == "" || res.Fields["id_number"].Value != person.IDNumber || res.Fields["full_name"].Value != person.FullName {
-		t.Fatalf("OCR of the scan: %s; want %s %s", raw, person.IDNumber, person.FullName)
+	if res.ID == "" || res.Fields["id_number"].Value != card.Fields["id_number"] || res.Fields["full_name"].Value != card.Fields["full_name"] {
+		t.Fatalf("OCR of the scan: %s; want %s %s", raw, card.Fields["id_number"], card.Fields["full_name"])
 	}
 	if _, err := png.Decode(bytes.NewReader(img)); err != nil {
 		t.Fatalf("the scan is no PNG: %v", err)
@@ -137,9 +132,9 @@ func TestScanGoesToTheVisitsOCR(t *testing.T) {
 // that is not a camera fails with a clear error, a camera unplugged is
 // missing, and the heartbeat's states say so.
 func TestCameraPictureGoesToTheVisitsOCR(t *testing.T) {
-	page, person := cardPage(t)
+	card := cardPage(t)
 	file := filepath.Join(t.TempDir(), "card.png")
-	if err := os.WriteFile(file, page, 0o600); err != nil {
+	if err := os.WriteFile(file, card.Image, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	srv, _, st := server(t)
@@ -155,8 +150,8 @@ func TestCameraPictureGoesToTheVisitsOCR(t *testing.T) {
 		Fields map[string]struct{ Value string }
 	}
 	json.Unmarshal(raw, &res)
-	if res.Fields["id_number"].Value != person.IDNumber || res.Fields["full_name"].Value != person.FullName {
-		t.Fatalf("OCR of the picture: %s; want %s %s", raw, person.IDNumber, person.FullName)
+	if res.Fields["id_number"].Value != card.Fields["id_number"] || res.Fields["full_name"].Value != card.Fields["full_name"] {
+		t.Fatalf("OCR of the picture: %s; want %s %s", raw, card.Fields["id_number"], card.Fields["full_name"])
 	}
 	if _, err := png.Decode(bytes.NewReader(img)); err != nil {
 		t.Fatalf("the picture is no PNG: %v", err)

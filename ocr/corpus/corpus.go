@@ -505,6 +505,17 @@ func NewGenerator(seed uint64) (*Generator, error) {
 // Person invents the next resident.
 func (g *Generator) Person() Person { return NewPerson(g.rng) }
 
+// Sample renders one page of the given kind, degraded as asked, for the
+// first resident a generator seeded with seed invents: the one page a test
+// scans. The same seed gives the same page.
+func Sample(seed uint64, kind, degradation string) (Page, error) {
+	g, err := NewGenerator(seed)
+	if err != nil {
+		return Page{}, err
+	}
+	return g.Page(kind, g.Person(), degradation)
+}
+
 // Page renders a page of the given kind for p, degraded as asked.
 func (g *Generator) Page(kind string, p Person, degradation string) (Page, error) {
 	pg := Page{Kind: kind, Degradation: degradation, Name: fmt.Sprintf("%s-%s-%s", kind, degradation, p.IDNumber[6:])}
