@@ -126,3 +126,19 @@ func (s *Store) earlierInVisit(ctx context.Context, kioskSessionID string) (addr
 	}
 	return state.Address, true, nil
 }
+
+// said repeats the words the resident typed, in the reply's language and
+// the visit's form of address: a question while the conversation was
+// finding what they need or where to go, an answer to the question asked
+// otherwise. A touch is not repeated: the reply acknowledges it.
+func (t *turn) said() string {
+	if t.msg.Text == "" {
+		return ""
+	}
+	key := "said_answer"
+	switch t.from {
+	case StageIdentify, StageConfirm, StagePlaces:
+		key = "said_question"
+	}
+	return t.voice(t.sayIn(t.lang(), key)) + " " + t.text
+}
