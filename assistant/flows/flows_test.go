@@ -469,8 +469,14 @@ func TestPayABillFromTheTile(t *testing.T) {
 	c.say("demo9999")
 	c.expect(assistant.StageCollect, "DEMO9999")
 	c.asks("customer_code", "after an unknown code")
+	if c.last.Said != "Bác vừa trả lời: demo9999" {
+		t.Fatalf("the code not taken is not repeated beside the reason: %q", c.last.Said)
+	}
 	c.say("demo0001")
 	c.expect(assistant.StageBills, "tôi tìm thấy 2 hóa đơn")
+	if c.last.Said != "" {
+		t.Fatalf("a code taken is repeated besides the reply's read-back: %q", c.last.Said)
+	}
 	c.buttonsOnce("bill:")
 	c.speaks("387.500 đồng")
 	step()
