@@ -337,7 +337,10 @@ func TestConversationCivil(t *testing.T) {
 	c.choose(ChoiceBack).wantField("child_sex").choose(ChoiceBack).wantField("child_date_of_birth")
 	c.say("01/10/2026").wantField("place_of_birth") // answered fields are not asked again
 	c.choose(ChoiceBack).wantField("child_date_of_birth").wantText("Hiện ghi: 01/10/2026")
-	c.choose(ChoiceBack).choose("opt:nam").wantField("place_of_birth")
+	// A stale button of the sex question pressed at the name is no name:
+	// asked again, the name kept.
+	c.choose(ChoiceBack).choose("opt:nam").want(StageCollect, StatusClarify).wantField("child_full_name").wantText("Hiện ghi: Nguyễn Minh Khang")
+	c.say("dạ nguyễn minh khang").wantField("place_of_birth")
 	c.fill(map[string]string{
 		"place_of_birth":     "Bệnh viện Từ Dũ",
 		"ethnicity":          "Kinh",

@@ -45,20 +45,10 @@ type MissHandler struct {
 
 func (h *MissHandler) RegisterRoutes(r *gin.RouterGroup) {
 	small := httpserver.LimitBody(8 << 10)
-	r.GET("/staff/misses", signInFirst, h.Staff.Require(h.Readers...), h.page)
+	r.GET("/staff/misses", h.Staff.RequirePage(h.Readers...), h.page)
 	r.POST("/staff/misses/:id", small, h.Staff.Require(h.Teachers...), h.resolveForm)
 	r.GET("/api/v1/staff/misses", h.Staff.Require(h.Readers...), h.list)
 	r.POST("/api/v1/staff/misses/:id/resolve", small, h.Staff.Require(h.Teachers...), h.resolveJSON)
-}
-
-// signInFirst sends a browser without a staff session to the sign-in page.
-func signInFirst(c *gin.Context) {
-	if _, err := c.Cookie(staff.CookieName); err != nil {
-		c.Redirect(http.StatusSeeOther, "/staff/login?next=/staff/misses")
-		c.Abort()
-		return
-	}
-	c.Next()
 }
 
 func (h *MissHandler) list(c *gin.Context) {

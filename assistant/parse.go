@@ -55,9 +55,13 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 	case procedures.FieldEmail:
 		v = strings.ToLower(strings.Join(strings.Fields(in), ""))
 	default:
-		v = strings.Join(strings.Fields(in), " ")
-		if strings.Contains(f.Name, "name") {
-			v = titleCase(v)
+		switch {
+		case isPersonName(f):
+			v, err = parsePersonName(in)
+		case strings.Contains(f.Name, "name"):
+			v = titleCase(strings.Join(strings.Fields(in), " "))
+		default:
+			v = strings.Join(strings.Fields(in), " ")
 		}
 	}
 	if err != nil {
@@ -254,6 +258,56 @@ func parseAddress(in string) (string, error) {
 		return "", askAgain("Địa chỉ còn thiếu. Xin ghi số nhà, tên đường, phường, ví dụ: 12 Lê Lợi, phường Bến Thành.")
 	}
 	return s, nil
+}
+
+// isPersonName reports whether f asks a person's full name (not a
+// business's or a host's, which may be a hotel).
+func isPersonName(f procedures.Field) bool {
+	return strings.HasSuffix(f.Name, "full_name") ||
+		slices.Contains([]string{"household_head_name", "requester_name", "record_person_name"}, f.Name)
+}
+
+// nameLeadIns are what residents say before a name, folded: "dạ, tên tôi
+// là …". Longest first, so that "da vang" goes before "da".
+var nameLeadIns = []string{"da vang", "da thua", "ho va ten la", "ho ten la", "ten toi la", "toi ten la", "ten cua toi la",
+	"ten toi", "toi ten", "ten la", "da", "vang", "thua", "ten"}
+
+// notNames are answers that are no name: yes, no and fillers, folded.
+var notNames = []string{"co", "khong", "vang", "da", "da vang", "da co", "da khong", "vang a", "co a", "u", "uh", "ok", "oke", "dung", "dung roi", "roi", "xong", "tiep", "tiep tuc", "chua", "khong biet", "khong nho"}
+
+// parsePersonName reads a person's full name as residents give it: the
+// words said before it ("dạ, tên tôi là") and a closing "ạ" are dropped,
+// and each word is written with a capital. A yes or no, a name with
+// digits or a single word is asked again.
+func parsePersonName(in string) (string, error) {
+	words := strings.Fields(strings.NewReplacer(",", " ", ".", " ").Replace(in))
+	folded := strings.Fields(vietnamese.Fold(strings.Join(words, " ")))
+	if len(folded) == len(words) {
+		if slices.Contains(notNames, strings.Join(folded, " ")) {
+			return "", askAgain("Tôi cần họ và tên đầy đủ, ví dụ: Nguyễn Văn An.")
+		}
+		for again := true; again; {
+			again = false
+			for _, lead := range nameLeadIns {
+				n := len(strings.Fields(lead))
+				if len(folded) > n && strings.Join(folded[:n], " ") == lead {
+					words, folded, again = words[n:], folded[n:], true
+					break
+				}
+			}
+		}
+	}
+	if n := len(words); n > 0 && slices.Contains([]string{"ạ", "nhé", "nha"}, strings.ToLower(words[n-1])) {
+		words = words[:n-1]
+	}
+	name := strings.Join(words, " ")
+	switch {
+	case strings.ContainsAny(name, "0123456789"):
+		return "", askAgain("Họ và tên không có chữ số. Xin ghi lại, ví dụ: Nguyễn Văn An.")
+	case len(words) < 2:
+		return "", askAgain("Xin ghi đủ cả họ và tên, ví dụ: Nguyễn Văn An.")
+	}
+	return titleCase(name), nil
 }
 
 // titleCase writes each word of a name with a capital first letter.

@@ -165,7 +165,7 @@ func (t presenter) presentField(s *screen) {
 	if !ok {
 		return
 	}
-	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type, Keyboard: keyboardFor(field)}
+	t.reply.Field = &FieldPrompt{Name: field.Name, Label: field.Label, Type: field.Type, Keyboard: t.keyboard(field)}
 	if len(t.sess.State.Confirming) > 0 {
 		v := t.sess.Fields[field.Name]
 		key := "scan_confirm"
@@ -306,6 +306,19 @@ func keyboardFor(f procedures.Field) string {
 		return "tel"
 	}
 	return "text"
+}
+
+// keyboard is the keyboard of field in this conversation: the four
+// characters of a look-up are digits, but those of a payment's customer
+// code may be letters.
+func (t presenter) keyboard(f procedures.Field) string {
+	if t.entry != nil && t.entry.Slug == SlugStatusLookup && f.Name == "last4" {
+		if isPaymentCode(t.sess.Fields["dossier_code"].Value) {
+			return "text"
+		}
+		return "numeric"
+	}
+	return keyboardFor(f)
 }
 
 // stageSteps number the stages of a procedure for the progress line.

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,8 +32,12 @@ type Service struct {
 	prompts   *PromptSet
 	cfg       Config
 	log       *slog.Logger
-	// resumeLimit bounds slip-code attempts per code and per client.
+	// resumeLimit bounds slip-code attempts per code and per client, keyed
+	// by sealer's digests; lookups is the client address's count shared
+	// with every look-up by code (dossiers, payments, reports).
 	resumeLimit *ratelimit.Limiter
+	lookups     *ratelimit.Lookups
+	sealer      *seal.Sealer
 	now         func() time.Time
 	// stations authenticates the kiosks the API serves; without it the
 	// API refuses every caller.
@@ -70,6 +75,10 @@ type Deps struct {
 	Streams *live.Limits
 	// Sealer seals what residents say and give at rest; it must be set.
 	Sealer *seal.Sealer
+	// Lookups is the look-up limit shared with dossiers, payments and
+	// reports, which a slip's code and four digits count against too
+	// (nil: one of the tracking defaults).
+	Lookups *ratelimit.Lookups
 }
 
 // New returns the assistant service.
@@ -91,9 +100,12 @@ func New(d Deps, cfg Config) (*Service, error) {
 		store: NewStore(d.Pool, d.Sealer), catalogue: d.Catalogue, scans: d.Scans, dossiers: d.Dossiers, services: d.Services, teacher: d.Teacher, model: d.Model,
 		prompts: prompts, cfg: cfg, log: d.Logger,
 		resumeLimit: ratelimit.New(d.Pool, 5, 15*time.Minute),
-		now:         time.Now,
-		stations:    d.Stations,
-		streams:     d.Streams,
+		lookups: cmp.Or(d.Lookups, ratelimit.NewLookups(d.Pool, d.Sealer,
+			ratelimit.DefaultLookupsPerCode, ratelimit.DefaultLookupsPerAddress)),
+		sealer:   d.Sealer,
+		now:      time.Now,
+		stations: d.Stations,
+		streams:  d.Streams,
 	}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures"
 )
@@ -383,5 +384,39 @@ func TestScanConflictsReachTheDraft(t *testing.T) {
 	// The MRZ's name without marks is the same name: no conflict.
 	if name, _ := c.draftValue("full_name"); len(name.Conflicts) != 0 {
 		t.Errorf("full_name conflicts %+v", name.Conflicts)
+	}
+}
+
+// TestSlipResumeCountsWithOtherLookups: a slip's code and four digits
+// count against the address's look-ups by code, shared with dossiers',
+// payments' and reports' codes: an address that spent its hour on those
+// resumes no slip either, another address does; and the slip's own
+// counts hold neither its code nor the client in the clear.
+func TestSlipResumeCountsWithOtherLookups(t *testing.T) {
+	svc := newTestService(t, nil, nil)
+	ctx := context.Background()
+	c := startChat(t, svc, StartRequest{StationID: "st-01", KioskSessionID: "visit-1"})
+	slip, err := svc.SaveSlip(ctx, c.id, "5678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another part's limiter on the same database, as the wiring shares.
+	tracking := ratelimit.NewLookups(svc.store.pool, svc.sealer, ratelimit.DefaultLookupsPerCode, ratelimit.DefaultLookupsPerAddress)
+	for range ratelimit.DefaultLookupsPerAddress {
+		if err := tracking.Address(ctx, "station:st-02"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Resume(ctx, ResumeRequest{Code: slip.Code, Last4: "5678"}, "station:st-02"); !apperr.IsKind(err, apperr.RateLimited) {
+		t.Fatalf("resume from an address that spent its look-ups: %v", err)
+	}
+	if v, err := svc.Resume(ctx, ResumeRequest{Code: slip.Code, Last4: "5678"}, "station:st-03"); err != nil || v.ID != c.id {
+		t.Fatalf("resume from another address: %v", err)
+	}
+	var plain int
+	code := strings.ReplaceAll(slip.Code, "-", "")
+	if err := svc.store.pool.QueryRow(ctx, `SELECT count(*) FROM rate_limits WHERE key LIKE '%' || $1 || '%' OR key LIKE '%st-0%'`,
+		code).Scan(&plain); err != nil || plain != 0 {
+		t.Errorf("%d counts hold the slip's code or the client in the clear (%v)", plain, err)
 	}
 }

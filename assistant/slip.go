@@ -157,16 +157,20 @@ type ResumeRequest struct {
 var errSlipNotFound = apperr.New(apperr.NotFound, "slip_not_found", "Mã phiếu hoặc 4 số cuối chưa đúng, hoặc phiếu đã hết hạn. Xin kiểm tra lại hoặc nhờ cán bộ.")
 
 // Resume finds the session of a slip. client names who asks (the station
-// or the address), for the rate limit.
+// or the address), for the rate limits: the look-ups by code of that
+// address, and the slip's own, tighter, per code and per client.
 func (s *Service) Resume(ctx context.Context, r ResumeRequest, client string) (*View, error) {
 	code := normalizeSlipCode(r.Code)
 	if code == "" || !fourDigits(strings.TrimSpace(r.Last4)) {
 		return nil, apperr.New(apperr.Invalid, "slip_invalid", "Xin nhập mã trên phiếu (8 ký tự) và 4 số cuối của số căn cước hoặc số điện thoại.")
 	}
-	if err := s.resumeLimit.Allow(ctx, "slip-client:"+client); err != nil {
+	if err := s.lookups.Address(ctx, client); err != nil {
 		return nil, err
 	}
-	if err := s.resumeLimit.Allow(ctx, "slip-code:"+code); err != nil {
+	if err := s.resumeLimit.AllowSubject(ctx, s.sealer, "slip-client:", client); err != nil {
+		return nil, err
+	}
+	if err := s.resumeLimit.AllowSubject(ctx, s.sealer, "slip-code:", code); err != nil {
 		return nil, err
 	}
 	id, secret, err := s.store.FindSlip(ctx, hashCode(code), s.now())

@@ -187,11 +187,17 @@ func (t *turn) visit(step, outcome string) {
 		Service: t.sess.Procedure.Slug, Step: step, Outcome: outcome})
 }
 
-// recordUsage writes the turn's usage; statistics never fail a turn.
+// recordUsage writes the turn's usage; statistics never fail a turn. A
+// turn that noted no step of its own records the stage it left the
+// conversation at, so that a visit given up shows where: choosing,
+// answering the form, reviewing it.
 func (t *turn) recordUsage(ctx context.Context) {
 	u := t.svc.services.Visits
 	if u == nil || t.sess.KioskSessionID == "" || t.sess.StationID == "" {
 		return
+	}
+	if len(t.used) == 0 {
+		t.visit(string(t.sess.Stage), "")
 	}
 	for _, r := range t.used {
 		if err := u.RecordUsage(ctx, r); err != nil {

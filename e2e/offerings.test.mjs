@@ -83,7 +83,7 @@ test("a resident is handed over to the SIM-owner service, and the use is counted
 
   const staffPage = await b.context.newPage();
   await signIn(staffPage, "quan.tri", "/staff/stations");
-  await staffPage.locator("#use-service tr", { hasText: "Định danh thuê bao (SIM chính chủ)" }).waitFor();
+  await staffPage.locator("#use-service tr", { hasText: "Định danh, chuẩn hóa thông tin thuê bao di động (SIM chính chủ)" }).waitFor();
   await shot(staffPage, "offerings-03-fleet-use");
   await staffPage.close();
 });

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,7 +11,6 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
-	"github.com/citizenstation/citizenstation/internal/staff"
 )
 
 // Handler serves past runs to the staff console.
@@ -28,7 +26,9 @@ type Handler struct {
 	Stations TestStations
 	Orders   VisitOrders
 	// Pages, when set, serves the viewer on the staff console to the
-	// staff it lets through (evaluators, admins, the command centre).
+	// staff it lets through (evaluators, admins, the command centre): the
+	// staff package's page guard (staff.Service.RequirePage), which sends
+	// a browser without a session to sign in.
 	Pages gin.HandlerFunc
 }
 
@@ -42,7 +42,7 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	g.GET("/runs", h.listRuns)
 	g.GET("/runs/:id", h.getRun)
 	if h.Pages != nil {
-		p := r.Group("/staff/evals", signInFirst, h.Pages)
+		p := r.Group("/staff/evals", h.Pages)
 		p.GET("", h.runsPage)
 		p.GET("/compare", h.comparePage)
 		p.GET("/:id", h.runPage)
@@ -107,17 +107,6 @@ func (h *Handler) listRuns(c *gin.Context) {
 func (h *Handler) getRun(c *gin.Context) {
 	r, err := h.Store.GetRun(c, c.Param("id"))
 	httpserver.Reply(c, http.StatusOK, r, err)
-}
-
-// signInFirst sends a browser without a staff session to the sign-in page,
-// to come back here after.
-func signInFirst(c *gin.Context) {
-	if _, err := c.Cookie(staff.CookieName); err != nil {
-		c.Redirect(http.StatusSeeOther, "/staff/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
-		c.Abort()
-		return
-	}
-	c.Next()
 }
 
 func (h *Handler) runsPage(c *gin.Context) {

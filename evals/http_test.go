@@ -115,8 +115,8 @@ func TestViewerPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, evaluator, wardStaff := serveToStaff(t, pool, staff.RoleEvaluator, func(s *staff.Service) *Handler {
-		pages := s.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator)
-		return &Handler{Store: store, Staff: pages, Pages: pages}
+		roles := []staff.Role{staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator}
+		return &Handler{Store: store, Staff: s.Require(roles...), Pages: s.RequirePage(roles...)}
 	})
 
 	tests := []struct {

@@ -16,23 +16,6 @@ import (
 // on station_events, for the fleet console's live updates.
 const FleetChannel = "kiosk_fleet"
 
-// serviceNames are the kiosk's services as staff read them, by the key the
-// kiosk screen records a visit's service under.
-var serviceNames = map[string]string{
-	"procedures": "Thủ tục hành chính", "tracking": "Tra cứu hồ sơ", "bills": "Thanh toán hóa đơn",
-	"reports": "Phản ánh an ninh trật tự", "health": "Dịch vụ y tế", "partners": "Ngân hàng, viễn thông, chữ ký số",
-	"tourism": "Thông tin du lịch", "finance.bank-account": "Mở tài khoản ngân hàng", "finance.consumer-loan": "Vay tiêu dùng",
-	"telecom.subscriber-identify": "Định danh thuê bao (SIM chính chủ)", "signature.personal-certificate": "Chữ ký số cá nhân",
-}
-
-// ServiceName is a visit's service in words.
-func ServiceName(key string) string {
-	if n, ok := serviceNames[key]; ok {
-		return n
-	}
-	return key
-}
-
 var peripheralNames = map[string]string{
 	"document_scanner": "Máy quét giấy tờ", "camera": "Camera", "receipt_printer": "Máy in biên nhận", "card_reader": "Đầu đọc thẻ",
 	"barcode_reader": "Đầu đọc mã vạch", "nfc_reader": "Đầu đọc NFC", "blood_pressure_monitor": "Máy đo huyết áp", "scale": "Cân",
@@ -151,14 +134,49 @@ func (u *Usage) HoursText() string {
 func (u *Usage) Services() []Count {
 	out := make([]Count, len(u.ByService))
 	for i, c := range u.ByService {
-		out[i] = Count{Key: ServiceName(c.Key), Count: c.Count}
+		out[i] = Count{Key: u.names.Service(c.Key), Count: c.Count}
+	}
+	return out
+}
+
+// Abandoned are the steps where visits were given up, most first, each
+// named in words.
+func (u *Usage) Abandoned() []Count {
+	out := make([]Count, len(u.AbandonedAt))
+	for i, c := range u.AbandonedAt {
+		out[i] = Count{Key: StepName(c.Key), Count: c.Count}
 	}
 	return out
 }
 
 // MedianVisit is the median visit's length in words.
-func (u *Usage) MedianVisit() string {
-	d := time.Duration(u.MedianSessionSeconds * float64(time.Second)).Round(time.Second)
+func (u *Usage) MedianVisit() string { return seconds(u.MedianSessionSeconds) }
+
+// Text says what became of the calls for a person in words: "3 lần gọi
+// cán bộ: 2 có người nhận (chờ trung vị 40 giây, lâu nhất 1 phút 5 giây),
+// 1 phải báo trực ban".
+func (h HelpUsage) Text() string {
+	if h.Requests == 0 {
+		return "Chưa có lần gọi cán bộ nào."
+	}
+	out := fmt.Sprintf("%d lần gọi cán bộ: %d có người nhận", h.Requests, h.Acknowledged)
+	if h.Acknowledged > 0 {
+		out += fmt.Sprintf(" (chờ trung vị %s, lâu nhất %s)", seconds(h.MedianWaitSeconds), seconds(h.MaxWaitSeconds))
+	}
+	for _, part := range []struct {
+		n     int64
+		words string
+	}{{h.Escalated, "phải báo lên trên"}, {h.Cancelled, "người dân tự hủy"}, {h.Waiting, "đang chờ"}} {
+		if part.n > 0 {
+			out += fmt.Sprintf(", %d %s", part.n, part.words)
+		}
+	}
+	return out + "."
+}
+
+// seconds is a length of time in words: "40 giây", "2 phút 5 giây".
+func seconds(s float64) string {
+	d := time.Duration(s * float64(time.Second)).Round(time.Second)
 	if d < time.Minute {
 		return fmt.Sprintf("%d giây", int(d.Seconds()))
 	}

@@ -9,15 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/kiosktest"
 )
 
 // TestFleetConsole renders the fleet console as an administrator sees it
@@ -50,7 +48,7 @@ func TestFleetConsole(t *testing.T) {
 
 	// A station of a code the official list lacks, from before the list:
 	// named by its imported boundary, else by its code.
-	legacyStations(t, pool)
+	kiosktest.LegacyStations(t, pool)
 	stafftest.CheckPages(t, h, []stafftest.Page{
 		{Name: "codes off the official list", As: adminUser, Path: "/staff/stations", Status: 200, Want: []string{
 			"<td>Phường mẫu cũ<br><small>mã 99901</small></td>", "<td>Phường mã 99902</td>"}},
@@ -101,34 +99,5 @@ func TestFleetConsole(t *testing.T) {
 	}
 	if strings.Contains(rec.Body.String(), "<html") {
 		t.Error("the fragment is a whole page")
-	}
-}
-
-// legacyStations adds, as rows written before stations named only official
-// units, a station in ward 99901, whose boundary was imported as «Phường
-// mẫu cũ», and one in ward 99902, which no table names.
-func legacyStations(t *testing.T, pool *pgxpool.Pool) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `INSERT INTO wards (code, name, geom) VALUES ('99901', 'Phường mẫu cũ',
-		ST_Multi(ST_MakeEnvelope(106.60, 10.70, 106.61, 10.71, 4326)))`); err != nil {
-		t.Fatal(err)
-	}
-	// The official-list check is NOT VALID: it holds for new rows only, so
-	// the old rows are written past it.
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `ALTER TABLE stations DROP CONSTRAINT stations_ward_official`); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO stations (name, ward_code, token_hash) VALUES
-			('Trạm cũ A', '99901', sha256('a'::bytea)), ('Trạm cũ B', '99902', sha256('b'::bytea))`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `ALTER TABLE stations ADD CONSTRAINT stations_ward_official
-			FOREIGN KEY (ward_code) REFERENCES admin_units (code) NOT VALID`)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

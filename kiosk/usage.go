@@ -36,6 +36,8 @@ type Usage struct {
 	Outcomes             []Count        `json:"outcomes"`
 	AbandonedAt          []Count        `json:"abandoned_at"` // step where abandoned visits stopped
 	Help                 HelpUsage      `json:"help"`
+
+	names Names // the words for the services' keys
 }
 
 // HelpUsage is what became of residents' calls for a person ("Gọi cán
@@ -122,16 +124,8 @@ func (s *Service) Usage(ctx context.Context, f UsageFilter) (*Usage, error) {
 		{&u.AbandonedAt, `SELECT abandoned_step, count(*) FROM v WHERE abandoned_step IS NOT NULL
 			GROUP BY abandoned_step ORDER BY count(*) DESC, abandoned_step`},
 	}
-	if err := tx.QueryRow(ctx, `WITH h AS (SELECT h.*, extract(epoch FROM h.acknowledged_at - h.created_at) AS wait
-			FROM help_requests h JOIN stations st ON st.id = h.station_id
-			WHERE h.created_at >= $1 AND h.created_at < $2
-			AND ($3 = '' OR h.station_id::text = $3) AND ($4 = '' OR st.ward_code = $4))
-		SELECT count(*), count(acknowledged_at), count(*) FILTER (WHERE level > 0), count(cancelled_at),
-			count(*) FILTER (WHERE acknowledged_at IS NULL AND cancelled_at IS NULL),
-			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY wait), 0), coalesce(max(wait), 0)
-		FROM h`, args...).Scan(&u.Help.Requests, &u.Help.Acknowledged, &u.Help.Escalated, &u.Help.Cancelled,
-		&u.Help.Waiting, &u.Help.MedianWaitSeconds, &u.Help.MaxWaitSeconds); err != nil {
-		return nil, fmt.Errorf("usage of help requests: %w", err)
+	if u.Help, err = HelpUsageOf(ctx, tx, f); err != nil {
+		return nil, err
 	}
 	for _, b := range buckets {
 		rows, err := tx.Query(ctx, sel+b.query, args...)
@@ -142,5 +136,28 @@ func (s *Service) Usage(ctx context.Context, f UsageFilter) (*Usage, error) {
 			return nil, fmt.Errorf("usage: %w", err)
 		}
 	}
+	if u.names, err = LoadNames(ctx, tx); err != nil {
+		return nil, err
+	}
 	return u, nil
+}
+
+// HelpUsageOf answers what became of the calls for a person ("Gọi cán
+// bộ") made in the period f selects: how many, how they ended, and how
+// long residents waited for someone to take them.
+func HelpUsageOf(ctx context.Context, db Querier, f UsageFilter) (HelpUsage, error) {
+	var h HelpUsage
+	err := db.QueryRow(ctx, `WITH h AS (SELECT h.*, extract(epoch FROM h.acknowledged_at - h.created_at) AS wait
+			FROM help_requests h JOIN stations st ON st.id = h.station_id
+			WHERE h.created_at >= $1 AND h.created_at < $2
+			AND ($3 = '' OR h.station_id::text = $3) AND ($4 = '' OR st.ward_code = $4))
+		SELECT count(*), count(acknowledged_at), count(*) FILTER (WHERE level > 0), count(cancelled_at),
+			count(*) FILTER (WHERE acknowledged_at IS NULL AND cancelled_at IS NULL),
+			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY wait), 0), coalesce(max(wait), 0)
+		FROM h`, f.From, f.To, f.StationID, f.WardCode).Scan(&h.Requests, &h.Acknowledged, &h.Escalated, &h.Cancelled,
+		&h.Waiting, &h.MedianWaitSeconds, &h.MaxWaitSeconds)
+	if err != nil {
+		return h, fmt.Errorf("usage of help requests: %w", err)
+	}
+	return h, nil
 }

@@ -3,9 +3,12 @@ package kiosk_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/citizenstation/citizenstation/internal/httpserver"
+	"github.com/citizenstation/citizenstation/internal/live"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
@@ -119,5 +122,57 @@ func TestUsageStatistics(t *testing.T) {
 	json.Unmarshal(rec.Body.Bytes(), &u)
 	if u.Sessions != 3 || len(u.ByStation) != 1 || u.ByStation[0].Name != "Trạm B" {
 		t.Errorf("station B: %s", rec.Body)
+	}
+}
+
+// TestFleetUsageInWords: the fleet console names each service and each
+// step where a visit was given up in words — a catalogue entry by its
+// name, a step as staff would say it — never by the keys recorded, and
+// says what became of the calls for a person.
+func TestFleetUsageInWords(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	st := staff.NewService(e.pool, staff.Config{})
+	e.h = httpserver.New(httpserver.Options{Logger: quiet}, &kiosk.Handler{Service: e.svc,
+		Viewer: st.Require(staff.RoleAdmin), Pages: st.RequirePage(staff.RoleAdmin),
+		Live: live.New(e.pool, quiet, kiosk.FleetChannel)}).Handler() // the page only; no stream is opened
+	if _, err := e.pool.Exec(ctx, `INSERT INTO procedure_entries (slug, name, grp, kind, online, checked_on, body)
+		VALUES ('residence.stay-notify', 'Thông báo lưu trú', 'residence', 'procedure', 'full', '2026-11-01', '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.addStation(t, "Trạm A")
+	now := time.Now().Add(-time.Hour)
+	for _, v := range []pastVisit{
+		{a.ID, now, 60, []string{"procedures", "residence.stay-notify"}, "", "collect", kiosk.EndIdle},
+		{a.ID, now.Add(time.Minute), 60, []string{"bills"}, "", "payment_qr", kiosk.EndIdle},
+		{a.ID, now.Add(2 * time.Minute), 60, []string{"bills"}, "", "payment_qr", kiosk.EndFinish},
+	} {
+		e.record(t, v)
+	}
+	// Three calls for a person: taken after 40 s, taken after a minute
+	// once the duty officer was told, and given up by the resident.
+	if _, err := e.pool.Exec(ctx, `INSERT INTO help_requests (station_id, ward_code, created_at, level, acknowledged_at, cancelled_at) VALUES
+		($1, '26740', now() - interval '2 hours', 0, now() - interval '2 hours' + interval '40 seconds', NULL),
+		($1, '26740', now() - interval '1 hour', 1, now() - interval '1 hour' + interval '60 seconds', NULL),
+		($1, '26740', now() - interval '30 minutes', 0, NULL, now() - interval '29 minutes')`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	adminUser := stafftest.SignIn(t, e.pool, staff.RoleAdmin)
+	rec := adminUser.Do(t, e.h, "GET", "/staff/stations", nil)
+	page := rec.Body.String()
+	if rec.Code != 200 {
+		t.Fatalf("fleet page: %d %s", rec.Code, page)
+	}
+	for _, want := range []string{"Bỏ dở nhiều nhất ở bước: mã QR thanh toán (2), khai từng mục (1).",
+		"<td>Thông báo lưu trú</td><td>1</td>", "<td>Thanh toán hóa đơn</td><td>2</td>", "<td>Thủ tục hành chính</td><td>1</td>",
+		"3 lần gọi cán bộ: 2 có người nhận (chờ trung vị 50 giây, lâu nhất 1 phút 0 giây), 1 phải báo lên trên, 1 người dân tự hủy."} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the fleet page lacks %q", want)
+		}
+	}
+	for _, key := range []string{"residence.stay-notify", "payment_qr", ">bills<"} {
+		if strings.Contains(page, key) {
+			t.Errorf("the fleet page shows the key %q", key)
+		}
 	}
 }

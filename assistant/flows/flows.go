@@ -294,14 +294,15 @@ type Tracking struct {
 
 // TrackDossier returns the dossier's status in plain words, with its
 // tracking slip and, once the ward decided, the decision to print (the
-// routes of procedures/dossiers, proved by the same four digits).
+// routes of procedures/dossiers, proved by the pass the look-up handed
+// out: the four digits never go into a paper's address).
 func (t Tracking) TrackDossier(ctx context.Context, code, last4, stationID string) (*assistant.DossierStatus, error) {
 	tr, err := t.Dossiers.Track(ctx, audit.Actor{Role: "kiosk", IP: "station:" + stationID}, strings.TrimSpace(code), last4)
 	if err != nil {
 		return nil, err
 	}
 	base := "/api/v1/track/" + url.PathEscape(tr.TrackingCode)
-	proof := "?" + url.Values{"last4": {last4}}.Encode()
+	proof := "?" + url.Values{"pass": {tr.Pass}}.Encode()
 	papers := []assistant.Paper{{Name: "slip", Label: "In phiếu theo dõi", URL: base + "/slip.pdf" + proof}}
 	if tr.HasDecision() {
 		papers = append(papers, assistant.Paper{Name: "decision", Label: "In thông báo của phường", URL: base + "/decision.pdf" + proof})
@@ -316,7 +317,7 @@ func (t Tracking) TrackReport(ctx context.Context, code, stationID string) (*ass
 	if t.Reports == nil {
 		return nil, apperr.New(apperr.NotFound, "report_not_found", "Trạm này chưa tra cứu được phản ánh. Bác bấm “Gọi cán bộ”.")
 	}
-	r, err := t.Reports.Track(ctx, code)
+	r, err := t.Reports.Track(ctx, "station:"+stationID, code)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +352,7 @@ func (t Tracking) TrackPayment(ctx context.Context, code, last4, stationID strin
 	st := &assistant.DossierStatus{Kind: assistant.TrackPayment, TrackingCode: p.LookupCode, Status: cmp.Or(paymentStates[p.State], p.State)}
 	if p.Receipt != nil {
 		next += " Số biên lai: " + p.Receipt.Number + "."
-		st.Papers = []assistant.Paper{{Name: "receipt", Label: "In biên lai", URL: payments.ReceiptURL(p.LookupCode, last4)}}
+		st.Papers = []assistant.Paper{{Name: "receipt", Label: "In biên lai", URL: payments.ReceiptURL(p.LookupCode, t.Payments.ReceiptPass(p.LookupCode))}}
 	}
 	st.NextStep = next
 	return st, nil

@@ -74,6 +74,7 @@ type env struct {
 	scans     *ocr.Store
 	live      *live.Listener
 	streams   *live.Limits
+	reports   *reports.Service
 }
 
 func newEnv(t *testing.T) *env { return newEnvTB(t) }
@@ -131,6 +132,7 @@ func newEnvPool(t testing.TB, pool *pgxpool.Pool) *env {
 	repCfg := reports.DefaultConfig()
 	repCfg.Sealer = seal.MustTest(testKey)
 	rep := reports.NewService(e.pool, repCfg, rules, reports.KioskStations{Kiosk: e.kiosk})
+	e.reports = rep
 
 	e.scans = ocr.NewStore(e.pool, t.TempDir(), seal.MustTest(testKey))
 	// The replica's listener, as serve runs it.
@@ -804,7 +806,7 @@ func TestFollowADossier(t *testing.T) {
 	c.expect(assistant.StageDone, "Hồ sơ "+d.TrackingCode, "Tình trạng: "+tr.StatusLabel, tr.NextStep)
 	st := c.last.DossierStatus
 	if st == nil || st.Kind != assistant.TrackDossier || c.last.Progress != "Kết quả tra cứu" || len(st.Papers) != 1 ||
-		st.Papers[0].URL != "/api/v1/track/"+d.TrackingCode+"/slip.pdf?last4=3456" {
+		!strings.HasPrefix(st.Papers[0].URL, "/api/v1/track/"+d.TrackingCode+"/slip.pdf?pass=") || strings.Contains(st.Papers[0].URL, "3456") {
 		t.Fatalf("status %+v, progress %q", st, c.last.Progress)
 	}
 }
@@ -947,11 +949,7 @@ func BenchmarkBillToQR(b *testing.B) {
 // to the ward of the new address, and the resident is told which.
 func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
 	e := newEnv(t)
-	c := e.start(t)
-	c.say("tôi mới chuyển nhà")
-	c.expect(assistant.StageConfirm)
-	c.choose("p:residence.permanent-register")
-	c.choose(assistant.ChoiceNext)
+	c := e.startMoving(t)
 	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
 	c.expect(assistant.StageReview)
 	c.choose(assistant.ChoiceConfirm)
@@ -967,6 +965,18 @@ func TestMovingHouseFilesToTheNewAddressWard(t *testing.T) {
 	if err := e.pool.QueryRow(context.Background(), `SELECT name FROM wards WHERE code = $1`, ward).Scan(&name); err != nil || name != "Phường Tân Định" {
 		t.Fatalf("filed to ward %s (%s, %v)", ward, name, err)
 	}
+}
+
+// startMoving begins a visit as a resident who moved house: permanent
+// registration chosen, its explanation read, the form's first question.
+func (e *env) startMoving(t *testing.T) *conversation {
+	t.Helper()
+	c := e.start(t)
+	c.say("tôi mới chuyển nhà")
+	c.expect(assistant.StageConfirm)
+	c.choose("p:residence.permanent-register")
+	c.choose(assistant.ChoiceNext)
+	return c
 }
 
 func fieldName(f *assistant.FieldPrompt) string {
@@ -1159,5 +1169,28 @@ func TestTouristPlaces(t *testing.T) {
 	c.expect(assistant.StagePlaces)
 	if p = c.last.Places; p.Lang != "en" || len(p.Cards) < 3 || c.last.Handover != nil {
 		t.Fatalf("from the question: %+v handover %+v", p, c.last.Handover)
+	}
+}
+
+// TestVisitRecordsWhereTheResidentIs: each turn leaves the visit at the
+// conversation's step — choosing, answering the form, reviewing it — so
+// that a visit given up shows where, in the statistics' words.
+func TestVisitRecordsWhereTheResidentIs(t *testing.T) {
+	e := newEnv(t)
+	c := e.startMoving(t)
+	c.fillOne()
+	if v := e.visit(t); v.Step != string(assistant.StageCollect) || kiosk.StepName(v.Step) != "khai từng mục" {
+		t.Fatalf("while the form is answered the visit is at %q", v.Step)
+	}
+	c.fillWith(map[string]string{"address": "25 Hai Bà Trưng, phường Tân Định"})
+	c.expect(assistant.StageReview)
+	if v := e.visit(t); v.Step != string(assistant.StageReview) {
+		t.Fatalf("at the review the visit is at %q", v.Step)
+	}
+	if _, err := e.kiosk.EndSession(context.Background(), e.visitID, kiosk.EndFinish); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.visit(t); v.AbandonedStep == nil || kiosk.StepName(*v.AbandonedStep) != "xem lại tờ khai" {
+		t.Fatalf("given up at %v, want the review", v.AbandonedStep)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
 	"github.com/citizenstation/citizenstation/kiosk"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/jackc/pgx/v5"
 )
@@ -230,5 +231,52 @@ func TestSecurityGuideSealsWhatResidentsSay(t *testing.T) {
 	c.expect(assistant.StageDone)
 	if _, err := e.dossiers.Track(ctx, audit.Actor{IP: "10.0.0.9"}, c.last.Dossier.TrackingCode, "3456"); err != nil {
 		t.Errorf("the dossier filed from the sealed answers: %v", err)
+	}
+}
+
+// followReport looks the report code up through the guide's "Tra cứu".
+func followReport(t *testing.T, e *env, code string) *conversation {
+	t.Helper()
+	c := e.start(t)
+	c.choose(assistant.ChoiceStart + assistant.SlugStatusLookup)
+	c.say(code)
+	return c
+}
+
+// TestSecurityReportLookupsThroughTheGuideAreLimited: a report's code
+// followed through the guide counts against the same per-address limit as
+// every look-up by code (dossiers' tracking, payments' codes): once the
+// station's address has used its hour, the guide refuses the report too,
+// with the limit's sentence, and shows nothing of it.
+func TestSecurityReportLookupsThroughTheGuideAreLimited(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec, err := e.reports.Submit(ctx, reports.Submission{Category: "theft", Description: "Mất xe đạp trước sảnh",
+		StationID: e.stationID, Channel: reports.Kiosk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := followReport(t, e, rec.Code)
+	c.expect(assistant.StageDone, "Phản ánh "+rec.Code)
+
+	// The station's address spends its hour on dossiers' codes.
+	station := audit.Actor{Role: "kiosk", IP: "station:" + e.stationID}
+	spent := 0
+	for ; spent <= 200; spent++ {
+		_, err := e.dossiers.Track(ctx, station, "ABC-DEF-GHK", "1234")
+		if apperr.IsKind(err, apperr.RateLimited) {
+			break
+		}
+	}
+	if spent > 200 {
+		t.Fatal("the station's tracking is never limited")
+	}
+	c = followReport(t, e, rec.Code)
+	if c.last.Stage == assistant.StageDone || c.last.DossierStatus != nil || !strings.Contains(c.last.Reply, "thử quá nhiều lần") {
+		t.Fatalf("report followed past the station's limit: stage %s, %q, %+v", c.last.Stage, c.last.Reply, c.last.DossierStatus)
+	}
+	// Another station's address is not spent.
+	if _, err := e.reports.Track(ctx, "station:another", rec.Code); err != nil {
+		t.Errorf("another address: %v", err)
 	}
 }

@@ -12,9 +12,11 @@ import (
 
 	"github.com/citizenstation/citizenstation/assistant"
 	"github.com/citizenstation/citizenstation/internal/app"
+	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/internal/seal"
+	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
 	"github.com/citizenstation/citizenstation/procedures/procedurestest"
@@ -30,12 +32,7 @@ const (
 // new key alone: the old key can go.
 func TestRekey(t *testing.T) {
 	ctx := context.Background()
-	url := freshEnvironment(t)
-	pool, err := database.Open(ctx, url, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := rekeyDatabase(t)
 	old := seal.MustTest(oldKey)
 	seeded := seedSealed(t, pool, old)
 
@@ -48,16 +45,7 @@ func TestRekey(t *testing.T) {
 	if _, err := assistant.NewStore(pool, rotated).AddPhoto(ctx, seeded.session, "anh2.jpg", []byte("JPEG data of the second photo")); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("STATION_DATA_KEY", newKey)
-	t.Setenv("STATION_DATA_KEYS_PREVIOUS", oldKey)
-	rekey := func() string {
-		var out bytes.Buffer
-		if err := run(ctx, []string{"rekey"}, &cli{stdout: &out, stderr: &out}); err != nil {
-			t.Fatalf("station rekey: %v\n%s", err, out.String())
-		}
-		return out.String()
-	}
-	out := rekey()
+	out := rotate(t)
 	for _, want := range []string{"dossier_fields.value_sealed", "data_key_check.sealed", "reports.contact_sealed",
 		"ocr_results.sealed", "assistant_sessions.state_sealed", "assistant_fields.value_sealed",
 		"assistant_turns.input_sealed", "assistant_turns.reply_sealed", "assistant_photos.data_sealed",
@@ -70,12 +58,37 @@ func TestRekey(t *testing.T) {
 		t.Errorf("the photo sealed under the new key was sealed again:\n%s", out)
 	}
 	// A second run has nothing to do.
-	if again := rekey(); strings.Count(again, " 0 values sealed again") != len(app.SealedColumns()) ||
+	if again := rotate(t); strings.Count(again, " 0 values sealed again") != len(app.SealedColumns()) ||
 		!strings.Contains(again, " 0 dossiers' digests") {
 		t.Errorf("second run:\n%s", again)
 	}
 
 	assertOnlyNewKeyOpens(t, pool, seeded, old)
+}
+
+// rekeyDatabase is a fresh database for station's commands, open for the
+// test.
+func rekeyDatabase(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	pool, err := database.Open(context.Background(), freshEnvironment(t), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// rotate runs station rekey with the new key current and the old one
+// previous, and returns what it printed.
+func rotate(t *testing.T) string {
+	t.Helper()
+	t.Setenv("STATION_DATA_KEY", newKey)
+	t.Setenv("STATION_DATA_KEYS_PREVIOUS", oldKey)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"rekey"}, &cli{stdout: &out, stderr: &out}); err != nil {
+		t.Fatalf("station rekey: %v\n%s", err, out.String())
+	}
+	return out.String()
 }
 
 // assertOnlyNewKeyOpens reads every sealed column and every seeded value
@@ -216,5 +229,79 @@ func assertOpens(t *testing.T, pool *pgxpool.Pool, sealer *seal.Sealer, col seal
 	}
 	if n == 0 {
 		t.Errorf("%s: no value to open (the seed missed it)", col)
+	}
+}
+
+// TestRekeyKeepsRateLimits: the rate limits whose keys are keyed digests
+// (a reporter's phone number, the look-ups by code) hold through a key
+// rotation — while both keys are configured, and after station rekey with
+// the old key gone — so a rotation never hands out a fresh allowance.
+func TestRekeyKeepsRateLimits(t *testing.T) {
+	ctx := context.Background()
+	pool := rekeyDatabase(t)
+	if _, err := reports.ImportWards(ctx, pool, reports.SampleWards); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := reports.ShippedRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reportsUnder := func(s *seal.Sealer) *reports.Service {
+		cfg := reports.DefaultConfig()
+		cfg.Sealer, cfg.RatePerPhone = s, 2
+		return reports.NewService(pool, cfg, rules, nil)
+	}
+	lat, lng := 10.778, 106.707
+	report := func(s *seal.Sealer, n int) error {
+		_, err := reportsUnder(s).Submit(ctx, reports.Submission{Category: "theft", Description: "Mất xe máy trước cổng.",
+			Lat: &lat, Lng: &lng, Channel: reports.App, Contact: "0903 123 456", ClientIP: fmt.Sprintf("198.51.100.%d", n)})
+		return err
+	}
+	cat := procedurestest.Load(t, pool)
+	dossiersUnder := func(s *seal.Sealer) *dossiers.Service {
+		ds, err := dossiers.NewService(ctx, pool, cat, dossiers.Config{Sealer: s, DataDir: t.TempDir(), TrackPerCode: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	old := seal.MustTest(oldKey)
+	c, err := dossiersUnder(old).Create(ctx, audit.Actor{IP: "10.0.0.8"}, dossiers.NewDossier{Procedure: "residence.info-confirm", Ward: "26740",
+		Fields: map[string]dossiers.FieldInput{"full_name": {Value: "Nguyễn Thị Lan"}, "id_number": {Value: "079203001234"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := report(old, i); err != nil {
+			t.Fatalf("report %d: %v", i, err)
+		}
+		if _, err := dossiersUnder(old).Track(ctx, audit.Actor{IP: "10.0.0.9"}, c.TrackingCode, "0000"); !apperr.IsKind(err, apperr.NotFound) {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	limited := func(when string, s *seal.Sealer) {
+		t.Helper()
+		if err := report(s, 9); !apperr.IsKind(err, apperr.RateLimited) {
+			t.Errorf("%s: a third report from the phone: %v", when, err)
+		}
+		if _, err := dossiersUnder(s).Track(ctx, audit.Actor{IP: "10.0.0.10"}, c.TrackingCode, "1234"); !apperr.IsKind(err, apperr.RateLimited) {
+			t.Errorf("%s: a third lookup of the code: %v", when, err)
+		}
+	}
+	limited("under the old key", old)
+	rotated, err := (&seal.Config{DataKey: newKey, PreviousKeys: oldKey}).Sealer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited("rotated, before rekey", rotated)
+
+	if out := rotate(t); !strings.Contains(out, "rate_limits.key") {
+		t.Fatalf("station rekey:\n%s", out)
+	}
+	limited("after rekey, the old key gone", seal.MustTest(newKey))
+	var stale int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM rate_limits WHERE subject_sealed IS NOT NULL AND get_byte(subject_sealed, 0) <> $1`,
+		int(seal.MustTest(newKey).CurrentID())).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d counts left under the old key (%v)", stale, err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"io"
-	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/internal/live"
-	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/web"
@@ -194,8 +192,7 @@ func (s *services) routes(p *platform, cfg *serveConfig, parts *app.Parts) []htt
 			Readers: []staff.Role{staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleWardStaff}, Teachers: []staff.Role{staff.RoleAdmin}},
 		&staff.Handler{Service: staffSvc},
 		&dossiers.Handler{Service: parts.Dossiers, Staff: staffSvc, Help: calls},
-		&reports.Handler{Service: parts.Reports, Hub: s.feed, Staff: staffSvc, Devices: parts.Stations, Streams: s.streams,
-			Track: ratelimit.New(p.pool, 30, time.Minute), Help: calls},
+		&reports.Handler{Service: parts.Reports, Hub: s.feed, Staff: staffSvc, Devices: parts.Stations, Streams: s.streams, Help: calls},
 		&kiosk.Handler{
 			Service: parts.Stations,
 			Admin:   staffSvc.Require(staff.RoleAdmin),
@@ -210,7 +207,7 @@ func (s *services) routes(p *platform, cfg *serveConfig, parts *app.Parts) []htt
 			Store:    evals.NewStore(p.pool),
 			Token:    cfg.eval.EvalToken(),
 			Staff:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
-			Pages:    staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
+			Pages:    staffSvc.RequirePage(staff.RoleAdmin, staff.RoleCommandCentre, staff.RoleEvaluator),
 			Stations: parts.Stations,
 			Orders:   parts.Payments,
 		},

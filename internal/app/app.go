@@ -138,6 +138,7 @@ func Wire(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, cfg *Config
 		Logger:   log,
 		Stations: p.Stations,
 		Sealer:   p.Sealer,
+		Lookups:  cfg.Dossiers.Lookups,
 	}
 	if err := p.wireJobs(pool, log, cfg); err != nil {
 		return nil, err
@@ -161,6 +162,10 @@ func (p *Parts) wireFiling(ctx context.Context, pool *pgxpool.Pool, cfg *Config)
 		return err
 	}
 	cfg.Dossiers.DataDir, cfg.Dossiers.Sealer = cfg.DataDir, p.Sealer
+	// Every look-up by a code that proves something counts against one
+	// limit per code and one per client address (dossiers, payments,
+	// reports; wireKiosk passes it on).
+	cfg.Dossiers.Lookups = ratelimit.NewLookups(pool, p.Sealer, cfg.Dossiers.TrackPerCode, cfg.Dossiers.TrackPerIP)
 	if cfg.Signing.Enabled() {
 		cfg.Dossiers.Signer = p.Signing
 	}
@@ -188,7 +193,8 @@ func (p *Parts) wireKiosk(ctx context.Context, pool *pgxpool.Pool, log *slog.Log
 	if cfg.Signing.Enabled() {
 		cfg.Payments.Papers.Signer = p.Signing
 	}
-	cfg.Payments.LookupsPerCode, cfg.Payments.LookupsPerIP = cfg.Dossiers.TrackPerCode, cfg.Dossiers.TrackPerIP
+	cfg.Payments.Lookups, cfg.Reports.Lookups = cfg.Dossiers.Lookups, cfg.Dossiers.Lookups
+	cfg.Payments.Passes = p.Sealer
 	p.Payments = payments.NewService(pool, cfg.Payments, log, fees, demoBiller)
 	p.Places = places.NewService(pool, StationLocation(p.Stations))
 	cfg.Reports.Papers = reports.Papers{Fonts: p.Dossiers.Fonts()}
@@ -222,7 +228,7 @@ func (p *Parts) wireJobs(pool *pgxpool.Pool, log *slog.Logger, cfg *Config) (err
 // sweeps are the parts' background sweeps, each a periodic job.
 func (p *Parts) sweeps(pool *pgxpool.Pool) []jobs.Sweep {
 	s := append(p.Stations.Sweeps(), p.Payments.Sweeps()...)
-	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.OCRStore.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
+	return append(s, ratelimit.PurgeJob(pool), p.Dossiers.PurgeJob(), p.Signing.PurgeJob(), p.OCRStore.PurgeJob(), p.Reports.OverdueJob(30*time.Second))
 }
 
 // Defaults returns the settings the flags default to.

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/assistant"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/kiosk/reports"
 	"github.com/citizenstation/citizenstation/ocr"
@@ -24,7 +25,8 @@ func SealedColumns() []seal.Column {
 }
 
 // Rekey seals every sealed value again under sealer's current key and
-// makes the dossiers' verification digests again, writing what it did to
+// makes the dossiers' verification digests and the rate limits' digest
+// keys again, writing what it did to
 // out; then it checks that no value is left under another key, so the
 // previous keys may go. Stopped half-way, it carries on where it stopped.
 func Rekey(ctx context.Context, pool *pgxpool.Pool, sealer *seal.Sealer, out io.Writer) error {
@@ -41,6 +43,10 @@ func Rekey(ctx context.Context, pool *pgxpool.Pool, sealer *seal.Sealer, out io.
 		return err
 	}
 	fmt.Fprintf(out, "%-36s %d dossiers' digests made again\n", "dossiers.verify_digests", n)
+	if n, err = ratelimit.RekeyDigests(ctx, pool, sealer); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%-36s %d counts' digests made again\n", "rate_limits.key", n)
 	for _, col := range cols {
 		left, err := sealer.Stale(ctx, pool, col)
 		if err != nil {

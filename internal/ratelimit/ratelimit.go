@@ -40,6 +40,11 @@ func (l *Limiter) Allow(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("rate limit %s: %w", key, err)
 	}
+	return l.over(hits, start, now)
+}
+
+// over is the refusal of a key with hits in the window from start, or nil.
+func (l *Limiter) over(hits int, start, now time.Time) error {
 	if hits > l.Limit {
 		return &apperr.Error{
 			Kind:       apperr.RateLimited,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/database/dbtest"
+	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
 func TestLimiterSharesOneCountAcrossCallers(t *testing.T) {
@@ -58,5 +59,37 @@ func TestLimiterSharesOneCountAcrossCallers(t *testing.T) {
 	n, err := Purge(ctx, pool, now.Truncate(time.Minute))
 	if err != nil || n != 2 {
 		t.Fatalf("Purge = %d, %v; want 2 old windows", n, err)
+	}
+}
+
+// TestLookupsShareOneAddressCount: every kind of look-up by code counts
+// against one count per client address, and per code per kind; the keys
+// hold the codes and addresses only as keyed digests.
+func TestLookupsShareOneAddressCount(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	l := NewLookups(pool, seal.MustTest("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="), 2, 3)
+	for i, kind := range []string{"dossier", "payment", "report"} {
+		if err := l.Address(ctx, "station:kiosk-1"); err != nil {
+			t.Fatalf("look-up %d (%s): %v", i, kind, err)
+		}
+		if err := l.Code(ctx, kind, "ABCDEFGHK"); err != nil {
+			t.Fatalf("code of kind %s: %v", kind, err)
+		}
+	}
+	if err := l.Address(ctx, "station:kiosk-1"); !apperr.IsKind(err, apperr.RateLimited) {
+		t.Errorf("a fourth look-up from the address, whatever its kind: %v", err)
+	}
+	if err := l.Address(ctx, "station:kiosk-2"); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	l.Code(ctx, "dossier", "ABCDEFGHK")
+	if err := l.Code(ctx, "dossier", "ABCDEFGHK"); !apperr.IsKind(err, apperr.RateLimited) {
+		t.Errorf("a third look-up of the code: %v", err)
+	}
+	var plain int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM rate_limits WHERE key LIKE '%kiosk%' OR key LIKE '%ABCDEFGHK%'
+		OR subject_sealed IS NULL`).Scan(&plain); err != nil || plain != 0 {
+		t.Errorf("%d keys hold a code or an address in the clear (%v)", plain, err)
 	}
 }

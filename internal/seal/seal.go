@@ -106,6 +106,9 @@ func (s *Sealer) Current(sealed []byte) bool {
 	return len(sealed) > 0 && sealed[0] == s.keys[0].id
 }
 
+// CurrentID is the first byte of every value the current key seals.
+func (s *Sealer) CurrentID() byte { return s.keys[0].id }
+
 // Digest is a keyed hash of value in context under the current key, for
 // matching a value (the last digits of a number, a phone number) without
 // keeping it in the clear.

@@ -30,6 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/jobs"
 )
 
 // Kinds of signed documents.
@@ -39,6 +40,36 @@ const (
 	KindReviewDecision = "review_decision" // a ward's decision on a dossier
 	KindReportAck      = "report_ack"      // the acknowledgement of a security report
 )
+
+// How long a signed document's record is kept, from its signing: as long
+// as its verification page answers. A tracking slip is a snapshot of a
+// status, printed again at every lookup, and is kept 90 days; every other
+// paper (receipts, decisions, acknowledgements, payment receipts) five
+// years. After that the page says the document is unknown.
+const (
+	SlipRetention  = 90 * 24 * time.Hour
+	PaperRetention = 5 * 365 * 24 * time.Hour
+)
+
+// Purge deletes the records of documents signed longer ago than their
+// retention, as of now, and returns how many it deleted.
+func (s *Service) Purge(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM signed_documents
+		WHERE signed_at < CASE WHEN kind = $1 THEN $2::timestamptz ELSE $3::timestamptz END`,
+		KindTrackingSlip, now.Add(-SlipRetention), now.Add(-PaperRetention))
+	if err != nil {
+		return 0, fmt.Errorf("purge signed documents: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// PurgeJob is the daily sweep applying the retention.
+func (s *Service) PurgeJob() jobs.Sweep {
+	return jobs.Sweep{Name: "signed-documents-purge", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+		_, err := s.Purge(ctx, s.now())
+		return err
+	}}
+}
 
 // Document says what is being signed. Nothing personal goes here: the
 // subject is a dossier's or a report's id.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 
@@ -157,5 +159,59 @@ func TestConfigRefusesBadKeys(t *testing.T) {
 	good := a.Config("https://x.vn")
 	if err := good.Validate(); err != nil {
 		t.Errorf("a good chain: %v", err)
+	}
+}
+
+// TestRetention: a tracking slip's record goes 90 days after its signing,
+// every other paper's five years after, by the daily sweep; the public
+// record of a purged document answers 404, the others stay.
+func TestRetention(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	service := signingtest.Write(t, t.TempDir(), "service", "Trạm công dân số TP.HCM")
+	svc, err := signing.New(pool, signing.Config{CertFile: service.CertFile, KeyFile: service.KeyFile, PublicURL: "http://localhost:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slip := signing.Document{Kind: signing.KindTrackingSlip, Title: "Phiếu theo dõi hồ sơ", SubjectKind: "dossier", SubjectID: "d1"}
+	day := 24 * time.Hour
+	cases := []struct {
+		name string
+		doc  signing.Document
+		age  time.Duration
+		kept bool
+	}{
+		{"a slip of 89 days", slip, 89 * day, true},
+		{"a slip of 91 days", slip, 91 * day, false},
+		{"an acknowledgement of 91 days", ack, 91 * day, true},
+		{"an acknowledgement of four years", ack, 4 * 365 * day, true},
+		{"an acknowledgement of five years and a day", ack, 5*365*day + day, false},
+	}
+	ids := make([]string, len(cases))
+	for i, c := range cases {
+		var link string
+		if _, err := svc.Sign(ctx, c.doc, func(l string) ([]byte, error) { link = l; return render(l) }); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = strings.TrimPrefix(link, "http://localhost:8080/verify/")
+		if _, err := pool.Exec(ctx, `UPDATE signed_documents SET signed_at = now() - $2::interval WHERE id = $1`,
+			ids[i], fmt.Sprintf("%d seconds", int(c.age.Seconds()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweep := svc.PurgeJob()
+	if sweep.Name != "signed-documents-purge" || sweep.Every != day {
+		t.Errorf("sweep %q every %s", sweep.Name, sweep.Every)
+	}
+	if err := sweep.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := httpserver.New(httpserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, &signing.Handler{Service: svc}).Handler()
+	for i, c := range cases {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/signatures/"+ids[i], nil))
+		if got := w.Code == 200; got != c.kept {
+			t.Errorf("%s: record answers %d, kept %v", c.name, w.Code, c.kept)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // Role decides what a user may do; wards decide where.
@@ -55,15 +56,16 @@ type User struct {
 // WardLabel is a ward of the user as the consoles name it.
 type WardLabel struct{ Code, Name string }
 
-// WardLabels are the user's wards by name, "phường mã …" where the name is
-// not known.
+// WardLabels are the user's wards as a sentence names them
+// (vietnamese.WardLabel).
 func (u *User) WardLabels() []WardLabel {
 	out := make([]WardLabel, len(u.Wards))
 	for i, code := range u.Wards {
-		out[i] = WardLabel{Code: code, Name: "phường mã " + code}
-		if i < len(u.WardNames) && u.WardNames[i] != "" {
-			out[i].Name = u.WardNames[i]
+		var name string
+		if i < len(u.WardNames) {
+			name = u.WardNames[i]
 		}
+		out[i] = WardLabel{Code: code, Name: vietnamese.WardLabel(code, name)}
 	}
 	return out
 }

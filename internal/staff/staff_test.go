@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -326,5 +327,25 @@ func TestCanSeeWard(t *testing.T) {
 	}
 	if (*staff.User)(nil).CanSeeWard("26740") {
 		t.Error("nil user sees a ward")
+	}
+}
+
+// A session's wards are labelled by name, and by the stand-in for a code
+// no table names (a unit dropped from the official list after the account
+// was given it).
+func TestWardLabels(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	c := stafftest.SignIn(t, pool, staff.RoleDutyOfficer, "26740", "26737")
+	if _, err := pool.Exec(ctx, `DELETE FROM admin_units WHERE code = '26737'`); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := staff.NewService(pool, staff.Config{}).Authenticate(ctx, c.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []staff.WardLabel{{Code: "26740", Name: "Phường Sài Gòn"}, {Code: "26737", Name: "phường mã 26737"}}
+	if got := sess.User.WardLabels(); !slices.Equal(got, want) {
+		t.Errorf("WardLabels() = %v, want %v", got, want)
 	}
 }

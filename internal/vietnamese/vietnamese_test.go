@@ -104,3 +104,25 @@ func TestPhoneNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestWardLabel(t *testing.T) {
+	tests := []struct{ code, name, label, first string }{
+		{"26740", "Phường Bến Nghé", "Phường Bến Nghé", "Phường Bến Nghé"},
+		{"26740", "", "phường mã 26740", "Phường mã 26740"},
+		{"", "", "phường mã ", "Phường mã "},
+	}
+	for _, tt := range tests {
+		label := WardLabel(tt.code, tt.name)
+		if label != tt.label {
+			t.Errorf("WardLabel(%q, %q) = %q, want %q", tt.code, tt.name, label, tt.label)
+		}
+		if got := UpperFirst(label); got != tt.first {
+			t.Errorf("UpperFirst(%q) = %q, want %q", label, got, tt.first)
+		}
+	}
+	for in, want := range map[string]string{"": "", "đường": "Đường", "ấp 3": "Ấp 3", "Xã": "Xã", "12 Lê Lợi": "12 Lê Lợi"} {
+		if got := UpperFirst(in); got != want {
+			t.Errorf("UpperFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -72,6 +72,10 @@ var Funcs = template.FuncMap{
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"add":     func(a, b int) int { return a + b },
 	"percent": func(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" },
+	// wardLabel names a ward by its code and name inside a sentence;
+	// upperFirst makes it (or any phrase) the start of a line.
+	"wardLabel":  vietnamese.WardLabel,
+	"upperFirst": vietnamese.UpperFirst,
 }
 
 // format writes a time, or a pointer to one, in the city's zone; nothing

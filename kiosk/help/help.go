@@ -103,6 +103,8 @@ type Request struct {
 	WardCode       string     `json:"ward_code"`
 	WardName       string     `json:"ward_name"`
 	Step           string     `json:"step"`
+	Service        string     `json:"service,omitempty"` // the visit's last service
+	ServiceEntry   string     `json:"-"`                 // the catalogue's name of Service, if an entry
 	Reason         string     `json:"reason"`
 	CreatedAt      time.Time  `json:"created_at"`
 	Level          int        `json:"level"`
@@ -180,9 +182,11 @@ func (s *Service) Create(ctx context.Context, stationID, ward string, n NewReque
 		// One waiting request per station: a second press in the same visit
 		// is the same call; a call left by an earlier visit is closed.
 		var visit string
-		err := tx.QueryRow(ctx, `UPDATE help_requests SET step = CASE WHEN $2 = '' THEN step ELSE $2 END
-			WHERE station_id = $1 AND acknowledged_at IS NULL AND cancelled_at IS NULL
-			RETURNING id, coalesce(kiosk_session_id, '')`, stationID, n.Step).Scan(&id, &visit)
+		err := tx.QueryRow(ctx, `UPDATE help_requests h SET step = coalesce(nullif(k.step, ''), nullif($2, ''), h.step),
+				service = coalesce(k.services[cardinality(k.services)], h.service)
+			FROM (SELECT 1) one LEFT JOIN kiosk_sessions k ON k.id::text = $3 AND k.station_id = $1
+			WHERE h.station_id = $1 AND h.acknowledged_at IS NULL AND h.cancelled_at IS NULL
+			RETURNING h.id, coalesce(h.kiosk_session_id, '')`, stationID, n.Step, n.KioskSessionID).Scan(&id, &visit)
 		switch {
 		case err == nil && (visit == n.KioskSessionID || n.KioskSessionID == ""):
 			return nil
@@ -197,8 +201,12 @@ func (s *Service) Create(ctx context.Context, stationID, ward string, n NewReque
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO help_requests (station_id, ward_code, kiosk_session_id, step, reason)
-			VALUES ($1, $2, nullif($3, ''), $4, $5) RETURNING id`,
+		// Where the resident is: the visit's last step and service as the
+		// kiosk and the guide recorded them, else the screen sent.
+		if err := tx.QueryRow(ctx, `INSERT INTO help_requests (station_id, ward_code, kiosk_session_id, step, service, reason)
+			SELECT $1, $2, nullif($3, ''), coalesce(nullif(k.step, ''), $4), coalesce(k.services[cardinality(k.services)], ''), $5
+			FROM (SELECT 1) one LEFT JOIN kiosk_sessions k ON k.id::text = $3 AND k.station_id = $1
+			RETURNING id`,
 			stationID, ward, n.KioskSessionID, n.Step, n.Reason).Scan(&id); err != nil {
 			return err
 		}
@@ -215,13 +223,14 @@ func (s *Service) Create(ctx context.Context, stationID, ward string, n NewReque
 }
 
 const columns = `h.id, h.station_id, st.name, st.address, h.ward_code,
-	coalesce(ward_name(h.ward_code), ''), h.step, h.reason, h.created_at, h.level,
+	coalesce(ward_name(h.ward_code), ''), h.step, h.service,
+	coalesce((SELECT e.name FROM procedure_entries e WHERE e.slug = h.service), ''), h.reason, h.created_at, h.level,
 	h.escalated_at, h.acknowledged_at, h.acknowledged_name, h.cancelled_at,
 	extract(epoch FROM coalesce(h.acknowledged_at, h.cancelled_at, now()) - h.created_at)::float8`
 
 func scan(row pgx.Row) (*Request, error) {
 	var r Request
-	err := row.Scan(&r.ID, &r.StationID, &r.StationName, &r.StationAddress, &r.WardCode, &r.WardName, &r.Step, &r.Reason,
+	err := row.Scan(&r.ID, &r.StationID, &r.StationName, &r.StationAddress, &r.WardCode, &r.WardName, &r.Step, &r.Service, &r.ServiceEntry, &r.Reason,
 		&r.CreatedAt, &r.Level, &r.EscalatedAt, &r.AcknowledgedAt, &r.AcknowledgedBy, &r.CancelledAt, &r.WaitedSeconds)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound

@@ -284,7 +284,7 @@ func TestConsoleCardWithoutScripts(t *testing.T) {
 	stafftest.CheckPages(t, e.h, []stafftest.Page{
 		{Name: "signed out", Path: "/staff/help", Status: http.StatusSeeOther},
 		{Name: "ward staff", As: wardStaff, Path: "/staff/help", Status: http.StatusOK, Want: []string{
-			"Trạm thử " + t.Name(), "1 Lê Lợi", "Đang ở bước: kiểm tra tờ khai (thủ tục hành chính)", "Lý do: Cần giúp khai tờ khai",
+			"Trạm thử " + t.Name(), "1 Lê Lợi", "Đang ở: xem lại tờ khai", "Lý do: Cần giúp khai tờ khai",
 			`action="/staff/help/` + v.ID + `/ack"`, "Nếu chưa ai nhận, chuyển trực ban lúc"}},
 		{Name: "another ward's staff", As: signIn(staff.RoleWardStaff, "26743"), Path: "/staff/help", Status: http.StatusOK,
 			Want: []string{`id="help-requests" aria-labelledby="help-h" hidden`}},
@@ -328,30 +328,57 @@ func TestConsoleCardWithoutScripts(t *testing.T) {
 	}
 }
 
-// A step is shown in words: the kiosk's screen, a service's flow step or
-// the service alone, and a plain sentence for a step nobody wrote words
-// for, never the step's id.
+const unknownStep = "Chưa rõ người dân đang ở bước nào"
+
+// A step is shown in words: the step the visit recorded (a kiosk screen,
+// the guide's stage or what it noted) with the service, either alone, and
+// a plain sentence for a step nobody wrote words for, never the step's id.
 func TestStepInWords(t *testing.T) {
-	for _, tc := range []struct{ step, want string }{
-		{"f-review", "Đang ở bước: kiểm tra tờ khai (thủ tục hành chính)"},
-		{"home", "Đang ở: màn hình chính"},
-		{"f-chat", "Đang ở: trò chuyện với trợ lý"},
-		{"b-pay", "Đang ở bước: quét mã để trả tiền (thanh toán hóa đơn)"},
-		{"bills:pay", "Đang ở bước: trả tiền (thanh toán hóa đơn)"},
-		{"procedures.collect", "Đang ở bước: khai thông tin (thủ tục hành chính)"},
-		{"reports", "Đang dùng dịch vụ phản ánh an ninh, trật tự"},
-		{"r-new-screen", "Đang dùng dịch vụ phản ánh an ninh, trật tự"},
-		{"bills:unknown-stage", "Đang dùng dịch vụ thanh toán hóa đơn"},
-		{"x9-screen", "Chưa rõ người dân đang ở bước nào"},
-		{"", "Chưa rõ người dân đang ở bước nào"},
+	for _, tc := range []struct{ step, service, entry, want string }{
+		{"f-review", "procedures", "", "Đang ở: xem lại tờ khai (Thủ tục hành chính)"},
+		{"home", "", "", "Đang ở: màn hình chính"},
+		{"f-chat", "", "", "Đang ở: trò chuyện với trợ lý"},
+		{"collect", "residence.stay-notify", "Thông báo lưu trú", "Đang ở: khai từng mục (Thông báo lưu trú)"},
+		{"payment_qr", "bills", "", "Đang ở: mã QR thanh toán (Thanh toán hóa đơn)"},
+		{"", "reports", "", "Đang dùng: Phản ánh an ninh, trật tự"},
+		{"x9-screen", "", "", unknownStep},
+		{"", "", "", unknownStep},
 	} {
-		if got := (help.Request{Step: tc.step}).StepText(); got != tc.want {
-			t.Errorf("step %q: %q, want %q", tc.step, got, tc.want)
+		if got := (help.Request{Step: tc.step, Service: tc.service, ServiceEntry: tc.entry}).StepText(); got != tc.want {
+			t.Errorf("step %q of %q: %q, want %q", tc.step, tc.service, got, tc.want)
 		}
 	}
 	for _, reason := range []string{"cannot_find", "form_help", "scanner", "printer", "payment", "emergency", "other"} {
 		if got := (help.Request{Reason: reason}).ReasonText(); got == "" || strings.Contains(got, reason) {
 			t.Errorf("reason %q in words: %q", reason, got)
+		}
+	}
+}
+
+// A call's place and a ward's phone form name the ward inside a sentence:
+// by its name, or by the stand-in for a code no table names (a unit
+// dropped from the official list after the account was given it).
+func TestWardInWords(t *testing.T) {
+	for _, tc := range []struct {
+		r    help.Request
+		want string
+	}{
+		{help.Request{StationName: "Trạm A", StationAddress: "1 Lê Lợi", WardCode: ward, WardName: "Phường Sài Gòn"}, "Trạm A (1 Lê Lợi) · Phường Sài Gòn"},
+		{help.Request{StationName: "Trạm B", WardCode: "26737"}, "Trạm B · phường mã 26737"},
+	} {
+		if got := tc.r.Place(); got != tc.want {
+			t.Errorf("Place() = %q, want %q", got, tc.want)
+		}
+	}
+	e, signIn := newEnv(t, time.Hour)
+	wardStaff := signIn(staff.RoleWardStaff, ward, "26737")
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM admin_units WHERE code = '26737'`); err != nil {
+		t.Fatal(err)
+	}
+	got := wardStaff.Do(t, e.h, "GET", "/staff/help", nil).Body.String()
+	for _, want := range []string{"Số điện thoại của Phường Sài Gòn</h2>", "Số điện thoại của phường mã 26737</h2>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the page lacks %q", want)
 		}
 	}
 }
@@ -429,4 +456,45 @@ func TestNameForm(t *testing.T) {
 	if got := u.Do(t, e.h, "GET", "/staff/help?done=name", nil).Body.String(); !strings.Contains(got, `value="Lan Anh"`) || !strings.Contains(got, "Đã lưu tên gọi.") {
 		t.Fatalf("page after the name: %.2000s", got)
 	}
+}
+
+// TestCallSaysWhereTheVisitIs: a call made during a visit says where the
+// visit is as the kiosk and the guide recorded it — the step and the
+// service — rather than only the screen the kiosk sent.
+func TestCallSaysWhereTheVisitIs(t *testing.T) {
+	e, signIn := newEnv(t, time.Hour)
+	ctx := context.Background()
+	if _, err := e.pool.Exec(ctx, `INSERT INTO procedure_entries (slug, name, grp, kind, online, checked_on, body)
+		VALUES ('residence.stay-notify', 'Thông báo lưu trú', 'residence', 'procedure', 'full', '2026-11-01', '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	visit, err := e.kiosks.StartSession(ctx, e.station.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []kiosk.Activity{{Service: "procedures", Step: "f-chat"}, {Service: "residence.stay-notify", Step: "collect"}} {
+		if _, err := e.kiosks.Touch(ctx, e.station.ID, visit.ID, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, v := e.kiosk(t, "POST", "/api/v1/kiosk/help", `{"kiosk_session_id":"`+visit.ID+`","step":"f-chat","reason":"form_help"}`)
+	if code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("call: %d", code)
+	}
+	wardStaff := signIn(staff.RoleWardStaff, ward)
+	stafftest.CheckPages(t, e.h, []stafftest.Page{
+		{Name: "the visit's step and service", As: wardStaff, Path: "/staff/help", Status: http.StatusOK,
+			Want: []string{"Đang ở: khai từng mục (Thông báo lưu trú)"}},
+	})
+	// A second press after the guide moved on says where it is now.
+	if _, err := e.kiosks.Touch(ctx, e.station.ID, visit.ID, kiosk.Activity{Step: "review"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, again := e.kiosk(t, "POST", "/api/v1/kiosk/help", `{"kiosk_session_id":"`+visit.ID+`","step":"f-chat"}`); again.ID != v.ID {
+		t.Fatalf("a second press made another call: %s, %s", again.ID, v.ID)
+	}
+	stafftest.CheckPages(t, e.h, []stafftest.Page{
+		{Name: "where the visit is now", As: wardStaff, Path: "/staff/help", Status: http.StatusOK,
+			Want: []string{"Đang ở: xem lại tờ khai (Thông báo lưu trú)"}},
+	})
 }

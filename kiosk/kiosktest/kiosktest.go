@@ -6,6 +6,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/citizenstation/citizenstation/internal/audit"
@@ -50,4 +51,33 @@ func (s *Station) Visit(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return k.ID
+}
+
+// LegacyStations adds, as rows written before stations named only official
+// units, a station in ward 99901, whose boundary was imported as «Phường
+// mẫu cũ», and one in ward 99902, which no table names.
+func LegacyStations(t testing.TB, pool *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `INSERT INTO wards (code, name, geom) VALUES ('99901', 'Phường mẫu cũ',
+		ST_Multi(ST_MakeEnvelope(106.60, 10.70, 106.61, 10.71, 4326)))`); err != nil {
+		t.Fatal(err)
+	}
+	// The official-list check is NOT VALID: it holds for new rows only, so
+	// the old rows are written past it.
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `ALTER TABLE stations DROP CONSTRAINT stations_ward_official`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO stations (name, ward_code, token_hash) VALUES
+			('Trạm cũ A', '99901', sha256('a'::bytea)), ('Trạm cũ B', '99902', sha256('b'::bytea))`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `ALTER TABLE stations ADD CONSTRAINT stations_ward_official
+			FOREIGN KEY (ward_code) REFERENCES admin_units (code) NOT VALID`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

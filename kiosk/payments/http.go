@@ -35,6 +35,7 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	r.GET("/api/v1/payments/:id/qr.png", h.qr)
 	r.GET("/api/v1/payments/:id/receipt.pdf", h.Device, h.stationReceipt)
 	r.GET("/api/v1/payments/lookup/:code", h.optionalDevice, h.lookup)
+	r.POST("/api/v1/payments/lookup/:code", httpserver.LimitBody(4<<10), h.optionalDevice, h.lookup)
 	r.GET("/api/v1/payments/lookup/:code/receipt.pdf", h.optionalDevice, h.lookupReceipt)
 	r.GET("/api/v1/payments/vnpay/ipn", h.ipn)
 	r.GET("/api/v1/payments/vnpay/return", h.ret)
@@ -184,10 +185,11 @@ type lookedUp struct {
 	ReceiptPDF string `json:"receipt_pdf,omitempty"`
 }
 
-// lookup finds a payment by its code and four digits (?last4=), from a
-// station or a resident's own browser.
+// lookup finds a payment by its code and four characters (POST
+// {"last4"}; older clients: ?last4=), from a station or a resident's own
+// browser.
 func (h *Handler) lookup(c *gin.Context) {
-	p, err := h.Service.Lookup(c, lookupClient(c), c.Param("code"), c.Query("last4"))
+	p, err := h.Service.Lookup(c, lookupClient(c), c.Param("code"), httpserver.ProofValue(c, "last4"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return
@@ -195,21 +197,29 @@ func (h *Handler) lookup(c *gin.Context) {
 	out := lookedUp{Payment: p.Public()}
 	out.LookupCode = p.LookupCode
 	if p.Receipt != nil {
-		out.ReceiptPDF = ReceiptURL(p.LookupCode, c.Query("last4"))
+		out.ReceiptPDF = ReceiptURL(p.LookupCode, h.Service.ReceiptPass(p.LookupCode))
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 }
 
 // ReceiptURL is where the receipt of the payment with code is printed
-// from, proved by the same four digits.
-func ReceiptURL(code, last4 string) string {
-	return "/api/v1/payments/lookup/" + url.PathEscape(code) + "/receipt.pdf?" + url.Values{"last4": {last4}}.Encode()
+// from, proved by the pass its lookup handed out (ReceiptPass): the four
+// characters never travel in an address.
+func ReceiptURL(code, pass string) string {
+	return "/api/v1/payments/lookup/" + url.PathEscape(code) + "/receipt.pdf?" + url.Values{"pass": {pass}}.Encode()
 }
 
-// lookupReceipt is the signed receipt of a payment found by its code.
+// lookupReceipt is the signed receipt of a payment found by its code, with
+// the pass of its lookup (older clients: the four characters).
 func (h *Handler) lookupReceipt(c *gin.Context) {
-	p, err := h.Service.Lookup(c, lookupClient(c), c.Param("code"), c.Query("last4"))
+	var p *Payment
+	var err error
+	if pass := c.Query("pass"); pass != "" {
+		p, err = h.Service.LookupByPass(c, lookupClient(c), c.Param("code"), pass)
+	} else {
+		p, err = h.Service.Lookup(c, lookupClient(c), c.Param("code"), c.Query("last4"))
+	}
 	if err != nil {
 		httpserver.Error(c, err)
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
 )
 
@@ -24,18 +25,12 @@ import (
 // bits and a check symbol, read aloud without confusable letters); the
 // digits are those of the bill's customer code, or of the ID or phone
 // number a dossier whose fee was paid was filed with. Lookups count
-// against the tracking limits, per code and per client address.
+// against the tracking limits, per code and per client address. A customer
+// code may end in letters: its last four characters, in any case, prove it.
 
 // lookupPrefix tells a payment's code from a dossier's (9 symbols) and a
 // report's (PA-…).
 const lookupPrefix = "TT"
-
-// Lookup limits, as the dossiers' tracking: per code a day, per client
-// address an hour.
-const (
-	lookupCodeWindow = 24 * time.Hour
-	lookupIPWindow   = time.Hour
-)
 
 func newLookupCode() string { return lookupPrefix + dossiers.NewTrackingCode() }
 
@@ -64,7 +59,10 @@ func FormatLookupCode(code string) string {
 	return lookupPrefix + "-" + dossiers.FormatTrackingCode(code[len(lookupPrefix):])
 }
 
-var digits4 = regexp.MustCompile(`^[0-9]{4}$`)
+// last4Re are the four characters asked: the last four of a customer code
+// may be letters (codes made by billers such as "PE01000123AB"), so
+// letters and digits are taken, folded to upper case.
+var last4Re = regexp.MustCompile(`^[0-9A-Za-z]{4}$`)
 
 // errLookupNoMatch answers a wrong code and wrong digits alike, so that a
 // guess learns nothing about which was wrong.
@@ -76,7 +74,7 @@ var errLookupNoMatch = apperr.New(apperr.NotFound, "payment_lookup_not_found",
 // the client address (a station's "station:<id>") the attempt counts
 // against. The payment is returned whole; callers show its public part.
 func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Payment, error) {
-	if err := s.lookupIP.Allow(ctx, "payment-lookup-ip:"+from); err != nil {
+	if err := s.lookups.Address(ctx, from); err != nil {
 		return nil, err
 	}
 	code, ok := NormalizeLookupCode(code)
@@ -84,11 +82,12 @@ func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Paymen
 		return nil, apperr.New(apperr.Invalid, "payment_code_invalid",
 			"Mã thanh toán chưa đúng. Mã gồm TT và 9 ký tự, ví dụ TT-ABC-DEF-GHK.")
 	}
-	if !digits4.MatchString(last4) {
+	if !last4Re.MatchString(last4) {
 		return nil, apperr.New(apperr.Invalid, "last4_invalid",
-			"Xin nhập 4 số cuối của mã khách hàng trên hóa đơn, hoặc của số căn cước hay số điện thoại đã khai trong hồ sơ.")
+			"Xin nhập 4 ký tự cuối của mã khách hàng trên hóa đơn, hoặc 4 số cuối của số căn cước hay số điện thoại đã khai trong hồ sơ.")
 	}
-	if err := s.lookupCode.Allow(ctx, "payment-lookup-code:"+code); err != nil {
+	last4 = strings.ToUpper(last4)
+	if err := s.lookups.Code(ctx, "payment", code); err != nil {
 		return nil, err
 	}
 	var id, purpose, dossierID, customer string
@@ -110,9 +109,48 @@ func (s *Service) Lookup(ctx context.Context, from, code, last4 string) (*Paymen
 	return s.Get(ctx, id)
 }
 
-// proves checks the four digits against what the payment was for.
+// receiptSubject is what a pass to the receipt of the payment with code
+// (canonical) opens.
+func receiptSubject(code string) string { return "payment-receipt:" + code }
+
+// ReceiptPass is the pass that prints, for a few minutes, the receipt of
+// the payment with code: handed out with a lookup that proved the code,
+// so that the four characters never travel in the receipt's address.
+func (s *Service) ReceiptPass(code string) string {
+	code, _ = NormalizeLookupCode(code)
+	return tokens.NewPass(s.passes, receiptSubject(code), time.Now().Add(tokens.PassTTL))
+}
+
+var errPassInvalid = apperr.New(apperr.NotFound, "pass_invalid",
+	"Phiên tra cứu đã hết hạn. Xin tra cứu lại bằng mã thanh toán và 4 ký tự cuối.")
+
+// LookupByPass finds the payment of code with a pass from ReceiptPass,
+// without counting a lookup (the one that made the pass counted); a wrong
+// or expired pass counts against the client's address like a wrong guess.
+func (s *Service) LookupByPass(ctx context.Context, from, code, pass string) (*Payment, error) {
+	code, ok := NormalizeLookupCode(code)
+	if !ok || !tokens.CheckPass(s.passes, receiptSubject(code), pass, time.Now()) {
+		if err := s.lookups.Address(ctx, from); err != nil {
+			return nil, err
+		}
+		return nil, errPassInvalid
+	}
+	var id string
+	if err := s.pool.QueryRow(ctx, `SELECT id FROM payments WHERE lookup_code = $1`, code).Scan(&id); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, errLookupNoMatch
+		}
+		return nil, fmt.Errorf("payment lookup: %w", err)
+	}
+	return s.Get(ctx, id)
+}
+
+// proves checks the four characters (upper case) against what the
+// payment was for: a bill's customer code, whatever its case, or the
+// dossier's ID or phone number.
 func (s *Service) proves(ctx context.Context, purpose, dossierID, customer, last4 string) (bool, error) {
 	if purpose == PurposeBill {
+		customer = strings.ToUpper(strings.TrimSpace(customer))
 		return len(customer) >= 4 && subtle.ConstantTimeCompare([]byte(customer[len(customer)-4:]), []byte(last4)) == 1, nil
 	}
 	if s.fees == nil {

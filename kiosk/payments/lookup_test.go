@@ -9,6 +9,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/database"
 	"github.com/citizenstation/citizenstation/kiosk"
 	"github.com/citizenstation/citizenstation/kiosk/payments"
 )
@@ -88,7 +89,7 @@ func TestPaymentSettledAfterItsVisitEndedIsFoundByItsCode(t *testing.T) {
 	r = e.do(t, "GET", "/api/v1/payments/lookup/"+p.LookupCode+"?last4=0002", nil)
 	r.json(t, &paid)
 	if r.status != 200 || paid.State != "paid" || paid.Receipt == nil || !strings.HasPrefix(paid.Receipt.Number, "BL") ||
-		paid.ReceiptPDF != "/api/v1/payments/lookup/"+p.LookupCode+"/receipt.pdf?last4=0002" || paid.Receipt.ProviderTxnNo != "" {
+		!strings.HasPrefix(paid.ReceiptPDF, "/api/v1/payments/lookup/"+p.LookupCode+"/receipt.pdf?pass=") || paid.Receipt.ProviderTxnNo != "" {
 		t.Fatalf("paid lookup %d %s", r.status, r.body)
 	}
 	pdf := e.do(t, "GET", paid.ReceiptPDF, nil)
@@ -162,6 +163,56 @@ func TestPaymentLookupsAreRateLimited(t *testing.T) {
 	}
 	if _, err := pay.Lookup(ctx, "203.0.113.9", p.LookupCode, "0001"); !apperr.IsKind(err, apperr.RateLimited) {
 		t.Errorf("sixth lookup from one address: %v", err)
+	}
+}
+
+// Orders made before lookup codes came (migration 02000) get one from
+// migration 02150, a well-formed code of their own; a bill's customer
+// code ending in letters is proved by its last four characters, typed in
+// either case, over HTTP as at the kiosk.
+func TestOldOrdersGetCodesAndLettersProveThem(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := database.MigrateDownTo(ctx, e.pool, 2149); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO payments (id, purpose, biller, customer_code, bill_id, description, amount, state, provider, expires_at, created_at)
+			VALUES ('CS0000000000B111', 'bill', 'demo', 'pe0100012ab', 'ELE-202501-X', 'Tiền điện tháng 1/2025', 312000, 'paid', 'vnpay', now(), now() - interval '400 days')`,
+		`INSERT INTO payments (id, purpose, dossier_id, description, amount, state, provider, expires_at, created_at)
+			VALUES ('CS00000000000FEE', 'fee', 'D2', 'Lệ phí chứng thực', 20000, 'expired', 'vnpay', now(), now() - interval '300 days')`,
+	} {
+		if _, err := e.pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := database.Migrate(ctx, e.pool); err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]string{}
+	rows, _ := e.pool.Query(ctx, `SELECT id, coalesce(lookup_code, '') FROM payments`)
+	for rows.Next() {
+		var id, code string
+		rows.Scan(&id, &code)
+		if c, ok := payments.NormalizeLookupCode(code); !ok || c != code {
+			t.Errorf("order %s: code %q", id, code)
+		}
+		codes[id] = code
+	}
+	if len(codes) != 2 || codes["CS0000000000B111"] == codes["CS00000000000FEE"] {
+		t.Fatalf("codes %v", codes)
+	}
+	bill := payments.FormatLookupCode(codes["CS0000000000B111"])
+	for _, c := range []struct{ last4, want string }{
+		{"12ab", ""}, {"12AB", ""}, {"0012", "payment_lookup_not_found"}, {"2ab", "last4_invalid"}, {"12a%2A", "last4_invalid"},
+	} {
+		r := e.do(t, "GET", "/api/v1/payments/lookup/"+bill+"?last4="+c.last4, nil)
+		if r.code() != c.want || (c.want == "" && r.status != 200) {
+			t.Errorf("last4 %q: %d %s", c.last4, r.status, r.body)
+		}
+	}
+	if p, err := e.pay.Lookup(ctx, "198.51.100.8", codes["CS00000000000FEE"], "5678"); err != nil || p.ID != "CS00000000000FEE" {
+		t.Errorf("old fee order by its dossier's digits: %+v, %v", p, err)
 	}
 }
 

@@ -26,6 +26,8 @@ import (
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/jobs"
 	"github.com/citizenstation/citizenstation/internal/ratelimit"
+	"github.com/citizenstation/citizenstation/internal/seal"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/kiosk/payments/vnpay"
 )
 
@@ -168,6 +170,13 @@ type Config struct {
 	// its code, per code a day and per client address an hour (0: the
 	// dossiers' tracking defaults, 20 and 120).
 	LookupsPerCode, LookupsPerIP int
+	// Lookups, when set (the wiring shares one with dossiers and
+	// reports), limits the lookups instead.
+	Lookups *ratelimit.Lookups
+	// Passes keys the passes a lookup hands out to print its receipt
+	// (the wiring gives the data keys' sealer, so any replica checks
+	// them); nil: a key of this process alone.
+	Passes tokens.Keyed
 }
 
 // SandboxSecret is the default secret, shared with `station sandbox-gateway`
@@ -250,8 +259,9 @@ type Service struct {
 	fees    FeeSource
 	billers map[string]Biller
 	order   []string
-	// lookupCode and lookupIP count the lookups by code.
-	lookupCode, lookupIP *ratelimit.Limiter
+	// lookups counts the lookups by code; passes keys the receipts' passes.
+	lookups *ratelimit.Lookups
+	passes  tokens.Keyed
 }
 
 // NewService returns the service. fees may be nil until dossiers are
@@ -263,8 +273,12 @@ func NewService(pool *pgxpool.Pool, cfg Config, log *slog.Logger, fees FeeSource
 	s := &Service{pool: pool, cfg: cfg, log: log, fees: fees, billers: map[string]Biller{},
 		gateway: &vnpay.Client{TmnCode: cfg.VNPayTmnCode, Secret: cfg.VNPaySecret, GatewayURL: cfg.VNPayURL,
 			APIURL: cfg.VNPayAPIURL, ReturnURL: cfg.ReturnURL}}
-	perCode, perIP := cmp.Or(cfg.LookupsPerCode, 20), cmp.Or(cfg.LookupsPerIP, 120)
-	s.lookupCode, s.lookupIP = ratelimit.New(pool, perCode, lookupCodeWindow), ratelimit.New(pool, perIP, lookupIPWindow)
+	s.lookups = cmp.Or(cfg.Lookups, ratelimit.NewLookups(pool, nil,
+		cmp.Or(cfg.LookupsPerCode, ratelimit.DefaultLookupsPerCode), cmp.Or(cfg.LookupsPerIP, ratelimit.DefaultLookupsPerAddress)))
+	s.passes = cfg.Passes
+	if s.passes == nil {
+		s.passes = seal.Ephemeral()
+	}
 	for _, b := range billers {
 		s.billers[b.Info().ID] = b
 		s.order = append(s.order, b.Info().ID)

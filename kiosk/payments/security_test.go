@@ -1,10 +1,13 @@
 package payments_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/citizenstation/citizenstation/internal/audit"
@@ -192,6 +195,69 @@ func TestSecurityPaymentStatusHidesWhoPays(t *testing.T) {
 		}
 		if receipt, ok := got["receipt"].(map[string]any); ok && receipt["provider_txn_no"] != nil && receipt["provider_txn_no"] != "" && !tt.private {
 			t.Errorf("%s: shows the gateway's transaction: %s", tt.name, r.body)
+		}
+	}
+}
+
+// TestSecurityLookupDigitsStayOutOfAddresses: the four characters of a
+// lookup go in a POST's body; the receipt's link the lookup answers
+// carries a short-lived pass for that code alone, never the characters;
+// the pass prints the receipt, a pass of another code or a changed one
+// does not; and the access log holds neither the characters nor a query.
+func TestSecurityLookupDigitsStayOutOfAddresses(t *testing.T) {
+	e := newEnv(t)
+	var logs bytes.Buffer
+	e.setHandler(httpserver.New(httpserver.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
+		&payments.Handler{Service: e.pay, Device: e.kiosk.RequireDevice}).Handler())
+	p := e.order(t, "digits-1", map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0002",
+		"bill_id": "WAT-202610-DEMO0002"})
+	other := e.order(t, "digits-2", map[string]any{"purpose": "bill", "biller": "demo", "customer_code": "DEMO0003",
+		"bill_id": "WAT-202610-DEMO0003"})
+	payAtGateway(t, e, p, "pay")
+	payAtGateway(t, e, other, "pay")
+
+	lookup := func(code, last4 string) lookedUp {
+		t.Helper()
+		var got lookedUp
+		r := e.do(t, "POST", "/api/v1/payments/lookup/"+code, map[string]string{"last4": last4})
+		if r.status != 200 {
+			t.Fatalf("lookup of %s by POST: %d %s", code, r.status, r.body)
+		}
+		r.json(t, &got)
+		return got
+	}
+	paid, otherPaid := lookup(p.LookupCode, "0002"), lookup(other.LookupCode, "0003")
+	if paid.State != "paid" || paid.ReceiptPDF == "" || strings.Contains(paid.ReceiptPDF, "last4") || strings.Contains(paid.ReceiptPDF, "0002") {
+		t.Fatalf("receipt link %q", paid.ReceiptPDF)
+	}
+	if r := e.do(t, "GET", paid.ReceiptPDF, nil); r.status != 200 || !strings.HasPrefix(string(r.body), "%PDF-") {
+		t.Errorf("receipt by its pass: %d %s", r.status, r.body)
+	}
+	pass := paid.ReceiptPDF[strings.Index(paid.ReceiptPDF, "?"):]
+	otherPass := otherPaid.ReceiptPDF[strings.Index(otherPaid.ReceiptPDF, "?"):]
+	for _, c := range []struct{ name, path string }{
+		{"another code's pass", "/api/v1/payments/lookup/" + p.LookupCode + "/receipt.pdf" + otherPass},
+		{"a changed pass", "/api/v1/payments/lookup/" + p.LookupCode + "/receipt.pdf" + pass[:len(pass)-2] + "AA"},
+	} {
+		if r := e.do(t, "GET", c.path, nil); r.code() != "pass_invalid" {
+			t.Errorf("%s: %d %s", c.name, r.status, r.body)
+		}
+	}
+	if r := e.do(t, "POST", "/api/v1/payments/lookup/"+p.LookupCode, map[string]string{"last4": "0001"}); r.code() != "payment_lookup_not_found" {
+		t.Errorf("wrong characters by POST: %d %s", r.status, r.body)
+	}
+
+	if !strings.Contains(logs.String(), "/receipt.pdf") {
+		t.Fatalf("no access log of the receipt:\n%s", logs.String())
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		path, _ := entry["path"].(string)
+		if strings.Contains(line, "last4") || strings.Contains(line, "pass=") || strings.Contains(path, "?") || strings.Contains(path, "0002") {
+			t.Errorf("the access log holds a proof: %s", line)
 		}
 	}
 }

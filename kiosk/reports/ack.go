@@ -37,20 +37,19 @@ type acked struct {
 // Acknowledgement renders the acknowledgement of the report with code as
 // a PDF, signed with the certificate of the ward handling it or the
 // service's. Like Track, it needs only the code and shows nothing personal.
-func (s *Service) Acknowledgement(ctx context.Context, code string) ([]byte, error) {
+func (s *Service) Acknowledgement(ctx context.Context, from, code string) ([]byte, error) {
 	if s.papers.Fonts == nil {
 		return nil, apperr.New(apperr.Unavailable, "papers_unavailable", "Trạm chưa in được giấy xác nhận. Xin ghi lại mã phản ánh.")
 	}
-	notFound := apperr.New(apperr.NotFound, "report_not_found", "Không tìm thấy phản ánh có mã này. Xin kiểm tra lại mã.")
-	code = normalizeCode(code)
-	if code == "" {
-		return nil, notFound
+	code, err := s.allowLookup(ctx, from, code)
+	if err != nil {
+		return nil, err
 	}
 	var r acked
-	err := s.pool.QueryRow(ctx, `SELECT id::text, code, category, coalesce(ward_code, ''), status, created_at, acknowledge_due
+	err = s.pool.QueryRow(ctx, `SELECT id::text, code, category, coalesce(ward_code, ''), status, created_at, acknowledge_due
 		FROM reports WHERE code = $1`, code).Scan(&r.ID, &r.Code, &r.Category, &r.Ward, &r.Status, &r.CreatedAt, &r.AcknowledgeBy)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound
+		return nil, errReportNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("report acknowledgement: %w", err)

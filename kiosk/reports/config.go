@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	Papers Papers
 	// Sealer seals the reporters' contacts; the wiring sets it (no flag).
 	Sealer *seal.Sealer
+	// Lookups limits the look-ups of reports by code, shared with the
+	// dossiers' tracking and the payments' lookups; the wiring sets it
+	// (nil: the tracking defaults).
+	Lookups *ratelimit.Lookups
 }
 
 // RegisterFlags adds the settings to fs.

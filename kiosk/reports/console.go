@@ -189,8 +189,8 @@ func (s *Service) cards(ctx context.Context, o Officer, list []Report, now time.
 		return out, nil
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT r.id::text, coalesce(u.name, w.name, ''), w.code IS NOT NULL, coalesce(st.name, '')
-		FROM reports r LEFT JOIN admin_units u ON u.code = r.ward_code LEFT JOIN wards w ON w.code = r.ward_code
+	b.Queue(`SELECT r.id::text, coalesce(ward_name(r.ward_code), ''), w.code IS NOT NULL, coalesce(st.name, '')
+		FROM reports r LEFT JOIN wards w ON w.code = r.ward_code
 		LEFT JOIN stations st ON st.id::text = r.station_id
 		WHERE r.id = ANY($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
 		var id, ward, station string

@@ -12,7 +12,6 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/live"
-	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/web"
 )
@@ -27,8 +26,6 @@ type Handler struct {
 	// Devices authenticates kiosks: a report names a station only with
 	// that station's device token (Authorization: Bearer …).
 	Devices Devices
-	// Track limits lookups of tracking codes per client address.
-	Track *ratelimit.Limiter
 	// Keepalive is how often an idle live feed sends a comment and checks
 	// that its officer is still signed in (default 20 s).
 	Keepalive time.Duration
@@ -200,32 +197,14 @@ func truthy(v string) bool {
 }
 
 func (h *Handler) track(c *gin.Context) {
-	if !h.allowTrack(c) {
-		return
-	}
-	t, err := h.Service.Track(c, c.Param("code"))
+	t, err := h.Service.Track(c, c.ClientIP(), c.Param("code"))
 	httpserver.ReplyNoStore(c, http.StatusOK, t, err)
 }
 
 // ack is the signed acknowledgement of a report, as PDF.
 func (h *Handler) ack(c *gin.Context) {
-	if !h.allowTrack(c) {
-		return
-	}
-	pdf, err := h.Service.Acknowledgement(c, c.Param("code"))
+	pdf, err := h.Service.Acknowledgement(c, c.ClientIP(), c.Param("code"))
 	httpserver.ReplyPDF(c, "xac-nhan-phan-anh.pdf", pdf, err)
-}
-
-// allowTrack counts a lookup by code against the client's limit.
-func (h *Handler) allowTrack(c *gin.Context) bool {
-	if h.Track == nil {
-		return true
-	}
-	if err := h.Track.Allow(c, "report:track:"+c.ClientIP()); err != nil {
-		httpserver.Error(c, err)
-		return false
-	}
-	return true
 }
 
 // officer returns the signed-in officer; Guard has run, so one is there.

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -30,6 +31,8 @@ type Service struct {
 	papers   Papers
 
 	perStation, perDevice, perPhone, perAddress *ratelimit.Limiter
+	// lookups limits Track and Acknowledgement, whoever asks.
+	lookups *ratelimit.Lookups
 	// sealer seals the reporters' contacts at rest and keys the phone
 	// limit's digest.
 	sealer *seal.Sealer
@@ -63,6 +66,8 @@ func NewService(pool *pgxpool.Pool, cfg Config, rules *Rules, stations Stations)
 		perPhone:   ratelimit.New(pool, cfg.RatePerPhone, cfg.RateWindow),
 		perAddress: ratelimit.New(pool, cfg.RatePerAddress, cfg.RateWindow),
 		slots:      make(chan struct{}, max(1, cfg.Concurrency)),
+		lookups: cmp.Or(cfg.Lookups, ratelimit.NewLookups(pool, cfg.Sealer,
+			ratelimit.DefaultLookupsPerCode, ratelimit.DefaultLookupsPerAddress)),
 	}
 }
 
@@ -181,7 +186,7 @@ func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
 		}
 	}
 	if phone := phoneDigits(sub.Contact); phone != "" {
-		if err := s.perPhone.Allow(ctx, "report:phone:"+hex.EncodeToString(s.sealer.Digest("report-phone", phone)[:12])); err != nil {
+		if err := s.perPhone.AllowSubject(ctx, s.sealer, "report:phone:", phone); err != nil {
 			return err
 		}
 	}
@@ -427,6 +432,22 @@ func newCode() (string, error) {
 
 // normalizeCode accepts a code typed in lower case, with spaces or without
 // dashes.
+var errReportNotFound = apperr.New(apperr.NotFound, "report_not_found", "Không tìm thấy phản ánh có mã này. Xin kiểm tra lại mã.")
+
+// allowLookup counts a look-up of code from the client address from (a
+// station's "station:<id>") against the look-up limits, and returns the
+// code in its canonical form.
+func (s *Service) allowLookup(ctx context.Context, from, code string) (string, error) {
+	if err := s.lookups.Address(ctx, from); err != nil {
+		return "", err
+	}
+	code = normalizeCode(code)
+	if code == "" {
+		return "", errReportNotFound
+	}
+	return code, s.lookups.Code(ctx, "report", code)
+}
+
 func normalizeCode(code string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(code) {
@@ -443,17 +464,16 @@ func normalizeCode(code string) string {
 }
 
 // Track returns a report's status for its reporter.
-func (s *Service) Track(ctx context.Context, code string) (*Tracking, error) {
-	notFound := apperr.New(apperr.NotFound, "report_not_found", "Không tìm thấy phản ánh có mã này. Xin kiểm tra lại mã.")
-	code = normalizeCode(code)
-	if code == "" {
-		return nil, notFound
+func (s *Service) Track(ctx context.Context, from, code string) (*Tracking, error) {
+	code, err := s.allowLookup(ctx, from, code)
+	if err != nil {
+		return nil, err
 	}
 	var t Tracking
-	err := s.pool.QueryRow(ctx, `SELECT code, status, category, created_at, updated_at FROM reports WHERE code = $1`, code).
+	err = s.pool.QueryRow(ctx, `SELECT code, status, category, created_at, updated_at FROM reports WHERE code = $1`, code).
 		Scan(&t.Code, &t.Status, &t.Category, &t.CreatedAt, &t.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound
+		return nil, errReportNotFound
 	}
 	if err != nil {
 		return nil, err

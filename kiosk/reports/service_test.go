@@ -652,12 +652,12 @@ func TestTrack(t *testing.T) {
 	r, _ := svc.Submit(ctx, submission("theft", inSaiGon))
 	svc.Advance(ctx, Officer{ID: "1", Wards: []string{saiGon}}, r.ID, Move{To: Acknowledged, Note: "Nghi phạm là hàng xóm"})
 	for _, typed := range []string{r.Code, " " + r.Code[3:] + " ", "pa" + r.Code[3:]} {
-		tr, err := svc.Track(ctx, typed)
+		tr, err := svc.Track(ctx, "198.51.100.3", typed)
 		if err != nil || tr.Status != Acknowledged || tr.Code != r.Code {
 			t.Errorf("track %q = %+v, %v", typed, tr, err)
 		}
 	}
-	if _, err := svc.Track(ctx, "PA-2222-2222-22"); !apperr.IsKind(err, apperr.NotFound) {
+	if _, err := svc.Track(ctx, "198.51.100.3", "PA-2222-2222-22"); !apperr.IsKind(err, apperr.NotFound) {
 		t.Errorf("unknown code: %v", err)
 	}
 }

@@ -23,11 +23,13 @@ import (
 func SeedDemoWeek(ctx context.Context, pool *pgxpool.Pool, stationID string, n int, seed uint64, now time.Time) (int64, error) {
 	r := rand.New(rand.NewPCG(seed, 2026))
 	services := []string{"procedures", "procedures", "procedures", "bills", "bills", "tracking", "reports", "tourism", "health", "partners"}
+	// The steps a visit stops at, in the keys the kiosk and the assistant
+	// record (kiosk.StepName).
 	steps := map[string][]string{
-		"procedures": {"choose_procedure", "scan_card", "fill_fields", "review"},
-		"bills":      {"enter_customer_code", "choose_bill", "pay"},
-		"tracking":   {"enter_code"}, "reports": {"category", "describe", "confirm"},
-		"tourism": {"browse"}, "health": {"browse"}, "partners": {"choose_partner"},
+		"procedures": {"identify", "explain", "f-scan", "collect", "review"},
+		"bills":      {"bills", "payment_qr", "pay"},
+		"tracking":   {"track_not_found"}, "reports": {"collect", "review"},
+		"tourism": {"places"}, "health": {"h-menu"}, "partners": {"p-menu"},
 	}
 	outcomes := map[string]string{"procedures": kiosk.OutcomeDossierFiled, "bills": kiosk.OutcomePaymentMade, "reports": kiosk.OutcomeReportSent}
 	hours := []int{7, 8, 8, 9, 9, 9, 10, 10, 10, 11, 11, 13, 14, 14, 15, 15, 16, 16, 17, 18, 19, 20}

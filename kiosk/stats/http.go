@@ -102,7 +102,7 @@ func (h *Handler) page(c *gin.Context) {
 func charts(r *Report) []template.HTML {
 	var abandoned []Count
 	for _, a := range r.Abandonment {
-		abandoned = append(abandoned, Count{Key: Label(a.Service) + " — bước " + a.Step, Value: a.Visits})
+		abandoned = append(abandoned, Count{Key: r.ServiceName(a.Service) + " — " + kiosk.StepName(a.Step), Value: a.Visits})
 	}
 	var paid []Count
 	for _, p := range r.Payments {
@@ -111,7 +111,7 @@ func charts(r *Report) []template.HTML {
 	same := func(s string) string { return s }
 	return []template.HTML{
 		HeatMap("Lượt sử dụng theo thứ và giờ", r.Heat()),
-		BarChart("Lượt sử dụng theo dịch vụ", r.By(ServiceOf, nil), Label),
+		BarChart("Lượt sử dụng theo dịch vụ", r.By(ServiceOf, nil), r.ServiceName),
 		BarChart("Lượt sử dụng theo nhóm người dân", r.By(GroupOf, kiosk.AgeBands), Label),
 		BarChart("Có người giúp hay tự sử dụng", r.By(HelperOf, []string{"alone", "with_helper"}), Label),
 		BarChart("Bỏ dở ở bước nào", abandoned, same),
@@ -144,12 +144,12 @@ func (h *Handler) csv(c *gin.Context) {
 }
 
 // Station is a station in the page's choice, with the name of its ward
-// ("Phường mã …" when no table names the code).
+// ("" when no table names the code).
 type Station struct{ ID, Name, WardCode, WardName string }
 
 // Stations lists the stations, by name.
 func (s *Service) Stations(ctx context.Context) ([]Station, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id::text, name, ward_code, coalesce(ward_name(ward_code), 'Phường mã ' || ward_code)
+	rows, err := s.pool.Query(ctx, `SELECT id::text, name, ward_code, coalesce(ward_name(ward_code), '')
 		FROM stations ORDER BY name`)
 	if err != nil {
 		return nil, err

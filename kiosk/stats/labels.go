@@ -2,28 +2,10 @@ package stats
 
 import "github.com/citizenstation/citizenstation/kiosk"
 
-// The words staff and the city read for the figures' keys; a key without
-// one is shown as it is.
+// The words staff and the city read for the figures' keys other than
+// services and steps (kiosk.Names, kiosk.StepName); a key without one is
+// shown as it is.
 var labels = map[string]string{
-	// services of the kiosk screen
-	"procedures": "Thủ tục hành chính",
-	"tracking":   "Tra cứu hồ sơ",
-	"bills":      "Thanh toán hóa đơn",
-	"reports":    "Phản ánh an ninh, trật tự",
-	"health":     "Y tế",
-	"partners":   "Dịch vụ đối tác",
-	"tourism":    "Thông tin du lịch",
-	"home":       "Màn hình chính",
-	NoService:    "Chỉ xem, không dùng dịch vụ",
-	// the partner services a visit is handed over to
-	"health.insurance-purchase":      "Mua bảo hiểm y tế",
-	"health.telemedicine":            "Khám bệnh từ xa",
-	"social.insurance-lookup":        "Tra cứu bảo hiểm xã hội",
-	"finance.bank-account":           "Mở tài khoản ngân hàng",
-	"finance.consumer-loan":          "Vay tiêu dùng",
-	"telecom.subscriber-identify":    "Định danh thuê bao (SIM chính chủ)",
-	"signature.personal-certificate": "Chữ ký số cá nhân",
-	"tourism.information":            "Thông tin du lịch (qua trợ lý)",
 	// beneficiary groups
 	kiosk.AgeUnder18: "Dưới 18 tuổi",
 	kiosk.Age18to29:  "18–29 tuổi",

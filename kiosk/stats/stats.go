@@ -17,6 +17,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
+	"github.com/citizenstation/citizenstation/kiosk"
 )
 
 // Filter selects the visits counted: started on the days [From, To] in
@@ -64,6 +65,10 @@ type Report struct {
 	Cube        []Cell        `json:"cube"`
 	Abandonment []Abandonment `json:"abandonment"`
 	Payments    []Payments    `json:"payments"`
+	// Help is what became of the calls for a person in the period.
+	Help kiosk.HelpUsage `json:"help"`
+
+	names kiosk.Names // the words for the services' keys
 }
 
 // Service reads the statistics.
@@ -100,9 +105,6 @@ const visits = `WITH v AS (
 	FROM kiosk_sessions k
 	WHERE k.started_at >= $1 AND k.started_at < $2 AND ($3 = '' OR k.station_id::text = $3)) `
 
-// NoService is the service of visits that used none (looked, then left).
-const NoService = "none"
-
 // Report answers the figures for f, read in one snapshot.
 func (s *Service) Report(ctx context.Context, f Filter) (*Report, error) {
 	from, to, err := f.bounds()
@@ -122,7 +124,7 @@ func (s *Service) Report(ctx context.Context, f Filter) (*Report, error) {
 		Scan(&r.Visits, &r.Elderly, &r.WithHelper, &r.Anonymous); err != nil {
 		return nil, fmt.Errorf("stats totals: %w", err)
 	}
-	rows, err := tx.Query(ctx, visits+`SELECT coalesce(s, '`+NoService+`'), dow, hour, grp, with_helper,
+	rows, err := tx.Query(ctx, visits+`SELECT coalesce(s, '`+kiosk.NoService+`'), dow, hour, grp, with_helper,
 			count(*), count(*) FILTER (WHERE abandoned_step IS NOT NULL)
 		FROM v LEFT JOIN LATERAL unnest(v.services) s ON true
 		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`, args...)
@@ -132,7 +134,7 @@ func (s *Service) Report(ctx context.Context, f Filter) (*Report, error) {
 	if r.Cube, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Cell]); err != nil {
 		return nil, fmt.Errorf("stats cube: %w", err)
 	}
-	rows, err = tx.Query(ctx, visits+`SELECT coalesce(s, '`+NoService+`'), abandoned_step, count(*)
+	rows, err = tx.Query(ctx, visits+`SELECT coalesce(s, '`+kiosk.NoService+`'), abandoned_step, count(*)
 		FROM v LEFT JOIN LATERAL unnest(v.services) s ON true WHERE abandoned_step IS NOT NULL
 		GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, args...)
 	if err != nil {
@@ -149,6 +151,12 @@ func (s *Service) Report(ctx context.Context, f Filter) (*Report, error) {
 	}
 	if r.Payments, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Payments]); err != nil {
 		return nil, fmt.Errorf("stats payments: %w", err)
+	}
+	if r.Help, err = kiosk.HelpUsageOf(ctx, tx, kiosk.UsageFilter{From: from, To: to, StationID: f.StationID}); err != nil {
+		return nil, err
+	}
+	if r.names, err = kiosk.LoadNames(ctx, tx); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -205,3 +213,6 @@ func HelperOf(c Cell) string {
 	}
 	return "alone"
 }
+
+// ServiceName is a service's key in words.
+func (r *Report) ServiceName(key string) string { return r.names.Service(key) }

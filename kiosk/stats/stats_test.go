@@ -79,6 +79,11 @@ func TestDemandFigures(t *testing.T) {
 	if r.Anonymous == 0 || r.Elderly == 0 || r.WithHelper == 0 || len(r.Abandonment) == 0 {
 		t.Errorf("the demo week lacks a group: %+v", r)
 	}
+	for _, a := range r.Abandonment { // the demo speaks the steps' real keys
+		if kiosk.StepName(a.Step) == a.Step || r.ServiceName(a.Service) == a.Service {
+			t.Errorf("the demo's %s — %s has no words", a.Service, a.Step)
+		}
+	}
 
 	// The real visit is today, one station's figures only.
 	today, err := s.Report(ctx, stats.Filter{From: time.Now(), To: time.Now(), StationID: b.ID})
@@ -101,6 +106,13 @@ func TestStatisticsPage(t *testing.T) {
 	if _, err := stats.SeedDemoWeek(ctx, pool, st.ID, 200, 7, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	kiosktest.LegacyStations(t, pool)
+	// Two calls for a person: one taken after 30 s, one still waiting.
+	if _, err := pool.Exec(ctx, `INSERT INTO help_requests (station_id, ward_code, created_at, acknowledged_at) VALUES
+		($1, '26740', now() - interval '1 hour', now() - interval '1 hour' + interval '30 seconds'),
+		($1, '26740', now() - interval '1 minute', NULL)`, st.ID); err != nil {
+		t.Fatal(err)
+	}
 	auth := staff.NewService(pool, staff.Config{})
 	h := httpserver.New(httpserver.Options{Logger: quiet}, &stats.Handler{Service: stats.NewService(pool),
 		Page: auth.RequirePage(staff.RoleAdmin, staff.RoleCommandCentre)}).Handler()
@@ -112,11 +124,16 @@ func TestStatisticsPage(t *testing.T) {
 		{Name: "ward staff", As: clerk, Path: "/staff/stations/stats", Status: 403},
 		{Name: "the week as charts", As: centre, Path: "/staff/stations/stats", Status: 200, Want: []string{"<svg", "Lượt sử dụng theo thứ và giờ",
 			"Lượt sử dụng theo nhóm người dân", "60–74 tuổi (cao tuổi)", "Bỏ dở ở bước nào", "200 lượt đến trạm", st.ID,
-			"Trạm thử TestStatisticsPage (Phường Sài Gòn)</option>"}},
+			"Trạm thử TestStatisticsPage (Phường Sài Gòn)</option>", "Trạm cũ A (Phường mẫu cũ)</option>", "Trạm cũ B (phường mã 99902)</option>"}},
 		{Name: "one station", As: centre, Path: "/staff/stations/stats?station=" + st.ID, Status: 200, Want: []string{"200 lượt đến trạm", "selected"}},
 		{Name: "a bad date", As: centre, Path: "/staff/stations/stats?from=01/12/2026", Status: 400, Want: []string{"năm-tháng-ngày"}},
 		{Name: "CSV of visits", As: centre, Path: "/staff/stations/stats.csv", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,thu,gio", "Thủ tục hành chính", "Thứ "}},
-		{Name: "CSV of abandonment", As: centre, Path: "/staff/stations/stats.csv?table=abandonment", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,buoc,luot_bo_do"}},
+		{Name: "CSV of abandonment", As: centre, Path: "/staff/stations/stats.csv?table=abandonment", Status: 200, Want: []string{"\uFEFFdich_vu,ten_dich_vu,buoc,ten_buoc,luot_bo_do",
+			"bills,Thanh toán hóa đơn,payment_qr,mã QR thanh toán,"}},
+		{Name: "the calls for a person", As: centre, Path: "/staff/stations/stats", Status: 200, Want: []string{
+			"2 lần gọi cán bộ: 1 có người nhận (chờ trung vị 30 giây, lâu nhất 30 giây), 1 đang chờ."}},
+		{Name: "CSV of the calls", As: centre, Path: "/staff/stations/stats.csv?table=help", Status: 200, Want: []string{
+			"\uFEFFso_lan_goi,co_nguoi_nhan,phai_bao_len_tren,nguoi_dan_tu_huy,dang_cho,cho_trung_vi_giay,cho_lau_nhat_giay\n2,1,0,0,1,30,30\n"}},
 		{Name: "CSV of no such table", As: centre, Path: "/staff/stations/stats.csv?table=people", Status: 400, Want: []string{"stats_table_invalid"}},
 	})
 

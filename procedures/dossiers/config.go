@@ -6,6 +6,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/config"
 	"github.com/citizenstation/citizenstation/internal/paper"
+	"github.com/citizenstation/citizenstation/internal/ratelimit"
 	"github.com/citizenstation/citizenstation/internal/seal"
 )
 
@@ -14,6 +15,10 @@ type Config struct {
 	// Sealer seals ID and phone numbers under the data keys (the wiring
 	// sets it from seal.Config; it is no flag).
 	Sealer *seal.Sealer
+	// Lookups limits tracking with the other look-ups by code (payments,
+	// reports); the wiring shares one, nil: one of TrackPerCode and
+	// TrackPerIP.
+	Lookups *ratelimit.Lookups
 	// DataDir is the platform's data directory; attachments go under it.
 	DataDir string
 	// Tracking lookups allowed per tracking code per day and per client
@@ -87,7 +92,5 @@ func (c *Config) withDefaults() Config {
 }
 
 const (
-	trackCodeWindow = 24 * time.Hour
-	trackIPWindow   = time.Hour
-	createIPWindow  = time.Hour
+	createIPWindow = time.Hour
 )

@@ -218,10 +218,8 @@ func (s *Service) places(ctx context.Context, list []Dossier) error {
 		ids[i] = d.ID
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT d.id::text, coalesce(u.name, w.name, ''), coalesce(st.name, '')
+		SELECT d.id::text, coalesce(ward_name(d.ward), ''), coalesce(st.name, '')
 		FROM dossiers d
-		LEFT JOIN admin_units u ON u.code = d.ward
-		LEFT JOIN wards w ON w.code = d.ward
 		LEFT JOIN kiosk_sessions ks ON ks.id = d.kiosk_session_id
 		LEFT JOIN stations st ON st.id = ks.station_id
 		WHERE d.id = ANY($1::uuid[])`, ids)
@@ -243,21 +241,8 @@ func (s *Service) places(ctx context.Context, list []Dossier) error {
 	for i := range list {
 		p := byID[list[i].ID]
 		list[i].WardName, list[i].StationName = p[0], p[1]
-		if list[i].WardName == "" {
-			list[i].WardName = unnamedWard + list[i].Ward
-		}
 	}
 	return nil
-}
-
-// unnamedWard begins the WardName that stands in for a code no table
-// names: "Phường mã 99902".
-const unnamedWard = "Phường mã "
-
-// WardNamed reports whether WardName is the ward's name rather than the
-// stand-in for a code no table names.
-func (d *Dossier) WardNamed() bool {
-	return d.WardName != "" && !strings.HasPrefix(d.WardName, unnamedWard)
 }
 
 // Rect is the field's box on its scan: x, y, width, height in pixels.

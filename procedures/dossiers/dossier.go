@@ -256,6 +256,20 @@ type Event struct {
 	At     time.Time `json:"at"`
 }
 
+// Who is who made the change, as staff read it: the officer's account,
+// else the resident at a station, the payment gateway or the system.
+func (e Event) Who() string {
+	switch e.Role {
+	case "kiosk", "resident":
+		return "Người dân tại trạm"
+	case "payment":
+		return "Cổng thanh toán"
+	case "system":
+		return "Hệ thống"
+	}
+	return e.Actor
+}
+
 // FeeLine is one fee of the procedure as charged for kiosk filing.
 type FeeLine struct {
 	Label  string `json:"label"`
@@ -272,11 +286,13 @@ type FeeLine struct {
 // Dossier is a resident's filing. Lists fill the summary; Fields,
 // Attachments, Checklist and Events are filled for the detail view.
 type Dossier struct {
-	ID                string     `json:"id"`
-	TrackingCode      string     `json:"tracking_code"`
-	Procedure         string     `json:"procedure"`
-	ProcedureName     string     `json:"procedure_name"`
-	Ward              string     `json:"ward"`
+	ID            string `json:"id"`
+	TrackingCode  string `json:"tracking_code"`
+	Procedure     string `json:"procedure"`
+	ProcedureName string `json:"procedure_name"`
+	Ward          string `json:"ward"`
+	// WardName is the ward's name, "" when no table names its code
+	// (people are shown vietnamese.WardLabel).
 	WardName          string     `json:"ward_name,omitempty"`
 	StationName       string     `json:"station_name,omitempty"`
 	Status            Status     `json:"status"`

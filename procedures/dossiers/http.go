@@ -40,6 +40,7 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	r.GET("/api/v1/dossiers/:id/receipt.pdf", canonicalID, h.receipt)
 	r.GET("/api/v1/dossiers/:id/decision.pdf", canonicalID, h.decision)
 	r.GET("/api/v1/track/:code", h.track)
+	r.POST("/api/v1/track/:code", httpserver.LimitBody(4<<10), h.track)
 	r.GET("/api/v1/track/:code/slip.pdf", h.trackingSlip)
 	r.GET("/api/v1/track/:code/decision.pdf", h.decisionByCode)
 
@@ -138,13 +139,18 @@ func (h *Handler) decision(c *gin.Context) {
 }
 
 func (h *Handler) decisionByCode(c *gin.Context) {
-	pdf, err := h.Service.DecisionByCode(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
+	pdf, err := h.Service.DecisionByCode(c, staff.ClientOf(c), c.Param("code"), codeProof(c))
 	httpserver.ReplyPDF(c, "quyet-dinh-ho-so.pdf", pdf, err)
 }
 
 func (h *Handler) trackingSlip(c *gin.Context) {
-	pdf, err := h.Service.TrackingSlip(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
+	pdf, err := h.Service.TrackingSlip(c, staff.ClientOf(c), c.Param("code"), codeProof(c))
 	httpserver.ReplyPDF(c, "phieu-theo-doi-ho-so.pdf", pdf, err)
+}
+
+// codeProof is the pass a look-up handed out (?pass=), else the digits.
+func codeProof(c *gin.Context) CodeProof {
+	return CodeProof{Pass: c.Query("pass"), Last4: httpserver.ProofValue(c, "last4")}
 }
 
 // owner is who asks for a dossier's paper: signed-in staff, or a resident
@@ -164,7 +170,7 @@ func (h *Handler) owner(c *gin.Context) (*staff.User, Proof) {
 }
 
 func (h *Handler) track(c *gin.Context) {
-	t, err := h.Service.Track(c, staff.ClientOf(c), c.Param("code"), c.Query("last4"))
+	t, err := h.Service.Track(c, staff.ClientOf(c), c.Param("code"), httpserver.ProofValue(c, "last4"))
 	httpserver.ReplyNoStore(c, http.StatusOK, t, err)
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/internal/staff/stafftest"
 	"github.com/citizenstation/citizenstation/procedures/dossiers"
@@ -73,7 +75,7 @@ func TestReviewConsole(t *testing.T) {
 		{"no match", officer, "/staff?q=9999", 200, []string{"Không có hồ sơ nào."}, []string{d.TrackingCode}},
 		{"like is not a wildcard", officer, "/staff?q=%25", 200, []string{"Không có hồ sơ nào."}, nil},
 		{"review in words", officer, reviewPath, 200, []string{"Nữ", "12/03/1950", "Bản giấy tại công an phường", "Mã QR trên căn cước", "Tiếp nhận hồ sơ", `<svg class="scan"`, "/receipt.pdf",
-			`<dd id="d-ward">Phường Sài Gòn <small>(mã 26740)</small></dd>`}, []string{`id="scan-box"`, "Duyệt hồ sơ", "/decision.pdf"}},
+			`<dd id="d-ward">Phường Sài Gòn <small>(mã 26740)</small></dd>`, "Đã nộp, chờ tiếp nhận · Người dân tại trạm"}, []string{`id="scan-box"`, "Duyệt hồ sơ", "/decision.pdf"}},
 		{"sources that disagree side by side", officer, reviewPath, 200, []string{"Các nguồn không khớp, cần đối chiếu với giấy tờ: <span>MRZ mặt sau: 12/03/1950</span> / <span>Mặt trước: 12/08/1950</span>", "100% — cần kiểm tra"}, nil},
 		{"a field's box on the scan", officer, reviewPath + "?field=full_name", 200, []string{`<rect id="scan-box" x="0" y="0" width="1" height="1"`, "khung đánh dấu mục «Họ, chữ đệm và tên»"}, nil},
 		{"viewer has no actions", viewer, reviewPath, 200, []string{"Nguyễn Thị Lan"}, []string{"Tiếp nhận hồ sơ", `name="to"`}},
@@ -143,5 +145,47 @@ func TestReviewConsole(t *testing.T) {
 	if rec := page(t, e.h, officer, "/api/v1/dossiers/"+a.dossier+"/decision.pdf"); rec.Code != 200 ||
 		!strings.Contains(pdfText(t, rec.Body.Bytes()), "PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ") {
 		t.Errorf("the officer's decision paper: %d", rec.Code)
+	}
+}
+
+// A dossier of a ward no table names (a row from before the official list
+// of wards) is shown by the one stand-in for it, capitalised where it
+// begins a cell and in capitals on its papers' letterhead; programs get
+// its code alone.
+func TestUnnamedWard(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	ctx := context.Background()
+	d := e.dossierAt(t, wardA, dossiers.StatusSubmitted)
+	// The official-list check is NOT VALID: it holds for new rows only,
+	// so the old row is written past it.
+	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `ALTER TABLE dossiers DROP CONSTRAINT dossiers_ward_official;
+			UPDATE dossiers SET ward = '99902' WHERE id = '`+d.ID+`';
+			ALTER TABLE dossiers ADD CONSTRAINT dossiers_ward_official FOREIGN KEY (ward) REFERENCES admin_units (code) NOT VALID`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewer := stafftest.SignIn(t, e.pool, staff.RoleCommandCentre)
+	for path, want := range map[string]string{
+		"/staff":                  "<td>Phường mã 99902</td>",
+		"/staff/dossiers/" + d.ID: `<dd id="d-ward">Phường mã 99902</dd>`,
+	} {
+		if rec := page(t, e.h, viewer, path); rec.Code != 200 || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("%s: %d, lacks %q", path, rec.Code, want)
+		}
+	}
+	pdf, err := e.svc.Receipt(ctx, kiosk, d.ID, nil, dossiers.Proof{Secret: d.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, pdf); !strings.Contains(text, "TRẠM CÔNG DÂN SỐ — PHƯỜNG MÃ 99902") {
+		t.Errorf("the receipt's letterhead:\n%s", text)
+	}
+	var list struct{ Dossiers []map[string]any }
+	decode(t, viewer.Do(t, e.h, "GET", "/api/v1/staff/dossiers", nil).Body.Bytes(), &list)
+	if len(list.Dossiers) != 1 || list.Dossiers[0]["ward"] != "99902" || list.Dossiers[0]["ward_name"] != nil {
+		t.Errorf("the API's dossiers: %v", list.Dossiers)
 	}
 }

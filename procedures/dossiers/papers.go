@@ -9,6 +9,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/paper"
 	"github.com/citizenstation/citizenstation/internal/signing"
 	"github.com/citizenstation/citizenstation/internal/staff"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // The ward's papers besides the receipt: the tracking slip a resident
@@ -51,9 +52,9 @@ func (s *Service) Decision(ctx context.Context, from audit.Actor, id string, u *
 }
 
 // DecisionByCode is Decision for a resident who has the tracking code and
-// the four digits, as for Track.
-func (s *Service) DecisionByCode(ctx context.Context, from audit.Actor, code, last4 string) ([]byte, error) {
-	d, err := s.tracked(ctx, from, code, last4)
+// the four digits, as for Track, or the pass Track handed out.
+func (s *Service) DecisionByCode(ctx context.Context, from audit.Actor, code string, proof CodeProof) ([]byte, error) {
+	d, err := s.tracked(ctx, from, code, proof)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func (s *Service) decision(ctx context.Context, d *row, by audit.Actor) ([]byte,
 		p.Ln(3)
 		p.Text(11, false, d.nextStep())
 		p.Ln(3)
-		p.Text(10, false, "Bộ phận một cửa, "+wardName(&d.Dossier)+".")
+		p.Text(10, false, "Bộ phận một cửa, "+vietnamese.WardLabel(d.Ward, d.WardName)+".")
 		if err := p.Verify(link, kind.what); err != nil {
 			return nil, err
 		}
@@ -101,9 +102,10 @@ func (s *Service) decision(ctx context.Context, d *row, by audit.Actor) ([]byte,
 
 // TrackingSlip renders what Track tells, as a signed PDF to take home:
 // where the dossier is, what happens next, and the dates. Nothing personal
-// is on it; the code and the four digits are asked as for Track.
-func (s *Service) TrackingSlip(ctx context.Context, from audit.Actor, code, last4 string) ([]byte, error) {
-	d, err := s.tracked(ctx, from, code, last4)
+// is on it; the code and the four digits are asked as for Track, or the
+// pass Track handed out.
+func (s *Service) TrackingSlip(ctx context.Context, from audit.Actor, code string, proof CodeProof) ([]byte, error) {
+	d, err := s.tracked(ctx, from, code, proof)
 	if err != nil {
 		return nil, err
 	}
@@ -153,9 +155,9 @@ func (s *Service) owned(ctx context.Context, from audit.Actor, id string, u *sta
 }
 
 // tracked is the dossier of code for a resident who has the four digits,
-// as for Track, with its ward's name for the papers.
-func (s *Service) tracked(ctx context.Context, from audit.Actor, code, last4 string) (*row, error) {
-	d, err := s.verify(ctx, from, code, last4)
+// as for Track, or its pass, with its ward's name for the papers.
+func (s *Service) tracked(ctx context.Context, from audit.Actor, code string, proof CodeProof) (*row, error) {
+	d, err := s.proved(ctx, from, code, proof)
 	if err != nil {
 		return nil, err
 	}

@@ -167,14 +167,8 @@ func (s *Service) renderReceipt(d *Dossier, docs []ChecklistItem, link string) (
 
 // issuer is the letterhead of a ward's documents: its name when the
 // ward is known by name, its code otherwise.
-func issuer(d *Dossier) string { return "TRẠM CÔNG DÂN SỐ — " + strings.ToUpper(wardName(d)) }
-
-// wardName is how a paper names the ward.
-func wardName(d *Dossier) string {
-	if d.WardNamed() {
-		return d.WardName
-	}
-	return "phường mã " + d.Ward
+func issuer(d *Dossier) string {
+	return "TRẠM CÔNG DÂN SỐ — " + strings.ToUpper(vietnamese.WardLabel(d.Ward, d.WardName))
 }
 
 // named fills the name of the dossier's ward.

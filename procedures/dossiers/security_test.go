@@ -1,7 +1,9 @@
 package dossiers_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -70,6 +72,43 @@ func TestSecurityFilingFindings(t *testing.T) {
 		rec := stafftest.Record(e.h, req)
 		if rec.Code != tt.status || (tt.code != "" && !strings.Contains(rec.Body.String(), `"`+tt.code+`"`)) {
 			t.Errorf("%s: %d %s, want %d %s", tt.name, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+}
+
+// TestSecurityTrackingPapersCarryAPassNotTheDigits: the digits of a
+// look-up go in a POST's body, and the look-up answers a pass that prints
+// that dossier's slip and decision for a few minutes without them; a pass
+// of another dossier, or a changed one, prints nothing.
+func TestSecurityTrackingPapersCarryAPassNotTheDigits(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	supplement := e.dossierAt(t, wardA, dossiers.StatusNeedsSupplement)
+	other := e.dossierAt(t, wardA, dossiers.StatusInReview)
+	last4 := lanPhone[len(lanPhone)-4:]
+	track := func(code string) dossiers.Tracking {
+		t.Helper()
+		rec := stafftest.Record(e.h, stafftest.NewRequest(t, http.MethodPost, "/api/v1/track/"+code, `{"last4":"`+last4+`"}`))
+		var tr dossiers.Tracking
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &tr) != nil || tr.Pass == "" || strings.Contains(tr.Pass, last4) {
+			t.Fatalf("look-up of %s by POST: %d %s", code, rec.Code, rec.Body)
+		}
+		return tr
+	}
+	pass, otherPass := track(supplement.TrackingCode).Pass, track(other.TrackingCode).Pass
+	base := "/api/v1/track/" + supplement.TrackingCode
+	for _, c := range []struct{ name, path, want string }{
+		{"slip by its pass", base + "/slip.pdf?pass=" + url.QueryEscape(pass), "%PDF-"},
+		{"decision by its pass", base + "/decision.pdf?pass=" + url.QueryEscape(pass), "%PDF-"},
+		{"another dossier's pass", base + "/slip.pdf?pass=" + url.QueryEscape(otherPass), "pass_invalid"},
+		{"a changed pass", base + "/slip.pdf?pass=" + url.QueryEscape(pass[:len(pass)-2]+"AA"), "pass_invalid"},
+		{"wrong digits by POST", base, "tracking_not_found"},
+	} {
+		req := stafftest.NewRequest(t, http.MethodGet, c.path, nil)
+		if c.name == "wrong digits by POST" {
+			req = stafftest.NewRequest(t, http.MethodPost, c.path, `{"last4":"0000"}`)
+		}
+		if rec := stafftest.Record(e.h, req); !strings.HasPrefix(rec.Body.String(), c.want) && !strings.Contains(rec.Body.String(), `"`+c.want+`"`) {
+			t.Errorf("%s: %d %.200s", c.name, rec.Code, rec.Body)
 		}
 	}
 }

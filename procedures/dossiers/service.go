@@ -1,6 +1,7 @@
 package dossiers
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -34,8 +35,7 @@ type Service struct {
 	seal      *seal.Sealer
 	files     fileStore
 	fonts     *paper.Fonts
-	trackCode *ratelimit.Limiter
-	trackIP   *ratelimit.Limiter
+	lookups   *ratelimit.Lookups
 	createIP  *ratelimit.Limiter
 }
 
@@ -60,8 +60,7 @@ func NewService(ctx context.Context, pool *pgxpool.Pool, catalogue Catalogue, cf
 		seal:      cfg.Sealer,
 		files:     fileStore{dir: cfg.DataDir},
 		fonts:     fonts,
-		trackCode: ratelimit.New(pool, cfg.TrackPerCode, trackCodeWindow),
-		trackIP:   ratelimit.New(pool, cfg.TrackPerIP, trackIPWindow),
+		lookups:   cmp.Or(cfg.Lookups, ratelimit.NewLookups(pool, cfg.Sealer, cfg.TrackPerCode, cfg.TrackPerIP)),
 		createIP:  ratelimit.New(pool, cfg.CreatePerIP, createIPWindow),
 	}
 	if err := s.checkKey(ctx); err != nil {

@@ -52,12 +52,13 @@ func TestTracking(t *testing.T) {
 				t.Fatalf("= %d %s; want %d with %q", rec.Code, rec.Body, tt.wantStatus, tt.wantBody)
 			}
 			if rec.Code == 200 {
-				// Only status, next step and dates; nothing personal.
+				// Only status, next step, dates and the papers' pass;
+				// nothing personal.
 				var got map[string]any
 				decode(t, rec.Body.Bytes(), &got)
 				for k := range got {
 					switch k {
-					case "tracking_code", "status", "status_label", "next_step", "created_at", "submitted_at", "expected_on", "decided_at", "updated_at":
+					case "tracking_code", "status", "status_label", "next_step", "created_at", "submitted_at", "expected_on", "decided_at", "updated_at", "pass":
 					default:
 						t.Errorf("tracking answer has %q", k)
 					}
@@ -217,6 +218,7 @@ func TestReceiptPDF(t *testing.T) {
 	e.pool.QueryRow(ctx, `SELECT expected_on FROM dossiers WHERE id = $1`, d.ID).Scan(&expected)
 	for _, want := range []string{
 		"GIẤY BIÊN NHẬN HỒ SƠ",
+		"TRẠM CÔNG DÂN SỐ — PHƯỜNG SÀI GÒN",
 		dossiers.FormatTrackingCode(d.TrackingCode),
 		"Thủ tục: Đăng ký thường trú",
 		"Người nộp: Nguyễn Thị Lan",
@@ -333,7 +335,7 @@ func TestFeesAndPayment(t *testing.T) {
 	}
 	full, _ := e.svc.Get(ctx, e.admin, kiosk, d.ID)
 	last := full.Events[len(full.Events)-1]
-	if last.To != dossiers.StatusSubmitted || last.Role != "payment" || full.ExpectedOn == nil {
+	if last.To != dossiers.StatusSubmitted || last.Role != "payment" || last.Who() != "Cổng thanh toán" || full.ExpectedOn == nil {
 		t.Fatalf("event %+v, expected %v", last, full.ExpectedOn)
 	}
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'dossier.fee_paid' AND subject_id = $1`, d.ID); n != 1 {

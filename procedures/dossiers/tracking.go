@@ -11,6 +11,7 @@ import (
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
+	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
@@ -26,6 +27,9 @@ type Tracking struct {
 	ExpectedOn   *time.Time `json:"expected_on,omitempty"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+	// Pass prints the dossier's papers by its code for a few minutes
+	// (slip.pdf?pass=…), so the four digits never travel in an address.
+	Pass string `json:"pass"`
 }
 
 // HasDecision says whether the ward's decision (approval, refusal or a
@@ -56,13 +60,43 @@ func (s *Service) Track(ctx context.Context, from audit.Actor, code, last4 strin
 	return &Tracking{
 		TrackingCode: d.TrackingCode, Status: d.Status, StatusLabel: d.StatusLabel, NextStep: d.nextStep(),
 		CreatedAt: d.CreatedAt, SubmittedAt: d.SubmittedAt, ExpectedOn: d.ExpectedOn, DecidedAt: d.DecidedAt, UpdatedAt: d.UpdatedAt,
+		Pass: tokens.NewPass(s.seal, papersSubject(d.TrackingCode), time.Now().Add(tokens.PassTTL)),
 	}, nil
+}
+
+// CodeProof proves a tracking code: the last four digits, or a pass a
+// look-up that proved them handed out (Tracking.Pass).
+type CodeProof struct{ Last4, Pass string }
+
+// papersSubject is what a pass to the papers of the dossier with code
+// (canonical) opens.
+func papersSubject(code string) string { return "dossier-papers:" + code }
+
+var errPassInvalid = apperr.New(apperr.NotFound, "pass_invalid",
+	"Phiên tra cứu đã hết hạn. Xin tra cứu lại bằng mã hồ sơ và 4 số cuối.")
+
+// proved finds the dossier of code by proof: with a pass, without
+// counting a look-up (the one that made the pass counted), though a wrong
+// or expired pass counts against the client's address like a wrong guess;
+// otherwise by the digits, as Track.
+func (s *Service) proved(ctx context.Context, from audit.Actor, code string, proof CodeProof) (*row, error) {
+	if proof.Pass == "" {
+		return s.verify(ctx, from, code, proof.Last4)
+	}
+	code, ok := NormalizeTrackingCode(code)
+	if !ok || !tokens.CheckPass(s.seal, papersSubject(code), proof.Pass, time.Now()) {
+		if err := s.lookups.Address(ctx, from.IP); err != nil {
+			return nil, err
+		}
+		return nil, errPassInvalid
+	}
+	return scanRow(s.pool.QueryRow(ctx, `SELECT `+rowColumns+` FROM dossiers WHERE tracking_code = $1`, code))
 }
 
 // verify finds the dossier of code if last4 matches, counting the attempt
 // against the client's and the code's limits.
 func (s *Service) verify(ctx context.Context, from audit.Actor, code, last4 string) (*row, error) {
-	if err := s.trackIP.Allow(ctx, "track-ip:"+from.IP); err != nil {
+	if err := s.lookups.Address(ctx, from.IP); err != nil {
 		return nil, err
 	}
 	code, ok := NormalizeTrackingCode(code)
@@ -73,7 +107,7 @@ func (s *Service) verify(ctx context.Context, from audit.Actor, code, last4 stri
 	if !last4Re.MatchString(last4) {
 		return nil, apperr.New(apperr.Invalid, "last4_invalid", "Xin nhập 4 số cuối của số căn cước hoặc số điện thoại.")
 	}
-	if err := s.trackCode.Allow(ctx, "track-code:"+code); err != nil {
+	if err := s.lookups.Code(ctx, "dossier", code); err != nil {
 		return nil, err
 	}
 	d, err := scanRow(s.pool.QueryRow(ctx, `SELECT `+rowColumns+` FROM dossiers WHERE tracking_code = $1`, code))
