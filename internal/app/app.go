@@ -157,6 +157,7 @@ func (p *Parts) wireFiling(ctx context.Context, pool *pgxpool.Pool, cfg *Config)
 		return err
 	}
 	p.OCRStore = ocr.NewStore(pool, cfg.DataDir, p.Sealer)
+	cfg.Staff.Sealer = p.Sealer
 	p.Staff = staff.NewService(pool, cfg.Staff)
 	if p.Signing, err = signing.New(pool, cfg.Signing); err != nil {
 		return err

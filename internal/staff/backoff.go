@@ -15,6 +15,8 @@ import (
 // in from their own address whatever others try. Past LoginAttempts
 // failures within LoginWindow each attempt from that address waits: 30 s,
 // then twice as long after each further failure, at most the window.
+// A username and address are kept only as a keyed digest of the two under
+// the data key (failureKeys), so the table names no one.
 
 // firstWait is the wait after the last free failure.
 const firstWait = 30 * time.Second
@@ -35,8 +37,9 @@ func (s *Service) checkBackoff(ctx context.Context, username, ip string) error {
 		since    float64 // seconds since the last failure, by the database's clock
 	)
 	err := s.pool.QueryRow(ctx, `SELECT failures, extract(epoch FROM now() - last_failed_at)::float8
-		FROM staff_login_failures WHERE username = $1 AND ip = $2 AND last_failed_at > now() - make_interval(secs => $3)`,
-		username, ip, s.cfg.LoginWindow.Seconds()).Scan(&failures, &since)
+		FROM staff_login_failures WHERE subject = ANY($1) AND last_failed_at > now() - make_interval(secs => $2)
+		ORDER BY last_failed_at DESC LIMIT 1`,
+		s.failureKeys(username, ip), s.cfg.LoginWindow.Seconds()).Scan(&failures, &since)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -54,11 +57,11 @@ func (s *Service) checkBackoff(ctx context.Context, username, ip string) error {
 // recordFailure counts a failed attempt of username from ip; failures
 // older than the window are forgotten.
 func (s *Service) recordFailure(ctx context.Context, username, ip string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO staff_login_failures (username, ip, failures) VALUES ($1, $2, 1)
-		ON CONFLICT (username, ip) DO UPDATE SET last_failed_at = now(),
-			failures = CASE WHEN staff_login_failures.last_failed_at > now() - make_interval(secs => $3)
+	_, err := s.pool.Exec(ctx, `INSERT INTO staff_login_failures (subject, failures) VALUES ($1, 1)
+		ON CONFLICT (subject) DO UPDATE SET last_failed_at = now(),
+			failures = CASE WHEN staff_login_failures.last_failed_at > now() - make_interval(secs => $2)
 				THEN staff_login_failures.failures + 1 ELSE 1 END`,
-		username, ip, s.cfg.LoginWindow.Seconds())
+		s.failureKeys(username, ip)[0], s.cfg.LoginWindow.Seconds())
 	return err
 }
 
@@ -66,6 +69,21 @@ func (s *Service) recordFailure(ctx context.Context, username, ip string) error 
 // and any failure older than a day.
 func (s *Service) clearFailures(ctx context.Context, tx pgx.Tx, username, ip string) error {
 	_, err := tx.Exec(ctx, `DELETE FROM staff_login_failures
-		WHERE (username = $1 AND ip = $2) OR last_failed_at < now() - interval '1 day'`, username, ip)
+		WHERE subject = ANY($1) OR last_failed_at < now() - interval '1 day'`, s.failureKeys(username, ip))
 	return err
+}
+
+// failureContext binds the failures' digests to their purpose.
+const failureContext = "staff-login/failures"
+
+// failureKeys are the keys of the failures of username from ip: their
+// digest under every data key, the current key's first (failures counted
+// before a key rotation still count until they age out); without a
+// sealer, the two as they are.
+func (s *Service) failureKeys(username, ip string) [][]byte {
+	subject := username + "\x00" + ip
+	if s.cfg.Sealer == nil {
+		return [][]byte{[]byte(subject)}
+	}
+	return s.cfg.Sealer.Digests(failureContext, subject)
 }

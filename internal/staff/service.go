@@ -166,7 +166,7 @@ var errBadLogin = apperr.New(apperr.Unauthorized, "bad_login", "Tên đăng nh�
 // (backoff.go), and every attempt is audited.
 func (s *Service) Login(ctx context.Context, from audit.Actor, username, password string) (*Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	if err := s.ipLimit.Allow(ctx, "login:ip:"+from.IP); err != nil {
+	if err := s.ipLimit.AllowSubject(ctx, s.cfg.Sealer, "login:ip:", from.IP); err != nil {
 		return nil, err
 	}
 	if err := s.checkBackoff(ctx, username, from.IP); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/config"
+	"github.com/citizenstation/citizenstation/internal/seal"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
@@ -113,6 +114,10 @@ type Config struct {
 	// LoginWindow; one client address may try five times as many.
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// Sealer keys the sign-in limits' digests of usernames and client
+	// addresses under the data key (the wiring sets it, no flag); nil keeps
+	// them as they are, for tools and tests that never sign in.
+	Sealer *seal.Sealer
 }
 
 // DefaultConfig is what the flags default to.

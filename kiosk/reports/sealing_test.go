@@ -2,6 +2,8 @@ package reports
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -11,13 +13,15 @@ import (
 )
 
 // TestContactSealedAtRest reads the raw columns: no reporter's phone number
-// is stored in the clear, in the report or in the rate limit's keys, and the
+// is stored in the clear, in the report or in the rate limit's keys (nor
+// the reporter's address or device, nor their unkeyed hashes), and the
 // officers who see the report still read it.
 func TestContactSealedAtRest(t *testing.T) {
 	svc, pool := newTestService(t, nil)
 	ctx := context.Background()
 	sub := submission("theft", inSaiGon)
 	sub.Description, sub.Contact = "Mất xe máy", "0903 123 456"
+	sub.ClientIP, sub.DeviceID = "203.0.113.77", "phone-7f3a"
 	r, err := svc.Submit(ctx, sub)
 	if err != nil {
 		t.Fatal(err)
@@ -33,12 +37,22 @@ func TestContactSealedAtRest(t *testing.T) {
 
 	assertNoPlainPhone(t, pool, `SELECT r::text || encode(coalesce(contact_sealed, ''), 'escape') FROM reports r`)
 	assertNoPlainPhone(t, pool, `SELECT key FROM rate_limits`)
-	// The phone limit's key is a keyed digest: a plain hash of a phone
-	// number is found by trying every number.
-	var unkeyed int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM rate_limits WHERE key = 'report:phone:' || $1`,
-		keyDigest("0903123456")).Scan(&unkeyed); err != nil || unkeyed != 0 {
-		t.Errorf("phone limit keyed by a plain hash (%d, %v)", unkeyed, err)
+	// The phone, address and device limits' keys are keyed digests: a
+	// plain hash of a phone number or an address is found by trying every
+	// one.
+	keys := dbtest.Texts(t, pool, `SELECT key || ' ' || encode(coalesce(subject_sealed, ''), 'escape') FROM rate_limits`)
+	for _, key := range keys {
+		for _, plain := range []string{"0903123456", "203.0.113.77", "phone-7f3a"} {
+			if sum := sha256.Sum256([]byte(plain)); strings.Contains(key, plain) || strings.Contains(key, hex.EncodeToString(sum[:12])) {
+				t.Errorf("rate limit %q holds %s or its plain hash", key, plain)
+			}
+		}
+	}
+	for _, purpose := range []string{"report:ip:", "report:device:"} {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM rate_limits WHERE key LIKE $1 || '%' AND subject_sealed IS NOT NULL`, purpose).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%d %s limit keys (%v), want 1", n, purpose, err)
+		}
 	}
 	var keyed int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM rate_limits WHERE key LIKE 'report:phone:%'`).Scan(&keyed); err != nil || keyed != 2 {

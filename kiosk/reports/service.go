@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -168,20 +166,21 @@ func (s *Service) check(sub *Submission) (*Category, error) {
 }
 
 // rateLimit applies the per-station (or, for reports from no kiosk,
-// per-address), per-device and per-phone limits. Keys carry a digest, never
-// the phone number or address itself.
+// per-address), per-device and per-phone limits. Keys carry a keyed digest
+// under the data key (the subject sealed beside its count), never the phone
+// number, address or device itself.
 func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
 	if sub.StationID != "" {
 		if err := s.perStation.Allow(ctx, "report:station:"+sub.StationID); err != nil {
 			return err
 		}
 	} else if sub.ClientIP != "" {
-		if err := s.perAddress.Allow(ctx, "report:ip:"+keyDigest(sub.ClientIP)); err != nil {
+		if err := s.perAddress.AllowSubject(ctx, s.sealer, "report:ip:", sub.ClientIP); err != nil {
 			return err
 		}
 	}
 	if sub.DeviceID != "" {
-		if err := s.perDevice.Allow(ctx, "report:device:"+keyDigest(sub.DeviceID)); err != nil {
+		if err := s.perDevice.AllowSubject(ctx, s.sealer, "report:device:", sub.DeviceID); err != nil {
 			return err
 		}
 	}
@@ -191,11 +190,6 @@ func (s *Service) rateLimit(ctx context.Context, sub Submission) error {
 		}
 	}
 	return nil
-}
-
-func keyDigest(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:12])
 }
 
 // contactContext binds a sealed contact to its report.
