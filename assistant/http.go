@@ -51,13 +51,11 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	r.POST("/api/v1/sessions/:id/photos", httpserver.LimitBody(MaxPhotoBytes+1<<20), auth, s.requireOwnSession, s.handlePhoto)
 }
 
-var errNoStations = apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên.")
-
 // authenticate is the stations' middleware, or a refusal of everyone
 // when the service was built without one.
 func (s *Service) authenticate() gin.HandlerFunc {
 	if s.stations == nil {
-		return func(c *gin.Context) { httpserver.Error(c, errNoStations) }
+		return httpserver.RefuseStations
 	}
 	return s.stations.RequireStation(s.cfg.evalToken())
 }
@@ -210,10 +208,7 @@ func bind(c *gin.Context, v any) error {
 		if errors.Is(err, io.EOF) {
 			return nil // an empty body sent without a length
 		}
-		if strings.Contains(err.Error(), "too large") {
-			return apperr.Wrap(err, apperr.TooLarge, "body_too_large", "Nội dung gửi lên quá lớn.")
-		}
-		return apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung gửi lên không đúng định dạng JSON.")
+		return httpserver.BodyError(err)
 	}
 	return nil
 }

@@ -107,8 +107,7 @@ func (h *MissHandler) resolveJSON(c *gin.Context) {
 		Slug string `json:"slug"`
 		As   string `json:"as"`
 	}
-	if err := c.ShouldBindJSON(&in); err != nil {
-		httpserver.Error(c, apperr.New(apperr.Invalid, "body_invalid", "Nội dung gửi lên không đọc được."))
+	if !httpserver.BindJSON(c, &in) {
 		return
 	}
 	if err := h.resolve(c, in.Slug, in.As); err != nil {

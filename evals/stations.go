@@ -49,11 +49,8 @@ func (h *Handler) addStation(c *gin.Context) {
 	var req struct {
 		WardCode string `json:"ward_code"`
 	}
-	if c.Request.ContentLength != 0 {
-		if err := c.ShouldBindJSON(&req); err != nil {
-			httpserver.Error(c, apperr.New(apperr.Invalid, "invalid_body", "Nội dung yêu cầu không hợp lệ."))
-			return
-		}
+	if !httpserver.BindOptionalJSON(c, &req) {
+		return
 	}
 	ward := strings.TrimSpace(req.WardCode)
 	if ward == "" {

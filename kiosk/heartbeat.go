@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/tokens"
 )
 
@@ -150,7 +151,7 @@ func (s *Service) Beat(ctx context.Context, token string, h Heartbeat) (*Heartbe
 		SELECT now() FROM beat`,
 		tokens.Hash(token), h.AppVersion, h.UptimeSeconds, h.Network, h.Peripherals).Scan(&reply.ServerTime)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errBadToken
+		return nil, httpserver.ErrNotStation
 	}
 	if err != nil {
 		return nil, fmt.Errorf("heartbeat: %w", err)

@@ -74,7 +74,7 @@ const deviceKey = "kiosk.device"
 func (s *Service) RequireDevice(c *gin.Context) {
 	token, ok := bearer(c)
 	if !ok {
-		httpserver.Error(c, errBadToken)
+		httpserver.Error(c, httpserver.ErrNotStation)
 		return
 	}
 	d, err := s.Authenticate(c, token)
@@ -121,22 +121,14 @@ func DeviceFrom(c *gin.Context) *Device {
 	return dev
 }
 
-func bind(c *gin.Context, v any) bool {
-	if err := c.ShouldBindJSON(v); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
-		return false
-	}
-	return true
-}
-
 func (h *Handler) heartbeat(c *gin.Context) {
 	token, ok := bearer(c)
 	if !ok {
-		httpserver.Error(c, errBadToken)
+		httpserver.Error(c, httpserver.ErrNotStation)
 		return
 	}
 	var hb Heartbeat
-	if !bind(c, &hb) {
+	if !httpserver.BindJSON(c, &hb) {
 		return
 	}
 	reply, err := h.Service.Beat(c, token, hb)
@@ -155,7 +147,7 @@ func (h *Handler) session(c *gin.Context) {
 
 func (h *Handler) touch(c *gin.Context) {
 	var a Activity
-	if c.Request.ContentLength != 0 && !bind(c, &a) {
+	if !httpserver.BindOptionalJSON(c, &a) {
 		return
 	}
 	k, err := h.Service.Touch(c, DeviceFrom(c).StationID, c.Param("id"), a)
@@ -169,7 +161,7 @@ func (h *Handler) finish(c *gin.Context) {
 
 func (h *Handler) addStation(c *gin.Context) {
 	var n NewStation
-	if !bind(c, &n) {
+	if !httpserver.BindJSON(c, &n) {
 		return
 	}
 	st, token, err := h.Service.AddStation(c, staff.ActorFrom(c), n)

@@ -12,6 +12,7 @@ import (
 	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/audit"
 	"github.com/citizenstation/citizenstation/internal/database"
+	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/tokens"
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
@@ -196,19 +197,17 @@ func (s *Service) revokedOrMissing(ctx context.Context, tx pgx.Tx, id string) er
 	return apperr.New(apperr.Conflict, "station_revoked", "Trạm đã bị thu hồi quyền truy cập.")
 }
 
-var errBadToken = apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên.")
-
 // Authenticate returns the station a device token belongs to. Wrong,
 // rotated-out and revoked tokens all get the same answer.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Device, error) {
 	if !strings.HasPrefix(token, "cst_") || len(token) > 100 {
-		return nil, errBadToken
+		return nil, httpserver.ErrNotStation
 	}
 	var d Device
 	err := s.pool.QueryRow(ctx, `SELECT id, name, ward_code FROM stations
 		WHERE token_hash = $1 AND revoked_at IS NULL`, tokens.Hash(token)).Scan(&d.StationID, &d.Name, &d.WardCode)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errBadToken
+		return nil, httpserver.ErrNotStation
 	}
 	if err != nil {
 		return nil, err

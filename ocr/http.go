@@ -30,9 +30,7 @@ type Handler struct{ Service *Service }
 // kiosk_session_id must be an open visit of that station.
 func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	s := h.Service
-	auth := func(c *gin.Context) {
-		httpserver.Error(c, apperr.New(apperr.Unauthorized, "device_token_invalid", "Thiết bị chưa được xác thực. Vui lòng liên hệ quản trị viên."))
-	}
+	auth := httpserver.RefuseStations
 	if s.Stations != nil {
 		auth = s.Stations.RequireStation(s.EvalToken)
 	}

@@ -11,8 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/citizenstation/citizenstation/internal/apperr"
 )
 
 const (
@@ -119,8 +117,7 @@ func (m *metrics) handler() gin.HandlerFunc {
 func LimitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > n {
-			Error(c, apperr.Errorf(apperr.TooLarge, "body_too_large",
-				"Dữ liệu gửi lên quá lớn (tối đa %d MB).", n>>20))
+			Error(c, bodyTooLarge(n))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)

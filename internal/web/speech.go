@@ -115,8 +115,7 @@ type speechRequest struct {
 // in the body, not the URL, because a reply may contain the resident's data.
 func (s *Handler) speak(c *gin.Context) {
 	var req speechRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "speech_bad_request", "Yêu cầu đọc to không hợp lệ."))
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	started := false

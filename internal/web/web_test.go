@@ -125,7 +125,7 @@ func TestSpeech(t *testing.T) {
 		{"vietnamese reply", `{"text":"Xin chào bác. Lệ phí là 8.000 đồng."}`, 200, ""},
 		{"empty", `{"text":"   "}`, 400, "speech_empty"},
 		{"too long", `{"text":"` + strings.Repeat("a", 201) + `"}`, 413, "speech_too_long"},
-		{"not json", `text=hello`, 400, "speech_bad_request"},
+		{"not json", `text=hello`, 400, "body_invalid"},
 		{"looks like an option", `{"text":"--help -w /tmp/x"}`, 200, ""},
 	}
 	for _, tt := range tests {

@@ -67,7 +67,7 @@ func (a *Agent) scan(w http.ResponseWriter, r *http.Request) {
 		Device         string `json:"device"` // "scanner" (the default) or "camera"
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 4<<10)).Decode(&in); err != nil && !errors.Is(err, io.EOF) {
-		writeError(w, apperr.New(apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
+		writeError(w, httpserver.BodyError(err))
 		return
 	}
 	ocr, png, err := a.ScanToVisit(r.Context(), in.KioskSessionID, in.Kind, in.Device)

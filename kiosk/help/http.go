@@ -56,20 +56,9 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	page.POST("/wards/:code/phone", h.phoneForm)
 }
 
-func bind(c *gin.Context, v any) bool {
-	if c.Request.ContentLength == 0 {
-		return true
-	}
-	if err := c.ShouldBindJSON(v); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
-		return false
-	}
-	return true
-}
-
 func (h *Handler) create(c *gin.Context) {
 	var n NewRequest
-	if !bind(c, &n) {
+	if !httpserver.BindOptionalJSON(c, &n) {
 		return
 	}
 	d := kiosk.DeviceFrom(c)
@@ -113,7 +102,7 @@ func (h *Handler) setPhone(c *gin.Context) {
 	var in struct {
 		Phone string `json:"phone"`
 	}
-	if !bind(c, &in) {
+	if !httpserver.BindOptionalJSON(c, &in) {
 		return
 	}
 	u, _ := staff.UserFrom(c)
@@ -126,7 +115,7 @@ func (h *Handler) setName(c *gin.Context) {
 	var in struct {
 		Name string `json:"name"`
 	}
-	if !bind(c, &in) {
+	if !httpserver.BindOptionalJSON(c, &in) {
 		return
 	}
 	u, _ := staff.UserFrom(c)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/staff"
 	"github.com/citizenstation/citizenstation/kiosk"
@@ -61,8 +60,7 @@ func (h *Handler) refund(c *gin.Context) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	p, err := h.Service.Refund(c, staff.ActorFrom(c), c.Param("id"), req.Reason)
@@ -84,8 +82,7 @@ func (h *Handler) bills(c *gin.Context) {
 
 func (h *Handler) create(c *gin.Context) {
 	var req Request
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Nội dung yêu cầu không phải JSON hợp lệ."))
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	if d := kiosk.DeviceFrom(c); d != nil {

@@ -266,15 +266,6 @@ func (h *Handler) private(c *gin.Context, file func(Officer) (contentType string
 	c.Data(http.StatusOK, ctype, data)
 }
 
-// bindJSON reads the request's JSON body into v, or answers 400.
-func bindJSON(c *gin.Context, v any) bool {
-	if err := c.ShouldBindJSON(v); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "bad_json", "Yêu cầu không đúng định dạng JSON."))
-		return false
-	}
-	return true
-}
-
 type moveRequest struct {
 	To     Status  `json:"to"`
 	Note   string  `json:"note"`
@@ -289,7 +280,7 @@ func (h *Handler) advance(c *gin.Context) {
 		return
 	}
 	var req moveRequest
-	if !bindJSON(c, &req) {
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	r, err := h.Service.Advance(c, o, c.Param("id"), Move{To: req.To, Note: req.Note, Target: req.Target, Reason: req.Reason})
@@ -315,7 +306,7 @@ func (h *Handler) annotate(c *gin.Context, do func(Officer, noteRequest) error) 
 		return
 	}
 	var req noteRequest
-	if !bindJSON(c, &req) {
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	httpserver.ReplyNoContent(c, do(o, req))

@@ -68,8 +68,7 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 
 func (h *Handler) create(c *gin.Context) {
 	var nd NewDossier
-	if err := c.ShouldBindJSON(&nd); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu hồ sơ không đúng định dạng."))
+	if !httpserver.BindJSON(c, &nd) {
 		return
 	}
 	created, err := h.Service.Create(c, staff.ClientOf(c), nd)
@@ -110,8 +109,7 @@ func (h *Handler) updateFields(c *gin.Context) {
 	var req struct {
 		Fields map[string]FieldInput `json:"fields"`
 	}
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu hồ sơ không đúng định dạng."))
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	res, err := h.Service.UpdateFields(c, staff.ClientOf(c), c.Param("id"), c.GetHeader(SecretHeader), req.Fields)
@@ -248,8 +246,7 @@ type editRequest struct {
 
 func (h *Handler) editField(c *gin.Context) {
 	var req editRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu gửi lên không đúng định dạng."))
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	u, _ := staff.UserFrom(c)
@@ -259,8 +256,7 @@ func (h *Handler) editField(c *gin.Context) {
 
 func (h *Handler) transition(c *gin.Context) {
 	var req TransitionRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu gửi lên không đúng định dạng."))
+	if !httpserver.BindJSON(c, &req) {
 		return
 	}
 	u, _ := staff.UserFrom(c)

@@ -67,7 +67,7 @@ func (h *Handler) queuePage(c *gin.Context) {
 	page, err := h.Service.Queue(c, u, staff.ActorFrom(c), f)
 	status := http.StatusOK
 	if err != nil {
-		p.Error, status = apperr.From(err).Message, statusOf(err)
+		p.Error, status = apperr.From(err).Message, httpserver.Status(err)
 	} else {
 		now := time.Now()
 		for _, d := range page.Dossiers {
@@ -128,7 +128,7 @@ func (h *Handler) decide(c *gin.Context) {
 	if c.PostForm("confirm") == "yes" {
 		d, err := h.Service.Transition(c, u, staff.ActorFrom(c), c.Param("id"), req)
 		if err != nil {
-			h.renderReview(c, statusOf(err), reviewPage{Reason: req.Reason, Error: apperr.From(err).Message})
+			h.renderReview(c, httpserver.Status(err), reviewPage{Reason: req.Reason, Error: apperr.From(err).Message})
 			return
 		}
 		web.SeeOther(c, "/staff/dossiers/"+url.PathEscape(d.ID)+"?done="+url.QueryEscape(string(d.Status)))
@@ -140,7 +140,7 @@ func (h *Handler) decide(c *gin.Context) {
 		return
 	}
 	if err := CheckDecision(d, req); err != nil {
-		h.renderReview(c, statusOf(err), reviewPage{Reason: req.Reason, Error: apperr.From(err).Message})
+		h.renderReview(c, httpserver.Status(err), reviewPage{Reason: req.Reason, Error: apperr.From(err).Message})
 		return
 	}
 	a, _ := ActionTo(d, req.To)
@@ -153,5 +153,3 @@ func doneMessage(status string) string {
 	}
 	return ""
 }
-
-func statusOf(err error) int { return httpserver.Status(err) }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/citizenstation/citizenstation/internal/apperr"
 	"github.com/citizenstation/citizenstation/internal/httpserver"
 	"github.com/citizenstation/citizenstation/internal/staff"
 )
@@ -47,8 +46,7 @@ func (h *Handler) get(c *gin.Context) {
 
 func (h *Handler) correct(c *gin.Context) {
 	var e Edit
-	if err := c.ShouldBindJSON(&e); err != nil {
-		httpserver.Error(c, apperr.Wrap(err, apperr.Invalid, "body_invalid", "Dữ liệu gửi lên không đúng định dạng JSON."))
+	if !httpserver.BindJSON(c, &e) {
 		return
 	}
 	p, err := h.Service.Correct(c, staff.ActorFrom(c), c.Param("slug"), e)
