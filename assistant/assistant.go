@@ -182,6 +182,9 @@ type Message struct {
 type Choice struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
+	// Pressed is set on a toggle (the places' language): whether it is
+	// the one in effect.
+	Pressed *bool `json:"pressed,omitempty"`
 }
 
 // The choice ids the guide understands at every turn.
@@ -202,8 +205,15 @@ const (
 
 // Reply is the guide's answer to one message.
 type Reply struct {
-	SessionID     string                `json:"session_id"`
-	Reply         string                `json:"reply"`
+	SessionID string `json:"session_id"`
+	Reply     string `json:"reply"`
+	// Speech is what "Nghe đọc" reads: the reply with the options its
+	// buttons show named, which the reply leaves to the buttons.
+	Speech string `json:"speech"`
+	// Said is the resident's own words as the screen repeats them above
+	// the reply, in the reply's language and the visit's form of address;
+	// empty for a touch, which the reply itself acknowledges.
+	Said          string                `json:"said,omitempty"`
 	Address       string                `json:"address"` // how the guide calls the resident this visit
 	Stage         Stage                 `json:"stage"`
 	Status        Status                `json:"status"`

@@ -236,8 +236,22 @@ func (t collector) startCollect() {
 	t.sess.Stage = StageCollect
 	t.applyOpening()
 	t.applyScanned()
-	t.note(t.say("collect_intro"))
+	t.note(t.intro())
 	t.advance()
+}
+
+// intro is what the form starts with: a report's says what it will ask
+// and that the reporter's name and number may be left out; a
+// procedure's, that its ID card can fill it. A tile's other services ask
+// their first question at once: they take no card.
+func (t collector) intro() string {
+	switch {
+	case t.entry.Slug == SlugReport:
+		return t.say("report_intro")
+	case t.sess.State.Tile:
+		return ""
+	}
+	return t.say("collect_intro")
 }
 
 // dontKnow finds a way forward when the resident does not know or remember

@@ -59,9 +59,9 @@ func ParseValue(f procedures.Field, input string) (string, error) {
 		case isPersonName(f):
 			v, err = parsePersonName(in)
 		case strings.Contains(f.Name, "name"):
-			v = titleCase(strings.Join(strings.Fields(in), " "))
+			v = titleCase(joinWords(unsaid(in, politeLeadIns)))
 		default:
-			v = strings.Join(strings.Fields(in), " ")
+			v = joinWords(unsaid(in, politeLeadIns))
 		}
 	}
 	if err != nil {
@@ -252,8 +252,7 @@ func wordsWithin(a, b string) bool {
 // parseAddress keeps an address as written but asks again when it is too
 // short to find a house (a street or a ward must be there).
 func parseAddress(in string) (string, error) {
-	s := strings.Join(strings.Fields(in), " ")
-	s = strings.Trim(s, " ,.")
+	s := strings.Trim(joinWords(unsaid(in, addressLeadIns)), " ,.")
 	if len(vietnamese.Words(s)) < 3 {
 		return "", askAgain("Địa chỉ còn thiếu. Xin ghi số nhà, tên đường, phường, ví dụ: 12 Lê Lợi, phường Bến Thành.")
 	}
@@ -267,39 +266,59 @@ func isPersonName(f procedures.Field) bool {
 		slices.Contains([]string{"household_head_name", "requester_name", "record_person_name"}, f.Name)
 }
 
-// nameLeadIns are what residents say before a name, folded: "dạ, tên tôi
-// là …". Longest first, so that "da vang" goes before "da".
-var nameLeadIns = []string{"da vang", "da thua", "ho va ten la", "ho ten la", "ten toi la", "toi ten la", "ten cua toi la",
-	"ten toi", "toi ten", "ten la", "da", "vang", "thua", "ten"}
+// What residents say around an answer, folded, longest first: a polite
+// opening ("dạ", "vâng"), and the words that introduce a name or an
+// address ("tên tôi là", "nhà tôi ở").
+var (
+	politeLeadIns  = []string{"da vang", "da thua", "da", "vang", "thua"}
+	nameLeadIns    = append([]string{"ho va ten la", "ho ten la", "ten toi la", "toi ten la", "ten cua toi la", "ten toi", "toi ten", "ten la", "ten"}, politeLeadIns...)
+	addressLeadIns = append([]string{"dia chi cua toi la", "dia chi la", "dia chi", "nha toi o", "toi o"}, politeLeadIns...)
+	politeClosings = []string{"ạ", "nhé", "nha"}
+)
+
+// unsaid drops the words said around an answer: any of leadIns at its
+// start (folded, so typed with or without diacritics) and a closing "ạ",
+// and returns the answer's own words as written.
+func unsaid(in string, leadIns []string) []string {
+	words := strings.Fields(strings.NewReplacer(",", " , ", ".", " ").Replace(in))
+	folded := strings.Fields(vietnamese.Fold(strings.Join(words, " ")))
+	for again := len(folded) == len(words); again; {
+		again = false
+		for _, lead := range leadIns {
+			n := len(strings.Fields(lead))
+			if len(folded) > n && strings.Join(folded[:n], " ") == lead {
+				words, folded, again = words[n:], folded[n:], true
+				break
+			}
+		}
+		for len(words) > 0 && words[0] == "," {
+			words, folded = words[1:], folded[1:]
+		}
+	}
+	if n := len(words); n > 0 && slices.Contains(politeClosings, strings.ToLower(words[n-1])) {
+		words = words[:n-1]
+	}
+	return words
+}
+
+// joinWords writes words back with a comma against the word before it.
+func joinWords(words []string) string {
+	return strings.ReplaceAll(strings.Join(words, " "), " ,", ",")
+}
 
 // notNames are answers that are no name: yes, no and fillers, folded.
-var notNames = []string{"co", "khong", "vang", "da", "da vang", "da co", "da khong", "vang a", "co a", "u", "uh", "ok", "oke", "dung", "dung roi", "roi", "xong", "tiep", "tiep tuc", "chua", "khong biet", "khong nho"}
+var notNames = []string{"co", "khong", "vang", "da", "da vang", "da co", "da khong", "vang a", "co a", "u", "uh", "ok", "oke",
+	"dung", "dung roi", "roi", "xong", "tiep", "tiep tuc", "chua", "khong biet", "khong nho"}
 
 // parsePersonName reads a person's full name as residents give it: the
 // words said before it ("dạ, tên tôi là") and a closing "ạ" are dropped,
 // and each word is written with a capital. A yes or no, a name with
 // digits or a single word is asked again.
 func parsePersonName(in string) (string, error) {
-	words := strings.Fields(strings.NewReplacer(",", " ", ".", " ").Replace(in))
-	folded := strings.Fields(vietnamese.Fold(strings.Join(words, " ")))
-	if len(folded) == len(words) {
-		if slices.Contains(notNames, strings.Join(folded, " ")) {
-			return "", askAgain("Tôi cần họ và tên đầy đủ, ví dụ: Nguyễn Văn An.")
-		}
-		for again := true; again; {
-			again = false
-			for _, lead := range nameLeadIns {
-				n := len(strings.Fields(lead))
-				if len(folded) > n && strings.Join(folded[:n], " ") == lead {
-					words, folded, again = words[n:], folded[n:], true
-					break
-				}
-			}
-		}
+	if slices.Contains(notNames, trimPolite(vietnamese.Fold(in))) || slices.Contains(notNames, vietnamese.Fold(strings.Trim(in, " .,!"))) {
+		return "", askAgain("Tôi cần họ và tên đầy đủ, ví dụ: Nguyễn Văn An.")
 	}
-	if n := len(words); n > 0 && slices.Contains([]string{"ạ", "nhé", "nha"}, strings.ToLower(words[n-1])) {
-		words = words[:n-1]
-	}
+	words := slices.DeleteFunc(unsaid(in, nameLeadIns), func(w string) bool { return w == "," })
 	name := strings.Join(words, " ")
 	switch {
 	case strings.ContainsAny(name, "0123456789"):

@@ -98,6 +98,9 @@ func TestParseValue(t *testing.T) {
 		{"a business keeps its words", field("business_name", procedures.FieldText), "cửa hàng an khang", "Cửa Hàng An Khang"},
 		{"address", address, "12 Lê Lợi, phường Bến Thành", "12 Lê Lợi, phường Bến Thành"},
 		{"address too short", address, "Lê Lợi", ""},
+		{"address as said", address, "dạ, nhà tôi ở 25 Hai Bà Trưng, phường Tân Định ạ", "25 Hai Bà Trưng, phường Tân Định"},
+		{"a lot is no lead-in", address, "Ô 5, lô B, chung cư Bàu Cát", "Ô 5, lô B, chung cư Bàu Cát"},
+		{"text as said", field("occupation", procedures.FieldText), "dạ hưu trí ạ", "hưu trí"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

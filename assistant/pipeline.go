@@ -41,7 +41,7 @@ func (s *Service) Send(ctx context.Context, id string, m Message, opts SendOptio
 		return nil, fmt.Errorf("load procedure %s: %w", sess.Procedure.Slug, err)
 	}
 	t := s.newTurn(sess, entry)
-	t.msg, t.onToken = m, opts.OnToken
+	t.msg, t.onToken, t.from = m, opts.OnToken, sess.Stage
 	t.text = strings.TrimSpace(vietnamese.NFC(m.Text))
 	t.folded = vietnamese.Fold(t.text)
 
@@ -377,8 +377,10 @@ func (t *turn) finish() {
 	r := t.reply
 	if t.ph != nil {
 		r.Reply = t.ph.Restore(r.Reply) // the model's placeholders: the resident reads the values
+		r.Speech = t.ph.Restore(r.Speech)
 	}
-	r.Reply = t.voice(r.Reply)
+	r.Reply, r.Speech = t.voice(r.Reply), t.voice(r.Speech)
+	r.Said = t.said()
 	for i := range r.Choices {
 		r.Choices[i].Label = t.voice(r.Choices[i].Label)
 	}

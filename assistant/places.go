@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/citizenstation/citizenstation/internal/apperr"
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // The tourist information is a service like the others: its tile (or a
@@ -139,20 +140,30 @@ func (t *turn) sayIn(lang, key string, args ...string) string {
 	return t.say(key, args...)
 }
 
+// lang is the language of the reply: the places' answer's, else
+// Vietnamese.
+func (t *turn) lang() string {
+	if sv := t.sess.State.Service; t.sess.Stage == StagePlaces && sv != nil && sv.Places != nil && sv.Places.Found != nil {
+		return sv.Places.Found.Lang
+	}
+	return "vi"
+}
+
 // presentPlaces puts the places found: the message, a card a place, the
 // question for another search and the choice of language.
 func (t servicePresenter) presentPlaces(s *screen) {
 	p := t.sess.State.Service.Places
-	lang := "vi"
-	if p != nil && p.Found != nil {
-		lang = p.Found.Lang
-	}
+	lang := t.lang()
 	scr := &PlacesScreen{Lang: lang, Cards: []PlaceCard{}, TipsTitle: t.sayIn(lang, "places_tips"), Tips: []string{}}
 	if p != nil && p.Found != nil {
 		s.say(p.Found.Message)
 		for _, r := range p.Found.Places {
+			checked := r.CheckedOn
+			if d, ok := vietnamese.ISODay(checked); ok && lang == "vi" {
+				checked = d // as Vietnamese papers write a day
+			}
 			c := PlaceCard{Name: r.Name, Way: r.Directions, Lines: []string{t.sayIn(lang, "places_hours", "hours", r.Hours), r.Address,
-				r.Summary + " — " + t.sayIn(lang, "places_source", "source", r.Source, "date", r.CheckedOn)}}
+				r.Summary + " — " + t.sayIn(lang, "places_source", "source", r.Source, "date", checked)}}
 			if r.Unverified != "" {
 				c.Lines = append(c.Lines, r.Unverified)
 			}
@@ -164,8 +175,11 @@ func (t servicePresenter) presentPlaces(s *screen) {
 		scr.Tips = p.Found.Tips
 	}
 	t.reply.Places = scr
+	// The question is the search field's label, written once; read aloud
+	// after the answer.
 	label := t.sayIn(lang, "places_ask")
-	s.say(label)
+	s.sayAloud(label)
 	t.reply.Field = &FieldPrompt{Name: "place_query", Label: label, Type: "text", Keyboard: "text"}
-	s.offer(Choice{ID: ChoiceLang + "vi", Label: "Tiếng Việt"}, Choice{ID: ChoiceLang + "en", Label: "English"})
+	vi, en := lang == "vi", lang == "en"
+	s.offer(Choice{ID: ChoiceLang + "vi", Label: "Tiếng Việt", Pressed: &vi}, Choice{ID: ChoiceLang + "en", Label: "English", Pressed: &en})
 }

@@ -11,13 +11,32 @@ import (
 )
 
 // screen is what one reply puts to the resident after the turn's notes:
-// the lines of its question and the buttons under it.
+// the lines of its question, the same lines as read aloud, and the buttons
+// under it.
 type screen struct {
 	lines   []string
+	spoken  []string
 	choices []Choice
 }
 
-func (s *screen) say(lines ...string)          { s.lines = append(s.lines, lines...) }
+func (s *screen) say(lines ...string) {
+	s.lines = append(s.lines, lines...)
+	s.spoken = append(s.spoken, lines...)
+}
+
+// sayAloud adds what is read aloud but not written: the options the
+// buttons already show, named for a resident who listens.
+func (s *screen) sayAloud(lines ...string) { s.spoken = append(s.spoken, lines...) }
+
+// offerAloud offers choices the screen shows as buttons only: read aloud,
+// their labels name them, one a line.
+func (s *screen) offerAloud(choices ...Choice) {
+	s.offer(choices...)
+	for _, c := range choices {
+		s.sayAloud(c.Label)
+	}
+}
+
 func (s *screen) offer(choices ...Choice)      { s.choices = append(s.choices, choices...) }
 func (s *screen) offerFirst(choices ...Choice) { s.choices = append(choices, s.choices...) }
 
@@ -34,6 +53,7 @@ func (t presenter) present() {
 	if t.askedNow {
 		s.offer(Choice{ID: ChoiceYes, Label: "Có, đang xảy ra"}, Choice{ID: ChoiceNo, Label: "Không, đã qua rồi"}, t.choice(ChoiceHandoff))
 		t.reply.Reply = joinLines(t.notes...)
+		t.reply.Speech = t.reply.Reply
 		t.reply.Choices, t.reply.AskNow = s.choices, true
 		return
 	}
@@ -68,21 +88,19 @@ func (t presenter) present() {
 		s.offer(t.choice(ChoiceBack))
 	}
 	s.offer(t.choice(ChoiceHandoff))
-	t.reply.Reply = joinLines(append(append([]string{lead}, t.notes...), s.lines...)...)
+	said := append([]string{lead}, t.notes...)
+	t.reply.Reply = joinLines(append(said, s.lines...)...)
+	t.reply.Speech = joinLines(append(said, s.spoken...)...)
 	t.reply.Choices = s.choices
 }
 
-// presentCandidates lists the procedures found, numbered, for the resident
-// to choose from.
+// presentCandidates offers the procedures found, numbered, for the
+// resident to choose from.
 func (t presenter) presentCandidates(s *screen) {
-	var b strings.Builder
-	b.WriteString(t.say("candidates"))
+	s.say(t.say("candidates"))
 	for i, c := range t.sess.State.Candidates {
-		label := strconv.Itoa(i+1) + ". " + c.Name
-		b.WriteString("\n" + label)
-		s.offer(Choice{ID: "p:" + c.Slug, Label: label})
+		s.offerAloud(Choice{ID: "p:" + c.Slug, Label: strconv.Itoa(i+1) + ". " + c.Name})
 	}
-	s.say(b.String())
 	s.offer(t.choice(ChoiceNone))
 }
 
@@ -179,16 +197,9 @@ func (t presenter) presentField(s *screen) {
 func (t presenter) offerAnswers(s *screen, field procedures.Field) {
 	switch field.Type {
 	case procedures.FieldSelect:
-		var b strings.Builder
 		for i, o := range field.Options {
-			label := strconv.Itoa(i+1) + ". " + o.Label
-			if i > 0 {
-				b.WriteString("\n")
-			}
-			b.WriteString(label)
-			s.offer(Choice{ID: "opt:" + o.Value, Label: label})
+			s.offerAloud(Choice{ID: "opt:" + o.Value, Label: strconv.Itoa(i+1) + ". " + o.Label})
 		}
-		s.say(b.String())
 	case procedures.FieldBoolean:
 		s.offer(Choice{ID: ChoiceYes, Label: "Có"}, Choice{ID: ChoiceNo, Label: "Không"})
 	}

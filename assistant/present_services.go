@@ -3,7 +3,6 @@ package assistant
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
@@ -54,22 +53,18 @@ func (t servicePresenter) presentService(s *screen) bool {
 	return false
 }
 
-// presentBills lists the bills found with their amounts.
+// presentBills offers the bills found with their amounts.
 func (t servicePresenter) presentBills(s *screen, sv *ServiceState) {
 	t.reply.Bills = sv.Bills
-	var b strings.Builder
-	b.WriteString(t.say("bills_found", "count", strconv.Itoa(len(sv.Bills)), "code", sv.CustomerCode))
+	s.say(t.say("bills_found", "count", strconv.Itoa(len(sv.Bills)), "code", sv.CustomerCode))
 	for i, bl := range sv.Bills {
-		label := fmt.Sprintf("%d. %s: %s", i+1, bl.Description, FormatVND(bl.Amount))
-		b.WriteString("\n" + label)
-		s.offer(Choice{ID: "bill:" + bl.ID, Label: label})
+		s.offerAloud(Choice{ID: "bill:" + bl.ID, Label: fmt.Sprintf("%d. %s: %s", i+1, bl.Description, FormatVND(bl.Amount))})
 	}
 	if len(sv.Bills) == 1 {
-		b.WriteString("\n" + t.say("bill_confirm_one"))
+		s.say(t.say("bill_confirm_one"))
 	} else {
-		b.WriteString("\n" + t.say("bill_which"))
+		s.say(t.say("bill_which"))
 	}
-	s.say(b.String())
 }
 
 // presentServed says how a service ended: paid, handed over, reported or

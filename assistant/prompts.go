@@ -49,7 +49,7 @@ var requiredMessages = []string{
 	"restart", "no_answer", "from_catalogue", "out_of_scope", "facts_replaced",
 	"choice_back", "choice_handoff", "choice_next", "choice_yes", "choice_no", "choice_skip",
 	"choice_confirm", "choice_none", "choice_resume", "choice_restart", "choice_edit", "choice_start_form",
-	"explain_last_partner", "choice_open_partner",
+	"explain_last_partner", "choice_open_partner", "said_question", "said_answer", "report_intro",
 }
 
 // LoadPrompts reads prompt set version: the name of a shipped set (a

@@ -41,6 +41,7 @@ type input struct {
 	text    string // NFC, trimmed
 	folded  string
 	onToken func(string)
+	from    Stage // where the conversation was when it came
 }
 
 // understanding is what the pipeline made of the input.

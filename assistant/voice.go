@@ -126,3 +126,23 @@ func (s *Store) earlierInVisit(ctx context.Context, kioskSessionID string) (addr
 	}
 	return state.Address, true, nil
 }
+
+// said repeats the words the resident typed, in the reply's language and
+// the visit's form of address: a question while the conversation was
+// finding what they need or where to go; an answer the guide did not take,
+// beside the reason. An answer taken is read back by the reply itself, and
+// a touch is acknowledged by it: neither is repeated.
+func (t *turn) said() string {
+	var key string
+	switch {
+	case t.msg.Text == "":
+		return ""
+	case t.from == StageIdentify || t.from == StageConfirm || t.from == StagePlaces:
+		key = "said_question"
+	case t.status == StatusClarify:
+		key = "said_answer"
+	default:
+		return ""
+	}
+	return t.voice(t.sayIn(t.lang(), key)) + " " + t.text
+}

@@ -2,7 +2,7 @@
 // screens, read-aloud, the inactivity wipe and the browser's storage.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, testBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs } from "./lib.mjs";
+import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, testBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs, belowTheFold } from "./lib.mjs";
 
 const b = testBrowser();
 
@@ -12,9 +12,53 @@ test("home screen: every service, large type, big targets, accessible", async ()
   await page.getByRole("heading", { level: 1 }).waitFor();
   const tiles = await page.locator(".tile .tile-title").allTextContents();
   assert.deepEqual(tiles, ["Thủ tục hành chính", "Tra cứu hồ sơ", "Thanh toán phí và hóa đơn", "Phản ánh an ninh trật tự", "Dịch vụ y tế", "Ngân hàng, viễn thông, chữ ký số", "Thông tin du lịch"]);
+  await shot(page, "kiosk-01-home", { fold: true });
   await kioskRules(page, "home");
+  assert.deepEqual(await belowTheFold(page, ".tile"), [], "every tile is on the screen without scrolling");
   await axeCheck(page, "home");
-  await shot(page, "kiosk-01-home");
+});
+
+// The kiosk PC's zone may be anything (UTC here): the clock shows the
+// city's time, UTC+7.
+test("the clock shows the city's time whatever the PC's zone", async () => {
+  const utc = await openBrowser({ timezoneId: "UTC" });
+  try {
+    await openKiosk(utc.page, KIOSK);
+    const city = (t) => new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }).format(t);
+    const before = Date.now();
+    await utc.page.waitForTimeout(500); // the script's first tick
+    const shown = await utc.page.locator("#clock").textContent();
+    const zone = await utc.page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    assert.equal(zone, "UTC", "the browser runs in UTC");
+    assert.ok([city(before), city(Date.now())].includes(shown), `clock ${shown}, city time ${city(before)}`);
+    await shot(utc.page, "kiosk-06-clock-utc-pc", { fold: true });
+  } finally {
+    await utc.close();
+  }
+  assert.deepEqual(utc.errors, [], "script errors on the pages");
+});
+
+// A report starts with the emergency numbers and what a report asks, not
+// with an ID card; its categories are buttons, not written again above
+// them, and "Nghe đọc" still names them.
+test("report: the first screen fits a report, its choices once", async () => {
+  const { page } = b;
+  await openKiosk(page, KIOSK);
+  const res = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
+  await page.getByRole("button", { name: "Phản ánh an ninh trật tự" }).click();
+  const r = await (await res).json();
+  await progressIs(page, "Bước 1/9");
+  const reply = await page.locator("#chat-reply").innerText();
+  assert.match(reply, /^Nếu đang có nguy hiểm, Bác gọi ngay 113/, "the emergency numbers first");
+  assert.doesNotMatch(reply, /căn cước|máy quét/, "no ID card for a report");
+  const buttons = await page.locator("#chat-choices button").allTextContents();
+  assert.ok(buttons.includes("2. Trộm cắp, cướp giật"), JSON.stringify(buttons));
+  for (const label of buttons) assert.ok(!reply.includes(label), `"${label}" is written above its button`);
+  for (const label of buttons) assert.ok(r.speech.includes(label), `"Nghe đọc" does not name "${label}"`);
+  assert.equal(await page.locator("#chat-reply").getAttribute("data-speech"), r.speech);
+  assert.deepEqual(await belowTheFold(page, "#chat-choices button"), [], "every category is on the screen");
+  await kioskRules(page, "report");
+  await shot(page, "kiosk-07-report-first", { fold: true });
 });
 
 // Every first screen of every service, and one more step where it needs no

@@ -26,8 +26,9 @@ fs.mkdirSync(SHOTS, { recursive: true });
 // earlier run is there, and with the network features that call out to
 // Google switched off (the machine has no network).
 // With { javaScript: false } the pages' scripts do not run, as for staff
-// whose browser blocks them.
-export async function openBrowser({ javaScript = true } = {}) {
+// whose browser blocks them; timezoneId is the PC's zone (the city's
+// unless a test says otherwise).
+export async function openBrowser({ javaScript = true, timezoneId = "Asia/Ho_Chi_Minh" } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "citizenstation-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -35,7 +36,7 @@ export async function openBrowser({ javaScript = true } = {}) {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     viewport: { width: 1280, height: 1024 },
     locale: "vi-VN",
-    timezoneId: "Asia/Ho_Chi_Minh",
+    timezoneId,
     // axe-core is injected as an inline script, which the pages' CSP forbids.
     bypassCSP: true,
     javaScriptEnabled: javaScript,
@@ -73,8 +74,21 @@ function watch(page, errors) {
   page.on("pageerror", (e) => errors.push(String(e)));
 }
 
-export async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: true });
+// shot saves the whole page, or with { fold: true } only what the screen
+// shows without scrolling.
+export async function shot(page, name, { fold = false } = {}) {
+  await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: !fold });
+}
+
+// belowTheFold lists the elements of sel that a resident cannot see
+// without scrolling: outside the window, or under the fixed "Quay lại" and
+// "Gọi cán bộ" bar.
+export async function belowTheFold(page, sel) {
+  return page.locator(sel).evaluateAll((els) => {
+    const bar = document.querySelector(".stepnav").getBoundingClientRect().top;
+    return els.filter((e) => { const r = e.getBoundingClientRect(); return r.top < 0 || r.bottom > Math.min(window.innerHeight, bar); })
+      .map((e) => `"${e.textContent.trim().slice(0, 40)}" ${Math.round(e.getBoundingClientRect().top)}–${Math.round(e.getBoundingClientRect().bottom)}`);
+  });
 }
 
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");

@@ -4,7 +4,7 @@
 // fleet statistics.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, BASE, testBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, replied, progressIs } from "./lib.mjs";
+import { KIOSK, BASE, testBrowser, openKiosk, shot, axeCheck, kioskRules, signIn, replied, progressIs, belowTheFold } from "./lib.mjs";
 
 const b = testBrowser();
 
@@ -14,11 +14,27 @@ test("a visitor finds a museum near the station, in English, with directions", a
   await page.getByRole("button", { name: /Thông tin du lịch/ }).click();
   await progressIs(page, "Thông tin du lịch / Tourist information");
   await page.locator("#chat-place-list li").first().waitFor();
+  // Typed without diacritics, the way many do: the places found are on
+  // the screen at once, under the question written once.
+  await page.locator("#chat-text").fill("bao tang");
+  await replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
+  await page.locator("#chat-said", { hasText: "Bác vừa hỏi: bao tang" }).waitFor();
+  await shot(page, "offerings-00-bao-tang", { fold: true });
+  assert.equal(await page.getByText("Bác muốn đi đâu?").count(), 1, "the question is written once");
+  assert.deepEqual(await belowTheFold(page, "#chat-place-list li:first-child :is(.place-name, .place-way, .place-line, img)"), [], "the first place is on the screen");
+  assert.equal(await page.getByRole("button", { name: "Tiếng Việt" }).getAttribute("aria-pressed"), "true");
+  assert.equal(await page.getByRole("button", { name: "English" }).getAttribute("aria-pressed"), "false");
+  await kioskRules(page, "tourist places, Vietnamese");
+  await axeCheck(page, "tourist places, Vietnamese");
   await replied(page, () => page.getByRole("button", { name: "English" }).click());
   await page.getByText("Where would you like to go?").first().waitFor({ state: "attached" });
+  assert.equal(await page.getByRole("button", { name: "English" }).getAttribute("aria-pressed"), "true", "the language in effect is shown");
+  assert.equal(await page.getByRole("button", { name: "Tiếng Việt" }).getAttribute("aria-pressed"), "false");
   await page.locator("#chat-text").fill("museum near here");
   const body = await replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
   assert.equal(body.places.lang, "en");
+  assert.equal(await page.locator("#chat-said").textContent(), "You asked: museum near here", "the visitor's words, in English");
+  assert.equal(await page.locator("#chat-said").getAttribute("lang"), "en");
   assert.ok(body.places.cards.length >= 3, JSON.stringify(body.places.cards.map((p) => p.name)));
   const first = page.locator("#chat-place-list li").first();
   await first.getByText("Ho Chi Minh City Museum").waitFor();
@@ -30,7 +46,7 @@ test("a visitor finds a museum near the station, in English, with directions", a
   assert.equal(await page.locator("#chat-places").getAttribute("lang"), "en");
   await kioskRules(page, "tourist places");
   await axeCheck(page, "tourist places");
-  await shot(page, "offerings-01-museum-in-english");
+  await shot(page, "offerings-01-museum-in-english", { fold: true });
 });
 
 test("a resident is handed over to the SIM-owner service, and the use is counted", async () => {

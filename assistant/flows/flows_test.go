@@ -224,6 +224,36 @@ func (c *conversation) asks(field, after string) {
 	}
 }
 
+// speaks checks that read aloud the last reply names every phrase.
+func (c *conversation) speaks(phrases ...string) {
+	c.t.Helper()
+	for _, p := range phrases {
+		if !strings.Contains(c.last.Speech, p) {
+			c.t.Fatalf("speech lacks %q:\n%s", p, c.last.Speech)
+		}
+	}
+}
+
+// buttonsOnce checks that the options the last reply offers as buttons
+// are not written again in its text, and that read aloud it names them.
+func (c *conversation) buttonsOnce(prefix string) {
+	c.t.Helper()
+	n := 0
+	for _, ch := range c.last.Choices {
+		if !strings.HasPrefix(ch.ID, prefix) {
+			continue
+		}
+		n++
+		if strings.Contains(c.last.Reply, ch.Label) {
+			c.t.Fatalf("button %q is written in the reply too:\n%s", ch.Label, c.last.Reply)
+		}
+		c.speaks(ch.Label)
+	}
+	if n == 0 {
+		c.t.Fatalf("no %s buttons: %+v", prefix, c.last.Choices)
+	}
+}
+
 func (c *conversation) hasChoice(id string) bool {
 	return slices.ContainsFunc(c.last.Choices, func(ch assistant.Choice) bool { return ch.ID == id })
 }
@@ -376,8 +406,10 @@ func TestPayABill(t *testing.T) {
 	c.say("demo0001")
 	c.expect(assistant.StageReview, "demo0001")
 	c.say("xác nhận")
-	// The bills, amounts read out from the demo biller.
-	c.expect(assistant.StageBills, "2 hóa đơn", "Tiền điện kỳ 09/2026: 387.500 đồng", "Tiền điện kỳ 10/2026: 387.000 đồng")
+	// The bills from the demo biller: buttons with their amounts, read out.
+	c.expect(assistant.StageBills, "2 hóa đơn")
+	c.buttonsOnce("bill:")
+	c.speaks("Tiền điện kỳ 09/2026: 387.500 đồng", "Tiền điện kỳ 10/2026: 387.000 đồng")
 	if !c.hasChoice("bill:ELE-202609-DEMO0001") {
 		t.Fatalf("choices: %+v", c.last.Choices)
 	}
@@ -409,9 +441,10 @@ func TestPayABill(t *testing.T) {
 	c2 := e.start(t)
 	toBillReview(c2, "1", "DEMO0001")
 	c2.choose(assistant.ChoiceConfirm)
-	c2.expect(assistant.StageBills, "1 hóa đơn", "387.000 đồng")
-	if strings.Contains(c2.last.Reply, "387.500") {
-		t.Fatalf("a paid bill is offered again: %s", c2.last.Reply)
+	c2.expect(assistant.StageBills, "1 hóa đơn")
+	c2.speaks("387.000 đồng")
+	if strings.Contains(c2.last.Speech, "387.500") {
+		t.Fatalf("a paid bill is offered again: %s", c2.last.Speech)
 	}
 	v := e.visit(t)
 	if !slices.Contains(v.Services, assistant.SlugBillPayment) || !slices.Contains(v.Outcomes, kiosk.OutcomePaymentMade) {
@@ -438,8 +471,16 @@ func TestPayABillFromTheTile(t *testing.T) {
 	c.say("demo9999")
 	c.expect(assistant.StageCollect, "DEMO9999")
 	c.asks("customer_code", "after an unknown code")
+	if c.last.Said != "Bác vừa trả lời: demo9999" {
+		t.Fatalf("the code not taken is not repeated beside the reason: %q", c.last.Said)
+	}
 	c.say("demo0001")
-	c.expect(assistant.StageBills, "387.500 đồng")
+	c.expect(assistant.StageBills, "tôi tìm thấy 2 hóa đơn")
+	if c.last.Said != "" {
+		t.Fatalf("a code taken is repeated besides the reply's read-back: %q", c.last.Said)
+	}
+	c.buttonsOnce("bill:")
+	c.speaks("387.500 đồng")
 	step()
 	c.choose(c.last.Choices[0].ID)
 	c.expect(assistant.StagePay, "387.500 đồng")
@@ -561,9 +602,11 @@ func TestSendAReport(t *testing.T) {
 	}
 	c.choose(assistant.ChoiceSkip)
 	// The category from plain-language choices, not codes.
-	c.expect(assistant.StageCollect, "Trộm cắp, cướp giật")
-	if strings.Contains(c.last.Reply, "theft") {
-		t.Fatalf("codes shown: %s", c.last.Reply)
+	c.expect(assistant.StageCollect, "Bác muốn báo việc gì?")
+	c.buttonsOnce("opt:")
+	c.speaks("Trộm cắp, cướp giật")
+	if strings.Contains(c.last.Speech, "theft") {
+		t.Fatalf("codes shown: %s", c.last.Speech)
 	}
 	c.say("2")
 	c.expect(assistant.StageCollect, "còn đang xảy ra")
@@ -631,14 +674,26 @@ func TestSendAReportFromTheTile(t *testing.T) {
 	e := newEnv(t)
 	c := e.start(t)
 	c.choose(assistant.ChoiceStart + assistant.SlugReport)
-	c.expect(assistant.StageCollect, "113", "114", "115", "Bác muốn báo việc gì?", "1. Gây rối, đánh nhau")
+	// The numbers first, then what a report asks (no card is needed), then
+	// the question; its options are the buttons, named only aloud.
+	c.expect(assistant.StageCollect, "113", "114", "115", "về việc Bác muốn báo", "tên và số điện thoại có thể bỏ qua", "Bác muốn báo việc gì?")
 	if strings.Index(c.last.Reply, "113") > strings.Index(c.last.Reply, "?") || c.last.CanGoBack || c.last.Emergency != nil {
 		t.Fatalf("first question: %q back %v emergency %+v", c.last.Reply, c.last.CanGoBack, c.last.Emergency)
 	}
+	if strings.Contains(c.last.Reply, "căn cước") || strings.Contains(c.last.Reply, "máy quét") {
+		t.Fatalf("a report's first screen asks for an ID card: %q", c.last.Reply)
+	}
+	c.buttonsOnce("opt:")
+	c.speaks("Bác muốn báo việc gì?\n1. Gây rối, đánh nhau\n2. Trộm cắp, cướp giật")
 	steps := []string{c.last.Progress}
 	step := func() { steps = append(steps, c.last.Progress) }
 	c.choose("opt:fire")
-	c.expect(assistant.StageCollect, "Có người bị thương", "Đang xảy ra", "Không, việc đã qua")
+	c.expect(assistant.StageCollect, "Việc này còn đang xảy ra")
+	c.buttonsOnce("opt:")
+	c.speaks("Có người bị thương", "Đang xảy ra", "Không, việc đã qua")
+	if c.last.Said != "" {
+		t.Fatalf("a touch is repeated: %q", c.last.Said)
+	}
 	step()
 	c.choose("opt:" + assistant.HappeningInjury)
 	numbers := func(when string) {
@@ -1053,7 +1108,22 @@ func TestTouristPlaces(t *testing.T) {
 	e := newEnv(t)
 	c := e.start(t)
 	c.choose(assistant.ChoiceStart + assistant.SlugTourism)
-	c.expect(assistant.StagePlaces, "Bác muốn đi đâu?")
+	c.expect(assistant.StagePlaces)
+	// The question is written once, as the search field's label; read
+	// aloud it follows the answer.
+	if c.last.Field == nil || !strings.HasPrefix(c.last.Field.Label, "Bác muốn đi đâu?") || strings.Contains(c.last.Reply, "Bác muốn đi đâu?") {
+		t.Fatalf("the question: field %+v reply %q", c.last.Field, c.last.Reply)
+	}
+	c.speaks("Bác muốn đi đâu?")
+	pressed := func(want string) {
+		t.Helper()
+		for _, ch := range c.last.Choices {
+			if strings.HasPrefix(ch.ID, assistant.ChoiceLang) && (ch.Pressed == nil || *ch.Pressed != (ch.ID == assistant.ChoiceLang+want)) {
+				t.Fatalf("language %s: %+v", want, c.last.Choices)
+			}
+		}
+	}
+	pressed("vi")
 	p := c.last.Places
 	if p == nil || len(p.Cards) == 0 || p.Lang != "vi" || p.TipsTitle != "An toàn khi đi chơi" || len(p.Tips) == 0 ||
 		c.last.Progress != "Thông tin du lịch / Tourist information" || !c.hasChoice("lang:en") || c.last.CanGoBack {
@@ -1063,7 +1133,11 @@ func TestTouristPlaces(t *testing.T) {
 	if p = c.last.Places; p.Lang != "en" || p.TipsTitle != "Staying safe" || !strings.HasPrefix(c.last.Field.Label, "Where would you like to go?") {
 		t.Fatalf("in English: %+v field %+v", p, c.last.Field)
 	}
+	pressed("en")
 	c.say("museum near here")
+	if c.last.Said != "You asked: museum near here" {
+		t.Fatalf("the visitor's words, in English: %q", c.last.Said)
+	}
 	p = c.last.Places
 	if len(p.Cards) < 3 || p.Cards[0].Name != "Ho Chi Minh City Museum" {
 		t.Fatalf("museums: %+v", p.Cards)
@@ -1077,9 +1151,11 @@ func TestTouristPlaces(t *testing.T) {
 	}
 	c.say("chợ Bến Thành đi thế nào")
 	if p = c.last.Places; p.Lang != "vi" || len(p.Cards) == 0 || !strings.Contains(p.Cards[0].Name, "Chợ Bến Thành") ||
-		!strings.HasPrefix(p.Cards[0].Lines[0], "Giờ mở cửa: ") {
-		t.Fatalf("in Vietnamese: %+v", p)
+		!strings.HasPrefix(p.Cards[0].Lines[0], "Giờ mở cửa: ") || c.last.Said != "Bác vừa hỏi: chợ Bến Thành đi thế nào" ||
+		!regexp.MustCompile(`Nguồn: [^,]+, kiểm tra ngày \d{2}/\d{2}/\d{4}$`).MatchString(p.Cards[0].Lines[2]) {
+		t.Fatalf("in Vietnamese: %+v said %q", p, c.last.Said)
 	}
+	pressed("vi")
 
 	// Asked in words at the assistant: the same search, with those words.
 	c = e.start(t)

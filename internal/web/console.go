@@ -63,8 +63,11 @@ var Funcs = template.FuncMap{
 	"date":     func(t any) string { return format(t, vietnamese.DayLayout) },
 	"datetime": func(t any) string { return format(t, "15:04 "+vietnamese.DayLayout) },
 	// stamp is a console's time of an event: dd/mm/yyyy HH:MM.
-	"stamp":   func(t any) string { return format(t, vietnamese.DayLayout+" 15:04") },
-	"clock":   func(t any) string { return format(t, "15:04") },
+	"stamp": func(t any) string { return format(t, vietnamese.DayLayout+" 15:04") },
+	"clock": func(t any) string { return format(t, "15:04") },
+	"now":   time.Now,
+	// zone is the city's time zone, by the name browsers know it by.
+	"zone":    func() string { return vietnamese.ZoneName },
 	"vnd":     vietnamese.FormatVND,
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"add":     func(a, b int) int { return a + b },

@@ -33,9 +33,9 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	r.GET("/api/v1/payments/:id", h.optionalDevice, h.get)
 	r.GET("/api/v1/payments/:id/qr.png", h.qr)
 	r.GET("/api/v1/payments/:id/receipt.pdf", h.Device, h.stationReceipt)
-	r.GET("/api/v1/payments/lookup/:code", h.optionalDevice, h.lookup)
-	r.POST("/api/v1/payments/lookup/:code", httpserver.LimitBody(4<<10), h.optionalDevice, h.lookup)
-	r.GET("/api/v1/payments/lookup/:code/receipt.pdf", h.optionalDevice, h.lookupReceipt)
+	r.GET("/api/v1/payments/lookup/:code", httpserver.LookupByPost)
+	r.POST("/api/v1/payments/lookup/:code", httpserver.LimitBody(4<<10), httpserver.NoProofInAddress, h.optionalDevice, h.lookup)
+	r.GET("/api/v1/payments/lookup/:code/receipt.pdf", httpserver.NoProofInAddress, h.optionalDevice, h.lookupReceipt)
 	r.GET("/api/v1/payments/vnpay/ipn", h.ipn)
 	r.GET("/api/v1/payments/vnpay/return", h.ret)
 	if h.Admin != nil {
@@ -183,8 +183,7 @@ type lookedUp struct {
 }
 
 // lookup finds a payment by its code and four characters (POST
-// {"last4"}; older clients: ?last4=), from a station or a resident's own
-// browser.
+// {"last4"}), from a station or a resident's own browser.
 func (h *Handler) lookup(c *gin.Context) {
 	p, err := h.Service.Lookup(c, lookupClient(c), c.Param("code"), httpserver.ProofValue(c, "last4"))
 	if err != nil {
@@ -208,15 +207,9 @@ func ReceiptURL(code, pass string) string {
 }
 
 // lookupReceipt is the signed receipt of a payment found by its code, with
-// the pass of its lookup (older clients: the four characters).
+// the pass of its lookup.
 func (h *Handler) lookupReceipt(c *gin.Context) {
-	var p *Payment
-	var err error
-	if pass := c.Query("pass"); pass != "" {
-		p, err = h.Service.LookupByPass(c, lookupClient(c), c.Param("code"), pass)
-	} else {
-		p, err = h.Service.Lookup(c, lookupClient(c), c.Param("code"), c.Query("last4"))
-	}
+	p, err := h.Service.LookupByPass(c, lookupClient(c), c.Param("code"), c.Query("pass"))
 	if err != nil {
 		httpserver.Error(c, err)
 		return

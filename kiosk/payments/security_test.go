@@ -203,7 +203,9 @@ func TestSecurityPaymentStatusHidesWhoPays(t *testing.T) {
 // lookup go in a POST's body; the receipt's link the lookup answers
 // carries a short-lived pass for that code alone, never the characters;
 // the pass prints the receipt, a pass of another code or a changed one
-// does not; and the access log holds neither the characters nor a query.
+// does not; the old GET forms with the characters in the address answer
+// 400 proof_in_address (lookup_by_post); and the access log holds
+// neither the characters nor a query.
 func TestSecurityLookupDigitsStayOutOfAddresses(t *testing.T) {
 	e := newEnv(t)
 	var logs bytes.Buffer
@@ -245,6 +247,30 @@ func TestSecurityLookupDigitsStayOutOfAddresses(t *testing.T) {
 	}
 	if r := e.do(t, "POST", "/api/v1/payments/lookup/"+p.LookupCode, map[string]string{"last4": "0001"}); r.code() != "payment_lookup_not_found" {
 		t.Errorf("wrong characters by POST: %d %s", r.status, r.body)
+	}
+	// The GET forms that carried the characters in the address are gone:
+	// refused with a code that names the way, the right characters
+	// included, before anything is looked up or counted.
+	var counted int
+	if err := e.pool.QueryRow(context.Background(), `SELECT coalesce(sum(hits), 0) FROM rate_limits`).Scan(&counted); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, path, code string }{
+		{"lookup by GET with the characters", "/api/v1/payments/lookup/" + p.LookupCode + "?last4=0002", "proof_in_address"},
+		{"lookup by GET", "/api/v1/payments/lookup/" + p.LookupCode, "lookup_by_post"},
+		{"receipt with the characters", "/api/v1/payments/lookup/" + p.LookupCode + "/receipt.pdf?last4=0002", "proof_in_address"},
+		{"receipt with its pass and the characters", paid.ReceiptPDF + "&last4=0002", "proof_in_address"},
+	} {
+		if r := e.do(t, "GET", c.path, nil); r.status != http.StatusBadRequest || r.code() != c.code {
+			t.Errorf("%s: %d %s, want 400 %s", c.name, r.status, r.body, c.code)
+		}
+	}
+	if r := e.do(t, "POST", "/api/v1/payments/lookup/"+p.LookupCode+"?last4=0002", map[string]string{"last4": "0002"}); r.code() != "proof_in_address" {
+		t.Errorf("lookup by POST with the characters in the address too: %d %s", r.status, r.body)
+	}
+	var after int
+	if err := e.pool.QueryRow(context.Background(), `SELECT coalesce(sum(hits), 0) FROM rate_limits`).Scan(&after); err != nil || after != counted {
+		t.Errorf("refused GETs counted %d look-ups (%v)", after-counted, err)
 	}
 
 	if !strings.Contains(logs.String(), "/receipt.pdf") {

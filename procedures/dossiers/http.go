@@ -37,12 +37,17 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	r.POST("/api/v1/dossiers/:id/attachments", canonicalID, httpserver.LimitBody(h.Service.cfg.MaxAttachment+1<<20), h.attach)
 	r.PATCH("/api/v1/dossiers/:id/fields", canonicalID, small, h.updateFields)
 	r.POST("/api/v1/dossiers/:id/submit", canonicalID, small, h.submit)
-	r.GET("/api/v1/dossiers/:id/receipt.pdf", canonicalID, h.receipt)
-	r.GET("/api/v1/dossiers/:id/decision.pdf", canonicalID, h.decision)
-	r.GET("/api/v1/track/:code", h.track)
-	r.POST("/api/v1/track/:code", httpserver.LimitBody(4<<10), h.track)
-	r.GET("/api/v1/track/:code/slip.pdf", h.trackingSlip)
-	r.GET("/api/v1/track/:code/decision.pdf", h.decisionByCode)
+	// A resident's proof never travels in an address: the secret in its
+	// header, the four digits in a POST's body, a pass in a paper's link.
+	tiny, noProof := httpserver.LimitBody(4<<10), httpserver.NoProofInAddress
+	r.GET("/api/v1/dossiers/:id/receipt.pdf", canonicalID, noProof, h.receipt)
+	r.POST("/api/v1/dossiers/:id/receipt.pdf", canonicalID, tiny, noProof, h.receipt)
+	r.GET("/api/v1/dossiers/:id/decision.pdf", canonicalID, noProof, h.decision)
+	r.POST("/api/v1/dossiers/:id/decision.pdf", canonicalID, tiny, noProof, h.decision)
+	r.GET("/api/v1/track/:code", httpserver.LookupByPost)
+	r.POST("/api/v1/track/:code", tiny, noProof, h.track)
+	r.GET("/api/v1/track/:code/slip.pdf", noProof, h.trackingSlip)
+	r.GET("/api/v1/track/:code/decision.pdf", noProof, h.decisionByCode)
 
 	// Ward staff work dossiers, admins may step in, and the command
 	// centre may look at every ward's but not change them.
@@ -146,13 +151,14 @@ func (h *Handler) trackingSlip(c *gin.Context) {
 	httpserver.ReplyPDF(c, "phieu-theo-doi-ho-so.pdf", pdf, err)
 }
 
-// codeProof is the pass a look-up handed out (?pass=), else the digits.
+// codeProof is the pass a look-up handed out (?pass=).
 func codeProof(c *gin.Context) CodeProof {
-	return CodeProof{Pass: c.Query("pass"), Last4: httpserver.ProofValue(c, "last4")}
+	return CodeProof{Pass: c.Query("pass")}
 }
 
 // owner is who asks for a dossier's paper: signed-in staff, or a resident
-// with the dossier's secret or the last four digits.
+// with the dossier's secret (in its header) or the last four digits (in a
+// POST's body); never from the address.
 func (h *Handler) owner(c *gin.Context) (*staff.User, Proof) {
 	var u *staff.User
 	if token, err := c.Cookie(staff.CookieName); err == nil {
@@ -160,11 +166,7 @@ func (h *Handler) owner(c *gin.Context) (*staff.User, Proof) {
 			u = sess.User
 		}
 	}
-	proof := Proof{Secret: c.GetHeader(SecretHeader), Last4: c.Query("last4")}
-	if proof.Secret == "" {
-		proof.Secret = c.Query("secret")
-	}
-	return u, proof
+	return u, Proof{Secret: c.GetHeader(SecretHeader), Last4: httpserver.ProofValue(c, "last4")}
 }
 
 func (h *Handler) track(c *gin.Context) {

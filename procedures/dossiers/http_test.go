@@ -104,8 +104,9 @@ func TestResidentFiling(t *testing.T) {
 		{"attach after submitting", attachReq(t, id, created.Secret, pngBytes, nil), 409, "dossier_closed"},
 		{"receipt with the secret", withSecret(stafftest.NewRequest(t, "GET", "/api/v1/dossiers/"+id+"/receipt.pdf", nil), created.Secret), 200, "%PDF-"},
 		{"receipt without proof", stafftest.NewRequest(t, "GET", "/api/v1/dossiers/"+id+"/receipt.pdf", nil), 401, "proof_required"},
-		{"receipt with wrong digits", stafftest.NewRequest(t, "GET", "/api/v1/dossiers/"+id+"/receipt.pdf?last4=1111", nil), 404, "tracking_not_found"},
-		{"receipt with the phone's digits", stafftest.NewRequest(t, "GET", "/api/v1/dossiers/"+id+"/receipt.pdf?last4=5123", nil), 200, "%PDF-"},
+		{"receipt with wrong digits", stafftest.NewRequest(t, "POST", "/api/v1/dossiers/"+id+"/receipt.pdf", `{"last4":"1111"}`), 404, "tracking_not_found"},
+		{"receipt with the phone's digits", stafftest.NewRequest(t, "POST", "/api/v1/dossiers/"+id+"/receipt.pdf", `{"last4":"5123"}`), 200, "%PDF-"},
+		{"receipt with the digits in its address", stafftest.NewRequest(t, "GET", "/api/v1/dossiers/"+id+"/receipt.pdf?last4=5123", nil), 400, "proof_in_address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package dossiers_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -108,6 +109,66 @@ func TestSecurityTrackingPapersCarryAPassNotTheDigits(t *testing.T) {
 			req = stafftest.NewRequest(t, http.MethodPost, c.path, `{"last4":"0000"}`)
 		}
 		if rec := stafftest.Record(e.h, req); !strings.HasPrefix(rec.Body.String(), c.want) && !strings.Contains(rec.Body.String(), `"`+c.want+`"`) {
+			t.Errorf("%s: %d %.200s", c.name, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestSecurityProofsStayOutOfAddresses: a dossier's secret goes in its
+// header, never ?secret=; the old GET forms of a look-up and of the
+// papers with ?last4= are gone. Each is refused (400 proof_in_address, or
+// lookup_by_post for a bare GET of a look-up) before anything is looked up
+// or counted, while the header and the POST still serve.
+func TestSecurityProofsStayOutOfAddresses(t *testing.T) {
+	e := newEnv(t, dossiers.Config{})
+	d := e.dossierAt(t, wardA, dossiers.StatusNeedsSupplement)
+	last4 := lanPhone[len(lanPhone)-4:]
+	receipt := "/api/v1/dossiers/" + d.ID + "/receipt.pdf"
+	counted := func() (n int) {
+		t.Helper()
+		if err := e.pool.QueryRow(context.Background(), `SELECT coalesce(sum(hits), 0) FROM rate_limits`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := counted()
+	for _, c := range []struct {
+		name, method, path, secret, body, code string
+	}{
+		{"receipt with ?secret=", http.MethodGet, receipt + "?secret=" + url.QueryEscape(d.Secret), "", "", "proof_in_address"},
+		{"receipt with the header and ?secret=", http.MethodGet, receipt + "?secret=" + url.QueryEscape(d.Secret), d.Secret, "", "proof_in_address"},
+		{"decision with ?secret=", http.MethodGet, "/api/v1/dossiers/" + d.ID + "/decision.pdf?secret=" + url.QueryEscape(d.Secret), "", "", "proof_in_address"},
+		{"receipt with ?last4=", http.MethodGet, receipt + "?last4=" + last4, "", "", "proof_in_address"},
+		{"look-up by GET with ?last4=", http.MethodGet, "/api/v1/track/" + d.TrackingCode + "?last4=" + last4, "", "", "proof_in_address"},
+		{"look-up by GET", http.MethodGet, "/api/v1/track/" + d.TrackingCode, "", "", "lookup_by_post"},
+		{"look-up by POST with ?last4= too", http.MethodPost, "/api/v1/track/" + d.TrackingCode + "?last4=" + last4, "", `{"last4":"` + last4 + `"}`, "proof_in_address"},
+		{"slip with ?last4=", http.MethodGet, "/api/v1/track/" + d.TrackingCode + "/slip.pdf?last4=" + last4, "", "", "proof_in_address"},
+		{"decision by code with ?last4=", http.MethodGet, "/api/v1/track/" + d.TrackingCode + "/decision.pdf?last4=" + last4, "", "", "proof_in_address"},
+	} {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		req := stafftest.NewRequest(t, c.method, c.path, body)
+		if c.secret != "" {
+			withSecret(req, c.secret)
+		}
+		if rec := stafftest.Record(e.h, req); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"`+c.code+`"`) {
+			t.Errorf("%s: %d %.200s, want 400 %s", c.name, rec.Code, rec.Body, c.code)
+		}
+	}
+	if after := counted(); after != before {
+		t.Errorf("refused requests counted %d look-ups", after-before)
+	}
+	for _, c := range []struct {
+		name string
+		req  *http.Request
+	}{
+		{"receipt with the secret's header", withSecret(stafftest.NewRequest(t, http.MethodGet, receipt, nil), d.Secret)},
+		{"receipt with the digits by POST", stafftest.NewRequest(t, http.MethodPost, receipt, `{"last4":"`+last4+`"}`)},
+		{"look-up by POST", stafftest.NewRequest(t, http.MethodPost, "/api/v1/track/"+d.TrackingCode, `{"last4":"`+last4+`"}`)},
+	} {
+		if rec := stafftest.Record(e.h, c.req); rec.Code != http.StatusOK {
 			t.Errorf("%s: %d %.200s", c.name, rec.Code, rec.Body)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -32,22 +33,23 @@ func TestTracking(t *testing.T) {
 
 	tests := []struct {
 		name       string
-		path       string
+		path       string // the code typed, "?", the digits
 		wantStatus int
 		wantBody   string
 	}{
-		{"ID's last four", "/api/v1/track/" + code + "?last4=1234", 200, `"status":"needs_supplement"`},
-		{"phone's last four, code as printed", "/api/v1/track/" + grouped + "?last4=3456", 200, `"next_step":"Hồ sơ cần bổ sung: Lý do needs_supplement. Xin bổ sung`},
-		{"wrong digits", "/api/v1/track/" + code + "?last4=9999", 404, "tracking_not_found"},
-		{"another dossier's code", "/api/v1/track/" + other.TrackingCode + "?last4=9999", 404, "tracking_not_found"},
-		{"no digits", "/api/v1/track/" + code, 400, "last4_invalid"},
-		{"letters for digits", "/api/v1/track/" + code + "?last4=12a4", 400, "last4_invalid"},
-		{"wrong check symbol", "/api/v1/track/" + wrongCheck + "?last4=1234", 400, "tracking_code_invalid"},
-		{"confusable symbols", "/api/v1/track/ABC0EF1HI?last4=1234", 400, "tracking_code_invalid"},
+		{"ID's last four", code + "?1234", 200, `"status":"needs_supplement"`},
+		{"phone's last four, code as printed", grouped + "?3456", 200, `"next_step":"Hồ sơ cần bổ sung: Lý do needs_supplement. Xin bổ sung`},
+		{"wrong digits", code + "?9999", 404, "tracking_not_found"},
+		{"another dossier's code", other.TrackingCode + "?9999", 404, "tracking_not_found"},
+		{"no digits", code + "?", 400, "last4_invalid"},
+		{"letters for digits", code + "?12a4", 400, "last4_invalid"},
+		{"wrong check symbol", wrongCheck + "?1234", 400, "tracking_code_invalid"},
+		{"confusable symbols", "ABC0EF1HI?1234", 400, "tracking_code_invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := (*stafftest.Client)(nil).Do(t, e.h, "GET", tt.path, nil)
+			typed, digits, _ := strings.Cut(tt.path, "?")
+			rec := track(t, e, typed, digits)
 			if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantBody) {
 				t.Fatalf("= %d %s; want %d with %q", rec.Code, rec.Body, tt.wantStatus, tt.wantBody)
 			}
@@ -74,7 +76,7 @@ func TestTracking(t *testing.T) {
 	// Six lookups of the code so far (two right, two wrong, one for the
 	// missing digits was refused before counting); the limit is six a day.
 	for i := 0; ; i++ {
-		rec := (*stafftest.Client)(nil).Do(t, e.h, "GET", "/api/v1/track/"+code+"?last4=000"+fmt.Sprint(i%10), nil)
+		rec := track(t, e, code, "000"+fmt.Sprint(i%10))
 		if rec.Code == 429 {
 			if rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "rate_limited") {
 				t.Fatalf("429 without Retry-After: %s", rec.Body)
@@ -89,7 +91,7 @@ func TestTracking(t *testing.T) {
 		}
 	}
 	// Now even the right digits wait, and other codes are still served.
-	if rec := (*stafftest.Client)(nil).Do(t, e.h, "GET", "/api/v1/track/"+code+"?last4=1234", nil); rec.Code != 429 {
+	if rec := track(t, e, code, "1234"); rec.Code != 429 {
 		t.Fatalf("right digits after the limit: %d", rec.Code)
 	}
 	if _, err := e.svc.Track(context.Background(), kiosk, other.TrackingCode, "1234"); err != nil {
@@ -766,4 +768,11 @@ func TestFeeExemptionsApplyAtCreation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// track looks code up over HTTP as the kiosk does: by POST, the digits in
+// the body.
+func track(t *testing.T, e *env, code, digits string) *httptest.ResponseRecorder {
+	t.Helper()
+	return (*stafftest.Client)(nil).Do(t, e.h, "POST", "/api/v1/track/"+code, map[string]string{"last4": digits})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -77,29 +78,45 @@ func TestPapersSigned(t *testing.T) {
 	reviewing := e.dossierAt(t, wardA, dossiers.StatusInReview)
 	last4 := lanPhone[len(lanPhone)-4:]
 	secret := func(c *dossiers.Created) http.Header { return http.Header{dossiers.SecretHeader: {c.Secret}} }
+	// A look-up proves the digits and hands out the pass of its papers.
+	pass := func(c *dossiers.Created) string {
+		t.Helper()
+		tr, err := e.svc.Track(context.Background(), kiosk, c.TrackingCode, last4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "?pass=" + url.QueryEscape(tr.Pass)
+	}
 	for _, tc := range []struct {
 		name, path string
 		header     http.Header
+		body       string // sent by POST
 		status     int
 		says       []string // in the PDF's text
 		title      string   // on the verification page
 	}{
-		{"refusal", "/api/v1/dossiers/" + rejected.ID + "/decision.pdf", secret(rejected), 200,
+		{"refusal", "/api/v1/dossiers/" + rejected.ID + "/decision.pdf", secret(rejected), "", 200,
 			[]string{"PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ", "Lý do rejected", "Phiếu này được ký số"}, "Phiếu từ chối giải quyết hồ sơ"},
-		{"supplement", "/api/v1/track/" + supplement.TrackingCode + "/decision.pdf?last4=" + last4, nil, 200,
+		{"supplement", "/api/v1/track/" + supplement.TrackingCode + "/decision.pdf" + pass(supplement), nil, "", 200,
 			[]string{"PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Lý do needs_supplement"}, "Phiếu yêu cầu bổ sung hồ sơ"},
-		{"approval", "/api/v1/dossiers/" + approved.ID + "/decision.pdf", secret(approved), 200,
+		{"approval", "/api/v1/dossiers/" + approved.ID + "/decision.pdf", secret(approved), "", 200,
 			[]string{"THÔNG BÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ", "Kết quả đã sẵn sàng"}, "Thông báo kết quả giải quyết hồ sơ"},
-		{"tracking slip", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf?last4=" + last4, nil, 200,
+		{"tracking slip", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf" + pass(reviewing), nil, "", 200,
 			[]string{"PHIẾU THEO DÕI HỒ SƠ", dossiers.FormatTrackingCode(reviewing.TrackingCode), "Cán bộ đang giải quyết hồ sơ"}, "Phiếu theo dõi hồ sơ"},
-		{"no decision yet", "/api/v1/dossiers/" + reviewing.ID + "/decision.pdf", secret(reviewing), 409, nil, ""},
-		{"slip with wrong digits", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf?last4=0000", nil, 404, nil, ""},
-		{"supplement by id and digits", "/api/v1/dossiers/" + supplement.ID + "/decision.pdf?last4=" + last4, nil, 200,
+		{"no decision yet", "/api/v1/dossiers/" + reviewing.ID + "/decision.pdf", secret(reviewing), "", 409, nil, ""},
+		{"slip with another dossier's pass", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf" + pass(supplement), nil, "", 404, nil, ""},
+		{"slip with the digits in its address", "/api/v1/track/" + reviewing.TrackingCode + "/slip.pdf?last4=" + last4, nil, "", 400, nil, ""},
+		{"supplement by id and digits", "/api/v1/dossiers/" + supplement.ID + "/decision.pdf", nil, `{"last4":"` + last4 + `"}`, 200,
 			[]string{"PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"}, "Phiếu yêu cầu bổ sung hồ sơ"},
-		{"decision without proof", "/api/v1/dossiers/" + rejected.ID + "/decision.pdf", nil, 401, nil, ""},
+		{"decision by id with the digits in its address", "/api/v1/dossiers/" + supplement.ID + "/decision.pdf?last4=" + last4, nil, "", 400, nil, ""},
+		{"decision without proof", "/api/v1/dossiers/" + rejected.ID + "/decision.pdf", nil, "", 401, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", tc.path, nil)
+			if tc.body != "" {
+				r = httptest.NewRequest("POST", tc.path, strings.NewReader(tc.body))
+				r.Header.Set("Content-Type", "application/json")
+			}
 			for k, v := range tc.header {
 				r.Header[k] = v
 			}

@@ -181,7 +181,9 @@
     if (start) { ev.preventDefault(); startService(start.dataset.start, start.dataset.service); }
     if (ev.target.closest("[data-finish]")) { ev.preventDefault(); goHomeAndForget(); }
     const sp = ev.target.closest("[data-speak]");
-    if (sp) { ev.preventDefault(); speak($(sp.dataset.speak).innerText, sp); }
+    // A reply may carry its own words for reading aloud (it names the
+    // options its buttons show).
+    if (sp) { ev.preventDefault(); const el = $(sp.dataset.speak); speak(el.dataset.speech || el.innerText, sp); }
   });
   function serviceOf(screen) {
     return { f: "procedures", h: "health", p: "partners" }[screen.charAt(0)] || "home";
@@ -280,10 +282,12 @@
   ["pointerdown", "pointermove", "keydown", "input", "touchstart", "wheel"].forEach((ev) =>
     document.addEventListener(ev, touched, { capture: true, passive: true }));
   $("#idle-box").addEventListener("click", stay);
+  // The clock keeps the city's time, whatever zone the PC is set to.
+  const clock = new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: $("#clock").dataset.zone });
   setInterval(() => {
     if (leaving) return;
     const now = Date.now();
-    $("#clock").textContent = new Date(now).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+    $("#clock").textContent = clock.format(now);
     const busy = current !== "home" || visit.id;
     if (!busy) { lastTouch = now; return; }
     if (holding()) {
@@ -318,20 +322,20 @@
   // conversation of its own: the server asks, the screen shows.
   async function startService(slug, service) {
     Object.assign(filing, { service, session: null, procedure: null, stage: "", ocr: null, scanFile: null, dossier: null, submitted: null, served: false });
-    await send({ choice: "start:" + slug }, "");
+    await send({ choice: "start:" + slug });
   }
 
-  async function assistantSay(message, said) {
+  async function assistantSay(message) {
     await startVisit(filing.service || "procedures");
     if (!filing.session) {
       const s = await api("POST", "/api/v1/sessions", { kiosk_session_id: visit.id || "" }, deviceHeaders());
       filing.session = s.id;
     }
     const r = await api("POST", "/api/v1/sessions/" + encodeURIComponent(filing.session) + "/messages", message, deviceHeaders());
-    renderReply(r, said);
+    renderReply(r);
     return r;
   }
-  function renderReply(r, said) {
+  function renderReply(r) {
     filing.stage = r.stage;
     if (r.procedure && r.procedure.slug) filing.procedure = r.procedure;
     // A procedure's form is checked on its own screen, beside the scan; a
@@ -343,12 +347,14 @@
     filing.canBack = !!r.can_go_back;
     filing.served = r.stage === "done" && !!(r.dossier_status || r.report || (r.payment && r.payment.state === "paid"));
     $("#chat-title").textContent = filing.procedure ? filing.procedure.name : "Trợ lý thủ tục";
-    $("#chat-said").textContent = said || "";
+    $("#chat-said").textContent = r.said || "";
     $("#chat-reply").textContent = r.reply || "";
+    $("#chat-reply").dataset.speech = r.speech || "";
     const box = $("#chat-choices");
     box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => {
-      const b = choiceButton(c.label, () => send({ choice: c.id }, "Bác đã chọn: " + c.label));
+      const b = choiceButton(c.label, () => send({ choice: c.id }));
       b.dataset.choice = c.id;
+      if (c.pressed !== undefined) b.setAttribute("aria-pressed", String(c.pressed));
       return b;
     }));
     if (r.stage === "collect" && !filing.ocr && !filing.service) box.appendChild(choiceButton("Quét căn cước để máy điền sẵn", () => show("f-scan"), "secondary"));
@@ -407,7 +413,7 @@
   // answer is marked in its language for reading aloud.
   function showPlaces(p) {
     $("#chat-places").hidden = !p;
-    $("#chat-reply").lang = $("#chat-places").lang = p ? p.lang : "vi";
+    ["#chat-said", "#chat-reply", "#chat-text-label", "#chat-places"].forEach((sel) => { $(sel).lang = p ? p.lang : "vi"; });
     const add = (li, cls, text) => { const e = document.createElement("div"); e.className = cls; e.textContent = text; li.appendChild(e); };
     $("#chat-place-list").replaceChildren(...((p && p.cards) || []).map((c) => {
       const li = document.createElement("li");
@@ -459,7 +465,7 @@
     follow("/api/v1/sessions/" + encodeURIComponent(r.session_id) + "/payment/events", feed.signal, (name, data) => {
       if (name !== "payment" || data.state === "pending") return;
       feed.abort(); if (paymentFeed === feed) paymentFeed = null;
-      send({ choice: "check" }, "");
+      send({ choice: "check" });
     }).catch(() => {}).finally(() => { if (paymentFeed === feed) paymentFeed = null; });
   }
   // follow reads a server-sent event stream with the station's token
@@ -492,18 +498,18 @@
     b.addEventListener("click", fn);
     return b;
   }
-  async function send(message, said) {
-    try { await assistantSay(message, said); } catch (e) { showError(e); }
+  async function send(message) {
+    try { await assistantSay(message); } catch (e) { showError(e); }
   }
   // "Quay lại" in the conversation steps back in the assistant, except at
   // its start, where it leaves for the previous screen.
   backHandlers["f-chat"] = () => {
     if (filing.served) { goHomeAndForget(); return true; }
     if (!filing.session || filing.stage === "identify" || filing.stage === "confirm" || !filing.canBack) return false;
-    send({ choice: "back" }, "");
+    send({ choice: "back" });
     return true;
   };
-  backHandlers["f-review"] = () => { send({ choice: "back" }, ""); return true; };
+  backHandlers["f-review"] = () => { send({ choice: "back" }); return true; };
   // After a service is done, "Quay lại" ends the visit like "Về trang chủ".
   backHandlers["f-receipt"] = () => { goHomeAndForget(); return true; };
   // A question typed after a tile's service opens a conversation of its own.
@@ -512,15 +518,15 @@
     ev.preventDefault();
     askAnew();
     const text = $("#ask-text").value.trim();
-    if (text) send({ text }, "Bác vừa hỏi: " + text);
+    if (text) send({ text });
   });
   $("#chat-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("#chat-text").value.trim();
-    if (text) send({ text }, "Bác vừa trả lời: " + text);
+    if (text) send({ text });
   });
   $$("[data-ask]").forEach((b) => b.addEventListener("click", () => {
-    askAnew(); show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask }, "Bác vừa hỏi: " + b.dataset.ask);
+    askAnew(); show("f-ask"); $("#ask-text").value = b.dataset.ask; send({ text: b.dataset.ask });
   }));
 
   // Scan: the picture goes to the OCR endpoint tagged with the visit, so the
@@ -585,7 +591,7 @@
     const dob = ((filing.ocr.fields || {}).date_of_birth || {}).value;
     const year = dob && (String(dob).match(/(19|20)\d\d/) || [])[0];
     if (year) activity({ birth_year: Number(year) });
-    send({ ocr_result_id: filing.ocr.id }, "Bác đã dùng thông tin trên giấy tờ.");
+    send({ ocr_result_id: filing.ocr.id });
   });
 
   // fieldTable shows values with where each came from; a value read with
@@ -632,13 +638,13 @@
     $("#review-fields").replaceChildren(fieldTable(rows, (f) => {
       const c = edits.get(f.name);
       if (!c) return document.createTextNode("");
-      const b = choiceButton("Sửa", () => send({ choice: c.id }, "Bác muốn " + c.label.toLowerCase()), "secondary");
+      const b = choiceButton("Sửa", () => send({ choice: c.id }), "secondary");
       b.setAttribute("aria-label", c.label);
       return b;
     }));
     show("f-review", { replace: current === "f-review" });
   }
-  $("#review-submit").addEventListener("click", () => send({ choice: "confirm" }, ""));
+  $("#review-submit").addEventListener("click", () => send({ choice: "confirm" }));
 
   // submitDossier attaches the scan to the dossier the assistant filed and
   // submits it; a fee is paid first, and the payment submits it.
