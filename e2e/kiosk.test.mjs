@@ -2,7 +2,7 @@
 // screens, read-aloud, the inactivity wipe and the browser's storage.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, testBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs, belowTheFold } from "./lib.mjs";
+import { BASE, IDLE_BASE, KIOSK, IDLE_KIOSK, openBrowser, testBrowser, shot, axeCheck, kioskRules, assertNoBrowserStorage, visibleScreen, openKiosk, deviceCall, progressIs, belowTheFold } from "./lib.mjs";
 
 const b = testBrowser();
 
