@@ -6,16 +6,10 @@
 // dossier goes to the ward of the new address, which the receipt names.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KIOSK, testBrowser, openKiosk, shot, axeCheck, kioskRules, payAtBank } from "./lib.mjs";
+import { KIOSK, testBrowser, openKiosk, shot, axeCheck, kioskRules, payAtBank, screenIs, replied } from "./lib.mjs";
 
 const kiosk = testBrowser({ label: "the kiosk" });
 
-const screenIs = (page, name, timeout) => page.waitForFunction((n) => document.body.dataset.screen === n, name, { timeout: timeout || 15000 });
-async function replied(page, action) {
-  const res = page.waitForResponse((r) => /\/api\/v1\/sessions\/[^/]+\/messages$/.test(r.url()));
-  await action();
-  return (await res).json();
-}
 const type = (page, text) => replied(page, async () => {
   await page.locator("#chat-text").fill(text);
   await page.getByRole("button", { name: "Gửi" }).click();
