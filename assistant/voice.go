@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
 // One voice: the guide calls the resident the same way in every reply of
@@ -130,8 +132,9 @@ func (s *Store) earlierInVisit(ctx context.Context, kioskSessionID string) (addr
 // said repeats the words the resident typed, in the reply's language and
 // the visit's form of address: a question while the conversation was
 // finding what they need or where to go; an answer the guide did not take,
-// beside the reason. An answer taken is read back by the reply itself, and
-// a touch is acknowledged by it: neither is repeated.
+// beside the reason, unless the reason names it. An answer taken is read
+// back by the reply itself, and a touch is acknowledged by it: neither is
+// repeated.
 func (t *turn) said() string {
 	var key string
 	switch {
@@ -139,7 +142,7 @@ func (t *turn) said() string {
 		return ""
 	case t.from == StageIdentify || t.from == StageConfirm || t.from == StagePlaces:
 		key = "said_question"
-	case t.status == StatusClarify:
+	case t.status == StatusClarify && !strings.Contains(vietnamese.Fold(t.reply.Reply), t.folded):
 		key = "said_answer"
 	default:
 		return ""
