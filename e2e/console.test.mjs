@@ -33,6 +33,17 @@ test("ward staff sign in to the dossier queue and sign out", async () => {
   assert.match(await page.locator("#who").textContent(), /canbo\.phuong/);
   await axeCheck(page, "queue");
   await shot(page, "staff-03-queue");
+  // The header offers only the pages a ward officer may open.
+  const links = await page.locator("header nav a").allTextContents();
+  assert.deepEqual(links, ["Hồ sơ", "Gọi cán bộ", "Địa điểm du lịch"]);
+  // A page of another role is a page saying so, with the way back.
+  await page.goto(BASE + "/staff/stations/stats", { referer: BASE + "/staff" });
+  await page.locator("h1", { hasText: "Không mở được trang này" }).waitFor();
+  assert.match(await page.locator("[role=alert]").textContent(), /không có quyền/);
+  await shot(page, "staff-03-forbidden");
+  // "Quay lại" leads back to the page the officer came from.
+  await page.getByRole("link", { name: "Quay lại" }).click();
+  await page.waitForURL(BASE + "/staff");
   await page.getByRole("button", { name: "Đăng xuất" }).click();
   await page.waitForURL(/\/staff\/login/);
   await page.goto(BASE + "/staff");

@@ -197,7 +197,7 @@ func (s *services) routes(p *platform, cfg *serveConfig, parts *app.Parts) []htt
 			Service: parts.Stations,
 			Admin:   staffSvc.Require(staff.RoleAdmin),
 			Viewer:  staffSvc.Require(staff.RoleAdmin, staff.RoleCommandCentre),
-			Pages:   staffSvc.RequirePage(staff.RoleAdmin, staff.RoleCommandCentre),
+			Pages:   staffSvc.RequirePage(staff.PageRoles("/staff/stations")...),
 			Live:    parts.Live,
 			Streams: s.streams,
 		},
@@ -213,9 +213,9 @@ func (s *services) routes(p *platform, cfg *serveConfig, parts *app.Parts) []htt
 		},
 		&signing.Handler{Service: parts.Signing},
 		&places.Handler{Service: parts.Places, Staff: staffSvc.Require(staff.RoleAdmin, staff.RoleWardStaff),
-			Pages: staffSvc.RequirePage(staff.RoleAdmin, staff.RoleWardStaff)},
+			Pages: staffSvc.RequirePage(staff.PageRoles("/staff/places")...)},
 		&jobs.Handler{Queue: parts.Jobs, Staff: staffSvc.Require(staff.RoleAdmin)},
-		&stats.Handler{Service: stats.NewService(p.pool), Page: staffSvc.RequirePage(staff.RoleAdmin, staff.RoleCommandCentre)},
+		&stats.Handler{Service: stats.NewService(p.pool), Page: staffSvc.RequirePage(staff.PageRoles("/staff/stations/stats")...)},
 		s.screens,
 	}
 }

@@ -3,9 +3,12 @@ package httpserver
 import (
 	"context"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -69,9 +72,53 @@ func Error(c *gin.Context, err error) {
 	}
 	LoggerFrom(c).Log(c.Request.Context(), level, "request failed",
 		"status", status, "code", apperr.CodeOf(e), "cause", e.Error())
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{
-		Code:      apperr.CodeOf(e),
-		Message:   e.Message,
-		RequestID: RequestID(c),
-	}})
+	body := ErrorBody{Error: ErrorDetail{Code: apperr.CodeOf(e), Message: e.Message, RequestID: RequestID(c)}}
+	if wantsPage(c) {
+		c.Header("Content-Type", "text/html; charset=utf-8")
+		c.Status(status)
+		if err := errorPage.Execute(c.Writer, errorPageData{ErrorDetail: body.Error, Back: backOf(c.Request)}); err != nil {
+			LoggerFrom(c).Error("error page", "err", err)
+		}
+		c.Abort()
+		return
+	}
+	c.AbortWithStatusJSON(status, body)
 }
+
+// wantsPage reports whether the request is a browser opening a page (not
+// the API, not a script): its error is a page to read, not JSON.
+func wantsPage(c *gin.Context) bool {
+	r := c.Request
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(r.URL.Path, "/api/") &&
+		c.GetHeader("HX-Request") == "" && strings.Contains(c.GetHeader("Accept"), "text/html")
+}
+
+// backOf is where an error page leads back to: the page of this site the
+// browser came from, else the consoles' sign-in for a console's address,
+// else the start.
+func backOf(r *http.Request) string {
+	if from, err := url.Parse(r.Referer()); err == nil && from.Host == r.Host && strings.HasPrefix(from.Path, "/") && from.Path != r.URL.Path {
+		return from.RequestURI()
+	}
+	if strings.HasPrefix(r.URL.Path, "/staff") || strings.HasPrefix(r.URL.Path, "/duty") {
+		return "/staff/login"
+	}
+	return "/"
+}
+
+type errorPageData struct {
+	ErrorDetail
+	Back string
+}
+
+// errorPage is the page a browser shows for an error: the sentence for
+// people, the code and request id for whoever is asked to help.
+var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Không mở được trang này</title><link rel="stylesheet" href="/static/site.css"></head>
+<body class="console"><main>
+<h1>Không mở được trang này</h1>
+<p role="alert">{{.Message}}</p>
+<p><a href="{{.Back}}">Quay lại</a></p>
+<p><small>Mã lỗi: {{.Code}}{{with .RequestID}} · mã yêu cầu {{.}}{{end}}</small></p>
+</main></body></html>`))

@@ -35,6 +35,9 @@ func (r routes) RegisterRoutes(g *gin.RouterGroup) {
 			panic("boom")
 		}
 	})
+	g.GET("/staff/forbidden", func(c *gin.Context) {
+		httpserver.Error(c, apperr.Wrap(errors.New("pq: secret cause"), apperr.Forbidden, "role_forbidden", "Tài khoản của bạn không có quyền làm việc này."))
+	})
 	g.GET("/api/v1/slow", func(c *gin.Context) {
 		<-r.release
 		c.String(http.StatusOK, "done")
@@ -75,6 +78,57 @@ func TestErrorsHaveOneShapeAndHideCauses(t *testing.T) {
 				t.Error("no request ID")
 			}
 		})
+	}
+}
+
+// TestBrowsersReadErrorsAsPages: a browser opening a page that fails
+// reads a page in Vietnamese with the code and the way back; the API,
+// scripts and htmx still get the one JSON shape.
+func TestBrowsersReadErrorsAsPages(t *testing.T) {
+	srv := httpserver.New(httpserver.Options{}, routes{})
+	get := func(path string, header ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", path, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, r)
+		return rec
+	}
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	page := get("/staff/forbidden", "Accept", browser)
+	body := page.Body.String()
+	if page.Code != 403 || !strings.HasPrefix(page.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("a browser got %d %s", page.Code, page.Header().Get("Content-Type"))
+	}
+	for _, want := range []string{`lang="vi"`, "Không mở được trang này", "Tài khoản của bạn không có quyền làm việc này.", "role_forbidden", `href="/staff/login"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "secret cause") {
+		t.Error("the cause leaked into the page")
+	}
+	if rec := get("/no/such/page", "Accept", browser); rec.Code != 404 || !strings.Contains(rec.Body.String(), `href="/"`) {
+		t.Errorf("a page not found: %d %.200s", rec.Code, rec.Body)
+	}
+	// Back to the page of this site the browser came from; never another site's.
+	if rec := get("/staff/forbidden", "Accept", browser, "Referer", "http://example.com/staff?q=an"); !strings.Contains(rec.Body.String(), `href="/staff?q=an"`) {
+		t.Errorf("back from this site's page: %.300s", rec.Body)
+	}
+	if rec := get("/staff/forbidden", "Accept", browser, "Referer", "http://evil.example/x"); !strings.Contains(rec.Body.String(), `href="/staff/login"`) {
+		t.Errorf("back to another site: %.300s", rec.Body)
+	}
+	for name, rec := range map[string]*httptest.ResponseRecorder{
+		"a script":  get("/staff/forbidden", "Accept", "application/json"),
+		"htmx":      get("/staff/forbidden", "Accept", browser, "HX-Request", "true"),
+		"the API":   get("/api/v1/fail/invalid", "Accept", browser),
+		"no Accept": get("/staff/forbidden"),
+	} {
+		var e httpserver.ErrorBody
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Code == "" {
+			t.Errorf("%s got no JSON error: %.200s", name, rec.Body)
+		}
 	}
 }
 

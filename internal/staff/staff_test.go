@@ -349,3 +349,23 @@ func TestWardLabels(t *testing.T) {
 		t.Errorf("WardLabels() = %v, want %v", got, want)
 	}
 }
+
+// TestConsolePagesByRole: the header offers each role exactly the pages
+// its routes let it open.
+func TestConsolePagesByRole(t *testing.T) {
+	for role, want := range map[staff.Role][]string{
+		staff.RoleWardStaff:     {"/staff", "/staff/help", "/staff/places"},
+		staff.RoleDutyOfficer:   {"/duty", "/staff/help"},
+		staff.RoleCommandCentre: {"/staff", "/duty", "/staff/help", "/staff/stations", "/staff/stations/stats"},
+		staff.RoleAdmin:         {"/staff", "/staff/help", "/staff/stations", "/staff/stations/stats", "/staff/places"},
+		staff.RoleEvaluator:     nil,
+	} {
+		var got []string
+		for _, p := range (&staff.User{Role: role}).ConsolePages() {
+			got = append(got, p.Path)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s sees %v, want %v", role, got, want)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	st.PUT("/name", h.setName)
 	r.PUT("/api/v1/wards/:code/phone", httpserver.LimitBody(1<<10), h.Staff.Require(staff.RoleWardStaff), h.setPhone)
 
-	page := r.Group("/staff/help", httpserver.LimitBody(8<<10), h.Staff.RequirePage(answerers...))
+	page := r.Group("/staff/help", httpserver.LimitBody(8<<10), h.Staff.RequirePage(staff.PageRoles("/staff/help")...))
 	page.GET("", h.page)
 	page.GET("/calls", h.calls)
 	page.GET("/live", h.live)

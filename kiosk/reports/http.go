@@ -70,7 +70,7 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	d.GET("/feed", h.feed)
 	d.GET("/stats", h.stats)
 
-	page := r.Group("/duty", h.Staff.RequirePage(staff.RoleDutyOfficer, staff.RoleCommandCentre), httpserver.LimitBody(64<<10))
+	page := r.Group("/duty", h.Staff.RequirePage(staff.PageRoles("/duty")...), httpserver.LimitBody(64<<10))
 	page.GET("", h.dutyPage)
 	page.GET("/cards", h.dutyCards)
 	page.GET("/live", h.live)

@@ -61,8 +61,8 @@ func (h *Handler) RegisterRoutes(r *gin.RouterGroup) {
 	write.POST("/:id/transition", canonicalID, h.transition)
 
 	// The review console's pages and its one form.
-	r.GET("/staff", h.Staff.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.queuePage)
-	r.GET("/staff/dossiers/:id", canonicalID, h.Staff.RequirePage(staff.RoleWardStaff, staff.RoleAdmin, staff.RoleCommandCentre), h.reviewPage)
+	r.GET("/staff", h.Staff.RequirePage(staff.PageRoles("/staff")...), h.queuePage)
+	r.GET("/staff/dossiers/:id", canonicalID, h.Staff.RequirePage(staff.PageRoles("/staff")...), h.reviewPage)
 	r.POST("/staff/dossiers/:id/decision", canonicalID, small, h.Staff.RequirePage(staff.RoleWardStaff, staff.RoleAdmin), h.decide)
 }
 

@@ -151,7 +151,9 @@
     const step = next.dataset.step, steps = next.dataset.steps;
     $("#progress").textContent = next.dataset.progress || (step ? `Bước ${step}/${steps}` : (next.dataset.title || ""));
     $("#back").disabled = name === "home";
-    if (name !== "home") activity({ service: serviceOf(name), step: name });
+    // A screen is the visit's step, but for the guide's, whose turns record
+    // their own (data-guide-steps).
+    if (name !== "home") activity({ service: serviceOf(name), step: "guideSteps" in next.dataset ? "" : name });
     stopSpeaking();
     if (window.KioskKeyboard) window.KioskKeyboard.close();
     window.scrollTo(0, 0);
