@@ -12,6 +12,10 @@ test("a resident pays an electricity bill by VietQR and gets the receipt", async
   await openKiosk(page, KIOSK);
   const bills = await chooseBill(page, "Tiền điện", "demo0001");
   assert.equal(await kioskRules(page, "bill list"), "Bước 3/4");
+  // Typed in lower case, the code is read back as the biller prints it.
+  const said = await page.locator("#chat-reply").textContent();
+  assert.match(said, /DEMO0001/);
+  assert.doesNotMatch(said, /demo0001/);
   const labels = await bills.allTextContents();
   assert.ok(labels.length >= 1 && labels.every((t) => /Tiền điện/.test(t)), "only electricity bills: " + labels);
   await axeCheck(page, "bill list");

@@ -89,6 +89,9 @@ func (f Field) Normalize(value string) (string, error) {
 		}
 		return fail("Xin chọn một trong các lựa chọn của mục %s.", strings.ToLower(f.Label))
 	}
+	if f.Upper {
+		v = strings.ToUpper(v)
+	}
 	if f.Pattern != "" {
 		re, err := regexp.Compile("^(?:" + f.Pattern + ")$")
 		if err == nil && !re.MatchString(v) {

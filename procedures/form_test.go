@@ -28,6 +28,7 @@ func TestFieldNormalize(t *testing.T) {
 		{sel, "khác", "", true},
 		{Field{Name: "ok", Label: "Đồng ý", Type: FieldBoolean}, "Có", "true", false},
 		{Field{Name: "code", Label: "Mã", Type: FieldText, Pattern: `[A-Z]{2}\d+`}, "AB12", "AB12", false},
+		{Field{Name: "customer_code", Label: "Mã khách hàng", Type: FieldText, Upper: true, Pattern: `[A-Z0-9]{4,}`}, "demo0001", "DEMO0001", false},
 		{Field{Name: "code", Label: "Mã", Type: FieldText, Pattern: `[A-Z]{2}\d+`}, "AB12x", "", true},
 	}
 	for _, tt := range tests {

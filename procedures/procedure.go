@@ -165,6 +165,9 @@ type Field struct {
 	// resident knows no more: the birth year of someone who died, of an
 	// old record.
 	YearOnly bool `json:"year_only,omitempty" yaml:"year_only,omitempty"`
+	// Upper keeps a code in capitals, as its issuer prints it, whatever
+	// case the resident types it in: a bill's customer code.
+	Upper bool `json:"upper,omitempty" yaml:"upper,omitempty"`
 	// Check is what a desk officer checks of a date beyond its being one.
 	Check *DateCheck `json:"check,omitempty" yaml:"check,omitempty"`
 }

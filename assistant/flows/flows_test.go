@@ -403,8 +403,12 @@ func TestPayABill(t *testing.T) {
 	if c.last.Status != assistant.StatusClarify || c.last.Field.Name != "customer_code" {
 		t.Fatalf("after an unknown code: %s %+v", c.last.Status, c.last.Field)
 	}
+	// Typed in lower case, the code is read back as the biller prints it.
 	c.say("demo0001")
-	c.expect(assistant.StageReview, "demo0001")
+	c.expect(assistant.StageReview, "Dạ, tôi đã ghi: DEMO0001.")
+	if strings.Contains(c.last.Reply, "demo0001") {
+		t.Fatalf("the code read back as typed: %s", c.last.Reply)
+	}
 	c.say("xác nhận")
 	// The bills from the demo biller: buttons with their amounts, read out.
 	c.expect(assistant.StageBills, "2 hóa đơn")
