@@ -277,8 +277,12 @@ func (t collector) dontKnow(field procedures.Field) {
 }
 
 // savedNote reads the value saved back; a day said as "hôm qua" or "tuần
-// trước" is read back as the date it was taken for.
+// trước" is read back as the date it was taken for. The four characters
+// that prove a look-up are a secret: never read back.
 func (t collector) savedNote(field procedures.Field, said, v string) string {
+	if t.isProof(field) {
+		return ""
+	}
 	if field.Type == procedures.FieldDate {
 		if _, ok := relativeDate(vietnamese.Fold(said), t.svc.now()); ok {
 			return t.say("date_read_back", "said", strings.Trim(strings.ToLower(said), " .!?"), "value", displayValue(field, v))

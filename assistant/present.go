@@ -312,7 +312,7 @@ func keyboardFor(f procedures.Field) string {
 // characters of a look-up are digits, but those of a payment's customer
 // code may be letters.
 func (t presenter) keyboard(f procedures.Field) string {
-	if t.entry != nil && t.entry.Slug == SlugStatusLookup && f.Name == "last4" {
+	if t.isProof(f) {
 		if isPaymentCode(t.sess.Fields["dossier_code"].Value) {
 			return "text"
 		}

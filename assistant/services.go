@@ -208,6 +208,12 @@ type Tracking interface {
 	TrackPayment(ctx context.Context, code, last4, stationID string) (*DossierStatus, error)
 }
 
+// isProof tells the field of a look-up that proves the resident's claim:
+// the last four characters of an ID, phone number or customer code.
+func (c *conversation) isProof(f procedures.Field) bool {
+	return c.entry != nil && c.entry.Slug == SlugStatusLookup && f.Name == "last4"
+}
+
 // isReportCode tells a security report's code (PA-…) from a dossier's.
 func isReportCode(code string) bool {
 	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(code)), "PA-")
@@ -296,6 +302,9 @@ func (t counter) serves() bool {
 // serve ends the review of a kiosk service: the bills found, the report
 // sent, the dossier's status.
 func (t counter) serve(ctx context.Context) error {
+	if t.entry.Slug == SlugStatusLookup {
+		return t.followDossier(ctx) // a report's code needs no digits
+	}
 	if m := t.missing(); len(m) > 0 {
 		return collector{t.turn}.submit(ctx) // asks the first missing field
 	}

@@ -803,9 +803,17 @@ func TestFollowADossier(t *testing.T) {
 	c = e.start(t)
 	c.choose(assistant.ChoiceStart + assistant.SlugStatusLookup)
 	c.say(d.TrackingCode)
+	// The digits are required: no "optional" sentence, no skip button.
+	if strings.Contains(c.last.Reply, "không bắt buộc") || c.hasChoice(assistant.ChoiceSkip) {
+		t.Fatalf("the digits are offered as optional: %q", c.last.Reply)
+	}
 	c.say("0000")
 	c.expect(assistant.StageCollect, "Không tìm thấy hồ sơ")
 	c.asks("last4", "after wrong digits")
+	// The digits are a secret: never read back.
+	if strings.Contains(c.last.Reply, "0000") || strings.Contains(c.last.Reply, "đã ghi") {
+		t.Fatalf("the digits are read back: %q", c.last.Reply)
+	}
 	c.say("3456")
 	tr, err := e.dossiers.Track(context.Background(), audit.Actor{Role: "test", IP: "test"}, d.TrackingCode, "3456")
 	if err != nil {
