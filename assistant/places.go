@@ -66,6 +66,19 @@ type PlacesScreen struct {
 	Cards     []PlaceCard `json:"cards"`
 	TipsTitle string      `json:"tips_title"`
 	Tips      []string    `json:"tips"`
+	// Labels word the kiosk's own buttons in Lang; absent in Vietnamese,
+	// the words the kiosk screen is written in.
+	Labels *ScreenLabels `json:"labels,omitempty"`
+}
+
+// ScreenLabels are the kiosk's own buttons, in the screen's language:
+// send, read aloud (and reading, while it reads), back and call staff.
+type ScreenLabels struct {
+	Send      string `json:"send"`
+	ReadAloud string `json:"read_aloud"`
+	Reading   string `json:"reading"`
+	Back      string `json:"back"`
+	Call      string `json:"call"`
 }
 
 // PlaceCard is one place: its name, the way from the station, the other
@@ -173,6 +186,10 @@ func (t servicePresenter) presentPlaces(s *screen) {
 			scr.Cards = append(scr.Cards, c)
 		}
 		scr.Tips = p.Found.Tips
+	}
+	if lang != "vi" {
+		scr.Labels = &ScreenLabels{Send: t.sayIn(lang, "label_send"), ReadAloud: t.sayIn(lang, "label_read_aloud"),
+			Reading: t.sayIn(lang, "label_reading"), Back: t.sayIn(lang, "label_back"), Call: t.sayIn(lang, "label_call")}
 	}
 	t.reply.Places = scr
 	// The question is the search field's label, written once; read aloud

@@ -123,7 +123,9 @@ export async function kioskRules(page, label) {
       const b = e.getBoundingClientRect();
       if (b.height < 64 || (e.tagName !== "INPUT" && b.width < 64)) tiny.push(`${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${Math.round(b.width)}x${Math.round(b.height)}`);
     });
-    const btn = (id) => { const e = document.getElementById(id); return e && visible(e) ? e.textContent.trim() : null; };
+    // Worded in the screen's language, a button keeps its Vietnamese
+    // beneath (.label-vi) for staff: that is what must be there.
+    const btn = (id) => { const e = document.getElementById(id); return e && visible(e) ? (e.querySelector(".label-vi") || e).textContent.trim() : null; };
     return { small, tiny, back: btn("back"), call: btn("call"), progress: document.getElementById("progress").textContent.trim() };
   });
   assert.deepEqual(r.small, [], `${label}: text under 24px`);

@@ -30,9 +30,26 @@ test("a visitor finds a museum near the station, in English, with directions", a
   await page.getByText("Where would you like to go?").first().waitFor({ state: "attached" });
   assert.equal(await page.getByRole("button", { name: "English" }).getAttribute("aria-pressed"), "true", "the language in effect is shown");
   assert.equal(await page.getByRole("button", { name: "Tiếng Việt" }).getAttribute("aria-pressed"), "false");
+  // The kiosk's own buttons are in English, as the server words them, the
+  // Vietnamese beneath for staff.
+  const label = async (sel) => page.locator(sel).evaluate((e) => [...e.children].map((c) => [c.lang, c.textContent]));
+  assert.deepEqual(await label("#chat-form button[type=submit]"), [["en", "Send"], ["vi", "Gửi"]]);
+  assert.deepEqual(await label('[data-speak="#chat-reply"]'), [["en", "Read aloud"], ["vi", "Nghe đọc"]]);
+  assert.deepEqual(await label("#back"), [["en", "Back"], ["vi", "Quay lại"]]);
+  assert.deepEqual(await label("#call"), [["en", "Call staff"], ["vi", "Gọi cán bộ"]]);
   await page.locator("#chat-text").fill("museum near here");
-  const body = await replied(page, () => page.getByRole("button", { name: "Gửi" }).click());
+  const body = await replied(page, () => page.getByRole("button", { name: /^Send/ }).click());
   assert.equal(body.places.lang, "en");
+  assert.equal(body.places.labels.back, "Back");
+  // Read aloud asks for English, and the server reads it with its English voice.
+  const spoken = page.waitForRequest((r) => r.url().endsWith("/api/v1/speech"));
+  const audio = page.waitForResponse((r) => r.url().endsWith("/api/v1/speech"));
+  await page.getByRole("button", { name: /^Read aloud/ }).click();
+  const said = JSON.parse((await spoken).postData());
+  assert.equal(said.lang, "en");
+  assert.match(said.text, /Where would you like to go\?/);
+  assert.equal((await audio).status(), 200);
+  assert.equal((await audio).headers()["content-type"], "audio/wav");
   assert.equal(await page.locator("#chat-said").textContent(), "You asked: museum near here", "the visitor's words, in English");
   assert.equal(await page.locator("#chat-said").getAttribute("lang"), "en");
   assert.ok(body.places.cards.length >= 3, JSON.stringify(body.places.cards.map((p) => p.name)));

@@ -1146,12 +1146,16 @@ func TestTouristPlaces(t *testing.T) {
 	pressed("vi")
 	p := c.last.Places
 	if p == nil || len(p.Cards) == 0 || p.Lang != "vi" || p.TipsTitle != "An toàn khi đi chơi" || len(p.Tips) == 0 ||
-		c.last.Progress != "Thông tin du lịch / Tourist information" || !c.hasChoice("lang:en") || c.last.CanGoBack {
+		c.last.Progress != "Thông tin du lịch / Tourist information" || !c.hasChoice("lang:en") || c.last.CanGoBack || p.Labels != nil {
 		t.Fatalf("first answer: %+v progress %q choices %+v back %v", p, c.last.Progress, c.last.Choices, c.last.CanGoBack)
 	}
 	c.choose("lang:en")
 	if p = c.last.Places; p.Lang != "en" || p.TipsTitle != "Staying safe" || !strings.HasPrefix(c.last.Field.Label, "Where would you like to go?") {
 		t.Fatalf("in English: %+v field %+v", p, c.last.Field)
+	}
+	// The kiosk's own buttons are worded in English too.
+	if want := (assistant.ScreenLabels{Send: "Send", ReadAloud: "Read aloud", Reading: "Reading… (tap to stop)", Back: "Back", Call: "Call staff"}); p.Labels == nil || *p.Labels != want {
+		t.Fatalf("English labels: %+v", p.Labels)
 	}
 	pressed("en")
 	c.say("museum near here")
@@ -1172,7 +1176,7 @@ func TestTouristPlaces(t *testing.T) {
 	c.say("chợ Bến Thành đi thế nào")
 	if p = c.last.Places; p.Lang != "vi" || len(p.Cards) == 0 || !strings.Contains(p.Cards[0].Name, "Chợ Bến Thành") ||
 		!strings.HasPrefix(p.Cards[0].Lines[0], "Giờ mở cửa: ") || c.last.Said != "Bác vừa hỏi: chợ Bến Thành đi thế nào" ||
-		!regexp.MustCompile(`Nguồn: [^,]+, kiểm tra ngày \d{2}/\d{2}/\d{4}$`).MatchString(p.Cards[0].Lines[2]) {
+		!regexp.MustCompile(`Nguồn: [^,]+, kiểm tra ngày \d{2}/\d{2}/\d{4}$`).MatchString(p.Cards[0].Lines[2]) || p.Labels != nil {
 		t.Fatalf("in Vietnamese: %+v said %q", p, c.last.Said)
 	}
 	pressed("vi")

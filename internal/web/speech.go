@@ -18,7 +18,8 @@ import (
 	"github.com/citizenstation/citizenstation/internal/vietnamese"
 )
 
-// Speaker reads Vietnamese text aloud with espeak-ng's Vietnamese voice.
+// Speaker reads text aloud with espeak-ng, in Vietnamese or, for the
+// tourist information's English screen, in English, each with its own voice.
 // espeak-ng is a process per request, so a semaphore bounds how many run at
 // once: a kiosk fleet pressing "Nghe đọc" together must not starve the
 // server's two cores. A request that cannot get a slot soon is told to retry.
@@ -40,8 +41,12 @@ func NewSpeaker(program string, concurrency, maxChars int) *Speaker {
 // it, so playback can start before the whole reply is synthesised. The text
 // goes to espeak-ng on standard input, never as an argument, so nothing in it
 // is read as an option.
-func (s *Speaker) Speak(ctx context.Context, text string, start func(), w io.Writer) error {
+func (s *Speaker) Speak(ctx context.Context, text, lang string, start func(), w io.Writer) error {
 	text, err := s.clean(text)
+	if err != nil {
+		return err
+	}
+	voice, err := voiceFor(lang)
 	if err != nil {
 		return err
 	}
@@ -57,7 +62,7 @@ func (s *Speaker) Speak(ctx context.Context, text string, start func(), w io.Wri
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	cmd := exec.CommandContext(ctx, s.program, "-v", "vi", "-s", "140", "--stdout")
+	cmd := exec.CommandContext(ctx, s.program, "-v", voice, "-s", "140", "--stdout")
 	cmd.Stdin = strings.NewReader(text)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -86,6 +91,20 @@ func (s *Speaker) Speak(ctx context.Context, text string, start func(), w io.Wri
 	return cmd.Wait()
 }
 
+// voices are espeak-ng's voices for the languages a screen is shown in;
+// no language is Vietnamese.
+var voices = map[string]string{"": "vi", "vi": "vi", "en": "en-us"}
+
+// voiceFor is the voice reading lang, or an error for a language the
+// station does not speak.
+func voiceFor(lang string) (string, error) {
+	v, ok := voices[lang]
+	if !ok {
+		return "", apperr.New(apperr.Invalid, "speech_invalid_lang", "Trạm chỉ đọc được tiếng Việt và tiếng Anh.")
+	}
+	return v, nil
+}
+
 // clean normalises text and refuses what cannot or should not be read.
 func (s *Speaker) clean(text string) (string, error) {
 	if !utf8.ValidString(text) {
@@ -109,9 +128,10 @@ func (s *Speaker) clean(text string) (string, error) {
 
 type speechRequest struct {
 	Text string `json:"text"`
+	Lang string `json:"lang"` // "vi" (or empty) or "en"
 }
 
-// speak is POST /api/v1/speech {"text": "..."} → audio/wav. The text travels
+// speak is POST /api/v1/speech {"text": "...", "lang": "en"} → audio/wav. The text travels
 // in the body, not the URL, because a reply may contain the resident's data.
 func (s *Handler) speak(c *gin.Context) {
 	var req speechRequest
@@ -119,7 +139,7 @@ func (s *Handler) speak(c *gin.Context) {
 		return
 	}
 	started := false
-	err := s.speaker.Speak(c.Request.Context(), req.Text, func() {
+	err := s.speaker.Speak(c.Request.Context(), req.Text, req.Lang, func() {
 		started = true
 		c.Header("Content-Type", "audio/wav")
 		c.Header("Cache-Control", "no-store")

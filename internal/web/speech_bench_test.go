@@ -31,7 +31,7 @@ func BenchmarkSpeak(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		w := &firstByte{start: time.Now()}
-		if err := sp.Speak(context.Background(), reply, func() {}, w); err != nil {
+		if err := sp.Speak(context.Background(), reply, "vi", func() {}, w); err != nil {
 			b.Fatal(err)
 		}
 		firsts = append(firsts, w.at)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -160,6 +161,49 @@ func TestSpeech(t *testing.T) {
 	}
 }
 
+// TestSpeechLanguage: English text asked in English is read with
+// espeak-ng's English voice, byte for byte what that voice says, not the
+// Vietnamese one; a language the station does not speak is refused.
+func TestSpeechLanguage(t *testing.T) {
+	h := newTestServer(t, testConfig())
+	const text = "Ho Chi Minh City Museum, about 300 m north of this station."
+	espeak := func(voice string) []byte {
+		cmd := exec.Command("espeak-ng", "-v", voice, "-s", "140", "--stdout")
+		cmd.Stdin = strings.NewReader(text)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	english, vietnamese := espeak("en-us"), espeak("vi")
+	if bytes.Equal(english, vietnamese) {
+		t.Fatal("the two voices read alike; the test could not tell them apart")
+	}
+	for _, tt := range []struct {
+		name, lang string
+		want       []byte
+	}{
+		{"english", "en", english},
+		{"vietnamese", "vi", vietnamese},
+		{"no language", "", vietnamese},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(h, "POST", "/api/v1/speech", `{"text":"`+text+`","lang":"`+tt.lang+`"}`)
+			if rec.Code != 200 {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+			}
+			if !bytes.Equal(rec.Body.Bytes(), tt.want) {
+				t.Errorf("lang %q: %d bytes of audio, not the %d the expected voice reads", tt.lang, rec.Body.Len(), len(tt.want))
+			}
+		})
+	}
+	rec := do(h, "POST", "/api/v1/speech", `{"text":"Bonjour","lang":"fr"}`)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"code":"speech_invalid_lang"`) {
+		t.Errorf("french: status %d %s, want 400 speech_invalid_lang", rec.Code, rec.Body.String())
+	}
+}
+
 // TestSpeechBusy fills every slot and checks that the next request is told
 // to retry rather than queued without bound.
 func TestSpeechBusy(t *testing.T) {
@@ -167,19 +211,19 @@ func TestSpeechBusy(t *testing.T) {
 	sp.wait = 50 * time.Millisecond
 	sp.slots <- struct{}{} // the one slot is taken
 	var buf bytes.Buffer
-	err := sp.Speak(context.Background(), "xin chào", func() {}, &buf)
+	err := sp.Speak(context.Background(), "xin chào", "vi", func() {}, &buf)
 	if err == nil || httpserver.Status(err) != http.StatusTooManyRequests {
 		t.Fatalf("err %v, want 429", err)
 	}
 	<-sp.slots
-	if err := sp.Speak(context.Background(), "xin chào", func() {}, &buf); err != nil || buf.Len() < 1000 {
+	if err := sp.Speak(context.Background(), "xin chào", "vi", func() {}, &buf); err != nil || buf.Len() < 1000 {
 		t.Fatalf("after the slot freed: err %v, %d bytes", err, buf.Len())
 	}
 }
 
 func TestSpeechMissingProgram(t *testing.T) {
 	sp := NewSpeaker("/nonexistent/espeak-ng", 1, 100)
-	err := sp.Speak(context.Background(), "xin chào", func() { t.Error("started") }, &bytes.Buffer{})
+	err := sp.Speak(context.Background(), "xin chào", "vi", func() { t.Error("started") }, &bytes.Buffer{})
 	if httpserver.Status(err) != http.StatusServiceUnavailable {
 		t.Fatalf("err %v, want 503", err)
 	}

@@ -140,6 +140,26 @@
   // ---------- screens ----------
   const history = [];
   let current = "home";
+
+  // ---------- the screen's language ----------
+  // The kiosk's own buttons (data-label) are worded in the screen's
+  // language when the server's reply gives their words (places.labels);
+  // the Vietnamese written in the page stays beneath, smaller, for staff.
+  let labels = null, labelsLang = "vi";
+  $$("[data-label]").forEach((b) => { b.dataset.vi = b.textContent; });
+  function setLabel(b, vi, key) {
+    const own = labels && b.dataset.label && labels[key || b.dataset.label];
+    if (!own) { b.textContent = vi; return; }
+    const main = document.createElement("span");
+    main.lang = labelsLang; main.textContent = own;
+    const second = document.createElement("small");
+    second.className = "label-vi"; second.lang = "vi"; second.textContent = vi;
+    b.replaceChildren(main, second);
+  }
+  function showLabels(l, lang) {
+    labels = l || null; labelsLang = l ? lang : "vi";
+    $$("[data-label]").forEach((b) => setLabel(b, b.dataset.vi));
+  }
   function show(name, opts) {
     const next = $(`section[data-screen="${name}"]`);
     if (!next) return;
@@ -148,6 +168,7 @@
     $$("[data-error]", next).forEach((e) => { e.textContent = ""; });
     current = name;
     body.dataset.screen = name;
+    if (name !== "f-chat") showLabels(null);
     const step = next.dataset.step, steps = next.dataset.steps;
     $("#progress").textContent = next.dataset.progress || (step ? `Bước ${step}/${steps}` : (next.dataset.title || ""));
     $("#back").disabled = name === "home";
@@ -185,7 +206,7 @@
     const sp = ev.target.closest("[data-speak]");
     // A reply may carry its own words for reading aloud (it names the
     // options its buttons show).
-    if (sp) { ev.preventDefault(); const el = $(sp.dataset.speak); speak(el.dataset.speech || el.innerText, sp); }
+    if (sp) { ev.preventDefault(); const el = $(sp.dataset.speak); speak(el.dataset.speech || el.innerText, sp, el.closest("[lang]").lang); }
   });
   function serviceOf(screen) {
     return { f: "procedures", h: "health", p: "partners" }[screen.charAt(0)] || "home";
@@ -227,7 +248,7 @@
     if (v.status === "acknowledged" || v.status === "cancelled") { clearInterval(call.timer); call.timer = null; }
     if (changed && v.status !== "waiting") {
       $("#call-box").hidden = false;
-      speak(v.message, $('#call-box [data-speak]'));
+      speak(v.message, $('#call-box [data-speak]'), "vi");
     }
   }
   function callWaiting() { return call.status === "waiting" || call.status === "escalated"; }
@@ -235,25 +256,27 @@
   $("#call-close").addEventListener("click", () => { $("#call-box").hidden = true; });
 
   // ---------- read aloud ----------
+  // The text goes to the server with its language (the lang the server's
+  // reply marked it with), which reads it with that language's voice.
   let audio = null;
   function stopSpeaking() {
     if (audio) { audio.pause(); URL.revokeObjectURL(audio.src); audio = null; }
-    $$("[data-speak]").forEach((b) => { b.textContent = "Nghe đọc"; });
+    $$("[data-speak]").forEach((b) => setLabel(b, "Nghe đọc"));
   }
-  async function speak(text, button) {
+  async function speak(text, button, lang) {
     if (audio) { stopSpeaking(); return; }
     text = (text || "").trim();
     if (!text) return;
-    button.textContent = "Đang đọc… (chạm để dừng)";
+    setLabel(button, "Đang đọc… (chạm để dừng)", "reading");
     try {
-      const res = await fetch("/api/v1/speech", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: text.slice(0, 1500) }) });
+      const res = await fetch("/api/v1/speech", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: text.slice(0, 1500), lang: lang || "vi" }) });
       if (!res.ok) throw new Error("speech " + res.status);
       const blob = await res.blob();
       audio = new Audio(URL.createObjectURL(blob));
       audio.addEventListener("ended", stopSpeaking);
       await audio.play().catch(() => {});
     } catch (e) {
-      button.textContent = "Nghe đọc";
+      setLabel(button, "Nghe đọc");
     }
   }
 
@@ -415,6 +438,7 @@
   // answer is marked in its language for reading aloud.
   function showPlaces(p) {
     $("#chat-places").hidden = !p;
+    showLabels(p && p.labels, p && p.lang);
     ["#chat-said", "#chat-reply", "#chat-text-label", "#chat-places"].forEach((sel) => { $(sel).lang = p ? p.lang : "vi"; });
     const add = (li, cls, text) => { const e = document.createElement("div"); e.className = cls; e.textContent = text; li.appendChild(e); };
     $("#chat-place-list").replaceChildren(...((p && p.cards) || []).map((c) => {
