@@ -185,6 +185,9 @@ type Choice struct {
 	// Pressed is set on a toggle (the places' language): whether it is
 	// the one in effect.
 	Pressed *bool `json:"pressed,omitempty"`
+	// Primary marks the one action the screen leads to (the review's
+	// confirmation): the page shows it apart, after the other choices.
+	Primary bool `json:"primary,omitempty"`
 }
 
 // The choice ids the guide understands at every turn.

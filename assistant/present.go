@@ -233,7 +233,9 @@ func (t presenter) presentReview(s *screen) {
 	}
 	m := t.missing()
 	if len(m) == 0 {
-		s.offerFirst(t.choice(ChoiceConfirm))
+		confirm := t.choice(ChoiceConfirm)
+		confirm.Primary = true
+		s.offerFirst(confirm)
 		return
 	}
 	var labels []string

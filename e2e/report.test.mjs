@@ -54,6 +54,15 @@ async function fileReport(page, category, urgency, description, { phone, photo, 
   const review = await page.locator("#chat-reply").textContent();
   // Read back in groups, as the resident reads a number; none is anonymous.
   assert.match(review, new RegExp("Số điện thoại để công an liên hệ: " + (phone ? phone.replace(/^(\d{4})(\d{3})(\d{3})$/, "$1 $2 $3") : "—")));
+  // The confirmation stands apart: last, across the whole width, filled;
+  // the edits beside one another, outlined.
+  const buttons = page.locator("#chat-choices button");
+  const last = buttons.last();
+  assert.equal((await last.textContent()).trim(), "Xác nhận");
+  assert.match(await last.getAttribute("class"), /\bprimary\b/);
+  const [lastBox, listBox] = [await last.boundingBox(), await page.locator("#chat-choices").boundingBox()];
+  assert.ok(lastBox.width > listBox.width * 0.95, "full width: " + lastBox.width + " of " + listBox.width);
+  assert.equal(await buttons.filter({ hasText: "Sửa" }).evaluateAll((bs) => bs.every((b) => b.classList.contains("secondary"))), true, "the edits are outlined");
   const sent = await choose("Xác nhận");
   await progressIs(page, "Hoàn tất");
   assert.equal((await page.locator("#chat-code").textContent()).trim(), sent.report.code, "the code in the largest type");

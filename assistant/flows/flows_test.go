@@ -634,6 +634,16 @@ func TestSendAReport(t *testing.T) {
 	c.choose(assistant.ChoiceSkip) // name
 	c.choose(assistant.ChoiceSkip) // phone: anonymous
 	c.expect(assistant.StageReview, "Trộm cắp, cướp giật", "giật túi xách", "12 Nguyễn Huệ", "Ảnh chụp: —")
+	// The confirmation is the review's one primary action; the edits are not.
+	var primary []string
+	for _, ch := range c.last.Choices {
+		if ch.Primary {
+			primary = append(primary, ch.ID)
+		}
+	}
+	if !slices.Equal(primary, []string{assistant.ChoiceConfirm}) {
+		t.Fatalf("primary choices %v at the review", primary)
+	}
 	c.choose(assistant.ChoiceConfirm)
 	c.expect(assistant.StageDone, "Mã theo dõi tin báo")
 	var code, ward, channel string

@@ -375,9 +375,13 @@
     $("#chat-said").textContent = r.said || "";
     $("#chat-reply").textContent = r.reply || "";
     $("#chat-reply").dataset.speech = r.speech || "";
+    // The server's primary choice (the review's confirmation) comes last,
+    // across the whole width; beside it the others are outlined.
     const box = $("#chat-choices");
-    box.replaceChildren(...(r.choices || []).filter((c) => !ownButtons.has(c.id)).map((c) => {
-      const b = choiceButton(c.label, () => send({ choice: c.id }));
+    const shown = (r.choices || []).filter((c) => !ownButtons.has(c.id));
+    const led = shown.some((c) => c.primary);
+    box.replaceChildren(...shown.filter((c) => !c.primary).concat(shown.filter((c) => c.primary)).map((c) => {
+      const b = choiceButton(c.label, () => send({ choice: c.id }), c.primary ? "primary" : led ? "secondary" : "");
       b.dataset.choice = c.id;
       if (c.pressed !== undefined) b.setAttribute("aria-pressed", String(c.pressed));
       return b;
