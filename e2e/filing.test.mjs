@@ -73,6 +73,9 @@ test("a resident files a dossier from the home screen to the receipt", async () 
   const form = await page.locator("#review-fields").textContent();
   assert.ok(form.toLowerCase().includes(SCAN_NAME.toLowerCase()), "the form is pre-filled from the card: " + form);
   assert.match(form, /đọc từ/, "provenance is shown");
+  // Submitting stands apart from the outlined "Sửa": filled, full width, after the list.
+  const [submit, list] = [await page.locator("#review-submit").boundingBox(), await page.locator("#review-fields").boundingBox()];
+  assert.ok(submit.y > list.y + list.height && submit.width > list.width * 0.95, "submit after the list, full width");
   await axeCheck(page, "f-review");
   await shot(page, "filing-04-review");
 
